@@ -1,0 +1,72 @@
+"""customer-model: a typed, pure domain model of customers and the people around a product.
+
+Everything public is importable from here.  Nothing in this package reads the
+clock, touches files or keeps global mutable state.
+"""
+
+from __future__ import annotations
+
+from customer_model.customers import (
+    Customer,
+    CustomerKind,
+    IntermediaryRole,
+    Purchase,
+    Purchaser,
+    User,
+)
+from customer_model.dataset import SCHEMA_VERSION, Dataset
+from customer_model.errors import CustomerModelError, Problem, ValidationError
+from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
+from customer_model.people import Gender, Location, Person
+from customer_model.personas import Persona
+from customer_model.privacy import redact
+from customer_model.roles import (
+    BuyingRole,
+    Role,
+    RoleSplit,
+    author_roles,
+    check_roles,
+    role_split,
+    roles_of,
+)
+from customer_model.segments import Segment
+from customer_model.serialization import from_dict, from_json, to_dict, to_json
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BuyingRole",
+    "Channel",
+    "Customer",
+    "CustomerKind",
+    "CustomerModelError",
+    "Dataset",
+    "FeedbackItem",
+    "FeedbackKind",
+    "Gender",
+    "Importance",
+    "IntermediaryRole",
+    "Location",
+    "Need",
+    "Person",
+    "Persona",
+    "Problem",
+    "Purchase",
+    "Purchaser",
+    "Role",
+    "RoleSplit",
+    "Segment",
+    "User",
+    "ValidationError",
+    "__version__",
+    "author_roles",
+    "check_roles",
+    "from_dict",
+    "from_json",
+    "redact",
+    "role_split",
+    "roles_of",
+    "to_dict",
+    "to_json",
+]

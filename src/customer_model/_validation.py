@@ -1,0 +1,306 @@
+"""Small, fast checks shared by the models' constructors.
+
+Each model validates itself in ``__attrs_post_init__`` with a :class:`Checker`
+that collects every problem before raising one :class:`ValidationError`.
+Messages name the rule and the type of a bad value, never the value itself.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeVar
+
+from customer_model.errors import Path, Problem, ValidationError
+
+T = TypeVar("T")
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def type_name(value: object) -> str:
+    """The name of *value*'s type, for messages that must not show the value."""
+    return type(value).__name__
+
+
+def to_tuple(value: Iterable[T]) -> tuple[T, ...]:
+    """Accept any iterable for a sequence field (notebooks pass lists).
+
+    Strings, bytes and mappings are left alone so the constructor reports them
+    instead of silently splitting them into characters or keys.
+    """
+    if type(value) is tuple:
+        return value
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # rejected by the checker
+    return tuple(value)
+
+
+def to_frozenset(value: Iterable[T]) -> frozenset[T]:
+    """Accept any iterable for a set field; see :func:`to_tuple`."""
+    if type(value) is frozenset:
+        return value
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # rejected by the checker
+    return frozenset(value)
+
+
+def is_aware(value: datetime) -> bool:
+    return value.tzinfo is not None and value.tzinfo.utcoffset(value) is not None
+
+
+class Checker:
+    """Collects problems for one value under construction."""
+
+    __slots__ = ("problems",)
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] | None = None
+
+    def add(self, path: Path | str, message: str) -> None:
+        if isinstance(path, str):
+            path = (path,)
+        if self.problems is None:
+            self.problems = []
+        self.problems.append(Problem(path, message))
+
+    def nested(self, path: Path | str, error: ValidationError) -> None:
+        if isinstance(path, str):
+            path = (path,)
+        for problem in error.problems:
+            self.add(path + problem.path, problem.message)
+
+    def done(self, subject: str) -> None:
+        if self.problems:
+            raise ValidationError(self.problems, subject)
+
+    # -- scalars -----------------------------------------------------------
+
+    def text(
+        self,
+        path: Path | str,
+        value: object,
+        *,
+        optional: bool = False,
+        allow_empty: bool = False,
+    ) -> bool:
+        """A string; non-blank unless *allow_empty*; ``None`` if *optional*."""
+        if value is None:
+            if not optional:
+                self.add(path, "is required")
+                return False
+            return True
+        if type(value) is not str:
+            self.add(path, f"must be a string, not {type_name(value)}")
+            return False
+        if not allow_empty and not value.strip():
+            self.add(path, "must not be empty or blank")
+            return False
+        return True
+
+    def ident(self, path: Path | str, value: object, *, optional: bool = False) -> None:
+        """An identifier: a non-empty string without surrounding white space."""
+        if self.text(path, value, optional=optional) and value is not None:
+            assert isinstance(value, str)
+            if value != value.strip():
+                self.add(path, "must not start or end with white space")
+
+    def pattern(self, path: Path | str, value: object, regex: re.Pattern[str], what: str) -> None:
+        if self.text(path, value, optional=True) and value is not None:
+            assert isinstance(value, str)
+            if not regex.match(value):
+                self.add(path, f"must be {what}")
+
+    def email(self, path: Path | str, value: object) -> None:
+        self.pattern(path, value, _EMAIL, "an email address like local@domain.tld")
+
+    def phone(self, path: Path | str, value: object) -> None:
+        self.pattern(path, value, _PHONE, "a phone number of digits, spaces and + ( ) . / -")
+
+    def country(self, path: Path | str, value: object) -> None:
+        self.pattern(path, value, _COUNTRY, "an ISO 3166-1 alpha-2 code (two upper-case letters)")
+
+    def currency(self, path: Path | str, value: object) -> None:
+        if value is None:
+            self.add(path, "is required")
+            return
+        self.pattern(path, value, _CURRENCY, "an ISO 4217 code (three upper-case letters)")
+
+    def integer(
+        self,
+        path: Path | str,
+        value: object,
+        *,
+        optional: bool = False,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> None:
+        if value is None:
+            if not optional:
+                self.add(path, "is required")
+            return
+        if type(value) is not int:
+            self.add(path, f"must be an integer, not {type_name(value)}")
+            return
+        if minimum is not None and value < minimum:
+            self.add(path, f"must be at least {minimum}")
+        elif maximum is not None and value > maximum:
+            self.add(path, f"must be at most {maximum}")
+
+    def number(
+        self,
+        path: Path | str,
+        value: object,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+    ) -> None:
+        """A finite real number (``int`` or ``float``, never ``bool``)."""
+        if type(value) not in (int, float):
+            self.add(path, f"must be a number, not {type_name(value)}")
+            return
+        assert isinstance(value, int | float)
+        if not math.isfinite(value):
+            self.add(path, "must be a finite number")
+        elif minimum is not None and value < minimum:
+            self.add(path, f"must be at least {minimum}")
+        elif maximum is not None and value > maximum:
+            self.add(path, f"must be at most {maximum}")
+
+    def decimal(
+        self,
+        path: Path | str,
+        value: object,
+        *,
+        optional: bool = False,
+        non_negative: bool = False,
+    ) -> None:
+        if value is None:
+            if not optional:
+                self.add(path, "is required")
+            return
+        if type(value) is not Decimal:
+            self.add(path, f"must be a Decimal, not {type_name(value)}")
+            return
+        assert isinstance(value, Decimal)
+        if not value.is_finite():
+            self.add(path, "must be a finite amount")
+        elif non_negative and value < 0:
+            self.add(path, "must not be negative")
+
+    def boolean(self, path: Path | str, value: object) -> None:
+        if type(value) is not bool:
+            self.add(path, f"must be true or false, not {type_name(value)}")
+
+    def aware(self, path: Path | str, value: object, *, optional: bool = False) -> None:
+        """A timezone-aware datetime: naive ones are ambiguous, so rejected."""
+        if value is None:
+            if not optional:
+                self.add(path, "is required")
+            return
+        if not isinstance(value, datetime):
+            self.add(path, f"must be a datetime, not {type_name(value)}")
+        elif not is_aware(value):
+            self.add(path, "must be timezone-aware (naive datetimes are ambiguous)")
+
+    def day(self, path: Path | str, value: object, *, optional: bool = False) -> None:
+        if value is None:
+            if not optional:
+                self.add(path, "is required")
+            return
+        if type(value) is not date:
+            self.add(path, f"must be a date (not a datetime), not {type_name(value)}")
+
+    def member(
+        self, path: Path | str, value: object, enum: type[Enum], *, optional: bool = False
+    ) -> None:
+        if value is None:
+            if not optional:
+                self.add(path, "is required")
+            return
+        if not isinstance(value, enum):
+            self.add(path, f"must be a {enum.__name__}, not {type_name(value)}")
+
+    def instance(
+        self, path: Path | str, value: object, cls: type[Any], *, optional: bool = False
+    ) -> bool:
+        if value is None:
+            if not optional:
+                self.add(path, "is required")
+            return False
+        if not isinstance(value, cls):
+            self.add(path, f"must be a {cls.__name__}, not {type_name(value)}")
+            return False
+        return True
+
+    # -- collections -------------------------------------------------------
+
+    def items(
+        self, path: Path | str, value: object, cls: type[Any] | tuple[type[Any], ...]
+    ) -> bool:
+        """A tuple whose elements are all instances of *cls*."""
+        if isinstance(path, str):
+            path = (path,)
+        if type(value) is not tuple:
+            self.add(path, f"must be a list or tuple, not {type_name(value)}")
+            return False
+        ok = True
+        for i, item in enumerate(value):
+            if not isinstance(item, cls):
+                self.add((*path, i), f"must be a {_names(cls)}, not {type_name(item)}")
+                ok = False
+        return ok
+
+    def members(
+        self, path: Path | str, value: object, cls: type[Any] | tuple[type[Any], ...]
+    ) -> bool:
+        """A frozenset whose elements are all instances of *cls*."""
+        if type(value) is not frozenset:
+            self.add(path, f"must be a set (or any iterable), not {type_name(value)}")
+            return False
+        bad = {type_name(v) for v in value if not isinstance(v, cls)}
+        if bad:
+            self.add(path, f"must contain only {_names(cls)} values, not {', '.join(sorted(bad))}")
+            return False
+        return True
+
+    def tags(self, path: Path | str, value: object) -> None:
+        """A set of non-blank strings (interests, features, preferences)."""
+        if self.members(path, value, str):
+            assert isinstance(value, frozenset)
+            if any(not v.strip() for v in value):
+                self.add(path, "must not contain empty or blank strings")
+
+    def texts(self, path: Path | str, value: object) -> None:
+        """A tuple of non-blank strings (goals, pain points)."""
+        if isinstance(path, str):
+            path = (path,)
+        if self.items(path, value, str):
+            assert isinstance(value, tuple)
+            for i, v in enumerate(value):
+                if not v.strip():
+                    self.add((*path, i), "must not be empty or blank")
+
+
+def _names(cls: type[Any] | tuple[type[Any], ...]) -> str:
+    if isinstance(cls, tuple):
+        return " or ".join(c.__name__ for c in cls)
+    return cls.__name__
+
+
+def duplicates(values: Iterable[T]) -> list[T]:
+    """Values that occur more than once, in first-repeat order."""
+    seen: set[T] = set()
+    repeated: list[T] = []
+    for v in values:
+        if v in seen and v not in repeated:
+            repeated.append(v)
+        seen.add(v)
+    return repeated

@@ -1,0 +1,231 @@
+"""Customers: the parties that pay for or acquire the product.
+
+A customer is an individual, a household or an organization.  Its
+*purchasers* hold buying power and its *users* touch the product; the rules
+that relate the two live in :mod:`customer_model.roles`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from functools import cached_property
+
+import attrs
+
+from customer_model._personal import personal
+from customer_model._validation import Checker, duplicates, to_frozenset, to_tuple
+from customer_model.people import Location, Person
+from customer_model.roles import BuyingRole
+
+__all__ = [
+    "Customer",
+    "CustomerKind",
+    "IntermediaryRole",
+    "Purchase",
+    "Purchaser",
+    "User",
+]
+
+
+class CustomerKind(enum.Enum):
+    """Who the customer is: one person (B2C), a household, or an organization (B2B)."""
+
+    INDIVIDUAL = "individual"
+    HOUSEHOLD = "household"
+    ORGANIZATION = "organization"
+
+
+class IntermediaryRole(enum.Enum):
+    """How a customer that is not the end customer stands between us and one."""
+
+    RESELLER = "reseller"
+    DISTRIBUTOR = "distributor"
+    AGENT = "agent"
+    AFFILIATE = "affiliate"
+
+
+def _buying_roles(value: Iterable[BuyingRole]) -> frozenset[BuyingRole]:
+    return to_frozenset(value)
+
+
+def _strings(value: Iterable[str]) -> frozenset[str]:
+    return to_frozenset(value)
+
+
+@attrs.frozen(slots=True)
+class Purchase:
+    """One purchase: how much, in which currency, and when.
+
+    Amounts are :class:`~decimal.Decimal` so money round-trips exactly; they
+    must be finite and not negative (refunds are not modelled yet).
+    """
+
+    amount: Decimal
+    currency: str
+    at: datetime
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.decimal("amount", self.amount, non_negative=True)
+        check.currency("currency", self.currency)
+        check.aware("at", self.at)
+        check.done("Purchase")
+
+
+@attrs.frozen(slots=True)
+class Purchaser:
+    """A person who holds buying power for a customer and makes the decision.
+
+    ``roles`` are the buying-center roles they play; ``spending_authority`` is
+    how much they may commit on their own, in ``currency``.
+    """
+
+    person: Person
+    roles: frozenset[BuyingRole] = attrs.field(default=frozenset(), converter=_buying_roles)
+    spending_authority: Decimal | None = None
+    currency: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.instance("person", self.person, Person)
+        check.members("roles", self.roles, BuyingRole)
+        check.decimal(
+            "spending_authority", self.spending_authority, optional=True, non_negative=True
+        )
+        if self.spending_authority is None:
+            if self.currency is not None:
+                check.add("currency", "is only meaningful with a spending_authority")
+        else:
+            check.currency("currency", self.currency)
+        check.done("Purchaser")
+
+
+@attrs.frozen(slots=True)
+class User:
+    """A person who interacts with the product, with what we know of their usage."""
+
+    person: Person
+    sessions: int = 0
+    last_active: datetime | None = None
+    features_used: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.instance("person", self.person, Person)
+        check.integer("sessions", self.sessions, minimum=0)
+        check.aware("last_active", self.last_active, optional=True)
+        check.tags("features_used", self.features_used)
+        check.done("User")
+
+
+def _purchasers(value: Iterable[Purchaser]) -> tuple[Purchaser, ...]:
+    return to_tuple(value)
+
+
+def _users(value: Iterable[User]) -> tuple[User, ...]:
+    return to_tuple(value)
+
+
+def _purchases(value: Iterable[Purchase]) -> tuple[Purchase, ...]:
+    return to_tuple(value)
+
+
+@attrs.frozen(slots=True)
+class Customer:
+    """A party that pays for or acquires the product.
+
+    Invariants checked on construction: at least one purchaser; nobody listed
+    twice in the same role; a person listed in both roles is the same
+    :class:`Person` in both; an ``INDIVIDUAL`` has exactly one purchaser;
+    industry is only for organizations.  ``intermediary`` is ``None`` for an
+    end customer.  ``size`` is head count: household members or employees.
+    ``name`` is treated as personal data (for individuals and households it
+    names people).
+    """
+
+    id: str
+    kind: CustomerKind
+    purchasers: tuple[Purchaser, ...] = attrs.field(converter=_purchasers)
+    users: tuple[User, ...] = attrs.field(default=(), converter=_users)
+    name: str | None = personal(default=None)
+    intermediary: IntermediaryRole | None = None
+    location: Location | None = None
+    industry: str | None = None
+    size: int | None = None
+    interests: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    preferences: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    lifestyle: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
+    purchases: tuple[Purchase, ...] = attrs.field(default=(), converter=_purchases)
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.ident("id", self.id)
+        check.member("kind", self.kind, CustomerKind)
+        check.text("name", self.name, optional=True)
+        check.member("intermediary", self.intermediary, IntermediaryRole, optional=True)
+        check.instance("location", self.location, Location, optional=True)
+        check.text("industry", self.industry, optional=True)
+        check.integer("size", self.size, optional=True, minimum=1)
+        check.tags("interests", self.interests)
+        check.tags("preferences", self.preferences)
+        check.tags("lifestyle", self.lifestyle)
+        check.items("purchases", self.purchases, Purchase)
+        buyers_ok = check.items("purchasers", self.purchasers, Purchaser)
+        users_ok = check.items("users", self.users, User)
+        if buyers_ok and not self.purchasers:
+            check.add("purchasers", "a customer needs at least one purchaser")
+        if buyers_ok and self.kind is CustomerKind.INDIVIDUAL and len(self.purchasers) > 1:
+            check.add("purchasers", "an individual customer has exactly one purchaser")
+        if self.industry is not None and self.kind is not CustomerKind.ORGANIZATION:
+            check.add("industry", "only organizations have an industry")
+        if buyers_ok:
+            for pid in duplicates(p.person.id for p in self.purchasers):
+                check.add("purchasers", f"person {pid!r} is listed more than once")
+        if users_ok:
+            for pid in duplicates(u.person.id for u in self.users):
+                check.add("users", f"person {pid!r} is listed more than once")
+        if buyers_ok and users_ok:
+            as_buyer = {p.person.id: p.person for p in self.purchasers}
+            for i, u in enumerate(self.users):
+                other = as_buyer.get(u.person.id)
+                if other is not None and other != u.person:
+                    check.add(
+                        ("users", i, "person"),
+                        "differs from the purchaser with the same person id",
+                    )
+        check.done("Customer")
+
+    @cached_property
+    def purchaser_ids(self) -> frozenset[str]:
+        """Ids of the people who buy for this customer."""
+        return frozenset(p.person.id for p in self.purchasers)
+
+    @cached_property
+    def user_ids(self) -> frozenset[str]:
+        """Ids of the people who use the product for this customer."""
+        return frozenset(u.person.id for u in self.users)
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        """Everyone around this customer, purchasers first, each once."""
+        seen: dict[str, Person] = {}
+        for p in self.purchasers:
+            seen.setdefault(p.person.id, p.person)
+        for u in self.users:
+            seen.setdefault(u.person.id, u.person)
+        return tuple(seen.values())
+
+    @property
+    def is_intermediary(self) -> bool:
+        """Whether this customer resells, distributes or buys on behalf of others."""
+        return self.intermediary is not None
+
+    def revenue(self) -> dict[str, Decimal]:
+        """Total purchase amount per currency (currencies never mix silently)."""
+        totals: dict[str, Decimal] = {}
+        for p in self.purchases:
+            totals[p.currency] = totals.get(p.currency, Decimal(0)) + p.amount
+        return dict(sorted(totals.items()))

@@ -1,0 +1,127 @@
+"""Feedback: what customers and users tell us, and how much it matters to them."""
+
+from __future__ import annotations
+
+import enum
+import functools
+from datetime import datetime
+
+import attrs
+
+from customer_model._validation import Checker
+
+__all__ = ["Channel", "FeedbackItem", "FeedbackKind", "Importance", "Need"]
+
+
+class FeedbackKind(enum.Enum):
+    """What sort of feedback an item is."""
+
+    BUG = "bug"
+    FEATURE_REQUEST = "feature_request"
+    COMPLAINT = "complaint"
+    PRAISE = "praise"
+    QUESTION = "question"
+
+
+class Need(enum.Enum):
+    """The need a piece of feedback speaks to.
+
+    Purchasers weigh ``COST`` and ``SCALABILITY`` (value for money, growth);
+    users weigh ``USABILITY`` and ``EFFICIENCY`` (getting their task done).
+    ``RELIABILITY``, ``SECURITY``, ``COMPLIANCE`` and ``INTEGRATION`` matter to
+    both.
+    """
+
+    COST = "cost"
+    SCALABILITY = "scalability"
+    USABILITY = "usability"
+    EFFICIENCY = "efficiency"
+    RELIABILITY = "reliability"
+    SECURITY = "security"
+    COMPLIANCE = "compliance"
+    INTEGRATION = "integration"
+
+
+@functools.total_ordering
+class Importance(enum.Enum):
+    """How important an item is to its author, ordered from least to most."""
+
+    NOT_IMPORTANT = "not_important"
+    NICE_TO_HAVE = "nice_to_have"
+    IMPORTANT = "important"
+    CRITICAL = "critical"
+
+    @property
+    def level(self) -> int:
+        """Position in the order: 0 for ``NOT_IMPORTANT`` up to 3 for ``CRITICAL``."""
+        return _IMPORTANCE_LEVEL[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Importance):
+            return NotImplemented
+        return _IMPORTANCE_LEVEL[self] < _IMPORTANCE_LEVEL[other]
+
+
+_IMPORTANCE_LEVEL = {member: i for i, member in enumerate(Importance)}
+
+
+class Channel(enum.Enum):
+    """Where feedback came in."""
+
+    SURVEY = "survey"
+    INTERVIEW = "interview"
+    FOCUS_GROUP = "focus_group"
+    USER_TEST = "user_test"
+    SUPPORT_TICKET = "support_ticket"
+    SOCIAL_MEDIA = "social_media"
+    SALES_CALL = "sales_call"
+    IN_APP = "in_app"
+    REVIEW = "review"
+    EMAIL = "email"
+    COMMUNITY = "community"
+
+
+def _mask_text(value: str) -> str:
+    return f"<{len(value)} chars>"
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class FeedbackItem:
+    """One piece of feedback from one author about one theme.
+
+    ``author_id`` is the :class:`~customer_model.Person` id of who said it, or
+    ``None`` when it is anonymous.  ``theme`` is the key of what it is about (a
+    feature or theme); ``importance`` is ``None`` when the author did not say.
+    ``text`` is free text and may hold personal data, so ``repr()`` shows only
+    its length.
+    """
+
+    id: str
+    customer_id: str
+    author_id: str | None = None
+    theme: str
+    kind: FeedbackKind
+    need: Need | None = None
+    importance: Importance | None = None
+    channel: Channel
+    text: str = attrs.field(default="", repr=_mask_text)
+    created_at: datetime
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.ident("id", self.id)
+        check.ident("customer_id", self.customer_id)
+        check.ident("author_id", self.author_id, optional=True)
+        check.ident("theme", self.theme)
+        check.member("kind", self.kind, FeedbackKind)
+        check.member("need", self.need, Need, optional=True)
+        check.member("importance", self.importance, Importance, optional=True)
+        check.member("channel", self.channel, Channel)
+        check.text("text", self.text, allow_empty=True)
+        check.aware("created_at", self.created_at)
+        check.done("FeedbackItem")
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Whether nobody is known to have said this."""
+        return self.author_id is None
