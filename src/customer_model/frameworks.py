@@ -22,6 +22,7 @@ from customer_model._validation import Checker, type_name
 from customer_model.errors import ValidationError
 
 __all__ = [
+    "KANO_PRIORITY",
     "KanoAnswer",
     "KanoCategory",
     "KanoCoefficients",
