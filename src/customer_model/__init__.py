@@ -17,6 +17,24 @@ from customer_model.customers import (
 from customer_model.dataset import SCHEMA_VERSION, Dataset
 from customer_model.errors import CustomerModelError, Problem, ValidationError
 from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
+from customer_model.frameworks import (
+    KANO_PRIORITY,
+    KanoAnswer,
+    KanoCategory,
+    KanoCoefficients,
+    KanoResult,
+    MoSCoW,
+    RiceConfidence,
+    RiceImpact,
+    cost_of_delay,
+    ice,
+    kano_category,
+    kano_classify,
+    kano_coefficients,
+    opportunity_score,
+    rice,
+    wsjf,
+)
 from customer_model.people import Gender, Location, Person
 from customer_model.personas import Persona
 from customer_model.privacy import redact
@@ -29,12 +47,27 @@ from customer_model.roles import (
     role_split,
     roles_of,
 )
+from customer_model.satisfaction import (
+    GroupScore,
+    RoleBreakdown,
+    SegmentBreakdown,
+    SegmentLike,
+    SegmentScore,
+    SurveyMeasure,
+    SurveyResponse,
+    ces,
+    csat,
+    nps,
+    satisfaction_by_role,
+    satisfaction_by_segment,
+)
 from customer_model.segments import Segment
 from customer_model.serialization import from_dict, from_json, to_dict, to_json
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "KANO_PRIORITY",
     "SCHEMA_VERSION",
     "BuyingRole",
     "Channel",
@@ -45,28 +78,55 @@ __all__ = [
     "FeedbackItem",
     "FeedbackKind",
     "Gender",
+    "GroupScore",
     "Importance",
     "IntermediaryRole",
+    "KanoAnswer",
+    "KanoCategory",
+    "KanoCoefficients",
+    "KanoResult",
     "Location",
+    "MoSCoW",
     "Need",
     "Person",
     "Persona",
     "Problem",
     "Purchase",
     "Purchaser",
+    "RiceConfidence",
+    "RiceImpact",
     "Role",
+    "RoleBreakdown",
     "RoleSplit",
     "Segment",
+    "SegmentBreakdown",
+    "SegmentLike",
+    "SegmentScore",
+    "SurveyMeasure",
+    "SurveyResponse",
     "User",
     "ValidationError",
     "__version__",
     "author_roles",
+    "ces",
     "check_roles",
+    "cost_of_delay",
+    "csat",
     "from_dict",
     "from_json",
+    "ice",
+    "kano_category",
+    "kano_classify",
+    "kano_coefficients",
+    "nps",
+    "opportunity_score",
     "redact",
+    "rice",
     "role_split",
     "roles_of",
+    "satisfaction_by_role",
+    "satisfaction_by_segment",
     "to_dict",
     "to_json",
+    "wsjf",
 ]
