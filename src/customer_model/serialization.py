@@ -3,8 +3,9 @@
 The rules: datetimes are ISO 8601 with an offset (``Z`` accepted) and naive ones
 are rejected; enums travel by value; unknown keys are rejected; nothing is
 coerced (``"3"`` is not an int, ``1`` is not a string); :class:`~decimal.Decimal`
-amounts travel as strings and round-trip exactly; sets are written sorted so the
-same value always gives the same JSON.  Every failure is a
+amounts travel as strings and round-trip exactly; sets and mapping keys are
+written sorted so the same value always gives the same JSON; durations
+(:class:`~datetime.timedelta`) are ISO 8601 strings such as ``P90D``.  Every failure is a
 :class:`~customer_model.ValidationError` whose problems carry JSONPath locations.
 
 :data:`converter` is the configured :class:`cattrs.Converter`.  Use it in your
@@ -15,10 +16,12 @@ your own.
 
 from __future__ import annotations
 
+import collections.abc
 import json
+import re
 import typing
-from collections.abc import Callable
-from datetime import date, datetime, tzinfo
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar, overload
@@ -34,6 +37,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
+from customer_model._frozenmap import key_order
 from customer_model._validation import is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
 
@@ -47,9 +51,9 @@ class _Invalid(ValueError):
 
 
 class _Nested(Exception):
-    """Problems found inside a collection, by position."""
+    """Problems found inside a collection, by position (or by key in a mapping)."""
 
-    def __init__(self, errors: list[tuple[int, BaseException]]) -> None:
+    def __init__(self, errors: Sequence[tuple[int | str, BaseException]]) -> None:
         super().__init__(f"{len(errors)} invalid element(s)")
         self.errors = errors
 
@@ -121,6 +125,50 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
         return result
 
     return structure_datetime
+
+
+_DURATION = re.compile(
+    r"^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,6}))?S)?)?$"
+)
+_DURATION_RULE = (
+    "must be an ISO 8601 duration in weeks, days, hours, minutes and seconds, "
+    "such as P90D or PT12H30M (years and months are ambiguous, so refused)"
+)
+
+
+def _structure_timedelta(value: object, _: object) -> timedelta:
+    if type(value) is not str:
+        raise _Invalid(f"{_DURATION_RULE}; got {_json_type(value)}")
+    match = _DURATION.match(value)
+    if match is None or value.endswith(("P", "T")):
+        raise _Invalid(_DURATION_RULE)
+    sign, weeks, days, hours, minutes, seconds, fraction = match.groups()
+    try:
+        result = timedelta(
+            weeks=int(weeks or 0),
+            days=int(days or 0),
+            hours=int(hours or 0),
+            minutes=int(minutes or 0),
+            seconds=int(seconds or 0),
+            microseconds=int((fraction or "0").ljust(6, "0")),
+        )
+    except OverflowError:
+        raise _Invalid("must be a duration of at most 999999999 days") from None
+    return -result if sign else result
+
+
+def _unstructure_timedelta(value: timedelta) -> str:
+    """Canonical ISO 8601 duration: days, then seconds (with microseconds if any)."""
+    if value < timedelta(0):
+        return "-" + _unstructure_timedelta(-value)
+    days, seconds, micros = value.days, value.seconds, value.microseconds
+    out = "P"
+    if days:
+        out += f"{days}D"
+    if seconds or micros or not days:
+        fraction = f".{micros:06d}".rstrip("0") if micros else ""
+        out += f"T{seconds}{fraction}S"
+    return out
 
 
 def _enum_hook(cls: type[Enum]) -> Callable[[object, object], Enum]:
@@ -205,6 +253,52 @@ def _unstructure_set(value: frozenset[Any]) -> list[Any]:
     return sorted(items)
 
 
+_MAPPINGS = (dict, collections.abc.Mapping, typing.Mapping)
+
+
+def _is_mapping(t: Any) -> bool:
+    return typing.get_origin(t) in _MAPPINGS and len(typing.get_args(t)) == 2
+
+
+def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
+    """JSON objects only; keys (always strings in JSON) go through the key type's hook."""
+    key_type, value_type = typing.get_args(t)
+    key_hook = conv.get_structure_hook(key_type)
+    value_hook = conv.get_structure_hook(value_type)
+
+    def structure_mapping(value: object, _: object) -> Any:
+        if type(value) is not dict:
+            raise _Invalid(f"must be an object, not {_json_type(value)}")
+        out = {}
+        errors: list[tuple[int | str, BaseException]] = []
+        for raw_key, raw_value in value.items():
+            try:
+                key = key_hook(raw_key, key_type)
+            except Exception as e:
+                errors.append((raw_key, _Invalid(f"is not an allowed key: {e}")))
+                continue
+            try:
+                out[key] = value_hook(raw_value, value_type)
+            except Exception as e:
+                errors.append((raw_key, e))
+        if errors:
+            raise _Nested(errors)
+        return out
+
+    return structure_mapping
+
+
+def _unstructure_mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """Plain dicts with keys in canonical (sorted) order, so equal maps give equal JSON."""
+    key_type, value_type = typing.get_args(t)
+
+    def unstructure_mapping(value: Any) -> dict[Any, Any]:
+        pairs = sorted(value.items(), key=lambda kv: key_order(kv[0]))
+        return {conv.unstructure(k, key_type): conv.unstructure(v, value_type) for k, v in pairs}
+
+    return unstructure_mapping
+
+
 def _class_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, object], Any]:
     structure = make_dict_structure_fn(cls, conv)
     name = cls.__name__
@@ -235,16 +329,22 @@ def make_converter(
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(date, _structure_date)
     conv.register_structure_hook(datetime, _datetime_hook(naive_timezone))
+    conv.register_structure_hook(timedelta, _structure_timedelta)
     conv.register_structure_hook_factory(
         lambda t: isinstance(t, type) and issubclass(t, Enum), _enum_hook
     )
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(t, conv))
     conv.register_structure_hook_factory(_is_frozenset, lambda t: _set_hook(t, conv))
+    conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_hook(t, conv))
     conv.register_structure_hook_factory(attrs.has, lambda t: _class_hook(t, conv))
 
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_unstructure_hook(Decimal, str)
+    conv.register_unstructure_hook(timedelta, _unstructure_timedelta)
+    conv.register_unstructure_hook_factory(
+        _is_mapping, lambda t: _unstructure_mapping_hook(t, conv)
+    )
     conv.register_unstructure_hook_factory(_is_frozenset, lambda _: _unstructure_set)
     conv.register_unstructure_hook(frozenset, _unstructure_set)
     return conv

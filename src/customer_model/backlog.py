@@ -1,0 +1,444 @@
+"""The ranked backlog that :func:`~customer_model.prioritize` produces, and re-ranking.
+
+A :class:`Backlog` is an immutable sequence of :class:`BacklogItem`, one per
+theme, best first.  Every item carries an explanation whose components add
+up to its score exactly (``math.fsum(c.value for c in item.explanation) ==
+item.score``), so a product manager can show where each number comes from.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, overload
+
+import attrs
+
+from customer_model._display import html_table, share, text_table
+from customer_model._numbers import real
+from customer_model._validation import Checker, type_name
+from customer_model.feedback import Need
+from customer_model.frameworks import ice, rice, wsjf
+from customer_model.policy import PrioritizationPolicy
+
+__all__ = [
+    "Backlog",
+    "BacklogItem",
+    "Factor",
+    "IceEstimate",
+    "RiceEstimate",
+    "ScoreComponent",
+    "ScoreStep",
+    "VoiceRole",
+    "WsjfEstimate",
+]
+
+
+class VoiceRole(enum.Enum):
+    """Where a voice stands with its customer; the five groups are disjoint."""
+
+    #: Buys for the customer and is not listed as a user.
+    PURCHASER = "purchaser"
+    #: Uses the product and is not listed as a purchaser.
+    USER = "user"
+    #: Buys and uses: counts fully whatever the need.
+    BOTH = "both"
+    #: Named, but the customer lists them neither as purchaser nor as user.
+    UNLISTED = "unlisted"
+    #: Nobody is known to have said it; every anonymous item is its own voice.
+    ANONYMOUS = "anonymous"
+
+
+class Factor(enum.Enum):
+    """The factors of a voice's contribution, in the order they are applied."""
+
+    POINTS = "points"
+    ROLE = "role"
+    KIND = "kind"
+    RECENCY = "recency"
+    CUSTOMER_VALUE = "customer_value"
+    SEGMENT = "segment"
+    FIT = "fit"
+
+    @property
+    def label(self) -> str:
+        """A short human description of what the factor does."""
+        return _FACTOR_LABELS[self]
+
+
+_FACTOR_LABELS = {
+    Factor.POINTS: "importance points",
+    Factor.ROLE: "x role and need (anonymous, unlisted)",
+    Factor.KIND: "x feedback kind (bug severity)",
+    Factor.RECENCY: "x recency decay",
+    Factor.CUSTOMER_VALUE: "x customer value",
+    Factor.SEGMENT: "x segment weight",
+    Factor.FIT: "x strategic fit",
+}
+
+
+@attrs.frozen(slots=True)
+class ScoreComponent:
+    """The part of a theme's score that comes from one role speaking to one need.
+
+    ``voices`` is how many voices fall in the group, ``points`` their raw
+    importance points and ``value`` their contribution after every factor.
+    """
+
+    role: VoiceRole
+    need: Need | None
+    voices: int
+    points: float
+    value: float
+
+    @property
+    def label(self) -> str:
+        """For example ``"purchaser on cost"`` or ``"anonymous (no need given)"``."""
+        need = f"on {self.need.value}" if self.need is not None else "(no need given)"
+        return f"{self.role.value} {need}"
+
+
+@attrs.frozen(slots=True)
+class ScoreStep:
+    """The theme's running total once *factor* (and all before it) is applied.
+
+    The last step (``FIT``) equals the score exactly.
+    """
+
+    factor: Factor
+    total: float
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _money(revenue: Mapping[str, Decimal]) -> str:
+    return ", ".join(f"{amount} {code}" for code, amount in revenue.items()) or "-"
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class BacklogItem:
+    """One theme of the backlog: its rank, score, who asked, and why it scored so.
+
+    Voices: a voice is one distinct author on the theme (counted once, with
+    their latest item) or one anonymous item.  ``purchaser_voices`` and
+    ``user_voices`` count the voices of people who buy and who use; a person
+    in both roles counts in both, and also in ``both_voices``.
+    ``unlisted_voices`` are named authors the customer does not list and
+    ``anonymous_voices`` anonymous items, so ``voices == purchaser_voices +
+    user_voices - both_voices + unlisted_voices + anonymous_voices``.
+
+    ``customer_count`` and ``revenue`` cover the customers behind the counted
+    voices; ``revenue`` is their total purchases per currency (never
+    converted or mixed).  ``feedback_ids`` lists every item on the theme,
+    including the older items of an author that their latest one superseded.
+
+    ``explanation`` adds up to ``score`` exactly with :func:`math.fsum`;
+    ``steps`` shows the running total factor by factor.  ``framework_score``
+    is set when the backlog was re-ranked by RICE, ICE or WSJF.
+    """
+
+    theme: str
+    rank: int
+    score: float
+    customer_count: int
+    voices: int
+    purchaser_voices: int
+    user_voices: int
+    both_voices: int
+    unlisted_voices: int
+    anonymous_voices: int
+    revenue: Mapping[str, Decimal]
+    feedback_ids: tuple[str, ...]
+    explanation: tuple[ScoreComponent, ...]
+    steps: tuple[ScoreStep, ...]
+    framework_score: float | None = None
+
+    def _share(self, roles: tuple[VoiceRole, ...]) -> float | None:
+        if self.score <= 0:
+            return None
+        part = math.fsum(c.value for c in self.explanation if c.role in roles)
+        return part / self.score
+
+    @property
+    def purchaser_share(self) -> float | None:
+        """Fraction of the score from people who buy (incl. those who also use)."""
+        return self._share((VoiceRole.PURCHASER, VoiceRole.BOTH))
+
+    @property
+    def user_share(self) -> float | None:
+        """Fraction of the score from people who use (incl. those who also buy).
+
+        With people in both roles, the two shares add up to more than 1.
+        """
+        return self._share((VoiceRole.USER, VoiceRole.BOTH))
+
+    def __str__(self) -> str:
+        head = (
+            f"#{self.rank} {self.theme}: score {_fmt(self.score)} from {self.voices} voice(s) "
+            f"of {self.customer_count} customer(s)"
+        )
+        rows = [[c.label, str(c.voices), _fmt(c.points), _fmt(c.value)] for c in self.explanation]
+        table = text_table(["component", "voices", "points", "value"], rows)
+        steps = " -> ".join(f"{s.factor.value} {_fmt(s.total)}" for s in self.steps)
+        return f"{head}\n{table}\nsteps: {steps}"
+
+    def _repr_html_(self) -> str:
+        rows = [[c.label, str(c.voices), _fmt(c.points), _fmt(c.value)] for c in self.explanation]
+        caption = (
+            f"#{self.rank} {self.theme}: score {_fmt(self.score)} "
+            f"({self.voices} voices, {self.customer_count} customers, "
+            f"revenue {_money(self.revenue)})"
+        )
+        components = html_table(caption, ["Component", "Voices", "Points", "Value"], rows)
+        steps = html_table(
+            "How the score was built",
+            ["Step", "Running total"],
+            [[s.factor.label, _fmt(s.total)] for s in self.steps],
+        )
+        return components + steps
+
+
+RankedBy = Literal["feedback", "rice", "ice-product", "ice-mean", "wsjf"]
+
+
+@attrs.frozen(slots=True)
+class Backlog(Sequence[BacklogItem]):
+    """Themes ranked best first; ``len``, iteration, indexing and :meth:`get` by theme.
+
+    ``skipped`` lists the ids of feedback items left out because their
+    customer was not given (only with ``on_unknown_customer="skip"``).
+    ``ranked_by`` says what decided the order: the feedback score, or a
+    framework after :meth:`rerank`.
+    """
+
+    items: tuple[BacklogItem, ...]
+    as_of: datetime
+    policy: PrioritizationPolicy
+    skipped: tuple[str, ...] = ()
+    ranked_by: RankedBy = "feedback"
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[BacklogItem]:
+        return iter(self.items)
+
+    @overload
+    def __getitem__(self, index: int) -> BacklogItem: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[BacklogItem, ...]: ...
+    def __getitem__(self, index: int | slice) -> BacklogItem | tuple[BacklogItem, ...]:
+        return self.items[index]
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        """The themes in rank order."""
+        return tuple(item.theme for item in self.items)
+
+    def get(self, theme: str) -> BacklogItem | None:
+        """The item for *theme*, or ``None`` if no feedback was about it."""
+        for item in self.items:
+            if item.theme == theme:
+                return item
+        return None
+
+    def rerank(
+        self,
+        method: Literal["rice", "ice", "wsjf"],
+        estimates: Mapping[str, RiceEstimate | IceEstimate | WsjfEstimate],
+        *,
+        ice_method: Literal["product", "mean"] | None = None,
+    ) -> Backlog:
+        """The same items ranked by a framework score computed from *estimates*.
+
+        *estimates* maps every theme of the backlog to a :class:`RiceEstimate`,
+        :class:`IceEstimate` or :class:`WsjfEstimate` (matching *method*);
+        missing themes raise :class:`~customer_model.ValidationError` naming
+        them, and estimates for themes not in the backlog are ignored.  RICE
+        reach defaults to the item's ``customer_count``.  ICE needs
+        *ice_method* (``"product"`` or ``"mean"``, see
+        :func:`~customer_model.ice`).  Items keep their feedback ``score`` and
+        explanation; ``framework_score`` holds the new score, and ties fall
+        back to the feedback score, then the theme.
+        """
+        check = Checker()
+        expected = _ESTIMATE_TYPES.get(method) if isinstance(method, str) else None
+        if expected is None:
+            check.add("method", "must be 'rice', 'ice' or 'wsjf'")
+        if method == "ice" and ice_method not in ("product", "mean"):
+            check.add("ice_method", "must be 'product' or 'mean' when ranking by ICE")
+        given: object = estimates
+        if not isinstance(given, Mapping):
+            check.add(
+                "estimates", f"must be a mapping of theme to estimate, not {type_name(given)}"
+            )
+        check.done("rerank input")
+        assert expected is not None
+        missing = [item.theme for item in self.items if item.theme not in estimates]
+        if missing:
+            check.add("estimates", f"has no estimate for theme(s) {', '.join(map(repr, missing))}")
+        for item in self.items:
+            estimate = estimates.get(item.theme)
+            if estimate is not None and not isinstance(estimate, expected):
+                check.add(
+                    ("estimates", item.theme),
+                    f"must be a {expected.__name__}, not {type_name(estimate)}",
+                )
+        check.done("rerank input")
+        scored: list[tuple[float, BacklogItem]] = []
+        for item in self.items:
+            est = estimates[item.theme]
+            if isinstance(est, RiceEstimate):
+                reach = item.customer_count if est.reach is None else est.reach
+                value = rice(reach, est.impact, est.confidence, est.effort)
+            elif isinstance(est, IceEstimate):
+                assert ice_method is not None
+                value = ice(est.impact, est.confidence, est.ease, method=ice_method)
+            else:
+                value = wsjf(
+                    est.business_value, est.time_criticality, est.risk_reduction, est.job_size
+                )
+            scored.append((value, item))
+        scored.sort(key=lambda pair: (-pair[0], -pair[1].score, pair[1].theme))
+        ranked_by: RankedBy
+        if method == "rice":
+            ranked_by = "rice"
+        elif method == "wsjf":
+            ranked_by = "wsjf"
+        else:
+            ranked_by = "ice-mean" if ice_method == "mean" else "ice-product"
+        items = tuple(
+            attrs.evolve(item, rank=rank, framework_score=value)
+            for rank, (value, item) in enumerate(scored, start=1)
+        )
+        return attrs.evolve(self, items=items, ranked_by=ranked_by)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat dict per item, ready for ``pandas.DataFrame(backlog.to_records())``.
+
+        Revenue becomes one ``revenue_<CUR>`` column per currency in the backlog.
+        """
+        currencies = sorted({code for item in self.items for code in item.revenue})
+        records = []
+        for item in self.items:
+            record: dict[str, Any] = {
+                "rank": item.rank,
+                "theme": item.theme,
+                "score": item.score,
+                "framework_score": item.framework_score,
+                "customer_count": item.customer_count,
+                "voices": item.voices,
+                "purchaser_voices": item.purchaser_voices,
+                "user_voices": item.user_voices,
+                "both_voices": item.both_voices,
+                "unlisted_voices": item.unlisted_voices,
+                "anonymous_voices": item.anonymous_voices,
+                "purchaser_share": item.purchaser_share,
+                "user_share": item.user_share,
+                "feedback_count": len(item.feedback_ids),
+            }
+            for code in currencies:
+                record[f"revenue_{code}"] = item.revenue.get(code, Decimal(0))
+            records.append(record)
+        return records
+
+    def _rows(self) -> tuple[list[str], list[list[str]]]:
+        headers = ["rank", "theme", "score"]
+        if self.ranked_by != "feedback":
+            headers.append(self.ranked_by)
+        headers += ["customers", "voices", "purchasers", "users", "purchaser share", "user share"]
+        rows = []
+        for item in self.items:
+            row = [str(item.rank), item.theme, _fmt(item.score)]
+            if self.ranked_by != "feedback":
+                row.append(_fmt(item.framework_score or 0.0))
+            row += [
+                str(item.customer_count),
+                str(item.voices),
+                str(item.purchaser_voices),
+                str(item.user_voices),
+                share(item.purchaser_share),
+                share(item.user_share),
+            ]
+            rows.append(row)
+        return headers, rows
+
+    def __str__(self) -> str:
+        headers, rows = self._rows()
+        out = text_table(headers, rows)
+        if self.skipped:
+            out += f"\n({len(self.skipped)} feedback item(s) skipped: unknown customer)"
+        return out
+
+    def _repr_html_(self) -> str:
+        headers, rows = self._rows()
+        caption = f"Backlog as of {self.as_of.isoformat()}, ranked by {self.ranked_by}"
+        if self.skipped:
+            caption += f" ({len(self.skipped)} item(s) skipped: unknown customer)"
+        return html_table(caption, headers, rows)
+
+
+# -- estimates for re-ranking --------------------------------------------------------
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class RiceEstimate:
+    """RICE inputs for one theme; ``reach=None`` uses the theme's customer count."""
+
+    impact: float
+    confidence: float
+    effort: float
+    reach: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        if self.reach is not None:
+            real(check, "reach", self.reach, minimum=0)
+        real(check, "impact", self.impact, minimum=0)
+        real(check, "confidence", self.confidence, minimum=0, maximum=1)
+        real(check, "effort", self.effort, positive=True)
+        check.done("RiceEstimate")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class IceEstimate:
+    """ICE ratings for one theme, each 1 to 10."""
+
+    impact: float
+    confidence: float
+    ease: float
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        for name in ("impact", "confidence", "ease"):
+            real(check, name, getattr(self, name), minimum=1, maximum=10)
+        check.done("IceEstimate")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class WsjfEstimate:
+    """WSJF estimates for one theme: the three cost-of-delay parts and the job size."""
+
+    business_value: float
+    time_criticality: float
+    risk_reduction: float
+    job_size: float
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        for name in ("business_value", "time_criticality", "risk_reduction"):
+            real(check, name, getattr(self, name), minimum=0)
+        real(check, "job_size", self.job_size, positive=True)
+        check.done("WsjfEstimate")
+
+
+_ESTIMATE_TYPES: dict[str, type[RiceEstimate | IceEstimate | WsjfEstimate]] = {
+    "rice": RiceEstimate,
+    "ice": IceEstimate,
+    "wsjf": WsjfEstimate,
+}
