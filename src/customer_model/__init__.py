@@ -6,6 +6,17 @@ clock, touches files or keeps global mutable state.
 
 from __future__ import annotations
 
+from customer_model.backlog import (
+    Backlog,
+    BacklogItem,
+    Factor,
+    IceEstimate,
+    RiceEstimate,
+    ScoreComponent,
+    ScoreStep,
+    VoiceRole,
+    WsjfEstimate,
+)
 from customer_model.customers import (
     Customer,
     CustomerKind,
@@ -37,6 +48,8 @@ from customer_model.frameworks import (
 )
 from customer_model.people import Gender, Location, Person
 from customer_model.personas import Persona
+from customer_model.policy import PrioritizationPolicy, ValueWeighting
+from customer_model.prioritization import prioritize
 from customer_model.privacy import redact
 from customer_model.roles import (
     BuyingRole,
@@ -69,16 +82,20 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "KANO_PRIORITY",
     "SCHEMA_VERSION",
+    "Backlog",
+    "BacklogItem",
     "BuyingRole",
     "Channel",
     "Customer",
     "CustomerKind",
     "CustomerModelError",
     "Dataset",
+    "Factor",
     "FeedbackItem",
     "FeedbackKind",
     "Gender",
     "GroupScore",
+    "IceEstimate",
     "Importance",
     "IntermediaryRole",
     "KanoAnswer",
@@ -90,14 +107,18 @@ __all__ = [
     "Need",
     "Person",
     "Persona",
+    "PrioritizationPolicy",
     "Problem",
     "Purchase",
     "Purchaser",
     "RiceConfidence",
+    "RiceEstimate",
     "RiceImpact",
     "Role",
     "RoleBreakdown",
     "RoleSplit",
+    "ScoreComponent",
+    "ScoreStep",
     "Segment",
     "SegmentBreakdown",
     "SegmentLike",
@@ -106,6 +127,9 @@ __all__ = [
     "SurveyResponse",
     "User",
     "ValidationError",
+    "ValueWeighting",
+    "VoiceRole",
+    "WsjfEstimate",
     "__version__",
     "author_roles",
     "ces",
@@ -120,6 +144,7 @@ __all__ = [
     "kano_coefficients",
     "nps",
     "opportunity_score",
+    "prioritize",
     "redact",
     "rice",
     "role_split",

@@ -11,9 +11,12 @@ every collection is sorted before it is reported).
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from itertools import repeat
+from operator import add, attrgetter, lt, methodcaller, mul, sub, truediv
 from typing import Literal
 
 import attrs
@@ -32,7 +35,7 @@ from customer_model.customers import Customer
 from customer_model.errors import ValidationError
 from customer_model.feedback import FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.policy import PrioritizationPolicy, ValueWeighting
-from customer_model.roles import Role, roles_of
+from customer_model.roles import Role
 from customer_model.satisfaction import SegmentLike, _customer_index, _segments
 
 __all__ = ["prioritize"]
@@ -40,18 +43,7 @@ __all__ = ["prioritize"]
 _SUBJECT = "prioritize input"
 _FACTORS = tuple(Factor)
 _ROLE_ORDER = {role: i for i, role in enumerate(VoiceRole)}
-_NEED_ORDER = {need: i for i, need in enumerate(Need)}
 _NEEDS: tuple[Need | None, ...] = (*Need, None)
-
-
-def _voice_role(roles: frozenset[Role]) -> VoiceRole:
-    if len(roles) == 2:
-        return VoiceRole.BOTH
-    if Role.PURCHASER in roles:
-        return VoiceRole.PURCHASER
-    if Role.USER in roles:
-        return VoiceRole.USER
-    return VoiceRole.UNLISTED
 
 
 _VOICE_ROLES = {
@@ -62,27 +54,18 @@ _VOICE_ROLES = {
 }
 
 
-def _who_table(policy: PrioritizationPolicy) -> dict[tuple[VoiceRole, Need | None], float]:
-    """The role x need weight of every combination, looked up once per voice."""
-    table = {
-        (voice, need): policy.role_weight(roles, need)
-        for voice, roles in _VOICE_ROLES.items()
+def _who_weights(policy: PrioritizationPolicy) -> list[float]:
+    """The role x need weight of every (role, need) group, indexed by group number.
+
+    A group number is ``role position * len(_NEEDS) + need slot``.
+    """
+    return [
+        policy.anonymous_weight
+        if role is VoiceRole.ANONYMOUS
+        else policy.role_weight(_VOICE_ROLES[role], need)
+        for role in VoiceRole
         for need in _NEEDS
-    }
-    for need in _NEEDS:
-        table[VoiceRole.ANONYMOUS, need] = policy.anonymous_weight
-    return table
-
-
-class _CustomerFacts:
-    """What the hot loop needs of one customer, computed once."""
-
-    __slots__ = ("roles", "segment", "value")
-
-    def __init__(self, roles: dict[str, VoiceRole], value: float, segment: float) -> None:
-        self.roles = roles
-        self.value = value
-        self.segment = segment
+    ]
 
 
 def prioritize(
@@ -143,122 +126,139 @@ def prioritize(
     skip = on_unknown_customer == "skip"
     latest: dict[tuple[str, str], FeedbackItem] = {}
     anonymous: list[FeedbackItem] = []
-    ids_by_theme: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    repeated: set[str] = set()
+    superseded: list[FeedbackItem] = []
     skipped: list[str] = []
     unknown: dict[str, int] = {}
-    future: list[int] = []
+    count = 0
     unchecked: Iterable[object] = feedback
     for i, item in enumerate(unchecked):
         if not isinstance(item, FeedbackItem):
             check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(item)}")
             continue
-        fid = item.id
-        if fid in seen:
-            repeated.add(fid)
-        else:
-            seen.add(fid)
+        count += 1
         if item.customer_id not in index:
             if skip:
-                skipped.append(fid)
+                skipped.append(item.id)
             elif item.customer_id not in unknown:
                 unknown[item.customer_id] = i
             continue
-        created = item.created_at
-        if created > as_of:
-            future.append(i)
-            continue
-        theme = item.theme
-        ids = ids_by_theme.get(theme)
-        if ids is None:
-            ids_by_theme[theme] = [fid]
-        else:
-            ids.append(fid)
         author = item.author_id
         if author is None:
             anonymous.append(item)
             continue
-        key = (theme, author)
+        key = (item.theme, author)
         prev = latest.get(key)
-        if (
-            prev is None
-            or prev.created_at < created
-            or (prev.created_at == created and prev.id < fid)
+        if prev is None:
+            latest[key] = item
+        elif prev.created_at < item.created_at or (
+            prev.created_at == item.created_at and prev.id < item.id
         ):
             latest[key] = item
-    _report(check, repeated, unknown, future)
+            superseded.append(prev)
+        else:
+            superseded.append(item)
 
-    # -- per customer, once: roles of its people, value and segment weights ----------
-    facts: dict[str, _CustomerFacts] = {}
-    missing_rates: set[str] = set()
-    voices = [*latest.values(), *anonymous]
-    for item in voices:
-        cid = item.customer_id
-        if cid not in facts:
-            facts[cid] = _facts(index[cid], policy, weighted, as_of, missing_rates)
-    if missing_rates:
-        codes = ", ".join(map(repr, sorted(missing_rates)))
+    # -- the voices, column by column ----------------------------------------------------
+    # Each column holds one attribute or factor of every voice, computed with map()
+    # so the per-voice work runs in C; enum members are looked up by id() because
+    # they hash in Python code (they are singletons, so id() is a safe key).
+    named = list(latest.values())
+    voices = named + anonymous
+    ids = list(map(_ID, voices))
+    created = list(map(_CREATED, voices))
+    _report(check, voices, ids, created, superseded, skipped, count, unknown, as_of)
+    cids = list(map(_CUSTOMER, voices))
+    facts = _Facts(index, policy, weighted, as_of)
+    for cid in set(cids):
+        facts.add(cid)
+    if facts.missing_rates:
+        codes = ", ".join(map(repr, sorted(facts.missing_rates)))
         check.add(
             ("policy", "exchange_rates"),
             f"has no rate from {codes} to {policy.currency}; add one, or weigh customers "
             "with customer_value=ValueWeighting.NONE",
         )
-    check.done(_SUBJECT)
+        check.done(_SUBJECT)
+    roles = [
+        # the named voices come first in cids; zip stops at the last of them
+        *map(facts.role.get, zip(cids, map(_AUTHOR, named), strict=False), repeat(_UNLISTED)),
+        *repeat(_ANONYMOUS, len(anonymous)),
+    ]
+    slots = map(_NEED_SLOT.__getitem__, map(id, map(_NEED, voices)))
+    groups = list(map(add, map(mul, roles, repeat(len(_NEEDS))), slots))
+    points = {id(level): policy.points(level) for level in (*Importance, None)}
+    kinds = {id(kind): policy.kind_weight(kind) for kind in FeedbackKind}
+    who = _who_weights(policy)
+    p0 = list(map(points.__getitem__, map(id, map(_IMPORTANCE, voices))))
+    p1 = list(map(mul, p0, map(who.__getitem__, groups)))
+    p2 = list(map(mul, p1, map(kinds.__getitem__, map(id, map(_KIND, voices)))))
+    if policy.half_life is None:
+        p3 = p2
+    else:
+        ages = map(sub, repeat(as_of), created)
+        decay = map(pow, repeat(0.5), map(truediv, ages, repeat(policy.half_life)))
+        p3 = list(map(mul, p2, decay))
+    p4 = list(map(mul, p3, map(facts.value.__getitem__, cids)))
+    p5 = list(map(mul, p4, map(facts.segment.__getitem__, cids)))
 
-    # -- per voice: the partial products, factor by factor -----------------------------
-    who = _who_table(policy)
-    points: dict[Importance | None, float] = {level: policy.points(level) for level in Importance}
-    points[None] = policy.unspecified_points
-    kinds = {kind: policy.kind_weight(kind) for kind in FeedbackKind}
-    half_life = policy.half_life
-    fits: dict[str, float] = {}
-    groups: dict[str, dict[tuple[VoiceRole, Need | None], list[tuple[float, ...]]]] = {}
-    behind: dict[str, set[str]] = {}
-    anonymous_role = VoiceRole.ANONYMOUS
-    unlisted = VoiceRole.UNLISTED
-    for item in voices:
-        theme = item.theme
-        fit = fits.get(theme)
-        if fit is None:
-            fit = fits[theme] = policy.fit(theme)
-            groups[theme] = {}
-            behind[theme] = set()
-        cid = item.customer_id
-        fact = facts[cid]
-        author = item.author_id
-        role = anonymous_role if author is None else fact.roles.get(author, unlisted)
-        need = item.need
-        p0 = points[item.importance]
-        p1 = p0 * who[role, need]
-        p2 = p1 * kinds[item.kind]
-        p3 = p2 if half_life is None else p2 * 0.5 ** ((as_of - item.created_at) / half_life)
-        p4 = p3 * fact.value
-        p5 = p4 * fact.segment
-        p6 = p5 * fit
-        by_group = groups[theme]
-        rows = by_group.get((role, need))
-        if rows is None:
-            by_group[role, need] = [(p0, p1, p2, p3, p4, p5, p6)]
-        else:
-            rows.append((p0, p1, p2, p3, p4, p5, p6))
-        behind[theme].add(cid)
-
-    # -- per theme: sums, counts, revenue; then rank -----------------------------------
-    revenue_cache: dict[str, dict[str, Decimal]] = {}
+    # -- group the voices by theme and (role, need); then one item per theme ------------
+    rows_by_key: defaultdict[tuple[str, int], list[_Row]] = defaultdict(list)
+    keys = zip(map(_THEME, voices), groups, strict=True)
+    for theme_group, row in zip(
+        keys, zip(p0, p1, p2, p3, p4, p5, cids, ids, strict=True), strict=True
+    ):
+        rows_by_key[theme_group].append(row)
+    rows_by_theme: dict[str, dict[int, list[_Row]]] = {}
+    for (theme, group), rows in rows_by_key.items():
+        rows_by_theme.setdefault(theme, {})[group] = rows
+    older: dict[str, list[str]] = {}
+    for item in superseded:
+        older.setdefault(item.theme, []).append(item.id)
+    revenue = {cid: index[cid].revenue() for cid in facts.value}
     built = [
-        _item(theme, groups[theme], behind[theme], ids_by_theme[theme], index, revenue_cache)
-        for theme in groups
+        _item(theme, policy.fit(theme), by_group, older.get(theme, []), revenue)
+        for theme, by_group in rows_by_theme.items()
     ]
     built.sort(key=lambda item: (-item.score, item.theme))
     items = tuple(attrs.evolve(item, rank=rank) for rank, item in enumerate(built, start=1))
     return Backlog(items, as_of, policy, skipped=tuple(sorted(skipped)))
 
 
-def _report(check: Checker, repeated: set[str], unknown: dict[str, int], future: list[int]) -> None:
-    """Raise one error for everything wrong found in the feedback pass."""
-    if repeated:
-        dups = ", ".join(map(repr, sorted(repeated)))
+_Row = tuple[float, float, float, float, float, float, str, str]
+_ID = attrgetter("id")
+_THEME = attrgetter("theme")
+_AUTHOR = attrgetter("author_id")
+_CUSTOMER = attrgetter("customer_id")
+_CREATED = attrgetter("created_at")
+_NEED = attrgetter("need")
+_IMPORTANCE = attrgetter("importance")
+_KIND = attrgetter("kind")
+_NEED_SLOT = {id(need): slot for slot, need in enumerate(_NEEDS)}
+_PURCHASER, _USER, _BOTH, _UNLISTED, _ANONYMOUS = (_ROLE_ORDER[r] for r in VoiceRole)
+
+
+def _report(  # noqa: PLR0917 - private
+    check: Checker,
+    voices: list[FeedbackItem],
+    ids: list[str],
+    created: list[datetime],
+    superseded: list[FeedbackItem],
+    skipped: list[str],
+    count: int,
+    unknown: dict[str, int],
+    as_of: datetime,
+) -> None:
+    """Raise one error for everything wrong found in the feedback pass.
+
+    An item after *as_of* is always a voice or superseded by one, so checking the
+    voices finds them all.
+    """
+    every_id = [*ids, *map(_ID, superseded), *skipped]
+    if len(set(every_id)) != len(every_id):
+        counts: dict[str, int] = {}
+        for fid in every_id:
+            counts[fid] = counts.get(fid, 0) + 1
+        dups = ", ".join(repr(fid) for fid, n in sorted(counts.items()) if n > 1)
         check.add("feedback", f"repeats the id(s) {dups}")
     for cid, first in sorted(unknown.items()):
         check.add(
@@ -266,80 +266,139 @@ def _report(check: Checker, repeated: set[str], unknown: dict[str, int], future:
             f"refers to customer {cid!r}, which is not among the customers "
             "(pass on_unknown_customer='skip' to leave such items out)",
         )
-    for i in future:
-        check.add(("feedback", i, "created_at"), "is after as_of")
+    if any(map(lt, repeat(as_of), created)):
+        late = sorted(item.id for item in voices if item.created_at > as_of)
+        check.add("feedback", f"has item(s) created after as_of: {', '.join(map(repr, late))}")
     check.done(_SUBJECT)
+    assert count >= len(every_id)
 
 
-def _facts(
-    customer: Customer,
-    policy: PrioritizationPolicy,
-    segments: list[SegmentLike],
-    as_of: datetime,
-    missing_rates: set[str],
-) -> _CustomerFacts:
-    roles = {p.id: _voice_role(roles_of(customer, p.id)) for p in customer.people}
-    value = 1.0
-    if policy.customer_value is not ValueWeighting.NONE:
+def _voice_role(roles: frozenset[Role]) -> VoiceRole:
+    if len(roles) == 2:
+        return VoiceRole.BOTH
+    if Role.PURCHASER in roles:
+        return VoiceRole.PURCHASER
+    if Role.USER in roles:
+        return VoiceRole.USER
+    return VoiceRole.UNLISTED
+
+
+class _Facts:
+    """What the voices need of each customer, computed once per customer.
+
+    ``role`` maps (customer id, person id) to the person's voice role (its
+    position in :class:`VoiceRole`); it agrees with
+    :func:`~customer_model.roles_of` (tested) but is built from the customer's
+    id sets in one go.  ``value`` and ``segment`` are the customer's weights.
+    """
+
+    __slots__ = (
+        "as_of",
+        "index",
+        "missing_rates",
+        "policy",
+        "role",
+        "segment",
+        "segments",
+        "value",
+    )
+
+    def __init__(
+        self,
+        index: Mapping[str, Customer],
+        policy: PrioritizationPolicy,
+        segments: list[SegmentLike],
+        as_of: datetime,
+    ) -> None:
+        self.index = index
+        self.policy = policy
+        self.segments = segments
+        self.as_of = as_of
+        self.role: dict[tuple[str, str], int] = {}
+        self.value: dict[str, float] = {}
+        self.segment: dict[str, float] = {}
+        self.missing_rates: set[str] = set()
+
+    def add(self, cid: str) -> None:
+        customer = self.index[cid]
+        role = self.role
+        for pid in customer.purchaser_ids:
+            role[cid, pid] = _PURCHASER
+        for pid in customer.user_ids:
+            role[cid, pid] = _BOTH if (cid, pid) in role else _USER
+        self.value[cid] = self._value(customer)
+        self.segment[cid] = self._segment(customer)
+
+    def _value(self, customer: Customer) -> float:
+        policy = self.policy
+        if policy.customer_value is ValueWeighting.NONE or not customer.purchases:
+            return 1.0
         parts = []
         for code, amount in customer.revenue().items():
             rate = policy.rate(code)
             if rate is None:
-                missing_rates.add(code)
+                self.missing_rates.add(code)
             else:
                 parts.append(float(amount) * rate)
-        value = policy.value_weight(math.fsum(parts))
-    segment = 1.0
-    matched = []
-    for i, rule in enumerate(segments):
-        verdict = rule.matches(customer, as_of=as_of)
-        if type(verdict) is not bool:
-            raise ValidationError.single(
-                ("segments", i),
-                f"matches() must return a bool, not {type_name(verdict)}",
-                _SUBJECT,
-            )
-        if verdict:
-            matched.append(policy.segment_weights[rule.id])
-    if matched:
-        segment = max(matched)
-    return _CustomerFacts(roles, value, segment)
+        return policy.value_weight(math.fsum(parts))
+
+    def _segment(self, customer: Customer) -> float:
+        matched = []
+        for i, rule in enumerate(self.segments):
+            verdict = rule.matches(customer, as_of=self.as_of)
+            if type(verdict) is not bool:
+                raise ValidationError.single(
+                    ("segments", i),
+                    f"matches() must return a bool, not {type_name(verdict)}",
+                    _SUBJECT,
+                )
+            if verdict:
+                matched.append(self.policy.segment_weights[rule.id])
+        return max(matched) if matched else 1.0
 
 
-def _item(  # noqa: PLR0917 - private, called once
+def _item(
     theme: str,
-    groups: dict[tuple[VoiceRole, Need | None], list[tuple[float, ...]]],
-    behind: set[str],
-    feedback_ids: list[str],
-    index: Mapping[str, Customer],
-    revenue_cache: dict[str, dict[str, Decimal]],
+    fit: float,
+    groups: dict[int, list[_Row]],
+    older_ids: list[str],
+    revenue_of: Mapping[str, Mapping[str, Decimal]],
 ) -> BacklogItem:
-    order = sorted(
-        groups,
-        key=lambda k: (_ROLE_ORDER[k[0]], len(_NEED_ORDER) if k[1] is None else _NEED_ORDER[k[1]]),
-    )
-    # Column sums per group, then across groups: the same nesting for every step,
-    # so the last step is the score exactly.
-    sums = {key: [math.fsum(col) for col in zip(*groups[key], strict=True)] for key in order}
+    n_needs = len(_NEEDS)
+    roles = tuple(VoiceRole)
+    behind: set[str] = set()
+    feedback_ids = list(older_ids)
+    explanation = []
+    column_sums = []
+    counts = dict.fromkeys(VoiceRole, 0)
+    for group in sorted(groups):
+        rows = groups[group]
+        *factor_columns, customer_ids, voice_ids = zip(*rows, strict=True)
+        behind.update(customer_ids)
+        feedback_ids.extend(voice_ids)
+        sums = [math.fsum(column) for column in factor_columns]
+        # fit is the same for the whole theme, so it scales each group's sum.
+        sums.append(sums[-1] * fit)
+        column_sums.append(sums)
+        role = roles[group // n_needs]
+        counts[role] += len(rows)
+        explanation.append(
+            ScoreComponent(role, _NEEDS[group % n_needs], len(rows), sums[0], sums[-1])
+        )
+    # Each step sums its column over the groups the way the score sums the last
+    # column, so the FIT step equals the score exactly.
     steps = tuple(
-        ScoreStep(factor, math.fsum(sums[key][k] for key in order))
+        ScoreStep(factor, math.fsum(sums[k] for sums in column_sums))
         for k, factor in enumerate(_FACTORS)
     )
-    explanation = tuple(
-        ScoreComponent(key[0], key[1], len(groups[key]), sums[key][0], sums[key][-1])
-        for key in order
-    )
-    counts = dict.fromkeys(VoiceRole, 0)
-    for key in order:
-        counts[key[0]] += len(groups[key])
     both = counts[VoiceRole.BOTH]
-    revenue: dict[str, Decimal] = {}
-    for cid in sorted(behind):
-        totals = revenue_cache.get(cid)
-        if totals is None:
-            totals = revenue_cache[cid] = index[cid].revenue()
-        for code, amount in totals.items():
-            revenue[code] = revenue.get(code, Decimal(0)) + amount
+    # Decimal sums are exact in practice; summing in customer-id order keeps them
+    # identical even when an amount has more digits than the context keeps.
+    totals = [revenue_of[cid] for cid in sorted(behind)]
+    revenue = {
+        code: sum(filter(None, map(methodcaller("get", code), totals)), Decimal(0))
+        for code in set().union(*totals)
+    }
     return BacklogItem(
         theme=theme,
         rank=0,
@@ -353,6 +412,6 @@ def _item(  # noqa: PLR0917 - private, called once
         anonymous_voices=counts[VoiceRole.ANONYMOUS],
         revenue=FrozenMap(revenue),
         feedback_ids=tuple(sorted(feedback_ids)),
-        explanation=explanation,
+        explanation=tuple(explanation),
         steps=steps,
     )
