@@ -214,9 +214,8 @@ def prioritize(
     older: dict[str, list[str]] = {}
     for item in superseded:
         older.setdefault(item.theme, []).append(item.id)
-    revenue = {cid: index[cid].revenue() for cid in facts.value}
     built = [
-        _item(theme, policy.fit(theme), by_group, older.get(theme, []), revenue)
+        _item(theme, policy.fit(theme), by_group, older.get(theme, []), facts.revenue)
         for theme, by_group in rows_by_theme.items()
     ]
     built.sort(key=lambda item: (-item.score, item.theme))
@@ -288,8 +287,10 @@ class _Facts:
 
     ``role`` maps (customer id, person id) to the person's voice role (its
     position in :class:`VoiceRole`); it agrees with
-    :func:`~customer_model.roles_of` (tested) but is built from the customer's
-    id sets in one go.  ``value`` and ``segment`` are the customer's weights.
+    :func:`~customer_model.roles_of` (tested) but is filled straight from the
+    customer's purchasers and users because it runs for every customer.
+    ``revenue`` is :meth:`Customer.revenue`, ``value`` and ``segment`` the
+    customer's weights.
     """
 
     __slots__ = (
@@ -297,6 +298,8 @@ class _Facts:
         "index",
         "missing_rates",
         "policy",
+        "rates",
+        "revenue",
         "role",
         "segment",
         "segments",
@@ -314,7 +317,9 @@ class _Facts:
         self.policy = policy
         self.segments = segments
         self.as_of = as_of
+        self.rates = {**policy.exchange_rates, policy.currency: 1.0}
         self.role: dict[tuple[str, str], int] = {}
+        self.revenue: dict[str, dict[str, Decimal]] = {}
         self.value: dict[str, float] = {}
         self.segment: dict[str, float] = {}
         self.missing_rates: set[str] = set()
@@ -322,20 +327,29 @@ class _Facts:
     def add(self, cid: str) -> None:
         customer = self.index[cid]
         role = self.role
-        for pid in customer.purchaser_ids:
-            role[cid, pid] = _PURCHASER
-        for pid in customer.user_ids:
-            role[cid, pid] = _BOTH if (cid, pid) in role else _USER
-        self.value[cid] = self._value(customer)
-        self.segment[cid] = self._segment(customer)
+        for buyer in customer.purchasers:
+            role[cid, buyer.person.id] = _PURCHASER
+        for user in customer.users:
+            key = (cid, user.person.id)
+            role[key] = _BOTH if key in role else _USER
+        purchases = customer.purchases
+        if not purchases:
+            revenue = {}
+        elif len(purchases) == 1:
+            revenue = {purchases[0].currency: purchases[0].amount}
+        else:
+            revenue = customer.revenue()
+        self.revenue[cid] = revenue
+        self.value[cid] = self._value(revenue) if revenue else 1.0
+        self.segment[cid] = self._segment(customer) if self.segments else 1.0
 
-    def _value(self, customer: Customer) -> float:
+    def _value(self, revenue: dict[str, Decimal]) -> float:
         policy = self.policy
-        if policy.customer_value is ValueWeighting.NONE or not customer.purchases:
+        if policy.customer_value is ValueWeighting.NONE:
             return 1.0
         parts = []
-        for code, amount in customer.revenue().items():
-            rate = policy.rate(code)
+        for code, amount in revenue.items():
+            rate = self.rates.get(code)
             if rate is None:
                 self.missing_rates.add(code)
             else:

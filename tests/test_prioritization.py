@@ -1,0 +1,761 @@
+"""Tests for prioritize, PrioritizationPolicy and the Backlog it returns."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from customer_model import (
+    Backlog,
+    BacklogItem,
+    Channel,
+    Customer,
+    CustomerKind,
+    Dataset,
+    Factor,
+    FeedbackItem,
+    FeedbackKind,
+    IceEstimate,
+    Importance,
+    Need,
+    Person,
+    PrioritizationPolicy,
+    Purchase,
+    Purchaser,
+    RiceEstimate,
+    Role,
+    User,
+    ValidationError,
+    ValueWeighting,
+    VoiceRole,
+    WsjfEstimate,
+    from_json,
+    prioritize,
+    roles_of,
+    to_json,
+)
+from customer_model.examples import demo_dataset
+from customer_model.prioritization import _ROLE_ORDER, _Facts, _voice_role
+from customer_model.testing import customers, datasets, feedback_items
+
+AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
+#: Only the published Productboard rule: no role, kind, value or recency weighting.
+PLAIN = PrioritizationPolicy(
+    role_weights={},
+    kind_weights={},
+    customer_value=ValueWeighting.NONE,
+)
+RATES = {"USD": 0.9, "GBP": 1.2}
+
+
+def at(month: int, day: int = 1) -> datetime:
+    return datetime(2026, month, day, 12, tzinfo=UTC)
+
+
+def person(pid: str) -> Person:
+    return Person(pid)
+
+
+def business(cid: str = "c-biz", *, revenue: str | None = None, currency: str = "EUR") -> Customer:
+    """Ann buys only, Bob uses only, Cy does both, Dee is listed nowhere."""
+    ann, bob, cy = person(f"{cid}-ann"), person(f"{cid}-bob"), person(f"{cid}-cy")
+    purchases = [Purchase(Decimal(revenue), currency, at(1))] if revenue else []
+    return Customer(
+        cid,
+        CustomerKind.ORGANIZATION,
+        purchasers=[Purchaser(ann), Purchaser(cy)],
+        users=[User(bob), User(cy)],
+        purchases=purchases,
+    )
+
+
+_counter = iter(range(1_000_000))
+
+
+def fb(
+    customer: Customer | str,
+    author: str | None,
+    theme: str = "export",
+    *,
+    importance: Importance | None = Importance.IMPORTANT,
+    need: Need | None = None,
+    kind: FeedbackKind = FeedbackKind.FEATURE_REQUEST,
+    created_at: datetime | None = None,
+    id: str | None = None,
+) -> FeedbackItem:
+    cid = customer if isinstance(customer, str) else customer.id
+    return FeedbackItem(
+        id=id or f"f-{next(_counter):06d}",
+        customer_id=cid,
+        author_id=None if author is None else f"{cid}-{author}" if "-" not in author else author,
+        theme=theme,
+        kind=kind,
+        need=need,
+        importance=importance,
+        channel=Channel.INTERVIEW,
+        created_at=created_at or at(3),
+    )
+
+
+def score(backlog: Backlog, theme: str) -> float:
+    item = backlog.get(theme)
+    return 0.0 if item is None else item.score
+
+
+# -- the published rule: Productboard's customer importance ----------------------------
+
+
+class TestProductboardImportance:
+    def test_points_per_importance_and_unspecified(self) -> None:
+        c = business()
+        backlog = prioritize(
+            [
+                fb(c, "ann", "a", importance=Importance.NOT_IMPORTANT),
+                fb(c, "ann", "b", importance=Importance.NICE_TO_HAVE),
+                fb(c, "ann", "c", importance=Importance.IMPORTANT),
+                fb(c, "ann", "d", importance=Importance.CRITICAL),
+                fb(c, "ann", "e", importance=None),
+            ],
+            [c],
+            policy=PLAIN,
+            as_of=AS_OF,
+        )
+        assert {i.theme: i.score for i in backlog} == {"a": 0, "b": 1, "c": 2, "d": 3, "e": 1}
+
+    def test_same_person_twice_counts_once_with_latest_importance(self) -> None:
+        # Ann first says nice-to-have, later critical: one voice worth 3, not 4.
+        c = business()
+        items = [
+            fb(c, "ann", importance=Importance.NICE_TO_HAVE, created_at=at(1), id="f-1"),
+            fb(c, "ann", importance=Importance.CRITICAL, created_at=at(4), id="f-2"),
+            fb(c, "bob", importance=Importance.IMPORTANT, created_at=at(2), id="f-3"),
+        ]
+        item = prioritize(items, [c], policy=PLAIN, as_of=AS_OF)[0]
+        assert item.score == 5.0
+        assert item.voices == 2
+        assert item.feedback_ids == ("f-1", "f-2", "f-3")
+
+    def test_latest_wins_even_when_it_is_less_important(self) -> None:
+        c = business()
+        items = [
+            fb(c, "ann", importance=Importance.CRITICAL, created_at=at(1)),
+            fb(c, "ann", importance=Importance.NICE_TO_HAVE, created_at=at(5)),
+        ]
+        assert prioritize(items, [c], policy=PLAIN, as_of=AS_OF)[0].score == 1.0
+
+    def test_same_instant_goes_to_larger_id(self) -> None:
+        c = business()
+        later_offset = at(3).astimezone(timezone(timedelta(hours=5)))
+        items = [
+            fb(c, "ann", importance=Importance.CRITICAL, created_at=at(3), id="f-b"),
+            fb(c, "ann", importance=Importance.NICE_TO_HAVE, created_at=later_offset, id="f-a"),
+        ]
+        assert prioritize(items, [c], policy=PLAIN, as_of=AS_OF)[0].score == 3.0
+        assert prioritize(items[::-1], [c], policy=PLAIN, as_of=AS_OF)[0].score == 3.0
+
+    def test_anonymous_items_each_count_with_their_own_weight(self) -> None:
+        c = business()
+        items = [fb(c, None, importance=Importance.CRITICAL) for _ in range(3)]
+        item = prioritize(items, [c], policy=PLAIN, as_of=AS_OF)[0]
+        assert item.anonymous_voices == 3
+        assert item.score == 3 * 3 * 0.5
+        policy = attrs.evolve(PLAIN, anonymous_weight=0.2)
+        assert prioritize(items, [c], policy=policy, as_of=AS_OF)[0].score == pytest.approx(1.8)
+
+
+# -- purchasers versus users ---------------------------------------------------------------
+
+
+class TestRoleAndNeed:
+    @pytest.mark.parametrize(
+        ("author", "need", "expected"),
+        [
+            ("ann", Need.COST, 2.0),  # purchaser on a purchaser need: full
+            ("bob", Need.COST, 1.0),  # user who does not buy: half
+            ("cy", Need.COST, 2.0),  # both roles: full
+            ("ann", Need.USABILITY, 1.0),  # purchaser who does not use: half
+            ("bob", Need.USABILITY, 2.0),
+            ("cy", Need.EFFICIENCY, 2.0),
+            ("ann", Need.SECURITY, 2.0),  # shared needs count fully from anyone
+            ("bob", None, 2.0),
+            ("dee", Need.COST, 1.0),  # listed neither as purchaser nor user
+        ],
+    )
+    def test_default_weights(self, author: str, need: Need | None, expected: float) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, role_weights=PrioritizationPolicy().role_weights)
+        backlog = prioritize([fb(c, author, need=need)], [c], policy=policy, as_of=AS_OF)
+        assert backlog[0].score == expected
+
+    def test_voice_counts_by_role(self) -> None:
+        c = business()
+        items = [fb(c, a) for a in ("ann", "bob", "cy", "dee")] + [fb(c, None)]
+        item = prioritize(items, [c], policy=PLAIN, as_of=AS_OF)[0]
+        assert (item.purchaser_voices, item.user_voices, item.both_voices) == (2, 2, 1)
+        assert (item.unlisted_voices, item.anonymous_voices, item.voices) == (1, 1, 5)
+        roles = {c.role for c in item.explanation}
+        assert roles == set(VoiceRole)
+
+    def test_custom_role_weights(self) -> None:
+        c = business()
+        policy = attrs.evolve(
+            PLAIN, role_weights={Need.COST: {Role.PURCHASER: 3.0, Role.USER: 0.0}}
+        )
+        items = [fb(c, "ann", need=Need.COST), fb(c, "bob", need=Need.COST)]
+        item = prioritize(items, [c], policy=policy, as_of=AS_OF)[0]
+        assert item.score == 6.0
+        assert item.purchaser_share == 1.0
+        assert item.user_share == 0.0
+
+    def test_shares(self) -> None:
+        c = business()
+        items = [fb(c, "ann"), fb(c, "bob"), fb(c, "cy")]
+        item = prioritize(items, [c], policy=PLAIN, as_of=AS_OF)[0]
+        assert item.purchaser_share == pytest.approx(2 / 3)
+        assert item.user_share == pytest.approx(2 / 3)
+
+
+# -- the other knobs ---------------------------------------------------------------------------
+
+
+class TestKnobs:
+    def test_bug_severity(self) -> None:
+        c = business()
+        items = [fb(c, "ann", kind=FeedbackKind.BUG)]
+        assert prioritize(items, [c], as_of=AS_OF, policy=PrioritizationPolicy())[0].score == 3.0
+        assert prioritize(items, [c], as_of=AS_OF, policy=PLAIN)[0].score == 2.0
+
+    def test_half_life(self) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, half_life=timedelta(days=30))
+        items = [
+            fb(c, "ann", "now", created_at=AS_OF),
+            fb(c, "ann", "old", created_at=AS_OF - timedelta(days=30)),
+            fb(c, "ann", "older", created_at=AS_OF - timedelta(days=60)),
+        ]
+        scores = {i.theme: i.score for i in prioritize(items, [c], policy=policy, as_of=AS_OF)}
+        assert scores == {"now": 2.0, "old": 1.0, "older": 0.5}
+
+    def test_decay_uses_the_latest_item_of_the_voice(self) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, half_life=timedelta(days=30))
+        items = [
+            fb(c, "ann", created_at=AS_OF - timedelta(days=300)),
+            fb(c, "ann", created_at=AS_OF - timedelta(days=30)),
+        ]
+        assert prioritize(items, [c], policy=policy, as_of=AS_OF)[0].score == 1.0
+
+    @pytest.mark.parametrize(
+        ("mode", "expected"),
+        [
+            (ValueWeighting.NONE, 2.0),
+            (ValueWeighting.LINEAR, 2.0 * 3.0),
+            (ValueWeighting.LOG, 2.0 * (1 + math.log1p(2.0))),
+        ],
+    )
+    def test_customer_value(self, mode: ValueWeighting, expected: float) -> None:
+        c = business(revenue="2000")
+        policy = attrs.evolve(PLAIN, customer_value=mode)
+        assert prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)[0].score == expected
+
+    def test_customer_without_purchases_weighs_one(self) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, customer_value=ValueWeighting.LINEAR)
+        assert prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)[0].score == 2.0
+
+    def test_exchange_rates_convert_revenue(self) -> None:
+        c = business(revenue="1000", currency="USD")
+        policy = attrs.evolve(
+            PLAIN, customer_value=ValueWeighting.LINEAR, exchange_rates={"USD": 0.5}
+        )
+        item = prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)[0]
+        assert item.score == 2.0 * 1.5
+        assert item.revenue == {"USD": Decimal("1000")}
+
+    def test_missing_rate_is_an_error_naming_the_currency(self) -> None:
+        c = business(revenue="1000", currency="BRL")
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(c, "ann")], [c], as_of=AS_OF)
+        assert info.value.problems[0].path == ("policy", "exchange_rates")
+        assert "'BRL'" in str(info.value)
+
+    def test_strategic_fit(self) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, strategic_fit={"a": 0.0, "b": 2.0}, default_fit=0.5)
+        items = [fb(c, "ann", t) for t in ("a", "b", "c")]
+        scores = {i.theme: i.score for i in prioritize(items, [c], policy=policy, as_of=AS_OF)}
+        assert scores == {"a": 0.0, "b": 4.0, "c": 1.0}
+
+    def test_segment_weights_take_the_largest(self) -> None:
+        big, small = business("c-big"), business("c-small")
+        segments = [
+            IdSegment("key", frozenset({"c-big"})),
+            IdSegment("all", frozenset({"c-big", "c-small"})),
+            IdSegment("unweighted", frozenset({"c-small"})),
+        ]
+        policy = attrs.evolve(PLAIN, segment_weights={"key": 3.0, "all": 0.5})
+        items = [fb(big, "c-big-ann", "x"), fb(small, "c-small-ann", "y")]
+        backlog = prioritize(items, [big, small], policy=policy, as_of=AS_OF, segments=segments)
+        assert score(backlog, "x") == 6.0
+        assert score(backlog, "y") == 1.0
+        assert segments[0].calls == [AS_OF, AS_OF]  # once per customer
+        assert segments[2].calls == []  # unweighted segments are not consulted
+
+    def test_weighted_segment_must_be_given(self) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, segment_weights={"key": 2.0})
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)
+        assert info.value.problems[0].path == ("policy", "segment_weights")
+
+    def test_segment_must_answer_a_bool(self) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, segment_weights={"odd": 2.0})
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF, segments=[Odd("odd")])
+        assert info.value.problems[0].path == ("segments", 0)
+
+
+@attrs.define
+class IdSegment:
+    """A stand-in for the segments issue's Segment: an id and matches()."""
+
+    id: str
+    members: frozenset[str]
+    calls: list[Any] = attrs.field(factory=list)
+
+    def matches(self, customer: Customer, *, as_of: Any = None) -> bool:
+        self.calls.append(as_of)
+        return customer.id in self.members
+
+
+@attrs.frozen
+class Odd:
+    id: str
+
+    def matches(self, customer: Customer, *, as_of: Any = None) -> object:
+        return "yes"
+
+
+@attrs.frozen
+class KindSegment:
+    id: str
+    kind: CustomerKind
+
+    def matches(self, customer: Customer, *, as_of: Any = None) -> bool:
+        return customer.kind is self.kind
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+class TestErrors:
+    def test_unknown_customer_names_the_ids(self) -> None:
+        c = business()
+        items = [fb(c, "ann"), fb("c-ghost", None), fb("c-other", None), fb("c-ghost", None)]
+        with pytest.raises(ValidationError) as info:
+            prioritize(items, [c], as_of=AS_OF)
+        paths = [p.path for p in info.value.problems]
+        assert paths == [("feedback", 1, "customer_id"), ("feedback", 2, "customer_id")]
+        assert "'c-ghost'" in str(info.value)
+        assert "'c-other'" in str(info.value)
+
+    def test_skip_reports_the_skipped_items(self) -> None:
+        c = business()
+        items = [fb(c, "ann", id="f-1"), fb("c-ghost", None, id="f-9"), fb("c-x", None, id="f-3")]
+        backlog = prioritize(items, [c], as_of=AS_OF, on_unknown_customer="skip", policy=PLAIN)
+        assert backlog.skipped == ("f-3", "f-9")
+        assert backlog[0].feedback_ids == ("f-1",)
+        assert "2 feedback item(s) skipped" in str(backlog)
+
+    def test_feedback_after_as_of(self) -> None:
+        c = business()
+        with pytest.raises(ValidationError, match="after as_of"):
+            prioritize([fb(c, "ann", created_at=AS_OF + timedelta(seconds=1))], [c], as_of=AS_OF)
+
+    def test_superseded_future_item_is_found_too(self) -> None:
+        c = business()
+        items = [
+            fb(c, "ann", created_at=AS_OF + timedelta(days=2), id="f-2"),
+            fb(c, "ann", created_at=AS_OF + timedelta(days=1), id="f-1"),
+        ]
+        with pytest.raises(ValidationError, match="'f-2'"):
+            prioritize(items, [c], as_of=AS_OF)
+
+    def test_repeated_ids(self) -> None:
+        c = business()
+        with pytest.raises(ValidationError, match="repeats the id"):
+            prioritize([fb(c, "ann", id="f-1"), fb(c, "bob", "x", id="f-1")], [c], as_of=AS_OF)
+
+    def test_bad_arguments_are_all_reported(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            prioritize(
+                "feedback",  # type: ignore[arg-type]
+                [business(), "nope"],  # type: ignore[list-item]
+                policy={},  # type: ignore[arg-type]
+                as_of=datetime(2026, 1, 1),  # noqa: DTZ001 - naive on purpose
+                on_unknown_customer="ignore",  # type: ignore[arg-type]
+            )
+        paths = {p.path for p in info.value.problems}
+        assert paths == {
+            ("policy",),
+            ("as_of",),
+            ("on_unknown_customer",),
+            ("customers", 1),
+            ("feedback",),
+        }
+
+    def test_items_must_be_feedback(self) -> None:
+        c = business()
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(c, "ann"), "x"], [c], as_of=AS_OF)  # type: ignore[list-item]
+        assert info.value.problems[0].path == ("feedback", 1)
+
+    def test_messages_do_not_show_personal_data(self) -> None:
+        c = business()
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(c, "ann")], [c], as_of=datetime(2026, 1, 1))  # noqa: DTZ001
+        assert "2026" not in str(info.value)
+
+
+# -- the backlog -------------------------------------------------------------------------------
+
+
+def demo_backlog() -> Backlog:
+    ds = demo_dataset()
+    policy = PrioritizationPolicy(exchange_rates={"BRL": 0.17})
+    return prioritize(ds.feedback, ds.customers, policy=policy, as_of=AS_OF)
+
+
+class TestBacklog:
+    def test_demo_ranking(self) -> None:
+        backlog = demo_backlog()
+        assert backlog.themes == ("bulk-export", "dashboard-speed", "sso", "subscription-price")
+        assert [i.rank for i in backlog] == [1, 2, 3, 4]
+        export = backlog.get("bulk-export")
+        assert export is not None
+        assert export.customer_count == 2
+        assert export.revenue == {"EUR": Decimal("24009.99")}
+        assert export.feedback_ids == ("f-2", "f-4")
+
+    def test_sequence_protocol(self) -> None:
+        backlog = demo_backlog()
+        assert len(backlog) == 4
+        assert list(backlog) == list(backlog.items)
+        assert backlog[-1].theme == "subscription-price"
+        assert [i.theme for i in backlog[:2]] == ["bulk-export", "dashboard-speed"]
+        assert backlog.get("nope") is None
+        assert backlog[0] in backlog
+
+    def test_explanation_adds_up_to_the_score(self) -> None:
+        for item in demo_backlog():
+            assert math.fsum(c.value for c in item.explanation) == item.score
+            assert item.steps[-1].factor is Factor.FIT
+            assert item.steps[-1].total == item.score
+            assert [s.factor for s in item.steps] == list(Factor)
+
+    def test_ties_break_by_theme(self) -> None:
+        c = business()
+        items = [fb(c, "ann", t) for t in ("zeta", "alpha", "mid")]
+        assert prioritize(items, [c], policy=PLAIN, as_of=AS_OF).themes == ("alpha", "mid", "zeta")
+
+    def test_text_and_html(self) -> None:
+        c = business()
+        backlog = prioritize([fb(c, "ann", "<b>&")], [c], policy=PLAIN, as_of=AS_OF)
+        assert "<b>&" in str(backlog)
+        assert "purchaser share" in str(backlog)
+        page = backlog._repr_html_()
+        assert html.escape("<b>&") in page
+        assert "<b>&" not in page
+        assert html.escape("<b>&") in backlog[0]._repr_html_()
+        assert "purchaser (no need given)" in str(backlog[0])
+
+    def test_to_records(self) -> None:
+        records = demo_backlog().to_records()
+        assert records[0]["theme"] == "bulk-export"
+        assert records[0]["revenue_EUR"] == Decimal("24009.99")
+        assert records[0]["revenue_BRL"] == Decimal(0)
+        assert {len(r) for r in records} == {len(records[0])}
+
+    def test_items_are_hashable_and_frozen(self) -> None:
+        item = demo_backlog()[0]
+        assert hash(item) == hash(attrs.evolve(item))
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            item.score = 0  # type: ignore[misc]
+
+
+class TestRerank:
+    def test_rice_reach_defaults_to_customer_count(self) -> None:
+        backlog = demo_backlog()
+        estimates = {t: RiceEstimate(impact=1, confidence=1.0, effort=1) for t in backlog.themes}
+        estimates["sso"] = RiceEstimate(impact=3, confidence=1.0, effort=0.5, reach=10)
+        ranked = backlog.rerank("rice", estimates)
+        assert ranked.ranked_by == "rice"
+        assert ranked.themes[0] == "sso"
+        assert ranked[0].framework_score == 60.0
+        # equal RICE scores (2 customers each) fall back to the feedback score
+        assert ranked.themes[1:] == ("bulk-export", "dashboard-speed", "subscription-price")
+        assert [i.rank for i in ranked] == [1, 2, 3, 4]
+        for item in ranked:
+            assert item.score == backlog.get(item.theme).score  # type: ignore[union-attr]
+        assert "rice" in str(ranked)
+
+    def test_ice_needs_a_method(self) -> None:
+        backlog = demo_backlog()
+        estimates = {t: IceEstimate(impact=5, confidence=5, ease=5) for t in backlog.themes}
+        with pytest.raises(ValidationError) as info:
+            backlog.rerank("ice", estimates)
+        assert info.value.problems[0].path == ("ice_method",)
+        estimates["sso"] = IceEstimate(impact=9, confidence=8, ease=7)
+        ranked = backlog.rerank("ice", estimates, ice_method="mean")
+        assert ranked.ranked_by == "ice-mean"
+        assert ranked[0].theme == "sso"
+        assert ranked[0].framework_score == 8.0
+
+    def test_wsjf(self) -> None:
+        backlog = demo_backlog()
+        estimates = {
+            t: WsjfEstimate(business_value=8, time_criticality=5, risk_reduction=3, job_size=s)
+            for t, s in zip(backlog.themes, (8, 4, 2, 1), strict=True)
+        }
+        ranked = backlog.rerank("wsjf", estimates)
+        assert ranked.themes == tuple(reversed(backlog.themes))
+        assert ranked[0].framework_score == 16.0
+
+    def test_missing_and_wrong_estimates(self) -> None:
+        backlog = demo_backlog()
+        estimates: dict[str, Any] = {"sso": IceEstimate(impact=1, confidence=1, ease=1)}
+        with pytest.raises(ValidationError) as info:
+            backlog.rerank("rice", estimates)
+        message = str(info.value)
+        assert "'bulk-export'" in message
+        assert info.value.problems[-1].path == ("estimates", "sso")
+
+    def test_bad_method(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            demo_backlog().rerank("moscow", {})  # type: ignore[arg-type]
+        assert info.value.problems[0].path == ("method",)
+
+    def test_estimates_validate_themselves(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            RiceEstimate(impact=1, confidence=1.5, effort=0)
+        assert {p.path for p in info.value.problems} == {("confidence",), ("effort",)}
+        with pytest.raises(ValidationError):
+            IceEstimate(impact=0, confidence=5, ease=5)
+        with pytest.raises(ValidationError):
+            WsjfEstimate(business_value=1, time_criticality=1, risk_reduction=True, job_size=1)
+
+
+# -- the policy --------------------------------------------------------------------------------
+
+
+class TestPolicy:
+    def test_defaults_follow_productboard(self) -> None:
+        policy = PrioritizationPolicy()
+        assert [policy.points(i) for i in Importance] == [0, 1, 2, 3]
+        assert policy.points(None) == 1
+        assert policy.half_life is None
+
+    @pytest.mark.parametrize(
+        ("knob", "value", "path"),
+        [
+            ("unspecified_points", -1, ("unspecified_points",)),
+            ("anonymous_weight", math.nan, ("anonymous_weight",)),
+            ("unlisted_weight", True, ("unlisted_weight",)),
+            ("half_life", timedelta(0), ("half_life",)),
+            ("half_life", 30, ("half_life",)),
+            ("revenue_scale", 0, ("revenue_scale",)),
+            ("currency", "euro", ("currency",)),
+            ("default_fit", math.inf, ("default_fit",)),
+            ("customer_value", "log", ("customer_value",)),
+            ("importance_points", {Importance.CRITICAL: 3}, ("importance_points", "important")),
+            ("kind_weights", {FeedbackKind.BUG: -1}, ("kind_weights", "bug")),
+            ("kind_weights", [1], ("kind_weights",)),
+            ("role_weights", {Need.COST: {Role.USER: 1}}, ("role_weights", "cost", "purchaser")),
+            ("exchange_rates", {"USD": 0}, ("exchange_rates", "USD")),
+            ("segment_weights", {"key": "2"}, ("segment_weights", "key")),
+            ("strategic_fit", {"sso": -0.5}, ("strategic_fit", "sso")),
+        ],
+    )
+    def test_each_knob_is_validated(self, knob: str, value: object, path: tuple[str, ...]) -> None:
+        with pytest.raises(ValidationError) as info:
+            PrioritizationPolicy(**{knob: value})
+        assert path in [p.path for p in info.value.problems]
+
+    def test_json_is_stable_and_sorted(self) -> None:
+        policy = PrioritizationPolicy(
+            half_life=timedelta(days=90),
+            strategic_fit={"zeta": 1.5, "alpha": 0.5},
+            exchange_rates={"USD": 0.9, "BRL": 0.17},
+        )
+        text = to_json(policy)
+        data = json.loads(text)
+        assert data["half_life"] == "P90D"
+        assert list(data["strategic_fit"]) == ["alpha", "zeta"]
+        assert list(data["importance_points"]) == sorted(data["importance_points"])
+        assert data["role_weights"]["cost"] == {"purchaser": 1.0, "user": 0.5}
+        assert from_json(text, PrioritizationPolicy) == policy
+        same = PrioritizationPolicy(
+            half_life=timedelta(days=90),
+            strategic_fit={"alpha": 0.5, "zeta": 1.5},
+            exchange_rates={"BRL": 0.17, "USD": 0.9},
+        )
+        assert to_json(same) == text
+        assert hash(same) == hash(policy)
+
+    def test_json_errors_name_the_knob(self) -> None:
+        data = json.loads(to_json(PrioritizationPolicy()))
+        data["kind_weights"] = {"bugg": 2.0}
+        data["half_life"] = "P1M"
+        with pytest.raises(ValidationError) as info:
+            from_json(json.dumps(data), PrioritizationPolicy)
+        paths = {p.path for p in info.value.problems}
+        assert paths == {("kind_weights", "bugg"), ("half_life",)}
+
+    @settings(max_examples=40)
+    @given(
+        policy=st.builds(
+            PrioritizationPolicy,
+            importance_points=st.fixed_dictionaries(
+                {i: st.floats(0, 10, allow_nan=False) for i in Importance}
+            ),
+            role_weights=st.dictionaries(
+                st.sampled_from(Need),
+                st.fixed_dictionaries({r: st.floats(0, 5) for r in Role}),
+            ),
+            kind_weights=st.dictionaries(st.sampled_from(FeedbackKind), st.floats(0, 5)),
+            half_life=st.none() | st.timedeltas(min_value=timedelta(microseconds=1)),
+            customer_value=st.sampled_from(ValueWeighting),
+            exchange_rates=st.dictionaries(
+                st.sampled_from(["USD", "GBP", "BRL"]), st.floats(0.01, 100)
+            ),
+            segment_weights=st.dictionaries(st.text("abc-", min_size=1), st.floats(0, 5)),
+            strategic_fit=st.dictionaries(st.text("xyz-", min_size=1), st.floats(0, 5)),
+        )
+    )
+    def test_json_round_trip(self, policy: PrioritizationPolicy) -> None:
+        text = to_json(policy)
+        again = from_json(text, PrioritizationPolicy)
+        assert again == policy
+        assert to_json(again) == text
+
+
+# -- properties --------------------------------------------------------------------------------
+
+POLICY = PrioritizationPolicy(
+    half_life=timedelta(days=200),
+    exchange_rates=RATES,
+    segment_weights={"orgs": 2.0, "homes": 0.5},
+    strategic_fit={"pricing": 1.5},
+)
+SEGMENTS = [
+    KindSegment("orgs", CustomerKind.ORGANIZATION),
+    KindSegment("homes", CustomerKind.HOUSEHOLD),
+]
+HORIZON = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def run(ds: Dataset, feedback: Any = None, customers_: Any = None) -> Backlog:
+    return prioritize(
+        ds.feedback if feedback is None else feedback,
+        ds.customers if customers_ is None else customers_,
+        policy=POLICY,
+        as_of=HORIZON,
+        segments=SEGMENTS,
+    )
+
+
+def datasets_() -> st.SearchStrategy[Dataset]:
+    return datasets(max_customers=3, feedback_per_customer=5)
+
+
+class TestProperties:
+    @settings(max_examples=20)
+    @given(ds=datasets_(), data=st.data())
+    def test_order_independent(self, ds: Dataset, data: st.DataObject) -> None:
+        feedback = data.draw(st.permutations(ds.feedback))
+        people = data.draw(st.permutations(ds.customers))
+        assert run(ds, feedback, people) == run(ds)
+
+    @settings(max_examples=20)
+    @given(ds=datasets_())
+    def test_ranks_and_explanations(self, ds: Dataset) -> None:
+        backlog = run(ds)
+        assert [i.rank for i in backlog] == list(range(1, len(backlog) + 1))
+        keys = [(-i.score, i.theme) for i in backlog]
+        assert keys == sorted(keys)
+        assert set(backlog.themes) == {f.theme for f in ds.feedback}
+        for item in backlog:
+            assert math.fsum(c.value for c in item.explanation) == item.score
+            assert item.steps[-1].total == item.score
+            assert item.voices == (
+                item.purchaser_voices
+                + item.user_voices
+                - item.both_voices
+                + item.unlisted_voices
+                + item.anonymous_voices
+            )
+            assert item.feedback_ids == tuple(sorted(item.feedback_ids))
+        assert sum(len(i.feedback_ids) for i in backlog) == len(ds.feedback)
+
+    @settings(max_examples=20)
+    @given(ds=datasets_(), data=st.data())
+    def test_a_new_voice_never_lowers_its_theme(self, ds: Dataset, data: st.DataObject) -> None:
+        customer = data.draw(st.sampled_from(ds.customers))
+        new = data.draw(feedback_items(customer=customer, until=HORIZON, id=st.just("f-new")))
+        spoken = {(f.theme, f.author_id) for f in ds.feedback}
+        if (new.theme, new.author_id) in spoken:
+            new = attrs.evolve(new, author_id=None)
+        before, after = run(ds), run(ds, [*ds.feedback, new])
+        assert score(after, new.theme) >= score(before, new.theme)
+        for item in before:
+            if item.theme != new.theme:
+                assert score(after, item.theme) == item.score
+
+    @settings(max_examples=20)
+    @given(ds=datasets_(), data=st.data())
+    def test_an_older_duplicate_changes_nothing(self, ds: Dataset, data: st.DataObject) -> None:
+        named = [f for f in ds.feedback if f.author_id is not None]
+        if not named:
+            return
+        latest = max(named, key=lambda f: (f.created_at, f.id))
+        older = attrs.evolve(
+            latest,
+            id="f-older",
+            created_at=latest.created_at
+            - data.draw(st.timedeltas(timedelta(seconds=1), timedelta(days=3650))),
+            importance=data.draw(st.none() | st.sampled_from(Importance)),
+            need=data.draw(st.none() | st.sampled_from(Need)),
+            kind=data.draw(st.sampled_from(FeedbackKind)),
+        )
+        before, after = run(ds), run(ds, [older, *ds.feedback])
+        for old, new in zip(before, after, strict=True):
+            ids = old.feedback_ids
+            if old.theme == latest.theme:
+                ids = tuple(sorted((*ids, "f-older")))
+            assert new == attrs.evolve(old, feedback_ids=ids)
+
+    @settings(max_examples=30)
+    @given(c=customers())
+    def test_voice_roles_agree_with_roles_of(self, c: Customer) -> None:
+        facts = _Facts({c.id: c}, POLICY, [], AS_OF)
+        facts.add(c.id)
+        for p in c.people:
+            expected = _ROLE_ORDER[_voice_role(roles_of(c, p.id))]
+            assert facts.role[c.id, p.id] == expected
+        assert facts.role.get((c.id, "stranger")) is None
+
+
+def test_backlog_item_is_a_plain_value() -> None:
+    item = demo_backlog()[0]
+    assert isinstance(item, BacklogItem)
+    assert item == attrs.evolve(item)
