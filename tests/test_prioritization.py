@@ -402,7 +402,7 @@ class TestErrors:
                 "feedback",  # type: ignore[arg-type]
                 [business(), "nope"],  # type: ignore[list-item]
                 policy={},  # type: ignore[arg-type]
-                as_of=datetime(2026, 1, 1),  # noqa: DTZ001 - naive on purpose
+                as_of=datetime(2026, 1, 1),
                 on_unknown_customer="ignore",  # type: ignore[arg-type]
             )
         paths = {p.path for p in info.value.problems}
@@ -423,7 +423,7 @@ class TestErrors:
     def test_messages_do_not_show_personal_data(self) -> None:
         c = business()
         with pytest.raises(ValidationError) as info:
-            prioritize([fb(c, "ann")], [c], as_of=datetime(2026, 1, 1))  # noqa: DTZ001
+            prioritize([fb(c, "ann")], [c], as_of=datetime(2026, 1, 1))
         assert "2026" not in str(info.value)
 
 
