@@ -76,6 +76,15 @@ from customer_model.satisfaction import (
 )
 from customer_model.segments import Segment
 from customer_model.serialization import from_dict, from_json, to_dict, to_json
+from customer_model.stories import UserStory, draft_story
+from customer_model.trends import (
+    CalendarPeriod,
+    Granularity,
+    ThemeTrend,
+    VolumeTable,
+    feedback_volume,
+    rising_themes,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -85,6 +94,11 @@ __all__ = [
     "Backlog",
     "BacklogItem",
     "BuyingRole",
+    "CalendarPeriod",
+    "Granularity",
+    "ThemeTrend",
+    "UserStory",
+    "VolumeTable",
     "Channel",
     "Customer",
     "CustomerKind",
@@ -135,6 +149,9 @@ __all__ = [
     "ces",
     "check_roles",
     "cost_of_delay",
+    "draft_story",
+    "feedback_volume",
+    "rising_themes",
     "csat",
     "from_dict",
     "from_json",

@@ -1,0 +1,291 @@
+"""Feedback volume over calendar periods, and the themes that are rising.
+
+Periods are calendar weeks (ISO weeks, Monday to Sunday), months or quarters
+in a time zone the caller chooses (UTC by default): an item belongs to the
+period that contains its local date in that zone.  Calendar arithmetic uses
+python-dateutil's ``relativedelta``.  Everything here is pure: ``as_of`` is an
+argument, never the clock.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+import attrs
+from dateutil.relativedelta import MO, relativedelta
+
+from customer_model._display import html_table, text_table
+from customer_model._frozenmap import FrozenMap
+from customer_model._validation import Checker, type_name
+from customer_model.errors import ValidationError
+from customer_model.feedback import FeedbackItem
+
+__all__ = [
+    "CalendarPeriod",
+    "Granularity",
+    "ThemeTrend",
+    "VolumeTable",
+    "feedback_volume",
+    "rising_themes",
+]
+
+
+class Granularity(enum.Enum):
+    """The length of a calendar period."""
+
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+    @property
+    def step(self) -> relativedelta:
+        """The distance from one period's start to the next."""
+        return _STEPS[self]
+
+    def start_of(self, day: date) -> date:
+        """The first day of the period that contains *day*."""
+        if self is Granularity.WEEK:
+            return day + relativedelta(weekday=MO(-1))
+        if self is Granularity.MONTH:
+            return day.replace(day=1)
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+
+
+_STEPS = {
+    Granularity.WEEK: relativedelta(weeks=1),
+    Granularity.MONTH: relativedelta(months=1),
+    Granularity.QUARTER: relativedelta(months=3),
+}
+
+
+@attrs.frozen(slots=True, order=True)
+class CalendarPeriod:
+    """One calendar period: its first day and its granularity; ``end`` is exclusive."""
+
+    start: date
+    granularity: Granularity = attrs.field(order=False)
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.day("start", self.start)
+        check.member("granularity", self.granularity, Granularity)
+        check.done("CalendarPeriod")
+        if self.granularity.start_of(self.start) != self.start:
+            raise ValidationError.single(
+                "start", f"must be the first day of a {self.granularity.value}", "CalendarPeriod"
+            )
+
+    @classmethod
+    def containing(cls, day: date, granularity: Granularity) -> CalendarPeriod:
+        """The period of *granularity* that contains *day*."""
+        return cls(granularity.start_of(day), granularity)
+
+    @property
+    def end(self) -> date:
+        """The first day after the period."""
+        return self.start + self.granularity.step
+
+    @property
+    def label(self) -> str:
+        """``2026-W14`` (ISO week), ``2026-04`` or ``2026-Q2``."""
+        if self.granularity is Granularity.WEEK:
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.granularity is Granularity.MONTH:
+            return f"{self.start.year}-{self.start.month:02d}"
+        return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+
+    def next(self) -> CalendarPeriod:
+        """The period right after this one."""
+        return CalendarPeriod(self.end, self.granularity)
+
+    def previous(self) -> CalendarPeriod:
+        """The period right before this one."""
+        return CalendarPeriod(self.start - self.granularity.step, self.granularity)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class VolumeTable:
+    """Feedback items per theme per period, over a contiguous run of periods.
+
+    ``counts[theme]`` is aligned with ``periods``; periods without feedback
+    count 0.  Themes are sorted.
+    """
+
+    granularity: Granularity
+    periods: tuple[CalendarPeriod, ...]
+    themes: tuple[str, ...]
+    counts: Mapping[str, tuple[int, ...]]
+
+    def count(self, theme: str, period: CalendarPeriod) -> int:
+        """Items about *theme* in *period* (0 outside the table)."""
+        row = self.counts.get(theme)
+        if row is None or period not in self._positions:
+            return 0
+        return row[self._positions[period]]
+
+    @property
+    def _positions(self) -> dict[CalendarPeriod, int]:
+        return {p: i for i, p in enumerate(self.periods)}
+
+    def totals(self) -> tuple[int, ...]:
+        """Items per period across all themes."""
+        return tuple(sum(col) for col in zip(*self.counts.values(), strict=True)) or tuple(
+            0 for _ in self.periods
+        )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Long format: one dict per (theme, period), for ``pandas.DataFrame``."""
+        return [
+            {"theme": theme, "period": period.label, "start": period.start, "count": n}
+            for theme in self.themes
+            for period, n in zip(self.periods, self.counts[theme], strict=True)
+        ]
+
+    def _rows(self) -> tuple[list[str], list[list[str]]]:
+        headers = ["theme", *(p.label for p in self.periods)]
+        rows = [[t, *map(str, self.counts[t])] for t in self.themes]
+        return headers, rows
+
+    def __str__(self) -> str:
+        return text_table(*self._rows())
+
+    def _repr_html_(self) -> str:
+        headers, rows = self._rows()
+        return html_table(f"Feedback per {self.granularity.value}", headers, rows)
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class ThemeTrend:
+    """How a theme's volume moved between two consecutive complete periods.
+
+    ``growth`` is ``(current - previous) / previous``; ``None`` when the theme
+    had no feedback in the previous period (new themes grow from nothing).
+    """
+
+    theme: str
+    previous_period: CalendarPeriod
+    current_period: CalendarPeriod
+    previous: int
+    current: int
+
+    @property
+    def change(self) -> int:
+        """``current - previous``."""
+        return self.current - self.previous
+
+    @property
+    def growth(self) -> float | None:
+        """Relative change; ``None`` when ``previous`` is 0."""
+        if self.previous == 0:
+            return None
+        return self.change / self.previous
+
+    def __str__(self) -> str:
+        growth = "new" if self.growth is None else f"{self.growth:+.0%}"
+        return (
+            f"{self.theme}: {self.previous} in {self.previous_period} -> "
+            f"{self.current} in {self.current_period} ({growth})"
+        )
+
+
+def _local_dates(check: Checker, feedback: object, tz: object) -> Iterator[tuple[str, date]] | None:
+    if not isinstance(tz, tzinfo):
+        check.add("tz", f"must be a tzinfo, not {type_name(tz)}")
+    if isinstance(feedback, str | bytes | Mapping) or not isinstance(feedback, Iterable):
+        check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(feedback)}")
+        return None
+    items = list(feedback)
+    for i, item in enumerate(items):
+        if not isinstance(item, FeedbackItem):
+            check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(item)}")
+    if check.problems:
+        return None
+    assert isinstance(tz, tzinfo)
+    return ((item.theme, item.created_at.astimezone(tz).date()) for item in items)
+
+
+def feedback_volume(
+    feedback: Iterable[FeedbackItem],
+    granularity: Granularity = Granularity.MONTH,
+    *,
+    tz: tzinfo = UTC,
+) -> VolumeTable:
+    """Count feedback items per theme per calendar period.
+
+    Every item counts (volume is about how often a theme comes up, so the
+    same author twice counts twice, unlike :func:`~customer_model.prioritize`).
+    The periods run without gaps from the first item's period to the last's.
+    """
+    check = Checker()
+    check.member("granularity", granularity, Granularity)
+    dated = _local_dates(check, feedback, tz)
+    check.done("feedback volume input")
+    assert dated is not None
+    counts = Counter((theme, CalendarPeriod.containing(day, granularity)) for theme, day in dated)
+    if not counts:
+        return VolumeTable(granularity=granularity, periods=(), themes=(), counts=FrozenMap({}))
+    first = min(period for _, period in counts)
+    last = max(period for _, period in counts)
+    periods = [first]
+    while periods[-1] != last:
+        periods.append(periods[-1].next())
+    themes = tuple(sorted({theme for theme, _ in counts}))
+    table = {t: tuple(counts.get((t, p), 0) for p in periods) for t in themes}
+    return VolumeTable(
+        granularity=granularity, periods=tuple(periods), themes=themes, counts=FrozenMap(table)
+    )
+
+
+def rising_themes(
+    feedback: Iterable[FeedbackItem],
+    *,
+    as_of: datetime,
+    granularity: Granularity = Granularity.MONTH,
+    tz: tzinfo = UTC,
+    min_increase: int = 1,
+) -> tuple[ThemeTrend, ...]:
+    """Themes whose volume grew between the last two complete periods before *as_of*.
+
+    The period that contains *as_of* (in *tz*) is still running, so it is
+    left out: the comparison is between the two periods before it.  A theme
+    rises when its count grew by at least *min_increase*.  The result is
+    ordered by the increase (largest first), then growth (new themes first),
+    then theme.  Items outside the two periods are ignored.
+    """
+    check = Checker()
+    check.aware("as_of", as_of)
+    check.member("granularity", granularity, Granularity)
+    check.integer("min_increase", min_increase, minimum=1)
+    dated = _local_dates(check, feedback, tz)
+    check.done("rising themes input")
+    assert dated is not None
+    running = CalendarPeriod.containing(as_of.astimezone(tz).date(), granularity)
+    current = running.previous()
+    previous = current.previous()
+    counts: Counter[tuple[str, CalendarPeriod]] = Counter()
+    for theme, day in dated:
+        if previous.start <= day < current.end:
+            counts[theme, CalendarPeriod.containing(day, granularity)] += 1
+    trends = [
+        ThemeTrend(
+            theme=theme,
+            previous_period=previous,
+            current_period=current,
+            previous=counts[theme, previous],
+            current=counts[theme, current],
+        )
+        for theme in sorted({theme for theme, _ in counts})
+    ]
+    rising = [t for t in trends if t.change >= min_increase]
+    rising.sort(
+        key=lambda t: (-t.change, -(t.growth if t.growth is not None else float("inf")), t.theme)
+    )
+    return tuple(rising)

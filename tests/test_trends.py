@@ -1,0 +1,199 @@
+"""Tests for feedback volume per calendar period and rising themes."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from customer_model import (
+    CalendarPeriod,
+    Channel,
+    FeedbackItem,
+    FeedbackKind,
+    Granularity,
+    ValidationError,
+    feedback_volume,
+    rising_themes,
+)
+from customer_model.testing import feedback_items
+
+_ids = iter(range(1_000_000))
+
+
+def item(theme: str, when: datetime) -> FeedbackItem:
+    return FeedbackItem(
+        id=f"f-{next(_ids)}",
+        customer_id="c-1",
+        theme=theme,
+        kind=FeedbackKind.FEATURE_REQUEST,
+        channel=Channel.SURVEY,
+        created_at=when,
+    )
+
+
+def utc(y: int, m: int, d: int, h: int = 12) -> datetime:
+    return datetime(y, m, d, h, tzinfo=UTC)
+
+
+class TestCalendarPeriod:
+    def test_iso_weeks_start_on_monday(self) -> None:
+        # 2026-01-01 is a Thursday; its ISO week is 2026-W01, starting Mon 2025-12-29.
+        week = CalendarPeriod.containing(date(2026, 1, 1), Granularity.WEEK)
+        assert week.start == date(2025, 12, 29)
+        assert week.end == date(2026, 1, 5)
+        assert week.label == "2026-W01"
+        assert CalendarPeriod.containing(date(2024, 12, 30), Granularity.WEEK).label == "2025-W01"
+        assert CalendarPeriod.containing(date(2026, 1, 4), Granularity.WEEK) == week
+
+    def test_months_and_quarters(self) -> None:
+        feb = CalendarPeriod.containing(date(2024, 2, 29), Granularity.MONTH)
+        assert (feb.start, feb.end, feb.label) == (date(2024, 2, 1), date(2024, 3, 1), "2024-02")
+        q4 = CalendarPeriod.containing(date(2025, 11, 30), Granularity.QUARTER)
+        assert (q4.start, q4.end, q4.label) == (date(2025, 10, 1), date(2026, 1, 1), "2025-Q4")
+        assert q4.next().label == "2026-Q1"
+        assert q4.previous().label == "2025-Q3"
+
+    def test_start_must_begin_a_period(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            CalendarPeriod(date(2026, 1, 2), Granularity.MONTH)
+        assert info.value.problems[0].path == ("start",)
+
+    @settings(max_examples=60)
+    @given(day=st.dates(date(1990, 1, 1), date(2090, 1, 1)), g=st.sampled_from(Granularity))
+    def test_every_day_lies_in_its_period(self, day: date, g: Granularity) -> None:
+        period = CalendarPeriod.containing(day, g)
+        assert period.start <= day < period.end
+        assert period.next().start == period.end
+        assert period.next().previous() == period
+
+
+class TestVolume:
+    def test_counts_per_month_with_gaps_filled(self) -> None:
+        feedback = [
+            item("sso", utc(2026, 1, 5)),
+            item("sso", utc(2026, 1, 31)),
+            item("export", utc(2026, 3, 2)),
+        ]
+        table = feedback_volume(feedback, Granularity.MONTH)
+        assert [p.label for p in table.periods] == ["2026-01", "2026-02", "2026-03"]
+        assert table.themes == ("export", "sso")
+        assert table.counts == {"export": (0, 0, 1), "sso": (2, 0, 0)}
+        assert table.count("sso", table.periods[0]) == 2
+        assert table.totals() == (2, 0, 1)
+        assert "2026-02" in str(table)
+        assert len(table.to_records()) == 6
+
+    def test_the_time_zone_decides_the_period(self) -> None:
+        late = utc(2026, 1, 31, 23)  # already February in Berlin
+        assert feedback_volume([item("x", late)]).periods[0].label == "2026-01"
+        berlin = feedback_volume([item("x", late)], tz=ZoneInfo("Europe/Berlin"))
+        assert berlin.periods[0].label == "2026-02"
+
+    def test_weeks(self) -> None:
+        feedback = [item("x", utc(2026, 3, 1)), item("x", utc(2026, 3, 2))]  # Sun, Mon
+        table = feedback_volume(feedback, Granularity.WEEK)
+        assert [p.label for p in table.periods] == ["2026-W09", "2026-W10"]
+        assert table.counts["x"] == (1, 1)
+
+    def test_empty(self) -> None:
+        table = feedback_volume([])
+        assert table.periods == ()
+        assert table.totals() == ()
+
+    def test_bad_input(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            feedback_volume([item("x", utc(2026, 1, 1)), "x"], "month", tz="UTC")  # type: ignore[list-item, arg-type]
+        paths = {p.path for p in info.value.problems}
+        assert paths == {("granularity",), ("tz",), ("feedback", 1)}
+
+    def test_html_escapes(self) -> None:
+        page = feedback_volume([item("<i>", utc(2026, 1, 1))])._repr_html_()
+        assert "&lt;i&gt;" in page
+
+    @settings(max_examples=30)
+    @given(
+        items=st.lists(feedback_items(), max_size=25, unique_by=lambda f: f.id),
+        g=st.sampled_from(Granularity),
+        seed=st.integers(0, 100),
+    )
+    def test_order_independent_and_complete(
+        self, items: list[FeedbackItem], g: Granularity, seed: int
+    ) -> None:
+        table = feedback_volume(items, g)
+        shuffled = list(items)
+        random.Random(seed).shuffle(shuffled)
+        assert feedback_volume(shuffled, g) == table
+        assert sum(table.totals()) == len(items)
+        for a, b in zip(table.periods, table.periods[1:], strict=False):
+            assert a.end == b.start
+
+
+class TestRising:
+    def test_compares_the_last_two_complete_periods(self) -> None:
+        feedback = [
+            *(item("sso", utc(2026, 4, d)) for d in (1, 2)),
+            *(item("sso", utc(2026, 5, d)) for d in (1, 2, 3, 4, 5)),
+            *(item("export", utc(2026, 5, d)) for d in (1, 2)),
+            *(item("billing", utc(2026, 4, d)) for d in (1, 2, 3)),
+            item("billing", utc(2026, 5, 1)),
+            # June is still running on June 15: ignored
+            *(item("mobile", utc(2026, 6, d)) for d in (1, 2, 3, 4, 5, 6, 7)),
+        ]
+        rising = rising_themes(feedback, as_of=utc(2026, 6, 15))
+        assert [t.theme for t in rising] == ["sso", "export"]
+        sso, export = rising
+        assert (sso.previous, sso.current, sso.change, sso.growth) == (2, 5, 3, 1.5)
+        assert (export.previous, export.growth) == (0, None)
+        assert sso.previous_period.label == "2026-04"
+        assert sso.current_period.label == "2026-05"
+        assert "new" in str(export)
+
+    def test_as_of_at_a_period_start_completes_the_period_before(self) -> None:
+        feedback = [item("x", utc(2026, 5, 31)), item("x", utc(2026, 5, 30))]
+        (trend,) = rising_themes(feedback, as_of=datetime(2026, 6, 1, tzinfo=UTC))
+        assert trend.current_period.label == "2026-05"
+
+    def test_min_increase_and_quarters(self) -> None:
+        feedback = [
+            item("x", utc(2026, 1, 5)),
+            item("x", utc(2026, 4, 5)),
+            item("x", utc(2026, 5, 5)),
+        ]
+        kwargs = {"as_of": utc(2026, 7, 1), "granularity": Granularity.QUARTER}
+        assert len(rising_themes(feedback, **kwargs)) == 1  # type: ignore[arg-type]
+        assert rising_themes(feedback, min_increase=2, **kwargs) == ()  # type: ignore[arg-type]
+
+    def test_time_zone_for_as_of(self) -> None:
+        tz = timezone(timedelta(hours=-8))
+        feedback = [item("x", utc(2026, 5, 10))]
+        # 2026-06-01T03:00Z is still May 31 at UTC-8: May is running, April vs March.
+        assert rising_themes(feedback, as_of=utc(2026, 6, 1, 3), tz=tz) == ()
+        assert len(rising_themes(feedback, as_of=utc(2026, 6, 1, 3))) == 1
+
+    def test_bad_input(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            rising_themes([], as_of=datetime(2026, 1, 1), min_increase=0)
+        assert {p.path for p in info.value.problems} == {("as_of",), ("min_increase",)}
+
+    @settings(max_examples=30)
+    @given(items=st.lists(feedback_items(), max_size=25, unique_by=lambda f: f.id))
+    def test_rising_agrees_with_the_volume_table(self, items: list[FeedbackItem]) -> None:
+        as_of = datetime(2026, 1, 15, tzinfo=UTC)
+        table = feedback_volume(items)
+        for trend in rising_themes(items, as_of=as_of):
+            assert trend.current == table.count(trend.theme, trend.current_period)
+            assert trend.previous == table.count(trend.theme, trend.previous_period)
+            assert trend.current > trend.previous
+
+
+def test_results_are_frozen() -> None:
+    table = feedback_volume([item("x", utc(2026, 1, 1))])
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        table.themes = ()  # type: ignore[misc]
+    assert hash(table) == hash(feedback_volume([item("x", utc(2026, 1, 1))]))
