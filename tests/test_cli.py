@@ -40,3 +40,28 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert info.value.code == 0
     assert "Example" in capsys.readouterr().out
+
+
+def test_demo_shows_the_ranked_backlog_with_role_shares(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["demo"])
+    out = capsys.readouterr().out
+    rows = {
+        line.split()[1]: line.split()
+        for line in out.splitlines()
+        if line[:1].isdigit() and len(line.split()) == 7
+    }
+    assert list(rows) == ["bulk-export", "dashboard-speed", "sso", "subscription-price"]
+    assert rows["sso"][-2:] == ["100%", "0%"]
+    assert rows["dashboard-speed"][-2:] == ["0%", "96%"]
+    assert "Backlog as of 2026-06-30" in out
+
+
+def test_demo_shows_nps_by_role(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo"])
+    out = capsys.readouterr().out
+    nps = {line.split()[0]: line.split() for line in out.splitlines() if line.split()}
+    assert nps["purchasers"][1:] == ["5", "0.0"]
+    assert nps["users"][1:] == ["3", "100.0"]
+    assert "gap (purchasers - users): -100.0" in out

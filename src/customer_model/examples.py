@@ -15,6 +15,7 @@ from customer_model.dataset import Dataset
 from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.people import Location, Person
 from customer_model.roles import BuyingRole
+from customer_model.satisfaction import SurveyMeasure, SurveyResponse
 
 __all__ = [
     "business_buying_group",
@@ -99,7 +100,11 @@ def business_buying_group() -> Customer:
 
 
 def demo_dataset() -> Dataset:
-    """The three example customers with a little feedback from each side."""
+    """The three example customers with a little feedback and NPS answers from each side.
+
+    Purchasers who do not use (Maria, Ines, Kai) answer less warmly than the
+    people who use the product every day, so NPS by role shows a gap.
+    """
     household, consumer, business = (
         diaper_household(),
         self_serve_consumer(),
@@ -203,4 +208,25 @@ def demo_dataset() -> Dataset:
             table, start=1
         )
     ]
-    return Dataset([household, consumer, business], feedback)
+    # customer, respondent, score, month, day
+    answers = [
+        (household, "p-maria", 6, 3, 5),
+        (consumer, "p-jon", 9, 5, 5),
+        (business, "p-ines", 7, 4, 25),
+        (business, "p-kai", 5, 4, 25),
+        (business, "p-dara", 10, 5, 25),
+        (business, "p-eli", 9, 6, 3),
+        (consumer, None, 8, 6, 10),
+    ]
+    responses = [
+        SurveyResponse(
+            id=f"r-{n}",
+            customer_id=customer.id,
+            respondent_id=respondent,
+            measure=SurveyMeasure.NPS,
+            score=score,
+            at=_at(month, day),
+        )
+        for n, (customer, respondent, score, month, day) in enumerate(answers, start=1)
+    ]
+    return Dataset([household, consumer, business], feedback, responses=responses)
