@@ -18,8 +18,22 @@ from customer_model.dataset import SCHEMA_VERSION, Dataset
 from customer_model.errors import CustomerModelError, Problem, ValidationError
 from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.people import Gender, Location, Person
-from customer_model.personas import Persona
+from customer_model.personas import (
+    Persona,
+    PersonaCoverage,
+    PersonaFit,
+    persona_coverage,
+    personas_for,
+)
 from customer_model.privacy import redact
+from customer_model.records import (
+    feedback_records,
+    purchase_records,
+    purchaser_records,
+    to_records,
+    user_records,
+)
+from customer_model.rfm import RFMScore, rfm_scores
 from customer_model.roles import (
     BuyingRole,
     Role,
@@ -29,7 +43,15 @@ from customer_model.roles import (
     role_split,
     roles_of,
 )
-from customer_model.segments import Segment
+from customer_model.rules import Rule, field
+from customer_model.segments import (
+    OverlapMatrix,
+    Segment,
+    SegmentBasis,
+    SegmentSizes,
+    overlap_matrix,
+    segment_sizes,
+)
 from customer_model.serialization import from_dict, from_json, to_dict, to_json
 
 __version__ = "0.1.0.dev0"
@@ -49,24 +71,42 @@ __all__ = [
     "IntermediaryRole",
     "Location",
     "Need",
+    "OverlapMatrix",
     "Person",
     "Persona",
+    "PersonaCoverage",
+    "PersonaFit",
     "Problem",
     "Purchase",
     "Purchaser",
+    "RFMScore",
     "Role",
     "RoleSplit",
+    "Rule",
     "Segment",
+    "SegmentBasis",
+    "SegmentSizes",
     "User",
     "ValidationError",
     "__version__",
     "author_roles",
     "check_roles",
+    "feedback_records",
+    "field",
     "from_dict",
     "from_json",
+    "overlap_matrix",
+    "persona_coverage",
+    "personas_for",
+    "purchase_records",
+    "purchaser_records",
     "redact",
+    "rfm_scores",
     "role_split",
     "roles_of",
+    "segment_sizes",
     "to_dict",
     "to_json",
+    "to_records",
+    "user_records",
 ]

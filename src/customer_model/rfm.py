@@ -20,11 +20,12 @@ import bisect
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from customer_model._fields import _EXACT
-from customer_model._validation import Checker, duplicates, type_name
+from customer_model._validation import Checker, checked_items, duplicates, type_name
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
 
@@ -55,8 +56,8 @@ class RFMScore:
 NO_PURCHASES = RFMScore(0, 0, 0)
 
 
-def _quintile(ordered: list[object], value: object, n: int) -> int:
-    below = bisect.bisect_left(ordered, value)  # type: ignore[call-overload]
+def _quintile(ordered: list[Any], value: Any, n: int) -> int:
+    below: int = bisect.bisect_left(ordered, value)
     return 1 + (5 * below) // n
 
 
@@ -71,16 +72,16 @@ def rfm_scores(
     Monetary value needs one currency: purchases in several currencies raise
     :class:`~customer_model.ValidationError` unless *rates* maps every
     currency seen to a positive :class:`~decimal.Decimal` factor into a common
-    unit (amount × rate).
+    unit (amount * rate).
     """
     check = Checker()
     check.aware("as_of", as_of)
-    population = tuple(customers) if not isinstance(customers, str | bytes) else customers
-    if check.items("customers", population, Customer):
-        for dup in duplicates(c.id for c in population):  # type: ignore[union-attr]
-            check.add("customers", f"customer id {dup!r} is used more than once")
+    population = checked_items(customers, Customer, "customers")
+    for dup in duplicates(c.id for c in population):
+        check.add("customers", f"customer id {dup!r} is used more than once")
     if rates is not None:
-        if not isinstance(rates, Mapping):
+        given: object = rates  # untyped callers may pass anything
+        if not isinstance(given, Mapping):
             check.add("rates", f"must be a mapping of currency to Decimal, not {type_name(rates)}")
         else:
             for code, rate in rates.items():
@@ -89,7 +90,6 @@ def rfm_scores(
                 if type(rate) is Decimal and rate.is_finite() and rate <= 0:
                     check.add(("rates", str(code)), "must be positive")
     check.done("rfm_scores arguments")
-    assert isinstance(population, tuple)
 
     stats: dict[str, tuple[datetime, int, Decimal]] = {}
     currencies: set[str] = set()
@@ -100,7 +100,11 @@ def rfm_scores(
         total = Decimal(0)
         for p in counted:
             currencies.add(p.currency)
-            amount = p.amount if rates is None else _EXACT.multiply(p.amount, rates.get(p.currency, Decimal(0)))
+            amount = (
+                p.amount
+                if rates is None
+                else _EXACT.multiply(p.amount, rates.get(p.currency, Decimal(0)))
+            )
             total = _EXACT.add(total, amount)
         stats[c.id] = (max(p.at for p in counted), len(counted), total)
 
@@ -128,8 +132,8 @@ def rfm_scores(
             scores[c.id] = NO_PURCHASES
         else:
             scores[c.id] = RFMScore(
-                _quintile(recent, s[0], n),  # type: ignore[arg-type]
-                _quintile(often, s[1], n),  # type: ignore[arg-type]
-                _quintile(spend, s[2], n),  # type: ignore[arg-type]
+                _quintile(recent, s[0], n),
+                _quintile(often, s[1], n),
+                _quintile(spend, s[2], n),
             )
     return scores

@@ -194,8 +194,10 @@ def _value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> 
     if kind is Kind.ENUM:
         assert spec.enum is not None
         check.member(path, value, spec.enum)
-    elif kind in (Kind.TEXT, Kind.SET):
+    elif kind is Kind.TEXT:
         check.text(path, value, allow_empty=True)
+    elif kind is Kind.SET:
+        check.text(path, value)  # a tag is never blank
     elif kind is Kind.INT:
         check.integer(path, value)
     elif kind is Kind.SCORE:
@@ -276,7 +278,7 @@ class Between(Rule):
             hi = _value(check, "hi", spec, self.hi)
             object.__setattr__(self, "lo", lo)
             object.__setattr__(self, "hi", hi)
-            if not check.problems and lo > hi:
+            if not check.problems and lo > hi:  # type: ignore[operator]
                 check.add("lo", "must not be greater than hi")
         check.done("Between rule")
 
@@ -708,7 +710,7 @@ def structure_rule(data: object, _: object = None) -> Rule:
                 problems.extend(p.under(("rules", i)) for p in e.problems)
         if problems:
             raise ValidationError(problems, "Rule")
-        return cls(children)  # type: ignore[call-arg]
+        return cls(children)
     if cls is Not:
         try:
             return Not(structure_rule(data["rule"]))
@@ -723,7 +725,7 @@ def structure_rule(data: object, _: object = None) -> Rule:
     if cls is Compare:
         value = _decode(check, ("value",), spec, data["value"])
         check.done("Rule")
-        return Compare(op, name, value)
+        return Compare(str(op), name, value)
     if cls is Between:
         lo = _decode(check, ("lo",), spec, data["lo"])
         hi = _decode(check, ("hi",), spec, data["hi"])

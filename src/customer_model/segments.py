@@ -9,7 +9,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._validation import Checker, duplicates
+from customer_model._validation import Checker, checked_items, duplicates
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
 from customer_model.rfm import RFMScore, rfm_scores
@@ -105,21 +105,17 @@ class Segment:
 
 
 def _customers(customers: Iterable[Customer]) -> tuple[Customer, ...]:
-    check = Checker()
-    population = tuple(customers) if isinstance(customers, Iterable) else customers
-    check.items("customers", population, Customer)
-    check.done("customers")
-    return population  # type: ignore[return-value]
+    found = checked_items(customers, Customer, "customers")
+    for dup in duplicates(c.id for c in found):
+        raise ValidationError.single("customers", f"customer id {dup!r} is used more than once")
+    return found
 
 
 def _segments(segments: Iterable[Segment]) -> tuple[Segment, ...]:
-    check = Checker()
-    found = tuple(segments) if isinstance(segments, Iterable) else segments
-    if check.items("segments", found, Segment):
-        for dup in duplicates(s.id for s in found):  # type: ignore[union-attr]
-            check.add("segments", f"segment id {dup!r} is used more than once")
-    check.done("segments")
-    return found  # type: ignore[return-value]
+    found = checked_items(segments, Segment, "segments")
+    for dup in duplicates(s.id for s in found):
+        raise ValidationError.single("segments", f"segment id {dup!r} is used more than once")
+    return found
 
 
 def _rfm_for(
