@@ -12,6 +12,7 @@ from customer_model._validation import Checker, duplicates, to_tuple
 from customer_model.customers import Customer
 from customer_model.feedback import FeedbackItem
 from customer_model.personas import Persona
+from customer_model.satisfaction import SurveyResponse
 from customer_model.segments import Segment
 
 __all__ = ["SCHEMA_VERSION", "Dataset"]
@@ -36,19 +37,25 @@ def _segments(value: Iterable[Segment]) -> tuple[Segment, ...]:
     return to_tuple(value)
 
 
+def _responses(value: Iterable[SurveyResponse]) -> tuple[SurveyResponse, ...]:
+    return to_tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Dataset:
-    """Customers, their feedback, and the personas and segments that describe them.
+    """Customers, their feedback and survey responses, and the personas and
+    segments that describe them.
 
     Consistent by construction: ids are unique within each collection, every
-    feedback item belongs to a customer of the dataset, and every persona's
-    segment is one of the dataset's segments.
+    feedback item and survey response belongs to a customer of the dataset,
+    and every persona's segment is one of the dataset's segments.
     """
 
     customers: tuple[Customer, ...] = attrs.field(converter=_customers)
     feedback: tuple[FeedbackItem, ...] = attrs.field(default=(), converter=_feedback)
     personas: tuple[Persona, ...] = attrs.field(default=(), converter=_personas)
     segments: tuple[Segment, ...] = attrs.field(default=(), converter=_segments)
+    responses: tuple[SurveyResponse, ...] = attrs.field(default=(), converter=_responses)
     schema_version: int = SCHEMA_VERSION
 
     def __attrs_post_init__(self) -> None:
@@ -62,11 +69,13 @@ class Dataset:
         feedback_ok = check.items("feedback", self.feedback, FeedbackItem)
         personas_ok = check.items("personas", self.personas, Persona)
         segments_ok = check.items("segments", self.segments, Segment)
+        responses_ok = check.items("responses", self.responses, SurveyResponse)
         for name, ok, values in (
             ("customers", customers_ok, self.customers),
             ("feedback", feedback_ok, self.feedback),
             ("personas", personas_ok, self.personas),
             ("segments", segments_ok, self.segments),
+            ("responses", responses_ok, self.responses),
         ):
             if ok:
                 for dup in duplicates(v.id for v in values):
@@ -77,6 +86,13 @@ class Dataset:
                 if item.customer_id not in known:
                     check.add(
                         ("feedback", i, "customer_id"), "refers to no customer in the dataset"
+                    )
+        if customers_ok and responses_ok:
+            known = {c.id for c in self.customers}
+            for i, response in enumerate(self.responses):
+                if response.customer_id not in known:
+                    check.add(
+                        ("responses", i, "customer_id"), "refers to no customer in the dataset"
                     )
         if personas_ok and segments_ok:
             segment_ids = {s.id for s in self.segments}

@@ -77,7 +77,11 @@ class Person:
         check.done("Person")
 
     def age_on(self, day: date) -> int | None:
-        """Age in whole years on *day*, or ``None`` when the birth date is unknown."""
+        """Age in whole years on *day*, or ``None`` when the birth date is unknown.
+
+        Calendar arithmetic is dateutil's: someone born on 29 February turns a
+        year older on 28 February in common years.
+        """
         if self.birth_date is None:
             return None
         from dateutil.relativedelta import relativedelta  # calendar-aware; loaded on use

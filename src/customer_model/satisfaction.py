@@ -1,0 +1,425 @@
+"""Satisfaction measures (NPS, CSAT, CES) and their breakdowns by role and segment.
+
+The measures are pure functions of integer answers.  :class:`SurveyResponse`
+records one answer from one respondent of one customer, and the breakdowns
+compare groups of respondents: purchasers against users (their needs differ,
+so their satisfaction can too) or one segment against another.
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import attrs
+
+from customer_model._numbers import integers, real
+from customer_model._validation import Checker, is_aware, type_name
+from customer_model.customers import Customer
+from customer_model.errors import ValidationError
+from customer_model.roles import Role, roles_of
+
+__all__ = [
+    "GroupScore",
+    "RoleBreakdown",
+    "SegmentBreakdown",
+    "SegmentLike",
+    "SegmentScore",
+    "SurveyMeasure",
+    "SurveyResponse",
+    "ces",
+    "csat",
+    "nps",
+    "satisfaction_by_role",
+    "satisfaction_by_segment",
+]
+
+
+# -- the measures -----------------------------------------------------------------
+
+
+def nps(scores: Iterable[int]) -> float:
+    """Net Promoter Score (Bain): % promoters (9-10) minus % detractors (0-6).
+
+    *scores* are integer answers from 0 to 10 (any iterable).  The result is
+    in ``[-100, 100]`` and is not rounded.
+
+    >>> nps([10, 9, 9, 10, 9, 8, 7, 6, 3, 0])
+    20.0
+    """
+    values = integers("scores", scores, minimum=0, maximum=10, subject="NPS scores")
+    promoters = sum(1 for v in values if v >= 9)
+    detractors = sum(1 for v in values if v <= 6)
+    return (promoters - detractors) * 100 / len(values)
+
+
+def csat(scores: Iterable[int]) -> float:
+    """Customer satisfaction: the percentage of 4 and 5 answers on a 1-5 scale.
+
+    >>> csat([5, 4, 4, 3, 1])
+    60.0
+    """
+    values = integers("scores", scores, minimum=1, maximum=5, subject="CSAT scores")
+    return sum(1 for v in values if v >= 4) * 100 / len(values)
+
+
+def ces(scores: Iterable[int]) -> float:
+    """Customer Effort Score (CES 2.0): the arithmetic mean of 1-7 answers.
+
+    The answers agree (7) or disagree (1) that the company made it easy to
+    handle the issue, so higher is better.  The mean is the aggregation used
+    here; some teams report the share of 5-7 answers instead.
+
+    >>> ces([7, 6, 5, 2])
+    5.0
+    """
+    values = integers("scores", scores, minimum=1, maximum=7, subject="CES scores")
+    return sum(values) / len(values)
+
+
+class SurveyMeasure(enum.Enum):
+    """Which satisfaction question a survey response answers."""
+
+    #: Net Promoter Score: 0-10 likelihood to recommend.
+    NPS = "nps"
+    #: Customer satisfaction: 1-5.
+    CSAT = "csat"
+    #: Customer Effort Score 2.0: 1-7 agreement that it was easy.
+    CES = "ces"
+
+    @property
+    def scale(self) -> tuple[int, int]:
+        """The lowest and highest valid answer."""
+        return _SCALES[self]
+
+    def aggregate(self, scores: Iterable[int]) -> float:
+        """Score *scores* with this measure's function (:func:`nps`, :func:`csat`, :func:`ces`)."""
+        return _AGGREGATES[self](scores)
+
+
+_SCALES = {SurveyMeasure.NPS: (0, 10), SurveyMeasure.CSAT: (1, 5), SurveyMeasure.CES: (1, 7)}
+_AGGREGATES: dict[SurveyMeasure, Callable[[Iterable[int]], float]] = {
+    SurveyMeasure.NPS: nps,
+    SurveyMeasure.CSAT: csat,
+    SurveyMeasure.CES: ces,
+}
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SurveyResponse:
+    """One answer to a satisfaction question.
+
+    ``respondent_id`` is the :class:`~customer_model.Person` id of whoever
+    answered, or ``None`` for an anonymous answer.  ``score`` must lie on the
+    measure's scale; ``at`` is when it was given (timezone-aware).
+    """
+
+    id: str
+    customer_id: str
+    respondent_id: str | None = None
+    measure: SurveyMeasure
+    score: int
+    at: datetime
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.ident("id", self.id)
+        check.ident("customer_id", self.customer_id)
+        check.ident("respondent_id", self.respondent_id, optional=True)
+        check.member("measure", self.measure, SurveyMeasure)
+        measure: object = self.measure
+        if isinstance(measure, SurveyMeasure):
+            low, high = measure.scale
+            check.integer("score", self.score, minimum=low, maximum=high)
+        else:
+            check.integer("score", self.score)
+        check.aware("at", self.at)
+        check.done("SurveyResponse")
+
+
+# -- results ----------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class GroupScore:
+    """A measure's value over a group of responses, and how many there were."""
+
+    value: float
+    count: int
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        real(check, "value", self.value)
+        check.integer("count", self.count, minimum=1)
+        check.done("GroupScore")
+
+
+def _cell(score: GroupScore | None) -> tuple[str, str]:
+    if score is None:
+        return "0", "n/a"
+    return str(score.count), f"{score.value:.1f}"
+
+
+def _html_table(caption: str, measure: SurveyMeasure, rows: Iterable[tuple[str, str, str]]) -> str:
+    e = html.escape
+    head = f"<tr><th>Group</th><th>Responses</th><th>{e(measure.name)}</th></tr>"
+    body = "".join(
+        f"<tr><td>{e(group)}</td><td>{e(count)}</td><td>{e(value)}</td></tr>"
+        for group, count, value in rows
+    )
+    return (
+        f"<table><caption>{e(caption)}</caption><thead>{head}</thead><tbody>{body}</tbody></table>"
+    )
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class RoleBreakdown:
+    """A satisfaction measure split by the respondent's role for their customer.
+
+    The four disjoint groups are ``purchasers_only``, ``users_only``, ``both``
+    (people who buy and use) and ``unknown`` (anonymous respondents and people
+    the customer does not list).  ``purchasers`` and ``users`` are the
+    overlapping groups of everyone who buys and everyone who uses: a person in
+    both roles counts in both.  ``gap`` is ``purchasers.value - users.value``
+    (positive when buyers are happier than users), ``None`` when either group
+    has no responses.  A group without responses is ``None``.
+    """
+
+    measure: SurveyMeasure
+    overall: GroupScore | None
+    purchasers: GroupScore | None
+    users: GroupScore | None
+    purchasers_only: GroupScore | None
+    users_only: GroupScore | None
+    both: GroupScore | None
+    unknown: GroupScore | None
+    gap: float | None
+
+    def _repr_html_(self) -> str:
+        rows = [
+            (label, *_cell(getattr(self, name)))
+            for label, name in (
+                ("All respondents", "overall"),
+                ("Purchasers (incl. both)", "purchasers"),
+                ("Users (incl. both)", "users"),
+                ("Purchasers only", "purchasers_only"),
+                ("Users only", "users_only"),
+                ("Both roles", "both"),
+                ("Unknown or anonymous", "unknown"),
+            )
+        ]
+        rows.append(
+            ("Gap (purchasers - users)", "", "n/a" if self.gap is None else f"{self.gap:+.1f}")
+        )
+        return _html_table(f"{self.measure.name} by role", self.measure, rows)
+
+
+@attrs.frozen(slots=True)
+class SegmentScore:
+    """A measure's value among the responses of one segment's customers."""
+
+    segment_id: str
+    score: GroupScore | None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SegmentBreakdown:
+    """A satisfaction measure per segment, in the order the segments were given.
+
+    A customer may match several segments (or none), so the segment groups can
+    overlap and need not add up to ``overall``.
+    """
+
+    measure: SurveyMeasure
+    overall: GroupScore | None
+    segments: tuple[SegmentScore, ...]
+
+    def get(self, segment_id: str) -> GroupScore | None:
+        """The score of the segment with id *segment_id*; ``None`` if it had no responses."""
+        for row in self.segments:
+            if row.segment_id == segment_id:
+                return row.score
+        raise ValidationError.single(
+            "segment_id", "is not one of the breakdown's segments", "SegmentBreakdown"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = [("All respondents", *_cell(self.overall))]
+        rows.extend((row.segment_id, *_cell(row.score)) for row in self.segments)
+        return _html_table(f"{self.measure.name} by segment", self.measure, rows)
+
+
+# -- breakdowns -------------------------------------------------------------------
+
+
+class SegmentLike(Protocol):
+    """What the segment breakdown needs of a segment: an id and a membership rule."""
+
+    @property
+    def id(self) -> str: ...
+
+    def matches(self, customer: Customer, *, as_of: Any = None) -> bool: ...
+
+
+def _customer_index(check: Checker, customers: object) -> dict[str, Customer]:
+    values: object = customers.values() if isinstance(customers, Mapping) else customers
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
+        return {}
+    index: dict[str, Customer] = {}
+    for i, customer in enumerate(values):
+        if not isinstance(customer, Customer):
+            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
+        elif customer.id in index:
+            check.add(("customers", i), f"id {customer.id!r} is used more than once")
+        else:
+            index[customer.id] = customer
+    return index
+
+
+def _responses(
+    check: Checker, responses: object, index: Mapping[str, Customer], measure: object
+) -> list[SurveyResponse]:
+    """The responses that answer *measure*, after checking every response."""
+    check.member("measure", measure, SurveyMeasure)
+    if isinstance(responses, str | bytes | Mapping) or not isinstance(responses, Iterable):
+        check.add("responses", f"must be an iterable of SurveyResponse, not {type_name(responses)}")
+        return []
+    out: list[SurveyResponse] = []
+    for i, response in enumerate(responses):
+        if not isinstance(response, SurveyResponse):
+            check.add(("responses", i), f"must be a SurveyResponse, not {type_name(response)}")
+        elif response.customer_id not in index:
+            check.add(
+                ("responses", i, "customer_id"),
+                f"refers to customer {response.customer_id!r}, which is not among the customers",
+            )
+        elif response.measure is measure:
+            out.append(response)
+    return out
+
+
+def _score(measure: SurveyMeasure, scores: list[int]) -> GroupScore | None:
+    if not scores:
+        return None
+    return GroupScore(measure.aggregate(scores), len(scores))
+
+
+def satisfaction_by_role(
+    responses: Iterable[SurveyResponse],
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    *,
+    measure: SurveyMeasure = SurveyMeasure.NPS,
+) -> RoleBreakdown:
+    """Score *measure* separately for purchasers, users, both and unknown respondents.
+
+    A respondent's role comes from :func:`~customer_model.roles_of` for the
+    response's own customer.  Responses to other measures are ignored; every
+    response must belong to one of *customers* (a list, or a mapping by id).
+    See :class:`RoleBreakdown` for the groups and the gap.
+    """
+    check = Checker()
+    index = _customer_index(check, customers)
+    chosen = _responses(check, responses, index, measure)
+    check.done("satisfaction by role input")
+    groups: dict[str, list[int]] = {
+        "purchasers_only": [],
+        "users_only": [],
+        "both": [],
+        "unknown": [],
+    }
+    for response in chosen:
+        roles = roles_of(index[response.customer_id], response.respondent_id)
+        if roles == {Role.PURCHASER, Role.USER}:
+            groups["both"].append(response.score)
+        elif Role.PURCHASER in roles:
+            groups["purchasers_only"].append(response.score)
+        elif Role.USER in roles:
+            groups["users_only"].append(response.score)
+        else:
+            groups["unknown"].append(response.score)
+    purchasers = _score(measure, groups["purchasers_only"] + groups["both"])
+    users = _score(measure, groups["users_only"] + groups["both"])
+    return RoleBreakdown(
+        measure=measure,
+        overall=_score(measure, [r.score for r in chosen]),
+        purchasers=purchasers,
+        users=users,
+        purchasers_only=_score(measure, groups["purchasers_only"]),
+        users_only=_score(measure, groups["users_only"]),
+        both=_score(measure, groups["both"]),
+        unknown=_score(measure, groups["unknown"]),
+        gap=None if purchasers is None or users is None else purchasers.value - users.value,
+    )
+
+
+def _segments(check: Checker, segments: object) -> list[SegmentLike]:
+    if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
+        check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
+        return []
+    out: list[SegmentLike] = []
+    seen: set[str] = set()
+    for i, segment in enumerate(segments):
+        segment_id = getattr(segment, "id", None)
+        if type(segment_id) is not str or not callable(getattr(segment, "matches", None)):
+            check.add(("segments", i), "must have a string id and a matches() method")
+        elif segment_id in seen:
+            check.add(("segments", i), f"id {segment_id!r} is used more than once")
+        else:
+            seen.add(segment_id)
+            out.append(segment)
+    return out
+
+
+def satisfaction_by_segment(
+    responses: Iterable[SurveyResponse],
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    segments: Iterable[SegmentLike],
+    *,
+    as_of: date | None,
+    measure: SurveyMeasure = SurveyMeasure.NPS,
+) -> SegmentBreakdown:
+    """Score *measure* among the responses of each segment's customers.
+
+    A response belongs to a segment when ``segment.matches(customer,
+    as_of=as_of)`` holds for its customer; *as_of* is passed through unchanged
+    (rules such as recency need a reference time, and the library never reads
+    the clock).  Segments with no matching responses score ``None``.
+    """
+    check = Checker()
+    index = _customer_index(check, customers)
+    chosen = _responses(check, responses, index, measure)
+    rules = _segments(check, segments)
+    when: object = as_of
+    if when is not None and not isinstance(when, date):
+        check.add("as_of", f"must be a date, a datetime or None, not {type_name(when)}")
+    elif isinstance(when, datetime) and not is_aware(when):
+        check.add("as_of", "must be timezone-aware (naive datetimes are ambiguous)")
+    check.done("satisfaction by segment input")
+    assert isinstance(measure, SurveyMeasure)
+    rows: list[SegmentScore] = []
+    for i, segment in enumerate(rules):
+        members: dict[str, bool] = {}
+        scores: list[int] = []
+        for response in chosen:
+            cid = response.customer_id
+            if cid not in members:
+                verdict = segment.matches(index[cid], as_of=as_of)
+                if type(verdict) is not bool:
+                    raise ValidationError.single(
+                        ("segments", i),
+                        f"matches() must return a bool, not {type_name(verdict)}",
+                        "satisfaction by segment input",
+                    )
+                members[cid] = verdict
+            if members[cid]:
+                scores.append(response.score)
+        rows.append(SegmentScore(segment.id, _score(measure, scores)))
+    return SegmentBreakdown(
+        measure=measure,
+        overall=_score(measure, [r.score for r in chosen]),
+        segments=tuple(rows),
+    )

@@ -1,0 +1,47 @@
+"""Test support for code that uses customer-model.
+
+* Hypothesis strategies (needs the ``testing`` extra): ``customers()``,
+  ``feedback_items()``, ``datasets()`` and friends, loaded on first use so that
+  importing this package never requires hypothesis.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from customer_model.testing.strategies import (
+        aware_datetimes,
+        customers,
+        datasets,
+        feedback_items,
+        identifiers,
+        locations,
+        personas,
+        persons,
+        purchasers,
+        purchases,
+        users,
+    )
+
+__all__ = [
+    "aware_datetimes",
+    "customers",
+    "datasets",
+    "feedback_items",
+    "identifiers",
+    "locations",
+    "personas",
+    "persons",
+    "purchasers",
+    "purchases",
+    "users",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        module = importlib.import_module("customer_model.testing.strategies")
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,289 @@
+"""Hypothesis strategies that build valid, realistic customer-model values.
+
+Every value these strategies produce satisfies every invariant of the model
+and round-trips through JSON.  Needs the ``testing`` extra (hypothesis).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from customer_model.customers import (
+    Customer,
+    CustomerKind,
+    IntermediaryRole,
+    Purchase,
+    Purchaser,
+    User,
+)
+from customer_model.dataset import Dataset
+from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
+from customer_model.people import Gender, Location, Person
+from customer_model.personas import Persona
+from customer_model.roles import BuyingRole, Role, RoleSplit
+from customer_model.segments import Segment
+
+__all__ = [
+    "aware_datetimes",
+    "customers",
+    "datasets",
+    "feedback_items",
+    "identifiers",
+    "locations",
+    "persons",
+    "personas",
+    "purchasers",
+    "purchases",
+    "users",
+]
+
+_FIRST = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jon", "Kai", "Lea"]
+_LAST = ["Meyer", "Okafor", "Silva", "Tanaka", "Novak", "Haddad", "Berg", "Rossi", "Kowalski"]
+_COUNTRIES = ["DE", "FR", "US", "GB", "JP", "BR", "IN", "NG", "SE", "ES"]
+_CITIES = ["Berlin", "Lyon", "Austin", "Leeds", "Osaka", "Recife", "Pune", "Lagos", "Malmo"]
+_CURRENCIES = ["EUR", "USD", "GBP"]
+_INTERESTS = ["cycling", "cooking", "gaming", "gardening", "travel", "music", "reading", "golf"]
+_INDUSTRIES = ["software", "retail", "healthcare", "logistics", "education", "finance"]
+_FEATURES = ["export", "search", "dashboard", "sso", "api", "billing", "reports", "mobile"]
+_THEMES = ["onboarding", "pricing", "performance", "export", "sso", "mobile-app", "reporting"]
+_OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
+
+#: The window most generated timestamps fall in.
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+HORIZON = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
+    """Non-empty ids of letters, digits and dashes, optionally with a prefix."""
+    return st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10).map(
+        lambda s: prefix + s
+    )
+
+
+def aware_datetimes(
+    min_value: datetime = EPOCH, max_value: datetime = HORIZON
+) -> st.SearchStrategy[datetime]:
+    """Timezone-aware datetimes between two aware bounds, in a few UTC offsets."""
+    span = int((max_value - min_value).total_seconds() * 1_000_000)
+    return st.builds(
+        lambda us, tz: (min_value + timedelta(microseconds=us)).astimezone(tz),
+        st.integers(0, span),
+        st.sampled_from(_OFFSETS),
+    )
+
+
+def locations() -> st.SearchStrategy[Location]:
+    return st.builds(
+        Location,
+        country=st.none() | st.sampled_from(_COUNTRIES),
+        region=st.none() | st.sampled_from(["North", "South", "Bavaria", "Texas"]),
+        city=st.none() | st.sampled_from(_CITIES),
+    )
+
+
+@st.composite
+def persons(draw: st.DrawFn, id: st.SearchStrategy[str] | None = None) -> Person:
+    """A person with some (or none) of their identity data filled in."""
+    pid = draw(id if id is not None else identifiers("p-"))
+    first, last = draw(st.sampled_from(_FIRST)), draw(st.sampled_from(_LAST))
+    return Person(
+        pid,
+        name=draw(st.none() | st.just(f"{first} {last}")),
+        email=draw(st.none() | st.just(f"{first.lower()}.{last.lower()}@example.com")),
+        phone=draw(st.none() | st.from_regex(r"\+[1-9][0-9]{7,11}", fullmatch=True)),
+        birth_date=draw(st.none() | st.dates(date(1940, 1, 1), date(2004, 12, 31))),
+        gender=draw(st.none() | st.sampled_from(Gender)),
+        location=draw(st.none() | locations()),
+    )
+
+
+def purchases(
+    currency: str | None = None,
+    since: datetime = EPOCH,
+    until: datetime = HORIZON,
+) -> st.SearchStrategy[Purchase]:
+    """Purchases with exact two-place decimal amounts."""
+    return st.builds(
+        Purchase,
+        amount=st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+        currency=st.just(currency) if currency else st.sampled_from(_CURRENCIES),
+        at=aware_datetimes(since, until),
+    )
+
+
+def purchasers(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[Purchaser]:
+    return st.one_of(
+        st.builds(
+            Purchaser,
+            person if person is not None else persons(),
+            roles=st.frozensets(st.sampled_from(BuyingRole), max_size=3),
+        ),
+        st.builds(
+            Purchaser,
+            person if person is not None else persons(),
+            roles=st.frozensets(st.sampled_from(BuyingRole), max_size=3),
+            spending_authority=st.integers(0, 100_000).map(Decimal),
+            currency=st.sampled_from(_CURRENCIES),
+        ),
+    )
+
+
+def users(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[User]:
+    return st.builds(
+        User,
+        person if person is not None else persons(),
+        sessions=st.integers(0, 500),
+        last_active=st.none() | aware_datetimes(),
+        features_used=st.frozensets(st.sampled_from(_FEATURES), max_size=4),
+    )
+
+
+def _people(draw: st.DrawFn, customer_id: str, n: int) -> list[Person]:
+    ids = [f"{customer_id}-p{i}" for i in range(n)]
+    return [draw(persons(id=st.just(pid))) for pid in ids]
+
+
+def _user_for(draw: st.DrawFn, person: Person) -> User:
+    return draw(users(st.just(person)))
+
+
+def _buyer_for(draw: st.DrawFn, person: Person) -> Purchaser:
+    return draw(purchasers(st.just(person)))
+
+
+@st.composite
+def customers(
+    draw: st.DrawFn,
+    *,
+    kind: CustomerKind | None = None,
+    split: RoleSplit | None = None,
+    id: st.SearchStrategy[str] | None = None,
+    currency: str | None = None,
+    max_purchases: int = 5,
+) -> Customer:
+    """A valid customer; ``kind`` and ``split`` pin its kind and role split.
+
+    People get ids derived from the customer id, so customers drawn with
+    distinct ids never share a person.
+    """
+    cid = draw(id if id is not None else identifiers("c-"))
+    kind = kind if kind is not None else draw(st.sampled_from(CustomerKind))
+    if split is None:
+        split = draw(st.sampled_from(RoleSplit))
+    solo = kind is CustomerKind.INDIVIDUAL
+    n_buyers = 1 if solo else draw(st.integers(1, 3))
+    if split is RoleSplit.SAME:
+        people = _people(draw, cid, n_buyers)
+        buyers, user_people = people, people
+    elif split is RoleSplit.DISJOINT:
+        n_users = draw(st.integers(0, 3))
+        people = _people(draw, cid, n_buyers + n_users)
+        buyers, user_people = people[:n_buyers], people[n_buyers:]
+    else:
+        # At least one person in both roles and at least one in only one role.
+        n_only_users = draw(st.integers(1 if solo or n_buyers == 1 else 0, 3))
+        people = _people(draw, cid, n_buyers + n_only_users)
+        buyers = people[:n_buyers]
+        shared = (
+            draw(st.integers(1, n_buyers)) if n_only_users else draw(st.integers(1, n_buyers - 1))
+        )
+        user_people = buyers[:shared] + people[n_buyers:]
+    organization = kind is CustomerKind.ORGANIZATION
+    return Customer(
+        cid,
+        kind,
+        purchasers=[_buyer_for(draw, p) for p in buyers],
+        users=[_user_for(draw, p) for p in user_people],
+        name=draw(st.none() | st.sampled_from(_LAST).map(lambda s: f"{s} {kind.value}")),
+        intermediary=draw(st.none() | st.sampled_from(IntermediaryRole)) if organization else None,
+        location=draw(st.none() | locations()),
+        industry=draw(st.none() | st.sampled_from(_INDUSTRIES)) if organization else None,
+        size=draw(st.none() | st.integers(1, 5000 if organization else 8)),
+        interests=draw(st.frozensets(st.sampled_from(_INTERESTS), max_size=3)),
+        preferences=draw(st.frozensets(st.sampled_from(["email", "sms", "eco"]), max_size=2)),
+        lifestyle=draw(st.frozensets(st.sampled_from(["urban", "rural", "family"]), max_size=2)),
+        purchases=draw(st.lists(purchases(currency), max_size=max_purchases)),
+    )
+
+
+_any_customer = customers
+
+
+@st.composite
+def feedback_items(
+    draw: st.DrawFn,
+    *,
+    customer: Customer | None = None,
+    since: datetime = EPOCH,
+    until: datetime = HORIZON,
+    themes: Sequence[str] = _THEMES,
+    id: st.SearchStrategy[str] | None = None,
+) -> FeedbackItem:
+    """A feedback item; given a *customer*, it comes from one of its people (or nobody)."""
+    if customer is not None:
+        customer_id = customer.id
+        author_id = draw(st.none() | st.sampled_from([p.id for p in customer.people]))
+    else:
+        customer_id = draw(identifiers("c-"))
+        author_id = draw(st.none() | identifiers("p-"))
+    return FeedbackItem(
+        id=draw(id if id is not None else identifiers("f-")),
+        customer_id=customer_id,
+        author_id=author_id,
+        theme=draw(st.sampled_from(list(themes))),
+        kind=draw(st.sampled_from(FeedbackKind)),
+        need=draw(st.none() | st.sampled_from(Need)),
+        importance=draw(st.none() | st.sampled_from(Importance)),
+        channel=draw(st.sampled_from(Channel)),
+        text=draw(st.text(max_size=40)),
+        created_at=draw(aware_datetimes(since, until)),
+    )
+
+
+def personas(segment_id: st.SearchStrategy[str | None] | None = None) -> st.SearchStrategy[Persona]:
+    return st.builds(
+        Persona,
+        identifiers("persona-"),
+        st.sampled_from(["Budget-minded Bea", "Power-user Pat", "Procurement Priya", "New Ned"]),
+        st.sampled_from(Role),
+        goals=st.lists(st.sampled_from(["save time", "cut cost", "scale up"]), max_size=2),
+        pain_points=st.lists(st.sampled_from(["slow exports", "price", "setup"]), max_size=2),
+        needs=st.frozensets(st.sampled_from(Need), max_size=3),
+        segment_id=segment_id if segment_id is not None else st.none(),
+    )
+
+
+@st.composite
+def datasets(
+    draw: st.DrawFn,
+    *,
+    customers: st.SearchStrategy[Customer] | None = None,
+    max_customers: int = 4,
+    feedback_per_customer: int = 3,
+    since: datetime = EPOCH,
+    until: datetime = HORIZON,
+) -> Dataset:
+    """A consistent dataset: unique ids, feedback only from its own customers."""
+    base = customers if customers is not None else _any_customer()
+    cs = draw(st.lists(base, min_size=1, max_size=max_customers, unique_by=lambda c: c.id))
+    feedback: list[FeedbackItem] = []
+    for c in cs:
+        n = draw(st.integers(0, feedback_per_customer))
+        for j in range(n):
+            item_id = st.just(f"f-{c.id}-{j}")
+            feedback.append(draw(feedback_items(customer=c, since=since, until=until, id=item_id)))
+    segments = draw(
+        st.lists(
+            st.builds(Segment, identifiers("s-"), st.sampled_from(["Key accounts", "Families"])),
+            max_size=2,
+            unique_by=lambda s: s.id,
+        )
+    )
+    segment_ids = [s.id for s in segments]
+    persona_seg = st.none() | st.sampled_from(segment_ids) if segment_ids else st.none()
+    ps = draw(st.lists(personas(persona_seg), max_size=2, unique_by=lambda p: p.id))
+    return Dataset(cs, feedback, personas=ps, segments=segments)

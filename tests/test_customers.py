@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given
+
+from customer_model import (
+    Customer,
+    CustomerKind,
+    Person,
+    Purchase,
+    Purchaser,
+    User,
+    ValidationError,
+)
+from customer_model.testing import customers
+
+ANN = Person("p-ann")
+BO = Person("p-bo")
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def test_collections_accept_any_iterable_and_are_stored_immutably() -> None:
+    c = Customer(
+        "c",
+        CustomerKind.HOUSEHOLD,
+        purchasers=[Purchaser(ANN)],
+        users=(u for u in [User(BO)]),
+        interests=["golf", "golf", "tea"],
+    )
+    assert c.purchasers == (Purchaser(ANN),)
+    assert c.users == (User(BO),)
+    assert c.interests == frozenset({"golf", "tea"})
+
+
+def test_models_are_frozen_and_hashable() -> None:
+    c = Customer("c", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(ANN)])
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        c.id = "d"  # type: ignore[misc]
+    assert hash(c) == hash(Customer("c", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(ANN)]))
+
+
+def test_a_string_is_not_split_into_characters() -> None:
+    with pytest.raises(ValidationError) as info:
+        Customer("c", CustomerKind.HOUSEHOLD, purchasers=[Purchaser(ANN)], interests="golf")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.interests"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"purchasers": []}, "$.purchasers"),
+        (
+            {"purchasers": [Purchaser(ANN), Purchaser(ANN)], "kind": CustomerKind.HOUSEHOLD},
+            "$.purchasers",
+        ),
+        ({"purchasers": [Purchaser(ANN), Purchaser(BO)]}, "$.purchasers"),
+        ({"users": [User(BO), User(BO)]}, "$.users"),
+        ({"users": [User(Person("p-ann", name="Other"))]}, "$.users[0].person"),
+        ({"industry": "retail"}, "$.industry"),
+        ({"size": 0}, "$.size"),
+        ({"purchasers": ["ann"]}, "$.purchasers[0]"),
+        ({"kind": "individual"}, "$.kind"),
+    ],
+)
+def test_customer_invariants(kwargs: dict[str, object], path: str) -> None:
+    args: dict[str, object] = {
+        "id": "c",
+        "kind": CustomerKind.INDIVIDUAL,
+        "purchasers": [Purchaser(ANN)],
+    }
+    args.update(kwargs)
+    with pytest.raises(ValidationError) as info:
+        Customer(**args)  # type: ignore[arg-type]
+    assert path in info.value.paths
+
+
+def test_organization_may_have_industry_and_several_purchasers() -> None:
+    c = Customer(
+        "c",
+        CustomerKind.ORGANIZATION,
+        purchasers=[Purchaser(ANN), Purchaser(BO)],
+        industry="retail",
+    )
+    assert c.purchaser_ids == {"p-ann", "p-bo"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"amount": 3.5}, "$.amount"),
+        ({"amount": Decimal("NaN")}, "$.amount"),
+        ({"amount": Decimal("-1")}, "$.amount"),
+        ({"currency": "eur"}, "$.currency"),
+        ({"at": datetime(2026, 1, 1)}, "$.at"),
+    ],
+)
+def test_purchase_rules(kwargs: dict[str, object], path: str) -> None:
+    args: dict[str, object] = {"amount": Decimal("1.00"), "currency": "EUR", "at": NOW}
+    args.update(kwargs)
+    with pytest.raises(ValidationError) as info:
+        Purchase(**args)  # type: ignore[arg-type]
+    assert info.value.paths == [path]
+
+
+def test_spending_authority_needs_a_currency() -> None:
+    with pytest.raises(ValidationError, match=r"\$\.currency"):
+        Purchaser(ANN, spending_authority=Decimal(10))
+    with pytest.raises(ValidationError, match=r"\$\.currency"):
+        Purchaser(ANN, currency="EUR")
+
+
+def test_user_sessions_are_non_negative_integers() -> None:
+    for bad in (-1, 1.0, True):
+        with pytest.raises(ValidationError, match=r"\$\.sessions"):
+            User(ANN, sessions=bad)  # type: ignore[arg-type]
+
+
+def test_revenue_keeps_currencies_apart() -> None:
+    c = Customer(
+        "c",
+        CustomerKind.INDIVIDUAL,
+        purchasers=[Purchaser(ANN)],
+        purchases=[
+            Purchase(Decimal("1.10"), "EUR", NOW),
+            Purchase(Decimal("2.20"), "USD", NOW),
+            Purchase(Decimal("3.30"), "EUR", NOW),
+        ],
+    )
+    assert c.revenue() == {"EUR": Decimal("4.40"), "USD": Decimal("2.20")}
+
+
+@given(customers())
+def test_people_lists_everyone_once(c: Customer) -> None:
+    ids = [p.id for p in c.people]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == c.purchaser_ids | c.user_ids

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from customer_model import Dataset, Persona, Role, Segment, ValidationError
+from customer_model.examples import demo_dataset, diaper_household
+
+
+def test_demo_dataset_is_consistent() -> None:
+    data = demo_dataset()
+    assert set(data.customers_by_id) == {"c-silva", "c-jon", "c-acme"}
+    assert {f.customer_id for f in data.feedback} <= set(data.customers_by_id)
+
+
+def test_ids_are_unique_per_collection() -> None:
+    c = diaper_household()
+    with pytest.raises(ValidationError) as info:
+        Dataset([c, c])
+    assert info.value.paths == ["$.customers"]
+
+
+def test_feedback_must_belong_to_a_customer() -> None:
+    data = demo_dataset()
+    with pytest.raises(ValidationError) as info:
+        Dataset(data.customers[:1], data.feedback[:2])
+    assert info.value.paths == ["$.feedback[1].customer_id"]
+
+
+def test_personas_must_point_at_known_segments() -> None:
+    persona = Persona("pe-1", "Budget Bea", Role.PURCHASER, segment_id="s-missing")
+    with pytest.raises(ValidationError) as info:
+        Dataset([diaper_household()], personas=[persona])
+    assert info.value.paths == ["$.personas[0].segment_id"]
+    Dataset([diaper_household()], personas=[persona], segments=[Segment("s-missing", "Families")])
+
+
+def test_wrong_element_types_are_reported_by_index() -> None:
+    with pytest.raises(ValidationError) as info:
+        Dataset([diaper_household(), "c-2"])  # type: ignore[list-item]
+    assert info.value.paths == ["$.customers[1]"]

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import customer_model
+
+PINNED = [
+    "Person",
+    "Location",
+    "Customer",
+    "CustomerKind",
+    "Purchase",
+    "Purchaser",
+    "User",
+    "Persona",
+    "FeedbackItem",
+    "FeedbackKind",
+    "Need",
+    "Importance",
+    "Channel",
+    "Segment",
+    "Dataset",
+    "Role",
+    "RoleSplit",
+    "roles_of",
+    "role_split",
+    "check_roles",
+    "CustomerModelError",
+    "ValidationError",
+    "to_json",
+    "from_json",
+    "to_dict",
+    "from_dict",
+    "redact",
+]
+
+
+def test_pinned_names_are_importable() -> None:
+    for name in PINNED:
+        assert hasattr(customer_model, name), name
+        assert name in customer_model.__all__
+
+
+def test_validation_error_is_a_value_error() -> None:
+    assert issubclass(customer_model.ValidationError, ValueError)
+    assert issubclass(customer_model.ValidationError, customer_model.CustomerModelError)
+
+
+def test_import_is_lean() -> None:
+    """The core import pulls in neither test tools nor the CLI nor dateutil's parser."""
+    code = (
+        "import sys, customer_model\n"
+        "heavy = [m for m in ('hypothesis', 'pytest', 'customer_model.cli', 'dateutil.parser',"
+        " 'sqlglot', 'customer_model.testing.strategies') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_py_typed_is_shipped() -> None:
+    from importlib.resources import files
+
+    assert files("customer_model").joinpath("py.typed").is_file()

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import Location, Person, ValidationError
+from customer_model.testing import persons
+
+
+def test_minimal_person_needs_only_an_id() -> None:
+    assert Person("p-1").name is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path", "message"),
+    [
+        ({"id": ""}, "$.id", "empty"),
+        ({"id": " p"}, "$.id", "white space"),
+        ({"id": 1}, "$.id", "must be a string, not int"),
+        ({"id": "p", "email": "nope"}, "$.email", "email address"),
+        ({"id": "p", "phone": "call me"}, "$.phone", "phone number"),
+        ({"id": "p", "birth_date": datetime(2000, 1, 1)}, "$.birth_date", "not a datetime"),
+        ({"id": "p", "name": "   "}, "$.name", "blank"),
+        ({"id": "p", "gender": "f"}, "$.gender", "Gender"),
+    ],
+)
+def test_invalid_person_names_the_field(kwargs: dict[str, object], path: str, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Person(**kwargs)  # type: ignore[arg-type]
+    assert info.value.paths == [path]
+    assert message in str(info.value)
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    with pytest.raises(ValidationError) as info:
+        Person("", email="x", phone="y")
+    assert info.value.paths == ["$.id", "$.email", "$.phone"]
+
+
+@pytest.mark.parametrize("code", ["de", "DEU", "D1", ""])
+def test_country_must_be_alpha2(code: str) -> None:
+    with pytest.raises(ValidationError, match=r"\$\.country"):
+        Location(code)
+
+
+def test_age_is_calendar_aware() -> None:
+    assert Person("p", birth_date=date(2000, 6, 15)).age_on(date(2018, 6, 14)) == 17
+    assert Person("p", birth_date=date(2000, 6, 15)).age_on(date(2018, 6, 15)) == 18
+    # dateutil's convention: a 29 February birthday is reached on 28 February.
+    leap = Person("p", birth_date=date(2008, 2, 29))
+    assert leap.age_on(date(2026, 2, 27)) == 17
+    assert leap.age_on(date(2026, 2, 28)) == 18
+    assert Person("q").age_on(date(2026, 1, 1)) is None
+
+
+@given(persons(), st.dates(date(1900, 1, 1), date(2100, 1, 1)))
+def test_age_never_negative_after_birth(person: Person, day: date) -> None:
+    age = person.age_on(day)
+    if age is not None and person.birth_date is not None and day >= person.birth_date:
+        assert age >= 0
+
+
+SECRETS = {"name": "Zelda Quux", "email": "zelda@secret.example", "phone": "+4912345678"}
+
+
+def test_repr_and_errors_never_show_identity_data() -> None:
+    person = Person("p", birth_date=date(1970, 5, 17), **SECRETS)
+    text = repr(person) + str(person)
+    for secret in [*SECRETS.values(), "1970"]:
+        assert secret not in text
+    with pytest.raises(ValidationError) as info:
+        Person("p", name="Zelda Quux", email="zelda-at-secret", phone="Zelda's phone")
+    for secret in ["Zelda", "secret"]:
+        assert secret not in str(info.value)

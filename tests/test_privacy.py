@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import Customer, Dataset, Person, redact, role_split, to_json
+from customer_model.privacy import is_personal, personal_fields
+from customer_model.testing import customers, datasets, persons
+
+
+def _personal_values(obj: Any) -> list[object]:
+    """Every non-None personal-data value anywhere inside *obj*."""
+    found: list[object] = []
+    if isinstance(obj, tuple | list):
+        for v in obj:
+            found += _personal_values(v)
+    elif attrs.has(type(obj)):
+        for f in attrs.fields(type(obj)):
+            value = getattr(obj, f.name)
+            if is_personal(f):
+                if value is not None:
+                    found.append(value)
+            else:
+                found += _personal_values(value)
+    return found
+
+
+@given(datasets())
+def test_redact_erases_all_personal_data_and_keeps_the_rest(dataset: Dataset) -> None:
+    erased = redact(dataset)
+    assert _personal_values(erased) == []
+    assert [c.id for c in erased.customers] == [c.id for c in dataset.customers]
+    assert erased.feedback == dataset.feedback
+    for before, after in zip(dataset.customers, erased.customers, strict=True):
+        assert role_split(after) is role_split(before)
+        assert after.purchases == before.purchases
+        assert after.purchaser_ids == before.purchaser_ids
+        assert after.user_ids == before.user_ids
+
+
+@given(customers())
+def test_redact_is_idempotent(c: Customer) -> None:
+    once = redact(c)
+    assert redact(once) == once
+
+
+@given(st.lists(persons(), max_size=3))
+def test_redact_works_on_lists(people: list[Person]) -> None:
+    assert all(p.name is None and p.email is None for p in redact(people))
+
+
+@given(customers())
+def test_no_personal_value_in_any_repr(c: Customer) -> None:
+    text = repr(c) + str(c)
+    for value in _personal_values(c):
+        if isinstance(value, str):
+            assert value not in text
+        elif hasattr(value, "isoformat"):
+            assert repr(value) not in text
+    # ...but JSON is the interchange format and keeps them.
+    for person in c.people:
+        if person.email:
+            assert person.email in to_json(c)
+
+
+def test_personal_fields_are_marked() -> None:
+    assert personal_fields(Person) == ("name", "email", "phone", "birth_date", "gender", "location")
+    assert personal_fields(Customer) == ("name",)
+
+
+@pytest.mark.parametrize("value", [1, "text", None])
+def test_redact_leaves_non_models_alone(value: object) -> None:
+    assert redact(value) == value

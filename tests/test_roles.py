@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Channel,
+    Customer,
+    CustomerKind,
+    FeedbackItem,
+    FeedbackKind,
+    Person,
+    Purchaser,
+    Role,
+    RoleSplit,
+    User,
+    ValidationError,
+    author_roles,
+    check_roles,
+    role_split,
+    roles_of,
+)
+from customer_model.examples import business_buying_group, diaper_household, self_serve_consumer
+from customer_model.testing import customers, identifiers
+
+
+def test_classic_examples() -> None:
+    assert role_split(diaper_household()) is RoleSplit.DISJOINT
+    assert role_split(self_serve_consumer()) is RoleSplit.SAME
+    assert role_split(business_buying_group()) is RoleSplit.OVERLAPPING
+
+
+def test_roles_of_each_person_in_a_buying_group() -> None:
+    acme = business_buying_group()
+    assert roles_of(acme, "p-ines") == {Role.PURCHASER}
+    assert roles_of(acme, "p-dara") == {Role.PURCHASER, Role.USER}
+    assert roles_of(acme, "p-eli") == {Role.USER}
+    assert roles_of(acme, "stranger") == frozenset()
+    assert roles_of(acme, None) == frozenset()
+
+
+@given(customers())
+def test_split_agrees_with_roles_of(c: Customer) -> None:
+    both = [p.id for p in c.people if roles_of(c, p.id) == {Role.PURCHASER, Role.USER}]
+    only = [p.id for p in c.people if len(roles_of(c, p.id)) == 1]
+    split = role_split(c)
+    if split is RoleSplit.SAME:
+        assert not only
+    elif split is RoleSplit.DISJOINT:
+        assert not both
+    else:
+        assert both
+        assert only
+
+
+@pytest.mark.parametrize("split", list(RoleSplit))
+@given(data=st.data())
+def test_strategy_honours_requested_split(split: RoleSplit, data: st.DataObject) -> None:
+    kind = data.draw(st.sampled_from(CustomerKind))
+    assert role_split(data.draw(customers(kind=kind, split=split))) is split
+
+
+def test_customer_without_users_is_disjoint() -> None:
+    c = Customer("c", CustomerKind.HOUSEHOLD, purchasers=[Purchaser(Person("p"))])
+    assert role_split(c) is RoleSplit.DISJOINT
+
+
+def _household(birth: date | None) -> Customer:
+    return Customer(
+        "c", CustomerKind.HOUSEHOLD, purchasers=[Purchaser(Person("p", birth_date=birth))]
+    )
+
+
+def test_minor_purchaser_is_rejected_on_the_given_day() -> None:
+    c = _household(date(2010, 6, 15))
+    with pytest.raises(ValidationError) as info:
+        check_roles(c, on=date(2028, 6, 14))
+    assert info.value.paths == ["$.purchasers[0].person.birth_date"]
+    assert "2010" not in str(info.value)
+    check_roles(c, on=date(2028, 6, 15))  # eighteenth birthday: of age
+    check_roles(c, on=date(2026, 1, 1), majority_age=15)
+
+
+def test_unknown_birth_date_passes() -> None:
+    check_roles(_household(None), on=date(2026, 1, 1))
+
+
+@given(
+    st.dates(date(1950, 1, 1), date(2030, 1, 1)),
+    st.dates(date(1950, 1, 1), date(2060, 1, 1)),
+    st.dates(date(1950, 1, 1), date(2060, 1, 1)),
+)
+def test_check_roles_is_monotone_in_time(born: date, day: date, other: date) -> None:
+    """Once a purchaser is of age, they stay of age on every later day."""
+    earlier, later = sorted([day, other])
+    c = _household(born)
+    try:
+        check_roles(c, on=earlier)
+    except ValidationError:
+        return
+    check_roles(c, on=later)
+
+
+def test_author_roles_of_feedback() -> None:
+    acme = business_buying_group()
+    item = FeedbackItem(
+        id="f",
+        customer_id=acme.id,
+        author_id="p-eli",
+        theme="export",
+        kind=FeedbackKind.BUG,
+        channel=Channel.IN_APP,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert author_roles(item, acme) == {Role.USER}
+    anonymous = FeedbackItem(
+        id="g",
+        customer_id=acme.id,
+        theme="export",
+        kind=FeedbackKind.BUG,
+        channel=Channel.IN_APP,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert author_roles(anonymous, acme) == frozenset()
+    with pytest.raises(ValidationError, match="different customer"):
+        author_roles(item, diaper_household())
+
+
+@given(customers(), identifiers("zz-"))
+def test_strangers_have_no_role(c: Customer, pid: str) -> None:
+    assert roles_of(c, pid) == frozenset()
+
+
+def test_same_person_in_both_roles_counts_for_both() -> None:
+    p = Person("p")
+    c = Customer("c", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(p)], users=[User(p)])
+    assert roles_of(c, "p") == {Role.PURCHASER, Role.USER}

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    Dataset,
+    FeedbackItem,
+    Location,
+    Person,
+    Persona,
+    Purchase,
+    Purchaser,
+    Segment,
+    User,
+    ValidationError,
+    from_dict,
+    from_json,
+    to_dict,
+    to_json,
+)
+from customer_model.examples import demo_dataset
+from customer_model.serialization import make_converter
+from customer_model.testing import (
+    customers,
+    datasets,
+    feedback_items,
+    locations,
+    personas,
+    persons,
+    purchasers,
+    purchases,
+    users,
+)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "cls"),
+    [
+        (persons(), Person),
+        (locations(), Location),
+        (purchases(), Purchase),
+        (purchasers(), Purchaser),
+        (users(), User),
+        (customers(), Customer),
+        (feedback_items(), FeedbackItem),
+        (personas(), Persona),
+        (st.builds(Segment, st.just("s-1"), st.just("Key accounts")), Segment),
+        (datasets(), Dataset),
+    ],
+)
+@given(data=st.data())
+def test_json_round_trip(
+    strategy: st.SearchStrategy[Any], cls: type[Any], data: st.DataObject
+) -> None:
+    value = data.draw(strategy)
+    text = to_json(value)
+    assert from_json(text, cls) == value
+    assert from_dict(to_dict(value), cls) == value
+    # Stable: the same value always gives the same text.
+    assert to_json(from_json(text, cls)) == text
+
+
+@given(st.lists(feedback_items(), max_size=5))
+def test_lists_of_models_round_trip(items: list[FeedbackItem]) -> None:
+    assert from_json(to_json(items), list[FeedbackItem]) == items
+    assert from_json(to_json(items), tuple[FeedbackItem, ...]) == tuple(items)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=0, places=None))
+def test_decimal_amounts_round_trip_exactly(amount: Decimal) -> None:
+    p = Purchase(amount, "EUR", datetime(2026, 1, 1, tzinfo=UTC))
+    back = from_json(to_json(p), Purchase)
+    assert str(back.amount) == str(amount)
+
+
+def test_datetimes_keep_their_offset_and_accept_z() -> None:
+    tz = timezone(timedelta(hours=-3))
+    p = Purchase(Decimal(1), "EUR", datetime(2026, 1, 1, 9, tzinfo=tz))
+    assert '"2026-01-01T09:00:00-03:00"' in to_json(p)
+    raw = {"amount": "1", "currency": "EUR", "at": "2026-01-01T12:00:00Z"}
+    assert from_dict(raw, Purchase).at == datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+def test_sets_are_written_sorted() -> None:
+    u = User(Person("p"), features_used={"zeta", "alpha", "mid"})
+    assert to_dict(u)["features_used"] == ["alpha", "mid", "zeta"]
+
+
+def _feedback_dict(**changes: object) -> dict[str, object]:
+    raw: dict[str, object] = {
+        "id": "f-1",
+        "customer_id": "c-1",
+        "author_id": None,
+        "theme": "export",
+        "kind": "bug",
+        "need": None,
+        "importance": "critical",
+        "channel": "in_app",
+        "text": "",
+        "created_at": "2026-01-01T10:00:00+00:00",
+    }
+    raw.update(changes)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "message"),
+    [
+        ({"id": 3}, "$.id", "must be a string, not an integer"),
+        ({"author_id": 1}, "$.author_id", "must be a string"),
+        ({"kind": "Bug"}, "$.kind", "must be one of"),
+        ({"importance": 3}, "$.importance", "must be one of"),
+        ({"created_at": "2026-01-01T10:00:00"}, "$.created_at", "naive"),
+        ({"created_at": "yesterday"}, "$.created_at", "ISO 8601"),
+        ({"created_at": 1700000000}, "$.created_at", "ISO 8601"),
+        ({"extra": 1}, "$", "unknown field(s): 'extra'"),
+        ({"theme": ""}, "$.theme", "empty"),
+    ],
+)
+def test_strict_loading(changes: dict[str, object], path: str, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_dict(_feedback_dict(**changes), FeedbackItem)
+    assert info.value.paths == [path]
+    assert message in str(info.value)
+
+
+def test_missing_fields_are_reported_by_name() -> None:
+    raw = _feedback_dict()
+    del raw["kind"], raw["created_at"]
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, FeedbackItem)
+    assert sorted(info.value.paths) == ["$.created_at", "$.kind"]
+    assert all("required" in p.message for p in info.value.problems)
+
+
+def test_nested_paths_in_a_dataset() -> None:
+    raw = to_dict(demo_dataset())
+    raw["customers"][1]["purchasers"][0]["person"]["email"] = 5
+    raw["customers"][2]["purchases"][0]["amount"] = 12.5
+    raw["feedback"][0]["created_at"] = "2026-03-02"
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, Dataset)
+    assert info.value.paths == [
+        "$.customers[1].purchasers[0].person.email",
+        "$.customers[2].purchases[0].amount",
+        "$.feedback[0].created_at",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("12.50", True),
+        (12, True),
+        (12.5, False),
+        ("NaN", False),
+        ("Infinity", False),
+        ("abc", False),
+        (True, False),
+    ],
+)
+def test_amounts_are_strings_or_integers(value: object, ok: bool) -> None:
+    raw = {"amount": value, "currency": "EUR", "at": "2026-01-01T00:00:00Z"}
+    if ok:
+        assert from_dict(raw, Purchase).amount == Decimal(str(value))
+    else:
+        with pytest.raises(ValidationError, match=r"\$\.amount"):
+            from_dict(raw, Purchase)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "{", '{"id": NaN}', "[1, 2", b"\xff\xfe{", '{"a": Infinity}', "[" * 100_000],
+)
+def test_invalid_json_text_is_a_validation_error(text: str | bytes) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_json(text, FeedbackItem)
+    assert info.value.paths == ["$"]
+    assert "not valid JSON" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cls"),
+    [
+        ([], FeedbackItem),
+        ("x", FeedbackItem),
+        ({}, list[FeedbackItem]),
+        ([1], list[FeedbackItem]),
+        (
+            {
+                "id": "p",
+                "name": None,
+                "email": None,
+                "phone": None,
+                "birth_date": "2020-13-01",
+                "gender": None,
+                "location": None,
+            },
+            Person,
+        ),
+        ({"roles": "decider", "person": {"id": "p"}}, Purchaser),
+    ],
+)
+def test_wrong_shapes_never_escape_as_bare_errors(raw: object, cls: Any) -> None:
+    with pytest.raises(ValidationError):
+        from_dict(raw, cls)
+
+
+def test_duplicate_set_elements_are_not_silently_dropped() -> None:
+    raw = to_dict(User(Person("p")))
+    raw["features_used"] = ["api", "api"]
+    with pytest.raises(ValidationError, match=r"\$\.features_used"):
+        from_dict(raw, User)
+
+
+def test_unknown_type_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        from_dict({}, object)
+
+
+def test_errors_never_echo_personal_data() -> None:
+    raw = to_dict(demo_dataset())
+    person = raw["customers"][0]["purchasers"][0]["person"]
+    person["email"] = "maria.secret@nowhere"
+    person["phone"] = "Maria's phone"
+    with pytest.raises(ValidationError) as info:
+        from_json(json.dumps(raw), Dataset)
+    assert len(info.value.problems) == 2
+    person["email"] = None
+    person["birth_date"] = "1991-02-30"
+    with pytest.raises(ValidationError) as second:
+        from_json(json.dumps(raw), Dataset)
+    message = str(info.value) + str(second.value)
+    for secret in ["maria", "Maria", "1991"]:
+        assert secret not in message
+
+
+def test_lenient_converter_is_opt_in() -> None:
+    raw = _feedback_dict(created_at="2026-01-01T10:00:00", extra="ignored")
+    lenient = make_converter(forbid_extra_keys=False, naive_timezone=UTC)
+    item = lenient.structure(raw, FeedbackItem)
+    assert item.created_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
+    with pytest.raises(ValidationError):
+        from_dict(raw, FeedbackItem)
+
+
+def test_schema_version_is_checked() -> None:
+    raw = to_dict(demo_dataset())
+    raw["schema_version"] = 99
+    with pytest.raises(ValidationError, match=r"\$\.schema_version"):
+        from_dict(raw, Dataset)
