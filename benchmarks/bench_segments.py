@@ -104,7 +104,8 @@ def duckdb_table(con: duckdb.DuckDBPyConnection, rows: int) -> None:
         SELECT
             'c' || i AS id,
             ['individual', 'household', 'organization'][1 + i % 3] AS kind,
-            ['DE', 'FR', 'SE', 'US', 'GB', 'JP', 'BR', 'ES', NULL][1 + (hash(i) % 9)::BIGINT] AS country,
+            ['DE', 'FR', 'SE', 'US', 'GB', 'JP', 'BR', 'ES', NULL]
+                [1 + (hash(i) % 9)::BIGINT] AS country,
             [NULL, 1, 5, 20, 50, 200, 1000][1 + (hash(i + 1) % 7)::BIGINT]::BIGINT AS size,
             ['', 'golf', 'cycling', 'golf,travel', 'music,travel', 'cooking,golf']
                 [1 + (hash(i + 2) % 6)::BIGINT] AS interests,
