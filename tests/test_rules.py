@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import operator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -307,14 +308,14 @@ def _slow(rule: Rule, c: Customer, as_of: datetime) -> bool:
         return bool(rule.lo <= value <= rule.hi)
     if isinstance(rule, Compare):
         ops = {
-            "eq": value == rule.value,
-            "ne": value != rule.value,
-            "lt": value < rule.value,
-            "le": value <= rule.value,
-            "gt": value > rule.value,
-            "ge": value >= rule.value,
+            "eq": operator.eq,
+            "ne": operator.ne,
+            "lt": operator.lt,
+            "le": operator.le,
+            "gt": operator.gt,
+            "ge": operator.ge,
         }
-        return bool(ops[rule.op])
+        return bool(ops[rule.op](value, rule.value))
     lo = as_of - rule.window  # type: ignore[attr-defined]
     return bool(lo <= value <= as_of) if isinstance(rule, Within) else bool(value < lo)
 
