@@ -147,10 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{n:>9}  {ours:>9.3f}s  {n / ours:>10,.0f}  {ref:>9.3f}s  {ours / ref:>5.2f}x")
     (n1, t1, _), (n2, t2, _) = results
     nlogn = (n2 * math.log(n2)) / (n1 * math.log(n1))
-    print(
-        f"growth {n1} -> {n2}: time x{t2 / t1:.2f} "
-        f"(linear x{n2 / n1:.1f}, n log n x{nlogn:.1f})"
-    )
+    print(f"growth {n1} -> {n2}: time x{t2 / t1:.2f} (linear x{n2 / n1:.1f}, n log n x{nlogn:.1f})")
     return 0
 
 

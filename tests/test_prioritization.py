@@ -759,3 +759,17 @@ def test_backlog_item_is_a_plain_value() -> None:
     item = demo_backlog()[0]
     assert isinstance(item, BacklogItem)
     assert item == attrs.evolve(item)
+
+
+def test_the_library_segments_plug_in() -> None:
+    from customer_model import Segment, field
+
+    ds = demo_dataset()
+    b2b = Segment("b2b", "Organizations", field("kind") == CustomerKind.ORGANIZATION)
+    policy = PrioritizationPolicy(exchange_rates={"BRL": 0.17}, segment_weights={"b2b": 2.0})
+    weighted = prioritize(ds.feedback, ds.customers, policy=policy, as_of=AS_OF, segments=[b2b])
+    plain = demo_backlog()
+    sso = weighted.get("sso")  # only the business asked for SSO
+    assert sso is not None
+    assert sso.score == 2 * plain.get("sso").score  # type: ignore[union-attr]
+    assert sso.steps[-2].factor is Factor.SEGMENT

@@ -47,10 +47,24 @@ from customer_model.frameworks import (
     wsjf,
 )
 from customer_model.people import Gender, Location, Person
-from customer_model.personas import Persona
+from customer_model.personas import (
+    Persona,
+    PersonaCoverage,
+    PersonaFit,
+    persona_coverage,
+    personas_for,
+)
 from customer_model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.prioritization import prioritize
 from customer_model.privacy import redact
+from customer_model.records import (
+    feedback_records,
+    purchase_records,
+    purchaser_records,
+    to_records,
+    user_records,
+)
+from customer_model.rfm import RFMScore, rfm_scores
 from customer_model.roles import (
     BuyingRole,
     Role,
@@ -60,6 +74,7 @@ from customer_model.roles import (
     role_split,
     roles_of,
 )
+from customer_model.rules import Rule, field
 from customer_model.satisfaction import (
     GroupScore,
     RoleBreakdown,
@@ -74,7 +89,14 @@ from customer_model.satisfaction import (
     satisfaction_by_role,
     satisfaction_by_segment,
 )
-from customer_model.segments import Segment
+from customer_model.segments import (
+    OverlapMatrix,
+    Segment,
+    SegmentBasis,
+    SegmentSizes,
+    overlap_matrix,
+    segment_sizes,
+)
 from customer_model.serialization import from_dict, from_json, to_dict, to_json
 from customer_model.stories import UserStory, draft_story
 from customer_model.trends import (
@@ -119,12 +141,16 @@ __all__ = [
     "Location",
     "MoSCoW",
     "Need",
+    "OverlapMatrix",
     "Person",
     "Persona",
     "PrioritizationPolicy",
+    "PersonaCoverage",
+    "PersonaFit",
     "Problem",
     "Purchase",
     "Purchaser",
+    "RFMScore",
     "RiceConfidence",
     "RiceEstimate",
     "RiceImpact",
@@ -133,10 +159,13 @@ __all__ = [
     "RoleSplit",
     "ScoreComponent",
     "ScoreStep",
+    "Rule",
     "Segment",
+    "SegmentBasis",
     "SegmentBreakdown",
     "SegmentLike",
     "SegmentScore",
+    "SegmentSizes",
     "SurveyMeasure",
     "SurveyResponse",
     "User",
@@ -153,6 +182,8 @@ __all__ = [
     "feedback_volume",
     "rising_themes",
     "csat",
+    "feedback_records",
+    "field",
     "from_dict",
     "from_json",
     "ice",
@@ -162,13 +193,22 @@ __all__ = [
     "nps",
     "opportunity_score",
     "prioritize",
+    "overlap_matrix",
+    "persona_coverage",
+    "personas_for",
+    "purchase_records",
+    "purchaser_records",
     "redact",
+    "rfm_scores",
     "rice",
     "role_split",
     "roles_of",
     "satisfaction_by_role",
     "satisfaction_by_segment",
+    "segment_sizes",
     "to_dict",
     "to_json",
+    "to_records",
+    "user_records",
     "wsjf",
 ]
