@@ -33,6 +33,21 @@ PINNED = [
     "to_dict",
     "from_dict",
     "redact",
+    "rice",
+    "ice",
+    "wsjf",
+    "kano_category",
+    "kano_coefficients",
+    "KanoAnswer",
+    "KanoCategory",
+    "opportunity_score",
+    "nps",
+    "csat",
+    "ces",
+    "prioritize",
+    "PrioritizationPolicy",
+    "Backlog",
+    "BacklogItem",
 ]
 
 

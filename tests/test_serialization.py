@@ -257,3 +257,40 @@ def test_schema_version_is_checked() -> None:
     raw["schema_version"] = 99
     with pytest.raises(ValidationError, match=r"\$\.schema_version"):
         from_dict(raw, Dataset)
+
+
+# -- durations and mappings (added with the prioritization policy) ------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("P90D", timedelta(days=90)),
+        ("P2W", timedelta(weeks=2)),
+        ("PT12H30M", timedelta(hours=12, minutes=30)),
+        ("PT1.5S", timedelta(seconds=1, microseconds=500_000)),
+        ("P1DT0.000001S", timedelta(days=1, microseconds=1)),
+        ("-P1D", timedelta(days=-1)),
+        ("PT0S", timedelta(0)),
+    ],
+)
+def test_durations_load(text: str, expected: timedelta) -> None:
+    from customer_model.serialization import converter
+
+    assert converter.structure(text, timedelta) == expected
+
+
+@pytest.mark.parametrize("text", ["P", "PT", "P1Y", "P1M", "1D", "PT1.1234567S", "P1DT", ""])
+def test_bad_durations_are_refused(text: str) -> None:
+    from customer_model.serialization import converter
+
+    with pytest.raises(Exception, match="ISO 8601 duration"):
+        converter.structure(text, timedelta)
+
+
+@given(st.timedeltas())
+def test_durations_round_trip(value: timedelta) -> None:
+    from customer_model.serialization import converter
+
+    text = converter.unstructure(value)
+    assert converter.structure(text, timedelta) == value

@@ -160,15 +160,16 @@ def _structure_timedelta(value: object, _: object) -> timedelta:
 
 def _unstructure_timedelta(value: timedelta) -> str:
     """Canonical ISO 8601 duration: days, then seconds (with microseconds if any)."""
-    if value < timedelta(0):
-        return "-" + _unstructure_timedelta(-value)
-    days, seconds, micros = value.days, value.seconds, value.microseconds
-    out = "P"
+    micros = value // timedelta(microseconds=1)  # an int: no overflow for timedelta.min
+    sign = "-" if micros < 0 else ""
+    days, rest = divmod(abs(micros), 86_400_000_000)
+    seconds, fraction = divmod(rest, 1_000_000)
+    out = f"{sign}P"
     if days:
         out += f"{days}D"
-    if seconds or micros or not days:
-        fraction = f".{micros:06d}".rstrip("0") if micros else ""
-        out += f"T{seconds}{fraction}S"
+    if rest or not days:
+        digits = f".{fraction:06d}".rstrip("0") if fraction else ""
+        out += f"T{seconds}{digits}S"
     return out
 
 
