@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, TypeVar, overload
 
 import attrs
@@ -32,8 +33,14 @@ from cattrs.errors import (
     IterableValidationError,
     StructureHandlerNotFoundError,
 )
-from cattrs.gen import make_dict_structure_fn
 
+from customer_model._hooks import (
+    EnumStructureHook,
+    enum_value,
+    sequence_unstructure_hook,
+    structure_hook,
+    unstructure_hook,
+)
 from customer_model._validation import is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
 
@@ -123,20 +130,6 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
     return structure_datetime
 
 
-def _enum_hook(cls: type[Enum]) -> Callable[[object, object], Enum]:
-    by_value = {m.value: m for m in cls}
-    allowed = ", ".join(repr(v) for v in by_value)
-
-    def structure_enum(value: object, _: object) -> Enum:
-        if type(value) is str:
-            member = by_value.get(value)
-            if member is not None:
-                return member
-        raise _Invalid(f"must be one of {allowed}")
-
-    return structure_enum
-
-
 # -- collection hooks ----------------------------------------------------------
 
 
@@ -205,16 +198,22 @@ def _unstructure_set(value: frozenset[Any]) -> list[Any]:
     return sorted(items)
 
 
-def _class_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, object], Any]:
-    structure = make_dict_structure_fn(cls, conv)
-    name = cls.__name__
+def _not_an_object(cls: type[Any]) -> Callable[[object], Exception]:
+    def error(value: object) -> Exception:
+        return _Invalid(f"must be an object ({cls.__name__}), not {_json_type(value)}")
 
-    def structure_object(value: object, _: object) -> Any:
-        if type(value) is not dict:
-            raise _Invalid(f"must be an object ({name}), not {_json_type(value)}")
-        return structure(value, cls)
+    return error
 
-    return structure_object
+
+# Our scalar hooks that accept exactly one type, unchanged: the generated class
+# hooks check these inline with ``type(x) is T``.
+_EXACT_TYPES: Mapping[Any, type[Any]] = MappingProxyType(
+    {_structure_str: str, _structure_int: int, _structure_bool: bool}
+)
+
+
+def _is_enum(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, Enum)
 
 
 def make_converter(
@@ -235,18 +234,30 @@ def make_converter(
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(date, _structure_date)
     conv.register_structure_hook(datetime, _datetime_hook(naive_timezone))
-    conv.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and issubclass(t, Enum), _enum_hook
-    )
+    conv.register_structure_hook_factory(_is_enum, lambda t: EnumStructureHook(t, _Invalid))
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(t, conv))
     conv.register_structure_hook_factory(_is_frozenset, lambda t: _set_hook(t, conv))
-    conv.register_structure_hook_factory(attrs.has, lambda t: _class_hook(t, conv))
+    conv.register_structure_hook_factory(
+        attrs.has,
+        lambda t: structure_hook(
+            t,
+            conv,
+            forbid_extra_keys=forbid_extra_keys,
+            exact=_EXACT_TYPES,
+            not_an_object=_not_an_object(t),
+        ),
+    )
 
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook_factory(_is_frozenset, lambda _: _unstructure_set)
     conv.register_unstructure_hook(frozenset, _unstructure_set)
+    conv.register_unstructure_hook_factory(_is_enum, lambda _: enum_value)
+    conv.register_unstructure_hook_factory(attrs.has, lambda t: unstructure_hook(t, conv))
+    conv.register_unstructure_hook_func(
+        lambda t: t in (list, tuple), sequence_unstructure_hook(conv)
+    )
     return conv
 
 
@@ -342,7 +353,10 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
 
     Output is stable: fields in declaration order, sets sorted, non-ASCII kept.
     """
-    return json.dumps(converter.unstructure(obj), ensure_ascii=False, indent=indent)
+    # The plain data is a fresh tree of dicts and lists, so it cannot be circular.
+    return json.dumps(
+        converter.unstructure(obj), ensure_ascii=False, indent=indent, check_circular=False
+    )
 
 
 @overload
