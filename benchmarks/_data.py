@@ -9,7 +9,23 @@ from datetime import UTC, datetime, timedelta, timezone
 from customer_model import Channel, FeedbackKind, Importance, Need
 
 THEMES = ["export", "billing", "search", "onboarding", "sso", "reports", "api", "mobile"]
-WORDS = "the export is slow when the report has many rows and it times out often".split()
+WORDS = [
+    "the",
+    "export",
+    "is",
+    "slow",
+    "when",
+    "the",
+    "report",
+    "has",
+    "many",
+    "rows",
+    "and",
+    "it",
+    "times",
+    "out",
+    "often",
+]
 OFFSETS = [UTC, UTC, UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))]
 
 
@@ -23,9 +39,7 @@ def feedback_records(n: int, seed: int = 6) -> list[dict[str, object]]:
     start = datetime(2025, 1, 1, tzinfo=UTC)
     out: list[dict[str, object]] = []
     for i in range(n):
-        at = (start + timedelta(seconds=rng.randrange(40_000_000))).astimezone(
-            rng.choice(OFFSETS)
-        )
+        at = (start + timedelta(seconds=rng.randrange(40_000_000))).astimezone(rng.choice(OFFSETS))
         out.append(
             {
                 "id": f"f-{i:07d}",

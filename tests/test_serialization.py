@@ -67,6 +67,9 @@ def test_json_round_trip(
     assert from_dict(to_dict(value), cls) == value
     # Stable: the same value always gives the same text.
     assert to_json(from_json(text, cls)) == text
+    # The generated writer gives exactly the json module's text for the plain data.
+    assert text == json.dumps(to_dict(value), ensure_ascii=False)
+    assert to_json([value, value]) == json.dumps([to_dict(value)] * 2, ensure_ascii=False)
 
 
 @given(st.lists(feedback_items(), max_size=5))

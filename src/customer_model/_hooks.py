@@ -22,10 +22,12 @@ values read directly, other fields through their hooks.
 from __future__ import annotations
 
 import enum
+import json
 import linecache
 import types
 import typing
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -99,12 +101,12 @@ def _compile(name: str, lines: list[str], namespace: dict[str, Any]) -> Any:
 
 
 def _field_check(
-    t: Any, var: str, index: int, conv: cattrs.Converter, ns: dict[str, Any], exact: ExactTypes
+    t: Any, var: str, index: int, conv: cattrs.Converter, *, ns: dict[str, Any], exact: ExactTypes
 ) -> list[str]:
     """Statements that check (and convert) ``var`` in place as a value of type *t*."""
     inner = optional_inner(t)
     if inner is not None:
-        body = _field_check(inner, var, index, conv, ns, exact)
+        body = _field_check(inner, var, index, conv, ns=ns, exact=exact)
         return [f"if {var} is not None:", *(f"    {line}" for line in body)]
     hook = conv.get_structure_hook(t)
     exact_type = exact.get(hook)
@@ -113,7 +115,11 @@ def _field_check(
         return [f"if type({var}) is not _type_{index}:", "    raise _Retry"]
     if isinstance(hook, EnumStructureHook) and hook.inlinable:
         ns[f"_members_{index}"] = hook.by_value
-        return [f"if type({var}) is not str:", "    raise _Retry", f"{var} = _members_{index}[{var}]"]
+        return [
+            f"if type({var}) is not str:",
+            "    raise _Retry",
+            f"{var} = _members_{index}[{var}]",
+        ]
     ns[f"_hook_{index}"] = hook
     ns[f"_arg_{index}"] = t
     return [f"{var} = _hook_{index}({var}, _arg_{index})"]
@@ -137,7 +143,7 @@ def _fast_structure_source(
     lines += [f"        if {guard}:", "            raise _Retry"]
     for i, a in enumerate(fields):
         var = f"x{i}"
-        check = _field_check(a.type, var, i, conv, ns, exact)
+        check = _field_check(a.type, var, i, conv, ns=ns, exact=exact)
         if a.default is attrs.NOTHING:
             lines.append(f"        {var} = o[{a.name!r}]")
             lines += [f"        {line}" for line in check]
@@ -209,7 +215,9 @@ def structure_hook(
 # -- unstructure -----------------------------------------------------------------
 
 
-def _field_value(t: Any, subject: str, index: int, conv: cattrs.Converter, ns: dict[str, Any]) -> str:
+def _field_value(
+    t: Any, subject: str, index: int, conv: cattrs.Converter, ns: dict[str, Any]
+) -> str:
     """An expression for the plain form of *subject*, a value of type *t*."""
     inner = optional_inner(t)
     if inner is not None:
@@ -259,3 +267,71 @@ def sequence_unstructure_hook(conv: cattrs.Converter) -> UnstructureHook:
         return out
 
     return unstructure_sequence
+
+
+# -- JSON text -------------------------------------------------------------------
+
+
+def json_encoder(
+    cls: type[Any], conv: cattrs.Converter, encoder_of: Callable[[type[Any]], Any]
+) -> Callable[[Any], str] | None:
+    """A function writing an instance of *cls* straight to JSON text, or ``None``.
+
+    The text is exactly ``json.dumps(conv.unstructure(o), ensure_ascii=False)``
+    (default separators) but skips the intermediate dicts: keys are written
+    once, here, strings go through the json module's own escaping, enum values
+    are looked up already encoded.  Fields this does not know are unstructured
+    by their hook and encoded by the json module.  *encoder_of* gives the
+    encoder of a nested attrs class.
+    """
+    attrs.resolve_types(cls)
+    ns: dict[str, Any] = {
+        "_enc": json.encoder.encode_basestring,
+        "_dumps": json.JSONEncoder(ensure_ascii=False, check_circular=False).encode,
+    }
+    pieces = []
+    for i, a in enumerate(attrs.fields(cls)):
+        key = json.dumps(a.name, ensure_ascii=False)
+        pieces.append(repr(("{" if i == 0 else ", ") + f"{key}: "))
+        pieces.append(
+            f"({_json_value(a.type, f'o.{a.name}', i, conv, ns=ns, encoder_of=encoder_of)})"
+        )
+    pieces.append(repr("}" if pieces else "{}"))
+    name = f"encode_{cls.__name__}"
+    lines = [
+        f"def {name}(o):",
+        "    return ''.join((",
+        *(f"        {p}," for p in pieces),
+        "    ))",
+    ]
+    return typing.cast(Callable[[Any], str], _compile(name, lines, ns))
+
+
+def _json_value(
+    t: Any,
+    subject: str,
+    index: int,
+    conv: cattrs.Converter,
+    *,
+    ns: dict[str, Any],
+    encoder_of: Callable[[type[Any]], Any],
+) -> str:
+    """An expression for the JSON text of *subject*, a value of type *t*."""
+    inner = optional_inner(t)
+    if inner is not None:
+        value = _json_value(inner, "x", index, conv, ns=ns, encoder_of=encoder_of)
+        return f'"null" if (x := {subject}) is None else {value}'
+    hook = conv.get_unstructure_hook(t)
+    if hook is identity and t is str:
+        return f"_enc({subject})"
+    if hook is enum_value and all(type(m.value) is str for m in t):
+        ns[f"_json_{index}"] = {m.value: json.dumps(m.value, ensure_ascii=False) for m in t}
+        return f"_json_{index}[{subject}._value_]"
+    if hook is datetime.isoformat:
+        # ISO 8601 text never needs escaping.
+        return f"'\"' + {subject}.isoformat() + '\"'"
+    if attrs.has(t) and encoder_of(t) is not None:
+        ns[f"_encode_{index}"] = encoder_of(t)
+        return f"_encode_{index}({subject})"
+    ns[f"_hook_{index}"] = hook
+    return f"_dumps(_hook_{index}({subject}))"

@@ -15,6 +15,7 @@ your own.
 
 from __future__ import annotations
 
+import functools
 import json
 import typing
 from collections.abc import Callable, Mapping
@@ -37,6 +38,7 @@ from cattrs.errors import (
 from customer_model._hooks import (
     EnumStructureHook,
     enum_value,
+    json_encoder,
     sequence_unstructure_hook,
     structure_hook,
     unstructure_hook,
@@ -348,11 +350,47 @@ def _reject_constant(name: str) -> Any:
     raise _Invalid(f"{name} is not valid JSON")
 
 
+def _make_json_encoder(cls: type[Any]) -> Callable[[Any], str] | None:
+    """The generated JSON writer for attrs class *cls* (``None`` for other types)."""
+    return json_encoder(cls, converter, _json_encoder) if attrs.has(cls) else None
+
+
+# Generated once per class, like the converter's own hooks.
+_json_encoder = typing.cast(
+    Callable[[type[Any]], Callable[[Any], str] | None], functools.cache(_make_json_encoder)
+)
+
+
+def _encode_sequence(seq: list[Any] | tuple[Any, ...]) -> str | None:
+    parts = []
+    last: type[Any] | None = None
+    encode: Callable[[Any], str] | None = None
+    for item in seq:
+        if type(item) is not last:
+            last = type(item)
+            encode = _json_encoder(last)
+            if encode is None:
+                return None
+        assert encode is not None
+        parts.append(encode(item))
+    return "[" + ", ".join(parts) + "]"
+
+
 def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialize a model, or a list of models, to JSON text.
 
     Output is stable: fields in declaration order, sets sorted, non-ASCII kept.
     """
+    if indent is None:
+        # Models, and lists of them, are written by generated code; the text
+        # is the same as json.dumps would give for to_dict(obj).
+        encode = _json_encoder(type(obj))
+        if encode is not None:
+            return encode(obj)
+        if type(obj) in (list, tuple):
+            text = _encode_sequence(obj)
+            if text is not None:
+                return text
     # The plain data is a fresh tree of dicts and lists, so it cannot be circular.
     return json.dumps(
         converter.unstructure(obj), ensure_ascii=False, indent=indent, check_circular=False
