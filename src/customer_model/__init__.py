@@ -40,8 +40,22 @@ if TYPE_CHECKING:
         wsjf,
     )
     from customer_model.people import Gender, Location, Person
-    from customer_model.personas import Persona
+    from customer_model.personas import (
+        Persona,
+        PersonaCoverage,
+        PersonaFit,
+        persona_coverage,
+        personas_for,
+    )
     from customer_model.privacy import redact
+    from customer_model.records import (
+        feedback_records,
+        purchase_records,
+        purchaser_records,
+        to_records,
+        user_records,
+    )
+    from customer_model.rfm import RFMScore, rfm_scores
     from customer_model.roles import (
         BuyingRole,
         Role,
@@ -51,6 +65,7 @@ if TYPE_CHECKING:
         role_split,
         roles_of,
     )
+    from customer_model.rules import Rule, field
     from customer_model.satisfaction import (
         GroupScore,
         RoleBreakdown,
@@ -65,7 +80,14 @@ if TYPE_CHECKING:
         satisfaction_by_role,
         satisfaction_by_segment,
     )
-    from customer_model.segments import Segment
+    from customer_model.segments import (
+        OverlapMatrix,
+        Segment,
+        SegmentBasis,
+        SegmentSizes,
+        overlap_matrix,
+        segment_sizes,
+    )
     from customer_model.serialization import from_dict, from_json, to_dict, to_json
 
 __version__ = "0.1.0.dev0"
@@ -122,8 +144,25 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Location",
         "Person",
     ),
-    "personas": ("Persona",),
+    "personas": (
+        "Persona",
+        "PersonaCoverage",
+        "PersonaFit",
+        "persona_coverage",
+        "personas_for",
+    ),
     "privacy": ("redact",),
+    "records": (
+        "feedback_records",
+        "purchase_records",
+        "purchaser_records",
+        "to_records",
+        "user_records",
+    ),
+    "rfm": (
+        "RFMScore",
+        "rfm_scores",
+    ),
     "roles": (
         "BuyingRole",
         "Role",
@@ -132,6 +171,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "check_roles",
         "role_split",
         "roles_of",
+    ),
+    "rules": (
+        "Rule",
+        "field",
     ),
     "satisfaction": (
         "GroupScore",
@@ -147,7 +190,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "satisfaction_by_role",
         "satisfaction_by_segment",
     ),
-    "segments": ("Segment",),
+    "segments": (
+        "OverlapMatrix",
+        "Segment",
+        "SegmentBasis",
+        "SegmentSizes",
+        "overlap_matrix",
+        "segment_sizes",
+    ),
     "serialization": (
         "from_dict",
         "from_json",
@@ -193,20 +243,27 @@ __all__ = [
     "Location",
     "MoSCoW",
     "Need",
+    "OverlapMatrix",
     "Person",
     "Persona",
+    "PersonaCoverage",
+    "PersonaFit",
     "Problem",
     "Purchase",
     "Purchaser",
+    "RFMScore",
     "RiceConfidence",
     "RiceImpact",
     "Role",
     "RoleBreakdown",
     "RoleSplit",
+    "Rule",
     "Segment",
+    "SegmentBasis",
     "SegmentBreakdown",
     "SegmentLike",
     "SegmentScore",
+    "SegmentSizes",
     "SurveyMeasure",
     "SurveyResponse",
     "User",
@@ -217,6 +274,8 @@ __all__ = [
     "check_roles",
     "cost_of_delay",
     "csat",
+    "feedback_records",
+    "field",
     "from_dict",
     "from_json",
     "ice",
@@ -225,13 +284,22 @@ __all__ = [
     "kano_coefficients",
     "nps",
     "opportunity_score",
+    "overlap_matrix",
+    "persona_coverage",
+    "personas_for",
+    "purchase_records",
+    "purchaser_records",
     "redact",
+    "rfm_scores",
     "rice",
     "role_split",
     "roles_of",
     "satisfaction_by_role",
     "satisfaction_by_segment",
+    "segment_sizes",
     "to_dict",
     "to_json",
+    "to_records",
+    "user_records",
     "wsjf",
 ]

@@ -38,6 +38,8 @@ from cattrs.gen import make_dict_structure_fn
 __all__ = [
     "EnumStructureHook",
     "enum_value",
+    "is_generated",
+    "json_encoder",
     "optional_inner",
     "sequence_unstructure_hook",
     "structure_hook",
@@ -248,7 +250,14 @@ def unstructure_hook(cls: type[Any], conv: cattrs.Converter) -> UnstructureHook:
         for i, a in enumerate(attrs.fields(cls))
     ]
     lines = [f"def {name}(o):", "    return {", *items, "    }"]
-    return typing.cast(UnstructureHook, _compile(name, lines, ns))
+    hook = _compile(name, lines, ns)
+    hook.generated_for = cls
+    return typing.cast(UnstructureHook, hook)
+
+
+def is_generated(hook: object, cls: type[Any]) -> bool:
+    """Whether *hook* is the unstructure function :func:`unstructure_hook` made for *cls*."""
+    return getattr(hook, "generated_for", None) is cls
 
 
 def sequence_unstructure_hook(conv: cattrs.Converter) -> UnstructureHook:
@@ -330,7 +339,7 @@ def _json_value(
     if hook is datetime.isoformat:
         # ISO 8601 text never needs escaping.
         return f"'\"' + {subject}.isoformat() + '\"'"
-    if attrs.has(t) and encoder_of(t) is not None:
+    if is_generated(hook, t) and encoder_of(t) is not None:
         ns[f"_encode_{index}"] = encoder_of(t)
         return f"_encode_{index}({subject})"
     ns[f"_hook_{index}"] = hook

@@ -49,7 +49,11 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
         return value
     if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]  # rejected by the checker
-    return frozenset(value)
+    items = tuple(value)
+    try:
+        return frozenset(items)
+    except TypeError:  # unhashable elements: let the checker name them
+        return items  # type: ignore[return-value]
 
 
 def is_aware(value: datetime) -> bool:
@@ -304,3 +308,14 @@ def duplicates(values: Iterable[T]) -> list[T]:
             repeated.append(v)
         seen.add(v)
     return repeated
+
+
+def checked_items(values: object, cls: type[T], what: str) -> tuple[T, ...]:
+    """*values* (any iterable) as a tuple of *cls*, or a ValidationError naming *what*."""
+    found = (
+        tuple(values) if isinstance(values, Iterable) and not isinstance(values, str) else values
+    )
+    check = Checker()
+    check.items(what, found, cls)
+    check.done(what)
+    return found  # type: ignore[return-value]  # checked just above

@@ -38,6 +38,7 @@ from cattrs.errors import (
 from customer_model._hooks import (
     EnumStructureHook,
     enum_value,
+    is_generated,
     json_encoder,
     sequence_unstructure_hook,
     structure_hook,
@@ -45,6 +46,7 @@ from customer_model._hooks import (
 )
 from customer_model._validation import is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
+from customer_model.rules import register_hooks as _register_rule_hooks
 
 __all__ = ["converter", "from_dict", "from_json", "make_converter", "to_dict", "to_json"]
 
@@ -260,6 +262,9 @@ def make_converter(
     conv.register_unstructure_hook_func(
         lambda t: t in (list, tuple), sequence_unstructure_hook(conv)
     )
+    # Segment rules are a tagged union ({"op": ...}) whose value types depend on
+    # the field; registered last so it wins over the generic attrs hooks.
+    _register_rule_hooks(conv)
     return conv
 
 
@@ -352,7 +357,9 @@ def _reject_constant(name: str) -> Any:
 
 def _make_json_encoder(cls: type[Any]) -> Callable[[Any], str] | None:
     """The generated JSON writer for attrs class *cls* (``None`` for other types)."""
-    return json_encoder(cls, converter, _json_encoder) if attrs.has(cls) else None
+    if not is_generated(converter.get_unstructure_hook(cls), cls):
+        return None  # not an attrs class, or one with a hook of its own
+    return json_encoder(cls, converter, _json_encoder)
 
 
 # Generated once per class, like the converter's own hooks.

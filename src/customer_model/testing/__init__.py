@@ -1,8 +1,9 @@
 """Test support for code that uses customer-model.
 
 * Hypothesis strategies (needs the ``testing`` extra): ``customers()``,
-  ``feedback_items()``, ``datasets()`` and friends, loaded on first use so that
-  importing this package never requires hypothesis.
+  ``feedback_items()``, ``datasets()``, ``segments()``, ``rules()`` and
+  friends, loaded on first use so that importing this package never requires
+  hypothesis.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
         persons,
         purchasers,
         purchases,
+        rules,
+        segments,
         users,
     )
 
@@ -36,6 +39,8 @@ __all__ = [
     "persons",
     "purchasers",
     "purchases",
+    "rules",
+    "segments",
     "users",
 ]
 
