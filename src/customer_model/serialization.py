@@ -147,24 +147,29 @@ def _is_sequence(t: Any) -> bool:
     return False
 
 
+def _structure_items(value: object, item_hook: Callable[[Any, Any], Any], elem: Any) -> list[Any]:
+    """Structure every element of a JSON array, collecting failures by index."""
+    if type(value) is not list:
+        raise _Invalid(f"must be an array, not {_json_type(value)}")
+    out = []
+    errors: list[tuple[int, BaseException]] = []
+    for i, item in enumerate(value):
+        try:
+            out.append(item_hook(item, elem))
+        except Exception as e:
+            errors.append((i, e))
+    if errors:
+        raise _Nested(errors)
+    return out
+
+
 def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
     elem = typing.get_args(t)[0]
     make = list if typing.get_origin(t) is list else tuple
     item_hook = conv.get_structure_hook(elem)
 
     def structure_sequence(value: object, _: object) -> Any:
-        if type(value) is not list:
-            raise _Invalid(f"must be an array, not {_json_type(value)}")
-        out = []
-        errors: list[tuple[int, BaseException]] = []
-        for i, item in enumerate(value):
-            try:
-                out.append(item_hook(item, elem))
-            except Exception as e:
-                errors.append((i, e))
-        if errors:
-            raise _Nested(errors)
-        return make(out)
+        return make(_structure_items(value, item_hook, elem))
 
     return structure_sequence
 
@@ -178,19 +183,9 @@ def _set_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]
     item_hook = conv.get_structure_hook(elem)
 
     def structure_set(value: object, _: object) -> Any:
-        if type(value) is not list:
-            raise _Invalid(f"must be an array, not {_json_type(value)}")
-        out = []
-        errors: list[tuple[int, BaseException]] = []
-        for i, item in enumerate(value):
-            try:
-                out.append(item_hook(item, elem))
-            except Exception as e:
-                errors.append((i, e))
-        if errors:
-            raise _Nested(errors)
-        result = frozenset(out)
-        if len(result) != len(out):
+        items = _structure_items(value, item_hook, elem)
+        result = frozenset(items)
+        if len(result) != len(items):
             raise _Invalid("must not repeat an element (it is a set)")
         return result
 
