@@ -18,7 +18,6 @@ from typing import Any, Literal, overload
 import attrs
 
 from customer_model._display import html_table, share, text_table
-from customer_model._numbers import real
 from customer_model._validation import Checker, type_name
 from customer_model.feedback import Need
 from customer_model.frameworks import ice, rice, wsjf
@@ -398,10 +397,10 @@ class RiceEstimate:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         if self.reach is not None:
-            real(check, "reach", self.reach, minimum=0)
-        real(check, "impact", self.impact, minimum=0)
-        real(check, "confidence", self.confidence, minimum=0, maximum=1)
-        real(check, "effort", self.effort, positive=True)
+            check.number("reach", self.reach, minimum=0)
+        check.number("impact", self.impact, minimum=0)
+        check.number("confidence", self.confidence, minimum=0, maximum=1)
+        check.number("effort", self.effort, positive=True)
         check.done("RiceEstimate")
 
 
@@ -416,7 +415,7 @@ class IceEstimate:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         for name in ("impact", "confidence", "ease"):
-            real(check, name, getattr(self, name), minimum=1, maximum=10)
+            check.number(name, getattr(self, name), minimum=1, maximum=10)
         check.done("IceEstimate")
 
 
@@ -432,8 +431,8 @@ class WsjfEstimate:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         for name in ("business_value", "time_criticality", "risk_reduction"):
-            real(check, name, getattr(self, name), minimum=0)
-        real(check, "job_size", self.job_size, positive=True)
+            check.number(name, getattr(self, name), minimum=0)
+        check.number("job_size", self.job_size, positive=True)
         check.done("WsjfEstimate")
 
 

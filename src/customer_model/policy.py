@@ -19,7 +19,6 @@ from typing import Any
 import attrs
 
 from customer_model._frozenmap import FrozenMap, freeze
-from customer_model._numbers import real
 from customer_model._validation import Checker, type_name
 from customer_model.feedback import FeedbackKind, Importance, Need
 from customer_model.roles import Role
@@ -168,7 +167,7 @@ class PrioritizationPolicy:
                 if level not in self.importance_points:
                     check.add(("importance_points", level.value), "is required")
             _weights(check, "importance_points", self.importance_points, Importance)
-        real(check, "unspecified_points", self.unspecified_points, minimum=0)
+        check.number("unspecified_points", self.unspecified_points, minimum=0)
         if _mapping(check, "role_weights", self.role_weights):
             weights: Mapping[Any, Any] = self.role_weights
             for need, by_role in weights.items():
@@ -181,8 +180,8 @@ class PrioritizationPolicy:
                         if role not in by_role:
                             check.add((*path, role.value), "is required")
                     _weights(check, path, by_role, Role)
-        real(check, "unlisted_weight", self.unlisted_weight, minimum=0)
-        real(check, "anonymous_weight", self.anonymous_weight, minimum=0)
+        check.number("unlisted_weight", self.unlisted_weight, minimum=0)
+        check.number("anonymous_weight", self.anonymous_weight, minimum=0)
         if _mapping(check, "kind_weights", self.kind_weights):
             _weights(check, "kind_weights", self.kind_weights, FeedbackKind)
         half_life: object = self.half_life
@@ -192,7 +191,7 @@ class PrioritizationPolicy:
             elif half_life <= timedelta(0):
                 check.add("half_life", "must be a positive duration")
         check.member("customer_value", self.customer_value, ValueWeighting)
-        real(check, "revenue_scale", self.revenue_scale, positive=True)
+        check.number("revenue_scale", self.revenue_scale, positive=True)
         check.currency("currency", self.currency)
         if _mapping(check, "exchange_rates", self.exchange_rates):
             for code, rate in self.exchange_rates.items():
@@ -200,12 +199,12 @@ class PrioritizationPolicy:
                     check.add("exchange_rates", f"keys must be strings, not {type_name(code)}")
                     continue
                 check.currency(("exchange_rates", code), code)
-                real(check, ("exchange_rates", code), rate, positive=True)
+                check.number(("exchange_rates", code), rate, positive=True)
         for name in ("segment_weights", "strategic_fit"):
             value = getattr(self, name)
             if _mapping(check, name, value):
                 _weights(check, name, value, str)
-        real(check, "default_fit", self.default_fit, minimum=0)
+        check.number("default_fit", self.default_fit, minimum=0)
         check.done("PrioritizationPolicy")
 
     # -- lookups used by prioritize ----------------------------------------------
@@ -268,4 +267,4 @@ def _weights(
             check.add(base, f"keys must be {key_type.__name__} values, not {type_name(key)}")
             continue
         part = key.value if isinstance(key, enum.Enum) else key
-        real(check, (*base, part), weight, minimum=0)
+        check.number((*base, part), weight, minimum=0)
