@@ -2,7 +2,13 @@
 
 * Hypothesis strategies (needs the ``testing`` extra): ``customers()``,
   ``feedback_items()``, ``datasets()`` and friends, loaded on first use so that
-  importing this package never requires hypothesis.
+  importing this package never requires hypothesis.  They are also registered
+  with hypothesis through its entry point, so ``st.from_type(Customer)`` works
+  without importing anything from here.
+* Plain factories with no extra dependency:
+  :mod:`customer_model.testing.factories`.
+* pytest fixtures (``cm_household``, ``cm_dataset``...), loaded automatically
+  through the ``pytest11`` entry point: :mod:`customer_model.testing.pytest_plugin`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ if TYPE_CHECKING:
         persons,
         purchasers,
         purchases,
+        survey_responses,
         users,
     )
 
@@ -36,6 +43,7 @@ __all__ = [
     "persons",
     "purchasers",
     "purchases",
+    "survey_responses",
     "users",
 ]
 
