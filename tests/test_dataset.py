@@ -38,3 +38,22 @@ def test_wrong_element_types_are_reported_by_index() -> None:
     with pytest.raises(ValidationError) as info:
         Dataset([diaper_household(), "c-2"])  # type: ignore[list-item]
     assert info.value.paths == ["$.customers[1]"]
+
+
+def test_html_display_shows_aggregates_without_personal_data() -> None:
+    data = demo_dataset()
+    page = data._repr_html_() + "".join(c._repr_html_() for c in data.customers)
+    assert "<table>" in page
+    assert "overlapping" in page
+    assert "24000.00 EUR" in page
+    for person in (p for c in data.customers for p in c.people):
+        assert person.name is None or person.name not in page
+        assert person.email is None or person.email not in page
+
+
+def test_html_escapes_ids() -> None:
+    from customer_model import Customer, CustomerKind, Person, Purchaser
+
+    c = Customer("<b>x</b>", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(Person("p"))])
+    assert "<b>x</b>" not in c._repr_html_()
+    assert "&lt;b&gt;" in c._repr_html_()

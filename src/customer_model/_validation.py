@@ -49,7 +49,11 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
         return value
     if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]  # rejected by the checker
-    return frozenset(value)
+    items = tuple(value)
+    try:
+        return frozenset(items)
+    except TypeError:  # unhashable elements: let the checker name them
+        return items  # type: ignore[return-value]
 
 
 def is_aware(value: datetime) -> bool:

@@ -223,6 +223,24 @@ class Customer:
         """Whether this customer resells, distributes or buys on behalf of others."""
         return self.intermediary is not None
 
+    def _repr_html_(self) -> str:
+        # No personal data: ids, kind, role split and aggregates only.
+        from customer_model import _html
+        from customer_model.roles import role_split
+
+        revenue = ", ".join(f"{amount} {currency}" for currency, amount in self.revenue().items())
+        rows = [
+            ("kind", self.kind.value),
+            ("intermediary", self.intermediary.value if self.intermediary else "no (end customer)"),
+            ("purchasers", len(self.purchasers)),
+            ("users", len(self.users)),
+            ("buy and use", len(self.purchaser_ids & self.user_ids)),
+            ("role split", role_split(self).value),
+            ("purchases", len(self.purchases)),
+            ("revenue", revenue or "none"),
+        ]
+        return _html.table(f"Customer {self.id}", ["", ""], rows)
+
     def revenue(self) -> dict[str, Decimal]:
         """Total purchase amount per currency (currencies never mix silently)."""
         totals: dict[str, Decimal] = {}

@@ -105,3 +105,16 @@ class Dataset:
     def customers_by_id(self) -> Mapping[str, Customer]:
         """The customers keyed by id, read-only."""
         return MappingProxyType({c.id: c for c in self.customers})
+
+    def _repr_html_(self) -> str:
+        from customer_model import _html
+
+        rows = [
+            ("schema version", self.schema_version),
+            ("customers", len(self.customers)),
+            ("feedback items", len(self.feedback)),
+            ("personas", len(self.personas)),
+            ("segments", len(self.segments)),
+            ("survey responses", len(self.responses)),
+        ]
+        return _html.table("Dataset", ["", ""], rows)

@@ -9,13 +9,13 @@ so their satisfaction can too) or one segment against another.
 from __future__ import annotations
 
 import enum
-import html
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
 import attrs
 
+from customer_model import _html
 from customer_model._numbers import integers, real
 from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer
@@ -164,15 +164,7 @@ def _cell(score: GroupScore | None) -> tuple[str, str]:
 
 
 def _html_table(caption: str, measure: SurveyMeasure, rows: Iterable[tuple[str, str, str]]) -> str:
-    e = html.escape
-    head = f"<tr><th>Group</th><th>Responses</th><th>{e(measure.name)}</th></tr>"
-    body = "".join(
-        f"<tr><td>{e(group)}</td><td>{e(count)}</td><td>{e(value)}</td></tr>"
-        for group, count, value in rows
-    )
-    return (
-        f"<table><caption>{e(caption)}</caption><thead>{head}</thead><tbody>{body}</tbody></table>"
-    )
+    return _html.table(caption, ["Group", "Responses", measure.name], rows)
 
 
 @attrs.frozen(slots=True, kw_only=True)

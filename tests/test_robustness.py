@@ -1,0 +1,90 @@
+"""Bad input of any shape gets a ValidationError, never a bare Python error."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    Dataset,
+    FeedbackItem,
+    Location,
+    Person,
+    Persona,
+    Purchase,
+    Purchaser,
+    Segment,
+    User,
+    ValidationError,
+    from_dict,
+    to_dict,
+)
+from customer_model.testing import datasets
+
+JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.just(math.nan)
+    | st.text(max_size=5)
+    | st.binary(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+MODELS = [Person, Location, Purchase, Purchaser, User, Customer, FeedbackItem, Persona, Segment]
+
+
+@pytest.mark.parametrize("cls", MODELS)
+@given(data=st.data())
+def test_constructors_raise_only_validation_errors(cls: type[Any], data: st.DataObject) -> None:
+    kwargs = {f.name: data.draw(JUNK, label=f.name) for f in attrs.fields(cls)}
+    try:
+        cls(**kwargs)
+    except ValidationError as e:
+        assert e.problems  # noqa: PT017
+        assert all(p.path for p in e.problems)  # noqa: PT017
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def _replace(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    head, *rest = path
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[head] = _replace(value[head], tuple(rest), new)
+    return copy
+
+
+@given(datasets(max_customers=2, feedback_per_customer=1), st.data())
+def test_loading_corrupted_data_raises_only_validation_errors(
+    dataset: Dataset, data: st.DataObject
+) -> None:
+    raw = to_dict(dataset)
+    path = data.draw(st.sampled_from(_paths(raw)), label="path")
+    corrupted = _replace(raw, path, data.draw(JUNK, label="junk"))
+    try:
+        loaded = from_dict(corrupted, Dataset)
+    except ValidationError as e:
+        assert e.problems  # noqa: PT017
+    else:
+        assert isinstance(loaded, Dataset)
