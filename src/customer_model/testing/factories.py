@@ -468,11 +468,9 @@ class DatasetFactory:
         check.integer("feedback_per_customer", feedback_per_customer, minimum=0)
         check.integer("responses_per_customer", responses_per_customer, minimum=0)
         check.done("DatasetFactory")
-        people: list[Customer]
-        if isinstance(customers, int):
-            people = self.customers.mixed(customers)
-        else:
-            people = list(customers)
+        people: list[Customer] = (
+            self.customers.mixed(customers) if isinstance(customers, int) else list(customers)
+        )
         values: dict[str, Any] = {
             "customers": people,
             "feedback": [
