@@ -38,6 +38,7 @@ from customer_model.frameworks import (
 from customer_model.people import Gender, Location, Person
 from customer_model.personas import Persona
 from customer_model.privacy import redact
+from customer_model.reports import SplitCounts, SplitReport, split_report
 from customer_model.roles import (
     BuyingRole,
     Role,
@@ -102,6 +103,8 @@ __all__ = [
     "SegmentBreakdown",
     "SegmentLike",
     "SegmentScore",
+    "SplitCounts",
+    "SplitReport",
     "SurveyMeasure",
     "SurveyResponse",
     "User",
@@ -126,6 +129,7 @@ __all__ = [
     "roles_of",
     "satisfaction_by_role",
     "satisfaction_by_segment",
+    "split_report",
     "to_dict",
     "to_json",
     "wsjf",

@@ -49,7 +49,14 @@ from customer_model.personas import Persona
 from customer_model.roles import BuyingRole, Role
 from customer_model.satisfaction import SurveyMeasure, SurveyResponse
 
-__all__ = ["DEFAULT_START", "sample_as_of", "sample_dataset"]
+__all__ = [
+    "BUNDLED_CUSTOMERS",
+    "BUNDLED_SEED",
+    "DEFAULT_START",
+    "bundled_dataset",
+    "sample_as_of",
+    "sample_dataset",
+]
 
 #: Where generated data starts unless told otherwise (UTC midnight, 1 January 2025).
 DEFAULT_START = cat.DEFAULT_START
@@ -69,10 +76,28 @@ _SEAT_QUARTER = Decimal("45")
 
 Progress = Callable[[int, int], None]
 
+#: The bundled ``data/demo.json`` is ``sample_dataset(customers=12, seed=3)``.
+BUNDLED_CUSTOMERS = 12
+BUNDLED_SEED = 3
+
 
 def sample_as_of(start: datetime = DEFAULT_START, months: int = 12) -> datetime:
     """The end of the window :func:`sample_dataset` covers: *months* after *start*."""
     return start + relativedelta(months=months)
+
+
+def bundled_dataset() -> Dataset:
+    """The small generated dataset shipped with the package (``data/demo.json``).
+
+    It equals ``sample_dataset(customers=BUNDLED_CUSTOMERS, seed=BUNDLED_SEED)``
+    and is what ``customer-model generate`` writes for those arguments.
+    """
+    from importlib.resources import files
+
+    from customer_model.serialization import from_json
+
+    text = files("customer_model").joinpath("data", "demo.json").read_bytes()
+    return from_json(text, Dataset)
 
 
 def sample_dataset(
