@@ -75,7 +75,7 @@ class Theme:
         #: The role that mostly raises it; ``None`` when both sides do.
         self.audience = audience
         self.kinds = kinds
-        #: Relative change in volume per month: > 0 rising, < 0 falling.
+        #: Compound change in volume per month: > 0 rising, < 0 falling.
         self.trend = trend
 
 
@@ -92,13 +92,13 @@ THEMES = (
     Theme("seat-management", Need.SCALABILITY, Role.PURCHASER, (_FR, _Q)),
     Theme("invoicing", Need.COST, Role.PURCHASER, (_FR, _CO, _BUG)),
     Theme("sso", Need.SECURITY, Role.PURCHASER, (_FR, _Q)),
-    Theme("data-residency", Need.COMPLIANCE, Role.PURCHASER, (_FR, _Q), trend=0.25),
+    Theme("data-residency", Need.COMPLIANCE, Role.PURCHASER, (_FR, _Q), trend=0.15),
     Theme("bulk-export", Need.EFFICIENCY, Role.USER, (_FR, _BUG)),
     Theme("search", Need.USABILITY, Role.USER, (_FR, _BUG, _PR)),
-    Theme("dashboard-speed", Need.EFFICIENCY, Role.USER, (_BUG, _CO), trend=0.1),
+    Theme("dashboard-speed", Need.EFFICIENCY, Role.USER, (_BUG, _CO), trend=0.08),
     Theme("mobile-app", Need.USABILITY, Role.USER, (_FR, _BUG, _PR)),
-    Theme("ai-assistant", Need.EFFICIENCY, Role.USER, (_FR, _Q, _PR), trend=0.35),
-    Theme("onboarding", Need.USABILITY, Role.USER, (_CO, _Q), trend=-0.15),
+    Theme("ai-assistant", Need.EFFICIENCY, Role.USER, (_FR, _Q, _PR), trend=0.25),
+    Theme("onboarding", Need.USABILITY, Role.USER, (_CO, _Q), trend=-0.12),
     Theme("api", Need.INTEGRATION, None, (_FR, _BUG, _Q)),
     Theme("uptime", Need.RELIABILITY, None, (_BUG, _CO)),
 )

@@ -360,8 +360,11 @@ class _Generator:
                         csat = _clamp(
                             rng.randint(1, 5) + (1 if Role.PURCHASER in roles else 0), 1, 5
                         )
-                        self.answers.append((at + timedelta(days=2), customer.id, person.id,
-                                             SurveyMeasure.CSAT, csat))  # fmt: skip
+                        # asked soon after, and still inside the month
+                        asked = at + (self.month_starts[month + 1] - at) / 2
+                        self.answers.append(
+                            (asked, customer.id, person.id, SurveyMeasure.CSAT, csat)
+                        )
                 if month % 3 == 2 and rng.random() < 0.35:
                     self.answers.append(
                         (self.moment_in(month), customer.id, person.id, SurveyMeasure.NPS,
@@ -377,7 +380,8 @@ class _Generator:
         weights = []
         for theme in cat.THEMES:
             affinity = 1.0 if theme.audience is None or theme.audience in roles else 0.15
-            growth = max(0.05, 1.0 + theme.trend * month)
+            # compound growth, centred on the middle of the window
+            growth = (1.0 + theme.trend) ** (month - self.months / 2)
             weights.append(affinity * growth)
         return self.rng.choices(cat.THEMES, weights=weights)[0]
 

@@ -94,6 +94,7 @@ class _Base:
         prefix = self._prefix_default if id_prefix is None else id_prefix
         check = Checker()
         _check_common(check, seed, prefix, start, days)
+        self._check_more(check)
         check.done(type(self).__name__)
         self.seed = seed
         self.id_prefix = prefix
@@ -101,6 +102,9 @@ class _Base:
         self.days = days
         self._rng = random.Random(seed)
         self._ids: Iterator[int] = itertools.count(1)
+
+    def _check_more(self, check: Checker) -> None:
+        """Subclasses add checks of their own arguments here, reported with the rest."""
 
     def next_id(self) -> str:
         """The next id of this factory's sequence: ``<prefix>1``, ``<prefix>2``, ..."""
@@ -181,12 +185,12 @@ class CustomerFactory(_Base):
         days: int = 365,
         currency: str = "EUR",
     ) -> None:
-        super().__init__(seed=seed, id_prefix=id_prefix, start=start, days=days)
-        check = Checker()
-        check.currency("currency", currency)
-        check.done("CustomerFactory")
         self.currency = currency
+        super().__init__(seed=seed, id_prefix=id_prefix, start=start, days=days)
         self._people = PersonFactory(seed=self._rng.randrange(2**32), start=start)
+
+    def _check_more(self, check: Checker) -> None:
+        check.currency("currency", self.currency)
 
     def build(self, **overrides: Any) -> Customer:
         """A valid customer; the trait follows ``kind`` (default: a self-serve individual)."""
