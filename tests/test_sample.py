@@ -97,7 +97,8 @@ def test_survey_answers_show_a_buyer_user_gap(corpus: Dataset) -> None:
     measures = {r.measure for r in corpus.responses}
     assert measures == {SurveyMeasure.NPS, SurveyMeasure.CSAT}
     breakdown = satisfaction_by_role(corpus.responses, corpus.customers)
-    assert breakdown.gap is not None and breakdown.gap > 0
+    assert breakdown.gap is not None
+    assert breakdown.gap > 0
 
 
 def test_small_children_neither_write_nor_answer(corpus: Dataset) -> None:

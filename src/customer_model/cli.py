@@ -321,7 +321,7 @@ def _nps(args: argparse.Namespace) -> int:
 _FORMATTER = argparse.RawDescriptionHelpFormatter
 
 _MAIN_EPILOG = """\
-examples:
+Examples:
   customer-model demo
   customer-model generate --customers 500 --seed 7 --out sample.json
   customer-model validate sample.json
@@ -335,12 +335,12 @@ Bad input exits with status 2 and names the file and the bad record.
 """
 
 _DEMO_EPILOG = """\
-example:
+Example:
   customer-model demo
 """
 
 _RANK_EPILOG = """\
-examples:
+Examples:
   customer-model rank data.json
   customer-model rank data.json --as-of 2025-12-31 --top 5
   customer-model rank data.json --policy policy.json --format json > backlog.json
@@ -354,7 +354,7 @@ file always ranks the same way.
 """
 
 _VALIDATE_EPILOG = """\
-examples:
+Examples:
   customer-model validate data.json
   customer-model validate feedback.jsonl --customers customers.json
   customer-model validate customers.jsonl --type customers
@@ -365,7 +365,7 @@ valid file prints a one-line summary and exits with 0.
 """
 
 _GENERATE_EPILOG = """\
-examples:
+Examples:
   customer-model generate --customers 200 --seed 1 --out sample.json
   customer-model generate --customers 50000 --seed 1 --indent 0 --out big.json
   customer-model generate --customers 20 --seed 3 --start 2024-01-01 --months 24
@@ -375,7 +375,7 @@ The same arguments always write the same bytes: the data starts at --start
 """
 
 _NPS_EPILOG = """\
-examples:
+Examples:
   customer-model nps data.json
   customer-model nps data.json --format json
 

@@ -8,7 +8,10 @@ import hypothesis at import time: only hypothesis itself loads it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 
 def _strategy_table() -> dict[type[Any], str]:
@@ -58,7 +61,7 @@ def _hypothesis_setup_hook() -> None:
         st.register_type_strategy(cls, resolve)
 
 
-def _fallback(name: str) -> Any:
+def _fallback(name: str) -> SearchStrategy[Any]:
     """A plain strategy for a model whose own strategy this release does not have yet."""
     from hypothesis import strategies as st
 
