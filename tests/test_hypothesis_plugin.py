@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -26,6 +27,7 @@ from customer_model import (
     from_json,
     to_json,
 )
+from customer_model.rules import Rule
 from customer_model.testing import survey_responses
 from customer_model.testing._hypothesis_plugin import _strategy_table
 
@@ -41,6 +43,7 @@ MODELS = [
     Segment,
     SurveyResponse,
     Dataset,
+    Rule,
 ]
 
 
@@ -60,6 +63,16 @@ def test_from_type_builds_valid_values_that_round_trip(model: type[Any]) -> None
     def check(value: Any) -> None:
         assert isinstance(value, model)
         assert from_json(to_json(value), model) == value
+
+    check()
+
+
+def test_from_type_segments_carry_rules_that_run() -> None:
+    @settings(max_examples=15)
+    @given(st.from_type(Segment), st.from_type(Customer))
+    def check(segment: Segment, customer: Customer) -> None:
+        verdict = segment.matches(customer, as_of=datetime(2026, 1, 1, tzinfo=UTC))
+        assert type(verdict) is bool
 
     check()
 

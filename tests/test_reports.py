@@ -142,3 +142,21 @@ def test_counts_add_up_and_order_does_not_matter(population: list[Customer], rnd
     rnd.shuffle(shuffled)
     assert split_report(shuffled, as_of=date(2025, 1, 1)) == report
     assert isinstance(report, SplitReport)
+
+
+def test_real_segments_with_time_rules_need_and_use_as_of() -> None:
+    from datetime import timedelta
+
+    from customer_model import Segment, field
+
+    factory = CustomerFactory(seed=3)
+    base = [factory.self_serve(), factory.household(), factory.business()]
+    latest = max(p.at for c in base for p in c.purchases)
+    recent = Segment(
+        "recent", "Bought lately", field("last_purchase_at").within(timedelta(days=30))
+    )
+    with pytest.raises(ValidationError):
+        split_report(base, [recent])
+    report = split_report(base, [recent], as_of=latest)
+    assert report.segment("recent").customers == sum(recent.matches(c, as_of=latest) for c in base)
+    assert report.segment("recent").customers >= 1

@@ -134,3 +134,21 @@ def test_other_start_and_length() -> None:
     end = sample_as_of(start, 3)
     assert end == datetime(2023, 10, 1, tzinfo=UTC)
     assert all(start <= f.created_at < end for f in data.feedback)
+
+
+def test_segments_and_personas_describe_the_base(corpus: Dataset) -> None:
+    from customer_model import split_report
+
+    assert [s.id for s in corpus.segments] == [
+        "families",
+        "key-accounts",
+        "channel-partners",
+        "lapsed",
+    ]
+    assert {p.segment_id for p in corpus.personas} <= {s.id for s in corpus.segments}
+    report = split_report(corpus.customers, corpus.segments, as_of=sample_as_of())
+    families = report.segment("families")
+    assert families.customers == report.kind(CustomerKind.HOUSEHOLD).customers
+    assert families.same == 0  # parents never are all the users
+    assert report.segment("channel-partners").customers >= 1
+    assert 0 < report.segment("lapsed").customers < len(corpus.customers)

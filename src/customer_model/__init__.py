@@ -36,9 +36,23 @@ from customer_model.frameworks import (
     wsjf,
 )
 from customer_model.people import Gender, Location, Person
-from customer_model.personas import Persona
+from customer_model.personas import (
+    Persona,
+    PersonaCoverage,
+    PersonaFit,
+    persona_coverage,
+    personas_for,
+)
 from customer_model.privacy import redact
+from customer_model.records import (
+    feedback_records,
+    purchase_records,
+    purchaser_records,
+    to_records,
+    user_records,
+)
 from customer_model.reports import SplitCounts, SplitReport, split_report
+from customer_model.rfm import RFMScore, rfm_scores
 from customer_model.roles import (
     BuyingRole,
     Role,
@@ -48,6 +62,7 @@ from customer_model.roles import (
     role_split,
     roles_of,
 )
+from customer_model.rules import Rule, field
 from customer_model.satisfaction import (
     GroupScore,
     RoleBreakdown,
@@ -62,7 +77,14 @@ from customer_model.satisfaction import (
     satisfaction_by_role,
     satisfaction_by_segment,
 )
-from customer_model.segments import Segment
+from customer_model.segments import (
+    OverlapMatrix,
+    Segment,
+    SegmentBasis,
+    SegmentSizes,
+    overlap_matrix,
+    segment_sizes,
+)
 from customer_model.serialization import from_dict, from_json, to_dict, to_json
 
 __version__ = "0.1.0.dev0"
@@ -89,22 +111,29 @@ __all__ = [
     "Location",
     "MoSCoW",
     "Need",
+    "OverlapMatrix",
     "Person",
     "Persona",
+    "PersonaCoverage",
+    "PersonaFit",
     "Problem",
     "Purchase",
     "Purchaser",
+    "RFMScore",
     "RiceConfidence",
     "RiceImpact",
     "Role",
     "RoleBreakdown",
     "RoleSplit",
+    "Rule",
     "Segment",
+    "SegmentBasis",
     "SegmentBreakdown",
     "SegmentLike",
     "SegmentScore",
     "SplitCounts",
     "SplitReport",
+    "SegmentSizes",
     "SurveyMeasure",
     "SurveyResponse",
     "User",
@@ -115,6 +144,8 @@ __all__ = [
     "check_roles",
     "cost_of_delay",
     "csat",
+    "feedback_records",
+    "field",
     "from_dict",
     "from_json",
     "ice",
@@ -123,14 +154,23 @@ __all__ = [
     "kano_coefficients",
     "nps",
     "opportunity_score",
+    "overlap_matrix",
+    "persona_coverage",
+    "personas_for",
+    "purchase_records",
+    "purchaser_records",
     "redact",
+    "rfm_scores",
     "rice",
     "role_split",
     "roles_of",
     "satisfaction_by_role",
     "satisfaction_by_segment",
     "split_report",
+    "segment_sizes",
     "to_dict",
     "to_json",
+    "to_records",
+    "user_records",
     "wsjf",
 ]

@@ -308,3 +308,14 @@ def duplicates(values: Iterable[T]) -> list[T]:
             repeated.append(v)
         seen.add(v)
     return repeated
+
+
+def checked_items(values: object, cls: type[T], what: str) -> tuple[T, ...]:
+    """*values* (any iterable) as a tuple of *cls*, or a ValidationError naming *what*."""
+    found = (
+        tuple(values) if isinstance(values, Iterable) and not isinstance(values, str) else values
+    )
+    check = Checker()
+    check.items(what, found, cls)
+    check.done(what)
+    return found  # type: ignore[return-value]  # checked just above

@@ -1,16 +1,29 @@
-"""Personas: named, fictional archetypes that stand for real customers or users."""
+"""Personas: named, fictional archetypes that stand for real customers or users.
+
+A persona links to a segment; a real customer fits the persona when the
+segment's rule matches it.  Within a fitting customer, a purchaser persona
+stands for each of the customer's purchasers and a user persona for each of
+its users.  Personas without a segment describe nobody here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import html
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 import attrs
 
-from customer_model._validation import Checker, to_frozenset, to_tuple
+from customer_model._validation import Checker, checked_items, duplicates, to_frozenset, to_tuple
+from customer_model.customers import Customer
+from customer_model.errors import ValidationError
 from customer_model.feedback import Need
+from customer_model.rfm import RFMScore
 from customer_model.roles import Role
+from customer_model.rules import Predicate
+from customer_model.segments import Segment, _customers, _rfm_for, _segments
 
-__all__ = ["Persona"]
+__all__ = ["Persona", "PersonaCoverage", "PersonaFit", "persona_coverage", "personas_for"]
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
@@ -50,3 +63,148 @@ class Persona:
         check.ident("segment_id", self.segment_id, optional=True)
         check.text("description", self.description, optional=True)
         check.done("Persona")
+
+
+@attrs.frozen
+class PersonaFit:
+    """A persona that fits a customer, and the customer's people it stands for.
+
+    ``person_ids`` are the customer's purchasers for a purchaser persona, its
+    users for a user persona (sorted; empty for a user persona of a customer
+    with no users recorded).
+    """
+
+    persona: Persona
+    person_ids: tuple[str, ...]
+
+
+def _personas(personas: Iterable[Persona], segments: tuple[Segment, ...]) -> tuple[Persona, ...]:
+    found = checked_items(personas, Persona, "personas")
+    check = Checker()
+    known = {s.id for s in segments}
+    for i, p in enumerate(found):
+        if p.segment_id is not None and p.segment_id not in known:
+            check.add(("personas", i, "segment_id"), "refers to none of the segments given")
+    for dup in duplicates(p.id for p in found):
+        check.add("personas", f"persona id {dup!r} is used more than once")
+    check.done("personas")
+    return found
+
+
+class _Fitter:
+    """Compiles each segment once and answers persona fits for many customers."""
+
+    def __init__(
+        self,
+        personas: tuple[Persona, ...],
+        segments: tuple[Segment, ...],
+        as_of: datetime | None,
+        rfm: Mapping[str, RFMScore] | None,
+    ) -> None:
+        used = {p.segment_id for p in personas if p.segment_id is not None}
+        wanted = [s for s in segments if s.id in used]
+        self.personas = personas
+        self.predicates: dict[str, Predicate] = {
+            s.id: s.predicate(as_of=as_of, rfm=rfm) for s in wanted
+        }
+
+    def fits(self, customer: Customer) -> tuple[PersonaFit, ...]:
+        verdicts: dict[str, bool] = {}
+        out = []
+        for persona in self.personas:
+            sid = persona.segment_id
+            if sid is None:
+                continue
+            if sid not in verdicts:
+                verdicts[sid] = self.predicates[sid](customer)
+            if verdicts[sid]:
+                people = (
+                    customer.purchaser_ids if persona.role is Role.PURCHASER else customer.user_ids
+                )
+                out.append(PersonaFit(persona, tuple(sorted(people))))
+        return tuple(out)
+
+
+def personas_for(
+    customer: Customer,
+    personas: Iterable[Persona],
+    segments: Iterable[Segment],
+    *,
+    as_of: datetime | None = None,
+    rfm: Mapping[str, RFMScore] | None = None,
+) -> tuple[PersonaFit, ...]:
+    """The personas *customer* fits, in the order given, with the people each covers.
+
+    *as_of* and *rfm* are passed to the segments' rules (see
+    :meth:`Segment.matches <customer_model.Segment.matches>`).
+    """
+    if not isinstance(customer, Customer):
+        raise ValidationError.single(
+            "customer", f"must be a Customer, not {type(customer).__name__}", "personas_for"
+        )
+    segs = _segments(segments)
+    found = _personas(personas, segs)
+    if rfm is not None and customer.id not in rfm:
+        raise ValidationError.single("rfm", "has no score for the customer", "personas_for")
+    return _Fitter(found, segs, as_of, rfm).fits(customer)
+
+
+@attrs.frozen
+class PersonaCoverage:
+    """How much of a customer base the personas describe."""
+
+    total: int
+    #: Customers no persona fits, in input order.
+    uncovered_ids: tuple[str, ...]
+    #: For each persona, in order: how many customers it fits.
+    by_persona: tuple[tuple[str, int], ...]
+
+    @property
+    def covered(self) -> int:
+        """Customers at least one persona fits."""
+        return self.total - len(self.uncovered_ids)
+
+    @property
+    def uncovered_share(self) -> float:
+        """Share of customers no persona describes, 0 to 1 (0 for no customers)."""
+        return len(self.uncovered_ids) / self.total if self.total else 0.0
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(pid)}</td><td>{n}</td></tr>" for pid, n in self.by_persona
+        )
+        return (
+            f"<p>{self.covered} of {self.total} customers fit a persona; "
+            f"{self.uncovered_share:.1%} fit none.</p>"
+            f"<table><thead><tr><th>persona</th><th>customers</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+
+def persona_coverage(
+    customers: Iterable[Customer],
+    personas: Iterable[Persona],
+    segments: Iterable[Segment],
+    *,
+    as_of: datetime | None = None,
+    rfm: Mapping[str, RFMScore] | None = None,
+) -> PersonaCoverage:
+    """Which customers the personas describe, and which no persona does.
+
+    RFM scores a rule needs, when *rfm* is not given, are computed over
+    *customers* at *as_of*.
+    """
+    population = _customers(customers)
+    segs = _segments(segments)
+    found = _personas(personas, segs)
+    rfm = _rfm_for(segs, population, as_of, rfm)
+    fitter = _Fitter(found, segs, as_of, rfm)
+    counts = dict.fromkeys((p.id for p in found), 0)
+    uncovered = []
+    for c in population:
+        fits = fitter.fits(c)
+        if not fits:
+            uncovered.append(c.id)
+        for fit in fits:
+            counts[fit.persona.id] += 1
+    return PersonaCoverage(len(population), tuple(uncovered), tuple(counts.items()))

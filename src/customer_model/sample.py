@@ -20,7 +20,9 @@ What it contains:
   with trends: ``ai-assistant``, ``data-residency`` and ``dashboard-speed``
   rise, ``onboarding`` falls;
 * quarterly NPS answers (buyers a little happier than users) and CSAT
-  answers after support contacts.
+  answers after support contacts;
+* four segments (families, key accounts, channel partners, and lapsed
+  customers, which needs an ``as_of``) and three personas linked to them.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importa
 from customer_model.people import Gender, Location, Person
 from customer_model.personas import Persona
 from customer_model.roles import BuyingRole, Role
+from customer_model.rules import field
 from customer_model.satisfaction import SurveyMeasure, SurveyResponse
+from customer_model.segments import Segment, SegmentBasis
 
 __all__ = [
     "BUNDLED_CUSTOMERS",
@@ -216,7 +220,9 @@ class _Generator:
             )
             for k, (at, cid, who, measure, score) in enumerate(ordered_answers)
         ]
-        return Dataset(customers, feedback, personas=_PERSONAS, responses=responses)
+        return Dataset(
+            customers, feedback, personas=_PERSONAS, segments=_SEGMENTS, responses=responses
+        )
 
     def customer(self, cid: str) -> Customer:
         rng = self.rng
@@ -415,6 +421,39 @@ def _channel(rng: random.Random, kind: FeedbackKind, author: str | None) -> Chan
     )
 
 
+_SEGMENTS = (
+    Segment(
+        "families",
+        "Families",
+        field("kind") == CustomerKind.HOUSEHOLD,
+        SegmentBasis.DEMOGRAPHIC,
+        description="Households: parents buy, children use.",
+    ),
+    Segment(
+        "key-accounts",
+        "Key accounts",
+        (field("kind") == CustomerKind.ORGANIZATION)
+        & field("intermediary").missing()
+        & (field("user_count") >= 10),
+        SegmentBasis.FIRMOGRAPHIC,
+        description="End-customer organizations with ten or more users.",
+    ),
+    Segment(
+        "channel-partners",
+        "Channel partners",
+        field("intermediary").present(),
+        SegmentBasis.FIRMOGRAPHIC,
+        description="Resellers, distributors, agents and affiliates.",
+    ),
+    Segment(
+        "lapsed",
+        "Lapsed",
+        field("last_purchase_at").older_than(timedelta(days=60)),
+        SegmentBasis.BEHAVIORAL,
+        description="No purchase in the last 60 days (needs as_of).",
+    ),
+)
+
 _PERSONAS = (
     Persona(
         "persona-procurement",
@@ -425,6 +464,7 @@ _PERSONAS = (
         needs=frozenset(
             {cat.THEMES_BY_KEY["subscription-price"].need, cat.THEMES_BY_KEY["sso"].need}
         ),
+        segment_id="key-accounts",
     ),
     Persona(
         "persona-power-user",
@@ -433,6 +473,7 @@ _PERSONAS = (
         goals=("finish reports fast",),
         pain_points=("slow dashboards", "manual exports"),
         needs=frozenset({cat.THEMES_BY_KEY["bulk-export"].need, cat.THEMES_BY_KEY["search"].need}),
+        segment_id="key-accounts",
     ),
     Persona(
         "persona-parent",
@@ -441,5 +482,6 @@ _PERSONAS = (
         goals=("value for money",),
         pain_points=("price rises",),
         needs=frozenset({cat.THEMES_BY_KEY["subscription-price"].need}),
+        segment_id="families",
     ),
 )

@@ -1,25 +1,248 @@
-"""Segments: named groups of customers that share attributes."""
+"""Segments: named rules that group customers, their sizes and their overlaps."""
 
 from __future__ import annotations
 
+import enum
+import html
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
 import attrs
 
-from customer_model._validation import Checker
+from customer_model._validation import Checker, checked_items, duplicates
+from customer_model.customers import Customer
+from customer_model.errors import ValidationError
+from customer_model.rfm import RFMScore, rfm_scores
+from customer_model.rules import Always, Predicate, Rule
 
-__all__ = ["Segment"]
+__all__ = [
+    "OverlapMatrix",
+    "Segment",
+    "SegmentBasis",
+    "SegmentSizes",
+    "overlap_matrix",
+    "segment_sizes",
+]
+
+
+class SegmentBasis(enum.Enum):
+    """The kind of criteria a segment groups by."""
+
+    DEMOGRAPHIC = "demographic"
+    GEOGRAPHIC = "geographic"
+    BEHAVIORAL = "behavioral"
+    PSYCHOGRAPHIC = "psychographic"
+    FIRMOGRAPHIC = "firmographic"
 
 
 @attrs.frozen(slots=True)
 class Segment:
-    """A named group of customers that personas and weights can refer to."""
+    """A named group of customers: those its :class:`~customer_model.rules.Rule` matches.
+
+    The default rule, :class:`~customer_model.rules.Always`, matches everyone.
+    ``basis`` records what kind of criteria the rule uses; it is descriptive
+    and not checked against the rule.
+    """
 
     id: str
     name: str
+    rule: Rule = attrs.field(factory=Always)
+    basis: SegmentBasis | None = None
     description: str | None = None
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.ident("id", self.id)
         check.text("name", self.name)
+        check.instance("rule", self.rule, Rule)
+        check.member("basis", self.basis, SegmentBasis, optional=True)
         check.text("description", self.description, optional=True)
         check.done("Segment")
+
+    def predicate(
+        self, *, as_of: datetime | None = None, rfm: Mapping[str, RFMScore] | None = None
+    ) -> Predicate:
+        """The rule compiled once; call it on many customers."""
+        return self.rule.compile(as_of=as_of, rfm=rfm)
+
+    def matches(
+        self,
+        customer: Customer,
+        *,
+        as_of: datetime | None = None,
+        rfm: Mapping[str, RFMScore] | None = None,
+    ) -> bool:
+        """Whether *customer* belongs to the segment.
+
+        A rule with a time window needs *as_of*; a rule on RFM scores needs
+        *rfm* (scores of the population, from :func:`~customer_model.rfm_scores`)
+        that include this customer.  Otherwise :class:`ValidationError`.
+        """
+        if not isinstance(customer, Customer):
+            raise ValidationError.single(
+                "customer", f"must be a Customer, not {type(customer).__name__}", "Segment.matches"
+            )
+        if rfm is not None and self.rule.needs_rfm and customer.id not in rfm:
+            raise ValidationError.single("rfm", "has no score for the customer", "Segment.matches")
+        return self.predicate(as_of=as_of, rfm=rfm)(customer)
+
+    def members(
+        self,
+        customers: Iterable[Customer],
+        *,
+        as_of: datetime | None = None,
+        rfm: Mapping[str, RFMScore] | None = None,
+    ) -> tuple[Customer, ...]:
+        """The customers that match, in input order.
+
+        RFM scores, if the rule needs them and *rfm* is not given, are computed
+        over *customers* at *as_of*.
+        """
+        population = _customers(customers)
+        rfm = _rfm_for((self,), population, as_of, rfm)
+        keep = self.predicate(as_of=as_of, rfm=rfm)
+        return tuple(c for c in population if keep(c))
+
+
+def _customers(customers: Iterable[Customer]) -> tuple[Customer, ...]:
+    found = checked_items(customers, Customer, "customers")
+    for dup in duplicates(c.id for c in found):
+        raise ValidationError.single("customers", f"customer id {dup!r} is used more than once")
+    return found
+
+
+def _segments(segments: Iterable[Segment]) -> tuple[Segment, ...]:
+    found = checked_items(segments, Segment, "segments")
+    for dup in duplicates(s.id for s in found):
+        raise ValidationError.single("segments", f"segment id {dup!r} is used more than once")
+    return found
+
+
+def _rfm_for(
+    segments: Iterable[Segment],
+    population: tuple[Customer, ...],
+    as_of: datetime | None,
+    rfm: Mapping[str, RFMScore] | None,
+) -> Mapping[str, RFMScore] | None:
+    """The RFM scores the segments need: given, or computed over the population."""
+    if not any(s.rule.needs_rfm for s in segments):
+        return rfm
+    if rfm is None:
+        if as_of is None:
+            raise ValidationError.single(
+                "as_of", "is required: a rule reads RFM scores", "segment evaluation"
+            )
+        return rfm_scores(population, as_of=as_of)
+    if any(c.id not in rfm for c in population):
+        raise ValidationError.single(
+            "rfm", "has no score for some of the customers", "segment evaluation"
+        )
+    return rfm
+
+
+def _membership(
+    segments: tuple[Segment, ...],
+    population: tuple[Customer, ...],
+    as_of: datetime | None,
+    rfm: Mapping[str, RFMScore] | None,
+) -> list[list[bool]]:
+    rfm = _rfm_for(segments, population, as_of, rfm)
+    predicates = [s.predicate(as_of=as_of, rfm=rfm) for s in segments]
+    return [[p(c) for c in population] for p in predicates]
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+
+@attrs.frozen
+class SegmentSizes:
+    """How many of ``total`` customers each segment holds, in segment order."""
+
+    total: int
+    sizes: tuple[tuple[str, int], ...]
+    names: tuple[str, ...]
+
+    def __getitem__(self, segment_id: str) -> int:
+        for sid, n in self.sizes:
+            if sid == segment_id:
+                return n
+        raise KeyError(segment_id)
+
+    def share(self, segment_id: str) -> float:
+        """The segment's size as a fraction of all customers (0 when there are none)."""
+        return self[segment_id] / self.total if self.total else 0.0
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [sid, name, str(n), f"{self.share(sid):.1%}"]
+            for (sid, n), name in zip(self.sizes, self.names, strict=True)
+        ]
+        return _table(["segment", "name", "customers", "share"], rows)
+
+
+def segment_sizes(
+    segments: Iterable[Segment],
+    customers: Iterable[Customer],
+    *,
+    as_of: datetime | None = None,
+    rfm: Mapping[str, RFMScore] | None = None,
+) -> SegmentSizes:
+    """Count each segment's members among *customers*."""
+    segs = _segments(segments)
+    population = _customers(customers)
+    member = _membership(segs, population, as_of, rfm)
+    return SegmentSizes(
+        len(population),
+        tuple((s.id, sum(row)) for s, row in zip(segs, member, strict=True)),
+        tuple(s.name for s in segs),
+    )
+
+
+@attrs.frozen
+class OverlapMatrix:
+    """Customers in both of two segments; the diagonal holds each segment's size."""
+
+    segment_ids: tuple[str, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+    def count(self, a: str, b: str) -> int:
+        """Customers in segment *a* and segment *b*."""
+        try:
+            return self.counts[self.segment_ids.index(a)][self.segment_ids.index(b)]
+        except ValueError:
+            raise KeyError(a if a not in self.segment_ids else b) from None
+
+    def jaccard(self, a: str, b: str) -> float:
+        """Overlap as a share of the union, 0 to 1 (0 when both are empty)."""
+        both = self.count(a, b)
+        union = self.count(a, a) + self.count(b, b) - both
+        return both / union if union else 0.0
+
+    def _repr_html_(self) -> str:
+        rows = [
+            [sid, *(str(n) for n in row)]
+            for sid, row in zip(self.segment_ids, self.counts, strict=True)
+        ]
+        return _table(["", *self.segment_ids], rows)
+
+
+def overlap_matrix(
+    segments: Iterable[Segment],
+    customers: Iterable[Customer],
+    *,
+    as_of: datetime | None = None,
+    rfm: Mapping[str, RFMScore] | None = None,
+) -> OverlapMatrix:
+    """For every pair of segments, how many customers belong to both."""
+    segs = _segments(segments)
+    population = _customers(customers)
+    member = _membership(segs, population, as_of, rfm)
+    counts = tuple(
+        tuple(sum(x and y for x, y in zip(a, b, strict=True)) for b in member) for a in member
+    )
+    return OverlapMatrix(tuple(s.id for s in segs), counts)

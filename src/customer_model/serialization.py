@@ -36,6 +36,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from customer_model._validation import is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
+from customer_model.rules import register_hooks as _register_rule_hooks
 
 __all__ = ["converter", "from_dict", "from_json", "make_converter", "to_dict", "to_json"]
 
@@ -247,6 +248,9 @@ def make_converter(
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook_factory(_is_frozenset, lambda _: _unstructure_set)
     conv.register_unstructure_hook(frozenset, _unstructure_set)
+    # Segment rules are a tagged union ({"op": ...}) whose value types depend on
+    # the field; registered last so it wins over the generic attrs hooks.
+    _register_rule_hooks(conv)
     return conv
 
 

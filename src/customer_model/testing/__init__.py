@@ -1,10 +1,11 @@
 """Test support for code that uses customer-model.
 
 * Hypothesis strategies (needs the ``testing`` extra): ``customers()``,
-  ``feedback_items()``, ``datasets()`` and friends, loaded on first use so that
-  importing this package never requires hypothesis.  They are also registered
-  with hypothesis through its entry point, so ``st.from_type(Customer)`` works
-  without importing anything from here.
+  ``feedback_items()``, ``datasets()``, ``segments()``, ``rules()`` and
+  friends, loaded on first use so that importing this package never requires
+  hypothesis.  They are also registered with hypothesis through its entry
+  point, so ``st.from_type(Customer)`` works without importing anything
+  from here.
 * Plain factories with no extra dependency:
   :mod:`customer_model.testing.factories`.
 * pytest fixtures (``cm_household``, ``cm_dataset``...), loaded automatically
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
         persons,
         purchasers,
         purchases,
+        rules,
+        segments,
         survey_responses,
         users,
     )
@@ -43,6 +46,8 @@ __all__ = [
     "persons",
     "purchasers",
     "purchases",
+    "rules",
+    "segments",
     "survey_responses",
     "users",
 ]

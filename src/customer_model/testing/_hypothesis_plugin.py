@@ -21,6 +21,7 @@ def _strategy_table() -> dict[type[Any], str]:
     from customer_model.feedback import FeedbackItem
     from customer_model.people import Location, Person
     from customer_model.personas import Persona
+    from customer_model.rules import Rule
     from customer_model.satisfaction import SurveyResponse
     from customer_model.segments import Segment
 
@@ -34,6 +35,7 @@ def _strategy_table() -> dict[type[Any], str]:
         FeedbackItem: "feedback_items",
         Persona: "personas",
         Segment: "segments",
+        Rule: "rules",
         SurveyResponse: "survey_responses",
         Dataset: "datasets",
     }
@@ -52,21 +54,8 @@ def _hypothesis_setup_hook() -> None:
 
     for cls, name in _strategy_table().items():
 
-        def resolve(_: type[Any], name: str = name) -> st.SearchStrategy[Any]:
-            if name not in testing.__all__:
-                return _fallback(name)
-            strategy: st.SearchStrategy[Any] = getattr(testing, name)()
+        def resolve(_: type[Any], name: str = name) -> SearchStrategy[Any]:
+            strategy: SearchStrategy[Any] = getattr(testing, name)()
             return strategy
 
         st.register_type_strategy(cls, resolve)
-
-
-def _fallback(name: str) -> SearchStrategy[Any]:
-    """A plain strategy for a model whose own strategy this release does not have yet."""
-    from hypothesis import strategies as st
-
-    from customer_model.segments import Segment
-    from customer_model.testing import identifiers
-
-    assert name == "segments", name
-    return st.builds(Segment, identifiers("s-"), st.sampled_from(["Key accounts", "Families"]))

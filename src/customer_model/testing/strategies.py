@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import strategies as st
 
+from customer_model._fields import EQUATABLE, FIELDS, ORDERED, Kind
 from customer_model.customers import (
     Customer,
     CustomerKind,
@@ -25,8 +27,22 @@ from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importa
 from customer_model.people import Gender, Location, Person
 from customer_model.personas import Persona
 from customer_model.roles import BuyingRole, Role, RoleSplit
+from customer_model.rules import (
+    Always,
+    And,
+    Between,
+    Compare,
+    Contains,
+    In,
+    Missing,
+    Not,
+    OlderThan,
+    Or,
+    Rule,
+    Within,
+)
 from customer_model.satisfaction import SurveyMeasure, SurveyResponse
-from customer_model.segments import Segment
+from customer_model.segments import Segment, SegmentBasis
 
 __all__ = [
     "aware_datetimes",
@@ -39,6 +55,8 @@ __all__ = [
     "personas",
     "purchasers",
     "purchases",
+    "rules",
+    "segments",
     "survey_responses",
     "users",
 ]
@@ -330,3 +348,114 @@ def datasets(
     persona_seg = st.none() | st.sampled_from(segment_ids) if segment_ids else st.none()
     ps = draw(st.lists(personas(persona_seg), max_size=2, unique_by=lambda p: p.id))
     return Dataset(cs, feedback, personas=ps, segments=segments, responses=responses)
+
+
+# -- segment rules -----------------------------------------------------------------
+
+#: Text that tries to break out of SQL string literals.
+_HOSTILE = ["'", "''", "\\", "\\'", "; DROP TABLE t; --", "/* x */", "%", "_", ",", "a,b", "\n"]
+_SPEND = st.integers(0, 2_000_000).map(lambda cents: Decimal(cents).scaleb(-2))
+_WINDOWS = st.integers(1, 3 * 365 * 86_400).map(lambda s: timedelta(seconds=s))
+
+
+def _texts(realistic: Sequence[str]) -> st.SearchStrategy[str]:
+    """Mostly realistic values, sometimes hostile or arbitrary text."""
+    return st.one_of(
+        st.sampled_from(list(realistic)),
+        st.sampled_from(_HOSTILE),
+        st.text(max_size=6),
+    )
+
+
+def _tags(realistic: Sequence[str]) -> st.SearchStrategy[str]:
+    return _texts(realistic).filter(lambda s: bool(s.strip()))
+
+
+def _field_values(name: str) -> st.SearchStrategy[Any]:
+    spec = FIELDS[name]
+    if spec.kind is Kind.ENUM:
+        assert spec.enum is not None
+        return st.sampled_from(list(spec.enum))
+    if spec.kind is Kind.INT:
+        return st.integers(-1, 60) if name == "size" else st.integers(0, 6)
+    if spec.kind is Kind.SCORE:
+        return st.integers(0, 5)
+    if spec.kind is Kind.DECIMAL:
+        return _SPEND
+    if spec.kind is Kind.DATETIME:
+        return aware_datetimes()
+    realistic = {
+        "country": _COUNTRIES,
+        "region": ["North", "South", "Bavaria", "Texas"],
+        "industry": _INDUSTRIES,
+        "currency": _CURRENCIES,
+        "interests": _INTERESTS,
+        "preferences": ["email", "sms", "eco"],
+        "lifestyle": ["urban", "rural", "family"],
+        "features_used": _FEATURES,
+    }[name]
+    return _tags(realistic) if spec.kind is Kind.SET else _texts(realistic)
+
+
+@st.composite
+def _leaf(draw: st.DrawFn, fields: Sequence[str]) -> Rule:
+    name = draw(st.sampled_from(list(fields)))
+    spec = FIELDS[name]
+    values = _field_values(name)
+    choices: list[str] = ["missing"]
+    if spec.kind in EQUATABLE:
+        choices += ["eq", "ne", "in"]
+    if spec.kind in ORDERED:
+        choices += ["lt", "le", "gt", "ge", "between"]
+    if spec.kind is Kind.DATETIME:
+        choices += ["within", "older_than"]
+    if spec.kind is Kind.SET:
+        choices += ["contains"]
+    op = draw(st.sampled_from(choices))
+    if op == "missing":
+        return Missing(name)
+    if op == "in":
+        return In(name, draw(st.lists(values, min_size=1, max_size=4)))
+    if op == "between":
+        lo, hi = sorted((draw(values), draw(values)))
+        return Between(name, lo, hi)
+    if op in ("within", "older_than"):
+        window = draw(_WINDOWS)
+        return Within(name, window) if op == "within" else OlderThan(name, window)
+    if op == "contains":
+        return Contains(name, draw(values))
+    return Compare(op, name, draw(values))
+
+
+def rules(*, rfm: bool = False, max_leaves: int = 6) -> st.SearchStrategy[Rule]:
+    """Valid segment rules over every rule field, nested with and/or/not.
+
+    Values mix realistic ones (so rules match generated customers) with
+    hostile text (quotes, comment markers, separators).  RFM fields appear
+    only with ``rfm=True``, since running them needs RFM scores.  Rules with
+    time windows need an ``as_of`` to run.
+    """
+    fields = [name for name, spec in FIELDS.items() if rfm or not spec.rfm]
+    return st.recursive(
+        st.one_of(_leaf(fields), st.just(Always())),
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=1, max_size=3).map(And),
+            st.lists(inner, min_size=1, max_size=3).map(Or),
+            inner.map(Not),
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def segments(
+    *, rule: st.SearchStrategy[Rule] | None = None, rfm: bool = False
+) -> st.SearchStrategy[Segment]:
+    """Valid segments whose rules come from :func:`rules` (or *rule*)."""
+    return st.builds(
+        Segment,
+        identifiers("s-"),
+        st.sampled_from(["Key accounts", "Families", "Golfers", "Lapsed", "Big spenders"]),
+        rule if rule is not None else rules(rfm=rfm),
+        basis=st.none() | st.sampled_from(SegmentBasis),
+        description=st.none() | st.just("generated"),
+    )

@@ -1,0 +1,297 @@
+"""Flat records for data tools: one dict of JSON scalars per row.
+
+Ready for ``pandas.DataFrame(records)``, polars, or a DuckDB or warehouse
+table.  Column names are stable and listed in :data:`CUSTOMER_COLUMNS` and
+friends (the docs page *Records* describes each one).  The encodings:
+
+* datetimes: ISO 8601 text in UTC with microseconds and offset,
+  ``2024-05-01T12:00:00.000000+00:00`` (fixed width, so text order is time order);
+* dates: ``YYYY-MM-DD``;
+* money (:class:`~decimal.Decimal`): exact decimal text in plain notation, ``"120.50"``;
+* enums: their string value;
+* sets of tags: escaped tags (``%`` → ``%25``, ``,`` → ``%2C``), sorted by
+  code point and joined with ``,``; the empty set is ``""``;
+* a missing value: ``None``.
+
+Identity data (names, contact details, birth dates, gender, a person's
+location, a customer's city, feedback text) is left out unless the caller
+passes ``include_personal=True``; those columns then come last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+from customer_model._fields import (
+    currency_of,
+    encode_set,
+    features_used,
+    first_purchase_at,
+    iso,
+    last_active_at,
+    last_purchase_at,
+    plain_decimal,
+    total_spend,
+)
+from customer_model._validation import Checker, checked_items
+from customer_model.customers import Customer
+from customer_model.feedback import FeedbackItem
+from customer_model.people import Person
+from customer_model.rfm import RFMScore
+
+__all__ = [
+    "CUSTOMER_COLUMNS",
+    "FEEDBACK_COLUMNS",
+    "PERSONAL_CUSTOMER_COLUMNS",
+    "PERSONAL_FEEDBACK_COLUMNS",
+    "PERSONAL_PERSON_COLUMNS",
+    "PURCHASER_COLUMNS",
+    "PURCHASE_COLUMNS",
+    "Record",
+    "USER_COLUMNS",
+    "feedback_records",
+    "purchase_records",
+    "purchaser_records",
+    "to_records",
+    "user_records",
+]
+
+T = TypeVar("T")
+
+#: One row: column name to a JSON scalar.
+Record = dict[str, str | int | float | bool | None]
+
+CUSTOMER_COLUMNS = (
+    "id",
+    "kind",
+    "intermediary",
+    "country",
+    "region",
+    "industry",
+    "size",
+    "interests",
+    "preferences",
+    "lifestyle",
+    "purchase_count",
+    "currency",
+    "total_spend",
+    "first_purchase_at",
+    "last_purchase_at",
+    "last_active_at",
+    "features_used",
+    "user_count",
+    "purchaser_count",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_code",
+)
+PERSONAL_CUSTOMER_COLUMNS = ("name", "city")
+USER_COLUMNS = (
+    "customer_id",
+    "person_id",
+    "sessions",
+    "last_active_at",
+    "features_used",
+    "is_purchaser",
+)
+PURCHASER_COLUMNS = (
+    "customer_id",
+    "person_id",
+    "roles",
+    "spending_authority",
+    "currency",
+    "is_user",
+)
+PERSONAL_PERSON_COLUMNS = (
+    "name",
+    "email",
+    "phone",
+    "birth_date",
+    "gender",
+    "country",
+    "region",
+    "city",
+)
+PURCHASE_COLUMNS = ("customer_id", "amount", "currency", "at")
+FEEDBACK_COLUMNS = (
+    "id",
+    "customer_id",
+    "author_id",
+    "theme",
+    "kind",
+    "need",
+    "importance",
+    "importance_level",
+    "channel",
+    "created_at",
+)
+PERSONAL_FEEDBACK_COLUMNS = ("text",)
+
+
+def _checked(values: object, cls: type[T], what: str) -> tuple[T, ...]:
+    return checked_items(values, cls, what)
+
+
+def _flag(include_personal: object) -> None:
+    check = Checker()
+    check.boolean("include_personal", include_personal)
+    check.done("records")
+
+
+def _iso(value: object) -> str | None:
+    return None if value is None else iso(value)  # type: ignore[arg-type]
+
+
+def to_records(
+    customers: Iterable[Customer],
+    *,
+    include_personal: bool = False,
+    rfm: Mapping[str, RFMScore] | None = None,
+) -> list[Record]:
+    """One record per customer, columns :data:`CUSTOMER_COLUMNS` in that order.
+
+    The columns are the segment rule fields (so :mod:`customer_model.sql`
+    can run a segment over them) plus ``rfm_code``.  ``rfm_*`` columns are
+    ``None`` unless *rfm* (from :func:`~customer_model.rfm_scores`) is given.
+    """
+    _flag(include_personal)
+    out: list[Record] = []
+    for c in _checked(customers, Customer, "customers"):
+        loc = c.location
+        spend = total_spend(c)
+        score = rfm.get(c.id) if rfm is not None else None
+        row: Record = {
+            "id": c.id,
+            "kind": c.kind.value,
+            "intermediary": None if c.intermediary is None else c.intermediary.value,
+            "country": None if loc is None else loc.country,
+            "region": None if loc is None else loc.region,
+            "industry": c.industry,
+            "size": c.size,
+            "interests": encode_set(c.interests),
+            "preferences": encode_set(c.preferences),
+            "lifestyle": encode_set(c.lifestyle),
+            "purchase_count": len(c.purchases),
+            "currency": currency_of(c),
+            "total_spend": None if spend is None else plain_decimal(spend),
+            "first_purchase_at": _iso(first_purchase_at(c)),
+            "last_purchase_at": _iso(last_purchase_at(c)),
+            "last_active_at": _iso(last_active_at(c)),
+            "features_used": encode_set(features_used(c)),
+            "user_count": len(c.users),
+            "purchaser_count": len(c.purchasers),
+            "rfm_recency": None if score is None else score.recency,
+            "rfm_frequency": None if score is None else score.frequency,
+            "rfm_monetary": None if score is None else score.monetary,
+            "rfm_code": None if score is None else score.code,
+        }
+        if include_personal:
+            row["name"] = c.name
+            row["city"] = None if loc is None else loc.city
+        out.append(row)
+    return out
+
+
+def _person(person: Person) -> Record:
+    loc = person.location
+    return {
+        "name": person.name,
+        "email": person.email,
+        "phone": person.phone,
+        "birth_date": None if person.birth_date is None else person.birth_date.isoformat(),
+        "gender": None if person.gender is None else person.gender.value,
+        "country": None if loc is None else loc.country,
+        "region": None if loc is None else loc.region,
+        "city": None if loc is None else loc.city,
+    }
+
+
+def user_records(customers: Iterable[Customer], *, include_personal: bool = False) -> list[Record]:
+    """One record per user of each customer, columns :data:`USER_COLUMNS`."""
+    _flag(include_personal)
+    out: list[Record] = []
+    for c in _checked(customers, Customer, "customers"):
+        for u in c.users:
+            row: Record = {
+                "customer_id": c.id,
+                "person_id": u.person.id,
+                "sessions": u.sessions,
+                "last_active_at": _iso(u.last_active),
+                "features_used": encode_set(u.features_used),
+                "is_purchaser": u.person.id in c.purchaser_ids,
+            }
+            if include_personal:
+                row.update(_person(u.person))
+            out.append(row)
+    return out
+
+
+def purchaser_records(
+    customers: Iterable[Customer], *, include_personal: bool = False
+) -> list[Record]:
+    """One record per purchaser of each customer, columns :data:`PURCHASER_COLUMNS`."""
+    _flag(include_personal)
+    out: list[Record] = []
+    for c in _checked(customers, Customer, "customers"):
+        for p in c.purchasers:
+            authority = p.spending_authority
+            row: Record = {
+                "customer_id": c.id,
+                "person_id": p.person.id,
+                "roles": encode_set(frozenset(r.value for r in p.roles)),
+                "spending_authority": None if authority is None else plain_decimal(authority),
+                "currency": p.currency,
+                "is_user": p.person.id in c.user_ids,
+            }
+            if include_personal:
+                row.update(_person(p.person))
+            out.append(row)
+    return out
+
+
+def purchase_records(customers: Iterable[Customer]) -> list[Record]:
+    """One record per purchase, columns :data:`PURCHASE_COLUMNS` (no personal data)."""
+    out: list[Record] = []
+    for c in _checked(customers, Customer, "customers"):
+        out.extend(
+            {
+                "customer_id": c.id,
+                "amount": plain_decimal(p.amount),
+                "currency": p.currency,
+                "at": iso(p.at),
+            }
+            for p in c.purchases
+        )
+    return out
+
+
+def feedback_records(
+    items: Iterable[FeedbackItem], *, include_personal: bool = False
+) -> list[Record]:
+    """One record per feedback item, columns :data:`FEEDBACK_COLUMNS`.
+
+    ``importance_level`` is 0 (not important) to 3 (critical), ``None`` when
+    unstated.  The free ``text`` may hold personal data, so it is a personal
+    column.
+    """
+    _flag(include_personal)
+    out: list[Record] = []
+    for f in _checked(items, FeedbackItem, "items"):
+        row: Record = {
+            "id": f.id,
+            "customer_id": f.customer_id,
+            "author_id": f.author_id,
+            "theme": f.theme,
+            "kind": f.kind.value,
+            "need": None if f.need is None else f.need.value,
+            "importance": None if f.importance is None else f.importance.value,
+            "importance_level": None if f.importance is None else f.importance.level,
+            "channel": f.channel.value,
+            "created_at": iso(f.created_at),
+        }
+        if include_personal:
+            row["text"] = f.text
+        out.append(row)
+    return out

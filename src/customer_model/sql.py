@@ -1,0 +1,211 @@
+"""Segment rules as SQL ``WHERE`` expressions, for any engine sqlglot speaks.
+
+Needs the ``sql`` extra (sqlglot); ``import customer_model`` never loads this
+module.  The expression reads the columns of
+:func:`customer_model.records.to_records` (or the caller's own names, through
+*columns*) and gives exactly the customers that
+:meth:`Segment.matches <customer_model.Segment.matches>` gives:
+
+* every comparison is wrapped in ``COALESCE(..., FALSE)``, so a missing value
+  makes it false, never unknown, and ``NOT`` behaves as in Python;
+* set columns hold escaped tags joined with commas (see the records page), and
+  ``contains`` searches ``',' || column || ','`` for ``',tag,'``;
+* spend is compared as ``DECIMAL(38, 9)`` (``NUMERIC`` in BigQuery), which is
+  why spend thresholds may have at most 9 decimal places;
+* times are compared with ISO 8601 UTC text literals: exact against the
+  fixed-width text of the records, and converted implicitly by engines whose
+  column is a real timestamp.  Windows are resolved against ``as_of`` in Python,
+  so the SQL carries two literal bounds, never the clock;
+* RFM fields read precomputed ``rfm_*`` columns (fill them with
+  ``to_records(customers, rfm=rfm_scores(...))``): scores are relative to a
+  population and not computed per row.
+
+Every value becomes an escaped literal built as a sqlglot expression, never
+text pasted into SQL, so no value can change the shape of the query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import sqlglot
+from sqlglot import exp
+
+from customer_model._fields import FIELDS, FieldSpec, Kind, encode_tag, iso, plain_decimal
+from customer_model._validation import Checker, type_name
+from customer_model.errors import ValidationError
+from customer_model.rules import (
+    Always,
+    And,
+    Between,
+    Compare,
+    Contains,
+    In,
+    Missing,
+    Not,
+    OlderThan,
+    Or,
+    Rule,
+    Within,
+)
+from customer_model.segments import Segment
+
+__all__ = ["DIALECTS", "where_expression", "where_sql"]
+
+#: Dialects the expressions are tested against; any other sqlglot dialect is accepted too.
+DIALECTS = ("duckdb", "postgres", "spark", "bigquery", "snowflake")
+
+_DECIMAL = exp.DataType.build("DECIMAL(38, 9)")
+_COMPARE: dict[str, Callable[..., exp.Expr]] = {
+    "eq": exp.EQ,
+    "ne": exp.NEQ,
+    "lt": exp.LT,
+    "le": exp.LTE,
+    "gt": exp.GT,
+    "ge": exp.GTE,
+}
+
+
+def _safe(condition: exp.Expr) -> exp.Expr:
+    """False instead of unknown when a column is NULL."""
+    return exp.Coalesce(this=condition, expressions=[exp.false()])
+
+
+class _Builder:
+    def __init__(self, as_of: datetime | None, columns: Mapping[str, str]) -> None:
+        self.as_of = as_of
+        self.columns = columns
+
+    def column(self, spec: FieldSpec) -> exp.Expr:
+        custom = self.columns.get(spec.name)
+        if custom is None:
+            col: exp.Expr = exp.column(exp.to_identifier(spec.column))
+        else:
+            col = exp.column(exp.to_identifier(custom, quoted=True))
+        if spec.kind is Kind.DECIMAL:
+            return exp.Cast(this=col, to=_DECIMAL.copy())
+        return col
+
+    def literal(self, spec: FieldSpec, value: object) -> exp.Expr:
+        kind = spec.kind
+        if kind is Kind.ENUM:
+            return exp.Literal.string(value.value)  # type: ignore[attr-defined]
+        if kind is Kind.DATETIME:
+            assert isinstance(value, datetime)
+            return exp.Literal.string(iso(value))
+        if kind is Kind.DECIMAL:
+            return _number(plain_decimal(value))  # type: ignore[arg-type]
+        if kind in (Kind.INT, Kind.SCORE):
+            return _number(str(value))
+        assert isinstance(value, str)
+        return exp.Literal.string(value)
+
+    def build(self, rule: Rule) -> exp.Expr:
+        if isinstance(rule, Always):
+            return exp.true()
+        if isinstance(rule, And):
+            return exp.and_(*(self.build(r) for r in rule.rules), copy=False)
+        if isinstance(rule, Or):
+            return exp.or_(*(self.build(r) for r in rule.rules))
+        if isinstance(rule, Not):
+            return exp.Not(this=exp.paren(self.build(rule.rule), copy=False))
+        spec = FIELDS[rule.field]  # type: ignore[attr-defined]
+        col = self.column(spec)
+        if isinstance(rule, Missing):
+            if spec.kind is Kind.SET:
+                return _safe(exp.EQ(this=col, expression=exp.Literal.string("")))
+            return exp.Is(this=col, expression=exp.Null())
+        if isinstance(rule, Compare):
+            return _safe(_COMPARE[rule.op](this=col, expression=self.literal(spec, rule.value)))
+        if isinstance(rule, Between):
+            low, high = self.literal(spec, rule.lo), self.literal(spec, rule.hi)
+            return _safe(exp.Between(this=col, low=low, high=high))
+        if isinstance(rule, In):
+            values = sorted((self.literal(spec, v) for v in rule.values), key=lambda e: e.sql())
+            return _safe(exp.In(this=col, expressions=values))
+        if isinstance(rule, Contains):
+            haystack = exp.DPipe(
+                this=exp.DPipe(this=exp.Literal.string(","), expression=col),
+                expression=exp.Literal.string(","),
+            )
+            needle = exp.Literal.string(f",{encode_tag(rule.value)},")
+            found = exp.GT(
+                this=exp.StrPosition(this=haystack, substr=needle),
+                expression=exp.Literal.number(0),
+            )
+            return _safe(found)
+        if isinstance(rule, Within | OlderThan):
+            assert self.as_of is not None
+            lo, hi = (self.literal(spec, b) for b in rule.bounds(self.as_of))
+            if isinstance(rule, Within):
+                return _safe(exp.Between(this=col, low=lo, high=hi))
+            return _safe(exp.LT(this=col, expression=lo))
+        raise TypeError(f"unknown rule node {type(rule).__name__}")  # pragma: no cover
+
+
+def _number(text: str) -> exp.Expr:
+    if text.startswith("-"):
+        return exp.Neg(this=exp.Literal.number(text[1:]))
+    return exp.Literal.number(text)
+
+
+def _rule_of(segment: Segment | Rule) -> Rule:
+    if isinstance(segment, Segment):
+        return segment.rule
+    if isinstance(segment, Rule):
+        return segment
+    raise ValidationError.single(
+        "segment", f"must be a Segment or a Rule, not {type_name(segment)}", "where_sql"
+    )
+
+
+def where_expression(
+    segment: Segment | Rule,
+    *,
+    as_of: datetime | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> exp.Expr:
+    """The segment's rule as a sqlglot boolean expression (see :func:`where_sql`)."""
+    rule = _rule_of(segment)
+    check = Checker()
+    check.aware("as_of", as_of, optional=True)
+    if as_of is None and rule.needs_as_of:
+        check.add("as_of", "is required: the rule has a time window")
+    mapping: dict[str, str] = {}
+    if columns is not None:
+        given: object = columns  # untyped callers may pass anything
+        if not isinstance(given, Mapping):
+            check.add("columns", f"must be a mapping of field to column, not {type_name(columns)}")
+        else:
+            for key, name in columns.items():
+                if key not in FIELDS:
+                    check.add(("columns",), f"{key!r} is not a rule field")
+                elif check.text(("columns", key), name):
+                    mapping[key] = name
+    check.done("where_sql arguments")
+    return _Builder(as_of, mapping).build(rule)
+
+
+def where_sql(
+    segment: Segment | Rule,
+    dialect: str = "duckdb",
+    *,
+    as_of: datetime | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> str:
+    """The segment's rule as a SQL boolean expression in *dialect*.
+
+    *columns* maps rule field names to the caller's column names where they
+    differ from the record columns; those names are quoted, so give them
+    exactly as the engine stores them.  *as_of* is required when the rule has
+    a time window.
+    """
+    check = Checker()
+    if check.text("dialect", dialect):
+        try:
+            sqlglot.Dialect.get_or_raise(dialect)
+        except ValueError:
+            check.add("dialect", "is not a SQL dialect sqlglot knows")
+    check.done("where_sql arguments")
+    return where_expression(segment, as_of=as_of, columns=columns).sql(dialect=dialect)

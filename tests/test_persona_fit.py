@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    CustomerKind,
+    Persona,
+    Role,
+    Segment,
+    ValidationError,
+    field,
+    persona_coverage,
+    personas_for,
+)
+from customer_model.examples import business_buying_group, demo_dataset, diaper_household
+from customer_model.testing import customers, segments
+
+B2B = Segment("b2b", "Organizations", field("kind") == CustomerKind.ORGANIZATION)
+FAMILIES = Segment("fam", "Families", field("kind") == CustomerKind.HOUSEHOLD)
+PROCUREMENT = Persona("procurement", "Procurement Priya", Role.PURCHASER, segment_id="b2b")
+ANALYST = Persona("analyst", "Analyst Ali", Role.USER, segment_id="b2b")
+PARENT = Persona("parent", "Parent Pat", Role.PURCHASER, segment_id="fam")
+FLOATING = Persona("floating", "No segment", Role.USER)
+PERSONAS = [PROCUREMENT, ANALYST, PARENT, FLOATING]
+
+
+def test_persona_fits_by_role() -> None:
+    fits = personas_for(business_buying_group(), PERSONAS, [B2B, FAMILIES])
+    assert [f.persona.id for f in fits] == ["procurement", "analyst"]
+    assert fits[0].person_ids == ("p-dara", "p-ines", "p-kai")
+    assert fits[1].person_ids == ("p-dara", "p-eli")
+    family = personas_for(diaper_household(), PERSONAS, [B2B, FAMILIES])
+    assert [(f.persona.id, f.person_ids) for f in family] == [("parent", ("p-maria",))]
+
+
+def test_coverage_counts_customers_no_persona_describes() -> None:
+    data = demo_dataset()
+    coverage = persona_coverage(data.customers, PERSONAS, [B2B, FAMILIES])
+    assert coverage.total == 3
+    assert coverage.uncovered_ids == ("c-jon",)
+    assert coverage.covered == 2
+    assert coverage.uncovered_share == pytest.approx(1 / 3)
+    assert coverage.by_persona == (
+        ("procurement", 1),
+        ("analyst", 1),
+        ("parent", 1),
+        ("floating", 0),
+    )
+    assert "fit none" in coverage._repr_html_()
+    assert persona_coverage([], PERSONAS, [B2B, FAMILIES]).uncovered_share == 0.0
+
+
+def test_unknown_segment_and_bad_inputs() -> None:
+    with pytest.raises(ValidationError) as info:
+        personas_for(diaper_household(), [PROCUREMENT], [FAMILIES])
+    assert info.value.paths == ["$.personas[0].segment_id"]
+    with pytest.raises(ValidationError):
+        personas_for(diaper_household(), [PARENT, PARENT], [FAMILIES])
+    with pytest.raises(ValidationError):
+        personas_for("c-1", [PARENT], [FAMILIES])  # type: ignore[arg-type]
+
+
+def test_time_rules_pass_as_of_through() -> None:
+    from datetime import timedelta
+
+    active = Segment("active", "Active", field("last_active_at").within(timedelta(days=7)))
+    persona = Persona("busy", "Busy Bo", Role.USER, segment_id="active")
+    with pytest.raises(ValidationError):
+        personas_for(business_buying_group(), [persona], [active])
+    as_of = datetime(2026, 6, 3, tzinfo=UTC)
+    assert personas_for(business_buying_group(), [persona], [active], as_of=as_of)
+
+
+_population = st.lists(customers(currency="EUR"), max_size=6, unique_by=lambda c: c.id)
+
+
+@given(_population, st.lists(segments(), min_size=1, max_size=3, unique_by=lambda s: s.id))
+def test_coverage_agrees_with_personas_for(population: list[Customer], segs: list[Segment]) -> None:
+    as_of = datetime(2026, 1, 1, tzinfo=UTC)
+    personas = [
+        Persona(f"pe-{i}", "P", role, segment_id=s.id)
+        for i, (s, role) in enumerate(
+            zip(segs, [Role.USER, Role.PURCHASER, Role.USER], strict=False)
+        )
+    ]
+    coverage = persona_coverage(population, personas, segs, as_of=as_of)
+    uncovered = tuple(c.id for c in population if not personas_for(c, personas, segs, as_of=as_of))
+    assert coverage.uncovered_ids == uncovered
+    for (pid, n), segment in zip(coverage.by_persona, segs, strict=False):
+        assert n == len(segment.members(population, as_of=as_of)), pid

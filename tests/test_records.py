@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    FeedbackItem,
+    ValidationError,
+    feedback_records,
+    purchase_records,
+    purchaser_records,
+    rfm_scores,
+    to_records,
+    user_records,
+)
+from customer_model._fields import FIELDS
+from customer_model.examples import business_buying_group, demo_dataset
+from customer_model.records import (
+    CUSTOMER_COLUMNS,
+    FEEDBACK_COLUMNS,
+    PERSONAL_CUSTOMER_COLUMNS,
+    PERSONAL_FEEDBACK_COLUMNS,
+    PERSONAL_PERSON_COLUMNS,
+    PURCHASE_COLUMNS,
+    USER_COLUMNS,
+)
+from customer_model.testing import customers, feedback_items
+
+SCALARS = (str, int, float, bool, type(None))
+
+
+def test_business_record() -> None:
+    (row,) = to_records([business_buying_group()])
+    assert row == {
+        "id": "c-acme",
+        "kind": "organization",
+        "intermediary": None,
+        "country": "DE",
+        "region": "Bavaria",
+        "industry": "logistics",
+        "size": 240,
+        "interests": "",
+        "preferences": "",
+        "lifestyle": "",
+        "purchase_count": 2,
+        "currency": "EUR",
+        "total_spend": "24000.00",
+        "first_purchase_at": "2026-01-05T12:00:00.000000+00:00",
+        "last_purchase_at": "2026-04-05T12:00:00.000000+00:00",
+        "last_active_at": "2026-06-02T12:00:00.000000+00:00",
+        "features_used": "api,dashboard,reports",
+        "user_count": 2,
+        "purchaser_count": 3,
+        "rfm_recency": None,
+        "rfm_frequency": None,
+        "rfm_monetary": None,
+        "rfm_code": None,
+    }
+
+
+def test_personal_columns_only_on_request() -> None:
+    c = business_buying_group()
+    assert "name" not in to_records([c])[0]
+    row = to_records([c], include_personal=True)[0]
+    assert tuple(row) == CUSTOMER_COLUMNS + PERSONAL_CUSTOMER_COLUMNS
+    assert row["name"] == "Acme GmbH"
+    assert row["city"] == "Munich"
+    users = user_records([c])
+    assert [tuple(u) for u in users] == [USER_COLUMNS] * 2
+    assert all("ines" not in json.dumps(u) for u in users)
+    assert (
+        tuple(user_records([c], include_personal=True)[0]) == USER_COLUMNS + PERSONAL_PERSON_COLUMNS
+    )
+    buyers = purchaser_records([c])
+    assert buyers[0]["roles"] == "buyer,decider"
+    assert buyers[0]["spending_authority"] == "50000"
+    assert [b["is_user"] for b in buyers] == [False, False, True]
+    assert "Ines Novak" in json.dumps(purchaser_records([c], include_personal=True))
+    with pytest.raises(ValidationError):
+        to_records([c], include_personal=1)  # type: ignore[arg-type]
+
+
+def test_feedback_and_purchase_records() -> None:
+    data = demo_dataset()
+    rows = feedback_records(data.feedback)
+    assert all(tuple(r) == FEEDBACK_COLUMNS for r in rows)
+    assert {r["importance_level"] for r in rows} <= {None, 0, 1, 2, 3}
+    with_text = feedback_records(data.feedback, include_personal=True)
+    assert tuple(with_text[0]) == FEEDBACK_COLUMNS + PERSONAL_FEEDBACK_COLUMNS
+    purchases = purchase_records(data.customers)
+    assert all(tuple(p) == PURCHASE_COLUMNS for p in purchases)
+    assert purchases[0]["amount"] == "24.90"
+    with pytest.raises(ValidationError):
+        feedback_records([data.customers[0]])  # type: ignore[list-item]
+
+
+def test_rfm_columns_when_scores_given() -> None:
+    c = business_buying_group()
+    scores = rfm_scores([c], as_of=datetime(2027, 1, 1, tzinfo=UTC))
+    row = to_records([c], rfm=scores)[0]
+    assert (row["rfm_recency"], row["rfm_code"]) == (1, "111")
+
+
+def test_tags_with_separators_are_escaped() -> None:
+    c = Customer(
+        "c",
+        business_buying_group().kind,
+        business_buying_group().purchasers,
+        interests={"a,b", "100%", "z"},
+    )
+    assert to_records([c])[0]["interests"] == "100%25,a%2Cb,z"
+
+
+def test_datetimes_are_utc_fixed_width() -> None:
+    from customer_model._fields import iso
+
+    at = datetime(2024, 1, 1, 1, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert iso(at) == "2023-12-31T23:30:00.000000+00:00"
+
+
+def test_rule_fields_have_columns() -> None:
+    assert {spec.column for spec in FIELDS.values()} <= set(CUSTOMER_COLUMNS)
+
+
+@given(st.lists(customers(), max_size=4, unique_by=lambda c: c.id), st.booleans())
+def test_records_are_json_scalars_with_stable_columns(
+    population: list[Customer], personal: bool
+) -> None:
+    extra = PERSONAL_CUSTOMER_COLUMNS if personal else ()
+    for row in to_records(population, include_personal=personal):
+        assert tuple(row) == CUSTOMER_COLUMNS + extra
+        assert all(isinstance(v, SCALARS) for v in row.values())
+        json.dumps(row)
+        if row["total_spend"] is not None:
+            Decimal(row["total_spend"])  # type: ignore[arg-type]
+    for rows in (user_records(population), purchaser_records(population)):
+        for row in rows:
+            assert all(isinstance(v, SCALARS) for v in row.values())
+
+
+@given(st.lists(feedback_items(), max_size=4))
+def test_feedback_text_is_personal(items: list[FeedbackItem]) -> None:
+    for row, item in zip(feedback_records(items), items, strict=True):
+        assert "text" not in row
+        assert row["id"] == item.id

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from random import Random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    CustomerKind,
+    Person,
+    Purchase,
+    Purchaser,
+    RFMScore,
+    ValidationError,
+    rfm_scores,
+)
+from customer_model.testing import aware_datetimes, customers
+
+AS_OF = datetime(2024, 12, 31, tzinfo=UTC)
+
+
+def _buyer(cid: str, *purchases: tuple[int, str, int]) -> Customer:
+    """A customer with purchases of (amount, currency, days before AS_OF)."""
+    return Customer(
+        cid,
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person(f"{cid}-p"))],
+        purchases=[
+            Purchase(Decimal(amount), currency, AS_OF - timedelta(days=days))
+            for amount, currency, days in purchases
+        ],
+    )
+
+
+def test_five_distinct_customers_get_one_score_each() -> None:
+    population = [
+        _buyer(f"c{i}", *[(10 * (i + 1), "EUR", 50 - 10 * i)] * (i + 1)) for i in range(5)
+    ]
+    scores = rfm_scores(population, as_of=AS_OF)
+    assert [scores[f"c{i}"].code for i in range(5)] == ["111", "222", "333", "444", "555"]
+
+
+def test_ties_share_the_score_of_their_first_position() -> None:
+    # Ten customers, frequencies 1,1,1,1,1,1,2,2,3,4: the six 1s are below no one -> 1;
+    # the 2s are above six of ten -> 1 + floor(30/10) = 4; 3 -> 1 + floor(40/10) = 5.
+    counts = [1, 1, 1, 1, 1, 1, 2, 2, 3, 4]
+    population = [_buyer(f"c{i}", *[(5, "EUR", 1)] * n) for i, n in enumerate(counts)]
+    scores = rfm_scores(population, as_of=AS_OF)
+    assert [scores[f"c{i}"].frequency for i in range(10)] == [1, 1, 1, 1, 1, 1, 4, 4, 5, 5]
+
+
+def test_no_purchases_scores_zero_and_later_purchases_do_not_count() -> None:
+    future = Customer(
+        "late",
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person("late-p"))],
+        purchases=[Purchase(Decimal(9), "EUR", AS_OF + timedelta(seconds=1))],
+    )
+    scores = rfm_scores([_buyer("none"), future, _buyer("one", (5, "EUR", 3))], as_of=AS_OF)
+    assert scores["none"] == RFMScore(0, 0, 0)
+    assert scores["none"].code == "000"
+    assert scores["late"].code == "000"
+    assert scores["one"].code == "111"
+
+
+def test_mixed_currencies_need_rates() -> None:
+    population = [_buyer("a", (10, "EUR", 1)), _buyer("b", (10, "USD", 1))]
+    with pytest.raises(ValidationError) as info:
+        rfm_scores(population, as_of=AS_OF)
+    assert info.value.paths == ["$.customers"]
+    scores = rfm_scores(population, as_of=AS_OF, rates={"EUR": Decimal(1), "USD": Decimal("0.5")})
+    assert scores["a"].monetary > scores["b"].monetary
+    with pytest.raises(ValidationError) as info:
+        rfm_scores(population, as_of=AS_OF, rates={"EUR": Decimal(1)})
+    assert info.value.paths == ["$.rates"]
+    with pytest.raises(ValidationError):
+        rfm_scores(population, as_of=AS_OF, rates={"EUR": Decimal(0), "USD": Decimal(1)})
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(ValidationError):
+        rfm_scores([_buyer("a")], as_of=datetime(2024, 1, 1))
+    with pytest.raises(ValidationError):
+        rfm_scores([_buyer("a"), _buyer("a")], as_of=AS_OF)
+    with pytest.raises(ValidationError):
+        rfm_scores(["a"], as_of=AS_OF)  # type: ignore[list-item]
+    with pytest.raises(ValidationError):
+        RFMScore(6, 1, 1)
+
+
+_population = st.lists(customers(currency="EUR"), max_size=12, unique_by=lambda c: c.id)
+
+
+@given(_population, aware_datetimes(), st.randoms())
+def test_scores_do_not_depend_on_order(
+    population: list[Customer], as_of: datetime, rnd: Random
+) -> None:
+    shuffled = list(population)
+    rnd.shuffle(shuffled)
+    assert rfm_scores(population, as_of=as_of) == rfm_scores(shuffled, as_of=as_of)
+
+
+@given(_population, aware_datetimes())
+def test_scores_are_monotone_in_the_values(population: list[Customer], as_of: datetime) -> None:
+    scores = rfm_scores(population, as_of=as_of)
+    facts = {}
+    for c in population:
+        counted = [p for p in c.purchases if p.at <= as_of]
+        if counted:
+            facts[c.id] = (max(p.at for p in counted), len(counted), sum(p.amount for p in counted))
+        else:
+            assert scores[c.id].code == "000"
+    for a, fa in facts.items():
+        for b, fb in facts.items():
+            sa, sb = scores[a], scores[b]
+            for i, name in enumerate(("recency", "frequency", "monetary")):
+                if fa[i] == fb[i]:
+                    assert getattr(sa, name) == getattr(sb, name)
+                elif fa[i] < fb[i]:
+                    assert getattr(sa, name) <= getattr(sb, name)
+            assert 1 <= sa.recency <= 5
+    if facts:
+        fewest = min(f[1] for f in facts.values())
+        assert all(scores[c].frequency == 1 for c, f in facts.items() if f[1] == fewest)

@@ -1,0 +1,334 @@
+from __future__ import annotations
+
+import operator
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    CustomerKind,
+    IntermediaryRole,
+    Location,
+    Person,
+    Purchase,
+    Purchaser,
+    User,
+    ValidationError,
+    field,
+    from_json,
+    to_json,
+)
+from customer_model._fields import HELPERS
+from customer_model.rules import (
+    FIELDS,
+    Always,
+    And,
+    Between,
+    Compare,
+    Contains,
+    In,
+    Missing,
+    Not,
+    Or,
+    Rule,
+    Within,
+)
+from customer_model.testing import aware_datetimes, customers, rules
+
+AS_OF = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def _customer(**changes: Any) -> Customer:
+    base: dict[str, Any] = {
+        "id": "c-1",
+        "kind": CustomerKind.ORGANIZATION,
+        "purchasers": [Purchaser(Person("p-1"))],
+        "users": [
+            User(
+                Person("p-1"), last_active=datetime(2024, 5, 20, tzinfo=UTC), features_used={"sso"}
+            ),
+            User(Person("p-2"), features_used={"export"}),
+        ],
+        "location": Location("DE", "Bavaria"),
+        "industry": "software",
+        "size": 120,
+        "interests": {"golf"},
+        "purchases": [
+            Purchase(Decimal("100.50"), "EUR", datetime(2024, 5, 1, tzinfo=UTC)),
+            Purchase(Decimal("20"), "EUR", datetime(2023, 1, 1, tzinfo=UTC)),
+        ],
+    }
+    base.update(changes)
+    return Customer(**base)
+
+
+def _holds(rule: Rule, customer: Customer, as_of: datetime | None = AS_OF) -> bool:
+    return rule.compile(as_of=as_of)(customer)
+
+
+# -- semantics, by example -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (field("country") == "DE", True),
+        (field("country") != "DE", False),
+        (field("region") == "Bavaria", True),
+        (field("kind") == CustomerKind.ORGANIZATION, True),
+        (field("kind").is_in([CustomerKind.HOUSEHOLD, CustomerKind.INDIVIDUAL]), False),
+        (field("intermediary").missing(), True),
+        (field("intermediary") == IntermediaryRole.RESELLER, False),
+        (field("industry").present(), True),
+        (field("size").between(100, 500), True),
+        (field("size") > 120, False),
+        (field("size") >= 120, True),
+        (field("interests").contains("golf"), True),
+        (field("interests").contains_any(["tennis", "golf"]), True),
+        (field("interests").contains_all(["tennis", "golf"]), False),
+        (field("preferences").missing(), True),
+        (field("purchase_count") == 2, True),
+        (field("total_spend") == Decimal("120.5"), True),
+        (field("total_spend").between(100, Decimal("120.49")), False),
+        (field("currency") == "EUR", True),
+        (field("first_purchase_at") < datetime(2023, 1, 2, tzinfo=UTC), True),
+        (field("last_purchase_at").within(timedelta(days=31)), True),
+        (field("last_purchase_at").within(timedelta(days=30)), False),
+        (field("last_purchase_at").older_than(timedelta(days=30)), True),
+        (field("last_active_at").within(timedelta(days=12)), True),
+        (field("features_used").contains("export"), True),
+        (field("user_count") == 2, True),
+        (field("purchaser_count") == 1, True),
+        (Always(), True),
+    ],
+)
+def test_rule_examples(rule: Rule, expected: bool) -> None:
+    assert _holds(rule, _customer()) is expected
+
+
+def test_missing_values_never_satisfy_a_comparison_but_negation_does() -> None:
+    nowhere = _customer(location=None, size=None)
+    assert not _holds(field("country") == "DE", nowhere)
+    assert not _holds(field("country") != "DE", nowhere)
+    assert _holds(~(field("country") == "DE"), nowhere)
+    assert not _holds(field("size") >= 0, nowhere)
+    assert _holds(field("country").missing(), nowhere)
+
+
+def test_total_spend_is_zero_without_purchases_and_missing_when_currencies_mix() -> None:
+    none = _customer(purchases=[])
+    assert _holds(field("total_spend") == 0, none)
+    assert _holds(field("currency").missing(), none)
+    assert _holds(field("last_purchase_at").missing(), none)
+    mixed = _customer(
+        purchases=[
+            Purchase(Decimal(1), "EUR", AS_OF),
+            Purchase(Decimal(1), "USD", AS_OF),
+        ]
+    )
+    assert _holds(field("total_spend").missing(), mixed)
+    assert _holds(field("currency").missing(), mixed)
+
+
+def test_windows_include_both_ends_and_respect_offsets() -> None:
+    at = (AS_OF - timedelta(days=30)).astimezone(timezone(timedelta(hours=-5)))
+    c = _customer(purchases=[Purchase(Decimal(1), "EUR", at)])
+    assert _holds(field("last_purchase_at").within(timedelta(days=30)), c)
+    assert not _holds(field("last_purchase_at").older_than(timedelta(days=30)), c)
+    assert _holds(field("last_purchase_at").within(timedelta(days=30)), c, AS_OF + timedelta(0))
+    later = _customer(purchases=[Purchase(Decimal(1), "EUR", AS_OF + timedelta(seconds=1))])
+    assert not _holds(field("last_purchase_at").within(timedelta(days=30)), later)
+
+
+def test_time_window_without_as_of_is_rejected() -> None:
+    with pytest.raises(ValidationError) as info:
+        (field("last_purchase_at").within(timedelta(days=30))).compile()
+    assert info.value.paths == ["$.as_of"]
+    with pytest.raises(ValidationError):
+        (field("size") > 1).compile(as_of=datetime(2024, 1, 1))  # naive
+
+
+def test_rfm_rules_need_scores() -> None:
+    with pytest.raises(ValidationError) as info:
+        (field("rfm_recency") >= 4).compile(as_of=AS_OF)
+    assert info.value.paths == ["$.rfm"]
+
+
+# -- building and validation ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "path"),
+    [
+        (lambda: field("email"), "$.field"),
+        (lambda: Compare("eq", "shoe_size", 3), "$.field"),
+        (lambda: Compare("like", "country", "D%"), "$.op"),
+        (lambda: field("country") == 3, "$.value"),
+        (lambda: field("size") == "3", "$.value"),
+        (lambda: field("size") == True, "$.value"),  # noqa: E712
+        (lambda: field("size") > 2.5, "$.value"),
+        (lambda: field("total_spend") > 2.5, "$.value"),
+        (lambda: field("total_spend") > Decimal("NaN"), "$.value"),
+        (lambda: field("total_spend") > Decimal("0.0000000001"), "$.value"),
+        (lambda: field("kind") == "organization", "$.value"),
+        (lambda: field("country") < "DE", "$.field"),
+        (lambda: field("interests") == "golf", "$.field"),
+        (lambda: field("country").contains("D"), "$.field"),
+        (lambda: field("interests").contains(" "), "$.value"),
+        (lambda: field("size").between(5, 1), "$.lo"),
+        (lambda: field("first_purchase_at") > datetime(2024, 1, 1), "$.value"),
+        (lambda: field("last_purchase_at").within(timedelta(0)), "$.window"),
+        (lambda: field("last_purchase_at").within(timedelta(microseconds=5)), "$.window"),
+        (lambda: field("last_purchase_at").within(30), "$.window"),  # type: ignore[arg-type]
+        (lambda: field("size").within(timedelta(days=1)), "$.field"),
+        (lambda: field("rfm_recency") == 6, "$.value"),
+        (lambda: field("country").is_in([]), "$.values"),
+        (lambda: field("country").is_in([["DE"]]), "$.values"),
+        (lambda: And([]), "$.rules"),
+        (lambda: Or(["x"]), "$.rules[0]"),  # type: ignore[list-item]
+        (lambda: Not("x"), "$.rule"),  # type: ignore[arg-type]
+    ],
+)
+def test_invalid_rules_fail_when_built(build: Any, path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        build()
+    assert path in info.value.paths
+
+
+def test_errors_do_not_repeat_values() -> None:
+    with pytest.raises(ValidationError) as info:
+        field("size") == "secret-value"  # noqa: B015
+    assert "secret-value" not in str(info.value)
+
+
+def test_operators_flatten_and_keep_structure() -> None:
+    a, b, c = field("country") == "DE", field("size") > 3, field("industry").missing()
+    assert (a & b) & c == And((a, b, c))
+    assert a | (b | c) == Or((a, b, c))
+    assert ~a == Not(a)
+    assert (a & b).fields == frozenset({"country", "size"})
+    assert not (a & b).needs_as_of
+    assert (a | field("last_purchase_at").within(timedelta(days=1))).needs_as_of
+
+
+def test_values_are_normalized_and_rules_hashable() -> None:
+    assert (field("total_spend") > 5) == Compare("gt", "total_spend", Decimal(5))
+    assert (field("total_spend") > 5).value.__class__ is Decimal
+    assert len({field("country") == "DE", field("country") == "DE"}) == 1
+    assert In("country", ["DE", "FR"]) == In("country", {"FR", "DE"})
+    with pytest.raises(TypeError):
+        hash(field("country"))
+
+
+def test_catalogue_is_non_identifying() -> None:
+    assert not {"name", "email", "phone", "birth_date", "gender", "city"} & set(FIELDS)
+
+
+# -- JSON -------------------------------------------------------------------------
+
+
+@given(rules(rfm=True))
+def test_json_round_trip(rule: Rule) -> None:
+    text = to_json(rule)
+    back = from_json(text, Rule)
+    assert back == rule
+    assert to_json(back) == text
+
+
+def test_json_shape_is_tagged() -> None:
+    rule = (field("country") == "DE") & field("total_spend").between(1, Decimal("2.50"))
+    assert to_json(rule) == (
+        '{"op": "and", "rules": [{"op": "eq", "field": "country", "value": "DE"}, '
+        '{"op": "between", "field": "total_spend", "lo": "1", "hi": "2.50"}]}'
+    )
+    window = field("last_purchase_at").within(timedelta(days=1))
+    assert to_json(window) == '{"op": "within", "field": "last_purchase_at", "seconds": 86400}'
+    assert from_json(to_json(window), Within) == window
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ('{"op": "eq", "field": "shoe", "value": 1}', "$.field"),
+        ('{"op": "eq", "field": "size", "value": "1"}', "$.value"),
+        ('{"op": "eq", "field": "kind", "value": "robot"}', "$.value"),
+        ('{"op": "gt", "field": "total_spend", "value": 1.5}', "$.value"),
+        ('{"op": "gt", "field": "last_purchase_at", "value": "2024-01-01T00:00:00"}', "$.value"),
+        ('{"op": "between", "field": "size", "lo": 5, "hi": 1}', "$.lo"),
+        ('{"op": "nope"}', "$.op"),
+        ('{"field": "size"}', "$.op"),
+        ('{"op": "missing", "field": "size", "extra": 1}', "$"),
+        ('{"op": "missing"}', "$.field"),
+        ('{"op": "within", "field": "last_purchase_at", "seconds": 0}', "$.seconds"),
+        ('{"op": "in", "field": "size", "values": [1, 1]}', "$.values"),
+        ('{"op": "and", "rules": [{"op": "missing", "field": "x"}]}', "$.rules[0].field"),
+        ('{"op": "not", "rule": {"op": "eq", "field": "size", "value": true}}', "$.rule.value"),
+        ("[1]", "$"),
+    ],
+)
+def test_invalid_json_fails_when_loaded(text: str, path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_json(text, Rule)
+    assert path in info.value.paths
+
+
+def test_loading_a_specific_node_type_checks_it() -> None:
+    with pytest.raises(ValidationError):
+        from_json('{"op": "always"}', Compare)
+
+
+# -- compiled rules agree with a direct reading ------------------------------------
+
+
+def _slow(rule: Rule, c: Customer, as_of: datetime) -> bool:
+    """A plain tree-walking interpreter, the reference for the compiled function."""
+    if isinstance(rule, Always):
+        return True
+    if isinstance(rule, And):
+        return all(_slow(r, c, as_of) for r in rule.rules)
+    if isinstance(rule, Or):
+        return any(_slow(r, c, as_of) for r in rule.rules)
+    if isinstance(rule, Not):
+        return not _slow(rule.rule, c, as_of)
+    value = eval(FIELDS[rule.field].expr, dict(HELPERS), {"c": c})  # type: ignore[attr-defined]
+    if isinstance(rule, Missing):
+        return value is None or value == frozenset()
+    if value is None:
+        return False
+    if isinstance(rule, Contains):
+        return rule.value in value
+    if isinstance(rule, In):
+        return value in rule.values
+    if isinstance(rule, Between):
+        return bool(rule.lo <= value <= rule.hi)
+    if isinstance(rule, Compare):
+        ops = {
+            "eq": operator.eq,
+            "ne": operator.ne,
+            "lt": operator.lt,
+            "le": operator.le,
+            "gt": operator.gt,
+            "ge": operator.ge,
+        }
+        return bool(ops[rule.op](value, rule.value))
+    lo = as_of - rule.window  # type: ignore[attr-defined]
+    return bool(lo <= value <= as_of) if isinstance(rule, Within) else bool(value < lo)
+
+
+@given(rules(), st.lists(customers(), max_size=5), aware_datetimes())
+def test_compiled_rule_matches_reference(
+    rule: Rule, population: list[Customer], as_of: datetime
+) -> None:
+    compiled = rule.compile(as_of=as_of)
+    for c in population:
+        assert compiled(c) is _slow(rule, c, as_of)
+
+
+@given(rules(), customers(), aware_datetimes())
+def test_negation_flips(rule: Rule, c: Customer, as_of: datetime) -> None:
+    assert (~rule).compile(as_of=as_of)(c) is not rule.compile(as_of=as_of)(c)

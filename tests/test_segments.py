@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    CustomerKind,
+    Location,
+    Person,
+    Purchase,
+    Purchaser,
+    Segment,
+    SegmentBasis,
+    ValidationError,
+    field,
+    from_json,
+    overlap_matrix,
+    rfm_scores,
+    segment_sizes,
+    to_json,
+)
+from customer_model.rules import Always
+from customer_model.testing import aware_datetimes, customers, segments
+
+AS_OF = datetime(2024, 6, 1, tzinfo=UTC)
+
+
+def _c(cid: str, country: str | None, spend: int | None = None) -> Customer:
+    purchases = (
+        [] if spend is None else [Purchase(Decimal(spend), "EUR", AS_OF - timedelta(days=3))]
+    )
+    return Customer(
+        cid,
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person(f"{cid}-p"))],
+        location=Location(country) if country else None,
+        purchases=purchases,
+    )
+
+
+POPULATION = [_c("a", "DE", 100), _c("b", "DE"), _c("c", "FR", 500), _c("d", None, 50)]
+GERMANS = Segment("de", "Germans", field("country") == "DE", SegmentBasis.GEOGRAPHIC)
+SPENDERS = Segment("big", "Big spenders", field("total_spend") >= 100, SegmentBasis.BEHAVIORAL)
+RECENT = Segment("recent", "Recent", field("last_purchase_at").within(timedelta(days=7)))
+
+
+def test_members_in_input_order() -> None:
+    assert [c.id for c in GERMANS.members(POPULATION)] == ["a", "b"]
+    assert [c.id for c in SPENDERS.members(reversed(POPULATION))] == ["c", "a"]
+    assert GERMANS.matches(POPULATION[0])
+    assert not GERMANS.matches(POPULATION[3])
+
+
+def test_time_rules_need_as_of() -> None:
+    with pytest.raises(ValidationError) as info:
+        RECENT.matches(POPULATION[0])
+    assert info.value.paths == ["$.as_of"]
+    assert RECENT.matches(POPULATION[0], as_of=AS_OF)
+    assert [c.id for c in RECENT.members(POPULATION, as_of=AS_OF)] == ["a", "c", "d"]
+
+
+def test_rfm_rules_use_the_population_or_given_scores() -> None:
+    # Three ranked customers: the best is above two of three, 1 + floor(10 / 3) = 4.
+    top = Segment("top", "Top spend", field("rfm_monetary") == 4)
+    assert [c.id for c in top.members(POPULATION, as_of=AS_OF)] == ["c"]
+    with pytest.raises(ValidationError):
+        top.members(POPULATION)
+    scores = rfm_scores(POPULATION, as_of=AS_OF)
+    assert top.matches(POPULATION[2], rfm=scores)
+    with pytest.raises(ValidationError) as info:
+        top.matches(POPULATION[2])
+    assert info.value.paths == ["$.rfm"]
+    with pytest.raises(ValidationError):
+        top.matches(POPULATION[2], rfm={})
+
+
+def test_default_rule_is_everyone_and_old_positional_form_works() -> None:
+    everyone = Segment("all", "Everyone")
+    assert everyone.rule == Always()
+    assert len(everyone.members(POPULATION)) == 4
+
+
+def test_sizes_and_overlaps() -> None:
+    sizes = segment_sizes([GERMANS, SPENDERS], POPULATION)
+    assert sizes.total == 4
+    assert sizes["de"] == 2
+    assert sizes["big"] == 2
+    assert sizes.share("de") == 0.5
+    assert "<table>" in sizes._repr_html_()
+    matrix = overlap_matrix([GERMANS, SPENDERS, RECENT], POPULATION, as_of=AS_OF)
+    assert matrix.counts == ((2, 1, 1), (1, 2, 2), (1, 2, 3))
+    assert matrix.count("de", "big") == 1
+    assert matrix.jaccard("de", "big") == pytest.approx(1 / 3)
+    assert "<td>recent</td>" in matrix._repr_html_()
+    with pytest.raises(KeyError):
+        matrix.count("de", "nope")
+
+
+def test_html_escapes_names() -> None:
+    odd = Segment("x", "<script>", Always())
+    assert "<script>" not in segment_sizes([odd], POPULATION)._repr_html_()
+
+
+def test_bad_inputs() -> None:
+    with pytest.raises(ValidationError):
+        Segment("s", "S", "country = 'DE'")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        Segment("s", "S", basis="geographic")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        segment_sizes([GERMANS, GERMANS], POPULATION)
+    with pytest.raises(ValidationError):
+        segment_sizes([GERMANS], [*POPULATION, POPULATION[0]])
+    with pytest.raises(ValidationError):
+        GERMANS.matches("a")  # type: ignore[arg-type]
+
+
+@given(segments(rfm=True))
+def test_segments_round_trip_through_json(segment: Segment) -> None:
+    assert from_json(to_json(segment), Segment) == segment
+
+
+_population = st.lists(customers(currency="EUR"), max_size=8, unique_by=lambda c: c.id)
+
+
+@given(
+    st.lists(segments(), min_size=1, max_size=3, unique_by=lambda s: s.id),
+    _population,
+    aware_datetimes(),
+)
+def test_overlap_matrix_is_symmetric_with_sizes_on_the_diagonal(
+    segs: list[Segment], population: list[Customer], as_of: datetime
+) -> None:
+    matrix = overlap_matrix(segs, population, as_of=as_of)
+    sizes = segment_sizes(segs, population, as_of=as_of)
+    for i, a in enumerate(segs):
+        assert matrix.counts[i][i] == sizes[a.id] == len(a.members(population, as_of=as_of))
+        for j, _ in enumerate(segs):
+            assert matrix.counts[i][j] == matrix.counts[j][i] <= matrix.counts[i][i]
+
+
+@given(segments(), _population, aware_datetimes())
+def test_members_and_matches_agree(
+    segment: Segment, population: list[Customer], as_of: datetime
+) -> None:
+    members = segment.members(population, as_of=as_of)
+    assert members == tuple(c for c in population if segment.matches(c, as_of=as_of))
+    complement = Segment("not", "Not", ~segment.rule)
+    assert len(members) + len(complement.members(population, as_of=as_of)) == len(population)

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pytest
+import sqlglot
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlglot import exp
+
+from customer_model import (
+    Customer,
+    Segment,
+    ValidationError,
+    field,
+    rfm_scores,
+    to_records,
+)
+from customer_model.records import CUSTOMER_COLUMNS
+from customer_model.rules import Rule
+from customer_model.sql import DIALECTS, where_expression, where_sql
+from customer_model.testing import aware_datetimes, customers, rules, segments
+
+AS_OF = datetime(2025, 1, 1, tzinfo=UTC)
+_INTEGER_COLUMNS = {
+    "size",
+    "purchase_count",
+    "user_count",
+    "purchaser_count",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+}
+
+
+def _table(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]) -> None:
+    cols = ", ".join(
+        f"{c} {'BIGINT' if c in _INTEGER_COLUMNS else 'VARCHAR'}" for c in CUSTOMER_COLUMNS
+    )
+    con.execute(f"CREATE TABLE t ({cols})")
+    if records:
+        marks = ", ".join("?" for _ in CUSTOMER_COLUMNS)
+        con.executemany(
+            f"INSERT INTO t VALUES ({marks})", [[r[c] for c in CUSTOMER_COLUMNS] for r in records]
+        )
+
+
+def _sql_ids(records: list[dict[str, Any]], where: str) -> set[str]:
+    con = duckdb.connect()
+    try:
+        _table(con, records)
+        return {row[0] for row in con.execute(f"SELECT id FROM t WHERE {where}").fetchall()}
+    finally:
+        con.close()
+
+
+_population = st.lists(customers(), max_size=8, unique_by=lambda c: c.id)
+_one_currency = st.lists(customers(currency="EUR"), max_size=8, unique_by=lambda c: c.id)
+
+
+@given(_population, st.lists(segments(), min_size=1, max_size=3), aware_datetimes())
+def test_duckdb_gives_exactly_the_python_members(
+    population: list[Customer], segs: list[Segment], as_of: datetime
+) -> None:
+    records = to_records(population)
+    for segment in segs:
+        expected = {c.id for c in segment.members(population, as_of=as_of)}
+        assert _sql_ids(records, where_sql(segment, "duckdb", as_of=as_of)) == expected
+
+
+@given(_one_currency, segments(rfm=True), aware_datetimes())
+def test_duckdb_agrees_on_rfm_rules_over_precomputed_columns(
+    population: list[Customer], segment: Segment, as_of: datetime
+) -> None:
+    scores = rfm_scores(population, as_of=as_of)
+    records = to_records(population, rfm=scores)
+    expected = {c.id for c in segment.members(population, as_of=as_of)}
+    assert _sql_ids(records, where_sql(segment, as_of=as_of)) == expected
+
+
+def test_duckdb_example() -> None:
+    from customer_model.examples import demo_dataset
+
+    population = list(demo_dataset().customers)
+    rule = (field("kind").present()) & ~(field("country") == "ZZ")
+    assert _sql_ids(to_records(population), where_sql(rule)) == {c.id for c in population}
+
+
+# -- hostile values can never change the query -----------------------------------
+
+
+def _string_literals(tree: exp.Expr) -> Counter[str]:
+    return Counter(lit.this for lit in tree.find_all(exp.Literal) if lit.is_string)
+
+
+def _shape(tree: exp.Expr) -> Counter[str]:
+    return Counter(type(node).__name__ for node in tree.walk())
+
+
+_HOSTILE = st.one_of(
+    st.text(),
+    st.sampled_from(["'", "\\'", "\\", "'; DROP TABLE t; --", "*/ OR 1=1 /*", "' OR '1'='1"]),
+)
+
+
+@given(rules(), st.sampled_from(DIALECTS))
+def test_sql_parses_back_to_the_same_expression(rule: Rule, dialect: str) -> None:
+    built = where_expression(rule, as_of=AS_OF)
+    text = built.sql(dialect=dialect)
+    parsed = sqlglot.parse(text, read=dialect)
+    assert len(parsed) == 1
+    tree = parsed[0]
+    assert tree is not None
+    assert _string_literals(tree) == _string_literals(built)
+    assert sum(1 for _ in tree.find_all(exp.Column)) == sum(1 for _ in built.find_all(exp.Column))
+
+
+@given(_HOSTILE, st.sampled_from(DIALECTS))
+def test_hostile_text_stays_one_literal(value: str, dialect: str) -> None:
+    rule = (field("country") == value) | field("interests").contains(value or "x")
+    text = where_sql(rule, dialect, as_of=AS_OF)
+    tree = sqlglot.parse_one(text, read=dialect)
+    literals = _string_literals(tree)
+    assert literals[value] >= 1
+    expected = _shape(where_expression(rule))
+    assert _shape(tree)["Column"] == expected["Column"] == 2
+    assert _shape(tree)["Or"] == 1
+
+
+@given(_HOSTILE.filter(lambda s: "\x00" not in s))
+def test_hostile_text_in_duckdb_matches_only_itself(value: str) -> None:
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t (id VARCHAR, country VARCHAR)")
+        con.executemany("INSERT INTO t VALUES (?, ?)", [["a", value], ["b", value + "x"]])
+        where = where_sql(field("country") == value)
+        rows = con.execute(f"SELECT id FROM t WHERE {where}").fetchall()
+        assert rows == [("a",)]
+        assert con.execute("SELECT count(*) FROM t").fetchone() == (2,)
+    finally:
+        con.close()
+
+
+# -- shape and arguments -------------------------------------------------------------
+
+
+def test_sql_text_for_each_dialect() -> None:
+    rule = (field("country") == "DE") & field("interests").contains("golf")
+    assert where_sql(rule) == (
+        "COALESCE(country = 'DE', FALSE) AND "
+        "COALESCE(STRPOS(',' || interests || ',', ',golf,') > 0, FALSE)"
+    )
+    assert "NUMERIC" in where_sql(field("total_spend") > 5, "bigquery")
+    for dialect in DIALECTS:
+        assert where_sql(rule, dialect)
+
+
+def test_windows_become_literal_bounds() -> None:
+    rule = field("last_purchase_at").within(timedelta(days=1))
+    assert where_sql(rule, as_of=AS_OF) == (
+        "COALESCE(last_purchase_at BETWEEN '2024-12-31T00:00:00.000000+00:00' "
+        "AND '2025-01-01T00:00:00.000000+00:00', FALSE)"
+    )
+    with pytest.raises(ValidationError) as info:
+        where_sql(rule)
+    assert info.value.paths == ["$.as_of"]
+
+
+def test_caller_columns_are_quoted() -> None:
+    rule = Segment("s", "Germans", field("country") == "DE")
+    assert where_sql(rule, "postgres", columns={"country": "Land Code"}) == (
+        "COALESCE(\"Land Code\" = 'DE', FALSE)"
+    )
+    assert where_sql(rule, "bigquery", columns={"country": "cc"}) == "COALESCE(`cc` = 'DE', FALSE)"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"dialect": "klingon"}, "$.dialect"),
+        ({"columns": {"shoe": "x"}}, "$.columns"),
+        ({"columns": {"country": ""}}, "$.columns.country"),
+        ({"columns": ["country"]}, "$.columns"),
+        ({"as_of": datetime(2024, 1, 1)}, "$.as_of"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, Any], path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        where_sql(field("country") == "DE", **kwargs)
+    assert path in info.value.paths
+
+
+def test_not_a_segment() -> None:
+    with pytest.raises(ValidationError):
+        where_sql("country = 'DE'")  # type: ignore[arg-type]
+
+
+def test_core_import_does_not_load_sqlglot() -> None:
+    code = "import sys, customer_model; print('sqlglot' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_parquet_round_trip(tmp_path: Any) -> None:
+    from customer_model.examples import demo_dataset
+
+    people = list(demo_dataset().customers)
+    path = tmp_path / "customers.parquet"
+    con = duckdb.connect()
+    try:
+        _table(con, to_records(people))
+        con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+        seg = Segment("s", "Spenders", field("total_spend") >= Decimal("0"))
+        where = where_sql(seg)
+        got = {r[0] for r in con.execute(f"SELECT id FROM '{path}' WHERE {where}").fetchall()}
+    finally:
+        con.close()
+    assert got == {c.id for c in seg.members(people)}
