@@ -58,7 +58,27 @@ def _demo(_: argparse.Namespace) -> int:
     print("Who buys and who uses, per customer")
     print()
     print(_table(["customer", "kind", "purchasers", "users", "both", "split"], rows))
+    _demo_sample()
     return 0
+
+
+def _demo_sample() -> None:
+    """The split across the bundled generated sample, by customer kind."""
+    from customer_model.reports import split_report
+    from customer_model.sample import bundled_dataset
+
+    report = split_report(bundled_dataset().customers)
+    rows = [
+        [r.key, str(r.customers), str(r.same), str(r.disjoint), str(r.overlapping),
+         str(r.purchasers_only), str(r.users_only)]
+        for r in (*report.by_kind, report.overall)
+    ]  # fmt: skip
+    print()
+    print(f"Across a generated sample of {report.overall.customers} customers")
+    print("(customer-model generate makes bigger ones)")
+    print()
+    headers = ["kind", "customers", "same", "disjoint", "overlapping", "buy only", "use only"]
+    print(_table(headers, rows))
 
 
 # -- shared helpers -------------------------------------------------------------------
@@ -156,39 +176,50 @@ def _rank(args: argparse.Namespace) -> int:
     except ValueError as e:  # ValidationError: feedback and customers disagree
         problems = getattr(e, "problems", ())
         raise InputError([f"{args.file}: {p}" for p in problems] or [f"{args.file}: {e}"]) from None
-    items = list(backlog)
     if args.top is not None:
-        items = items[: args.top]
+        import attrs
+
+        backlog = attrs.evolve(backlog, items=tuple(backlog)[: args.top])
     if args.format == "json":
-        print(to_json(items if args.top is not None else backlog, indent=2))
+        print(to_json(backlog, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(_backlog_csv(items))
+        sys.stdout.write(_backlog_csv(backlog.to_records()))
     else:
-        print(_backlog_table(items))
+        print(_backlog_table(list(backlog)))
     return 0
 
 
-_BACKLOG_COLUMNS = ("rank", "theme", "score", "customer_count")
-
-
-def _backlog_csv(items: Sequence[Any]) -> str:
+def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
+    """``Backlog.to_records()`` as CSV: floats in full (``repr``), money as decimal text."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["rank", "theme", "score", "customers", "feedback"])
-    for item in items:
-        writer.writerow(
-            [item.rank, item.theme, repr(item.score), item.customer_count, len(item.feedback_ids)]
-        )
+    if records:
+        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: "" if v is None else v for k, v in record.items()})
     return out.getvalue()
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
 
 
 def _backlog_table(items: Sequence[Any]) -> str:
     rows = [
-        [str(item.rank), item.theme, f"{item.score:.2f}", str(item.customer_count),
-         str(len(item.feedback_ids))]
+        [
+            str(item.rank),
+            item.theme,
+            f"{item.score:.2f}",
+            str(item.customer_count),
+            str(item.purchaser_voices),
+            str(item.user_voices),
+            _percent(item.purchaser_share),
+            _percent(item.user_share),
+        ]
         for item in items
-    ]  # fmt: skip
-    return _table(["rank", "theme", "score", "customers", "feedback"], rows)
+    ]
+    headers = ["rank", "theme", "score", "customers", "buyers", "users", "buyer %", "user %"]
+    return _table(headers, rows)
 
 
 # -- validate ---------------------------------------------------------------------------

@@ -80,9 +80,9 @@ _SEAT_QUARTER = Decimal("45")
 
 Progress = Callable[[int, int], None]
 
-#: The bundled ``data/demo.json`` is ``sample_dataset(customers=12, seed=3)``.
+#: The bundled ``data/demo.json`` is ``sample_dataset(customers=12, seed=26)``.
 BUNDLED_CUSTOMERS = 12
-BUNDLED_SEED = 3
+BUNDLED_SEED = 26
 
 
 def sample_as_of(start: datetime = DEFAULT_START, months: int = 12) -> datetime:
