@@ -13,7 +13,8 @@ What it contains:
   in both roles; about one in four an intermediary: reseller, distributor,
   agent or affiliate);
 * purchases: monthly plans for consumers and households, quarterly invoices
-  for organizations, with some churn;
+  for organizations, with some churn, all billed in EUR (customers are in
+  ten countries, but revenue stays comparable without exchange rates);
 * usage on every user (sessions, last activity, features used);
 * feedback month by month, each person mostly about what their role cares
   for (purchasers about price and scale, users about usability and speed),
@@ -65,17 +66,13 @@ __all__ = [
 #: Where generated data starts unless told otherwise (UTC midnight, 1 January 2025).
 DEFAULT_START = cat.DEFAULT_START
 
+#: Every customer is billed in one currency, so that revenue can be compared
+#: (and weighed by prioritize's default policy) without exchange rates.
+_BILLING_CURRENCY = "EUR"
+
 #: Monthly plan prices by currency: (individual, household).
-_PLANS = {
-    "EUR": (Decimal("9.99"), Decimal("19.99")),
-    "SEK": (Decimal("109"), Decimal("219")),
-    "GBP": (Decimal("8.99"), Decimal("17.99")),
-    "USD": (Decimal("10.99"), Decimal("21.99")),
-    "BRL": (Decimal("24.90"), Decimal("49.90")),
-    "JPY": (Decimal("1500"), Decimal("3000")),
-    "INR": (Decimal("499"), Decimal("999")),
-}
-#: Price of one seat for a quarter, in EUR-like units scaled by the plan ratio.
+_PLANS = {"EUR": (Decimal("9.99"), Decimal("19.99"))}
+#: Price of one seat for a quarter.
 _SEAT_QUARTER = Decimal("45")
 
 Progress = Callable[[int, int], None]
@@ -245,7 +242,7 @@ class _Generator:
             users = [self.user(buyer, signup, intensity=20)]
         else:  # buys for someone else (a gift, an elderly parent)
             users = [self.user(self.person(f"{cid}-p2", place, age=(8, 90)), signup, intensity=15)]
-        currency = place[3]
+        currency = _BILLING_CURRENCY
         return Customer(
             cid,
             CustomerKind.INDIVIDUAL,
@@ -270,7 +267,7 @@ class _Generator:
         users = [self.user(k, signup, intensity=25) for k in kids]
         if rng.random() < 0.4:  # a parent uses it too: the split overlaps
             users.insert(0, self.user(parents[0], signup, intensity=8))
-        currency = place[3]
+        currency = _BILLING_CURRENCY
         return Customer(
             cid,
             CustomerKind.HOUSEHOLD,
@@ -298,7 +295,7 @@ class _Generator:
             {BuyingRole.EVALUATOR},
         )
         buyers = [self.person(f"{cid}-p{k + 1}", place, age=(25, 64)) for k in range(n_buyers)]
-        currency = place[3]
+        currency = _BILLING_CURRENCY
         authority = _PLANS[currency][0] * rng.choice((1_000, 5_000, 20_000))
         purchasers = [
             Purchaser(
@@ -319,8 +316,7 @@ class _Generator:
             users.insert(0, self.user(buyers[min(2, n_buyers - 1)], signup, intensity=40))
             if n_buyers == 4 and rng.random() < 0.5:
                 users.insert(1, self.user(buyers[3], signup, intensity=20))
-        ratio = _PLANS[currency][0] / _PLANS["EUR"][0]
-        price = (_SEAT_QUARTER * ratio * len(users)).quantize(Decimal("0.01"))
+        price = (_SEAT_QUARTER * len(users)).quantize(Decimal("0.01"))
         purchases = [
             Purchase(price, currency, self.moment_in(m)) for m in range(signup, self.months, 3)
         ]
