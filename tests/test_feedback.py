@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from types import SimpleNamespace
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from customer_model import Channel, FeedbackItem, FeedbackKind, Importance, Need, ValidationError
@@ -83,3 +84,65 @@ def test_vocabularies_cover_the_domain() -> None:
         "IN_APP",
         "REVIEW",
     }
+
+
+class _NotAZone(tzinfo):
+    """A tzinfo that does not know its offset: datetimes with it are naive."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+
+_ODD_VALUES = st.sampled_from(
+    [None, "", " ", "x", " x", "x ", "\u00a0x", "x\n", 3, True, b"x", FeedbackKind.BUG, Need.COST]
+)
+_FIELD_VALUES: dict[str, st.SearchStrategy[object]] = {
+    "id": st.text(max_size=4) | _ODD_VALUES,
+    "customer_id": st.text(max_size=4) | _ODD_VALUES,
+    "author_id": st.text(max_size=4) | _ODD_VALUES,
+    "theme": st.text(max_size=4) | _ODD_VALUES,
+    "kind": st.sampled_from(FeedbackKind) | _ODD_VALUES,
+    "need": st.sampled_from(Need) | _ODD_VALUES,
+    "importance": st.sampled_from(Importance) | _ODD_VALUES,
+    "channel": st.sampled_from(Channel) | _ODD_VALUES,
+    "text": st.text(max_size=4) | _ODD_VALUES,
+    "created_at": st.sampled_from(
+        [
+            datetime(2026, 1, 1, tzinfo=UTC),
+            datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=-3))),
+            datetime(2026, 1, 1),
+            datetime(2026, 1, 1, tzinfo=_NotAZone()),
+            date(2026, 1, 1),
+        ]
+    )
+    | _ODD_VALUES,
+}
+
+
+_CHANGES = st.sampled_from(sorted(_FIELD_VALUES)).flatmap(
+    lambda name: st.tuples(st.just(name), _FIELD_VALUES[name])
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(_CHANGES, min_size=1, max_size=2))
+def test_fast_check_agrees_with_the_full_check(changes: list[tuple[str, object]]) -> None:
+    # The constructor's inline fast path must never let through what the full
+    # Checker rejects, and errors must come from the full Checker.
+    kwargs = {**BASE, **dict(changes)}
+    full_check = FeedbackItem._check
+    expected: ValidationError | None = None
+    try:
+        full_check(
+            SimpleNamespace(
+                **{"author_id": None, "need": None, "importance": None, "text": "", **kwargs}
+            )
+        )  # type: ignore[arg-type]
+    except ValidationError as e:
+        expected = e
+    if expected is None:
+        assert FeedbackItem(**kwargs).id == kwargs["id"]  # type: ignore[arg-type]
+    else:
+        with pytest.raises(ValidationError) as info:
+            FeedbackItem(**kwargs)  # type: ignore[arg-type]
+        assert info.value.problems == expected.problems

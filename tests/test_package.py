@@ -3,6 +3,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import customer_model
 
 PINNED = [
@@ -57,6 +59,38 @@ def test_import_is_lean() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_every_public_name_resolves() -> None:
+    # Names load lazily; each must come from the module the table names.
+    for name in customer_model.__all__:
+        assert getattr(customer_model, name) is not None, name
+    assert set(customer_model.__all__) <= set(dir(customer_model))
+    assert set(customer_model._MODULE_OF) | {"__version__"} == set(customer_model.__all__)
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="no_such_name"):
+        customer_model.no_such_name  # noqa: B018
+
+
+def _modules_after(code: str) -> set[str]:
+    run = f"import sys\n{code}\nprint(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_import_loads_only_what_is_used() -> None:
+    """``import customer_model`` loads no dependency; a model loads no serialization.
+
+    If this fails after adding a public name, add it to ``_EXPORTS`` in
+    ``customer_model/__init__.py`` instead of importing it there.
+    """
+    assert not {"attrs", "cattrs", "dateutil"} & _modules_after("import customer_model")
+    loaded = _modules_after("from customer_model import FeedbackItem")
+    assert "attrs" in loaded
+    assert not {"cattrs", "customer_model.serialization"} & loaded
+    assert "cattrs" in _modules_after("from customer_model import to_json")
 
 
 def test_py_typed_is_shipped() -> None:

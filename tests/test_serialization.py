@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from customer_model import (
@@ -23,6 +23,7 @@ from customer_model import (
     ValidationError,
     from_dict,
     from_json,
+    serialization,
     to_dict,
     to_json,
 )
@@ -66,6 +67,9 @@ def test_json_round_trip(
     assert from_dict(to_dict(value), cls) == value
     # Stable: the same value always gives the same text.
     assert to_json(from_json(text, cls)) == text
+    # The generated writer gives exactly the json module's text for the plain data.
+    assert text == json.dumps(to_dict(value), ensure_ascii=False)
+    assert to_json([value, value]) == json.dumps([to_dict(value)] * 2, ensure_ascii=False)
 
 
 @given(st.lists(feedback_items(), max_size=5))
@@ -257,3 +261,41 @@ def test_schema_version_is_checked() -> None:
     raw["schema_version"] = 99
     with pytest.raises(ValidationError, match=r"\$\.schema_version"):
         from_dict(raw, Dataset)
+
+
+_MISSING_KEY = object()
+_JSON_ODDITIES = st.sampled_from(
+    [None, "", " x", "bug", "Bug", "cost", "critical", "in_app", 0, 1, 2.5, True, [], {}, ["x"]]
+)
+_JSON_CHANGES = st.sampled_from(sorted(_feedback_dict())).flatmap(
+    lambda name: st.tuples(
+        st.just(name),
+        _JSON_ODDITIES | st.text(max_size=3) | st.just(_MISSING_KEY),
+    )
+) | st.tuples(st.text(max_size=3), _JSON_ODDITIES)
+
+
+def _load(hook: Any, raw: object) -> object:
+    """The value *hook* builds, or the problems it reports."""
+    try:
+        return hook(raw, FeedbackItem)
+    except Exception as e:
+        return serialization._as_validation_error(e, "FeedbackItem").problems
+
+
+@settings(max_examples=300)
+@given(st.lists(_JSON_CHANGES, max_size=3))
+def test_fast_structuring_agrees_with_detailed_structuring(
+    changes: list[tuple[str, object]],
+) -> None:
+    # The generated fast path must accept exactly what cattrs' detailed path
+    # accepts, build the same value, and leave error reports to the latter.
+    raw = _feedback_dict()
+    for key, value in changes:
+        if value is _MISSING_KEY:
+            raw.pop(key, None)
+        else:
+            raw[key] = value
+    fast = serialization.converter.get_structure_hook(FeedbackItem)
+    detailed = fast.__globals__["_detailed"]
+    assert _load(fast, raw) == _load(detailed, raw)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from collections import Counter
@@ -43,7 +44,7 @@ def _table(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]) -> Non
     cols = ", ".join(
         f"{c} {'BIGINT' if c in _INTEGER_COLUMNS else 'VARCHAR'}" for c in CUSTOMER_COLUMNS
     )
-    con.execute(f"CREATE TABLE t ({cols})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE t ({cols})")
     if records:
         marks = ", ".join("?" for _ in CUSTOMER_COLUMNS)
         con.executemany(
@@ -51,13 +52,16 @@ def _table(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]) -> Non
         )
 
 
+@functools.cache
+def _connection() -> duckdb.DuckDBPyConnection:
+    # One in-memory database for the module: connecting costs far more than a query.
+    return duckdb.connect()
+
+
 def _sql_ids(records: list[dict[str, Any]], where: str) -> set[str]:
-    con = duckdb.connect()
-    try:
-        _table(con, records)
-        return {row[0] for row in con.execute(f"SELECT id FROM t WHERE {where}").fetchall()}
-    finally:
-        con.close()
+    con = _connection()
+    _table(con, records)
+    return {row[0] for row in con.execute(f"SELECT id FROM t WHERE {where}").fetchall()}
 
 
 _population = st.lists(customers(), max_size=8, unique_by=lambda c: c.id)

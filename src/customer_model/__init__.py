@@ -6,88 +6,226 @@ clock, touches files or keeps global mutable state.
 
 from __future__ import annotations
 
-from customer_model.customers import (
-    Customer,
-    CustomerKind,
-    IntermediaryRole,
-    Purchase,
-    Purchaser,
-    User,
-)
-from customer_model.dataset import SCHEMA_VERSION, Dataset
-from customer_model.errors import CustomerModelError, Problem, ValidationError
-from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
-from customer_model.frameworks import (
-    KANO_PRIORITY,
-    KanoAnswer,
-    KanoCategory,
-    KanoCoefficients,
-    KanoResult,
-    MoSCoW,
-    RiceConfidence,
-    RiceImpact,
-    cost_of_delay,
-    ice,
-    kano_category,
-    kano_classify,
-    kano_coefficients,
-    opportunity_score,
-    rice,
-    wsjf,
-)
-from customer_model.people import Gender, Location, Person
-from customer_model.personas import (
-    Persona,
-    PersonaCoverage,
-    PersonaFit,
-    persona_coverage,
-    personas_for,
-)
-from customer_model.privacy import redact
-from customer_model.records import (
-    feedback_records,
-    purchase_records,
-    purchaser_records,
-    to_records,
-    user_records,
-)
-from customer_model.reports import SplitCounts, SplitReport, split_report
-from customer_model.rfm import RFMScore, rfm_scores
-from customer_model.roles import (
-    BuyingRole,
-    Role,
-    RoleSplit,
-    author_roles,
-    check_roles,
-    role_split,
-    roles_of,
-)
-from customer_model.rules import Rule, field
-from customer_model.satisfaction import (
-    GroupScore,
-    RoleBreakdown,
-    SegmentBreakdown,
-    SegmentLike,
-    SegmentScore,
-    SurveyMeasure,
-    SurveyResponse,
-    ces,
-    csat,
-    nps,
-    satisfaction_by_role,
-    satisfaction_by_segment,
-)
-from customer_model.segments import (
-    OverlapMatrix,
-    Segment,
-    SegmentBasis,
-    SegmentSizes,
-    overlap_matrix,
-    segment_sizes,
-)
-from customer_model.serialization import from_dict, from_json, to_dict, to_json
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from customer_model.customers import (
+        Customer,
+        CustomerKind,
+        IntermediaryRole,
+        Purchase,
+        Purchaser,
+        User,
+    )
+    from customer_model.dataset import SCHEMA_VERSION, Dataset
+    from customer_model.errors import CustomerModelError, Problem, ValidationError
+    from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
+    from customer_model.frameworks import (
+        KANO_PRIORITY,
+        KanoAnswer,
+        KanoCategory,
+        KanoCoefficients,
+        KanoResult,
+        MoSCoW,
+        RiceConfidence,
+        RiceImpact,
+        cost_of_delay,
+        ice,
+        kano_category,
+        kano_classify,
+        kano_coefficients,
+        opportunity_score,
+        rice,
+        wsjf,
+    )
+    from customer_model.people import Gender, Location, Person
+    from customer_model.personas import (
+        Persona,
+        PersonaCoverage,
+        PersonaFit,
+        persona_coverage,
+        personas_for,
+    )
+    from customer_model.privacy import redact
+    from customer_model.records import (
+        feedback_records,
+        purchase_records,
+        purchaser_records,
+        to_records,
+        user_records,
+    )
+    from customer_model.reports import SplitCounts, SplitReport, split_report
+    from customer_model.rfm import RFMScore, rfm_scores
+    from customer_model.roles import (
+        BuyingRole,
+        Role,
+        RoleSplit,
+        author_roles,
+        check_roles,
+        role_split,
+        roles_of,
+    )
+    from customer_model.rules import Rule, field
+    from customer_model.satisfaction import (
+        GroupScore,
+        RoleBreakdown,
+        SegmentBreakdown,
+        SegmentLike,
+        SegmentScore,
+        SurveyMeasure,
+        SurveyResponse,
+        ces,
+        csat,
+        nps,
+        satisfaction_by_role,
+        satisfaction_by_segment,
+    )
+    from customer_model.segments import (
+        OverlapMatrix,
+        Segment,
+        SegmentBasis,
+        SegmentSizes,
+        overlap_matrix,
+        segment_sizes,
+    )
+    from customer_model.serialization import from_dict, from_json, to_dict, to_json
 
 __version__ = "0.1.0.dev0"
+
+# Public names by the submodule that defines them.  They are loaded on first
+# access (PEP 562), so ``import customer_model`` is nearly free and a service
+# that only loads feedback never imports cattrs or the prioritization rules.
+# A new public name goes here, in the TYPE_CHECKING block above and in __all__.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "customers": (
+        "Customer",
+        "CustomerKind",
+        "IntermediaryRole",
+        "Purchase",
+        "Purchaser",
+        "User",
+    ),
+    "dataset": (
+        "SCHEMA_VERSION",
+        "Dataset",
+    ),
+    "errors": (
+        "CustomerModelError",
+        "Problem",
+        "ValidationError",
+    ),
+    "feedback": (
+        "Channel",
+        "FeedbackItem",
+        "FeedbackKind",
+        "Importance",
+        "Need",
+    ),
+    "frameworks": (
+        "KANO_PRIORITY",
+        "KanoAnswer",
+        "KanoCategory",
+        "KanoCoefficients",
+        "KanoResult",
+        "MoSCoW",
+        "RiceConfidence",
+        "RiceImpact",
+        "cost_of_delay",
+        "ice",
+        "kano_category",
+        "kano_classify",
+        "kano_coefficients",
+        "opportunity_score",
+        "rice",
+        "wsjf",
+    ),
+    "people": (
+        "Gender",
+        "Location",
+        "Person",
+    ),
+    "personas": (
+        "Persona",
+        "PersonaCoverage",
+        "PersonaFit",
+        "persona_coverage",
+        "personas_for",
+    ),
+    "privacy": ("redact",),
+    "records": (
+        "feedback_records",
+        "purchase_records",
+        "purchaser_records",
+        "to_records",
+        "user_records",
+    ),
+    "reports": (
+        "SplitCounts",
+        "SplitReport",
+        "split_report",
+    ),
+    "rfm": (
+        "RFMScore",
+        "rfm_scores",
+    ),
+    "roles": (
+        "BuyingRole",
+        "Role",
+        "RoleSplit",
+        "author_roles",
+        "check_roles",
+        "role_split",
+        "roles_of",
+    ),
+    "rules": (
+        "Rule",
+        "field",
+    ),
+    "satisfaction": (
+        "GroupScore",
+        "RoleBreakdown",
+        "SegmentBreakdown",
+        "SegmentLike",
+        "SegmentScore",
+        "SurveyMeasure",
+        "SurveyResponse",
+        "ces",
+        "csat",
+        "nps",
+        "satisfaction_by_role",
+        "satisfaction_by_segment",
+    ),
+    "segments": (
+        "OverlapMatrix",
+        "Segment",
+        "SegmentBasis",
+        "SegmentSizes",
+        "overlap_matrix",
+        "segment_sizes",
+    ),
+    "serialization": (
+        "from_dict",
+        "from_json",
+        "to_dict",
+        "to_json",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "KANO_PRIORITY",
@@ -131,9 +269,9 @@ __all__ = [
     "SegmentBreakdown",
     "SegmentLike",
     "SegmentScore",
+    "SegmentSizes",
     "SplitCounts",
     "SplitReport",
-    "SegmentSizes",
     "SurveyMeasure",
     "SurveyResponse",
     "User",
@@ -166,8 +304,8 @@ __all__ = [
     "roles_of",
     "satisfaction_by_role",
     "satisfaction_by_segment",
-    "split_report",
     "segment_sizes",
+    "split_report",
     "to_dict",
     "to_json",
     "to_records",

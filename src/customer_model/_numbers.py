@@ -1,51 +1,15 @@
-"""Checks for the plain numbers the scoring frameworks take.
+"""Checks for collections of plain numbers, such as survey scores.
 
-Every framework validates its arguments through :func:`real` and reports all
-problems at once with one :class:`~customer_model.ValidationError`, each
-problem's path naming the argument.  Messages state the rule and the type,
-never the value.
+Single numbers are checked with ``Checker.number``.  Problems point at the
+argument (or one of its elements) and never show the value.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 
 from customer_model._validation import Checker, type_name
-from customer_model.errors import Path, ValidationError
-
-
-def real(
-    check: Checker,
-    path: Path | str,
-    value: object,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    positive: bool = False,
-) -> bool:
-    """Whether *value* is a finite ``int`` or ``float`` in range; adds a problem if not.
-
-    ``bool`` is refused even though it subclasses ``int``: ``True`` is not a
-    score.  *positive* demands a value strictly greater than zero.
-    """
-    if type(value) not in (int, float):
-        check.add(path, f"must be a real number (int or float), not {type_name(value)}")
-        return False
-    assert isinstance(value, int | float)
-    if not math.isfinite(value):
-        check.add(path, "must be a finite number (not NaN or infinity)")
-        return False
-    if positive and value <= 0:
-        check.add(path, "must be greater than 0")
-        return False
-    if minimum is not None and value < minimum:
-        check.add(path, f"must be at least {minimum:g}")
-        return False
-    if maximum is not None and value > maximum:
-        check.add(path, f"must be at most {maximum:g}")
-        return False
-    return True
+from customer_model.errors import ValidationError
 
 
 def integers(

@@ -165,18 +165,28 @@ class Checker:
         *,
         minimum: float | None = None,
         maximum: float | None = None,
-    ) -> None:
-        """A finite real number (``int`` or ``float``, never ``bool``)."""
+        positive: bool = False,
+    ) -> bool:
+        """A finite ``int`` or ``float`` in range; whether it passed.
+
+        ``bool`` is refused even though it subclasses ``int``: ``True`` is not a
+        score.  *positive* demands a value strictly greater than zero.
+        """
         if type(value) not in (int, float):
-            self.add(path, f"must be a number, not {type_name(value)}")
-            return
+            self.add(path, f"must be a real number (int or float), not {type_name(value)}")
+            return False
         assert isinstance(value, int | float)
         if not math.isfinite(value):
-            self.add(path, "must be a finite number")
+            self.add(path, "must be a finite number (not NaN or infinity)")
+        elif positive and value <= 0:
+            self.add(path, "must be greater than 0")
         elif minimum is not None and value < minimum:
-            self.add(path, f"must be at least {minimum}")
+            self.add(path, f"must be at least {minimum:g}")
         elif maximum is not None and value > maximum:
-            self.add(path, f"must be at most {maximum}")
+            self.add(path, f"must be at most {maximum:g}")
+        else:
+            return True
+        return False
 
     def decimal(
         self,

@@ -145,7 +145,13 @@ def _no_duplicates(path: str, records: list[tuple[int, Any]]) -> None:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    from customer_model import PrioritizationPolicy, prioritize  # type: ignore[attr-defined]
+    import importlib
+
+    # prioritize (issue 3) is looked up by name so this module type-checks on
+    # branches where it has not landed yet; once it is on main these can become
+    # plain imports from customer_model.prioritization and customer_model.policy.
+    prioritize: Any = importlib.import_module("customer_model.prioritization").prioritize
+    policy_type: Any = importlib.import_module("customer_model.policy").PrioritizationPolicy
     from customer_model.feedback import FeedbackItem
     from customer_model.serialization import to_json
 
@@ -165,7 +171,7 @@ def _rank(args: argparse.Namespace) -> int:
             if args.customers is not None
             else list(dataset.customers)
         )
-    policy = load_json(args.policy, PrioritizationPolicy) if args.policy else PrioritizationPolicy()
+    policy = load_json(args.policy, policy_type) if args.policy else policy_type()
     as_of = args.as_of
     if as_of is None:
         if not feedback:

@@ -108,6 +108,32 @@ class FeedbackItem:
     created_at: datetime
 
     def __attrs_post_init__(self) -> None:
+        # Loading many items spends much of its time here, so the common case
+        # (every field valid) is one inline expression, with no calls to
+        # helpers.  It holds only when _check would find nothing; when it does
+        # not hold, _check says what is wrong and where.
+        id_, customer, author, theme = self.id, self.customer_id, self.author_id, self.theme
+        at = self.created_at
+        if not (
+            (type(id_) is str and id_ != "" and id_.strip() == id_)
+            and (type(customer) is str and customer != "" and customer.strip() == customer)
+            and (
+                author is None
+                or (type(author) is str and author != "" and author.strip() == author)
+            )
+            and (type(theme) is str and theme != "" and theme.strip() == theme)
+            and type(self.kind) is FeedbackKind
+            and (self.need is None or type(self.need) is Need)
+            and (self.importance is None or type(self.importance) is Importance)
+            and type(self.channel) is Channel
+            and type(self.text) is str
+            and isinstance(at, datetime)
+            and (zone := at.tzinfo) is not None
+            and zone.utcoffset(at) is not None
+        ):
+            self._check()
+
+    def _check(self) -> None:
         check = Checker()
         check.ident("id", self.id)
         check.ident("customer_id", self.customer_id)

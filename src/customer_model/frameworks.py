@@ -17,7 +17,6 @@ from typing import Literal
 
 import attrs
 
-from customer_model._numbers import real
 from customer_model._validation import Checker, type_name
 from customer_model.errors import ValidationError
 
@@ -89,10 +88,10 @@ def rice(
     if isinstance(confidence, RiceConfidence):
         confidence = confidence.value
     check = Checker()
-    real(check, "reach", reach, minimum=0)
-    real(check, "impact", impact, minimum=0)
-    real(check, "confidence", confidence, minimum=0, maximum=1)
-    real(check, "effort", effort, positive=True)
+    check.number("reach", reach, minimum=0)
+    check.number("impact", impact, minimum=0)
+    check.number("confidence", confidence, minimum=0, maximum=1)
+    check.number("effort", effort, positive=True)
     check.done("RICE input")
     return float(reach * impact * confidence / effort)
 
@@ -123,7 +122,7 @@ def ice(
     """
     check = Checker()
     for name, value in (("impact", impact), ("confidence", confidence), ("ease", ease)):
-        real(check, name, value, minimum=1, maximum=10)
+        check.number(name, value, minimum=1, maximum=10)
     if method not in ("product", "mean"):
         check.add("method", "must be 'product' or 'mean'")
     check.done("ICE input")
@@ -138,9 +137,9 @@ def ice(
 def _cost_of_delay(
     check: Checker, business_value: float, time_criticality: float, risk_reduction: float
 ) -> None:
-    real(check, "business_value", business_value, minimum=0)
-    real(check, "time_criticality", time_criticality, minimum=0)
-    real(check, "risk_reduction", risk_reduction, minimum=0)
+    check.number("business_value", business_value, minimum=0)
+    check.number("time_criticality", time_criticality, minimum=0)
+    check.number("risk_reduction", risk_reduction, minimum=0)
 
 
 def cost_of_delay(business_value: float, time_criticality: float, risk_reduction: float) -> float:
@@ -174,7 +173,7 @@ def wsjf(
     """
     check = Checker()
     _cost_of_delay(check, business_value, time_criticality, risk_reduction)
-    real(check, "job_size", job_size, positive=True)
+    check.number("job_size", job_size, positive=True)
     check.done("WSJF input")
     return float((business_value + time_criticality + risk_reduction) / job_size)
 
@@ -282,8 +281,8 @@ class KanoCoefficients:
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        real(check, "better", self.better, minimum=0, maximum=1)
-        real(check, "worse", self.worse, minimum=-1, maximum=0)
+        check.number("better", self.better, minimum=0, maximum=1)
+        check.number("worse", self.worse, minimum=-1, maximum=0)
         check.done("KanoCoefficients")
 
 
@@ -436,8 +435,8 @@ def opportunity_score(importance: float, satisfaction: float) -> float:
     13.0
     """
     check = Checker()
-    real(check, "importance", importance, minimum=0, maximum=10)
-    real(check, "satisfaction", satisfaction, minimum=0, maximum=10)
+    check.number("importance", importance, minimum=0, maximum=10)
+    check.number("satisfaction", satisfaction, minimum=0, maximum=10)
     check.done("opportunity score input")
     return float(importance + max(importance - satisfaction, 0))
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import attrs
 
 from customer_model import _html
-from customer_model._numbers import integers, real
+from customer_model._numbers import integers
 from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
@@ -152,7 +152,7 @@ class GroupScore:
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        real(check, "value", self.value)
+        check.number("value", self.value)
         check.integer("count", self.count, minimum=1)
         check.done("GroupScore")
 

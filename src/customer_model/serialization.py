@@ -15,12 +15,14 @@ your own.
 
 from __future__ import annotations
 
+import functools
 import json
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, TypeVar, overload
 
 import attrs
@@ -32,8 +34,16 @@ from cattrs.errors import (
     IterableValidationError,
     StructureHandlerNotFoundError,
 )
-from cattrs.gen import make_dict_structure_fn
 
+from customer_model._hooks import (
+    EnumStructureHook,
+    enum_value,
+    is_generated,
+    json_encoder,
+    sequence_unstructure_hook,
+    structure_hook,
+    unstructure_hook,
+)
 from customer_model._validation import is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.rules import register_hooks as _register_rule_hooks
@@ -124,20 +134,6 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
     return structure_datetime
 
 
-def _enum_hook(cls: type[Enum]) -> Callable[[object, object], Enum]:
-    by_value = {m.value: m for m in cls}
-    allowed = ", ".join(repr(v) for v in by_value)
-
-    def structure_enum(value: object, _: object) -> Enum:
-        if type(value) is str:
-            member = by_value.get(value)
-            if member is not None:
-                return member
-        raise _Invalid(f"must be one of {allowed}")
-
-    return structure_enum
-
-
 # -- collection hooks ----------------------------------------------------------
 
 
@@ -151,24 +147,29 @@ def _is_sequence(t: Any) -> bool:
     return False
 
 
+def _structure_items(value: object, item_hook: Callable[[Any, Any], Any], elem: Any) -> list[Any]:
+    """Structure every element of a JSON array, collecting failures by index."""
+    if type(value) is not list:
+        raise _Invalid(f"must be an array, not {_json_type(value)}")
+    out = []
+    errors: list[tuple[int, BaseException]] = []
+    for i, item in enumerate(value):
+        try:
+            out.append(item_hook(item, elem))
+        except Exception as e:
+            errors.append((i, e))
+    if errors:
+        raise _Nested(errors)
+    return out
+
+
 def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
     elem = typing.get_args(t)[0]
     make = list if typing.get_origin(t) is list else tuple
     item_hook = conv.get_structure_hook(elem)
 
     def structure_sequence(value: object, _: object) -> Any:
-        if type(value) is not list:
-            raise _Invalid(f"must be an array, not {_json_type(value)}")
-        out = []
-        errors: list[tuple[int, BaseException]] = []
-        for i, item in enumerate(value):
-            try:
-                out.append(item_hook(item, elem))
-            except Exception as e:
-                errors.append((i, e))
-        if errors:
-            raise _Nested(errors)
-        return make(out)
+        return make(_structure_items(value, item_hook, elem))
 
     return structure_sequence
 
@@ -182,19 +183,9 @@ def _set_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]
     item_hook = conv.get_structure_hook(elem)
 
     def structure_set(value: object, _: object) -> Any:
-        if type(value) is not list:
-            raise _Invalid(f"must be an array, not {_json_type(value)}")
-        out = []
-        errors: list[tuple[int, BaseException]] = []
-        for i, item in enumerate(value):
-            try:
-                out.append(item_hook(item, elem))
-            except Exception as e:
-                errors.append((i, e))
-        if errors:
-            raise _Nested(errors)
-        result = frozenset(out)
-        if len(result) != len(out):
+        items = _structure_items(value, item_hook, elem)
+        result = frozenset(items)
+        if len(result) != len(items):
             raise _Invalid("must not repeat an element (it is a set)")
         return result
 
@@ -206,16 +197,22 @@ def _unstructure_set(value: frozenset[Any]) -> list[Any]:
     return sorted(items)
 
 
-def _class_hook(cls: type[Any], conv: cattrs.Converter) -> Callable[[object, object], Any]:
-    structure = make_dict_structure_fn(cls, conv)
-    name = cls.__name__
+def _not_an_object(cls: type[Any]) -> Callable[[object], Exception]:
+    def error(value: object) -> Exception:
+        return _Invalid(f"must be an object ({cls.__name__}), not {_json_type(value)}")
 
-    def structure_object(value: object, _: object) -> Any:
-        if type(value) is not dict:
-            raise _Invalid(f"must be an object ({name}), not {_json_type(value)}")
-        return structure(value, cls)
+    return error
 
-    return structure_object
+
+# Our scalar hooks that accept exactly one type, unchanged: the generated class
+# hooks check these inline with ``type(x) is T``.
+_EXACT_TYPES: Mapping[Any, type[Any]] = MappingProxyType(
+    {_structure_str: str, _structure_int: int, _structure_bool: bool}
+)
+
+
+def _is_enum(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, Enum)
 
 
 def make_converter(
@@ -236,18 +233,30 @@ def make_converter(
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(date, _structure_date)
     conv.register_structure_hook(datetime, _datetime_hook(naive_timezone))
-    conv.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and issubclass(t, Enum), _enum_hook
-    )
+    conv.register_structure_hook_factory(_is_enum, lambda t: EnumStructureHook(t, _Invalid))
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(t, conv))
     conv.register_structure_hook_factory(_is_frozenset, lambda t: _set_hook(t, conv))
-    conv.register_structure_hook_factory(attrs.has, lambda t: _class_hook(t, conv))
+    conv.register_structure_hook_factory(
+        attrs.has,
+        lambda t: structure_hook(
+            t,
+            conv,
+            forbid_extra_keys=forbid_extra_keys,
+            exact=_EXACT_TYPES,
+            not_an_object=_not_an_object(t),
+        ),
+    )
 
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_unstructure_hook(Decimal, str)
     conv.register_unstructure_hook_factory(_is_frozenset, lambda _: _unstructure_set)
     conv.register_unstructure_hook(frozenset, _unstructure_set)
+    conv.register_unstructure_hook_factory(_is_enum, lambda _: enum_value)
+    conv.register_unstructure_hook_factory(attrs.has, lambda t: unstructure_hook(t, conv))
+    conv.register_unstructure_hook_func(
+        lambda t: t in (list, tuple), sequence_unstructure_hook(conv)
+    )
     # Segment rules are a tagged union ({"op": ...}) whose value types depend on
     # the field; registered last so it wins over the generic attrs hooks.
     _register_rule_hooks(conv)
@@ -341,12 +350,53 @@ def _reject_constant(name: str) -> Any:
     raise _Invalid(f"{name} is not valid JSON")
 
 
+def _make_json_encoder(cls: type[Any]) -> Callable[[Any], str] | None:
+    """The generated JSON writer for attrs class *cls* (``None`` for other types)."""
+    if not is_generated(converter.get_unstructure_hook(cls), cls):
+        return None  # not an attrs class, or one with a hook of its own
+    return json_encoder(cls, converter, _json_encoder)
+
+
+# Generated once per class, like the converter's own hooks.
+_json_encoder = typing.cast(
+    Callable[[type[Any]], Callable[[Any], str] | None], functools.cache(_make_json_encoder)
+)
+
+
+def _encode_sequence(seq: list[Any] | tuple[Any, ...]) -> str | None:
+    parts = []
+    last: type[Any] | None = None
+    encode: Callable[[Any], str] | None = None
+    for item in seq:
+        if type(item) is not last:
+            last = type(item)
+            encode = _json_encoder(last)
+            if encode is None:
+                return None
+        assert encode is not None
+        parts.append(encode(item))
+    return "[" + ", ".join(parts) + "]"
+
+
 def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialize a model, or a list of models, to JSON text.
 
     Output is stable: fields in declaration order, sets sorted, non-ASCII kept.
     """
-    return json.dumps(converter.unstructure(obj), ensure_ascii=False, indent=indent)
+    if indent is None:
+        # Models, and lists of them, are written by generated code; the text
+        # is the same as json.dumps would give for to_dict(obj).
+        encode = _json_encoder(type(obj))
+        if encode is not None:
+            return encode(obj)
+        if type(obj) in (list, tuple):
+            text = _encode_sequence(obj)
+            if text is not None:
+                return text
+    # The plain data is a fresh tree of dicts and lists, so it cannot be circular.
+    return json.dumps(
+        converter.unstructure(obj), ensure_ascii=False, indent=indent, check_circular=False
+    )
 
 
 @overload

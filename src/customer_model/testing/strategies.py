@@ -6,6 +6,7 @@ and round-trips through JSON.  Needs the ``testing`` extra (hypothesis).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -105,22 +106,65 @@ def locations() -> st.SearchStrategy[Location]:
     )
 
 
-@st.composite
-def persons(draw: st.DrawFn, id: st.SearchStrategy[str] | None = None) -> Person:
-    """A person with some (or none) of their identity data filled in."""
-    pid = draw(id if id is not None else identifiers("p-"))
-    first, last = draw(st.sampled_from(_FIRST)), draw(st.sampled_from(_LAST))
+# Strategies built once: hypothesis validates each new strategy object on first
+# use, so building them inside a draw would cost more than the draw itself.
+_NAMES = st.tuples(st.sampled_from(_FIRST), st.sampled_from(_LAST))
+_FLAGS = st.booleans()
+_PHONES = st.none() | st.integers(10**7, 10**12 - 1).map(lambda n: f"+{n}")
+_BIRTH_DATES = st.none() | st.dates(date(1940, 1, 1), date(2004, 12, 31))
+_GENDERS = st.none() | st.sampled_from(Gender)
+_LOCATIONS = st.none() | locations()
+_BUYING_ROLES = st.frozensets(st.sampled_from(BuyingRole), max_size=3)
+_AUTHORITIES = st.none() | st.tuples(
+    st.integers(0, 100_000).map(Decimal), st.sampled_from(_CURRENCIES)
+)
+_SESSIONS = st.integers(0, 500)
+_LAST_ACTIVE = st.none() | aware_datetimes()
+_FEATURE_SETS = st.frozensets(st.sampled_from(_FEATURES), max_size=4)
+
+
+def _person(draw: st.DrawFn, pid: str) -> Person:
+    first, last = draw(_NAMES)
     return Person(
         pid,
-        name=draw(st.none() | st.just(f"{first} {last}")),
-        email=draw(st.none() | st.just(f"{first.lower()}.{last.lower()}@example.com")),
-        phone=draw(st.none() | st.from_regex(r"\+[1-9][0-9]{7,11}", fullmatch=True)),
-        birth_date=draw(st.none() | st.dates(date(1940, 1, 1), date(2004, 12, 31))),
-        gender=draw(st.none() | st.sampled_from(Gender)),
-        location=draw(st.none() | locations()),
+        name=f"{first} {last}" if draw(_FLAGS) else None,
+        email=f"{first.lower()}.{last.lower()}@example.com" if draw(_FLAGS) else None,
+        phone=draw(_PHONES),
+        birth_date=draw(_BIRTH_DATES),
+        gender=draw(_GENDERS),
+        location=draw(_LOCATIONS),
     )
 
 
+def _buyer_for(draw: st.DrawFn, person: Person) -> Purchaser:
+    authority = draw(_AUTHORITIES)
+    return Purchaser(
+        person,
+        roles=draw(_BUYING_ROLES),
+        spending_authority=authority[0] if authority else None,
+        currency=authority[1] if authority else None,
+    )
+
+
+def _user_for(draw: st.DrawFn, person: Person) -> User:
+    return User(
+        person,
+        sessions=draw(_SESSIONS),
+        last_active=draw(_LAST_ACTIVE),
+        features_used=draw(_FEATURE_SETS),
+    )
+
+
+_PERSON_IDS = identifiers("p-")
+
+
+@st.composite
+def persons(draw: st.DrawFn, id: st.SearchStrategy[str] | None = None) -> Person:
+    """A person with some (or none) of their identity data filled in."""
+    return _person(draw, draw(id if id is not None else _PERSON_IDS))
+
+
+@functools.cache
 def purchases(
     currency: str | None = None,
     since: datetime = EPOCH,
@@ -135,44 +179,20 @@ def purchases(
     )
 
 
-def purchasers(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[Purchaser]:
-    return st.one_of(
-        st.builds(
-            Purchaser,
-            person if person is not None else persons(),
-            roles=st.frozensets(st.sampled_from(BuyingRole), max_size=3),
-        ),
-        st.builds(
-            Purchaser,
-            person if person is not None else persons(),
-            roles=st.frozensets(st.sampled_from(BuyingRole), max_size=3),
-            spending_authority=st.integers(0, 100_000).map(Decimal),
-            currency=st.sampled_from(_CURRENCIES),
-        ),
-    )
+@st.composite
+def purchasers(draw: st.DrawFn, person: st.SearchStrategy[Person] | None = None) -> Purchaser:
+    """A purchaser, with buying-center roles and sometimes a spending authority."""
+    return _buyer_for(draw, draw(person if person is not None else persons()))
 
 
-def users(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[User]:
-    return st.builds(
-        User,
-        person if person is not None else persons(),
-        sessions=st.integers(0, 500),
-        last_active=st.none() | aware_datetimes(),
-        features_used=st.frozensets(st.sampled_from(_FEATURES), max_size=4),
-    )
+@st.composite
+def users(draw: st.DrawFn, person: st.SearchStrategy[Person] | None = None) -> User:
+    """A user with some usage."""
+    return _user_for(draw, draw(person if person is not None else persons()))
 
 
 def _people(draw: st.DrawFn, customer_id: str, n: int) -> list[Person]:
-    ids = [f"{customer_id}-p{i}" for i in range(n)]
-    return [draw(persons(id=st.just(pid))) for pid in ids]
-
-
-def _user_for(draw: st.DrawFn, person: Person) -> User:
-    return draw(users(st.just(person)))
-
-
-def _buyer_for(draw: st.DrawFn, person: Person) -> Purchaser:
-    return draw(purchasers(st.just(person)))
+    return [_person(draw, f"{customer_id}-p{i}") for i in range(n)]
 
 
 @st.composite
