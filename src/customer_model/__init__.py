@@ -68,6 +68,7 @@ if TYPE_CHECKING:
         to_records,
         user_records,
     )
+    from customer_model.reports import SplitCounts, SplitReport, split_report
     from customer_model.rfm import RFMScore, rfm_scores
     from customer_model.roles import (
         BuyingRole,
@@ -197,6 +198,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "to_records",
         "user_records",
     ),
+    "reports": (
+        "SplitCounts",
+        "SplitReport",
+        "split_report",
+    ),
     "rfm": (
         "RFMScore",
         "rfm_scores",
@@ -324,6 +330,8 @@ __all__ = [
     "SegmentLike",
     "SegmentScore",
     "SegmentSizes",
+    "SplitCounts",
+    "SplitReport",
     "SurveyMeasure",
     "SurveyResponse",
     "ThemeTrend",
@@ -367,6 +375,7 @@ __all__ = [
     "satisfaction_by_role",
     "satisfaction_by_segment",
     "segment_sizes",
+    "split_report",
     "to_dict",
     "to_json",
     "to_records",

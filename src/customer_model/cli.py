@@ -1,19 +1,28 @@
 """The ``customer-model`` command line.
 
 Kept out of the core import: ``import customer_model`` never loads it.
+Commands: ``demo``, ``rank``, ``validate``, ``generate`` and ``nps``.  Bad
+input exits with status 2 and a one-line message on stderr naming the file
+and the path of the bad record; never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from datetime import UTC, date, datetime
+from typing import Any
 
-if TYPE_CHECKING:
-    from customer_model.dataset import Dataset
+from customer_model._files import InputError, duplicate_ids, is_lines, load_json, load_lines
+from customer_model._progress import ProgressBar
 
 __all__ = ["main"]
+
+#: Exit status for bad input or bad usage (argparse uses it too).
+BAD_INPUT = 2
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -49,104 +58,513 @@ def _demo(_: argparse.Namespace) -> int:
     print("Who buys and who uses, per customer")
     print()
     print(_table(["customer", "kind", "purchasers", "users", "both", "split"], rows))
-    print()
     _demo_backlog(dataset)
-    print()
     _demo_nps(dataset)
+    _demo_sample()
     return 0
 
 
 #: The demo's fixed "now", so its output never changes.
-DEMO_AS_OF = "2026-06-30T00:00:00+00:00"
+DEMO_AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
 
 
-def _demo_backlog(dataset: Dataset) -> None:
-    from datetime import datetime
-
+def _demo_backlog(dataset: Any) -> None:
+    """The example's feedback ranked, with the purchaser and user share of each theme."""
     from customer_model.policy import PrioritizationPolicy
     from customer_model.prioritization import prioritize
 
     # The household pays in BRL; an illustrative rate turns it into EUR.
     policy = PrioritizationPolicy(exchange_rates={"BRL": 0.17})
-    as_of = datetime.fromisoformat(DEMO_AS_OF)
-    backlog = prioritize(dataset.feedback, dataset.customers, policy=policy, as_of=as_of)
+    backlog = prioritize(dataset.feedback, dataset.customers, policy=policy, as_of=DEMO_AS_OF)
+    print()
+    print(f"Backlog as of {DEMO_AS_OF.date().isoformat()}: voices and share of each score")
+    print("from purchasers (buyers) and users; a person in both roles counts in both")
+    print()
+    print(_backlog_table(list(backlog)))
+
+
+def _demo_nps(dataset: Any) -> None:
+    from customer_model.satisfaction import satisfaction_by_role
+
+    split = satisfaction_by_role(dataset.responses, dataset.customers)
+    rows = [
+        [label, "0" if score is None else str(score.count), _number(score)]
+        for label, score in (
+            ("everyone", split.overall),
+            ("purchasers", split.purchasers),
+            ("users", split.users),
+            ("both roles", split.both),
+        )
+    ]
+    print()
+    print("NPS by role (a person in both roles counts in both)")
+    print()
+    print(_table(["group", "responses", "NPS"], rows))
+    gap = "n/a" if split.gap is None else f"{split.gap:+.1f}"
+    print(f"gap (purchasers - users): {gap}")
+
+
+def _number(score: Any) -> str:
+    return "n/a" if score is None else f"{score.value:.1f}"
+
+
+def _demo_sample() -> None:
+    """The split across the bundled generated sample, by customer kind."""
+    from customer_model.reports import split_report
+    from customer_model.sample import bundled_dataset
+
+    report = split_report(bundled_dataset().customers)
+    rows = [
+        [r.key, str(r.customers), str(r.same), str(r.disjoint), str(r.overlapping),
+         str(r.purchasers_only), str(r.users_only)]
+        for r in (*report.by_kind, report.overall)
+    ]  # fmt: skip
+    print()
+    print(f"Across a generated sample of {report.overall.customers} customers")
+    print("(customer-model generate makes bigger ones)")
+    print()
+    headers = ["kind", "customers", "same", "disjoint", "overlapping", "buy only", "use only"]
+    print(_table(headers, rows))
+
+
+# -- shared helpers -------------------------------------------------------------------
+
+
+def _as_of(text: str) -> datetime:
+    """``--as-of``: an ISO date (midnight UTC) or an ISO datetime with an offset."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "must be an ISO 8601 date (2025-06-30) or datetime with an offset"
+        ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise argparse.ArgumentTypeError("must carry a UTC offset such as Z or +02:00")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+
+
+def _load_dataset(path: str) -> Any:
+    from customer_model.dataset import Dataset
+
+    return load_json(path, Dataset)
+
+
+def _load_customers(path: str) -> list[Any]:
+    """Customers from a Dataset JSON file, a JSON array of customers, or JSON Lines."""
+    from customer_model.customers import Customer
+    from customer_model.dataset import Dataset
+
+    if is_lines(path):
+        records = load_lines(path, Customer, progress=ProgressBar(sys.stderr, "customers"))
+        _no_duplicates(path, records)
+        return [c for _, c in records]
+    value = load_json(path, Dataset, array_cls=list[Customer])
+    return list(value) if isinstance(value, list) else list(value.customers)
+
+
+def _no_duplicates(path: str, records: list[tuple[int, Any]]) -> None:
+    errors = duplicate_ids(path, records)
+    if errors:
+        raise InputError(errors)
+
+
+# -- rank -------------------------------------------------------------------------------
+
+
+def _rank(args: argparse.Namespace) -> int:
+    from customer_model.feedback import FeedbackItem
+    from customer_model.policy import PrioritizationPolicy
+    from customer_model.prioritization import prioritize
+    from customer_model.serialization import to_json
+
+    if is_lines(args.file):
+        if args.customers is None:
+            raise InputError([f"{args.file}: a JSON Lines feedback file needs --customers FILE"])
+        with ProgressBar(sys.stderr, "feedback") as bar:
+            records = load_lines(args.file, FeedbackItem, progress=bar)
+        _no_duplicates(args.file, records)
+        feedback = [item for _, item in records]
+        customers = _load_customers(args.customers)
+    else:
+        dataset = _load_dataset(args.file)
+        feedback = list(dataset.feedback)
+        customers = (
+            _load_customers(args.customers)
+            if args.customers is not None
+            else list(dataset.customers)
+        )
+    policy = load_json(args.policy, PrioritizationPolicy) if args.policy else PrioritizationPolicy()
+    as_of = args.as_of
+    if as_of is None:
+        if not feedback:
+            raise InputError([f"{args.file}: no feedback to rank"])
+        as_of = max(item.created_at for item in feedback)
+    try:
+        backlog = prioritize(feedback, customers, policy=policy, as_of=as_of)
+    except ValueError as e:  # ValidationError: feedback and customers disagree
+        problems = getattr(e, "problems", ())
+        raise InputError([f"{args.file}: {p}" for p in problems] or [f"{args.file}: {e}"]) from None
+    if args.top is not None:
+        import attrs
+
+        backlog = attrs.evolve(backlog, items=tuple(backlog)[: args.top])
+    if args.format == "json":
+        print(to_json(backlog, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(_backlog_csv(backlog.to_records()))
+    else:
+        print(_backlog_table(list(backlog)))
+    return 0
+
+
+def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
+    """``Backlog.to_records()`` as CSV: floats in full (``repr``), money as decimal text."""
+    out = io.StringIO()
+    if records:
+        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    return out.getvalue()
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
+def _backlog_table(items: Sequence[Any]) -> str:
     rows = [
         [
             str(item.rank),
             item.theme,
             f"{item.score:.2f}",
             str(item.customer_count),
-            str(item.voices),
+            str(item.purchaser_voices),
+            str(item.user_voices),
             _percent(item.purchaser_share),
             _percent(item.user_share),
         ]
-        for item in backlog
+        for item in items
     ]
-    print(f"Backlog as of {as_of.date().isoformat()} (share of each score from purchasers / users)")
-    print()
-    headers = ["rank", "theme", "score", "customers", "voices", "purchasers", "users"]
-    print(_table(headers, rows))
+    headers = ["rank", "theme", "score", "customers", "buyers", "users", "buyer %", "user %"]
+    return _table(headers, rows)
 
 
-def _demo_nps(dataset: Dataset) -> None:
-    from customer_model.satisfaction import satisfaction_by_role
+# -- validate ---------------------------------------------------------------------------
 
-    split = satisfaction_by_role(dataset.responses, dataset.customers)
+_RECORD_TYPES = ("dataset", "customers", "feedback", "responses")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from customer_model.customers import Customer
+    from customer_model.dataset import Dataset
+    from customer_model.feedback import FeedbackItem
+    from customer_model.satisfaction import SurveyResponse
+
+    path = args.file
+    lines = is_lines(path)
+    kind = args.type or ("feedback" if lines else "dataset")
+    cls: Any = {
+        "customers": Customer,
+        "feedback": FeedbackItem,
+        "responses": SurveyResponse,
+    }.get(kind, Dataset)
+    errors: list[str] = []
+    try:
+        if kind == "dataset":
+            if lines:
+                raise InputError([f"{path}: a dataset is one JSON document; use --type for lines"])
+            dataset = load_json(path, Dataset)
+            print(
+                f"{path}: valid dataset: {len(dataset.customers)} customers, "
+                f"{len(dataset.feedback)} feedback items, {len(dataset.responses)} survey "
+                f"responses, {len(dataset.personas)} personas, {len(dataset.segments)} segments"
+            )
+            return 0
+        if lines:
+            with ProgressBar(sys.stderr, "validating") as bar:
+                records = load_lines(path, cls, progress=bar, errors=errors)
+        else:
+            records = list(enumerate(load_json(path, list[cls])))
+        errors.extend(duplicate_ids(path, records))
+        if args.customers is not None and kind != "customers":
+            known = {c.id for c in _load_customers(args.customers)}
+            errors.extend(
+                f"{path}:{n}: $.customer_id: refers to no customer in {args.customers}"
+                if lines
+                else f"{path}: $[{n}].customer_id: refers to no customer in {args.customers}"
+                for n, record in records
+                if record.customer_id not in known
+            )
+    except InputError as e:
+        errors.extend(e.lines)
+    if errors:
+        for line in errors:
+            print(line, file=sys.stderr)
+        print(f"{path}: {len(errors)} problem{'s' if len(errors) > 1 else ''}", file=sys.stderr)
+        return BAD_INPUT
+    print(f"{path}: valid: {len(records)} {kind} records")
+    return 0
+
+
+# -- generate ---------------------------------------------------------------------------
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from customer_model.sample import DEFAULT_START, sample_dataset
+    from customer_model.serialization import to_json
+
+    start = args.start if args.start is not None else DEFAULT_START
+    with ProgressBar(sys.stderr, "generating") as bar:
+        dataset = sample_dataset(
+            customers=args.customers, seed=args.seed, start=start, months=args.months, progress=bar
+        )
+    text = to_json(dataset, indent=args.indent) + "\n"
+    if args.out is None or args.out == "-":
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(args.out, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except OSError as e:
+        raise InputError([f"{args.out}: cannot write ({e.strerror or type(e).__name__})"]) from None
+    print(
+        f"wrote {args.out}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
+        f"feedback items, {len(dataset.responses)} survey responses",
+        file=sys.stderr,
+    )
+    return 0
+
+
+# -- nps --------------------------------------------------------------------------------
+
+
+def _nps(args: argparse.Namespace) -> int:
+    from customer_model.satisfaction import SurveyMeasure, satisfaction_by_role
+    from customer_model.serialization import to_json
+
+    dataset = _load_dataset(args.file)
+    breakdown = satisfaction_by_role(
+        dataset.responses, dataset.customers, measure=SurveyMeasure.NPS
+    )
+    if args.format == "json":
+        print(to_json(breakdown, indent=2))
+        return 0
+    if breakdown.overall is None:
+        print(f"{args.file}: no NPS answers in responses")
+        return 0
     rows = []
     for label, score in (
-        ("everyone", split.overall),
-        ("purchasers", split.purchasers),
-        ("users", split.users),
-        ("both roles", split.both),
+        ("all respondents", breakdown.overall),
+        ("purchasers (incl. both)", breakdown.purchasers),
+        ("users (incl. both)", breakdown.users),
+        ("purchasers only", breakdown.purchasers_only),
+        ("users only", breakdown.users_only),
+        ("both roles", breakdown.both),
+        ("unknown or anonymous", breakdown.unknown),
     ):
         rows.append(
-            [
-                label,
-                "0" if score is None else str(score.count),
-                _number(None if score is None else score.value),
-            ]
+            [label, "0", "n/a"]
+            if score is None
+            else [label, str(score.count), f"{score.value:+.1f}"]
         )
-    print("NPS by role (a person in both roles counts in both)")
+    print("NPS by role")
     print()
-    print(_table(["group", "responses", "NPS"], rows))
-    print(f"gap (purchasers - users): {_number(split.gap, signed=True)}")
+    print(_table(["group", "answers", "NPS"], rows))
+    print()
+    gap = "n/a" if breakdown.gap is None else f"{breakdown.gap:+.1f}"
+    print(f"gap (purchasers - users): {gap}")
+    return 0
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
+_FORMATTER = argparse.RawDescriptionHelpFormatter
 
+_MAIN_EPILOG = """\
+Examples:
+  customer-model demo
+  customer-model generate --customers 500 --seed 7 --out sample.json
+  customer-model validate sample.json
+  customer-model rank sample.json --top 10
+  customer-model rank feedback.jsonl --customers customers.json --format csv
+  customer-model nps sample.json
 
-def _number(value: float | None, *, signed: bool = False) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:+.1f}" if signed else f"{value:.1f}"
+Input files: a Dataset as JSON (what `generate` writes), or, for large
+exports, JSON Lines (.jsonl / .ndjson) with one record per line.
+Bad input exits with status 2 and names the file and the bad record.
+"""
+
+_DEMO_EPILOG = """\
+Example:
+  customer-model demo
+"""
+
+_RANK_EPILOG = """\
+Examples:
+  customer-model rank data.json
+  customer-model rank data.json --as-of 2025-12-31 --top 5
+  customer-model rank data.json --policy policy.json --format json > backlog.json
+  customer-model rank feedback.jsonl --customers customers.jsonl --format csv
+
+FILE is a Dataset JSON file (its customers and feedback are used) or a JSON
+Lines file of feedback items, one per line, which needs --customers: a
+Dataset JSON file, a JSON array of customers, or JSON Lines of customers.
+Without --as-of, the time of the newest feedback item is used, so the same
+file always ranks the same way.
+"""
+
+_VALIDATE_EPILOG = """\
+Examples:
+  customer-model validate data.json
+  customer-model validate feedback.jsonl --customers customers.json
+  customer-model validate customers.jsonl --type customers
+
+Every problem is listed on stderr, one per line, with the file, the line (for
+JSON Lines) and the path of the bad field; the exit status is then 2.  A
+valid file prints a one-line summary and exits with 0.
+"""
+
+_GENERATE_EPILOG = """\
+Examples:
+  customer-model generate --customers 200 --seed 1 --out sample.json
+  customer-model generate --customers 50000 --seed 1 --indent 0 --out big.json
+  customer-model generate --customers 20 --seed 3 --start 2024-01-01 --months 24
+
+The same arguments always write the same bytes: the data starts at --start
+(default 2025-01-01, UTC) and no clock is read.
+"""
+
+_NPS_EPILOG = """\
+Examples:
+  customer-model nps data.json
+  customer-model nps data.json --format json
+
+Scores the NPS answers in the dataset's survey responses overall and by the
+respondent's role for their customer: purchasers against users (a person in
+both roles counts in both), with the gap between them.
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="customer-model",
         description="Explore customers, purchasers, users and their feedback.",
-        epilog="Example: customer-model demo",
+        epilog=_MAIN_EPILOG,
+        formatter_class=_FORMATTER,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
     demo = sub.add_parser(
         "demo",
-        help="show the role split, ranked backlog and NPS by role of a built-in example",
+        help="show the role split of a built-in example",
         description="Show who buys and who uses in a built-in example: a household where "
         "the parent buys and the baby uses, a self-serve consumer, and a business "
-        "buying group where one lead also uses the product. Then rank its feedback "
-        "into a backlog (with the purchaser and user share of each theme) and show "
-        "NPS by role.",
-        epilog="Example: customer-model demo",
+        "buying group where one lead also uses the product.",
+        epilog=_DEMO_EPILOG,
+        formatter_class=_FORMATTER,
     )
     demo.set_defaults(handler=_demo)
+
+    rank = sub.add_parser(
+        "rank",
+        help="rank feedback themes into a backlog",
+        description="Rank the themes of a dataset's feedback into a prioritized backlog.",
+        epilog=_RANK_EPILOG,
+        formatter_class=_FORMATTER,
+    )
+    rank.add_argument("file", metavar="FILE", help="Dataset JSON, or JSON Lines of feedback")
+    rank.add_argument("--customers", metavar="FILE", help="where the customers come from")
+    rank.add_argument("--policy", metavar="FILE", help="a PrioritizationPolicy as JSON")
+    rank.add_argument(
+        "--as-of", type=_as_of, metavar="ISO", help="reference time (default: newest feedback)"
+    )
+    rank.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    rank.add_argument("--top", type=_count, metavar="N", help="show only the first N themes")
+    rank.set_defaults(handler=_rank)
+
+    validate = sub.add_parser(
+        "validate",
+        help="check a file and list every problem",
+        description="Check a Dataset JSON file (or a JSON array or JSON Lines of records) "
+        "and list every problem found.",
+        epilog=_VALIDATE_EPILOG,
+        formatter_class=_FORMATTER,
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.add_argument(
+        "--type",
+        choices=_RECORD_TYPES,
+        help="what the file holds (default: dataset for .json, feedback for .jsonl)",
+    )
+    validate.add_argument(
+        "--customers", metavar="FILE", help="also check that every record's customer exists"
+    )
+    validate.set_defaults(handler=_validate)
+
+    generate = sub.add_parser(
+        "generate",
+        help="write a realistic sample dataset",
+        description="Write a realistic, reproducible Dataset as JSON: households, consumers "
+        "and businesses (some of them intermediaries), a year of purchases and usage, "
+        "feedback with rising and falling themes, and survey answers.",
+        epilog=_GENERATE_EPILOG,
+        formatter_class=_FORMATTER,
+    )
+    generate.add_argument("--customers", type=_count, metavar="N", default=200)
+    generate.add_argument("--seed", type=_seed, metavar="S", default=0)
+    generate.add_argument("--out", metavar="FILE", help="where to write (default: stdout)")
+    generate.add_argument(
+        "--start", type=_as_of, metavar="ISO", help="first day of data (default 2025-01-01)"
+    )
+    generate.add_argument("--months", type=_count, metavar="M", default=12)
+    generate.add_argument(
+        "--indent", type=int, metavar="N", default=None, help="pretty-print with N spaces"
+    )
+    generate.set_defaults(handler=_generate)
+
+    nps = sub.add_parser(
+        "nps",
+        help="NPS overall and by role (purchasers vs users)",
+        description="Net Promoter Score of a dataset's survey responses, by role.",
+        epilog=_NPS_EPILOG,
+        formatter_class=_FORMATTER,
+    )
+    nps.add_argument("file", metavar="FILE")
+    nps.add_argument("--format", choices=("table", "json"), default="table")
+    nps.set_defaults(handler=_nps)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (2 for bad input)."""
     args = _parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except InputError as e:
+        print(e.summary(f"run `customer-model validate {args.file}` to list them all")
+              if hasattr(args, "file") else e.summary(), file=sys.stderr)  # fmt: skip
+        return BAD_INPUT
+    except BrokenPipeError:  # `customer-model rank big.json | head`
+        sys.stderr.close()
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

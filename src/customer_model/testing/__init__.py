@@ -3,7 +3,13 @@
 * Hypothesis strategies (needs the ``testing`` extra): ``customers()``,
   ``feedback_items()``, ``datasets()``, ``segments()``, ``rules()`` and
   friends, loaded on first use so that importing this package never requires
-  hypothesis.
+  hypothesis.  They are also registered with hypothesis through its entry
+  point, so ``st.from_type(Customer)`` works without importing anything
+  from here.
+* Plain factories with no extra dependency:
+  :mod:`customer_model.testing.factories`.
+* pytest fixtures (``cm_household``, ``cm_dataset``...), loaded automatically
+  through the ``pytest11`` entry point: :mod:`customer_model.testing.pytest_plugin`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
         purchases,
         rules,
         segments,
+        survey_responses,
         users,
     )
 
@@ -41,6 +48,7 @@ __all__ = [
     "purchases",
     "rules",
     "segments",
+    "survey_responses",
     "users",
 ]
 

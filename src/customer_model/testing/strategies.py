@@ -42,6 +42,7 @@ from customer_model.rules import (
     Rule,
     Within,
 )
+from customer_model.satisfaction import SurveyMeasure, SurveyResponse
 from customer_model.segments import Segment, SegmentBasis
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "purchases",
     "rules",
     "segments",
+    "survey_responses",
     "users",
 ]
 
@@ -282,6 +284,35 @@ def feedback_items(
     )
 
 
+@st.composite
+def survey_responses(
+    draw: st.DrawFn,
+    *,
+    customer: Customer | None = None,
+    measure: SurveyMeasure | None = None,
+    since: datetime = EPOCH,
+    until: datetime = HORIZON,
+    id: st.SearchStrategy[str] | None = None,
+) -> SurveyResponse:
+    """A survey answer on its measure's scale; given a *customer*, from one of its people."""
+    if customer is not None:
+        customer_id = customer.id
+        respondent = draw(st.none() | st.sampled_from([p.id for p in customer.people]))
+    else:
+        customer_id = draw(identifiers("c-"))
+        respondent = draw(st.none() | identifiers("p-"))
+    chosen = measure if measure is not None else draw(st.sampled_from(SurveyMeasure))
+    low, high = chosen.scale
+    return SurveyResponse(
+        id=draw(id if id is not None else identifiers("r-")),
+        customer_id=customer_id,
+        respondent_id=respondent,
+        measure=chosen,
+        score=draw(st.integers(low, high)),
+        at=draw(aware_datetimes(since, until)),
+    )
+
+
 def personas(segment_id: st.SearchStrategy[str | None] | None = None) -> st.SearchStrategy[Persona]:
     return st.builds(
         Persona,
@@ -302,10 +333,15 @@ def datasets(
     customers: st.SearchStrategy[Customer] | None = None,
     max_customers: int = 4,
     feedback_per_customer: int = 3,
+    responses_per_customer: int = 2,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
 ) -> Dataset:
-    """A consistent dataset: unique ids, feedback only from its own customers."""
+    """A consistent dataset: unique ids, feedback and answers only from its own customers.
+
+    Each customer gets up to *feedback_per_customer* feedback items and up to
+    *responses_per_customer* survey responses.
+    """
     base = customers if customers is not None else _any_customer()
     cs = draw(st.lists(base, min_size=1, max_size=max_customers, unique_by=lambda c: c.id))
     feedback: list[FeedbackItem] = []
@@ -314,6 +350,13 @@ def datasets(
         for j in range(n):
             item_id = st.just(f"f-{c.id}-{j}")
             feedback.append(draw(feedback_items(customer=c, since=since, until=until, id=item_id)))
+    responses: list[SurveyResponse] = []
+    for c in cs:
+        for j in range(draw(st.integers(0, responses_per_customer))):
+            response_id = st.just(f"r-{c.id}-{j}")
+            responses.append(
+                draw(survey_responses(customer=c, since=since, until=until, id=response_id))
+            )
     segments = draw(
         st.lists(
             st.builds(Segment, identifiers("s-"), st.sampled_from(["Key accounts", "Families"])),
@@ -324,7 +367,7 @@ def datasets(
     segment_ids = [s.id for s in segments]
     persona_seg = st.none() | st.sampled_from(segment_ids) if segment_ids else st.none()
     ps = draw(st.lists(personas(persona_seg), max_size=2, unique_by=lambda p: p.id))
-    return Dataset(cs, feedback, personas=ps, segments=segments)
+    return Dataset(cs, feedback, personas=ps, segments=segments, responses=responses)
 
 
 # -- segment rules -----------------------------------------------------------------

@@ -1,0 +1,263 @@
+"""Reports for notebooks: how buyers and users split across a whole customer base.
+
+:func:`split_report` counts, overall, per customer kind and per segment, the
+customers whose buyers are their users (SAME), whose buyers never use
+(DISJOINT) and whose buyers partly use (OVERLAPPING), and the people behind
+them: purchasers who never use the product and users who never buy it.  The
+result renders as an HTML table in a notebook and turns into flat records for
+a DataFrame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from customer_model import _html
+from customer_model._validation import Checker, is_aware, type_name
+from customer_model.customers import Customer, CustomerKind
+from customer_model.errors import ValidationError
+from customer_model.roles import RoleSplit, role_split
+from customer_model.satisfaction import SegmentLike
+
+__all__ = ["SplitCounts", "SplitReport", "split_report"]
+
+#: A value in a record: JSON scalars only.
+Scalar = str | int | float | None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SplitCounts:
+    """The buyer/user split of one group of customers.
+
+    Customer counts: ``customers`` = ``same`` + ``disjoint`` + ``overlapping``.
+    People are counted once per customer they belong to: ``purchasers`` =
+    ``purchasers_only`` + ``both`` and ``users`` = ``users_only`` + ``both``,
+    where ``purchasers_only`` buy but never use and ``users_only`` use but
+    never buy.
+    """
+
+    group: str
+    key: str
+    customers: int
+    same: int
+    disjoint: int
+    overlapping: int
+    purchasers: int
+    users: int
+    both: int
+    purchasers_only: int
+    users_only: int
+
+    def share(self, split: RoleSplit) -> float | None:
+        """The share (0 to 1) of this group's customers with *split*; ``None`` if empty."""
+        return _share(getattr(self, split.value), self.customers)
+
+    @property
+    def purchasers_only_share(self) -> float | None:
+        """Of the purchasers, the share who never use the product."""
+        return _share(self.purchasers_only, self.purchasers)
+
+    @property
+    def users_only_share(self) -> float | None:
+        """Of the users, the share who never buy it."""
+        return _share(self.users_only, self.users)
+
+    def to_record(self) -> dict[str, Scalar]:
+        """One flat dict of JSON scalars, with the shares next to the counts."""
+        return {
+            "group": self.group,
+            "key": self.key,
+            "customers": self.customers,
+            "same": self.same,
+            "disjoint": self.disjoint,
+            "overlapping": self.overlapping,
+            "same_share": self.share(RoleSplit.SAME),
+            "disjoint_share": self.share(RoleSplit.DISJOINT),
+            "overlapping_share": self.share(RoleSplit.OVERLAPPING),
+            "purchasers": self.purchasers,
+            "users": self.users,
+            "both": self.both,
+            "purchasers_only": self.purchasers_only,
+            "users_only": self.users_only,
+            "purchasers_only_share": self.purchasers_only_share,
+            "users_only_share": self.users_only_share,
+        }
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class SplitReport:
+    """:func:`split_report`'s result: the split overall, by kind and by segment.
+
+    ``by_kind`` has one row per :class:`~customer_model.CustomerKind` (in the
+    enum's order, empty kinds included); ``by_segment`` one per segment, in
+    the order given.  A customer can be in several segments or none, so the
+    segment rows need not add up to ``overall``.
+    """
+
+    overall: SplitCounts
+    by_kind: tuple[SplitCounts, ...]
+    by_segment: tuple[SplitCounts, ...]
+
+    def rows(self) -> tuple[SplitCounts, ...]:
+        """Every row: overall first, then kinds, then segments."""
+        return (self.overall, *self.by_kind, *self.by_segment)
+
+    def kind(self, kind: CustomerKind) -> SplitCounts:
+        """The row of customers of *kind*."""
+        for row in self.by_kind:
+            if row.key == getattr(kind, "value", None):
+                return row
+        raise ValidationError.single("kind", "must be a CustomerKind", "SplitReport")
+
+    def segment(self, segment_id: str) -> SplitCounts:
+        """The row of the segment with id *segment_id*."""
+        for row in self.by_segment:
+            if row.key == segment_id:
+                return row
+        raise ValidationError.single(
+            "segment_id", "is not one of the report's segments", "SplitReport"
+        )
+
+    def to_records(self) -> list[dict[str, Scalar]]:
+        """One flat dict per row, ready for ``pandas.DataFrame`` or a table."""
+        return [row.to_record() for row in self.rows()]
+
+    def _repr_html_(self) -> str:
+        def cell(count: int, share: float | None) -> str:
+            return f"{count}" if share is None else f"{count} ({share:.0%})"
+
+        rows = [
+            (
+                "all customers" if r.group == "all" else f"{r.group}: {r.key}",
+                r.customers,
+                cell(r.same, r.share(RoleSplit.SAME)),
+                cell(r.disjoint, r.share(RoleSplit.DISJOINT)),
+                cell(r.overlapping, r.share(RoleSplit.OVERLAPPING)),
+                cell(r.purchasers_only, r.purchasers_only_share),
+                cell(r.users_only, r.users_only_share),
+            )
+            for r in self.rows()
+        ]
+        headers = [
+            "Group",
+            "Customers",
+            "Same",
+            "Disjoint",
+            "Overlapping",
+            "Purchasers who never use",
+            "Users who never buy",
+        ]
+        return _html.table("Who buys and who uses", headers, rows)
+
+
+def _count(group: str, key: str, customers: Iterable[Customer]) -> SplitCounts:
+    splits = dict.fromkeys(RoleSplit, 0)
+    n = buyers = users = both = 0
+    for c in customers:
+        n += 1
+        splits[role_split(c)] += 1
+        shared = len(c.purchaser_ids & c.user_ids)
+        buyers += len(c.purchaser_ids)
+        users += len(c.user_ids)
+        both += shared
+    return SplitCounts(
+        group=group,
+        key=key,
+        customers=n,
+        same=splits[RoleSplit.SAME],
+        disjoint=splits[RoleSplit.DISJOINT],
+        overlapping=splits[RoleSplit.OVERLAPPING],
+        purchasers=buyers,
+        users=users,
+        both=both,
+        purchasers_only=buyers - both,
+        users_only=users - both,
+    )
+
+
+def split_report(
+    customers: Iterable[Customer],
+    segments: Iterable[SegmentLike] = (),
+    *,
+    as_of: date | None = None,
+) -> SplitReport:
+    """How buyers and users split across *customers*: overall, by kind and by segment.
+
+    *segments* are anything with an ``id`` and ``matches(customer, *,
+    as_of=None)`` (such as :class:`~customer_model.Segment`); *as_of* is
+    passed to ``matches`` unchanged, for rules that need a reference time.
+
+    >>> from customer_model.examples import demo_dataset
+    >>> report = split_report(demo_dataset().customers)
+    >>> report.overall.customers, report.overall.same, report.overall.disjoint
+    (3, 1, 1)
+    >>> report.to_records()[0]["users_only"]
+    2
+    """
+    check = Checker()
+    population: list[Customer] = []
+    seen: set[str] = set()
+    values: object = customers
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        check.add("customers", f"must be an iterable of Customer, not {type_name(values)}")
+    else:
+        for i, c in enumerate(values):
+            if not isinstance(c, Customer):
+                check.add(("customers", i), f"must be a Customer, not {type_name(c)}")
+            elif c.id in seen:
+                check.add(("customers", i), f"id {c.id!r} is used more than once")
+            else:
+                seen.add(c.id)
+                population.append(c)
+    rules: list[Any] = []
+    given: object = segments
+    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
+        check.add("segments", f"must be an iterable of segments, not {type_name(given)}")
+    else:
+        ids: set[str] = set()
+        for i, s in enumerate(given):
+            sid = getattr(s, "id", None)
+            if type(sid) is not str or not callable(getattr(s, "matches", None)):
+                check.add(("segments", i), "must have a string id and a matches() method")
+            elif sid in ids:
+                check.add(("segments", i), f"id {sid!r} is used more than once")
+            else:
+                ids.add(sid)
+                rules.append(s)
+    when: object = as_of
+    if when is not None and not isinstance(when, date):
+        check.add("as_of", f"must be a date, a datetime or None, not {type_name(when)}")
+    elif isinstance(when, datetime) and not is_aware(when):
+        check.add("as_of", "must be timezone-aware (naive datetimes are ambiguous)")
+    check.done("split report input")
+
+    by_segment = []
+    for i, segment in enumerate(rules):
+        members = []
+        for c in population:
+            verdict = segment.matches(c, as_of=as_of)
+            if type(verdict) is not bool:
+                raise ValidationError.single(
+                    ("segments", i),
+                    f"matches() must return a bool, not {type_name(verdict)}",
+                    "split report input",
+                )
+            if verdict:
+                members.append(c)
+        by_segment.append(_count("segment", segment.id, members))
+    return SplitReport(
+        overall=_count("all", "all", population),
+        by_kind=tuple(
+            _count("kind", kind.value, (c for c in population if c.kind is kind))
+            for kind in CustomerKind
+        ),
+        by_segment=tuple(by_segment),
+    )

@@ -1,0 +1,61 @@
+"""Registers customer-model's strategies with hypothesis, through its entry point.
+
+hypothesis calls :func:`_hypothesis_setup_hook` when it is imported (the
+``hypothesis`` entry-point group), so ``st.from_type(Customer)`` works in any
+suite without importing :mod:`customer_model.testing`.  This module does not
+import hypothesis at import time: only hypothesis itself loads it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+
+
+def _strategy_table() -> dict[type[Any], str]:
+    """Each model and the name of the strategy in :mod:`customer_model.testing` for it."""
+    from customer_model.customers import Customer, Purchase, Purchaser, User
+    from customer_model.dataset import Dataset
+    from customer_model.feedback import FeedbackItem
+    from customer_model.people import Location, Person
+    from customer_model.personas import Persona
+    from customer_model.rules import Rule
+    from customer_model.satisfaction import SurveyResponse
+    from customer_model.segments import Segment
+
+    return {
+        Person: "persons",
+        Location: "locations",
+        Customer: "customers",
+        Purchase: "purchases",
+        Purchaser: "purchasers",
+        User: "users",
+        FeedbackItem: "feedback_items",
+        Persona: "personas",
+        Segment: "segments",
+        Rule: "rules",
+        SurveyResponse: "survey_responses",
+        Dataset: "datasets",
+    }
+
+
+def _hypothesis_setup_hook() -> None:
+    """Register a strategy for every model.
+
+    Each registration is a resolver called when a test first asks for the
+    type, so the strategies module is imported only then, not while
+    hypothesis itself is still being imported.
+    """
+    from hypothesis import strategies as st
+
+    from customer_model import testing
+
+    for cls, name in _strategy_table().items():
+
+        def resolve(_: type[Any], name: str = name) -> SearchStrategy[Any]:
+            strategy: SearchStrategy[Any] = getattr(testing, name)()
+            return strategy
+
+        st.register_type_strategy(cls, resolve)

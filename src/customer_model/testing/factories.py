@@ -1,0 +1,495 @@
+"""Plain factories for tests: valid values with sensible defaults, one call away.
+
+No dependency beyond the library itself (no hypothesis, no factory_boy).  Each
+factory holds its own seeded :class:`random.Random` and its own id sequence,
+so two factories made with the same seed build the same values in the same
+order, and nothing is shared between factories or tests.
+
+>>> from customer_model.testing.factories import CustomerFactory
+>>> customers = CustomerFactory(seed=1)
+>>> customers.build().id, customers.build().id
+('c-1', 'c-2')
+>>> customers.household().kind.value
+'household'
+>>> CustomerFactory(seed=1).build() == CustomerFactory(seed=1).build()
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from customer_model import _catalogue as cat
+from customer_model._validation import Checker, type_name
+from customer_model.customers import Customer, CustomerKind, Purchase, Purchaser, User
+from customer_model.dataset import Dataset
+from customer_model.errors import ValidationError
+from customer_model.feedback import Channel, FeedbackItem, Importance
+from customer_model.people import Gender, Location, Person
+from customer_model.roles import BuyingRole, Role
+from customer_model.satisfaction import SurveyMeasure, SurveyResponse
+
+__all__ = [
+    "CustomerFactory",
+    "DatasetFactory",
+    "FeedbackFactory",
+    "PersonFactory",
+    "SurveyResponseFactory",
+]
+
+#: Where generated timestamps start unless a factory is told otherwise.
+DEFAULT_START = cat.DEFAULT_START
+
+
+def _check_common(
+    check: Checker, seed: object, id_prefix: object, start: object, days: object
+) -> None:
+    if type(seed) is not int:
+        check.add("seed", f"must be an integer, not {type_name(seed)}")
+    check.text("id_prefix", id_prefix)
+    check.aware("start", start)
+    check.integer("days", days, minimum=1)
+
+
+def _fields_of(
+    cls: type[Any], overrides: dict[str, Any], subject: str, extra: Iterable[str] = ()
+) -> None:
+    known = {f.name for f in attrs.fields(cls)} | set(extra)
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        check = Checker()
+        for name in unknown:
+            check.add(name, f"is not a field of {cls.__name__}")
+        check.done(subject)
+
+
+def _count(n: object) -> int:
+    check = Checker()
+    check.integer("n", n, minimum=0)
+    check.done("batch size")
+    assert isinstance(n, int)
+    return n
+
+
+class _Base:
+    """Seeded randomness, an id sequence and a time window."""
+
+    _prefix_default = "x-"
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        id_prefix: str | None = None,
+        start: datetime = DEFAULT_START,
+        days: int = 365,
+    ) -> None:
+        prefix = self._prefix_default if id_prefix is None else id_prefix
+        check = Checker()
+        _check_common(check, seed, prefix, start, days)
+        self._check_more(check)
+        check.done(type(self).__name__)
+        self.seed = seed
+        self.id_prefix = prefix
+        self.start = start
+        self.days = days
+        self._rng = random.Random(seed)
+        self._ids: Iterator[int] = itertools.count(1)
+
+    def _check_more(self, check: Checker) -> None:
+        """Subclasses add checks of their own arguments here, reported with the rest."""
+
+    def next_id(self) -> str:
+        """The next id of this factory's sequence: ``<prefix>1``, ``<prefix>2``, ..."""
+        return f"{self.id_prefix}{next(self._ids)}"
+
+    def _moment(self) -> datetime:
+        seconds = self._rng.randrange(self.days * 86_400)
+        return self.start + timedelta(seconds=seconds)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(seed={self.seed!r}, id_prefix={self.id_prefix!r})"
+
+
+class PersonFactory(_Base):
+    """People with made-up names and contact details (fake personal data)."""
+
+    _prefix_default = "p-"
+
+    def build(self, **overrides: Any) -> Person:
+        """An adult; any :class:`~customer_model.Person` field can be overridden."""
+        _fields_of(Person, overrides, "PersonFactory overrides")
+        pid = overrides.pop("id", None) or self.next_id()
+        return self._person(pid, adult=True, **overrides)
+
+    __call__ = build
+
+    def child(self, **overrides: Any) -> Person:
+        """A young child: someone who uses a product but cannot buy it."""
+        _fields_of(Person, overrides, "PersonFactory overrides")
+        pid = overrides.pop("id", None) or self.next_id()
+        return self._person(pid, adult=False, **overrides)
+
+    def batch(self, n: int, **overrides: Any) -> list[Person]:
+        """*n* adults with distinct ids."""
+        return [self.build(**overrides) for _ in range(_count(n))]
+
+    def _person(self, pid: str, *, adult: bool, **overrides: Any) -> Person:
+        rng = self._rng
+        first, last = rng.choice(cat.FIRST_NAMES), rng.choice(cat.LAST_NAMES)
+        if adult:
+            born = date(
+                self.start.year - rng.randint(20, 70), rng.randint(1, 12), rng.randint(1, 28)
+            )
+        else:
+            born = date(self.start.year - rng.randint(0, 2), rng.randint(1, 12), rng.randint(1, 28))
+        country, region, city, _ = rng.choice(cat.PLACES)
+        values: dict[str, Any] = {
+            "id": pid,
+            "name": f"{first} {last}",
+            "email": f"{first.lower()}.{last.lower()}.{pid}@example.com" if adult else None,
+            "birth_date": born,
+            "gender": rng.choice(list(Gender)),
+            "location": Location(country, region, city),
+        }
+        values.update(overrides)
+        return Person(**values)
+
+
+class CustomerFactory(_Base):
+    """Customers of every kind, with the classic buyer/user splits as traits.
+
+    ``build(**overrides)`` (also the factory's ``__call__``) picks the trait
+    from ``kind``: an individual is a self-serve consumer, a household has a
+    parent who buys and a child who uses, an organization has a buying group
+    that overlaps its users.  Any :class:`~customer_model.Customer` field can
+    be overridden; people get ids derived from the customer id
+    (``c-1-p1``...), so customers from one factory never share a person.
+    """
+
+    _prefix_default = "c-"
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        id_prefix: str | None = None,
+        start: datetime = DEFAULT_START,
+        days: int = 365,
+        currency: str = "EUR",
+    ) -> None:
+        self.currency = currency
+        super().__init__(seed=seed, id_prefix=id_prefix, start=start, days=days)
+        self._people = PersonFactory(seed=self._rng.randrange(2**32), start=start)
+
+    def _check_more(self, check: Checker) -> None:
+        check.currency("currency", self.currency)
+
+    def build(self, **overrides: Any) -> Customer:
+        """A valid customer; the trait follows ``kind`` (default: a self-serve individual)."""
+        kind = overrides.get("kind", CustomerKind.INDIVIDUAL)
+        if kind is CustomerKind.HOUSEHOLD:
+            return self.household(**overrides)
+        if kind is CustomerKind.ORGANIZATION:
+            return self.business(**overrides)
+        return self.self_serve(**overrides)
+
+    __call__ = build
+
+    def batch(self, n: int, **overrides: Any) -> list[Customer]:
+        """*n* customers with distinct ids (so *overrides* cannot pin ``id``)."""
+        count = _count(n)
+        if "id" in overrides and count > 1:
+            raise ValidationError.single(
+                "id", "cannot be fixed for a batch: ids must be unique", "CustomerFactory.batch"
+            )
+        return [self.build(**overrides) for _ in range(count)]
+
+    def mixed(self, n: int) -> list[Customer]:
+        """*n* customers cycling through the three traits: self-serve, household, business."""
+        traits = (self.self_serve, self.household, self.business)
+        return [traits[i % 3]() for i in range(_count(n))]
+
+    # -- traits -------------------------------------------------------------------
+
+    def self_serve(self, **overrides: Any) -> Customer:
+        """An individual who buys and uses the product: the split is SAME."""
+        _fields_of(Customer, overrides, "CustomerFactory overrides")
+        cid = overrides.get("id") or self.next_id()
+        me = self._people.build(id=f"{cid}-p1")
+        values: dict[str, Any] = {
+            "id": cid,
+            "kind": CustomerKind.INDIVIDUAL,
+            "purchasers": [Purchaser(me)],
+            "users": [self._user(me)],
+            "location": me.location,
+            "interests": self._some(cat.INTERESTS, 2),
+            "preferences": self._some(cat.PREFERENCES, 1),
+            "purchases": self._purchases(1, 3, 5, 30),
+        }
+        values.update(overrides)
+        return Customer(**values)
+
+    def household(self, **overrides: Any) -> Customer:
+        """A household where a parent buys and a small child uses: the split is DISJOINT."""
+        _fields_of(Customer, overrides, "CustomerFactory overrides")
+        cid = overrides.get("id") or self.next_id()
+        parent = self._people.build(id=f"{cid}-p1")
+        child = self._people.child(id=f"{cid}-p2", location=parent.location)
+        values: dict[str, Any] = {
+            "id": cid,
+            "kind": CustomerKind.HOUSEHOLD,
+            "purchasers": [Purchaser(parent, roles={BuyingRole.DECIDER, BuyingRole.BUYER})],
+            "users": [self._user(child)],
+            "name": f"{self._rng.choice(cat.LAST_NAMES)} household",
+            "location": parent.location,
+            "size": self._rng.randint(2, 5),
+            "interests": self._some(cat.INTERESTS, 2) | {"parenting"},
+            "lifestyle": {"family"},
+            "purchases": self._purchases(1, 4, 10, 60),
+        }
+        values.update(overrides)
+        return Customer(**values)
+
+    def business(self, **overrides: Any) -> Customer:
+        """An organization whose buying group overlaps its users: the split is OVERLAPPING.
+
+        A decider who signs, a gatekeeper from IT and a champion who also uses
+        the product, plus two to four employees who only use it.
+        """
+        _fields_of(Customer, overrides, "CustomerFactory overrides")
+        cid = overrides.get("id") or self.next_id()
+        rng = self._rng
+        decider = self._people.build(id=f"{cid}-p1")
+        gatekeeper = self._people.build(id=f"{cid}-p2")
+        champion = self._people.build(id=f"{cid}-p3")
+        employees = [self._people.build(id=f"{cid}-p{i}") for i in range(4, 4 + rng.randint(2, 4))]
+        values: dict[str, Any] = {
+            "id": cid,
+            "kind": CustomerKind.ORGANIZATION,
+            "purchasers": [
+                Purchaser(
+                    decider,
+                    roles={BuyingRole.DECIDER, BuyingRole.BUYER},
+                    spending_authority=Decimal(rng.choice((10_000, 50_000, 250_000))),
+                    currency=self.currency,
+                ),
+                Purchaser(gatekeeper, roles={BuyingRole.GATEKEEPER, BuyingRole.TECHNICAL_BUYER}),
+                Purchaser(champion, roles={BuyingRole.CHAMPION, BuyingRole.INFLUENCER}),
+            ],
+            "users": [self._user(champion, heavy=True), *(self._user(e) for e in employees)],
+            "name": f"{rng.choice(cat.COMPANY_WORDS)} {rng.choice(cat.COMPANY_SUFFIXES)}",
+            "location": decider.location,
+            "industry": rng.choice(cat.INDUSTRIES),
+            "size": rng.randint(20, 2_000),
+            "purchases": self._purchases(1, 4, 1_000, 25_000),
+        }
+        values.update(overrides)
+        return Customer(**values)
+
+    # -- parts ----------------------------------------------------------------------
+
+    def _some(self, words: Sequence[str], most: int) -> frozenset[str]:
+        return frozenset(self._rng.sample(words, self._rng.randint(0, most)))
+
+    def _user(self, person: Person, *, heavy: bool = False) -> User:
+        rng = self._rng
+        return User(
+            person,
+            sessions=rng.randint(50, 400) if heavy else rng.randint(0, 120),
+            last_active=self._moment(),
+            features_used=self._some(cat.FEATURES, 3),
+        )
+
+    def _purchases(self, least: int, most: int, low: int, high: int) -> list[Purchase]:
+        rng = self._rng
+        moments = sorted(self._moment() for _ in range(rng.randint(least, most)))
+        return [
+            Purchase(Decimal(rng.randint(low * 100, high * 100)).scaleb(-2), self.currency, at)
+            for at in moments
+        ]
+
+
+class FeedbackFactory(_Base):
+    """Feedback items; pass ``customer=`` to have one of its people say it.
+
+    ``customer`` is not a field of :class:`~customer_model.FeedbackItem`: it
+    sets ``customer_id`` and picks an author among the customer's people.
+    Without it the item belongs to ``"c-1"`` and is anonymous.  The need and
+    kind follow the theme (a price complaint speaks to cost).
+    """
+
+    _prefix_default = "f-"
+
+    def build(self, *, customer: Customer | None = None, **overrides: Any) -> FeedbackItem:
+        """One valid feedback item; any field can be overridden."""
+        return self._item(customer, None, overrides)
+
+    __call__ = build
+
+    def batch(
+        self, n: int, *, customer: Customer | None = None, **overrides: Any
+    ) -> list[FeedbackItem]:
+        """*n* items with distinct ids."""
+        count = _count(n)
+        if "id" in overrides and count > 1:
+            raise ValidationError.single(
+                "id", "cannot be fixed for a batch: ids must be unique", "FeedbackFactory.batch"
+            )
+        return [self._item(customer, None, dict(overrides)) for _ in range(count)]
+
+    def from_purchaser(self, customer: Customer, **overrides: Any) -> FeedbackItem:
+        """An item written by one of *customer*'s purchasers."""
+        return self._item(customer, Role.PURCHASER, overrides)
+
+    def from_user(self, customer: Customer, **overrides: Any) -> FeedbackItem:
+        """An item written by one of *customer*'s users."""
+        return self._item(customer, Role.USER, overrides)
+
+    def anonymous(self, customer: Customer, **overrides: Any) -> FeedbackItem:
+        """An item about *customer* with no known author (a store review, say)."""
+        return self._item(customer, None, {"author_id": None, **overrides})
+
+    def _item(
+        self, customer: Customer | None, role: Role | None, overrides: dict[str, Any]
+    ) -> FeedbackItem:
+        _fields_of(FeedbackItem, overrides, "FeedbackFactory overrides")
+        if customer is not None and not isinstance(customer, Customer):
+            raise ValidationError.single(
+                "customer", f"must be a Customer, not {type_name(customer)}", "FeedbackFactory"
+            )
+        rng = self._rng
+        author: str | None = None
+        if customer is not None:
+            if role is Role.PURCHASER:
+                pool = [p.person.id for p in customer.purchasers]
+            elif role is Role.USER:
+                pool = [u.person.id for u in customer.users]
+                if not pool:
+                    raise ValidationError.single(
+                        "customer", "has no users to write feedback", "FeedbackFactory"
+                    )
+            else:
+                pool = [p.id for p in customer.people]
+            author = rng.choice(pool)
+        theme = cat.THEMES_BY_KEY.get(overrides.get("theme", ""))
+        if theme is None:
+            theme = rng.choice(cat.THEMES)
+        values: dict[str, Any] = {
+            "id": self.next_id(),
+            "customer_id": customer.id if customer is not None else "c-1",
+            "author_id": author,
+            "theme": theme.key,
+            "kind": rng.choice(theme.kinds),
+            "need": theme.need,
+            "importance": rng.choice((None, *Importance)),
+            "channel": rng.choice(list(Channel)),
+            "text": rng.choice(cat.SNIPPETS),
+            "created_at": self._moment(),
+        }
+        values.update(overrides)
+        return FeedbackItem(**values)
+
+
+class SurveyResponseFactory(_Base):
+    """Survey answers (NPS by default); ``customer=`` picks a respondent among its people."""
+
+    _prefix_default = "r-"
+
+    def build(self, *, customer: Customer | None = None, **overrides: Any) -> SurveyResponse:
+        """One valid response; the score is drawn from the measure's scale."""
+        _fields_of(SurveyResponse, overrides, "SurveyResponseFactory overrides")
+        if customer is not None and not isinstance(customer, Customer):
+            raise ValidationError.single(
+                "customer",
+                f"must be a Customer, not {type_name(customer)}",
+                "SurveyResponseFactory",
+            )
+        rng = self._rng
+        measure = overrides.get("measure", SurveyMeasure.NPS)
+        low, high = measure.scale if isinstance(measure, SurveyMeasure) else (0, 10)
+        values: dict[str, Any] = {
+            "id": self.next_id(),
+            "customer_id": customer.id if customer is not None else "c-1",
+            "respondent_id": rng.choice([p.id for p in customer.people])
+            if customer is not None
+            else None,
+            "measure": measure,
+            "score": rng.randint(low, high),
+            "at": self._moment(),
+        }
+        values.update(overrides)
+        return SurveyResponse(**values)
+
+    __call__ = build
+
+    def batch(
+        self, n: int, *, customer: Customer | None = None, **overrides: Any
+    ) -> list[SurveyResponse]:
+        """*n* responses with distinct ids."""
+        count = _count(n)
+        if "id" in overrides and count > 1:
+            raise ValidationError.single(
+                "id", "cannot be fixed for a batch: ids must be unique", "SurveyResponseFactory"
+            )
+        return [self.build(customer=customer, **overrides) for _ in range(count)]
+
+
+class DatasetFactory:
+    """Consistent datasets: customers of all three traits, their feedback and answers."""
+
+    def __init__(self, *, seed: int = 0, start: datetime = DEFAULT_START, days: int = 365) -> None:
+        rng = random.Random(seed)
+        self.seed = seed
+        self.customers = CustomerFactory(seed=rng.randrange(2**32), start=start, days=days)
+        self.feedback = FeedbackFactory(seed=rng.randrange(2**32), start=start, days=days)
+        self.responses = SurveyResponseFactory(seed=rng.randrange(2**32), start=start, days=days)
+
+    def build(
+        self,
+        *,
+        customers: int | Iterable[Customer] = 6,
+        feedback_per_customer: int = 3,
+        responses_per_customer: int = 2,
+        **overrides: Any,
+    ) -> Dataset:
+        """A dataset; *customers* is a count (mixed traits) or the customers to use.
+
+        Every customer gets exactly *feedback_per_customer* items and
+        *responses_per_customer* NPS answers from its own people.  Other
+        :class:`~customer_model.Dataset` fields (``personas``, ``segments``)
+        can be passed as overrides.
+        """
+        _fields_of(Dataset, overrides, "DatasetFactory overrides")
+        check = Checker()
+        check.integer("feedback_per_customer", feedback_per_customer, minimum=0)
+        check.integer("responses_per_customer", responses_per_customer, minimum=0)
+        check.done("DatasetFactory")
+        people: list[Customer] = (
+            self.customers.mixed(customers) if isinstance(customers, int) else list(customers)
+        )
+        values: dict[str, Any] = {
+            "customers": people,
+            "feedback": [
+                item
+                for c in people
+                for item in self.feedback.batch(feedback_per_customer, customer=c)
+            ],
+            "responses": [
+                r for c in people for r in self.responses.batch(responses_per_customer, customer=c)
+            ],
+        }
+        values.update(overrides)
+        return Dataset(**values)
+
+    __call__ = build
+
+    def __repr__(self) -> str:
+        return f"DatasetFactory(seed={self.seed!r})"

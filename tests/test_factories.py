@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from customer_model import (
+    Customer,
+    CustomerKind,
+    Dataset,
+    Role,
+    RoleSplit,
+    SurveyMeasure,
+    ValidationError,
+    check_roles,
+    from_json,
+    role_split,
+    roles_of,
+    to_json,
+)
+from customer_model.testing.factories import (
+    CustomerFactory,
+    DatasetFactory,
+    FeedbackFactory,
+    PersonFactory,
+    SurveyResponseFactory,
+)
+
+
+def test_ids_follow_a_sequence_per_factory() -> None:
+    first, second = CustomerFactory(), CustomerFactory(id_prefix="acct-")
+    assert [first.build().id for _ in range(3)] == ["c-1", "c-2", "c-3"]
+    assert second.build().id == "acct-1"
+    assert first.build().id == "c-4"  # factories never share a sequence
+
+
+def test_same_seed_same_values_other_seed_other_values() -> None:
+    a = [CustomerFactory(seed=5).business() for _ in range(2)]
+    b = [CustomerFactory(seed=5).business() for _ in range(2)]
+    assert a == b
+    assert CustomerFactory(seed=5).business() != CustomerFactory(seed=6).business()
+
+
+def test_traits_have_their_split() -> None:
+    f = CustomerFactory(seed=2)
+    household, consumer, business = f.household(), f.self_serve(), f.business()
+    assert (household.kind, role_split(household)) == (CustomerKind.HOUSEHOLD, RoleSplit.DISJOINT)
+    assert (consumer.kind, role_split(consumer)) == (CustomerKind.INDIVIDUAL, RoleSplit.SAME)
+    assert (business.kind, role_split(business)) == (
+        CustomerKind.ORGANIZATION,
+        RoleSplit.OVERLAPPING,
+    )
+    # the buying group: decider, gatekeeper and a champion who also uses
+    assert len(business.purchasers) == 3
+    assert len(business.purchaser_ids & business.user_ids) == 1
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_household_buyers_are_adults_and_users_are_children(seed: int) -> None:
+    household = CustomerFactory(seed=seed).household()
+    check_roles(household, on=datetime(2025, 1, 1, tzinfo=UTC).date())
+    child = household.users[0].person
+    assert child.age_on(datetime(2025, 1, 1, tzinfo=UTC).date()) in (0, 1, 2)
+
+
+@pytest.mark.parametrize("kind", list(CustomerKind))
+def test_build_follows_kind(kind: CustomerKind) -> None:
+    assert CustomerFactory().build(kind=kind).kind is kind
+
+
+def test_overrides_win_and_people_follow_the_id() -> None:
+    c = CustomerFactory().build(id="acme", size=7, interests={"golf"})
+    assert (c.id, c.size, c.interests) == ("acme", 7, frozenset({"golf"}))
+    assert all(p.id.startswith("acme-") for p in c.people)
+
+
+def test_unknown_override_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as info:
+        CustomerFactory().build(colour="red")
+    assert info.value.paths == ["$.colour"]
+
+
+def test_invalid_override_is_caught_by_the_model() -> None:
+    with pytest.raises(ValidationError) as info:
+        CustomerFactory().household(industry="retail")
+    assert "$.industry" in info.value.paths
+
+
+def test_batch_gives_distinct_ids_and_refuses_a_fixed_id() -> None:
+    batch = CustomerFactory().batch(5, kind=CustomerKind.HOUSEHOLD)
+    assert len({c.id for c in batch}) == 5
+    assert all(c.kind is CustomerKind.HOUSEHOLD for c in batch)
+    with pytest.raises(ValidationError):
+        CustomerFactory().batch(2, id="same")
+    with pytest.raises(ValidationError):
+        CustomerFactory().batch(-1)
+    with pytest.raises(ValidationError):
+        CustomerFactory().batch(True)  # type: ignore[arg-type]
+
+
+def test_factory_arguments_are_checked() -> None:
+    with pytest.raises(ValidationError) as info:
+        CustomerFactory(seed="1", start=datetime(2025, 1, 1), days=0, currency="euro")  # type: ignore[arg-type]
+    assert set(info.value.paths) == {"$.seed", "$.start", "$.days", "$.currency"}
+
+
+def test_factory_values_round_trip_through_json() -> None:
+    f = CustomerFactory(seed=9)
+    for c in (f.household(), f.self_serve(), f.business()):
+        assert from_json(to_json(c), Customer) == c
+
+
+def test_feedback_from_a_customer_comes_from_its_people() -> None:
+    customer = CustomerFactory(seed=1).business()
+    items = FeedbackFactory(seed=1).batch(20, customer=customer)
+    assert len({i.id for i in items}) == 20
+    assert all(i.customer_id == customer.id for i in items)
+    assert {i.author_id for i in items} <= {p.id for p in customer.people}
+
+
+def test_feedback_traits_pick_the_role() -> None:
+    household = CustomerFactory(seed=3).household()
+    f = FeedbackFactory(seed=3)
+    assert roles_of(household, f.from_purchaser(household).author_id) == {Role.PURCHASER}
+    assert roles_of(household, f.from_user(household).author_id) == {Role.USER}
+    assert f.anonymous(household).author_id is None
+
+
+def test_feedback_need_follows_the_theme_unless_overridden() -> None:
+    f = FeedbackFactory()
+    assert f.build(theme="subscription-price").need.value == "cost"  # type: ignore[union-attr]
+    item = f.build(theme="my-own-theme", need=None)
+    assert (item.theme, item.need) == ("my-own-theme", None)
+
+
+def test_feedback_factory_rejects_bad_customer() -> None:
+    with pytest.raises(ValidationError):
+        FeedbackFactory().build(customer="c-1")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        FeedbackFactory().from_user(CustomerFactory().build(users=()))
+
+
+@pytest.mark.parametrize("measure", list(SurveyMeasure))
+def test_survey_responses_stay_on_the_scale(measure: SurveyMeasure) -> None:
+    low, high = measure.scale
+    answers = SurveyResponseFactory(seed=4).batch(50, measure=measure)
+    assert all(low <= r.score <= high for r in answers)
+    assert {r.score for r in answers} != {answers[0].score}  # not a constant
+
+
+def test_person_factory_children_have_no_email() -> None:
+    people = PersonFactory(seed=1)
+    assert people.build().email is not None
+    assert people.child().email is None
+    assert len({p.id for p in people.batch(4)}) == 4
+
+
+def test_dataset_factory_builds_a_consistent_dataset() -> None:
+    data = DatasetFactory(seed=1).build(customers=6, feedback_per_customer=2)
+    assert isinstance(data, Dataset)
+    assert len(data.customers) == 6
+    assert len(data.feedback) == 12
+    assert len(data.responses) == 12
+    assert {role_split(c) for c in data.customers} == set(RoleSplit)
+    assert from_json(to_json(data), Dataset) == data
+    assert to_json(DatasetFactory(seed=1).build(customers=6, feedback_per_customer=2)) == to_json(
+        data
+    )
+
+
+def test_dataset_factory_uses_given_customers_and_overrides() -> None:
+    mine = CustomerFactory(seed=8).batch(2)
+    data = DatasetFactory().build(customers=mine, responses_per_customer=0, personas=())
+    assert data.customers == tuple(mine)
+    assert data.responses == ()
+    with pytest.raises(ValidationError):
+        DatasetFactory().build(feedback_per_customer=-1)

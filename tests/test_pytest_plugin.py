@@ -1,0 +1,96 @@
+"""The cm_* fixtures, loaded here through the pytest11 entry point (no conftest import)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+
+from customer_model import Customer, CustomerKind, Dataset, FeedbackItem, RoleSplit, role_split
+from customer_model.testing.factories import CustomerFactory, FeedbackFactory
+
+
+def test_plugin_is_registered_as_a_pytest11_entry_point() -> None:
+    names = {e.value for e in entry_points(group="pytest11")}
+    assert "customer_model.testing.pytest_plugin" in names
+
+
+def test_split_fixtures(
+    cm_household: Customer, cm_self_serve: Customer, cm_business: Customer
+) -> None:
+    assert role_split(cm_household) is RoleSplit.DISJOINT
+    assert role_split(cm_self_serve) is RoleSplit.SAME
+    assert role_split(cm_business) is RoleSplit.OVERLAPPING
+    assert len({cm_household.id, cm_self_serve.id, cm_business.id}) == 3
+
+
+def test_customer_factory_fixture_takes_overrides(cm_customer_factory: CustomerFactory) -> None:
+    assert isinstance(cm_customer_factory, CustomerFactory)
+    c = cm_customer_factory(kind=CustomerKind.ORGANIZATION, industry="retail")
+    assert (c.kind, c.industry) == (CustomerKind.ORGANIZATION, "retail")
+
+
+def test_feedback_factory_fixture_takes_overrides(
+    cm_feedback_factory: FeedbackFactory, cm_business: Customer
+) -> None:
+    item = cm_feedback_factory(customer=cm_business, theme="sso")
+    assert isinstance(item, FeedbackItem)
+    assert (item.customer_id, item.theme) == (cm_business.id, "sso")
+
+
+def test_dataset_fixture_is_a_realistic_corpus(cm_dataset: Dataset) -> None:
+    assert len(cm_dataset.customers) == 30
+    assert {c.kind for c in cm_dataset.customers} == set(CustomerKind)
+    assert set(map(role_split, cm_dataset.customers)) == set(RoleSplit)
+    assert cm_dataset.feedback
+    assert cm_dataset.responses
+
+
+class TestSeedOverride:
+    @pytest.fixture
+    def cm_seed(self) -> int:
+        return 42
+
+    def test_overridden_seed_reaches_the_factories(self, cm_household: Customer) -> None:
+        assert cm_household == CustomerFactory(seed=42).household()
+
+
+_NO_HYPOTHESIS = """
+import importlib.abc, sys
+
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "hypothesis" or name.startswith("hypothesis."):
+            raise ImportError("hypothesis is not installed (blocked for this test)")
+        return None
+
+sys.meta_path.insert(0, Block())
+import customer_model.testing.pytest_plugin as plugin
+import customer_model.testing.factories as factories
+import customer_model.testing._hypothesis_plugin
+c = factories.CustomerFactory(seed=1).household()
+assert "hypothesis" not in sys.modules
+print("ok", c.kind.value)
+"""
+
+
+def test_plugin_and_factories_work_without_hypothesis() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _NO_HYPOTHESIS], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ok", "household"]
+
+
+def test_loading_the_plugin_imports_neither_hypothesis_nor_the_library() -> None:
+    code = (
+        "import sys\n"
+        "import customer_model.testing.pytest_plugin\n"
+        "loaded = [m for m in ('hypothesis', 'customer_model.testing.strategies',"
+        " 'customer_model.testing.factories', 'customer_model.sample') if m in sys.modules]\n"
+        "print(','.join(loaded))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

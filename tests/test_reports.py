@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    CustomerKind,
+    RoleSplit,
+    SplitReport,
+    ValidationError,
+    role_split,
+    split_report,
+)
+from customer_model.examples import demo_dataset
+from customer_model.testing import customers
+from customer_model.testing.factories import CustomerFactory
+
+
+class KindSegment:
+    """A stand-in segment: customers of one kind, remembering the as_of it got."""
+
+    def __init__(self, id: str, kind: CustomerKind) -> None:
+        self.id = id
+        self.kind = kind
+        self.seen: list[object] = []
+
+    def matches(self, customer: Customer, *, as_of: Any = None) -> bool:
+        self.seen.append(as_of)
+        return customer.kind is self.kind
+
+
+def test_demo_customers_one_of_each_split() -> None:
+    report = split_report(demo_dataset().customers)
+    overall = report.overall
+    assert (overall.customers, overall.same, overall.disjoint, overall.overlapping) == (3, 1, 1, 1)
+    # Maria buys only; Leo and Eli use only; Jon and Dara do both; Ines and Kai buy only.
+    assert (overall.purchasers, overall.users, overall.both) == (5, 4, 2)
+    assert (overall.purchasers_only, overall.users_only) == (3, 2)
+    assert overall.purchasers_only_share == pytest.approx(3 / 5)
+    assert overall.share(RoleSplit.SAME) == pytest.approx(1 / 3)
+    household = report.kind(CustomerKind.HOUSEHOLD)
+    assert (household.customers, household.disjoint, household.users_only) == (1, 1, 1)
+
+
+def test_empty_kinds_and_segments_have_no_shares() -> None:
+    report = split_report(
+        [CustomerFactory().self_serve()], [KindSegment("biz", CustomerKind.ORGANIZATION)]
+    )
+    org = report.kind(CustomerKind.ORGANIZATION)
+    assert org.customers == 0
+    assert org.share(RoleSplit.SAME) is None
+    assert org.purchasers_only_share is None
+    assert report.segment("biz").customers == 0
+
+
+def test_segments_get_as_of_and_their_members() -> None:
+    factory = CustomerFactory(seed=1)
+    base = [*factory.batch(2), factory.household(), factory.business()]
+    families = KindSegment("families", CustomerKind.HOUSEHOLD)
+    when = datetime(2025, 6, 30, tzinfo=UTC)
+    report = split_report(base, [families], as_of=when)
+    assert report.segment("families").customers == 1
+    assert report.segment("families").disjoint == 1
+    assert set(families.seen) == {when}
+
+
+def test_records_are_flat_json_scalars_in_a_stable_order() -> None:
+    report = split_report(demo_dataset().customers, [KindSegment("b2b", CustomerKind.ORGANIZATION)])
+    records = report.to_records()
+    assert [(r["group"], r["key"]) for r in records] == [
+        ("all", "all"),
+        ("kind", "individual"),
+        ("kind", "household"),
+        ("kind", "organization"),
+        ("segment", "b2b"),
+    ]
+    for record in records:
+        assert all(type(v) in (str, int, float, type(None)) for v in record.values())
+    assert records[-1]["overlapping"] == 1
+
+
+def test_html_is_escaped() -> None:
+    hostile = KindSegment("<script>alert(1)</script>", CustomerKind.INDIVIDUAL)
+    html = split_report(demo_dataset().customers, [hostile])._repr_html_()
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert html.startswith("<table>")
+
+
+def test_bad_input_names_every_argument() -> None:
+    with pytest.raises(ValidationError) as info:
+        split_report([demo_dataset().customers[0], "c-2"], [object()], as_of=datetime(2025, 1, 1))  # type: ignore[list-item]
+    assert set(info.value.paths) == {"$.customers[1]", "$.segments[0]", "$.as_of"}
+    with pytest.raises(ValidationError):
+        split_report("c-1")  # type: ignore[arg-type]
+    c = CustomerFactory().build()
+    with pytest.raises(ValidationError, match="more than once"):
+        split_report([c, c])
+
+
+def test_matches_must_return_a_bool() -> None:
+    class Fuzzy:
+        id = "fuzzy"
+
+        def matches(self, customer: Customer, *, as_of: Any = None) -> Any:
+            return 1
+
+    with pytest.raises(ValidationError) as info:
+        split_report(demo_dataset().customers, [Fuzzy()])
+    assert info.value.paths == ["$.segments[0]"]
+
+
+def test_unknown_rows_are_validation_errors() -> None:
+    report = split_report(demo_dataset().customers)
+    with pytest.raises(ValidationError):
+        report.segment("nope")
+    with pytest.raises(ValidationError):
+        report.kind("household")  # type: ignore[arg-type]
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(customers(), max_size=5, unique_by=lambda c: c.id), st.randoms(use_true_random=False)
+)
+def test_counts_add_up_and_order_does_not_matter(population: list[Customer], rnd: Any) -> None:
+    report = split_report(population, as_of=date(2025, 1, 1))
+    overall = report.overall
+    assert overall.customers == len(population)
+    assert overall.same + overall.disjoint + overall.overlapping == overall.customers
+    assert overall.purchasers == overall.purchasers_only + overall.both
+    assert overall.users == overall.users_only + overall.both
+    assert sum(r.customers for r in report.by_kind) == overall.customers
+    for field in ("same", "disjoint", "overlapping", "purchasers", "users", "both"):
+        assert sum(getattr(r, field) for r in report.by_kind) == getattr(overall, field)
+    assert overall.same == sum(role_split(c) is RoleSplit.SAME for c in population)
+    shuffled = list(population)
+    rnd.shuffle(shuffled)
+    assert split_report(shuffled, as_of=date(2025, 1, 1)) == report
+    assert isinstance(report, SplitReport)
+
+
+def test_real_segments_with_time_rules_need_and_use_as_of() -> None:
+    from datetime import timedelta
+
+    from customer_model import Segment, field
+
+    factory = CustomerFactory(seed=3)
+    base = [factory.self_serve(), factory.household(), factory.business()]
+    latest = max(p.at for c in base for p in c.purchases)
+    recent = Segment(
+        "recent", "Bought lately", field("last_purchase_at").within(timedelta(days=30))
+    )
+    with pytest.raises(ValidationError):
+        split_report(base, [recent])
+    report = split_report(base, [recent], as_of=latest)
+    assert report.segment("recent").customers == sum(recent.matches(c, as_of=latest) for c in base)
+    assert report.segment("recent").customers >= 1
