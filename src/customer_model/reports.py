@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from customer_model import _html
+from customer_model._display import html_table
 from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer, CustomerKind
 from customer_model.errors import ValidationError
@@ -155,7 +155,7 @@ class SplitReport:
             "Purchasers who never use",
             "Users who never buy",
         ]
-        return _html.table("Who buys and who uses", headers, rows)
+        return html_table("Who buys and who uses", headers, rows)
 
 
 def _count(group: str, key: str, customers: Iterable[Customer]) -> SplitCounts:

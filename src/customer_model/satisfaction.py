@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from customer_model import _html
+from customer_model._display import html_table, text_table
 from customer_model._numbers import integers
 from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer
@@ -157,14 +157,16 @@ class GroupScore:
         check.done("GroupScore")
 
 
-def _cell(score: GroupScore | None) -> tuple[str, str]:
+def _cell(score: GroupScore | None, measure: SurveyMeasure) -> tuple[str, str]:
     if score is None:
         return "0", "n/a"
-    return str(score.count), f"{score.value:.1f}"
+    # NPS runs from -100 to 100, so its sign always shows.
+    value = f"{score.value:+.1f}" if measure is SurveyMeasure.NPS else f"{score.value:.1f}"
+    return str(score.count), value
 
 
 def _html_table(caption: str, measure: SurveyMeasure, rows: Iterable[tuple[str, str, str]]) -> str:
-    return _html.table(caption, ["Group", "Responses", measure.name], rows)
+    return html_table(caption, ["Group", "Responses", measure.name], rows)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -190,22 +192,29 @@ class RoleBreakdown:
     unknown: GroupScore | None
     gap: float | None
 
-    def _repr_html_(self) -> str:
-        rows = [
-            (label, *_cell(getattr(self, name)))
+    def _rows(self) -> list[tuple[str, str, str]]:
+        return [
+            (label, *_cell(getattr(self, name), self.measure))
             for label, name in (
-                ("All respondents", "overall"),
-                ("Purchasers (incl. both)", "purchasers"),
-                ("Users (incl. both)", "users"),
-                ("Purchasers only", "purchasers_only"),
-                ("Users only", "users_only"),
-                ("Both roles", "both"),
-                ("Unknown or anonymous", "unknown"),
+                ("all respondents", "overall"),
+                ("purchasers (incl. both)", "purchasers"),
+                ("users (incl. both)", "users"),
+                ("purchasers only", "purchasers_only"),
+                ("users only", "users_only"),
+                ("both roles", "both"),
+                ("unknown or anonymous", "unknown"),
             )
         ]
-        rows.append(
-            ("Gap (purchasers - users)", "", "n/a" if self.gap is None else f"{self.gap:+.1f}")
-        )
+
+    def _gap(self) -> str:
+        return "n/a" if self.gap is None else f"{self.gap:+.1f}"
+
+    def __str__(self) -> str:
+        table = text_table(["group", "responses", self.measure.name], self._rows())
+        return f"{table}\ngap (purchasers - users): {self._gap()}"
+
+    def _repr_html_(self) -> str:
+        rows = [*self._rows(), ("gap (purchasers - users)", "", self._gap())]
         return _html_table(f"{self.measure.name} by role", self.measure, rows)
 
 
@@ -239,8 +248,8 @@ class SegmentBreakdown:
         )
 
     def _repr_html_(self) -> str:
-        rows = [("All respondents", *_cell(self.overall))]
-        rows.extend((row.segment_id, *_cell(row.score)) for row in self.segments)
+        rows = [("All respondents", *_cell(self.overall, self.measure))]
+        rows.extend((row.segment_id, *_cell(row.score, self.measure)) for row in self.segments)
         return _html_table(f"{self.measure.name} by segment", self.measure, rows)
 
 
