@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import attrs
 
 from customer_model._display import html_table, text_table
+from customer_model._inputs import customer_index, segment_list
 from customer_model._numbers import integers
 from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer
@@ -265,22 +266,6 @@ class SegmentLike(Protocol):
     def matches(self, customer: Customer, *, as_of: Any = None) -> bool: ...
 
 
-def _customer_index(check: Checker, customers: object) -> dict[str, Customer]:
-    values: object = customers.values() if isinstance(customers, Mapping) else customers
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
-        return {}
-    index: dict[str, Customer] = {}
-    for i, customer in enumerate(values):
-        if not isinstance(customer, Customer):
-            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
-        elif customer.id in index:
-            check.add(("customers", i), f"id {customer.id!r} is used more than once")
-        else:
-            index[customer.id] = customer
-    return index
-
-
 def _responses(
     check: Checker, responses: object, index: Mapping[str, Customer], measure: object
 ) -> list[SurveyResponse]:
@@ -323,7 +308,7 @@ def satisfaction_by_role(
     See :class:`RoleBreakdown` for the groups and the gap.
     """
     check = Checker()
-    index = _customer_index(check, customers)
+    index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)
     check.done("satisfaction by role input")
     groups: dict[str, list[int]] = {
@@ -357,24 +342,6 @@ def satisfaction_by_role(
     )
 
 
-def _segments(check: Checker, segments: object) -> list[SegmentLike]:
-    if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
-        check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
-        return []
-    out: list[SegmentLike] = []
-    seen: set[str] = set()
-    for i, segment in enumerate(segments):
-        segment_id = getattr(segment, "id", None)
-        if type(segment_id) is not str or not callable(getattr(segment, "matches", None)):
-            check.add(("segments", i), "must have a string id and a matches() method")
-        elif segment_id in seen:
-            check.add(("segments", i), f"id {segment_id!r} is used more than once")
-        else:
-            seen.add(segment_id)
-            out.append(segment)
-    return out
-
-
 def satisfaction_by_segment(
     responses: Iterable[SurveyResponse],
     customers: Iterable[Customer] | Mapping[str, Customer],
@@ -391,9 +358,9 @@ def satisfaction_by_segment(
     the clock).  Segments with no matching responses score ``None``.
     """
     check = Checker()
-    index = _customer_index(check, customers)
+    index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)
-    rules = _segments(check, segments)
+    rules: list[SegmentLike] = segment_list(check, segments)
     when: object = as_of
     if when is not None and not isinstance(when, date):
         check.add("as_of", f"must be a date, a datetime or None, not {type_name(when)}")
