@@ -60,7 +60,7 @@ def test_demo_shows_the_ranked_backlog_with_role_shares(
     rows = {
         line.split()[1]: line.split()
         for line in out.splitlines()
-        if line[:1].isdigit() and len(line.split()) == 8
+        if line[:1].isdigit() and len(line.split()) == 9
     }
     assert list(rows) == ["bulk-export", "dashboard-speed", "sso", "subscription-price"]
     assert rows["sso"][-2:] == ["100%", "0%"]
@@ -71,9 +71,9 @@ def test_demo_shows_the_ranked_backlog_with_role_shares(
 def test_demo_shows_nps_by_role(capsys: pytest.CaptureFixture[str]) -> None:
     main(["demo"])
     out = capsys.readouterr().out
-    nps = {line.split()[0]: line.split() for line in out.splitlines() if line.split()}
-    assert nps["purchasers"][1:] == ["5", "0.0"]
-    assert nps["users"][1:] == ["3", "100.0"]
+    nps = {" ".join(line.split()[:-2]): line.split()[-2:] for line in out.splitlines()}
+    assert nps["purchasers (incl. both)"] == ["5", "+0.0"]
+    assert nps["users (incl. both)"] == ["3", "+100.0"]
     assert "gap (purchasers - users): -100.0" in out
 
 

@@ -399,9 +399,16 @@ class TestSatisfactionByRole:
     def test_html(self) -> None:
         html = satisfaction_by_role(role_responses(), customers())._repr_html_()
         assert html.startswith("<table>")
-        assert "Purchasers only" in html
+        assert "purchasers only" in html
         assert "+91.7" in html
-        assert "Gap (purchasers - users)" in html
+        assert "gap (purchasers - users)" in html
+
+    def test_text_matches_html(self) -> None:
+        breakdown = satisfaction_by_role(role_responses(), customers())
+        text = str(breakdown)
+        assert text.splitlines()[0].split() == ["group", "responses", "NPS"]
+        assert "purchasers only" in text
+        assert text.endswith("gap (purchasers - users): +91.7")
 
     @settings(max_examples=60)
     @given(

@@ -1,9 +1,13 @@
-"""Plain-text and HTML tables for results shown in terminals and notebooks."""
+"""Plain-text and HTML tables for results shown in terminals and notebooks.
+
+HTML cells are always escaped: ids and themes come from data, and data is not
+trusted.
+"""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -17,15 +21,15 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
-def html_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """An HTML table with every cell escaped."""
+def html_table(
+    caption: str | None, headers: Sequence[object], rows: Iterable[Sequence[object]]
+) -> str:
+    """An HTML table with an optional caption; every cell is escaped."""
     e = html.escape
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return (
-        f"<table><caption>{e(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>"
-    )
+    head = "".join(f"<th>{e(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    cap = "" if caption is None else f"<caption>{e(caption)}</caption>"
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def share(value: float | None) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from customer_model._display import text_table
 from customer_model._files import InputError, duplicate_ids, is_lines, load_json, load_lines
 from customer_model._progress import ProgressBar
 
@@ -23,18 +24,6 @@ __all__ = ["main"]
 
 #: Exit status for bad input or bad usage (argparse uses it too).
 BAD_INPUT = 2
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
 
 
 def _demo(_: argparse.Namespace) -> int:
@@ -57,7 +46,7 @@ def _demo(_: argparse.Namespace) -> int:
         )
     print("Who buys and who uses, per customer")
     print()
-    print(_table(["customer", "kind", "purchasers", "users", "both", "split"], rows))
+    print(text_table(["customer", "kind", "purchasers", "users", "both", "split"], rows))
     _demo_backlog(dataset)
     _demo_nps(dataset)
     _demo_sample()
@@ -80,32 +69,17 @@ def _demo_backlog(dataset: Any) -> None:
     print(f"Backlog as of {DEMO_AS_OF.date().isoformat()}: voices and share of each score")
     print("from purchasers (buyers) and users; a person in both roles counts in both")
     print()
-    print(_backlog_table(list(backlog)))
+    print(backlog)
 
 
 def _demo_nps(dataset: Any) -> None:
     from customer_model.satisfaction import satisfaction_by_role
 
     split = satisfaction_by_role(dataset.responses, dataset.customers)
-    rows = [
-        [label, "0" if score is None else str(score.count), _number(score)]
-        for label, score in (
-            ("everyone", split.overall),
-            ("purchasers", split.purchasers),
-            ("users", split.users),
-            ("both roles", split.both),
-        )
-    ]
     print()
     print("NPS by role (a person in both roles counts in both)")
     print()
-    print(_table(["group", "responses", "NPS"], rows))
-    gap = "n/a" if split.gap is None else f"{split.gap:+.1f}"
-    print(f"gap (purchasers - users): {gap}")
-
-
-def _number(score: Any) -> str:
-    return "n/a" if score is None else f"{score.value:.1f}"
+    print(split)
 
 
 def _demo_sample() -> None:
@@ -124,7 +98,7 @@ def _demo_sample() -> None:
     print("(customer-model generate makes bigger ones)")
     print()
     headers = ["kind", "customers", "same", "disjoint", "overlapping", "buy only", "use only"]
-    print(_table(headers, rows))
+    print(text_table(headers, rows))
 
 
 # -- shared helpers -------------------------------------------------------------------
@@ -232,7 +206,7 @@ def _rank(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(_backlog_csv(backlog.to_records()))
     else:
-        print(_backlog_table(list(backlog)))
+        print(backlog)
     return 0
 
 
@@ -245,28 +219,6 @@ def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
         for record in records:
             writer.writerow({k: "" if v is None else v for k, v in record.items()})
     return out.getvalue()
-
-
-def _percent(share: float | None) -> str:
-    return "-" if share is None else f"{share:.0%}"
-
-
-def _backlog_table(items: Sequence[Any]) -> str:
-    rows = [
-        [
-            str(item.rank),
-            item.theme,
-            f"{item.score:.2f}",
-            str(item.customer_count),
-            str(item.purchaser_voices),
-            str(item.user_voices),
-            _percent(item.purchaser_share),
-            _percent(item.user_share),
-        ]
-        for item in items
-    ]
-    headers = ["rank", "theme", "score", "customers", "buyers", "users", "buyer %", "user %"]
-    return _table(headers, rows)
 
 
 # -- validate ---------------------------------------------------------------------------
@@ -372,27 +324,9 @@ def _nps(args: argparse.Namespace) -> int:
     if breakdown.overall is None:
         print(f"{args.file}: no NPS answers in responses")
         return 0
-    rows = []
-    for label, score in (
-        ("all respondents", breakdown.overall),
-        ("purchasers (incl. both)", breakdown.purchasers),
-        ("users (incl. both)", breakdown.users),
-        ("purchasers only", breakdown.purchasers_only),
-        ("users only", breakdown.users_only),
-        ("both roles", breakdown.both),
-        ("unknown or anonymous", breakdown.unknown),
-    ):
-        rows.append(
-            [label, "0", "n/a"]
-            if score is None
-            else [label, str(score.count), f"{score.value:+.1f}"]
-        )
     print("NPS by role")
     print()
-    print(_table(["group", "answers", "NPS"], rows))
-    print()
-    gap = "n/a" if breakdown.gap is None else f"{breakdown.gap:+.1f}"
-    print(f"gap (purchasers - users): {gap}")
+    print(breakdown)
     return 0
 
 

@@ -225,7 +225,7 @@ class Customer:
 
     def _repr_html_(self) -> str:
         # No personal data: ids, kind, role split and aggregates only.
-        from customer_model import _html
+        from customer_model._display import html_table
         from customer_model.roles import role_split
 
         revenue = ", ".join(f"{amount} {currency}" for currency, amount in self.revenue().items())
@@ -239,7 +239,7 @@ class Customer:
             ("purchases", len(self.purchases)),
             ("revenue", revenue or "none"),
         ]
-        return _html.table(f"Customer {self.id}", ["", ""], rows)
+        return html_table(f"Customer {self.id}", ["", ""], rows)
 
     def revenue(self) -> dict[str, Decimal]:
         """Total purchase amount per currency (currencies never mix silently)."""

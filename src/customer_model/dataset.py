@@ -107,7 +107,7 @@ class Dataset:
         return MappingProxyType({c.id: c for c in self.customers})
 
     def _repr_html_(self) -> str:
-        from customer_model import _html
+        from customer_model._display import html_table
 
         rows = [
             ("schema version", self.schema_version),
@@ -117,4 +117,4 @@ class Dataset:
             ("segments", len(self.segments)),
             ("survey responses", len(self.responses)),
         ]
-        return _html.table("Dataset", ["", ""], rows)
+        return html_table("Dataset", ["", ""], rows)

@@ -8,12 +8,12 @@ its users.  Personas without a segment describe nobody here.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import attrs
 
+from customer_model._display import html_table
 from customer_model._validation import Checker, checked_items, duplicates, to_frozenset, to_tuple
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
@@ -170,14 +170,10 @@ class PersonaCoverage:
         return len(self.uncovered_ids) / self.total if self.total else 0.0
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(pid)}</td><td>{n}</td></tr>" for pid, n in self.by_persona
-        )
         return (
             f"<p>{self.covered} of {self.total} customers fit a persona; "
             f"{self.uncovered_share:.1%} fit none.</p>"
-            f"<table><thead><tr><th>persona</th><th>customers</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
+            + html_table(None, ["persona", "customers"], self.by_persona)
         )
 
 

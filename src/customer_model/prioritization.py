@@ -21,6 +21,7 @@ from typing import Literal, NamedTuple
 import attrs
 
 from customer_model._frozenmap import FrozenMap
+from customer_model._inputs import customer_index, segment_list
 from customer_model._validation import Checker, type_name
 from customer_model.backlog import (
     Backlog,
@@ -35,7 +36,7 @@ from customer_model.errors import ValidationError
 from customer_model.feedback import FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.roles import Role
-from customer_model.satisfaction import SegmentLike, _customer_index, _segments
+from customer_model.satisfaction import SegmentLike
 
 __all__ = ["prioritize"]
 
@@ -119,8 +120,8 @@ def prioritize(
     check.aware("as_of", as_of)
     if on_unknown_customer not in ("raise", "skip"):
         check.add("on_unknown_customer", "must be 'raise' or 'skip'")
-    index = _customer_index(check, customers)
-    rules = _segments(check, segments)
+    index = customer_index(check, customers)
+    rules: list[SegmentLike] = segment_list(check, segments)
     if isinstance(feedback, str | bytes | Mapping) or not isinstance(feedback, Iterable):
         check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(feedback)}")
     check.done(_SUBJECT)

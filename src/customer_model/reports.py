@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 import attrs
 
-from customer_model import _html
+from customer_model._display import html_table
+from customer_model._inputs import customer_index, segment_list
 from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer, CustomerKind
 from customer_model.errors import ValidationError
@@ -155,7 +155,7 @@ class SplitReport:
             "Purchasers who never use",
             "Users who never buy",
         ]
-        return _html.table("Who buys and who uses", headers, rows)
+        return html_table("Who buys and who uses", headers, rows)
 
 
 def _count(group: str, key: str, customers: Iterable[Customer]) -> SplitCounts:
@@ -203,35 +203,8 @@ def split_report(
     2
     """
     check = Checker()
-    population: list[Customer] = []
-    seen: set[str] = set()
-    values: object = customers
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        check.add("customers", f"must be an iterable of Customer, not {type_name(values)}")
-    else:
-        for i, c in enumerate(values):
-            if not isinstance(c, Customer):
-                check.add(("customers", i), f"must be a Customer, not {type_name(c)}")
-            elif c.id in seen:
-                check.add(("customers", i), f"id {c.id!r} is used more than once")
-            else:
-                seen.add(c.id)
-                population.append(c)
-    rules: list[Any] = []
-    given: object = segments
-    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
-        check.add("segments", f"must be an iterable of segments, not {type_name(given)}")
-    else:
-        ids: set[str] = set()
-        for i, s in enumerate(given):
-            sid = getattr(s, "id", None)
-            if type(sid) is not str or not callable(getattr(s, "matches", None)):
-                check.add(("segments", i), "must have a string id and a matches() method")
-            elif sid in ids:
-                check.add(("segments", i), f"id {sid!r} is used more than once")
-            else:
-                ids.add(sid)
-                rules.append(s)
+    population = list(customer_index(check, customers).values())
+    rules: list[SegmentLike] = segment_list(check, segments)
     when: object = as_of
     if when is not None and not isinstance(when, date):
         check.add("as_of", f"must be a date, a datetime or None, not {type_name(when)}")

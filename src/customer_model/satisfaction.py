@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from customer_model import _html
+from customer_model._display import html_table, text_table
+from customer_model._inputs import customer_index, segment_list
 from customer_model._numbers import integers
 from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer
@@ -157,14 +158,16 @@ class GroupScore:
         check.done("GroupScore")
 
 
-def _cell(score: GroupScore | None) -> tuple[str, str]:
+def _cell(score: GroupScore | None, measure: SurveyMeasure) -> tuple[str, str]:
     if score is None:
         return "0", "n/a"
-    return str(score.count), f"{score.value:.1f}"
+    # NPS runs from -100 to 100, so its sign always shows.
+    value = f"{score.value:+.1f}" if measure is SurveyMeasure.NPS else f"{score.value:.1f}"
+    return str(score.count), value
 
 
 def _html_table(caption: str, measure: SurveyMeasure, rows: Iterable[tuple[str, str, str]]) -> str:
-    return _html.table(caption, ["Group", "Responses", measure.name], rows)
+    return html_table(caption, ["Group", "Responses", measure.name], rows)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -190,22 +193,29 @@ class RoleBreakdown:
     unknown: GroupScore | None
     gap: float | None
 
-    def _repr_html_(self) -> str:
-        rows = [
-            (label, *_cell(getattr(self, name)))
+    def _rows(self) -> list[tuple[str, str, str]]:
+        return [
+            (label, *_cell(getattr(self, name), self.measure))
             for label, name in (
-                ("All respondents", "overall"),
-                ("Purchasers (incl. both)", "purchasers"),
-                ("Users (incl. both)", "users"),
-                ("Purchasers only", "purchasers_only"),
-                ("Users only", "users_only"),
-                ("Both roles", "both"),
-                ("Unknown or anonymous", "unknown"),
+                ("all respondents", "overall"),
+                ("purchasers (incl. both)", "purchasers"),
+                ("users (incl. both)", "users"),
+                ("purchasers only", "purchasers_only"),
+                ("users only", "users_only"),
+                ("both roles", "both"),
+                ("unknown or anonymous", "unknown"),
             )
         ]
-        rows.append(
-            ("Gap (purchasers - users)", "", "n/a" if self.gap is None else f"{self.gap:+.1f}")
-        )
+
+    def _gap(self) -> str:
+        return "n/a" if self.gap is None else f"{self.gap:+.1f}"
+
+    def __str__(self) -> str:
+        table = text_table(["group", "responses", self.measure.name], self._rows())
+        return f"{table}\ngap (purchasers - users): {self._gap()}"
+
+    def _repr_html_(self) -> str:
+        rows = [*self._rows(), ("gap (purchasers - users)", "", self._gap())]
         return _html_table(f"{self.measure.name} by role", self.measure, rows)
 
 
@@ -239,8 +249,8 @@ class SegmentBreakdown:
         )
 
     def _repr_html_(self) -> str:
-        rows = [("All respondents", *_cell(self.overall))]
-        rows.extend((row.segment_id, *_cell(row.score)) for row in self.segments)
+        rows = [("All respondents", *_cell(self.overall, self.measure))]
+        rows.extend((row.segment_id, *_cell(row.score, self.measure)) for row in self.segments)
         return _html_table(f"{self.measure.name} by segment", self.measure, rows)
 
 
@@ -254,22 +264,6 @@ class SegmentLike(Protocol):
     def id(self) -> str: ...
 
     def matches(self, customer: Customer, *, as_of: Any = None) -> bool: ...
-
-
-def _customer_index(check: Checker, customers: object) -> dict[str, Customer]:
-    values: object = customers.values() if isinstance(customers, Mapping) else customers
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
-        return {}
-    index: dict[str, Customer] = {}
-    for i, customer in enumerate(values):
-        if not isinstance(customer, Customer):
-            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
-        elif customer.id in index:
-            check.add(("customers", i), f"id {customer.id!r} is used more than once")
-        else:
-            index[customer.id] = customer
-    return index
 
 
 def _responses(
@@ -314,7 +308,7 @@ def satisfaction_by_role(
     See :class:`RoleBreakdown` for the groups and the gap.
     """
     check = Checker()
-    index = _customer_index(check, customers)
+    index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)
     check.done("satisfaction by role input")
     groups: dict[str, list[int]] = {
@@ -348,24 +342,6 @@ def satisfaction_by_role(
     )
 
 
-def _segments(check: Checker, segments: object) -> list[SegmentLike]:
-    if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
-        check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
-        return []
-    out: list[SegmentLike] = []
-    seen: set[str] = set()
-    for i, segment in enumerate(segments):
-        segment_id = getattr(segment, "id", None)
-        if type(segment_id) is not str or not callable(getattr(segment, "matches", None)):
-            check.add(("segments", i), "must have a string id and a matches() method")
-        elif segment_id in seen:
-            check.add(("segments", i), f"id {segment_id!r} is used more than once")
-        else:
-            seen.add(segment_id)
-            out.append(segment)
-    return out
-
-
 def satisfaction_by_segment(
     responses: Iterable[SurveyResponse],
     customers: Iterable[Customer] | Mapping[str, Customer],
@@ -382,9 +358,9 @@ def satisfaction_by_segment(
     the clock).  Segments with no matching responses score ``None``.
     """
     check = Checker()
-    index = _customer_index(check, customers)
+    index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)
-    rules = _segments(check, segments)
+    rules: list[SegmentLike] = segment_list(check, segments)
     when: object = as_of
     if when is not None and not isinstance(when, date):
         check.add("as_of", f"must be a date, a datetime or None, not {type_name(when)}")

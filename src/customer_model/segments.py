@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
-import html
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import attrs
 
+from customer_model._display import html_table
 from customer_model._validation import Checker, checked_items, duplicates
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
@@ -151,14 +151,6 @@ def _membership(
     return [[p(c) for c in population] for p in predicates]
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
-
-
 @attrs.frozen
 class SegmentSizes:
     """How many of ``total`` customers each segment holds, in segment order."""
@@ -182,7 +174,7 @@ class SegmentSizes:
             [sid, name, str(n), f"{self.share(sid):.1%}"]
             for (sid, n), name in zip(self.sizes, self.names, strict=True)
         ]
-        return _table(["segment", "name", "customers", "share"], rows)
+        return html_table(None, ["segment", "name", "customers", "share"], rows)
 
 
 def segment_sizes(
@@ -228,7 +220,7 @@ class OverlapMatrix:
             [sid, *(str(n) for n in row)]
             for sid, row in zip(self.segment_ids, self.counts, strict=True)
         ]
-        return _table(["", *self.segment_ids], rows)
+        return html_table(None, ["", *self.segment_ids], rows)
 
 
 def overlap_matrix(

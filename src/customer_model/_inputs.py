@@ -1,0 +1,49 @@
+"""Checks for the collections that rules over many customers take.
+
+Shared by prioritization, satisfaction breakdowns and reports, so every one of
+them rejects the same bad input with the same messages and paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from customer_model._validation import Checker, type_name
+from customer_model.customers import Customer
+
+
+def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
+    """Customers (an iterable, or a mapping by id) keyed by id; problems go to *check*."""
+    values: object = customers.values() if isinstance(customers, Mapping) else customers
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
+        return {}
+    index: dict[str, Customer] = {}
+    for i, customer in enumerate(values):
+        if not isinstance(customer, Customer):
+            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
+        elif customer.id in index:
+            check.add(("customers", i), f"id {customer.id!r} is used more than once")
+        else:
+            index[customer.id] = customer
+    return index
+
+
+def segment_list(check: Checker, segments: object) -> list[Any]:
+    """Segment-like objects (a string ``id`` and ``matches()``), each id once."""
+    if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
+        check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
+        return []
+    out: list[Any] = []
+    seen: set[str] = set()
+    for i, segment in enumerate(segments):
+        segment_id = getattr(segment, "id", None)
+        if type(segment_id) is not str or not callable(getattr(segment, "matches", None)):
+            check.add(("segments", i), "must have a string id and a matches() method")
+        elif segment_id in seen:
+            check.add(("segments", i), f"id {segment_id!r} is used more than once")
+        else:
+            seen.add(segment_id)
+            out.append(segment)
+    return out
