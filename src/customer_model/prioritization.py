@@ -15,9 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from itertools import repeat
-from operator import add, attrgetter, lt, methodcaller, mul, sub, truediv
-from typing import Literal
+from operator import attrgetter, methodcaller
+from typing import Literal, NamedTuple
 
 import attrs
 
@@ -55,18 +54,30 @@ _VOICE_ROLES = {
 }
 
 
-def _who_weights(policy: PrioritizationPolicy) -> list[float]:
-    """The role x need weight of every (role, need) group, indexed by group number.
+def _base_factors(
+    policy: PrioritizationPolicy,
+) -> dict[tuple[int, int, int], tuple[float, float, float]]:
+    """The first three factors of a voice, which depend only on its group, importance and kind.
 
-    A group number is ``role position * len(_NEEDS) + need slot``.
+    Keyed by ``(group, id(importance), id(kind))``, where a group number is
+    ``role position * len(_NEEDS) + need slot``; the values are the running
+    products points, x role-and-need weight, x kind weight.  Enum members are
+    keyed by ``id()`` because they hash in Python code (they are singletons).
     """
-    return [
-        policy.anonymous_weight
-        if role is VoiceRole.ANONYMOUS
-        else policy.role_weight(_VOICE_ROLES[role], need)
-        for role in VoiceRole
-        for need in _NEEDS
-    ]
+    table = {}
+    for role in VoiceRole:
+        for slot, need in enumerate(_NEEDS):
+            group = _ROLE_ORDER[role] * len(_NEEDS) + slot
+            if role is VoiceRole.ANONYMOUS:
+                who = policy.anonymous_weight
+            else:
+                who = policy.role_weight(_VOICE_ROLES[role], need)
+            for level in (*Importance, None):
+                points = policy.points(level)
+                for kind in FeedbackKind:
+                    factors = (points, points * who, points * who * policy.kind_weight(kind))
+                    table[group, id(level), id(kind)] = factors
+    return table
 
 
 def prioritize(
@@ -159,19 +170,28 @@ def prioritize(
         else:
             superseded.append(item)
 
-    # -- the voices, column by column ----------------------------------------------------
-    # Each column holds one attribute or factor of every voice, computed with map()
-    # so the per-voice work runs in C; enum members are looked up by id() because
-    # they hash in Python code (they are singletons, so id() is a safe key).
+    # -- the voices: each one's group and factors, collected per (theme, group) ---------
     named = list(latest.values())
     voices = named + anonymous
-    ids = list(map(_ID, voices))
-    created = list(map(_CREATED, voices))
-    _report(check, voices, ids, created, superseded, skipped, count, unknown, as_of)
-    cids = list(map(_CUSTOMER, voices))
+    _report(check, voices, superseded, skipped, count, unknown, as_of)
     facts = _Facts(index, policy, weighted, as_of)
-    for cid in set(cids):
-        facts.add(cid)
+    known = facts.customers
+    base = _base_factors(policy)
+    half_life = policy.half_life
+    n_needs = len(_NEEDS)
+    rows_by_key: defaultdict[tuple[str, int], list[_Row]] = defaultdict(list)
+    for item in voices:
+        cid = item.customer_id
+        customer = known.get(cid) or facts.add(cid)
+        author = item.author_id
+        role = _ANONYMOUS if author is None else customer.roles.get(author, _UNLISTED)
+        group = role * n_needs + _NEED_SLOT[id(item.need)]
+        # points, x role and need, x kind: the same for every voice with these three
+        p0, p1, p2 = base[group, id(item.importance), id(item.kind)]
+        p3 = p2 if half_life is None else p2 * 0.5 ** ((as_of - item.created_at) / half_life)
+        p4 = p3 * customer.value
+        p5 = p4 * customer.segment
+        rows_by_key[item.theme, group].append((p0, p1, p2, p3, p4, p5, cid, item.id))
     if facts.missing_rates:
         codes = ", ".join(map(repr, sorted(facts.missing_rates)))
         check.add(
@@ -180,35 +200,8 @@ def prioritize(
             "with customer_value=ValueWeighting.NONE",
         )
         check.done(_SUBJECT)
-    roles = [
-        # the named voices come first in cids; zip stops at the last of them
-        *map(facts.role.get, zip(cids, map(_AUTHOR, named), strict=False), repeat(_UNLISTED)),
-        *repeat(_ANONYMOUS, len(anonymous)),
-    ]
-    slots = map(_NEED_SLOT.__getitem__, map(id, map(_NEED, voices)))
-    groups = list(map(add, map(mul, roles, repeat(len(_NEEDS))), slots))
-    points = {id(level): policy.points(level) for level in (*Importance, None)}
-    kinds = {id(kind): policy.kind_weight(kind) for kind in FeedbackKind}
-    who = _who_weights(policy)
-    p0 = list(map(points.__getitem__, map(id, map(_IMPORTANCE, voices))))
-    p1 = list(map(mul, p0, map(who.__getitem__, groups)))
-    p2 = list(map(mul, p1, map(kinds.__getitem__, map(id, map(_KIND, voices)))))
-    if policy.half_life is None:
-        p3 = p2
-    else:
-        ages = map(sub, repeat(as_of), created)
-        decay = map(pow, repeat(0.5), map(truediv, ages, repeat(policy.half_life)))
-        p3 = list(map(mul, p2, decay))
-    p4 = list(map(mul, p3, map(facts.value.__getitem__, cids)))
-    p5 = list(map(mul, p4, map(facts.segment.__getitem__, cids)))
 
-    # -- group the voices by theme and (role, need); then one item per theme ------------
-    rows_by_key: defaultdict[tuple[str, int], list[_Row]] = defaultdict(list)
-    keys = zip(map(_THEME, voices), groups, strict=True)
-    for theme_group, row in zip(
-        keys, zip(p0, p1, p2, p3, p4, p5, cids, ids, strict=True), strict=True
-    ):
-        rows_by_key[theme_group].append(row)
+    # -- one item per theme ---------------------------------------------------------------
     rows_by_theme: dict[str, dict[int, list[_Row]]] = {}
     for (theme, group), rows in rows_by_key.items():
         rows_by_theme.setdefault(theme, {})[group] = rows
@@ -216,7 +209,7 @@ def prioritize(
     for item in superseded:
         older.setdefault(item.theme, []).append(item.id)
     built = [
-        _item(theme, policy.fit(theme), by_group, older.get(theme, []), facts.revenue)
+        _item(theme, policy.fit(theme), by_group, older.get(theme, []), known)
         for theme, by_group in rows_by_theme.items()
     ]
     built.sort(key=lambda item: (-item.score, item.theme))
@@ -226,22 +219,15 @@ def prioritize(
 
 _Row = tuple[float, float, float, float, float, float, str, str]
 _ID = attrgetter("id")
-_THEME = attrgetter("theme")
-_AUTHOR = attrgetter("author_id")
-_CUSTOMER = attrgetter("customer_id")
 _CREATED = attrgetter("created_at")
-_NEED = attrgetter("need")
-_IMPORTANCE = attrgetter("importance")
-_KIND = attrgetter("kind")
 _NEED_SLOT = {id(need): slot for slot, need in enumerate(_NEEDS)}
 _PURCHASER, _USER, _BOTH, _UNLISTED, _ANONYMOUS = (_ROLE_ORDER[r] for r in VoiceRole)
+_ZERO = Decimal(0)
 
 
 def _report(  # noqa: PLR0917 - private
     check: Checker,
     voices: list[FeedbackItem],
-    ids: list[str],
-    created: list[datetime],
     superseded: list[FeedbackItem],
     skipped: list[str],
     count: int,
@@ -253,7 +239,7 @@ def _report(  # noqa: PLR0917 - private
     An item after *as_of* is always a voice or superseded by one, so checking the
     voices finds them all.
     """
-    every_id = [*ids, *map(_ID, superseded), *skipped]
+    every_id = [*map(_ID, voices), *map(_ID, superseded), *skipped]
     if len(set(every_id)) != len(every_id):
         counts: dict[str, int] = {}
         for fid in every_id:
@@ -266,7 +252,7 @@ def _report(  # noqa: PLR0917 - private
             f"refers to customer {cid!r}, which is not among the customers "
             "(pass on_unknown_customer='skip' to leave such items out)",
         )
-    if any(map(lt, repeat(as_of), created)):
+    if max(map(_CREATED, voices), default=as_of) > as_of:
         late = sorted(item.id for item in voices if item.created_at > as_of)
         check.add("feedback", f"has item(s) created after as_of: {', '.join(map(repr, late))}")
     check.done(_SUBJECT)
@@ -283,28 +269,37 @@ def _voice_role(roles: frozenset[Role]) -> VoiceRole:
     return VoiceRole.UNLISTED
 
 
-class _Facts:
-    """What the voices need of each customer, computed once per customer.
+class _Customer(NamedTuple):
+    """What the voices need of one customer."""
 
-    ``role`` maps (customer id, person id) to the person's voice role (its
-    position in :class:`VoiceRole`); it agrees with
-    :func:`~customer_model.roles_of` (tested) but is filled straight from the
-    customer's purchasers and users because it runs for every customer.
-    ``revenue`` is :meth:`Customer.revenue`, ``value`` and ``segment`` the
-    customer's weights.
+    #: person id -> voice role (its position in VoiceRole), for everyone the customer lists
+    roles: dict[str, int]
+    #: customer-value weight
+    value: float
+    #: segment weight
+    segment: float
+    #: Customer.revenue(): total purchases per currency
+    revenue: dict[str, Decimal]
+
+
+class _Facts:
+    """What the voices need of each customer, computed once, when first asked for.
+
+    The roles agree with :func:`~customer_model.roles_of` (tested) but are
+    filled straight from the customer's purchasers and users because this runs
+    for every customer with a voice.  ``role`` views them by (customer id,
+    person id).
     """
 
     __slots__ = (
         "as_of",
+        "customers",
         "index",
         "missing_rates",
         "policy",
         "rates",
-        "revenue",
-        "role",
-        "segment",
         "segments",
-        "value",
+        "weigh_value",
     )
 
     def __init__(
@@ -319,20 +314,25 @@ class _Facts:
         self.segments = segments
         self.as_of = as_of
         self.rates = {**policy.exchange_rates, policy.currency: 1.0}
-        self.role: dict[tuple[str, str], int] = {}
-        self.revenue: dict[str, dict[str, Decimal]] = {}
-        self.value: dict[str, float] = {}
-        self.segment: dict[str, float] = {}
+        self.weigh_value = policy.customer_value is not ValueWeighting.NONE
+        self.customers: dict[str, _Customer] = {}
         self.missing_rates: set[str] = set()
 
-    def add(self, cid: str) -> None:
+    @property
+    def role(self) -> Mapping[tuple[str, str], int]:
+        """Voice roles by (customer id, person id), for the customers added so far."""
+        return {
+            (cid, pid): role
+            for cid, facts in self.customers.items()
+            for pid, role in facts.roles.items()
+        }
+
+    def add(self, cid: str) -> _Customer:
         customer = self.index[cid]
-        role = self.role
-        for buyer in customer.purchasers:
-            role[cid, buyer.person.id] = _PURCHASER
+        roles = {buyer.person.id: _PURCHASER for buyer in customer.purchasers}
         for user in customer.users:
-            key = (cid, user.person.id)
-            role[key] = _BOTH if key in role else _USER
+            pid = user.person.id
+            roles[pid] = _BOTH if pid in roles else _USER
         purchases = customer.purchases
         if not purchases:
             revenue = {}
@@ -340,14 +340,16 @@ class _Facts:
             revenue = {purchases[0].currency: purchases[0].amount}
         else:
             revenue = customer.revenue()
-        self.revenue[cid] = revenue
-        self.value[cid] = self._value(revenue) if revenue else 1.0
-        self.segment[cid] = self._segment(customer) if self.segments else 1.0
+        facts = _Customer(
+            roles,
+            self._value(revenue) if revenue and self.weigh_value else 1.0,
+            self._segment(customer) if self.segments else 1.0,
+            revenue,
+        )
+        self.customers[cid] = facts
+        return facts
 
     def _value(self, revenue: dict[str, Decimal]) -> float:
-        policy = self.policy
-        if policy.customer_value is ValueWeighting.NONE:
-            return 1.0
         parts = []
         for code, amount in revenue.items():
             rate = self.rates.get(code)
@@ -355,7 +357,7 @@ class _Facts:
                 self.missing_rates.add(code)
             else:
                 parts.append(float(amount) * rate)
-        return policy.value_weight(math.fsum(parts))
+        return self.policy.value_weight(math.fsum(parts))
 
     def _segment(self, customer: Customer) -> float:
         matched = []
@@ -377,7 +379,7 @@ def _item(
     fit: float,
     groups: dict[int, list[_Row]],
     older_ids: list[str],
-    revenue_of: Mapping[str, Mapping[str, Decimal]],
+    customers: Mapping[str, _Customer],
 ) -> BacklogItem:
     n_needs = len(_NEEDS)
     roles = tuple(VoiceRole)
@@ -409,9 +411,10 @@ def _item(
     both = counts[VoiceRole.BOTH]
     # Decimal sums are exact in practice; summing in customer-id order keeps them
     # identical even when an amount has more digits than the context keeps.
-    totals = [revenue_of[cid] for cid in sorted(behind)]
+    # sum() runs the additions in C; zero amounts are left out as they always were.
+    totals = [customers[cid].revenue for cid in sorted(behind)]
     revenue = {
-        code: sum(filter(None, map(methodcaller("get", code), totals)), Decimal(0))
+        code: sum(filter(None, map(methodcaller("get", code), totals)), _ZERO)
         for code in set().union(*totals)
     }
     return BacklogItem(
