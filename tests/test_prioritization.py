@@ -275,7 +275,7 @@ class TestKnobs:
     def test_exchange_rates_convert_revenue(self) -> None:
         c = business(revenue="1000", currency="USD")
         policy = attrs.evolve(
-            PLAIN, customer_value=ValueWeighting.LINEAR, exchange_rates={"USD": 0.5}
+            PLAIN, customer_value=ValueWeighting.LINEAR, currency="EUR", exchange_rates={"USD": 0.5}
         )
         item = prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)[0]
         assert item.score == 2.0 * 1.5
@@ -283,10 +283,31 @@ class TestKnobs:
 
     def test_missing_rate_is_an_error_naming_the_currency(self) -> None:
         c = business(revenue="1000", currency="BRL")
+        policy = PrioritizationPolicy(currency="EUR")
         with pytest.raises(ValidationError) as info:
-            prioritize([fb(c, "ann")], [c], as_of=AS_OF)
+            prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)
         assert info.value.problems[0].path == ("policy", "exchange_rates")
         assert "'BRL'" in str(info.value)
+
+    def test_default_policy_takes_any_single_currency(self) -> None:
+        c = business(revenue="1000", currency="BRL")
+        item = prioritize([fb(c, "ann")], [c], as_of=AS_OF)[0]
+        assert item.revenue == {"BRL": Decimal("1000")}
+
+    def test_default_policy_refuses_to_mix_currencies(self) -> None:
+        real, dollar = (
+            business("c-1", revenue="10", currency="BRL"),
+            business("c-2", revenue="10", currency="USD"),
+        )
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(real, "ann"), fb(dollar, "ann")], [real, dollar], as_of=AS_OF)
+        assert info.value.problems[0].path == ("policy", "currency")
+        assert "'BRL', 'USD'" in str(info.value)
+
+    def test_rates_need_a_currency(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            PrioritizationPolicy(exchange_rates={"USD": 0.9})
+        assert info.value.paths == ["$.exchange_rates"]
 
     def test_strategic_fit(self) -> None:
         c = business()
@@ -432,7 +453,7 @@ class TestErrors:
 
 def demo_backlog() -> Backlog:
     ds = demo_dataset()
-    policy = PrioritizationPolicy(exchange_rates={"BRL": 0.17})
+    policy = PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17})
     return prioritize(ds.feedback, ds.customers, policy=policy, as_of=AS_OF)
 
 
@@ -595,6 +616,7 @@ class TestPolicy:
         policy = PrioritizationPolicy(
             half_life=timedelta(days=90),
             strategic_fit={"zeta": 1.5, "alpha": 0.5},
+            currency="EUR",
             exchange_rates={"USD": 0.9, "BRL": 0.17},
         )
         text = to_json(policy)
@@ -607,6 +629,7 @@ class TestPolicy:
         same = PrioritizationPolicy(
             half_life=timedelta(days=90),
             strategic_fit={"alpha": 0.5, "zeta": 1.5},
+            currency="EUR",
             exchange_rates={"BRL": 0.17, "USD": 0.9},
         )
         assert to_json(same) == text
@@ -635,6 +658,7 @@ class TestPolicy:
             kind_weights=st.dictionaries(st.sampled_from(FeedbackKind), st.floats(0, 5)),
             half_life=st.none() | st.timedeltas(min_value=timedelta(microseconds=1)),
             customer_value=st.sampled_from(ValueWeighting),
+            currency=st.just("EUR"),
             exchange_rates=st.dictionaries(
                 st.sampled_from(["USD", "GBP", "BRL"]), st.floats(0.01, 100)
             ),
@@ -653,6 +677,7 @@ class TestPolicy:
 
 POLICY = PrioritizationPolicy(
     half_life=timedelta(days=200),
+    currency="EUR",
     exchange_rates=RATES,
     segment_weights={"orgs": 2.0, "homes": 0.5},
     strategic_fit={"pricing": 1.5},
@@ -766,7 +791,9 @@ def test_the_library_segments_plug_in() -> None:
 
     ds = demo_dataset()
     b2b = Segment("b2b", "Organizations", field("kind") == CustomerKind.ORGANIZATION)
-    policy = PrioritizationPolicy(exchange_rates={"BRL": 0.17}, segment_weights={"b2b": 2.0})
+    policy = PrioritizationPolicy(
+        currency="EUR", exchange_rates={"BRL": 0.17}, segment_weights={"b2b": 2.0}
+    )
     weighted = prioritize(ds.feedback, ds.customers, policy=policy, as_of=AS_OF, segments=[b2b])
     plain = demo_backlog()
     sso = weighted.get("sso")  # only the business asked for SSO

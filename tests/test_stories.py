@@ -27,7 +27,7 @@ def backlog():  # type: ignore[no-untyped-def]
     return prioritize(
         ds.feedback,
         ds.customers,
-        policy=PrioritizationPolicy(exchange_rates={"BRL": 0.17}),
+        policy=PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17}),
         as_of=AS_OF,
     )
 

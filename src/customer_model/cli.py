@@ -63,7 +63,7 @@ def _demo_backlog(dataset: Any) -> None:
     from customer_model.prioritization import prioritize
 
     # The household pays in BRL; an illustrative rate turns it into EUR.
-    policy = PrioritizationPolicy(exchange_rates={"BRL": 0.17})
+    policy = PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17})
     backlog = prioritize(dataset.feedback, dataset.customers, policy=policy, as_of=DEMO_AS_OF)
     print()
     print(f"Backlog as of {DEMO_AS_OF.date().isoformat()}: voices and share of each score")

@@ -121,10 +121,13 @@ class PrioritizationPolicy:
         weighs ``0.5 ** (age / half_life)``.  ``None`` (default): no decay.
     ``customer_value``, ``revenue_scale``, ``currency``, ``exchange_rates``
         Weighting by customer value, see :class:`ValueWeighting`.  Revenue is
-        the sum of the customer's purchases; amounts in another currency than
-        ``currency`` are converted with ``exchange_rates`` (units of
-        ``currency`` per unit of the other currency).  Revenue in a currency
-        without a rate is an error, never silently dropped or mixed.
+        the sum of the customer's purchases.  With ``currency=None`` (the
+        default) no conversion happens: revenue may be in any one currency,
+        and customers paying in two or more currencies are an error.  With a
+        ``currency``, amounts in other currencies are converted with
+        ``exchange_rates`` (units of ``currency`` per unit of the other
+        currency).  Revenue in a currency without a rate is an error, never
+        silently dropped or mixed.
     ``segment_weights``
         Segment id → multiplier for the customers in that segment.  A
         customer in several weighted segments takes the largest weight; one in
@@ -154,7 +157,7 @@ class PrioritizationPolicy:
     half_life: timedelta | None = None
     customer_value: ValueWeighting = ValueWeighting.LOG
     revenue_scale: float = 1000.0
-    currency: str = "EUR"
+    currency: str | None = None
     exchange_rates: Mapping[str, float] = attrs.field(factory=_empty, converter=freeze)
     segment_weights: Mapping[str, float] = attrs.field(factory=_empty, converter=freeze)
     strategic_fit: Mapping[str, float] = attrs.field(factory=_empty, converter=freeze)
@@ -192,7 +195,10 @@ class PrioritizationPolicy:
                 check.add("half_life", "must be a positive duration")
         check.member("customer_value", self.customer_value, ValueWeighting)
         check.number("revenue_scale", self.revenue_scale, positive=True)
-        check.currency("currency", self.currency)
+        if self.currency is not None:
+            check.currency("currency", self.currency)
+        elif self.exchange_rates:
+            check.add("exchange_rates", "need a currency to convert into")
         if _mapping(check, "exchange_rates", self.exchange_rates):
             for code, rate in self.exchange_rates.items():
                 if type(code) is not str:
@@ -245,8 +251,11 @@ class PrioritizationPolicy:
         return 1.0 + math.log1p(ratio)
 
     def rate(self, currency: str) -> float | None:
-        """Units of the policy currency per unit of *currency*; ``None`` if unknown."""
-        if currency == self.currency:
+        """Units of the policy currency per unit of *currency*; ``None`` if unknown.
+
+        Without a policy currency nothing is converted: every rate is 1.
+        """
+        if self.currency is None or currency == self.currency:
             return 1.0
         return self.exchange_rates.get(currency)
 

@@ -199,7 +199,14 @@ def prioritize(
             f"has no rate from {codes} to {policy.currency}; add one, or weigh customers "
             "with customer_value=ValueWeighting.NONE",
         )
-        check.done(_SUBJECT)
+    if len(facts.seen_currencies) > 1:
+        codes = ", ".join(map(repr, sorted(facts.seen_currencies)))
+        check.add(
+            ("policy", "currency"),
+            f"is needed: revenue comes in {codes}; set a currency and exchange_rates, "
+            "or weigh customers with customer_value=ValueWeighting.NONE",
+        )
+    check.done(_SUBJECT)
 
     # -- one item per theme ---------------------------------------------------------------
     rows_by_theme: dict[str, dict[int, list[_Row]]] = {}
@@ -298,6 +305,7 @@ class _Facts:
         "missing_rates",
         "policy",
         "rates",
+        "seen_currencies",
         "segments",
         "weigh_value",
     )
@@ -313,7 +321,11 @@ class _Facts:
         self.policy = policy
         self.segments = segments
         self.as_of = as_of
-        self.rates = {**policy.exchange_rates, policy.currency: 1.0}
+        # Without a policy currency, revenue is taken as it is: one currency only.
+        self.rates = (
+            None if policy.currency is None else {**policy.exchange_rates, policy.currency: 1.0}
+        )
+        self.seen_currencies: set[str] = set()
         self.weigh_value = policy.customer_value is not ValueWeighting.NONE
         self.customers: dict[str, _Customer] = {}
         self.missing_rates: set[str] = set()
@@ -350,6 +362,9 @@ class _Facts:
         return facts
 
     def _value(self, revenue: dict[str, Decimal]) -> float:
+        if self.rates is None:
+            self.seen_currencies.update(revenue)
+            return self.policy.value_weight(math.fsum(map(float, revenue.values())))
         parts = []
         for code, amount in revenue.items():
             rate = self.rates.get(code)
