@@ -5,7 +5,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import duckdb
@@ -17,14 +17,19 @@ from sqlglot import exp
 
 from customer_model import (
     Customer,
+    CustomerKind,
+    Person,
+    Purchase,
+    Purchaser,
     Segment,
     ValidationError,
     field,
     rfm_scores,
     to_records,
 )
+from customer_model._fields import total_spend
 from customer_model.records import CUSTOMER_COLUMNS
-from customer_model.rules import Rule
+from customer_model.rules import Compare, Rule
 from customer_model.sql import DIALECTS, where_expression, where_sql
 from customer_model.testing import aware_datetimes, customers, rules, segments
 
@@ -66,22 +71,84 @@ def _sql_ids(records: list[dict[str, Any]], where: str) -> set[str]:
 
 _population = st.lists(customers(), max_size=8, unique_by=lambda c: c.id)
 _one_currency = st.lists(customers(currency="EUR"), max_size=8, unique_by=lambda c: c.id)
+_WIDE = Context(prec=200)
+
+
+def _fits_decimal_38_9(total: Decimal) -> bool:
+    """Reference: DECIMAL(38, 9) holds *total* exactly (checked with wide arithmetic)."""
+    return _WIDE.abs(total) < 10**29 and total == total.quantize(Decimal("1E-9"), context=_WIDE)
+
+
+def _sql_ready(population: list[Customer]) -> list[Customer]:
+    """The customers ``to_records`` accepts; it must refuse exactly the unfit totals."""
+    unfit = {
+        i
+        for i, c in enumerate(population)
+        if (t := total_spend(c)) is not None and not _fits_decimal_38_9(t)
+    }
+    try:
+        to_records(population)
+    except ValidationError as e:
+        assert {p.path for p in e.problems} == {("customers", i, "total_spend") for i in unfit}
+    else:
+        assert not unfit
+    return [c for i, c in enumerate(population) if i not in unfit]
 
 
 @given(_population, st.lists(segments(), min_size=1, max_size=3), aware_datetimes())
 def test_duckdb_gives_exactly_the_python_members(
     population: list[Customer], segs: list[Segment], as_of: datetime
 ) -> None:
+    population = _sql_ready(population)
     records = to_records(population)
     for segment in segs:
         expected = {c.id for c in segment.members(population, as_of=as_of)}
         assert _sql_ids(records, where_sql(segment, "duckdb", as_of=as_of)) == expected
 
 
+@given(
+    _one_currency,
+    st.sampled_from(["eq", "ne", "lt", "le", "gt", "ge"]),
+    st.integers(0, 8),
+    st.booleans(),
+)
+def test_duckdb_agrees_on_spend_at_any_precision(
+    population: list[Customer], op: str, pick: int, floor: bool
+) -> None:
+    # Thresholds at or just below a real total: where rounding the total would show.
+    population = _sql_ready(population)
+    totals = [t for c in population if (t := total_spend(c)) is not None]
+    threshold = totals[pick % len(totals)] if totals else Decimal(0)
+    # A kept total fits DECIMAL(38, 9), so this only drops trailing zeros.
+    threshold = Decimal(int(threshold)) if floor else threshold.quantize(Decimal("1E-9"), _WIDE)
+    rule = Compare(op, "total_spend", threshold)
+    expected = {c.id for c in population if rule.compile()(c)}
+    assert _sql_ids(to_records(population), where_sql(rule)) == expected
+
+
+def test_spend_beyond_decimal_38_9_is_refused_not_rounded() -> None:
+    def buyer(cid: str, amount: str) -> Customer:
+        return Customer(
+            cid,
+            CustomerKind.INDIVIDUAL,
+            [Purchaser(Person(f"{cid}-p"))],
+            purchases=[Purchase(Decimal(amount), "EUR", AS_OF)],
+        )
+
+    fine = [buyer("a", "10.000000001"), buyer("b", "1.500000000000"), buyer("c", "9" * 29)]
+    assert _sql_ids(to_records(fine), where_sql(field("total_spend") > 10)) == {"a", "c"}
+    assert _sql_ids(to_records(fine), where_sql(field("total_spend") == Decimal("1.5"))) == {"b"}
+    for amount in ("10.0000000001", "0.0000000001", "1" + "0" * 29):
+        with pytest.raises(ValidationError) as info:
+            to_records([fine[0], buyer("x", amount)])
+        assert info.value.paths == ["$.customers[1].total_spend"]
+
+
 @given(_one_currency, segments(rfm=True), aware_datetimes())
 def test_duckdb_agrees_on_rfm_rules_over_precomputed_columns(
     population: list[Customer], segment: Segment, as_of: datetime
 ) -> None:
+    population = _sql_ready(population)
     scores = rfm_scores(population, as_of=as_of)
     records = to_records(population, rfm=scores)
     expected = {c.id for c in segment.members(population, as_of=as_of)}

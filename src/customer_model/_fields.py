@@ -37,6 +37,7 @@ __all__ = [
     "iso",
     "last_active_at",
     "last_purchase_at",
+    "fits_sql_decimal",
     "plain_decimal",
     "total_spend",
 ]
@@ -144,6 +145,38 @@ def iso(value: datetime) -> str:
 def plain_decimal(value: Decimal) -> str:
     """A decimal in plain notation (never an exponent), exactly."""
     return format(value, "f")
+
+
+#: SQL compares spend as DECIMAL(38, 9): 29 integer digits and 9 decimal places.
+SQL_DECIMAL_PLACES = 9
+SQL_DECIMAL_LIMIT = Decimal("1E+29")
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places as written (``1.50`` has 2), read from the digits, never rounded."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
+
+
+def fits_sql_decimal(value: Decimal) -> bool:
+    """Whether DECIMAL(38, 9) holds *value* exactly (trailing zeros do not count).
+
+    Only exact operations: comparisons and the digit tuple, so the caller's
+    decimal context (its precision, its traps) cannot change the answer.
+    """
+    if not value.is_finite() or value.copy_abs() >= SQL_DECIMAL_LIMIT:
+        return False
+    if value.is_zero():
+        return True
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    places = -exponent
+    for digit in reversed(digits):
+        if places <= SQL_DECIMAL_PLACES or digit != 0:
+            break
+        places -= 1
+    return places <= SQL_DECIMAL_PLACES
 
 
 def encode_tag(tag: str) -> str:
@@ -255,7 +288,7 @@ FIELDS: MappingProxyType[str, FieldSpec] = MappingProxyType(
             _f(
                 "rfm_recency",
                 Kind.SCORE,
-                "_rfm[c.id].recency",
+                "_rfm_score(c).recency",
                 "RFM recency score, 0-5",
                 nullable=False,
                 rfm=True,
@@ -263,7 +296,7 @@ FIELDS: MappingProxyType[str, FieldSpec] = MappingProxyType(
             _f(
                 "rfm_frequency",
                 Kind.SCORE,
-                "_rfm[c.id].frequency",
+                "_rfm_score(c).frequency",
                 "RFM frequency score, 0-5",
                 nullable=False,
                 rfm=True,
@@ -271,7 +304,7 @@ FIELDS: MappingProxyType[str, FieldSpec] = MappingProxyType(
             _f(
                 "rfm_monetary",
                 Kind.SCORE,
-                "_rfm[c.id].monetary",
+                "_rfm_score(c).monetary",
                 "RFM monetary score, 0-5",
                 nullable=False,
                 rfm=True,

@@ -8,6 +8,10 @@ friends (the docs page *Records* describes each one).  The encodings:
   ``2024-05-01T12:00:00.000000+00:00`` (fixed width, so text order is time order);
 * dates: ``YYYY-MM-DD``;
 * money (:class:`~decimal.Decimal`): exact decimal text in plain notation, ``"120.50"``;
+  a customer's ``total_spend`` must fit SQL's ``DECIMAL(38, 9)`` (at most 29
+  integer digits and 9 decimal places, trailing zeros aside), so that
+  :mod:`customer_model.sql` compares it exactly: :func:`to_records` refuses a
+  customer whose total does not fit;
 * enums: their string value;
 * sets of tags: escaped tags (``%`` → ``%25``, ``,`` → ``%2C``), sorted by
   code point and joined with ``,``; the empty set is ``""``;
@@ -28,6 +32,7 @@ from customer_model._fields import (
     encode_set,
     features_used,
     first_purchase_at,
+    fits_sql_decimal,
     iso,
     last_active_at,
     last_purchase_at,
@@ -38,7 +43,7 @@ from customer_model._validation import Checker, checked_items
 from customer_model.customers import Customer
 from customer_model.feedback import FeedbackItem
 from customer_model.people import Person
-from customer_model.rfm import RFMScore
+from customer_model.rfm import RFMScore, check_scores
 
 __all__ = [
     "CUSTOMER_COLUMNS",
@@ -154,13 +159,31 @@ def to_records(
 
     The columns are the segment rule fields (so :mod:`customer_model.sql`
     can run a segment over them) plus ``rfm_code``.  ``rfm_*`` columns are
-    ``None`` unless *rfm* (from :func:`~customer_model.rfm_scores`) is given.
+    ``None`` unless *rfm* (from :func:`~customer_model.rfm_scores`) is given;
+    they stay ``None`` for a customer *rfm* has no score for.
+
+    A total spend that SQL's ``DECIMAL(38, 9)`` cannot hold exactly (more
+    than 29 integer digits or 9 decimal places) is refused with
+    :class:`~customer_model.ValidationError` rather than written as a value
+    SQL would round: a segment must select the same customers in both.
     """
-    _flag(include_personal)
+    check = Checker()
+    check.boolean("include_personal", include_personal)
+    if rfm is not None:
+        check_scores(check, rfm)
+    check.done("records")
+    population = _checked(customers, Customer, "customers")
+    spends = [total_spend(c) for c in population]
+    for i, spend in enumerate(spends):
+        if spend is not None and not fits_sql_decimal(spend):
+            check.add(
+                ("customers", i, "total_spend"),
+                "must fit DECIMAL(38, 9): at most 29 integer digits and 9 decimal places",
+            )
+    check.done("records")
     out: list[Record] = []
-    for c in _checked(customers, Customer, "customers"):
+    for c, spend in zip(population, spends, strict=True):
         loc = c.location
-        spend = total_spend(c)
         score = rfm.get(c.id) if rfm is not None else None
         row: Record = {
             "id": c.id,

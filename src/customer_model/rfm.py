@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from customer_model._fields import _EXACT
-from customer_model._validation import Checker, checked_items, duplicates, type_name
+from customer_model._validation import Checker, duplicates, type_name
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
 
@@ -56,6 +56,38 @@ class RFMScore:
 NO_PURCHASES = RFMScore(0, 0, 0)
 
 
+def check_scores(check: Checker, rfm: object) -> bool:
+    """Report on *check* unless *rfm* maps customer ids to :class:`RFMScore`.
+
+    Run before a mapping of scores is read, so a wrong argument is a
+    :class:`ValidationError` naming ``rfm`` instead of an error from deep
+    inside.  Whether it was good.
+    """
+    if not isinstance(rfm, Mapping):
+        check.add("rfm", f"must be a mapping of customer id to RFMScore, not {type_name(rfm)}")
+        return False
+    bad_keys = sorted({type_name(k) for k in rfm if type(k) is not str})
+    bad_values = sorted({type_name(v) for v in rfm.values() if not isinstance(v, RFMScore)})
+    if bad_keys:
+        check.add("rfm", f"must be keyed by customer id strings, not {', '.join(bad_keys)}")
+    if bad_values:
+        check.add("rfm", f"must hold RFMScore values, not {', '.join(bad_values)}")
+    return not bad_keys and not bad_values
+
+
+def _population(check: Checker, customers: object) -> tuple[Customer, ...]:
+    """*customers* as a tuple, problems reported on *check* (empty when bad)."""
+    if isinstance(customers, str) or not isinstance(customers, Iterable):
+        check.add("customers", f"must be a list or tuple, not {type_name(customers)}")
+        return ()
+    found = tuple(customers)
+    if not check.items("customers", found, Customer):
+        return ()
+    for dup in duplicates(c.id for c in found):
+        check.add("customers", f"customer id {dup!r} is used more than once")
+    return found
+
+
 def _quintile(ordered: list[Any], value: Any, n: int) -> int:
     below: int = bisect.bisect_left(ordered, value)
     return 1 + (5 * below) // n
@@ -76,9 +108,7 @@ def rfm_scores(
     """
     check = Checker()
     check.aware("as_of", as_of)
-    population = checked_items(customers, Customer, "customers")
-    for dup in duplicates(c.id for c in population):
-        check.add("customers", f"customer id {dup!r} is used more than once")
+    population = _population(check, customers)
     if rates is not None:
         given: object = rates  # untyped callers may pass anything
         if not isinstance(given, Mapping):

@@ -27,14 +27,24 @@ source text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from customer_model._fields import EQUATABLE, FIELDS, HELPERS, ORDERED, FieldSpec, Kind
-from customer_model._validation import Checker, is_aware, to_frozenset, to_tuple, type_name
+from customer_model._fields import (
+    EQUATABLE,
+    FIELDS,
+    HELPERS,
+    ORDERED,
+    SQL_DECIMAL_LIMIT,
+    SQL_DECIMAL_PLACES,
+    FieldSpec,
+    Kind,
+    decimal_places,
+)
+from customer_model._validation import Checker, is_aware, to_tuple, type_name
 from customer_model.errors import Path, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -66,10 +76,10 @@ __all__ = [
 #: A compiled rule: customer in, verdict out.
 Predicate = Callable[["Customer"], bool]
 
-#: Largest magnitude and most decimal places a spend threshold may have, so SQL
-#: can compare it exactly as DECIMAL(38, 9).
-_DECIMAL_PLACES = 9
-_DECIMAL_LIMIT = Decimal(10) ** 29
+#: The longest time window: a century covers any customer history, and the
+#: bound keeps ``as_of - window`` far from the limits of ``datetime``.
+MAX_WINDOW = timedelta(days=36525)
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 _COMPARE_OPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
@@ -119,23 +129,42 @@ class Rule:
 
         *as_of* is required when :attr:`needs_as_of`; *rfm* (scores keyed by
         customer id, from :func:`~customer_model.rfm_scores`) when
-        :attr:`needs_rfm`.
+        :attr:`needs_rfm`.  The function raises
+        :class:`~customer_model.ValidationError` for a customer that *rfm*
+        has no score for (only when the rule reads RFM scores).
         """
+        from customer_model.rfm import check_scores  # rfm sits above rules
+
         check = Checker()
         check.aware("as_of", as_of, optional=True)
         if as_of is None and self.needs_as_of:
             check.add("as_of", "is required: the rule has a time window")
-        if rfm is None and self.needs_rfm:
-            check.add("rfm", "is required: the rule reads RFM scores (see rfm_scores)")
+        if rfm is None:
+            if self.needs_rfm:
+                check.add("rfm", "is required: the rule reads RFM scores (see rfm_scores)")
+        else:
+            check_scores(check, rfm)
         check.done("rule evaluation")
         emit = _Emitter(as_of)
         source = f"def _rule(c):\n    return {self._py(emit)}\n"
-        emit.namespace["_rfm"] = rfm
+        emit.namespace["_rfm_score"] = _score_reader({} if rfm is None else dict(rfm))
         exec(compile(source, "<customer_model rule>", "exec"), emit.namespace)
         return emit.namespace["_rule"]  # type: ignore[no-any-return]
 
     def _py(self, emit: _Emitter) -> str:
         raise NotImplementedError
+
+
+def _score_reader(scores: dict[str, RFMScore]) -> Callable[[Customer], RFMScore]:
+    def score(c: Customer) -> RFMScore:
+        found = scores.get(c.id)
+        if found is None:
+            raise ValidationError.single(
+                "rfm", f"has no score for customer {c.id!r}", "rule evaluation"
+            )
+        return found
+
+    return score
 
 
 class _Emitter:
@@ -209,17 +238,12 @@ def _value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> 
             check.add(path, f"must be an int or Decimal amount, not {type_name(value)}")
         elif not value.is_finite():
             check.add(path, "must be a finite amount")
-        elif abs(value) >= _DECIMAL_LIMIT or _places(value) > _DECIMAL_PLACES:
+        elif value.copy_abs() >= SQL_DECIMAL_LIMIT or decimal_places(value) > SQL_DECIMAL_PLACES:
+            # copy_abs and comparisons are exact: abs() would round in the caller's context.
             check.add(path, "must have at most 29 integer digits and 9 decimal places")
     elif kind is Kind.DATETIME:
         check.aware(path, value)
     return value
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return max(0, -exponent)
 
 
 def _window(check: Checker, window: object) -> None:
@@ -229,6 +253,8 @@ def _window(check: Checker, window: object) -> None:
         check.add("window", "must be positive")
     elif window.microseconds:
         check.add("window", "must be a whole number of seconds")
+    elif window > MAX_WINDOW:
+        check.add("window", "must be at most 100 years (36525 days)")
 
 
 # -- the rule nodes --------------------------------------------------------------
@@ -288,10 +314,14 @@ class Between(Rule):
 
 
 def _values(value: Iterable[Any]) -> frozenset[Any]:
-    try:
-        return to_frozenset(value)
-    except TypeError:  # unhashable elements: reported by the check below
-        return value  # type: ignore[return-value]
+    """The values in a stable order, kept apart until each one is checked.
+
+    A set would merge values of different types that compare equal
+    (``1``, ``1.0`` and ``True``) before the check could refuse the wrong ones.
+    """
+    if isinstance(value, frozenset | set):
+        return tuple(sorted(value, key=_sort_key))  # type: ignore[return-value]
+    return to_tuple(value)  # type: ignore[return-value]  # made a frozenset once checked
 
 
 @attrs.frozen(slots=True)
@@ -305,14 +335,16 @@ class In(Rule):
     def __attrs_post_init__(self) -> None:
         check = Checker()
         spec = _spec(check, self.field)
-        if check.members("values", self.values, object) and not self.values:
+        given: object = self.values  # the converter's tuple until checked
+        if type(given) is not tuple:
+            check.add("values", f"must be a set (or any iterable), not {type_name(given)}")
+        elif not given:
             check.add("values", "must not be empty")
         if spec is not None and not check.problems and _allow(check, spec, EQUATABLE, "in"):
-            normal = frozenset(
-                _value(check, ("values", i), spec, v)
-                for i, v in enumerate(sorted(self.values, key=_sort_key))
-            )
-            object.__setattr__(self, "values", normal)
+            assert isinstance(given, tuple)
+            normal = [_value(check, ("values", i), spec, v) for i, v in enumerate(given)]
+            check.done("In rule")
+            object.__setattr__(self, "values", frozenset(normal))
         check.done("In rule")
 
     def _py(self, emit: _Emitter) -> str:
@@ -378,8 +410,15 @@ class _Window(Rule):
         check.done(f"{type(self).__name__} rule")
 
     def bounds(self, as_of: datetime) -> tuple[datetime, datetime]:
-        """The earliest and latest time the window covers at *as_of*."""
-        return as_of - self.window, as_of
+        """The earliest and latest time the window covers at *as_of*.
+
+        Near the start of the calendar the earliest time is the first instant
+        ``datetime`` can hold: nothing is earlier, so the window means the same.
+        """
+        try:
+            return as_of - self.window, as_of
+        except OverflowError:
+            return _EARLIEST, as_of
 
 
 @attrs.frozen(slots=True)

@@ -12,7 +12,7 @@ from customer_model._display import html_table
 from customer_model._validation import Checker, checked_items, duplicates
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
-from customer_model.rfm import RFMScore, rfm_scores
+from customer_model.rfm import RFMScore, check_scores, rfm_scores
 from customer_model.rules import Always, Predicate, Rule
 
 __all__ = [
@@ -78,12 +78,12 @@ class Segment:
         *rfm* (scores of the population, from :func:`~customer_model.rfm_scores`)
         that include this customer.  Otherwise :class:`ValidationError`.
         """
-        if not isinstance(customer, Customer):
-            raise ValidationError.single(
-                "customer", f"must be a Customer, not {type(customer).__name__}", "Segment.matches"
-            )
-        if rfm is not None and self.rule.needs_rfm and customer.id not in rfm:
-            raise ValidationError.single("rfm", "has no score for the customer", "Segment.matches")
+        check = Checker()
+        check.instance("customer", customer, Customer)
+        if rfm is not None and check_scores(check, rfm) and self.rule.needs_rfm:
+            if isinstance(customer, Customer) and customer.id not in rfm:
+                check.add("rfm", f"has no score for customer {customer.id!r}")
+        check.done("Segment.matches")
         return self.predicate(as_of=as_of, rfm=rfm)(customer)
 
     def members(
@@ -125,6 +125,10 @@ def _rfm_for(
     rfm: Mapping[str, RFMScore] | None,
 ) -> Mapping[str, RFMScore] | None:
     """The RFM scores the segments need: given, or computed over the population."""
+    if rfm is not None:
+        check = Checker()
+        check_scores(check, rfm)
+        check.done("segment evaluation")
     if not any(s.rule.needs_rfm for s in segments):
         return rfm
     if rfm is None:
@@ -133,9 +137,11 @@ def _rfm_for(
                 "as_of", "is required: a rule reads RFM scores", "segment evaluation"
             )
         return rfm_scores(population, as_of=as_of)
-    if any(c.id not in rfm for c in population):
+    unscored = [c.id for c in population if c.id not in rfm]
+    if unscored:
+        more = f" and {len(unscored) - 1} more" if len(unscored) > 1 else ""
         raise ValidationError.single(
-            "rfm", "has no score for some of the customers", "segment evaluation"
+            "rfm", f"has no score for customer {unscored[0]!r}{more}", "segment evaluation"
         )
     return rfm
 
@@ -151,6 +157,10 @@ def _membership(
     return [[p(c) for c in population] for p in predicates]
 
 
+def _unknown(name: str, subject: str) -> ValidationError:
+    return ValidationError.single(name, "is not one of the segment ids", subject)
+
+
 @attrs.frozen
 class SegmentSizes:
     """How many of ``total`` customers each segment holds, in segment order."""
@@ -163,7 +173,7 @@ class SegmentSizes:
         for sid, n in self.sizes:
             if sid == segment_id:
                 return n
-        raise KeyError(segment_id)
+        raise _unknown("segment_id", "SegmentSizes")
 
     def share(self, segment_id: str) -> float:
         """The segment's size as a fraction of all customers (0 when there are none)."""
@@ -204,10 +214,12 @@ class OverlapMatrix:
 
     def count(self, a: str, b: str) -> int:
         """Customers in segment *a* and segment *b*."""
-        try:
-            return self.counts[self.segment_ids.index(a)][self.segment_ids.index(b)]
-        except ValueError:
-            raise KeyError(a if a not in self.segment_ids else b) from None
+        check = Checker()
+        for name, sid in (("a", a), ("b", b)):
+            if sid not in self.segment_ids:
+                check.add(name, "is not one of the matrix's segment ids")
+        check.done("OverlapMatrix")
+        return self.counts[self.segment_ids.index(a)][self.segment_ids.index(b)]
 
     def jaccard(self, a: str, b: str) -> float:
         """Overlap as a share of the union, 0 to 1 (0 when both are empty)."""

@@ -164,16 +164,31 @@ def persons(draw: st.DrawFn, id: st.SearchStrategy[str] | None = None) -> Person
     return _person(draw, draw(id if id is not None else _PERSON_IDS))
 
 
+#: Mostly prices in cents; sometimes amounts with up to 12 decimal places or
+#: 32 integer digits, beyond what SQL's DECIMAL(38, 9) holds, since Purchase
+#: accepts any finite non-negative Decimal.  Built from text, so exact.
+_AMOUNTS = st.one_of(
+    st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+    st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+    st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+    st.builds(
+        lambda digits, places: Decimal(f"{digits}E-{places}"),
+        st.integers(0, 10**32),
+        st.integers(0, 12),
+    ),
+)
+
+
 @functools.cache
 def purchases(
     currency: str | None = None,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
 ) -> st.SearchStrategy[Purchase]:
-    """Purchases with exact two-place decimal amounts."""
+    """Purchases, mostly with two-place amounts, sometimes very precise or very large."""
     return st.builds(
         Purchase,
-        amount=st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+        amount=_AMOUNTS,
         currency=st.just(currency) if currency else st.sampled_from(_CURRENCIES),
         at=aware_datetimes(since, until),
     )
