@@ -90,6 +90,12 @@ def test_bad_arguments() -> None:
         rfm_scores(["a"], as_of=AS_OF)  # type: ignore[list-item]
     with pytest.raises(ValidationError):
         RFMScore(6, 1, 1)
+    with pytest.raises(ValidationError) as info:
+        rfm_scores(None, as_of=None)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.as_of", "$.customers"]
+    with pytest.raises(ValidationError) as info:
+        rfm_scores(["a", _buyer("b")], as_of=datetime(2024, 1, 1))  # type: ignore[list-item]
+    assert info.value.paths == ["$.as_of", "$.customers[0]"]
 
 
 _population = st.lists(customers(currency="EUR"), max_size=12, unique_by=lambda c: c.id)

@@ -188,7 +188,8 @@ def test_rfm_rules_need_scores() -> None:
         (lambda: field("size").within(timedelta(days=1)), "$.field"),
         (lambda: field("rfm_recency") == 6, "$.value"),
         (lambda: field("country").is_in([]), "$.values"),
-        (lambda: field("country").is_in([["DE"]]), "$.values"),
+        (lambda: field("country").is_in([["DE"]]), "$.values[0]"),
+        (lambda: field("country").is_in("DE"), "$.values"),
         (lambda: And([]), "$.rules"),
         (lambda: Or(["x"]), "$.rules[0]"),  # type: ignore[list-item]
         (lambda: Not("x"), "$.rule"),  # type: ignore[arg-type]
@@ -332,3 +333,76 @@ def test_compiled_rule_matches_reference(
 @given(rules(), customers(), aware_datetimes())
 def test_negation_flips(rule: Rule, c: Customer, as_of: datetime) -> None:
     assert (~rule).compile(as_of=as_of)(c) is not rule.compile(as_of=as_of)(c)
+
+
+# -- reviewed defects: bad input is a ValidationError, never a bare error -----------
+
+
+def test_rfm_argument_is_checked_up_front() -> None:
+    from customer_model import RFMScore
+
+    rule = field("rfm_recency") >= 3
+    c = _customer()
+    for bad in ([1], "x", {c.id: 3}, {1: RFMScore(3, 3, 3)}):
+        with pytest.raises(ValidationError) as info:
+            rule.compile(rfm=bad)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.rfm"]
+    with pytest.raises(ValidationError) as info:  # checked even when the rule needs none
+        (field("size") > 1).compile(rfm=[1])  # type: ignore[arg-type]
+    assert info.value.paths == ["$.rfm"]
+    assert rule.compile(rfm={c.id: RFMScore(3, 1, 1)})(c)
+    assert not rule.compile(rfm={c.id: RFMScore(2, 5, 5)})(c)
+
+
+def test_customer_without_a_score_is_named() -> None:
+    predicate = (field("rfm_recency") >= 3).compile(rfm={})
+    with pytest.raises(ValidationError) as info:
+        predicate(_customer())
+    assert info.value.paths == ["$.rfm"]
+    assert "'c-1'" in str(info.value)
+
+
+def test_windows_longer_than_a_century_are_refused() -> None:
+    ref = field("last_purchase_at")
+    for make in (ref.within, ref.older_than):
+        with pytest.raises(ValidationError) as info:
+            make(timedelta(days=999_999_999))
+        assert info.value.paths == ["$.window"]
+        assert make(timedelta(days=36525)).compile(as_of=AS_OF)(_customer()) in (True, False)
+
+
+def test_windows_reaching_before_the_calendar_start_are_clamped() -> None:
+    early = datetime(50, 1, 1, tzinfo=UTC)
+    bought = _customer(purchases=[Purchase(Decimal(1), "EUR", datetime(2, 1, 1, tzinfo=UTC))])
+    century = timedelta(days=36525)
+    assert field("last_purchase_at").within(century).compile(as_of=early)(bought)
+    assert not field("last_purchase_at").older_than(century).compile(as_of=early)(bought)
+
+
+@pytest.mark.parametrize(
+    ("values", "path"),
+    [([1, True], "$.values[1]"), ([1, 1.0], "$.values[1]"), ([True], "$.values[0]")],
+)
+def test_in_checks_each_value_before_merging(values: list[Any], path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        field("size").is_in(values)
+    assert info.value.paths == [path]
+
+
+def test_in_still_merges_equal_values_of_the_right_type() -> None:
+    assert field("size").is_in([2, 1, 2]) == In("size", {1, 2})
+    assert field("total_spend").is_in([1, Decimal("1.0")]).values == {Decimal(1)}
+
+
+def test_spend_limit_is_exact_in_any_decimal_context() -> None:
+    import decimal
+
+    nines = Decimal("9" * 29)
+    for context in (decimal.Context(), decimal.Context(prec=3, traps=[decimal.Inexact])):
+        with decimal.localcontext(context):
+            assert (field("total_spend") <= nines).value == nines
+            assert (field("total_spend") > nines.copy_negate()).value == nines.copy_negate()
+            with pytest.raises(ValidationError):
+                field("total_spend") > Decimal("1" + "0" * 29)  # noqa: B015
+            widest = Decimal("99999999999999999999999999999.999999999")  # all 38 digits
+            assert (field("total_spend") < widest).value == widest

@@ -14,6 +14,7 @@ from customer_model import (
     Person,
     Purchase,
     Purchaser,
+    RFMScore,
     Segment,
     SegmentBasis,
     ValidationError,
@@ -97,8 +98,43 @@ def test_sizes_and_overlaps() -> None:
     assert matrix.count("de", "big") == 1
     assert matrix.jaccard("de", "big") == pytest.approx(1 / 3)
     assert "<td>recent</td>" in matrix._repr_html_()
-    with pytest.raises(KeyError):
+    with pytest.raises(ValidationError) as info:
         matrix.count("de", "nope")
+    assert info.value.paths == ["$.b"]
+
+
+def test_unknown_segment_ids_are_validation_errors() -> None:
+    sizes = segment_sizes([GERMANS], POPULATION)
+    matrix = overlap_matrix([GERMANS], POPULATION)
+    checks = [
+        (lambda: sizes["x"], ["$.segment_id"]),
+        (lambda: sizes.share("x"), ["$.segment_id"]),
+        (lambda: matrix.count("x", "de"), ["$.a"]),
+        (lambda: matrix.count("x", "y"), ["$.a", "$.b"]),
+        (lambda: matrix.jaccard("de", "x"), ["$.b"]),
+    ]
+    for call, paths in checks:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.paths == paths
+
+
+def test_rfm_scores_passed_in_are_checked() -> None:
+    top = Segment("top", "Top recency", field("rfm_recency") >= 3)
+    c = POPULATION[0]
+    for bad in ({c.id: 3}, [1], {c.id: None}):
+        with pytest.raises(ValidationError) as info:
+            top.matches(c, rfm=bad)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.rfm"]
+        with pytest.raises(ValidationError) as info:
+            top.members(POPULATION, rfm=bad)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.rfm"]
+    with pytest.raises(ValidationError) as info:
+        top.matches(c, rfm={"someone-else": RFMScore(5, 5, 5)})
+    assert "'a'" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        segment_sizes([top], POPULATION, rfm={"a": RFMScore(5, 5, 5)})
+    assert "'b' and 2 more" in str(info.value)
 
 
 def test_html_escapes_names() -> None:

@@ -120,7 +120,7 @@ def test_duckdb_agrees_on_spend_at_any_precision(
     totals = [t for c in population if (t := total_spend(c)) is not None]
     threshold = totals[pick % len(totals)] if totals else Decimal(0)
     # A kept total fits DECIMAL(38, 9), so this only drops trailing zeros.
-    threshold = Decimal(int(threshold)) if floor else threshold.quantize(Decimal("1E-9"), _WIDE)
+    threshold = Decimal(int(threshold)) if floor else threshold.quantize(Decimal("1E-9"), context=_WIDE)
     rule = Compare(op, "total_spend", threshold)
     expected = {c.id for c in population if rule.compile()(c)}
     assert _sql_ids(to_records(population), where_sql(rule)) == expected
