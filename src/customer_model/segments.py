@@ -80,9 +80,14 @@ class Segment:
         """
         check = Checker()
         check.instance("customer", customer, Customer)
-        if rfm is not None and check_scores(check, rfm) and self.rule.needs_rfm:
-            if isinstance(customer, Customer) and customer.id not in rfm:
-                check.add("rfm", f"has no score for customer {customer.id!r}")
+        if (
+            rfm is not None
+            and check_scores(check, rfm)
+            and self.rule.needs_rfm
+            and isinstance(customer, Customer)
+            and customer.id not in rfm
+        ):
+            check.add("rfm", f"has no score for customer {customer.id!r}")
         check.done("Segment.matches")
         return self.predicate(as_of=as_of, rfm=rfm)(customer)
 

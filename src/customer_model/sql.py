@@ -11,7 +11,9 @@ module.  The expression reads the columns of
 * set columns hold escaped tags joined with commas (see the records page), and
   ``contains`` searches ``',' || column || ','`` for ``',tag,'``;
 * spend is compared as ``DECIMAL(38, 9)`` (``NUMERIC`` in BigQuery), which is
-  why spend thresholds may have at most 9 decimal places;
+  why spend thresholds may have at most 9 decimal places and 29 integer digits,
+  and why ``to_records`` refuses a total spend beyond that (a rounded total
+  would select different customers than Python);
 * times are compared with ISO 8601 UTC text literals: exact against the
   fixed-width text of the records, and converted implicitly by engines whose
   column is a real timestamp.  Windows are resolved against ``as_of`` in Python,
