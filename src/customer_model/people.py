@@ -80,8 +80,15 @@ class Person:
         """Age in whole years on *day*, or ``None`` when the birth date is unknown.
 
         Calendar arithmetic is dateutil's: someone born on 29 February turns a
-        year older on 28 February in common years.
+        year older on 28 February in common years.  *day* must be a
+        :class:`~datetime.date`; a :class:`~datetime.datetime` is refused,
+        because its calendar day depends on a time zone only the caller knows
+        (pass ``moment.astimezone(zone).date()``).  A *day* before the birth
+        date gives a negative age.
         """
+        check = Checker()
+        check.day("day", day)
+        check.done("Person.age_on input")
         if self.birth_date is None:
             return None
         from dateutil.relativedelta import relativedelta  # calendar-aware; loaded on use
