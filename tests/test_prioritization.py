@@ -837,3 +837,27 @@ def test_the_library_segments_plug_in() -> None:
     assert sso is not None
     assert sso.score == 2 * plain.get("sso").score  # type: ignore[union-attr]
     assert sso.steps[-2].factor is Factor.SEGMENT
+
+
+def test_purchases_after_as_of_do_not_count() -> None:
+    """The backlog is made for as_of: later purchases change neither score nor revenue."""
+    early = Purchase(Decimal("10.00"), "EUR", at(1))
+    later = Purchase(Decimal("100000"), "EUR", AS_OF + timedelta(days=200))
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.LINEAR)
+    before = business(revenue="10.00")
+    after = attrs.evolve(before, purchases=[early, later])
+    a = prioritize([fb(before, "ann", id="f-1")], [before], policy=policy, as_of=AS_OF)
+    b = prioritize([fb(after, "ann", id="f-1")], [after], policy=policy, as_of=AS_OF)
+    assert a == b
+    assert b[0].revenue == {"EUR": Decimal("10.00")}
+
+
+def test_revenue_is_exact_whatever_the_decimal_context() -> None:
+    import decimal
+
+    big = business("c-big", revenue="1E+30")
+    small = business("c-small", revenue="0.01")
+    items = [fb(big, "ann"), fb(small, "ann")]
+    with decimal.localcontext(decimal.Context(prec=5)):
+        backlog = prioritize(items, [big, small], as_of=AS_OF)
+    assert backlog[0].revenue == {"EUR": Decimal("1000000000000000000000000000000.01")}

@@ -33,12 +33,14 @@ class Location:
 
     ``country`` is an ISO 3166-1 alpha-2 code; only its shape (two upper-case
     letters) is checked, since the full code list would be a new runtime
-    dependency.  Region and city are free text.
+    dependency.  Region and city are free text.  Country and region are
+    coarse enough for segmentation; the city can single out a household, so it
+    is personal data (masked in reprs, erased by :func:`~customer_model.redact`).
     """
 
     country: str | None = None
     region: str | None = None
-    city: str | None = None
+    city: str | None = personal(default=None)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
