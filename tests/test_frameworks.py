@@ -531,3 +531,13 @@ def test_rice_is_finite_or_refused(reach: float, impact: float, conf: float, eff
     else:
         with pytest.raises(ValidationError, match="overflows"):
             rice(reach, impact, conf, effort)
+
+
+def test_integers_too_large_for_a_float_are_validation_errors() -> None:
+    from customer_model import ValidationError, cost_of_delay, rice
+
+    with pytest.raises(ValidationError) as info:
+        rice(10**400, 1, 1, 1)
+    assert info.value.paths == ["$.reach"]
+    with pytest.raises(ValidationError):
+        cost_of_delay(10**400, 0, 0)
