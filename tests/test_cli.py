@@ -397,3 +397,17 @@ def test_demo_also_summarises_the_bundled_sample(capsys: pytest.CaptureFixture[s
     last = out.splitlines()[-1].split()
     assert last[:5] == ["all", str(overall.customers), str(overall.same), str(overall.disjoint),
                         str(overall.overlapping)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [(["--months", "1000000"], "$.months"), (["--start", "9999-12-01"], "$.start")],
+)
+def test_generate_rejects_impossible_ranges_without_a_traceback(
+    args: list[str], path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["generate", "--customers", "2", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"customer-model generate: {path}: ")
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1

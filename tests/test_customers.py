@@ -138,3 +138,23 @@ def test_people_lists_everyone_once(c: Customer) -> None:
     ids = [p.id for p in c.people]
     assert len(ids) == len(set(ids))
     assert set(ids) == c.purchaser_ids | c.user_ids
+
+
+def test_revenue_until_and_exact_sums() -> None:
+    import decimal
+
+    c = Customer(
+        "c",
+        CustomerKind.INDIVIDUAL,
+        purchasers=[Purchaser(ANN)],
+        purchases=[
+            Purchase(Decimal("1E+30"), "EUR", NOW),
+            Purchase(Decimal("0.01"), "EUR", NOW),
+            Purchase(Decimal("5"), "EUR", datetime(2027, 1, 1, tzinfo=UTC)),
+        ],
+    )
+    with decimal.localcontext(decimal.Context(prec=3)):
+        assert c.revenue(until=NOW) == {"EUR": Decimal("1000000000000000000000000000000.01")}
+    assert c.revenue()["EUR"] == Decimal("1000000000000000000000000000005.01")
+    with pytest.raises(ValidationError, match=r"\$\.until"):
+        c.revenue(until=datetime(2026, 1, 1))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -175,3 +176,96 @@ def test_dataset_factory_uses_given_customers_and_overrides() -> None:
     assert data.responses == ()
     with pytest.raises(ValidationError):
         DatasetFactory().build(feedback_per_customer=-1)
+
+
+# -- overrides are used as given; bad arguments are named ---------------------------------
+
+
+@pytest.mark.parametrize("seed", [None, [1], 1.0, True, "1"])
+def test_dataset_factory_seed_must_be_an_integer(seed: object) -> None:
+    # None used to seed from the clock, so two builds differed.
+    with pytest.raises(ValidationError) as info:
+        DatasetFactory(seed=seed)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.seed"]
+
+
+def test_dataset_factory_checks_its_window() -> None:
+    with pytest.raises(ValidationError) as info:
+        DatasetFactory(start=datetime(2025, 1, 1), days=0)
+    assert set(info.value.paths) == {"$.start", "$.days"}
+
+
+@pytest.mark.parametrize(
+    ("customers", "path"),
+    [
+        (None, "$.customers"),
+        ("abc", "$.customers"),
+        (-1, "$.customers"),
+        (True, "$.customers"),
+        ([CustomerFactory().build(), "c-2"], "$.customers[1]"),
+    ],
+)
+def test_dataset_factory_customers_must_be_a_count_or_customers(
+    customers: object, path: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        DatasetFactory().build(customers=customers)  # type: ignore[arg-type]
+    assert info.value.paths == [path]
+
+
+def test_dataset_factory_accepts_any_iterable_of_customers() -> None:
+    given = CustomerFactory(seed=2).mixed(2)
+    dataset = DatasetFactory().build(customers=iter(given), feedback_per_customer=1)
+    assert list(dataset.customers) == given
+    assert len(dataset.feedback) == 2
+
+
+@pytest.mark.parametrize("theme", [["x"], 3, None, ""])
+def test_feedback_factory_hands_a_bad_theme_to_the_model(theme: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        FeedbackFactory().build(theme=theme)
+    assert info.value.paths == ["$.theme"]
+
+
+def test_feedback_factory_keeps_an_unknown_but_valid_theme() -> None:
+    assert FeedbackFactory().build(theme="brand-new").theme == "brand-new"
+
+
+@pytest.mark.parametrize("build", ["build", "child"])
+@pytest.mark.parametrize("pid", ["", " p", None, 7])
+def test_person_id_override_is_used_as_given(build: str, pid: object) -> None:
+    # "" used to be replaced by a fresh id.
+    with pytest.raises(ValidationError) as info:
+        getattr(PersonFactory(), build)(id=pid)
+    assert info.value.paths == ["$.id"]
+
+
+def test_person_id_override_with_odd_characters_still_gives_a_valid_email() -> None:
+    person = PersonFactory().build(id="team a/b+c")
+    assert person.id == "team a/b+c"
+    assert person.email is not None
+
+
+@pytest.mark.parametrize("trait", ["build", "self_serve", "household", "business"])
+def test_customer_id_override_is_used_as_given(trait: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        getattr(CustomerFactory(), trait)(id="")
+    assert "$.id" in info.value.paths
+
+
+@pytest.mark.parametrize(
+    "factory", [PersonFactory, CustomerFactory, FeedbackFactory, SurveyResponseFactory]
+)
+def test_every_batch_refuses_a_fixed_id(factory: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        factory().batch(2, id="x")
+    assert info.value.paths == ["$.id"]
+    assert [v.id for v in factory().batch(1, id="x")] == ["x"]
+
+
+@pytest.mark.parametrize("trait", ["from_purchaser", "from_user", "anonymous"])
+def test_feedback_traits_need_a_customer(trait: str) -> None:
+    # None used to give an anonymous item of the default customer.
+    with pytest.raises(ValidationError) as info:
+        getattr(FeedbackFactory(), trait)(None)
+    assert info.value.paths == ["$.customer"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -491,3 +492,52 @@ class TestMoSCoW:
             _ = MoSCoW.MUST < 1
         other: object = "must"
         assert other != MoSCoW.MUST
+
+
+# -- finite inputs never give a non-finite score ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("score", "subject"),
+    [
+        (lambda: rice(1e308, 3, 1, 1e-300), "RICE"),
+        (lambda: rice(10**300, 3, 1, 1e-300), "RICE"),
+        (lambda: wsjf(1e308, 1e308, 1, 1), "WSJF"),
+        (lambda: wsjf(10**308, 10**308, 0, 1), "WSJF"),
+        (lambda: wsjf(1e308, 0, 0, 1e-10), "WSJF"),
+        (lambda: cost_of_delay(1e308, 1e308, 1e308), "cost of delay"),
+    ],
+)
+def test_overflowing_scores_are_refused(score: Any, subject: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        score()
+    assert str(info.value).startswith(f"invalid {subject} input")
+    assert "overflows" in str(info.value)
+
+
+@settings(max_examples=60)
+@given(
+    st.floats(0, allow_infinity=False),
+    st.floats(0, allow_infinity=False),
+    st.floats(0, 1),
+    st.floats(min_value=5e-324, allow_infinity=False),
+)
+def test_rice_is_finite_or_refused(reach: float, impact: float, conf: float, effort: float) -> None:
+    exact = reach * impact * conf / effort
+    if math.isfinite(exact):
+        score = rice(reach, impact, conf, effort)
+        assert math.isfinite(score)
+        assert score >= 0
+    else:
+        with pytest.raises(ValidationError, match="overflows"):
+            rice(reach, impact, conf, effort)
+
+
+def test_integers_too_large_for_a_float_are_validation_errors() -> None:
+    from customer_model import ValidationError, cost_of_delay, rice
+
+    with pytest.raises(ValidationError) as info:
+        rice(10**400, 1, 1, 1)
+    assert info.value.paths == ["$.reach"]
+    with pytest.raises(ValidationError):
+        cost_of_delay(10**400, 0, 0)

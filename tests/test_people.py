@@ -56,6 +56,15 @@ def test_age_is_calendar_aware() -> None:
     assert Person("q").age_on(date(2026, 1, 1)) is None
 
 
+@pytest.mark.parametrize("day", ["2020", None, 2020, datetime(2020, 1, 1)])
+@pytest.mark.parametrize("birth_date", [date(2000, 6, 15), None])
+def test_age_on_needs_a_date(day: object, birth_date: date | None) -> None:
+    # "2020" used to raise TypeError and None to give 0 (or None, without a birth date).
+    with pytest.raises(ValidationError) as info:
+        Person("p", birth_date=birth_date).age_on(day)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.day"]
+
+
 @given(persons(), st.dates(date(1900, 1, 1), date(2100, 1, 1)))
 def test_age_never_negative_after_birth(person: Person, day: date) -> None:
     age = person.age_on(day)

@@ -566,6 +566,27 @@ class TestRerank:
             demo_backlog().rerank("moscow", {})  # type: ignore[arg-type]
         assert info.value.problems[0].path == ("method",)
 
+    def test_none_estimates_are_named_not_crashed_on(self) -> None:
+        backlog = demo_backlog()
+        with pytest.raises(ValidationError) as info:
+            backlog.rerank("wsjf", dict.fromkeys(backlog.themes))  # type: ignore[misc]
+        assert {p.path for p in info.value.problems} == {("estimates", t) for t in backlog.themes}
+        assert "must be a WsjfEstimate, not NoneType" in str(info.value)
+
+    def test_an_overflowing_score_names_the_theme(self) -> None:
+        backlog = demo_backlog()
+        estimates = {
+            t: WsjfEstimate(business_value=1, time_criticality=1, risk_reduction=1, job_size=1)
+            for t in backlog.themes
+        }
+        estimates["sso"] = WsjfEstimate(
+            business_value=1e308, time_criticality=1e308, risk_reduction=0, job_size=1
+        )
+        with pytest.raises(ValidationError) as info:
+            backlog.rerank("wsjf", estimates)
+        assert [p.path for p in info.value.problems] == [("estimates", "sso")]
+        assert "overflows" in str(info.value)
+
     def test_estimates_validate_themselves(self) -> None:
         with pytest.raises(ValidationError) as info:
             RiceEstimate(impact=1, confidence=1.5, effort=0)
@@ -611,6 +632,22 @@ class TestPolicy:
         with pytest.raises(ValidationError) as info:
             PrioritizationPolicy(**{knob: value})
         assert path in [p.path for p in info.value.problems]
+
+    def test_a_rate_for_the_policy_currency_is_refused(self) -> None:
+        # It used to be accepted and silently replaced by 1.
+        with pytest.raises(ValidationError) as info:
+            PrioritizationPolicy(currency="EUR", exchange_rates={"EUR": 2.0, "USD": 0.9})
+        assert [p.path for p in info.value.problems] == [("exchange_rates", "EUR")]
+        assert "own currency" in str(info.value)
+
+    @pytest.mark.parametrize("knob", ["segment_weights", "strategic_fit"])
+    def test_blank_keys_are_called_blank(self, knob: str) -> None:
+        with pytest.raises(ValidationError) as info:
+            PrioritizationPolicy(**{knob: {"  ": 1.0}})
+        assert [p.path for p in info.value.problems] == [(knob,)]
+        message = str(info.value)
+        assert "must not be empty or blank" in message
+        assert "not str" not in message
 
     def test_json_is_stable_and_sorted(self) -> None:
         policy = PrioritizationPolicy(
@@ -800,3 +837,27 @@ def test_the_library_segments_plug_in() -> None:
     assert sso is not None
     assert sso.score == 2 * plain.get("sso").score  # type: ignore[union-attr]
     assert sso.steps[-2].factor is Factor.SEGMENT
+
+
+def test_purchases_after_as_of_do_not_count() -> None:
+    """The backlog is made for as_of: later purchases change neither score nor revenue."""
+    early = Purchase(Decimal("10.00"), "EUR", at(1))
+    later = Purchase(Decimal("100000"), "EUR", AS_OF + timedelta(days=200))
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.LINEAR)
+    before = business(revenue="10.00")
+    after = attrs.evolve(before, purchases=[early, later])
+    a = prioritize([fb(before, "ann", id="f-1")], [before], policy=policy, as_of=AS_OF)
+    b = prioritize([fb(after, "ann", id="f-1")], [after], policy=policy, as_of=AS_OF)
+    assert a == b
+    assert b[0].revenue == {"EUR": Decimal("10.00")}
+
+
+def test_revenue_is_exact_whatever_the_decimal_context() -> None:
+    import decimal
+
+    big = business("c-big", revenue="1E+30")
+    small = business("c-small", revenue="0.01")
+    items = [fb(big, "ann"), fb(small, "ann")]
+    with decimal.localcontext(decimal.Context(prec=5)):
+        backlog = prioritize(items, [big, small], as_of=AS_OF)
+    assert backlog[0].revenue == {"EUR": Decimal("1000000000000000000000000000000.01")}

@@ -75,3 +75,25 @@ def test_personal_fields_are_marked() -> None:
 @pytest.mark.parametrize("value", [1, "text", None])
 def test_redact_leaves_non_models_alone(value: object) -> None:
     assert redact(value) == value
+
+
+def test_redact_reaches_into_mappings_and_sets() -> None:
+    from customer_model.examples import diaper_household
+
+    household = diaper_household()
+    by_id = redact({household.id: household})
+    assert list(by_id) == [household.id]
+    assert _personal_values(by_id[household.id]) == []
+    people = redact(frozenset(household.people))
+    assert isinstance(people, frozenset)
+    assert all(p.name is None for p in people)
+
+
+def test_city_is_personal_but_country_and_region_are_not() -> None:
+    from customer_model import Location
+    from customer_model.examples import business_buying_group
+
+    acme = business_buying_group()
+    assert "Munich" not in repr(acme)
+    erased = redact(acme)
+    assert erased.location == Location("DE", region="Bavaria")

@@ -197,3 +197,72 @@ def test_results_are_frozen() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         table.themes = ()  # type: ignore[misc]
     assert hash(table) == hash(feedback_volume([item("x", utc(2026, 1, 1))]))
+
+
+# -- bad input and the edges of the calendar ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "granularity", "path"),
+    [
+        ("2020-01-01", Granularity.WEEK, "$.day"),
+        (datetime(2020, 1, 1, tzinfo=UTC), Granularity.MONTH, "$.day"),
+        (None, Granularity.MONTH, "$.day"),
+        (date(2020, 1, 1), None, "$.granularity"),
+        (date(2020, 1, 1), "month", "$.granularity"),
+    ],
+)
+def test_containing_names_the_bad_argument(day: object, granularity: object, path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        CalendarPeriod.containing(day, granularity)  # type: ignore[arg-type]
+    assert info.value.paths == [path]
+
+
+def test_periods_at_the_ends_of_the_calendar() -> None:
+    first = CalendarPeriod.containing(date(1, 1, 3), Granularity.WEEK)
+    assert first.start == date(1, 1, 1)
+    with pytest.raises(ValidationError, match=r"\$\.start: has no previous week"):
+        first.previous()
+    last = CalendarPeriod.containing(date(9999, 12, 31), Granularity.QUARTER)
+    assert last.previous().next() == last
+    with pytest.raises(ValidationError, match=r"\$\.start: has no next quarter"):
+        last.next()
+    with pytest.raises(ValidationError):
+        _ = last.end
+
+
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_rising_themes_needs_two_complete_periods_before_as_of(granularity: Granularity) -> None:
+    early = datetime(1, 1, 3, tzinfo=UTC)
+    with pytest.raises(ValidationError) as info:
+        rising_themes([item("a", early)], as_of=early, granularity=granularity)
+    assert info.value.paths == ["$.as_of"]
+
+
+def test_rising_themes_right_after_the_first_two_weeks_of_the_calendar() -> None:
+    items = [item("a", datetime(1, 1, 9, tzinfo=UTC)), item("a", datetime(1, 1, 10, tzinfo=UTC))]
+    rising = rising_themes(
+        items, as_of=datetime(1, 1, 15, tzinfo=UTC), granularity=Granularity.WEEK
+    )
+    assert [(t.theme, t.previous, t.current) for t in rising] == [("a", 0, 2)]
+    assert rising[0].previous_period.start == date(1, 1, 1)
+
+
+def test_items_pushed_out_of_the_calendar_by_tz_are_named() -> None:
+    early = item("a", datetime(1, 1, 1, 1, tzinfo=UTC))
+    with pytest.raises(ValidationError) as info:
+        feedback_volume([early], tz=timezone(-timedelta(hours=5)))
+    assert info.value.paths == ["$.feedback[0].created_at"]
+
+
+def test_volume_count_checks_its_arguments() -> None:
+    table = feedback_volume([item("a", utc(2026, 1, 5))])
+    period = table.periods[0]
+    assert table.count("a", period) == 1
+    assert table.count("b", period) == 0
+    with pytest.raises(ValidationError) as info:
+        table.count([], period)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.theme"]
+    with pytest.raises(ValidationError) as info:
+        table.count("a", "2026-01")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.period"]

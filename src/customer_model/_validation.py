@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +24,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+#: Integers beyond this cannot be converted to float.
+_FLOAT_MAX = int(sys.float_info.max)
 
 
 def type_name(value: object) -> str:
@@ -176,7 +181,9 @@ class Checker:
             self.add(path, f"must be a real number (int or float), not {type_name(value)}")
             return False
         assert isinstance(value, int | float)
-        if not math.isfinite(value):
+        if type(value) is int and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+            self.add(path, "is too large for a float")
+        elif not math.isfinite(value):
             self.add(path, "must be a finite number (not NaN or infinity)")
         elif positive and value <= 0:
             self.add(path, "must be greater than 0")

@@ -19,6 +19,7 @@ import attrs
 
 from customer_model._display import html_table, share, text_table
 from customer_model._validation import Checker, type_name
+from customer_model.errors import ValidationError
 from customer_model.feedback import Need
 from customer_model.frameworks import ice, rice, wsjf
 from customer_model.policy import PrioritizationPolicy
@@ -282,8 +283,10 @@ class Backlog(Sequence[BacklogItem]):
         if missing:
             check.add("estimates", f"has no estimate for theme(s) {', '.join(map(repr, missing))}")
         for item in self.items:
-            estimate = estimates.get(item.theme)
-            if estimate is not None and not isinstance(estimate, expected):
+            if item.theme not in estimates:
+                continue
+            estimate: object = estimates[item.theme]
+            if not isinstance(estimate, expected):  # None included: it is no estimate
                 check.add(
                     ("estimates", item.theme),
                     f"must be a {expected.__name__}, not {type_name(estimate)}",
@@ -292,17 +295,22 @@ class Backlog(Sequence[BacklogItem]):
         scored: list[tuple[float, BacklogItem]] = []
         for item in self.items:
             est = estimates[item.theme]
-            if isinstance(est, RiceEstimate):
-                reach = item.customer_count if est.reach is None else est.reach
-                value = rice(reach, est.impact, est.confidence, est.effort)
-            elif isinstance(est, IceEstimate):
-                assert ice_method is not None
-                value = ice(est.impact, est.confidence, est.ease, method=ice_method)
-            else:
-                value = wsjf(
-                    est.business_value, est.time_criticality, est.risk_reduction, est.job_size
-                )
+            try:
+                if isinstance(est, RiceEstimate):
+                    reach = item.customer_count if est.reach is None else est.reach
+                    value = rice(reach, est.impact, est.confidence, est.effort)
+                elif isinstance(est, IceEstimate):
+                    assert ice_method is not None
+                    value = ice(est.impact, est.confidence, est.ease, method=ice_method)
+                else:
+                    value = wsjf(
+                        est.business_value, est.time_criticality, est.risk_reduction, est.job_size
+                    )
+            except ValidationError as e:  # valid estimates whose score overflows
+                check.nested(("estimates", item.theme), e)
+                continue
             scored.append((value, item))
+        check.done("rerank input")
         scored.sort(key=lambda pair: (-pair[0], -pair[1].score, pair[1].theme))
         ranked_by: RankedBy
         if method == "rice":

@@ -19,6 +19,7 @@ from typing import Any
 from customer_model._display import text_table
 from customer_model._files import InputError, duplicate_ids, is_lines, load_json, load_lines
 from customer_model._progress import ProgressBar
+from customer_model.errors import ValidationError
 
 __all__ = ["main"]
 
@@ -495,6 +496,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as e:
         print(e.summary(f"run `customer-model validate {args.file}` to list them all")
               if hasattr(args, "file") else e.summary(), file=sys.stderr)  # fmt: skip
+        return BAD_INPUT
+    except ValidationError as e:  # arguments a command passed on that broke a rule
+        for problem in e.problems:
+            print(f"customer-model {args.command}: {problem}", file=sys.stderr)
         return BAD_INPUT
     except BrokenPipeError:  # `customer-model rank big.json | head`
         sys.stderr.close()

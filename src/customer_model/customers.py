@@ -241,9 +241,20 @@ class Customer:
         ]
         return html_table(f"Customer {self.id}", ["", ""], rows)
 
-    def revenue(self) -> dict[str, Decimal]:
-        """Total purchase amount per currency (currencies never mix silently)."""
+    def revenue(self, *, until: datetime | None = None) -> dict[str, Decimal]:
+        """Total purchase amount per currency (currencies never mix silently).
+
+        Sums are exact whatever the decimal context.  With *until*, only
+        purchases made at or before that moment count.
+        """
+        from customer_model._money import EXACT, ZERO
+
+        if until is not None:
+            check = Checker()
+            check.aware("until", until)
+            check.done("Customer.revenue")
         totals: dict[str, Decimal] = {}
         for p in self.purchases:
-            totals[p.currency] = totals.get(p.currency, Decimal(0)) + p.amount
+            if until is None or p.at <= until:
+                totals[p.currency] = EXACT.add(totals.get(p.currency, ZERO), p.amount)
         return dict(sorted(totals.items()))

@@ -5,14 +5,17 @@ follows its published formula exactly.  Inputs are validated: a ``bool``, a
 non-finite number, a value of the wrong type or one outside the framework's
 scale raises :class:`~customer_model.ValidationError` whose problem paths name
 the offending argument.  Nothing is rescaled or re-normalized behind the
-caller's back.
+caller's back.  Finite inputs whose score would not fit in a float (such as
+``rice(1e308, 3, 1, 0.5)``) raise a ValidationError too, rather than return
+infinity.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from typing import Literal
 
 import attrs
@@ -38,6 +41,19 @@ __all__ = [
     "rice",
     "wsjf",
 ]
+
+
+def _score(compute: Callable[[], float], subject: str) -> float:
+    """The score, or a ValidationError when finite inputs overflow a float."""
+    try:
+        value = float(compute())
+    except OverflowError:  # an int too large for a float
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValidationError.single(
+            (), "the result overflows a float: scale the estimates down", subject
+        )
+    return value
 
 
 # -- RICE -------------------------------------------------------------------------
@@ -93,7 +109,7 @@ def rice(
     check.number("confidence", confidence, minimum=0, maximum=1)
     check.number("effort", effort, positive=True)
     check.done("RICE input")
-    return float(reach * impact * confidence / effort)
+    return _score(lambda: reach * impact * confidence / effort, "RICE input")
 
 
 # -- ICE --------------------------------------------------------------------------
@@ -152,7 +168,7 @@ def cost_of_delay(business_value: float, time_criticality: float, risk_reduction
     check = Checker()
     _cost_of_delay(check, business_value, time_criticality, risk_reduction)
     check.done("cost of delay input")
-    return float(business_value + time_criticality + risk_reduction)
+    return _score(lambda: business_value + time_criticality + risk_reduction, "cost of delay input")
 
 
 def wsjf(
@@ -175,7 +191,9 @@ def wsjf(
     _cost_of_delay(check, business_value, time_criticality, risk_reduction)
     check.number("job_size", job_size, positive=True)
     check.done("WSJF input")
-    return float((business_value + time_criticality + risk_reduction) / job_size)
+    return _score(
+        lambda: (business_value + time_criticality + risk_reduction) / job_size, "WSJF input"
+    )
 
 
 # -- Kano -------------------------------------------------------------------------

@@ -33,12 +33,14 @@ class Location:
 
     ``country`` is an ISO 3166-1 alpha-2 code; only its shape (two upper-case
     letters) is checked, since the full code list would be a new runtime
-    dependency.  Region and city are free text.
+    dependency.  Region and city are free text.  Country and region are
+    coarse enough for segmentation; the city can single out a household, so it
+    is personal data (masked in reprs, erased by :func:`~customer_model.redact`).
     """
 
     country: str | None = None
     region: str | None = None
-    city: str | None = None
+    city: str | None = personal(default=None)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -80,8 +82,15 @@ class Person:
         """Age in whole years on *day*, or ``None`` when the birth date is unknown.
 
         Calendar arithmetic is dateutil's: someone born on 29 February turns a
-        year older on 28 February in common years.
+        year older on 28 February in common years.  *day* must be a
+        :class:`~datetime.date`; a :class:`~datetime.datetime` is refused,
+        because its calendar day depends on a time zone only the caller knows
+        (pass ``moment.astimezone(zone).date()``).  A *day* before the birth
+        date gives a negative age.
         """
+        check = Checker()
+        check.day("day", day)
+        check.done("Person.age_on input")
         if self.birth_date is None:
             return None
         from dateutil.relativedelta import relativedelta  # calendar-aware; loaded on use

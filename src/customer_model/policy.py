@@ -126,7 +126,8 @@ class PrioritizationPolicy:
         and customers paying in two or more currencies are an error.  With a
         ``currency``, amounts in other currencies are converted with
         ``exchange_rates`` (units of ``currency`` per unit of the other
-        currency).  Revenue in a currency without a rate is an error, never
+        currency; a rate for ``currency`` itself is refused, since it is 1 by
+        definition).  Revenue in a currency without a rate is an error, never
         silently dropped or mixed.
     ``segment_weights``
         Segment id → multiplier for the customers in that segment.  A
@@ -205,6 +206,12 @@ class PrioritizationPolicy:
                     check.add("exchange_rates", f"keys must be strings, not {type_name(code)}")
                     continue
                 check.currency(("exchange_rates", code), code)
+                if code == self.currency:
+                    check.add(
+                        ("exchange_rates", code),
+                        "must not be given for the policy's own currency (its rate is 1)",
+                    )
+                    continue
                 check.number(("exchange_rates", code), rate, positive=True)
         for name in ("segment_weights", "strategic_fit"):
             value = getattr(self, name)
@@ -272,8 +279,11 @@ def _weights(
 ) -> None:
     base = (path,) if isinstance(path, str) else path
     for key, weight in value.items():
-        if not isinstance(key, key_type) or (key_type is str and not str(key).strip()):
+        if not isinstance(key, key_type):
             check.add(base, f"keys must be {key_type.__name__} values, not {type_name(key)}")
+            continue
+        if isinstance(key, str) and not key.strip():
+            check.add(base, "keys must not be empty or blank")
             continue
         part = key.value if isinstance(key, enum.Enum) else key
         check.number((*base, part), weight, minimum=0)

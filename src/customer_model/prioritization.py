@@ -15,13 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from operator import attrgetter, methodcaller
+from operator import attrgetter
 from typing import Literal, NamedTuple
 
 import attrs
 
 from customer_model._frozenmap import FrozenMap
 from customer_model._inputs import customer_index, segment_list
+from customer_model._money import add_by_currency
 from customer_model._validation import Checker, type_name
 from customer_model.backlog import (
     Backlog,
@@ -229,7 +230,6 @@ _ID = attrgetter("id")
 _CREATED = attrgetter("created_at")
 _NEED_SLOT = {id(need): slot for slot, need in enumerate(_NEEDS)}
 _PURCHASER, _USER, _BOTH, _UNLISTED, _ANONYMOUS = (_ROLE_ORDER[r] for r in VoiceRole)
-_ZERO = Decimal(0)
 
 
 def _report(  # noqa: PLR0917 - private
@@ -345,13 +345,14 @@ class _Facts:
         for user in customer.users:
             pid = user.person.id
             roles[pid] = _BOTH if pid in roles else _USER
+        # Only what was bought by as_of counts: the backlog is made for that moment.
         purchases = customer.purchases
         if not purchases:
             revenue = {}
-        elif len(purchases) == 1:
+        elif len(purchases) == 1 and purchases[0].at <= self.as_of:
             revenue = {purchases[0].currency: purchases[0].amount}
         else:
-            revenue = customer.revenue()
+            revenue = customer.revenue(until=self.as_of)
         facts = _Customer(
             roles,
             self._value(revenue) if revenue and self.weigh_value else 1.0,
@@ -424,14 +425,7 @@ def _item(
         for k, factor in enumerate(_FACTORS)
     )
     both = counts[VoiceRole.BOTH]
-    # Decimal sums are exact in practice; summing in customer-id order keeps them
-    # identical even when an amount has more digits than the context keeps.
-    # sum() runs the additions in C; zero amounts are left out as they always were.
-    totals = [customers[cid].revenue for cid in sorted(behind)]
-    revenue = {
-        code: sum(filter(None, map(methodcaller("get", code), totals)), _ZERO)
-        for code in set().union(*totals)
-    }
+    revenue = add_by_currency(customers[cid].revenue for cid in behind)
     return BacklogItem(
         theme=theme,
         rank=0,

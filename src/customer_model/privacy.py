@@ -8,6 +8,7 @@ purchases and feedback stay, so aggregate analysis keeps working.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -22,8 +23,9 @@ T = TypeVar("T")
 def redact(obj: T) -> T:
     """A copy of *obj* with every personal-data field set to ``None``.
 
-    Works on any model, nested at any depth, and on lists and tuples of
-    models.  Ids and structure are kept.
+    Works on any model, nested at any depth, and on lists, tuples, sets and
+    mappings of models (a mapping comes back as a ``dict`` with the same
+    keys).  Ids and structure are kept.
     """
     return _redact(obj)  # type: ignore[no-any-return]
 
@@ -33,6 +35,10 @@ def _redact(obj: Any) -> Any:
         return tuple(_redact(v) for v in obj)
     if isinstance(obj, list):
         return [_redact(v) for v in obj]
+    if isinstance(obj, frozenset | set):
+        return type(obj)(_redact(v) for v in obj)
+    if isinstance(obj, Mapping):
+        return {key: _redact(value) for key, value in obj.items()}
     if not attrs.has(type(obj)):
         return obj
     changes: dict[str, Any] = {}

@@ -123,6 +123,8 @@ def sample_dataset(
     if type(seed) is not int:
         check.add("seed", f"must be an integer, not {type_name(seed)}")
     check.aware("start", start)
+    if isinstance(start, datetime) and not 1900 <= start.year <= 9000:
+        check.add("start", "must be in the years 1900 to 9000")
     check.integer("months", months, minimum=1, maximum=120)
     hook: object = progress
     if hook is not None and not callable(hook):

@@ -88,7 +88,10 @@ def _structure_float(value: object, _: object) -> float:
     if type(value) is float:
         return value
     if type(value) is int:
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise _Invalid("must be a number within the range of a float") from None
     raise _Invalid(f"must be a number, not {_json_type(value)}")
 
 
@@ -435,16 +438,51 @@ def from_dict(data: object, cls: Any) -> Any: ...
 def from_dict(data: object, cls: Any) -> Any:
     """Build *cls* (a model, or ``list[Model]``/``tuple[Model, ...]``) from plain data.
 
-    Raises :class:`~customer_model.ValidationError` listing every problem.
+    Raises :class:`~customer_model.ValidationError` listing every problem in
+    *data*.  A *cls* that is not a type this library can load (a string such
+    as ``"Person"``, ``object``) is a programming error, not bad input: it
+    raises :class:`TypeError`.
     """
+    _check_cls(cls)
     try:
         return converter.structure(data, cls)
     except StructureHandlerNotFoundError:
-        raise TypeError(f"customer-model cannot load {_subject(cls)}") from None
+        raise TypeError(_cannot_load(cls)) from None
     except ValidationError as e:
         raise ValidationError(e.problems, _subject(cls)) from None
     except Exception as e:
         raise _as_validation_error(e, _subject(cls)) from None
+
+
+def _cannot_load(cls: object) -> str:
+    return (
+        f"customer-model cannot load {_subject(cls)}: cls must be a model class "
+        "such as Person, or list[Model] / tuple[Model, ...]"
+    )
+
+
+def _check_cls(cls: object) -> None:
+    if not isinstance(cls, type) and typing.get_origin(cls) is None:
+        raise TypeError(
+            f"cls must be a model class such as Person, or list[Model] / tuple[Model, ...], "
+            f"not {type_name(cls)}"
+        )
+
+
+def _loads(data: str | bytes | bytearray, subject: str) -> Any:
+    try:
+        return json.loads(data, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, _Invalid) as e:
+        # JSONDecodeError names the line and column, never the content.
+        raise ValidationError.single((), f"not valid JSON: {e}", subject) from None
+    except UnicodeDecodeError:
+        raise ValidationError.single((), "not valid JSON: not UTF-8 text", subject) from None
+    except RecursionError:
+        raise ValidationError.single((), "not valid JSON: nested too deeply", subject) from None
+    except ValueError:  # the only other failure: an int with too many digits
+        raise ValidationError.single(
+            (), "not valid JSON: a number has too many digits", subject
+        ) from None
 
 
 def _reject_constant(name: str) -> Any:
@@ -505,20 +543,18 @@ def from_json(data: str | bytes, cls: type[T]) -> T: ...
 @overload
 def from_json(data: str | bytes, cls: Any) -> Any: ...
 def from_json(data: str | bytes, cls: Any) -> Any:
-    """Parse JSON text (or UTF-8 bytes) into *cls*; see :func:`from_dict`."""
+    """Parse JSON text (or UTF-8 bytes) into *cls*; see :func:`from_dict`.
+
+    An integer longer than Python's limit for converting digits
+    (:func:`sys.get_int_max_str_digits`, 4300 by default) is refused like any
+    other invalid JSON.  An object that repeats a key keeps its last value, as
+    with :func:`json.loads`: detecting repeats costs about a tenth of the
+    loading time, so it is not done.
+    """
+    _check_cls(cls)
     if not isinstance(data, str | bytes | bytearray):
         raise ValidationError.single(
             (), f"expected JSON text, not {type_name(data)}", _subject(cls)
         )
-    try:
-        raw = json.loads(data, parse_constant=_reject_constant)
-    except (json.JSONDecodeError, _Invalid) as e:
-        # JSONDecodeError names the line and column, never the content.
-        raise ValidationError.single((), f"not valid JSON: {e}", _subject(cls)) from None
-    except UnicodeDecodeError:
-        raise ValidationError.single((), "not valid JSON: not UTF-8 text", _subject(cls)) from None
-    except RecursionError:
-        raise ValidationError.single(
-            (), "not valid JSON: nested too deeply", _subject(cls)
-        ) from None
+    raw = _loads(data, _subject(cls))
     return from_dict(raw, cls)

@@ -81,13 +81,21 @@ class CalendarPeriod:
 
     @classmethod
     def containing(cls, day: date, granularity: Granularity) -> CalendarPeriod:
-        """The period of *granularity* that contains *day*."""
+        """The period of *granularity* that contains *day* (a date, not a datetime)."""
+        check = Checker()
+        check.day("day", day)
+        check.member("granularity", granularity, Granularity)
+        check.done("CalendarPeriod.containing input")
         return cls(granularity.start_of(day), granularity)
 
     @property
     def end(self) -> date:
-        """The first day after the period."""
-        return self.start + self.granularity.step
+        """The first day after the period.
+
+        Raises :class:`~customer_model.ValidationError` for the last period of
+        year 9999, whose end is past the last date Python can represent.
+        """
+        return self._shifted(1, "next")
 
     @property
     def label(self) -> str:
@@ -104,8 +112,22 @@ class CalendarPeriod:
         return CalendarPeriod(self.end, self.granularity)
 
     def previous(self) -> CalendarPeriod:
-        """The period right before this one."""
-        return CalendarPeriod(self.start - self.granularity.step, self.granularity)
+        """The period right before this one.
+
+        Raises :class:`~customer_model.ValidationError` for the first period of
+        year 1: nothing comes before it in Python's calendar.
+        """
+        return CalendarPeriod(self._shifted(-1, "previous"), self.granularity)
+
+    def _shifted(self, sign: int, which: str) -> date:
+        try:
+            return self.start + sign * self.granularity.step
+        except (OverflowError, ValueError):  # past date.min or date.max
+            raise ValidationError.single(
+                "start",
+                f"has no {which} {self.granularity.value} within years 1 to 9999",
+                "CalendarPeriod",
+            ) from None
 
     def __str__(self) -> str:
         return self.label
@@ -126,6 +148,10 @@ class VolumeTable:
 
     def count(self, theme: str, period: CalendarPeriod) -> int:
         """Items about *theme* in *period* (0 outside the table)."""
+        check = Checker()
+        check.text("theme", theme)
+        check.instance("period", period, CalendarPeriod)
+        check.done("VolumeTable.count input")
         row = self.counts.get(theme)
         if row is None or period not in self._positions:
             return 0
@@ -209,7 +235,13 @@ def _local_dates(check: Checker, feedback: object, tz: object) -> Iterator[tuple
     if check.problems:
         return None
     assert isinstance(tz, tzinfo)
-    return ((item.theme, item.created_at.astimezone(tz).date()) for item in items)
+    dated = []
+    for i, item in enumerate(items):
+        try:
+            dated.append((item.theme, item.created_at.astimezone(tz).date()))
+        except OverflowError:  # within a day of year 1 or 9999, shifted out by tz
+            check.add(("feedback", i, "created_at"), "falls outside years 1 to 9999 in tz")
+    return None if check.problems else iter(dated)
 
 
 def feedback_volume(
@@ -258,7 +290,9 @@ def rising_themes(
     left out: the comparison is between the two periods before it.  A theme
     rises when its count grew by at least *min_increase*.  The result is
     ordered by the increase (largest first), then growth (new themes first),
-    then theme.  Items outside the two periods are ignored.
+    then theme.  Items outside the two periods are ignored.  An *as_of* so
+    early that two complete periods cannot precede it (within the first
+    periods of year 1) raises :class:`~customer_model.ValidationError`.
     """
     check = Checker()
     check.aware("as_of", as_of)
@@ -267,9 +301,16 @@ def rising_themes(
     dated = _local_dates(check, feedback, tz)
     check.done("rising themes input")
     assert dated is not None
-    running = CalendarPeriod.containing(as_of.astimezone(tz).date(), granularity)
-    current = running.previous()
-    previous = current.previous()
+    try:
+        running = CalendarPeriod.containing(as_of.astimezone(tz).date(), granularity)
+        current = running.previous()
+        previous = current.previous()
+    except (OverflowError, ValidationError):  # the first periods of year 1
+        raise ValidationError.single(
+            "as_of",
+            f"must leave two complete {granularity.value}s before it (from year 1 on)",
+            "rising themes input",
+        ) from None
     counts: Counter[tuple[str, CalendarPeriod]] = Counter()
     for theme, day in dated:
         if previous.start <= day < current.end:

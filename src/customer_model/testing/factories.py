@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -51,9 +52,13 @@ DEFAULT_START = cat.DEFAULT_START
 def _check_common(
     check: Checker, seed: object, id_prefix: object, start: object, days: object
 ) -> None:
-    if type(seed) is not int:
-        check.add("seed", f"must be an integer, not {type_name(seed)}")
+    _check_window(check, seed, start, days)
     check.text("id_prefix", id_prefix)
+
+
+def _check_window(check: Checker, seed: object, start: object, days: object) -> None:
+    if type(seed) is not int:  # None would seed from the clock: not reproducible
+        check.add("seed", f"must be an integer, not {type_name(seed)}")
     check.aware("start", start)
     check.integer("days", days, minimum=1)
 
@@ -76,6 +81,21 @@ def _count(n: object) -> int:
     check.done("batch size")
     assert isinstance(n, int)
     return n
+
+
+def _batch_count(n: object, overrides: dict[str, Any], subject: str) -> int:
+    """*n*, refusing a fixed ``id`` for more than one value: ids must be unique."""
+    count = _count(n)
+    if "id" in overrides and count > 1:
+        raise ValidationError.single(
+            "id", "cannot be fixed for a batch: ids must be unique", subject
+        )
+    return count
+
+
+def _email_part(pid: object) -> str:
+    """*pid* as it may appear in a made-up email address."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", str(pid))
 
 
 class _Base:
@@ -124,9 +144,13 @@ class PersonFactory(_Base):
     _prefix_default = "p-"
 
     def build(self, **overrides: Any) -> Person:
-        """An adult; any :class:`~customer_model.Person` field can be overridden."""
+        """An adult; any :class:`~customer_model.Person` field can be overridden.
+
+        An ``id`` override is used as given (even an invalid one, which
+        :class:`~customer_model.Person` then rejects).
+        """
         _fields_of(Person, overrides, "PersonFactory overrides")
-        pid = overrides.pop("id", None) or self.next_id()
+        pid = overrides.pop("id") if "id" in overrides else self.next_id()
         return self._person(pid, adult=True, **overrides)
 
     __call__ = build
@@ -134,14 +158,15 @@ class PersonFactory(_Base):
     def child(self, **overrides: Any) -> Person:
         """A young child: someone who uses a product but cannot buy it."""
         _fields_of(Person, overrides, "PersonFactory overrides")
-        pid = overrides.pop("id", None) or self.next_id()
+        pid = overrides.pop("id") if "id" in overrides else self.next_id()
         return self._person(pid, adult=False, **overrides)
 
     def batch(self, n: int, **overrides: Any) -> list[Person]:
-        """*n* adults with distinct ids."""
-        return [self.build(**overrides) for _ in range(_count(n))]
+        """*n* adults with distinct ids (so *overrides* cannot pin ``id``)."""
+        count = _batch_count(n, overrides, "PersonFactory.batch")
+        return [self.build(**overrides) for _ in range(count)]
 
-    def _person(self, pid: str, *, adult: bool, **overrides: Any) -> Person:
+    def _person(self, pid: object, *, adult: bool, **overrides: Any) -> Person:
         rng = self._rng
         first, last = rng.choice(cat.FIRST_NAMES), rng.choice(cat.LAST_NAMES)
         if adult:
@@ -154,7 +179,9 @@ class PersonFactory(_Base):
         values: dict[str, Any] = {
             "id": pid,
             "name": f"{first} {last}",
-            "email": f"{first.lower()}.{last.lower()}.{pid}@example.com" if adult else None,
+            "email": f"{first.lower()}.{last.lower()}.{_email_part(pid)}@example.com"
+            if adult
+            else None,
             "birth_date": born,
             "gender": rng.choice(list(Gender)),
             "location": Location(country, region, city),
@@ -205,11 +232,7 @@ class CustomerFactory(_Base):
 
     def batch(self, n: int, **overrides: Any) -> list[Customer]:
         """*n* customers with distinct ids (so *overrides* cannot pin ``id``)."""
-        count = _count(n)
-        if "id" in overrides and count > 1:
-            raise ValidationError.single(
-                "id", "cannot be fixed for a batch: ids must be unique", "CustomerFactory.batch"
-            )
+        count = _batch_count(n, overrides, "CustomerFactory.batch")
         return [self.build(**overrides) for _ in range(count)]
 
     def mixed(self, n: int) -> list[Customer]:
@@ -222,7 +245,7 @@ class CustomerFactory(_Base):
     def self_serve(self, **overrides: Any) -> Customer:
         """An individual who buys and uses the product: the split is SAME."""
         _fields_of(Customer, overrides, "CustomerFactory overrides")
-        cid = overrides.get("id") or self.next_id()
+        cid = overrides["id"] if "id" in overrides else self.next_id()
         me = self._people.build(id=f"{cid}-p1")
         values: dict[str, Any] = {
             "id": cid,
@@ -240,7 +263,7 @@ class CustomerFactory(_Base):
     def household(self, **overrides: Any) -> Customer:
         """A household where a parent buys and a small child uses: the split is DISJOINT."""
         _fields_of(Customer, overrides, "CustomerFactory overrides")
-        cid = overrides.get("id") or self.next_id()
+        cid = overrides["id"] if "id" in overrides else self.next_id()
         parent = self._people.build(id=f"{cid}-p1")
         child = self._people.child(id=f"{cid}-p2", location=parent.location)
         values: dict[str, Any] = {
@@ -265,7 +288,7 @@ class CustomerFactory(_Base):
         the product, plus two to four employees who only use it.
         """
         _fields_of(Customer, overrides, "CustomerFactory overrides")
-        cid = overrides.get("id") or self.next_id()
+        cid = overrides["id"] if "id" in overrides else self.next_id()
         rng = self._rng
         decider = self._people.build(id=f"{cid}-p1")
         gatekeeper = self._people.build(id=f"{cid}-p2")
@@ -338,24 +361,20 @@ class FeedbackFactory(_Base):
         self, n: int, *, customer: Customer | None = None, **overrides: Any
     ) -> list[FeedbackItem]:
         """*n* items with distinct ids."""
-        count = _count(n)
-        if "id" in overrides and count > 1:
-            raise ValidationError.single(
-                "id", "cannot be fixed for a batch: ids must be unique", "FeedbackFactory.batch"
-            )
+        count = _batch_count(n, overrides, "FeedbackFactory.batch")
         return [self._item(customer, None, dict(overrides)) for _ in range(count)]
 
     def from_purchaser(self, customer: Customer, **overrides: Any) -> FeedbackItem:
         """An item written by one of *customer*'s purchasers."""
-        return self._item(customer, Role.PURCHASER, overrides)
+        return self._item(_required(customer), Role.PURCHASER, overrides)
 
     def from_user(self, customer: Customer, **overrides: Any) -> FeedbackItem:
         """An item written by one of *customer*'s users."""
-        return self._item(customer, Role.USER, overrides)
+        return self._item(_required(customer), Role.USER, overrides)
 
     def anonymous(self, customer: Customer, **overrides: Any) -> FeedbackItem:
         """An item about *customer* with no known author (a store review, say)."""
-        return self._item(customer, None, {"author_id": None, **overrides})
+        return self._item(_required(customer), None, {"author_id": None, **overrides})
 
     def _item(
         self, customer: Customer | None, role: Role | None, overrides: dict[str, Any]
@@ -379,8 +398,9 @@ class FeedbackFactory(_Base):
             else:
                 pool = [p.id for p in customer.people]
             author = rng.choice(pool)
-        theme = cat.THEMES_BY_KEY.get(overrides.get("theme", ""))
-        if theme is None:
+        key = overrides.get("theme")
+        theme = cat.THEMES_BY_KEY.get(key) if type(key) is str else None
+        if theme is None:  # no theme given, or one the catalogue does not know
             theme = rng.choice(cat.THEMES)
         values: dict[str, Any] = {
             "id": self.next_id(),
@@ -396,6 +416,13 @@ class FeedbackFactory(_Base):
         }
         values.update(overrides)
         return FeedbackItem(**values)
+
+
+def _required(customer: Customer) -> Customer:
+    """*customer*, which these traits need: without one the item would be anonymous."""
+    if customer is None:
+        raise ValidationError.single("customer", "is required", "FeedbackFactory")
+    return customer
 
 
 class SurveyResponseFactory(_Base):
@@ -434,11 +461,7 @@ class SurveyResponseFactory(_Base):
         self, n: int, *, customer: Customer | None = None, **overrides: Any
     ) -> list[SurveyResponse]:
         """*n* responses with distinct ids."""
-        count = _count(n)
-        if "id" in overrides and count > 1:
-            raise ValidationError.single(
-                "id", "cannot be fixed for a batch: ids must be unique", "SurveyResponseFactory"
-            )
+        count = _batch_count(n, overrides, "SurveyResponseFactory.batch")
         return [self.build(customer=customer, **overrides) for _ in range(count)]
 
 
@@ -446,6 +469,9 @@ class DatasetFactory:
     """Consistent datasets: customers of all three traits, their feedback and answers."""
 
     def __init__(self, *, seed: int = 0, start: datetime = DEFAULT_START, days: int = 365) -> None:
+        check = Checker()
+        _check_window(check, seed, start, days)
+        check.done("DatasetFactory")
         rng = random.Random(seed)
         self.seed = seed
         self.customers = CustomerFactory(seed=rng.randrange(2**32), start=start, days=days)
@@ -469,21 +495,37 @@ class DatasetFactory:
         """
         _fields_of(Dataset, overrides, "DatasetFactory overrides")
         check = Checker()
+        given: object = customers
+        people: list[object] = []
+        if type(given) is int:
+            check.integer("customers", given, minimum=0)
+        elif isinstance(given, str | bytes | Mapping) or not isinstance(given, Iterable):
+            check.add(
+                "customers",
+                f"must be a count or an iterable of Customer, not {type_name(given)}",
+            )
+        else:
+            people = list(given)
+            for i, customer in enumerate(people):
+                if not isinstance(customer, Customer):
+                    check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
         check.integer("feedback_per_customer", feedback_per_customer, minimum=0)
         check.integer("responses_per_customer", responses_per_customer, minimum=0)
         check.done("DatasetFactory")
-        people: list[Customer] = (
-            self.customers.mixed(customers) if isinstance(customers, int) else list(customers)
+        chosen = (
+            self.customers.mixed(given)
+            if type(given) is int
+            else [c for c in people if isinstance(c, Customer)]  # all of them: checked above
         )
         values: dict[str, Any] = {
-            "customers": people,
+            "customers": chosen,
             "feedback": [
                 item
-                for c in people
+                for c in chosen
                 for item in self.feedback.batch(feedback_per_customer, customer=c)
             ],
             "responses": [
-                r for c in people for r in self.responses.batch(responses_per_customer, customer=c)
+                r for c in chosen for r in self.responses.batch(responses_per_customer, customer=c)
             ],
         }
         values.update(overrides)

@@ -1,0 +1,35 @@
+"""Exact money arithmetic, independent of the caller's decimal context.
+
+``Decimal`` additions round to the *current* context's precision (28 digits
+by default, and a caller may lower it).  Totals of money must not depend on
+that, so they are made in a context wide enough to be exact.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+#: Additions in this context are exact, whatever the caller's decimal context is.
+EXACT = decimal.Context(
+    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
+)
+ZERO = Decimal(0)
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum of *amounts*."""
+    result = ZERO
+    for amount in amounts:
+        result = EXACT.add(result, amount)
+    return result
+
+
+def add_by_currency(totals: Iterable[Mapping[str, Decimal]]) -> dict[str, Decimal]:
+    """Per-currency exact sums of several per-currency totals, keys sorted."""
+    out: dict[str, Decimal] = {}
+    for by_currency in totals:
+        for code, amount in by_currency.items():
+            out[code] = EXACT.add(out.get(code, ZERO), amount)
+    return dict(sorted(out.items()))
