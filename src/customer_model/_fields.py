@@ -12,7 +12,6 @@ contact details or a person's location.
 
 from __future__ import annotations
 
-import decimal
 import enum
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from customer_model._money import ZERO, total
 from customer_model.customers import CustomerKind, IntermediaryRole
 
 if TYPE_CHECKING:
@@ -78,25 +78,16 @@ class FieldSpec:
 
 # -- derived behaviour (also used by records) ------------------------------------
 
-#: Additions in this context are exact, whatever the caller's decimal context is.
-_EXACT = decimal.Context(
-    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
-)
-_ZERO = Decimal(0)
-
 
 def total_spend(c: Customer) -> Decimal | None:
-    """Sum of all purchase amounts; 0 without purchases; ``None`` if currencies mix."""
+    """Sum of all purchase amounts (exact); 0 without purchases; ``None`` if currencies mix."""
     purchases = c.purchases
     if not purchases:
-        return _ZERO
+        return ZERO
     currency = purchases[0].currency
-    total = _ZERO
-    for p in purchases:
-        if p.currency != currency:
-            return None
-        total = _EXACT.add(total, p.amount)
-    return total
+    if any(p.currency != currency for p in purchases):
+        return None
+    return total(p.amount for p in purchases)
 
 
 def currency_of(c: Customer) -> str | None:

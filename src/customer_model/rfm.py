@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from customer_model._fields import _EXACT
+from customer_model._money import EXACT
 from customer_model._validation import Checker, duplicates, type_name
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
@@ -133,9 +133,9 @@ def rfm_scores(
             amount = (
                 p.amount
                 if rates is None
-                else _EXACT.multiply(p.amount, rates.get(p.currency, Decimal(0)))
+                else EXACT.multiply(p.amount, rates.get(p.currency, Decimal(0)))
             )
-            total = _EXACT.add(total, amount)
+            total = EXACT.add(total, amount)
         stats[c.id] = (max(p.at for p in counted), len(counted), total)
 
     if rates is None and len(currencies) > 1:
