@@ -15,6 +15,7 @@ import pytest
 from customer_model import Dataset, from_json, to_json
 from customer_model._progress import ProgressBar
 from customer_model.cli import main
+from customer_model.examples import demo_dataset
 from customer_model.sample import sample_dataset
 
 
@@ -411,3 +412,40 @@ def test_generate_rejects_impossible_ranges_without_a_traceback(
     assert err.startswith(f"customer-model generate: {path}: ")
     assert "Traceback" not in err
     assert len(err.splitlines()) == 1
+
+
+def test_rank_as_of_a_date_means_the_end_of_that_day(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = demo_dataset()
+    last = max(item.created_at for item in data.feedback)
+    path = tmp_path / "d.json"
+    path.write_text(to_json(data))
+    policy = tmp_path / "p.json"
+    policy.write_text('{"currency": "EUR", "exchange_rates": {"BRL": 0.17}}')
+    day = last.date().isoformat()
+    assert main(["rank", str(path), "--as-of", day, "--policy", str(policy)]) == 0
+    assert "bulk-export" in capsys.readouterr().out
+
+
+def test_policy_problems_name_the_policy_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "d.json"
+    data.write_text(to_json(demo_dataset()))
+    policy = tmp_path / "p.json"
+    policy.write_text('{"currency": "USD"}')
+    assert main(["rank", str(data), "--policy", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{policy}: $.policy.exchange_rates:")
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    import csv
+    import io
+
+    from customer_model.cli import _backlog_csv
+
+    text = _backlog_csv([{"theme": '=HYPERLINK("x")', "score": -1.5, "note": None}])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1] == ['\'=HYPERLINK("x")', "-1.5", ""]

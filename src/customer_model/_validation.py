@@ -316,6 +316,13 @@ def _names(cls: type[Any] | tuple[type[Any], ...]) -> str:
     return cls.__name__
 
 
+def some(values: Iterable[str], limit: int = 5) -> str:
+    """Up to *limit* values, quoted, then how many more: messages stay one short line."""
+    items = list(values)
+    shown = ", ".join(repr(v) for v in items[:limit])
+    return shown if len(items) <= limit else f"{shown} and {len(items) - limit} more"
+
+
 def duplicates(values: Iterable[T]) -> list[T]:
     """Values that occur more than once, in first-repeat order."""
     seen: set[T] = set()

@@ -106,10 +106,13 @@ def _demo_sample() -> None:
 
 
 def _as_of(text: str) -> datetime:
-    """``--as-of``: an ISO date (midnight UTC) or an ISO datetime with an offset."""
+    """``--as-of``: an ISO date (the end of that day, UTC) or a datetime with an offset.
+
+    A bare date means "as of that day", so the day's own feedback counts.
+    """
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+            return datetime.combine(date.fromisoformat(text), datetime.max.time(), UTC)
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
@@ -118,6 +121,16 @@ def _as_of(text: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise argparse.ArgumentTypeError("must carry a UTC offset such as Z or +02:00")
     return value
+
+
+def _source(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
+    """The file a prioritize() problem comes from, by the argument its path names."""
+    head = path[0] if path else None
+    if head == "policy" and args.policy:
+        return str(args.policy)
+    if head == "customers" and args.customers is not None:
+        return str(args.customers)
+    return str(args.file)
 
 
 def _count(text: str) -> int:
@@ -195,9 +208,11 @@ def _rank(args: argparse.Namespace) -> int:
         as_of = max(item.created_at for item in feedback)
     try:
         backlog = prioritize(feedback, customers, policy=policy, as_of=as_of)
-    except ValueError as e:  # ValidationError: feedback and customers disagree
-        problems = getattr(e, "problems", ())
-        raise InputError([f"{args.file}: {p}" for p in problems] or [f"{args.file}: {e}"]) from None
+    except ValueError as e:  # ValidationError: feedback, customers and policy disagree
+        raise InputError(
+            [f"{_source(args, p.path)}: {p}" for p in getattr(e, "problems", ())]
+            or [f"{args.file}: {e}"]
+        ) from None
     if args.top is not None:
         import attrs
 
@@ -211,14 +226,27 @@ def _rank(args: argparse.Namespace) -> int:
     return 0
 
 
+def _csv_cell(value: object) -> object:
+    """A CSV cell; text that a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
-    """``Backlog.to_records()`` as CSV: floats in full (``repr``), money as decimal text."""
+    """``Backlog.to_records()`` as CSV: floats in full (``repr``), money as decimal text.
+
+    Themes are data: one that starts like a formula (``=``, ``+``, ``-``, ``@``)
+    is written with a leading ``'`` so a spreadsheet shows it instead of running it.
+    """
     out = io.StringIO()
     if records:
         writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
         writer.writeheader()
         for record in records:
-            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+            writer.writerow({k: _csv_cell(v) for k, v in record.items()})
     return out.getvalue()
 
 

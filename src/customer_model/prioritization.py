@@ -23,7 +23,7 @@ import attrs
 from customer_model._frozenmap import FrozenMap
 from customer_model._inputs import customer_index, segment_list
 from customer_model._money import add_by_currency
-from customer_model._validation import Checker, type_name
+from customer_model._validation import Checker, some, type_name
 from customer_model.backlog import (
     Backlog,
     BacklogItem,
@@ -251,7 +251,7 @@ def _report(  # noqa: PLR0917 - private
         counts: dict[str, int] = {}
         for fid in every_id:
             counts[fid] = counts.get(fid, 0) + 1
-        dups = ", ".join(repr(fid) for fid, n in sorted(counts.items()) if n > 1)
+        dups = some(fid for fid, n in sorted(counts.items()) if n > 1)
         check.add("feedback", f"repeats the id(s) {dups}")
     for cid, first in sorted(unknown.items()):
         check.add(
@@ -261,7 +261,7 @@ def _report(  # noqa: PLR0917 - private
         )
     if max(map(_CREATED, voices), default=as_of) > as_of:
         late = sorted(item.id for item in voices if item.created_at > as_of)
-        check.add("feedback", f"has item(s) created after as_of: {', '.join(map(repr, late))}")
+        check.add("feedback", f"has item(s) created after as_of: {some(late)}")
     check.done(_SUBJECT)
     assert count >= len(every_id)
 

@@ -42,7 +42,7 @@ def _strategy_table() -> dict[type[Any], str]:
 
 
 def _hypothesis_setup_hook() -> None:
-    """Register a strategy for every model.
+    """Register a strategy for every data model (results and policies have none).
 
     Each registration is a resolver called when a test first asks for the
     type, so the strategies module is imported only then, not while
