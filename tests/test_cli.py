@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from customer_model import Dataset, from_json, to_json
+from customer_model import Dataset, from_json, to_dict, to_json
 from customer_model._progress import ProgressBar
 from customer_model.cli import main
 from customer_model.examples import demo_dataset
@@ -449,3 +449,27 @@ def test_csv_cells_never_start_a_formula() -> None:
     text = _backlog_csv([{"theme": '=HYPERLINK("x")', "score": -1.5, "note": None}])
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1] == ['\'=HYPERLINK("x")', "-1.5", ""]
+
+
+@pytest.mark.parametrize(
+    "argv", [["rank", "x.json", "--top", "0"], ["bogus"], ["rank", "x.json", "--as-of", "2025"]]
+)
+def test_usage_errors_are_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1
+    assert err.startswith("customer-model")
+
+
+def test_duplicate_ids_in_a_json_array_name_both_positions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = to_dict(demo_dataset())
+    customers = [*data["customers"], data["customers"][0]]
+    path = tmp_path / "customers.json"
+    path.write_text(json.dumps(customers))
+    assert main(["validate", str(path), "--type", "customers"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: $[3].id: id 'c-silva' is already used by $[0]" in err

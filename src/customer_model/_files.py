@@ -109,14 +109,24 @@ def load_lines(
     return out
 
 
-def duplicate_ids(path: str, records: Iterable[tuple[int, Any]]) -> list[str]:
-    """A problem line for every record whose ``id`` an earlier line already used."""
+def duplicate_ids(
+    path: str, records: Iterable[tuple[int, Any]], *, lines: bool = True
+) -> list[str]:
+    """A problem line for every record whose ``id`` an earlier record already used.
+
+    *records* are (line number, value) pairs from JSON Lines, or (index, value)
+    pairs from a JSON array when *lines* is false.
+    """
     seen: dict[str, int] = {}
     errors = []
     for number, record in records:
         first = seen.setdefault(record.id, number)
-        if first != number:
+        if first == number:
+            continue
+        if lines:
             errors.append(
                 f"{path}:{number}: $.id: id {record.id!r} is already used on line {first}"
             )
+        else:
+            errors.append(f"{path}: $[{number}].id: id {record.id!r} is already used by $[{first}]")
     return errors

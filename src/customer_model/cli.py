@@ -14,7 +14,7 @@ import io
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from customer_model._display import text_table
 from customer_model._files import InputError, duplicate_ids, is_lines, load_json, load_lines
@@ -123,6 +123,13 @@ def _as_of(text: str) -> datetime:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error on stderr (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _source(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
     """The file a prioritize() problem comes from, by the argument its path names."""
     head = path[0] if path else None
@@ -166,7 +173,12 @@ def _load_customers(path: str) -> list[Any]:
         _no_duplicates(path, records)
         return [c for _, c in records]
     value = load_json(path, Dataset, array_cls=list[Customer])
-    return list(value) if isinstance(value, list) else list(value.customers)
+    if not isinstance(value, list):
+        return list(value.customers)  # a Dataset checks its own ids
+    errors = duplicate_ids(path, enumerate(value), lines=False)
+    if errors:
+        raise InputError(errors)
+    return value
 
 
 def _no_duplicates(path: str, records: list[tuple[int, Any]]) -> None:
@@ -286,7 +298,7 @@ def _validate(args: argparse.Namespace) -> int:
                 records = load_lines(path, cls, progress=bar, errors=errors)
         else:
             records = list(enumerate(load_json(path, list[cls])))
-        errors.extend(duplicate_ids(path, records))
+        errors.extend(duplicate_ids(path, records, lines=lines))
         if args.customers is not None and kind != "customers":
             known = {c.id for c in _load_customers(args.customers)}
             errors.extend(
@@ -427,7 +439,7 @@ both roles counts in both), with the gap between them.
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="customer-model",
         description="Explore customers, purchasers, users and their feedback.",
         epilog=_MAIN_EPILOG,
