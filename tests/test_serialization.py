@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -365,3 +366,14 @@ def test_fast_structuring_agrees_with_detailed_structuring(
     fast = serialization.converter.get_structure_hook(FeedbackItem)
     detailed = fast.__globals__["_detailed"]
     assert _load(fast, raw) == _load(detailed, raw)
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+def test_to_json_never_writes_non_finite_numbers(value: float) -> None:
+    from customer_model.backlog import Factor, ScoreStep
+
+    step = ScoreStep(Factor.POINTS, value)
+    with pytest.raises(ValidationError, match="NaN or infinity"):
+        to_json(step)
+    with pytest.raises(ValidationError, match="NaN or infinity"):
+        to_json([step], indent=2)

@@ -296,7 +296,9 @@ def json_encoder(
     attrs.resolve_types(cls)
     ns: dict[str, Any] = {
         "_enc": json.encoder.encode_basestring,
-        "_dumps": json.JSONEncoder(ensure_ascii=False, check_circular=False).encode,
+        "_dumps": json.JSONEncoder(
+            ensure_ascii=False, check_circular=False, allow_nan=False
+        ).encode,
     }
     pieces = []
     for i, a in enumerate(attrs.fields(cls)):

@@ -521,7 +521,20 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialize a model, or a list of models, to JSON text.
 
     Output is stable: fields in declaration order, sets sorted, non-ASCII kept.
+    A value holding NaN or infinity raises :class:`~customer_model.ValidationError`:
+    JSON has no such numbers.
     """
+    try:
+        return _to_json(obj, indent)
+    except ValueError as e:
+        if "JSON compliant" not in str(e):
+            raise
+        raise ValidationError.single(
+            (), "holds NaN or infinity, which JSON cannot represent", _subject(type(obj))
+        ) from None
+
+
+def _to_json(obj: Any, indent: int | None) -> str:
     if indent is None:
         # Models, and lists of them, are written by generated code; the text
         # is the same as json.dumps would give for to_dict(obj).
@@ -534,7 +547,11 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
                 return text
     # The plain data is a fresh tree of dicts and lists, so it cannot be circular.
     return json.dumps(
-        converter.unstructure(obj), ensure_ascii=False, indent=indent, check_circular=False
+        converter.unstructure(obj),
+        ensure_ascii=False,
+        indent=indent,
+        check_circular=False,
+        allow_nan=False,
     )
 
 
