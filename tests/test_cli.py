@@ -473,3 +473,17 @@ def test_duplicate_ids_in_a_json_array_name_both_positions(
     assert main(["validate", str(path), "--type", "customers"]) == 2
     err = capsys.readouterr().err
     assert f"{path}: $[3].id: id 'c-silva' is already used by $[0]" in err
+
+
+def test_validate_checks_the_good_records_of_an_array_even_when_one_is_bad(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = to_dict(demo_dataset())["feedback"]
+    items[0]["theme"] = " "
+    items.append(dict(items[1]))
+    path = tmp_path / "feedback.json"
+    path.write_text(json.dumps(items))
+    assert main(["validate", str(path), "--type", "feedback"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert f"{path}: $[0].theme: must not be empty or blank" in err
+    assert f"{path}: $[7].id: id 'f-2' is already used by $[1]" in err

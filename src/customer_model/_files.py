@@ -9,12 +9,13 @@ offending value.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from customer_model.errors import Problem, ValidationError
-from customer_model.serialization import from_json
+from customer_model.serialization import from_dict, from_json
 
 T = TypeVar("T")
 
@@ -73,6 +74,26 @@ def load_json(path: str, cls: Any, *, array_cls: Any = None) -> Any:
         return from_json(data, cls)
     except ValidationError as e:
         raise InputError(_lines(path, e.problems)) from None
+
+
+def load_array(path: str, cls: type[T], *, errors: list[str]) -> list[tuple[int, T]]:
+    """Parse *path* as a JSON array of *cls*; returns (index, value) pairs of the good ones.
+
+    Problems are appended to *errors*, and the records that load are still
+    returned, so checks across records (repeated ids) can run on them too.
+    """
+    data = read_bytes(path)
+    array: Any = list[cls]  # type: ignore[valid-type]
+    try:
+        values: list[T] = from_json(data, array)
+        return list(enumerate(values))
+    except ValidationError as e:
+        errors.extend(_lines(path, e.problems))
+        if any(not p.path for p in e.problems):
+            return []  # not JSON, or not an array: nothing to salvage
+        bad = {p.path[0] for p in e.problems}
+    raw = json.loads(data)
+    return [(i, from_dict(item, cls)) for i, item in enumerate(raw) if i not in bad]
 
 
 def load_lines(

@@ -17,7 +17,14 @@ from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from customer_model._display import text_table
-from customer_model._files import InputError, duplicate_ids, is_lines, load_json, load_lines
+from customer_model._files import (
+    InputError,
+    duplicate_ids,
+    is_lines,
+    load_array,
+    load_json,
+    load_lines,
+)
 from customer_model._progress import ProgressBar
 from customer_model.errors import ValidationError
 
@@ -297,7 +304,7 @@ def _validate(args: argparse.Namespace) -> int:
             with ProgressBar(sys.stderr, "validating") as bar:
                 records = load_lines(path, cls, progress=bar, errors=errors)
         else:
-            records = list(enumerate(load_json(path, list[cls])))
+            records = load_array(path, cls, errors=errors)
         errors.extend(duplicate_ids(path, records, lines=lines))
         if args.customers is not None and kind != "customers":
             known = {c.id for c in _load_customers(args.customers)}
