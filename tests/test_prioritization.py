@@ -44,7 +44,7 @@ from customer_model import (
     to_json,
 )
 from customer_model.examples import demo_dataset
-from customer_model.prioritization import _ROLE_ORDER, _Facts, _voice_role
+from customer_model.prioritization import _ROLE_ORDER, _Facts
 from customer_model.testing import customers, datasets, feedback_items
 
 AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
@@ -809,12 +809,15 @@ class TestProperties:
     @settings(max_examples=30)
     @given(c=customers())
     def test_voice_roles_agree_with_roles_of(self, c: Customer) -> None:
-        facts = _Facts({c.id: c}, POLICY, [], AS_OF)
-        facts.add(c.id)
+        roles = _Facts({c.id: c}, POLICY, [], AS_OF).add(c.id).roles
         for p in c.people:
-            expected = _ROLE_ORDER[_voice_role(roles_of(c, p.id))]
-            assert facts.role[c.id, p.id] == expected
-        assert facts.role.get((c.id, "stranger")) is None
+            expected = {
+                frozenset({Role.PURCHASER}): VoiceRole.PURCHASER,
+                frozenset({Role.USER}): VoiceRole.USER,
+                frozenset({Role.PURCHASER, Role.USER}): VoiceRole.BOTH,
+            }[roles_of(c, p.id)]
+            assert roles[p.id] == _ROLE_ORDER[expected]
+        assert "stranger" not in roles
 
 
 def test_backlog_item_is_a_plain_value() -> None:

@@ -134,7 +134,7 @@ def test_rfm_scores_passed_in_are_checked() -> None:
     assert "'a'" in str(info.value)
     with pytest.raises(ValidationError) as info:
         segment_sizes([top], POPULATION, rfm={"a": RFMScore(5, 5, 5)})
-    assert "'b' and 2 more" in str(info.value)
+    assert "has no score for customer(s) 'b', 'c', 'd'" in str(info.value)
 
 
 def test_html_escapes_names() -> None:

@@ -42,7 +42,6 @@ PREFERENCES = ("email", "sms", "eco", "annual-billing")
 LIFESTYLES = ("urban", "rural", "family", "student")
 INDUSTRIES = ("software", "retail", "healthcare", "logistics", "education", "finance")
 FEATURES = ("export", "search", "dashboard", "sso", "api", "billing", "reports", "mobile")
-PERSONAL_FEATURES = ("search", "mobile", "export", "dashboard")
 #: Texts written as feedback; never personal.
 SNIPPETS = (
     "Please make this easier.",

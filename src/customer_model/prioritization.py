@@ -266,16 +266,6 @@ def _report(  # noqa: PLR0917 - private
     assert count >= len(every_id)
 
 
-def _voice_role(roles: frozenset[Role]) -> VoiceRole:
-    if len(roles) == 2:
-        return VoiceRole.BOTH
-    if Role.PURCHASER in roles:
-        return VoiceRole.PURCHASER
-    if Role.USER in roles:
-        return VoiceRole.USER
-    return VoiceRole.UNLISTED
-
-
 class _Customer(NamedTuple):
     """What the voices need of one customer."""
 
@@ -329,15 +319,6 @@ class _Facts:
         self.weigh_value = policy.customer_value is not ValueWeighting.NONE
         self.customers: dict[str, _Customer] = {}
         self.missing_rates: set[str] = set()
-
-    @property
-    def role(self) -> Mapping[tuple[str, str], int]:
-        """Voice roles by (customer id, person id), for the customers added so far."""
-        return {
-            (cid, pid): role
-            for cid, facts in self.customers.items()
-            for pid, role in facts.roles.items()
-        }
 
     def add(self, cid: str) -> _Customer:
         customer = self.index[cid]

@@ -9,7 +9,7 @@ from datetime import datetime
 import attrs
 
 from customer_model._display import html_table
-from customer_model._validation import Checker, checked_items, duplicates
+from customer_model._validation import Checker, checked_items, duplicates, some
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
 from customer_model.rfm import RFMScore, check_scores, rfm_scores
@@ -144,9 +144,8 @@ def _rfm_for(
         return rfm_scores(population, as_of=as_of)
     unscored = [c.id for c in population if c.id not in rfm]
     if unscored:
-        more = f" and {len(unscored) - 1} more" if len(unscored) > 1 else ""
         raise ValidationError.single(
-            "rfm", f"has no score for customer {unscored[0]!r}{more}", "segment evaluation"
+            "rfm", f"has no score for customer(s) {some(unscored)}", "segment evaluation"
         )
     return rfm
 
