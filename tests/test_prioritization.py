@@ -6,7 +6,7 @@ import html
 import json
 import math
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from typing import Any
 
 import attrs
@@ -44,7 +44,7 @@ from customer_model import (
     to_json,
 )
 from customer_model.examples import demo_dataset
-from customer_model.prioritization import _ROLE_ORDER, _Facts
+from customer_model.prioritization import _ROLE_ORDER, _voice_roles
 from customer_model.testing import customers, datasets, feedback_items
 
 AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
@@ -809,7 +809,7 @@ class TestProperties:
     @settings(max_examples=30)
     @given(c=customers())
     def test_voice_roles_agree_with_roles_of(self, c: Customer) -> None:
-        roles = _Facts({c.id: c}, POLICY, [], AS_OF).add(c.id).roles
+        roles = _voice_roles(c)
         for p in c.people:
             expected = {
                 frozenset({Role.PURCHASER}): VoiceRole.PURCHASER,
@@ -864,3 +864,43 @@ def test_revenue_is_exact_whatever_the_decimal_context() -> None:
     with decimal.localcontext(decimal.Context(prec=5)):
         backlog = prioritize(items, [big, small], as_of=AS_OF)
     assert backlog[0].revenue == {"EUR": Decimal("1000000000000000000000000000000.01")}
+
+
+@settings(max_examples=40)
+@given(ds=datasets(max_customers=5, feedback_per_customer=4))
+def test_revenue_is_the_exact_total_of_the_customers_behind(ds: Dataset) -> None:
+    """Per-currency totals, whatever mix of currencies and empty purchase lists."""
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+    backlog = prioritize(ds.feedback, ds.customers, policy=policy, as_of=HORIZON)
+    by_id = {c.id: c for c in ds.customers}
+    for item in backlog:
+        on_theme = [f for f in ds.feedback if f.theme == item.theme]
+        latest: dict[str, FeedbackItem] = {}
+        for f in sorted(on_theme, key=lambda f: (f.created_at, f.id)):
+            latest[f.author_id or f.id] = f  # the latest item of an author counts
+        behind = {f.customer_id for f in latest.values()}
+        assert item.customer_count == len(behind)
+        expected: dict[str, Decimal] = {}
+        with localcontext(Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)):
+            for cid in behind:
+                for p in by_id[cid].purchases:
+                    if p.at <= HORIZON:
+                        expected[p.currency] = expected.get(p.currency, Decimal(0)) + p.amount
+        assert dict(item.revenue) == expected
+        assert list(item.revenue) == sorted(expected)
+
+
+def test_customers_who_bought_nothing_add_no_revenue() -> None:
+    none, paid = business("c-none"), business("c-paid", revenue="12.50")
+    late = attrs.evolve(business("c-late"), purchases=[Purchase(Decimal(9), "EUR", at(9))])
+    feedback = [
+        fb(none, None, "quiet", id="f-1"),
+        fb(late, None, "quiet", id="f-2"),
+        fb(none, None, "mixed", id="f-3"),
+        fb(paid, None, "mixed", id="f-4"),
+    ]
+    backlog = prioritize(feedback, [none, paid, late], policy=PLAIN, as_of=at(6))
+    assert {i.theme: dict(i.revenue) for i in backlog} == {
+        "quiet": {},
+        "mixed": {"EUR": Decimal("12.50")},
+    }

@@ -10,19 +10,21 @@ every collection is sorted before it is reported).
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from operator import attrgetter
-from typing import Literal, NamedTuple
+from itertools import repeat
+from operator import attrgetter, itemgetter
+from typing import Literal, cast
 
 import attrs
 
 from customer_model._frozenmap import FrozenMap
 from customer_model._inputs import customer_index, segment_list
-from customer_model._money import add_by_currency
+from customer_model._money import EXACT, ZERO, add_by_currency
 from customer_model._validation import Checker, some, type_name
 from customer_model.backlog import (
     Backlog,
@@ -135,26 +137,47 @@ def prioritize(
         )
     check.done(_SUBJECT)
 
-    # -- one pass over the feedback: latest item per (theme, author) ------------------
-    skip = on_unknown_customer == "skip"
+    # -- the items: FeedbackItems whose customers are given -------------------------------
+    entries: list[object] = list(feedback)
+    items: list[FeedbackItem] = entries  # type: ignore[assignment]  # checked next
+    if not all(map(isinstance, entries, repeat(FeedbackItem))):
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, FeedbackItem):
+                check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(entry)}")
+        items = [entry for entry in entries if isinstance(entry, FeedbackItem)]
+    every_id = list(map(_ID, items))
+    if len(set(every_id)) != len(every_id):
+        counts: dict[str, int] = {}
+        for fid in every_id:
+            counts[fid] = counts.get(fid, 0) + 1
+        dups = some(fid for fid, n in sorted(counts.items()) if n > 1)
+        check.add("feedback", f"repeats the id(s) {dups}")
+    unknown = set(map(_CUSTOMER_ID, items)).difference(index)
+    skipped: list[str] = []
+    if unknown and on_unknown_customer == "skip":
+        skipped = [item.id for item in items if item.customer_id in unknown]
+        items = [item for item in items if item.customer_id not in unknown]
+    elif unknown:
+        first: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            if isinstance(entry, FeedbackItem) and entry.customer_id in unknown:
+                first.setdefault(entry.customer_id, i)
+        for cid, i in sorted(first.items()):
+            check.add(
+                ("feedback", i, "customer_id"),
+                f"refers to customer {cid!r}, which is not among the customers "
+                "(pass on_unknown_customer='skip' to leave such items out)",
+            )
+    if items and max(map(_CREATED, items)) > as_of:
+        late = sorted(item.id for item in items if item.created_at > as_of)
+        check.add("feedback", f"has item(s) created after as_of: {some(late)}")
+    check.done(_SUBJECT)
+
+    # -- one pass: latest item per (theme, author) -----------------------------------------
     latest: dict[tuple[str, str], FeedbackItem] = {}
     anonymous: list[FeedbackItem] = []
     superseded: list[FeedbackItem] = []
-    skipped: list[str] = []
-    unknown: dict[str, int] = {}
-    count = 0
-    unchecked: Iterable[object] = feedback
-    for i, item in enumerate(unchecked):
-        if not isinstance(item, FeedbackItem):
-            check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(item)}")
-            continue
-        count += 1
-        if item.customer_id not in index:
-            if skip:
-                skipped.append(item.id)
-            elif item.customer_id not in unknown:
-                unknown[item.customer_id] = i
-            continue
+    for item in items:
         author = item.author_id
         if author is None:
             anonymous.append(item)
@@ -170,29 +193,11 @@ def prioritize(
             superseded.append(prev)
         else:
             superseded.append(item)
+    voices = [*latest.values(), *anonymous]
 
-    # -- the voices: each one's group and factors, collected per (theme, group) ---------
-    named = list(latest.values())
-    voices = named + anonymous
-    _report(check, voices, superseded, skipped, count, unknown, as_of)
+    # -- what the voices need of their customers ----------------------------------------------
     facts = _Facts(index, policy, weighted, as_of)
-    known = facts.customers
-    base = _base_factors(policy)
-    half_life = policy.half_life
-    n_needs = len(_NEEDS)
-    rows_by_key: defaultdict[tuple[str, int], list[_Row]] = defaultdict(list)
-    for item in voices:
-        cid = item.customer_id
-        customer = known.get(cid) or facts.add(cid)
-        author = item.author_id
-        role = _ANONYMOUS if author is None else customer.roles.get(author, _UNLISTED)
-        group = role * n_needs + _NEED_SLOT[id(item.need)]
-        # points, x role and need, x kind: the same for every voice with these three
-        p0, p1, p2 = base[group, id(item.importance), id(item.kind)]
-        p3 = p2 if half_life is None else p2 * 0.5 ** ((as_of - item.created_at) / half_life)
-        p4 = p3 * customer.value
-        p5 = p4 * customer.segment
-        rows_by_key[item.theme, group].append((p0, p1, p2, p3, p4, p5, cid, item.id))
+    known = facts.gather(set(map(_CUSTOMER_ID, voices)))
     if facts.missing_rates:
         codes = ", ".join(map(repr, sorted(facts.missing_rates)))
         check.add(
@@ -209,6 +214,23 @@ def prioritize(
         )
     check.done(_SUBJECT)
 
+    # -- the voices: each one's group and factors, collected per (theme, group) ---------
+    base = _base_factors(policy)
+    half_life = policy.half_life
+    n_needs = len(_NEEDS)
+    rows_by_key: defaultdict[tuple[str, int], list[_Row]] = defaultdict(list)
+    for item in voices:
+        cid = item.customer_id
+        roles, value, segment = known[cid]
+        author = item.author_id
+        role = _ANONYMOUS if author is None else roles.get(author, _UNLISTED)
+        group = role * n_needs + _NEED_SLOT[id(item.need)]
+        # points, x role and need, x kind: the same for every voice with these three
+        p0, p1, p2 = base[group, id(item.importance), id(item.kind)]
+        p3 = p2 if half_life is None else p2 * 0.5 ** ((as_of - item.created_at) / half_life)
+        p4 = p3 * value
+        rows_by_key[item.theme, group].append((p0, p1, p2, p3, p4, p4 * segment, cid, item.id))
+
     # -- one item per theme ---------------------------------------------------------------
     rows_by_theme: dict[str, dict[int, list[_Row]]] = {}
     for (theme, group), rows in rows_by_key.items():
@@ -217,87 +239,60 @@ def prioritize(
     for item in superseded:
         older.setdefault(item.theme, []).append(item.id)
     built = [
-        _item(theme, policy.fit(theme), by_group, older.get(theme, []), known)
+        _item(theme, policy.fit(theme), by_group, older.get(theme, []), facts)
         for theme, by_group in rows_by_theme.items()
     ]
     built.sort(key=lambda item: (-item.score, item.theme))
-    items = tuple(attrs.evolve(item, rank=rank) for rank, item in enumerate(built, start=1))
-    return Backlog(items, as_of, policy, skipped=tuple(sorted(skipped)))
+    ranked = tuple(attrs.evolve(item, rank=rank) for rank, item in enumerate(built, start=1))
+    return Backlog(ranked, as_of, policy, skipped=tuple(sorted(skipped)))
 
 
 _Row = tuple[float, float, float, float, float, float, str, str]
 _ID = attrgetter("id")
+_CUSTOMER_ID = attrgetter("customer_id")
 _CREATED = attrgetter("created_at")
 _NEED_SLOT = {id(need): slot for slot, need in enumerate(_NEEDS)}
 _PURCHASER, _USER, _BOTH, _UNLISTED, _ANONYMOUS = (_ROLE_ORDER[r] for r in VoiceRole)
+_NO_REVENUE: dict[str, Decimal] = {}
+_NOTHING = ("", ZERO)
 
 
-def _report(  # noqa: PLR0917 - private
-    check: Checker,
-    voices: list[FeedbackItem],
-    superseded: list[FeedbackItem],
-    skipped: list[str],
-    count: int,
-    unknown: dict[str, int],
-    as_of: datetime,
-) -> None:
-    """Raise one error for everything wrong found in the feedback pass.
+def _voice_roles(customer: Customer) -> dict[str, int]:
+    """Person id -> voice role (its position in VoiceRole), for everyone *customer* lists.
 
-    An item after *as_of* is always a voice or superseded by one, so checking the
-    voices finds them all.
+    Agrees with :func:`~customer_model.roles_of` (tested), but is filled straight
+    from the purchasers and users because it runs for every customer with a voice.
     """
-    every_id = [*map(_ID, voices), *map(_ID, superseded), *skipped]
-    if len(set(every_id)) != len(every_id):
-        counts: dict[str, int] = {}
-        for fid in every_id:
-            counts[fid] = counts.get(fid, 0) + 1
-        dups = some(fid for fid, n in sorted(counts.items()) if n > 1)
-        check.add("feedback", f"repeats the id(s) {dups}")
-    for cid, first in sorted(unknown.items()):
-        check.add(
-            ("feedback", first, "customer_id"),
-            f"refers to customer {cid!r}, which is not among the customers "
-            "(pass on_unknown_customer='skip' to leave such items out)",
-        )
-    if max(map(_CREATED, voices), default=as_of) > as_of:
-        late = sorted(item.id for item in voices if item.created_at > as_of)
-        check.add("feedback", f"has item(s) created after as_of: {some(late)}")
-    check.done(_SUBJECT)
-    assert count >= len(every_id)
+    roles = {buyer.person.id: _PURCHASER for buyer in customer.purchasers}
+    for user in customer.users:
+        pid = user.person.id
+        roles[pid] = _BOTH if pid in roles else _USER
+    return roles
 
 
-class _Customer(NamedTuple):
-    """What the voices need of one customer."""
-
-    #: person id -> voice role (its position in VoiceRole), for everyone the customer lists
-    roles: dict[str, int]
-    #: customer-value weight
-    value: float
-    #: segment weight
-    segment: float
-    #: Customer.revenue(): total purchases per currency
-    revenue: dict[str, Decimal]
+#: What the voices need of one customer: roles by person id, value weight, segment weight.
+_CustomerFacts = tuple[dict[str, int], float, float]
 
 
 class _Facts:
-    """What the voices need of each customer, computed once, when first asked for.
+    """What the voices need of their customers, and their revenue.
 
-    The roles agree with :func:`~customer_model.roles_of` (tested) but are
-    filled straight from the customer's purchasers and users because this runs
-    for every customer with a voice.  ``role`` views them by (customer id,
-    person id).
+    ``revenue`` holds each customer's purchases up to ``as_of`` per currency;
+    ``single`` the same as one ``(currency, amount)`` pair for the customers
+    who bought in one currency only, so that most themes total their revenue
+    without a per-customer loop.
     """
 
     __slots__ = (
         "as_of",
-        "customers",
         "index",
         "missing_rates",
         "policy",
         "rates",
+        "revenue",
         "seen_currencies",
         "segments",
-        "weigh_value",
+        "single",
     )
 
     def __init__(
@@ -316,32 +311,55 @@ class _Facts:
             None if policy.currency is None else {**policy.exchange_rates, policy.currency: 1.0}
         )
         self.seen_currencies: set[str] = set()
-        self.weigh_value = policy.customer_value is not ValueWeighting.NONE
-        self.customers: dict[str, _Customer] = {}
         self.missing_rates: set[str] = set()
+        self.revenue: dict[str, dict[str, Decimal]] = {}
+        self.single: dict[str, tuple[str, Decimal] | None] = {}
 
-    def add(self, cid: str) -> _Customer:
-        customer = self.index[cid]
-        roles = {buyer.person.id: _PURCHASER for buyer in customer.purchasers}
-        for user in customer.users:
-            pid = user.person.id
-            roles[pid] = _BOTH if pid in roles else _USER
-        # Only what was bought by as_of counts: the backlog is made for that moment.
-        purchases = customer.purchases
-        if not purchases:
-            revenue = {}
-        elif len(purchases) == 1 and purchases[0].at <= self.as_of:
-            revenue = {purchases[0].currency: purchases[0].amount}
-        else:
-            revenue = customer.revenue(until=self.as_of)
-        facts = _Customer(
-            roles,
-            self._value(revenue) if revenue and self.weigh_value else 1.0,
-            self._segment(customer) if self.segments else 1.0,
-            revenue,
-        )
-        self.customers[cid] = facts
-        return facts
+    def gather(self, customer_ids: Iterable[str]) -> dict[str, _CustomerFacts]:
+        """The facts of each of *customer_ids*, by id."""
+        index, as_of, revenue_of, single = self.index, self.as_of, self.revenue, self.single
+        weigh = self.policy.customer_value is not ValueWeighting.NONE
+        out: dict[str, _CustomerFacts] = {}
+        for cid in customer_ids:
+            customer = index[cid]
+            # Only what was bought by as_of counts: the backlog is made for that moment.
+            purchases = customer.purchases
+            if len(purchases) == 1 and purchases[0].at <= as_of:
+                only = purchases[0]
+                revenue = {only.currency: only.amount}
+                single[cid] = (only.currency, only.amount)
+            elif purchases:
+                revenue = customer.revenue(until=as_of)
+                if not revenue:
+                    single[cid] = _NOTHING
+                elif len(revenue) == 1:
+                    single[cid] = next(iter(revenue.items()))
+                else:
+                    single[cid] = None
+            else:
+                revenue = _NO_REVENUE
+                single[cid] = _NOTHING
+            revenue_of[cid] = revenue
+            out[cid] = (
+                _voice_roles(customer),
+                self._value(revenue) if revenue and weigh else 1.0,
+                self._segment(customer) if self.segments else 1.0,
+            )
+        return out
+
+    def total(self, customer_ids: set[str]) -> dict[str, Decimal]:
+        """The customers' revenue per currency, exact, keys sorted."""
+        pairs = list(map(self.single.__getitem__, customer_ids))
+        if None not in pairs:
+            present = cast("list[tuple[str, Decimal]]", pairs)
+            currencies = set(map(_FIRST, present))
+            currencies.discard("")  # customers who bought nothing by as_of
+            if not currencies:
+                return {}
+            if len(currencies) == 1:
+                with decimal.localcontext(EXACT):
+                    return {currencies.pop(): sum(map(_SECOND, present), ZERO)}
+        return add_by_currency(map(self.revenue.__getitem__, sorted(customer_ids)))
 
     def _value(self, revenue: dict[str, Decimal]) -> float:
         if self.rates is None:
@@ -371,12 +389,16 @@ class _Facts:
         return max(matched) if matched else 1.0
 
 
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+
+
 def _item(
     theme: str,
     fit: float,
     groups: dict[int, list[_Row]],
     older_ids: list[str],
-    customers: Mapping[str, _Customer],
+    facts: _Facts,
 ) -> BacklogItem:
     n_needs = len(_NEEDS)
     roles = tuple(VoiceRole)
@@ -406,7 +428,7 @@ def _item(
         for k, factor in enumerate(_FACTORS)
     )
     both = counts[VoiceRole.BOTH]
-    revenue = add_by_currency(customers[cid].revenue for cid in behind)
+    revenue = facts.total(behind)
     return BacklogItem(
         theme=theme,
         rank=0,
