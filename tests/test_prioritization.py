@@ -904,3 +904,24 @@ def test_customers_who_bought_nothing_add_no_revenue() -> None:
         "quiet": {},
         "mixed": {"EUR": Decimal("12.50")},
     }
+
+
+@given(theme=st.text(min_size=1).map(lambda t: f"x{t}x"))
+def test_text_display_escapes_non_printing_characters_in_themes(theme: str) -> None:
+    """A newline or a terminal control sequence in a theme must not break the table."""
+    c = business()
+
+    def shown(key: str) -> tuple[str, str]:
+        backlog = prioritize([fb(c, None, key, id="f-1")], [c], policy=PLAIN, as_of=at(6))
+        return str(backlog), str(backlog[0])
+
+    for text, plain in zip(shown(theme), shown("plain"), strict=True):
+        assert text.count("\n") == plain.count("\n")
+        assert all(line.isprintable() for line in text.split("\n"))
+
+
+def test_printable_escapes_only_what_does_not_print() -> None:
+    from customer_model._display import printable
+
+    assert printable("Zoë's export") == "Zoë's export"
+    assert printable("a\nb\x1b[31m") == "a\\nb\\x1b[31m"

@@ -10,8 +10,21 @@ import html
 from collections.abc import Iterable, Sequence
 
 
+def printable(text: str) -> str:
+    """*text* with non-printing characters escaped (a newline as ``\\n``).
+
+    Themes and ids come from data: a newline or a terminal control sequence in
+    one must not break a table's lines or the terminal showing it.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell, a rule under the header."""
+    """Columns padded to their widest cell, a rule under the header; cells made printable."""
+    headers = [printable(h) for h in headers]
+    rows = [[printable(c) for c in r] for r in rows]
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:

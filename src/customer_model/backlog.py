@@ -17,7 +17,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from customer_model._display import html_table, share, text_table
+from customer_model._display import html_table, printable, share, text_table
 from customer_model._validation import Checker, type_name
 from customer_model.errors import ValidationError
 from customer_model.feedback import Need
@@ -179,8 +179,8 @@ class BacklogItem:
 
     def __str__(self) -> str:
         head = (
-            f"#{self.rank} {self.theme}: score {_fmt(self.score)} from {self.voices} voice(s) "
-            f"of {self.customer_count} customer(s)"
+            f"#{self.rank} {printable(self.theme)}: score {_fmt(self.score)} "
+            f"from {self.voices} voice(s) of {self.customer_count} customer(s)"
         )
         rows = [[c.label, str(c.voices), _fmt(c.points), _fmt(c.value)] for c in self.explanation]
         table = text_table(["component", "voices", "points", "value"], rows)
@@ -190,7 +190,7 @@ class BacklogItem:
     def _repr_html_(self) -> str:
         rows = [[c.label, str(c.voices), _fmt(c.points), _fmt(c.value)] for c in self.explanation]
         caption = (
-            f"#{self.rank} {self.theme}: score {_fmt(self.score)} "
+            f"#{self.rank} {printable(self.theme)}: score {_fmt(self.score)} "
             f"({self.voices} voices, {self.customer_count} customers, "
             f"revenue {_money(self.revenue)})"
         )

@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import MO, relativedelta
 
-from customer_model._display import html_table, text_table
+from customer_model._display import html_table, printable, text_table
 from customer_model._frozenmap import FrozenMap
 from customer_model._validation import Checker, type_name
 from customer_model.errors import ValidationError
@@ -217,7 +217,7 @@ class ThemeTrend:
     def __str__(self) -> str:
         growth = "new" if self.growth is None else f"{self.growth:+.0%}"
         return (
-            f"{self.theme}: {self.previous} in {self.previous_period} -> "
+            f"{printable(self.theme)}: {self.previous} in {self.previous_period} -> "
             f"{self.current} in {self.current_period} ({growth})"
         )
 
