@@ -296,3 +296,18 @@ def test_parquet_round_trip(tmp_path: Any) -> None:
     finally:
         con.close()
     assert got == {c.id for c in seg.members(people)}
+
+
+def test_spend_thresholds_count_decimal_places_without_trailing_zeros() -> None:
+    """``1.5000000000`` is 1.5 to SQL as to Python; ``1.0000000001`` cannot be compared."""
+    buyer = Customer(
+        "a",
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person("a-p"))],
+        purchases=[Purchase(Decimal("1.5"), "EUR", AS_OF)],
+    )
+    rule = field("total_spend") == Decimal("1.5000000000")
+    assert rule.compile(as_of=AS_OF)(buyer)
+    assert _sql_ids(to_records([buyer]), where_sql(rule)) == {"a"}
+    with pytest.raises(ValidationError, match=r"9 decimal places \(trailing zeros aside\)"):
+        _ = field("total_spend") > Decimal("1.0000000001")

@@ -38,11 +38,9 @@ from customer_model._fields import (
     FIELDS,
     HELPERS,
     ORDERED,
-    SQL_DECIMAL_LIMIT,
-    SQL_DECIMAL_PLACES,
     FieldSpec,
     Kind,
-    decimal_places,
+    fits_sql_decimal,
 )
 from customer_model._validation import Checker, is_aware, to_tuple, type_name
 from customer_model.errors import Path, Problem, ValidationError
@@ -238,9 +236,10 @@ def _value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> 
             check.add(path, f"must be an int or Decimal amount, not {type_name(value)}")
         elif not value.is_finite():
             check.add(path, "must be a finite amount")
-        elif value.copy_abs() >= SQL_DECIMAL_LIMIT or decimal_places(value) > SQL_DECIMAL_PLACES:
-            # copy_abs and comparisons are exact: abs() would round in the caller's context.
-            check.add(path, "must have at most 29 integer digits and 9 decimal places")
+        elif not fits_sql_decimal(value):
+            # SQL compares spend as DECIMAL(38, 9); trailing zeros do not count.
+            places = "9 decimal places (trailing zeros aside)"
+            check.add(path, f"must have at most 29 integer digits and {places}")
     elif kind is Kind.DATETIME:
         check.aware(path, value)
     return value
