@@ -4,7 +4,7 @@ import functools
 import subprocess
 import sys
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Context, Decimal
 from typing import Any
 
@@ -311,3 +311,47 @@ def test_spend_thresholds_count_decimal_places_without_trailing_zeros() -> None:
     assert _sql_ids(to_records([buyer]), where_sql(rule)) == {"a"}
     with pytest.raises(ValidationError, match=r"9 decimal places \(trailing zeros aside\)"):
         _ = field("total_spend") > Decimal("1.0000000001")
+
+
+_EAST = timezone(timedelta(hours=5))
+_WEST = timezone(timedelta(hours=-5))
+
+
+def test_times_sql_cannot_write_in_utc_are_refused_by_name() -> None:
+    """Near the ends of the calendar an offset pushes a time out of years 1 to 9999 in UTC."""
+    recent = field("last_purchase_at").within(timedelta(days=1))
+    with pytest.raises(ValidationError) as info:
+        where_sql(recent, as_of=datetime(1, 1, 1, 2, tzinfo=_EAST))
+    assert info.value.paths == ["$.as_of"]
+    with pytest.raises(ValidationError) as info:
+        where_sql(recent, as_of=datetime(9999, 12, 31, 23, tzinfo=_WEST))
+    assert info.value.paths == ["$.as_of"]
+    with pytest.raises(ValidationError) as info:
+        where_sql(field("last_purchase_at") > datetime(1, 1, 1, 2, tzinfo=_EAST))
+    assert info.value.paths == ["$.segment"]
+    early = Customer(
+        "a",
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person("a-p"))],
+        purchases=[Purchase(Decimal(1), "EUR", datetime(1, 1, 1, 1, tzinfo=_EAST))],
+    )
+    with pytest.raises(ValidationError) as info:
+        to_records([early])
+    assert info.value.paths == [
+        "$.customers[0].first_purchase_at",
+        "$.customers[0].last_purchase_at",
+    ]
+
+
+def test_a_window_reaching_before_year_1_agrees_with_python() -> None:
+    """The window's lower bound is clamped in UTC, where SQL compares."""
+    buyer = Customer(
+        "a",
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person("a-p"))],
+        purchases=[Purchase(Decimal(1), "EUR", datetime(1, 1, 1, 0, 30, tzinfo=UTC))],
+    )
+    as_of = datetime(1, 1, 2, 2, tzinfo=_EAST)
+    rule = field("last_purchase_at").within(timedelta(days=1))
+    assert rule.compile(as_of=as_of)(buyer)
+    assert _sql_ids(to_records([buyer]), where_sql(rule, as_of=as_of)) == {"a"}

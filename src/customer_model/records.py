@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from customer_model._fields import (
+    OUT_OF_UTC_RANGE,
     currency_of,
     encode_set,
     features_used,
@@ -38,6 +39,7 @@ from customer_model._fields import (
     last_purchase_at,
     plain_decimal,
     total_spend,
+    utc_representable,
 )
 from customer_model._validation import Checker, checked_items
 from customer_model.customers import Customer
@@ -145,6 +147,9 @@ def _flag(include_personal: object) -> None:
     check.done("records")
 
 
+_TIME_COLUMNS = ("first_purchase_at", "last_purchase_at", "last_active_at")
+
+
 def _iso(value: object) -> str | None:
     return None if value is None else iso(value)  # type: ignore[arg-type]
 
@@ -180,9 +185,14 @@ def to_records(
                 ("customers", i, "total_spend"),
                 "must fit DECIMAL(38, 9): at most 29 integer digits and 9 decimal places",
             )
+    times = [(first_purchase_at(c), last_purchase_at(c), last_active_at(c)) for c in population]
+    for i, row_times in enumerate(times):
+        for name, value in zip(_TIME_COLUMNS, row_times, strict=True):
+            if not utc_representable(value):
+                check.add(("customers", i, name), OUT_OF_UTC_RANGE)
     check.done("records")
     out: list[Record] = []
-    for c, spend in zip(population, spends, strict=True):
+    for c, spend, (first_at, last_at, active_at) in zip(population, spends, times, strict=True):
         loc = c.location
         score = rfm.get(c.id) if rfm is not None else None
         row: Record = {
@@ -199,9 +209,9 @@ def to_records(
             "purchase_count": len(c.purchases),
             "currency": currency_of(c),
             "total_spend": None if spend is None else plain_decimal(spend),
-            "first_purchase_at": _iso(first_purchase_at(c)),
-            "last_purchase_at": _iso(last_purchase_at(c)),
-            "last_active_at": _iso(last_active_at(c)),
+            "first_purchase_at": _iso(first_at),
+            "last_purchase_at": _iso(last_at),
+            "last_active_at": _iso(active_at),
             "features_used": encode_set(features_used(c)),
             "user_count": len(c.users),
             "purchaser_count": len(c.purchasers),

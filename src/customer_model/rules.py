@@ -419,6 +419,14 @@ class _Window(Rule):
         except OverflowError:
             return _EARLIEST, as_of
 
+    def utc_bounds(self, as_of: datetime) -> tuple[datetime, datetime]:
+        """:meth:`bounds` in UTC (the same instants), for SQL's UTC text.
+
+        *as_of* must be representable in UTC.
+        """
+        utc = as_of.astimezone(UTC)
+        return self.bounds(utc)
+
 
 @attrs.frozen(slots=True)
 class Within(_Window):

@@ -34,8 +34,17 @@ from datetime import datetime
 import sqlglot
 from sqlglot import exp
 
-from customer_model._fields import FIELDS, FieldSpec, Kind, encode_tag, iso, plain_decimal
-from customer_model._validation import Checker, type_name
+from customer_model._fields import (
+    FIELDS,
+    OUT_OF_UTC_RANGE,
+    FieldSpec,
+    Kind,
+    encode_tag,
+    iso,
+    plain_decimal,
+    utc_representable,
+)
+from customer_model._validation import Checker, is_aware, type_name
 from customer_model.errors import ValidationError
 from customer_model.rules import (
     Always,
@@ -95,6 +104,10 @@ class _Builder:
             return exp.Literal.string(value.value)  # type: ignore[attr-defined]
         if kind is Kind.DATETIME:
             assert isinstance(value, datetime)
+            if not utc_representable(value):
+                raise ValidationError.single(
+                    "segment", f"has a time that {OUT_OF_UTC_RANGE}", "where_sql arguments"
+                )
             return exp.Literal.string(iso(value))
         if kind is Kind.DECIMAL:
             return _number(plain_decimal(value))  # type: ignore[arg-type]
@@ -139,7 +152,7 @@ class _Builder:
             return _safe(found)
         if isinstance(rule, Within | OlderThan):
             assert self.as_of is not None
-            lo, hi = (self.literal(spec, b) for b in rule.bounds(self.as_of))
+            lo, hi = (self.literal(spec, b) for b in rule.utc_bounds(self.as_of))
             if isinstance(rule, Within):
                 return _safe(exp.Between(this=col, low=lo, high=hi))
             return _safe(exp.LT(this=col, expression=lo))
@@ -172,6 +185,8 @@ def where_expression(
     rule = _rule_of(segment)
     check = Checker()
     check.aware("as_of", as_of, optional=True)
+    if isinstance(as_of, datetime) and is_aware(as_of) and not utc_representable(as_of):
+        check.add("as_of", OUT_OF_UTC_RANGE)
     if as_of is None and rule.needs_as_of:
         check.add("as_of", "is required: the rule has a time window")
     mapping: dict[str, str] = {}
