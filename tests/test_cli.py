@@ -487,3 +487,17 @@ def test_validate_checks_the_good_records_of_an_array_even_when_one_is_bad(
     err = capsys.readouterr().err.splitlines()
     assert f"{path}: $[0].theme: must not be empty or blank" in err
     assert f"{path}: $[7].id: id 'f-2' is already used by $[1]" in err
+
+
+def test_validate_names_objects_that_repeat_a_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON keeps one value of a repeated key; the command line says so instead."""
+    text = to_json(list(sample_dataset(customers=2, seed=1).customers))
+    first_id = json.loads(text)[0]["id"]
+    text = text.replace(f'"id": "{first_id}"', f'"id": "{first_id}", "id": "c-other"', 1)
+    assert text.count('"c-other"') == 1
+    path = _write(tmp_path / "customers.json", text)
+    assert main(["validate", path, "--type", "customers"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert f"{path}: $[0]: repeats the key(s) 'id'; JSON keeps only one" in err

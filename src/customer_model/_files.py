@@ -71,7 +71,7 @@ def load_json(path: str, cls: Any, *, array_cls: Any = None) -> Any:
     if array_cls is not None and data.lstrip()[:1] == b"[":
         cls = array_cls
     try:
-        return from_json(data, cls)
+        return from_json(data, cls, repeated_keys="error")
     except ValidationError as e:
         raise InputError(_lines(path, e.problems)) from None
 
@@ -85,7 +85,7 @@ def load_array(path: str, cls: type[T], *, errors: list[str]) -> list[tuple[int,
     data = read_bytes(path)
     array: Any = list[cls]  # type: ignore[valid-type]
     try:
-        values: list[T] = from_json(data, array)
+        values: list[T] = from_json(data, array, repeated_keys="error")
         return list(enumerate(values))
     except ValidationError as e:
         errors.extend(_lines(path, e.problems))
@@ -120,7 +120,7 @@ def load_lines(
         done += len(raw)
         if raw.strip():
             try:
-                out.append((number, from_json(raw, cls)))
+                out.append((number, from_json(raw, cls, repeated_keys="error")))
             except ValidationError as e:
                 errors.extend(_lines(path, e.problems, number))
         if progress is not None:
