@@ -501,3 +501,17 @@ def test_validate_names_objects_that_repeat_a_key(
     assert main(["validate", path, "--type", "customers"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert f"{path}: $[0]: repeats the key(s) 'id'; JSON keeps only one" in err
+
+
+def test_validate_reports_repeated_keys_with_the_other_problems_of_an_array(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = json.loads(to_json(sample_dataset(customers=1, seed=1).feedback[0]))
+    first = json.dumps(record).replace('"id": ', '"id": "f-x", "id": ', 1)
+    second = json.dumps({**record, "id": "f-y", "kind": "nope"})
+    path = _write(tmp_path / "feedback.json", f"[{first}, {second}]")
+    assert main(["validate", path, "--type", "feedback"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{path}: $[0]: repeats the key(s) 'id'; JSON keeps only one"
+    assert err[1].startswith(f"{path}: $[1].kind: must be one of")
+    assert err[-1] == f"{path}: 2 problems"

@@ -403,6 +403,17 @@ class TestErrors:
         with pytest.raises(ValidationError, match="after as_of"):
             prioritize([fb(c, "ann", created_at=AS_OF + timedelta(seconds=1))], [c], as_of=AS_OF)
 
+    def test_every_item_after_as_of_is_named_even_when_skipped_or_superseded(self) -> None:
+        c = business()
+        items = [
+            fb(c, "ann", created_at=AS_OF + timedelta(days=2), id="f-2"),
+            fb(c, "ann", created_at=AS_OF + timedelta(days=1), id="f-1"),
+            fb("c-nobody", None, created_at=AS_OF + timedelta(days=1), id="f-3"),
+        ]
+        with pytest.raises(ValidationError) as info:
+            prioritize(items, [c], as_of=AS_OF, on_unknown_customer="skip")
+        assert "after as_of: 'f-1', 'f-2', 'f-3'" in str(info.value)
+
     def test_superseded_future_item_is_found_too(self) -> None:
         c = business()
         items = [

@@ -9,8 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from customer_model import (
+    Channel,
     Customer,
+    CustomerKind,
     FeedbackItem,
+    FeedbackKind,
+    Person,
+    Purchase,
+    Purchaser,
+    User,
     ValidationError,
     feedback_records,
     purchase_records,
@@ -161,3 +168,34 @@ def test_feedback_text_is_personal(items: list[FeedbackItem]) -> None:
     for row, item in zip(feedback_records(items), items, strict=True):
         assert "text" not in row
         assert row["id"] == item.id
+
+
+def test_times_utc_text_cannot_hold_are_named_in_every_record_kind() -> None:
+    """An offset can push a time at the start of year 1 out of UTC's years 1 to 9999."""
+    early = datetime(1, 1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+    person = Person("p-1")
+    c = Customer(
+        "c-1",
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(person)],
+        users=[User(person, last_active=early)],
+        purchases=[Purchase(Decimal(1), "EUR", early)],
+    )
+    item = FeedbackItem(
+        id="f-1",
+        customer_id="c-1",
+        author_id=None,
+        theme="x",
+        kind=FeedbackKind.BUG,
+        channel=Channel.EMAIL,
+        created_at=early,
+    )
+    for make, path in [
+        (lambda: user_records([c]), "$.customers[0].users[0].last_active"),
+        (lambda: purchase_records([c]), "$.customers[0].purchases[0].at"),
+        (lambda: feedback_records([item]), "$.items[0].created_at"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert info.value.paths == [path]
+        assert "years 1 to 9999 in UTC" in str(info.value)

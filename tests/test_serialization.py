@@ -314,7 +314,8 @@ def test_every_object_that_repeats_a_key_is_named(raw: object) -> None:
     assume(expected)
     with pytest.raises(ValidationError) as info:
         from_json(text, Person, repeated_keys="error")
-    assert sorted(info.value.paths) == sorted(expected)
+    repeats = [p for p in info.value.problems if "repeats the key" in p.message]
+    assert sorted(p.location for p in repeats) == sorted(expected)
     assert json.loads(text) == raw  # the last value wins, as without the check
 
 
@@ -435,3 +436,18 @@ def test_to_json_never_writes_non_finite_numbers(value: float) -> None:
         to_json(step)
     with pytest.raises(ValidationError, match="NaN or infinity"):
         to_json([step], indent=2)
+
+
+def test_repeated_keys_are_reported_with_every_other_problem() -> None:
+    data = '[{"id": "a", "id": "b"}, {"id": "c", "gender": "x"}]'
+    with pytest.raises(ValidationError) as info:
+        from_json(data, list[Person], repeated_keys="error")
+    assert info.value.paths == ["$[0]", "$[1].gender"]
+
+
+@given(st.text(min_size=1))
+def test_paths_escape_keys_so_a_message_stays_one_printable_line(key: str) -> None:
+    rendered = format_path(("weights", key, 0))
+    assert rendered.isprintable()
+    assert rendered.startswith("$.weights")
+    assert rendered.endswith("[0]")

@@ -355,3 +355,37 @@ def test_a_window_reaching_before_year_1_agrees_with_python() -> None:
     rule = field("last_purchase_at").within(timedelta(days=1))
     assert rule.compile(as_of=as_of)(buyer)
     assert _sql_ids(to_records([buyer]), where_sql(rule, as_of=as_of)) == {"a"}
+
+
+def test_a_threshold_with_trailing_zeros_is_written_as_a_decimal_sql_compares_exactly() -> None:
+    """29 integer digits and zeros beyond 9 places: the literal must stay DECIMAL(38, 9)."""
+    big = Customer(
+        "a",
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person("a-p"))],
+        purchases=[Purchase(Decimal("12345678901234567890123456789"), "EUR", AS_OF)],
+    )
+    for zeros in (10, 12):
+        threshold = Decimal("12345678901234567890123456788." + "0" * zeros)
+        rule = field("total_spend") > threshold
+        assert rule.compile(as_of=AS_OF)(big)
+        assert _sql_ids(to_records([big]), where_sql(rule)) == {"a"}
+
+
+def test_windows_are_measured_in_utc_in_python_as_in_sql() -> None:
+    """Near year 1 a local offset must not widen the window on either side."""
+    buyer = Customer(
+        "a",
+        CustomerKind.INDIVIDUAL,
+        [Purchaser(Person("a-p"))],
+        purchases=[Purchase(Decimal(1), "EUR", datetime(1, 1, 1, 1, tzinfo=UTC))],
+    )
+    as_of = datetime(1, 1, 1, 10, tzinfo=_WEST)  # 15:00 UTC, 14 hours after the purchase
+    records = to_records([buyer])
+    for rule, expected in [
+        (field("last_purchase_at").within(timedelta(hours=12)), False),
+        (field("last_purchase_at").older_than(timedelta(hours=12)), True),
+        (field("last_purchase_at").within(timedelta(hours=15)), True),
+    ]:
+        assert rule.compile(as_of=as_of)(buyer) is expected
+        assert (_sql_ids(records, where_sql(rule, as_of=as_of)) == {"a"}) is expected

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from customer_model._money import ZERO, total
+from customer_model._money import EXACT, ZERO, total
 from customer_model.customers import CustomerKind, IntermediaryRole
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ __all__ = [
     "last_purchase_at",
     "fits_sql_decimal",
     "plain_decimal",
+    "sql_decimal_text",
     "total_spend",
     "utc_representable",
 ]
@@ -163,6 +164,17 @@ def plain_decimal(value: Decimal) -> str:
 #: SQL compares spend as DECIMAL(38, 9): 29 integer digits and 9 decimal places.
 SQL_DECIMAL_PLACES = 9
 SQL_DECIMAL_LIMIT = Decimal("1E+29")
+
+
+def sql_decimal_text(value: Decimal) -> str:
+    """Plain text of an amount that :func:`fits_sql_decimal`, with at most 9 decimal places.
+
+    Only trailing zeros are dropped (the value is unchanged): an engine types a
+    literal by its digits, and more than 38 of them would make it a float.
+    """
+    if decimal_places(value) > SQL_DECIMAL_PLACES:
+        value = value.quantize(Decimal(1).scaleb(-SQL_DECIMAL_PLACES), context=EXACT)
+    return plain_decimal(value)
 
 
 def decimal_places(value: Decimal) -> int:

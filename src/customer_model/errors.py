@@ -17,6 +17,18 @@ __all__ = ["CustomerModelError", "Path", "Problem", "ValidationError", "format_p
 Path = tuple[str | int, ...]
 
 
+def _escape(key: str) -> str:
+    """A key for a bracketed path part: backslash, quote and non-printing characters escaped.
+
+    Keys come from input; a newline or a terminal control sequence in one must
+    not reach a log line or a terminal as it is.
+    """
+    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+    if escaped.isprintable():
+        return escaped
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in escaped)
+
+
 def format_path(path: Path) -> str:
     """Render *path* in JSONPath style: ``$.customers[0].id``."""
     out = ["$"]
@@ -26,8 +38,7 @@ def format_path(path: Path) -> str:
         elif part.isidentifier():
             out.append(f".{part}")
         else:
-            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
-            out.append(f'["{escaped}"]')
+            out.append(f'["{_escape(part)}"]')
     return "".join(out)
 
 

@@ -152,6 +152,10 @@ def prioritize(
             counts[fid] = counts.get(fid, 0) + 1
         dups = some(fid for fid, n in sorted(counts.items()) if n > 1)
         check.add("feedback", f"repeats the id(s) {dups}")
+    # Feedback from after as_of is an error even from a customer that is skipped.
+    if items and max(map(_CREATED, items)) > as_of:
+        late = sorted(item.id for item in items if item.created_at > as_of)
+        check.add("feedback", f"has item(s) created after as_of: {some(late)}")
     unknown = set(map(_CUSTOMER_ID, items)).difference(index)
     skipped: list[str] = []
     if unknown and on_unknown_customer == "skip":
@@ -168,9 +172,6 @@ def prioritize(
                 f"refers to customer {cid!r}, which is not among the customers "
                 "(pass on_unknown_customer='skip' to leave such items out)",
             )
-    if items and max(map(_CREATED, items)) > as_of:
-        late = sorted(item.id for item in items if item.created_at > as_of)
-        check.add("feedback", f"has item(s) created after as_of: {some(late)}")
     check.done(_SUBJECT)
 
     # -- one pass: latest item per (theme, author) -----------------------------------------

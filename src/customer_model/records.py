@@ -25,6 +25,7 @@ passes ``include_personal=True``; those columns then come last.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import TypeVar
 
 from customer_model._fields import (
@@ -43,6 +44,7 @@ from customer_model._fields import (
 )
 from customer_model._validation import Checker, checked_items
 from customer_model.customers import Customer
+from customer_model.errors import Path
 from customer_model.feedback import FeedbackItem
 from customer_model.people import Person
 from customer_model.rfm import RFMScore, check_scores
@@ -154,6 +156,14 @@ def _iso(value: object) -> str | None:
     return None if value is None else iso(value)  # type: ignore[arg-type]
 
 
+def _utc_text(check: Checker, path: Path, value: datetime | None) -> str | None:
+    """*value* as UTC text, or a problem at *path* when UTC cannot hold it."""
+    if not utc_representable(value):
+        check.add(path, OUT_OF_UTC_RANGE)
+        return None
+    return _iso(value)
+
+
 def to_records(
     customers: Iterable[Customer],
     *,
@@ -185,11 +195,17 @@ def to_records(
                 ("customers", i, "total_spend"),
                 "must fit DECIMAL(38, 9): at most 29 integer digits and 9 decimal places",
             )
-    times = [(first_purchase_at(c), last_purchase_at(c), last_active_at(c)) for c in population]
-    for i, row_times in enumerate(times):
-        for name, value in zip(_TIME_COLUMNS, row_times, strict=True):
-            if not utc_representable(value):
-                check.add(("customers", i, name), OUT_OF_UTC_RANGE)
+    times = [
+        [
+            _utc_text(check, ("customers", i, name), value)
+            for name, value in zip(
+                _TIME_COLUMNS,
+                (first_purchase_at(c), last_purchase_at(c), last_active_at(c)),
+                strict=True,
+            )
+        ]
+        for i, c in enumerate(population)
+    ]
     check.done("records")
     out: list[Record] = []
     for c, spend, (first_at, last_at, active_at) in zip(population, spends, times, strict=True):
@@ -209,9 +225,9 @@ def to_records(
             "purchase_count": len(c.purchases),
             "currency": currency_of(c),
             "total_spend": None if spend is None else plain_decimal(spend),
-            "first_purchase_at": _iso(first_at),
-            "last_purchase_at": _iso(last_at),
-            "last_active_at": _iso(active_at),
+            "first_purchase_at": first_at,
+            "last_purchase_at": last_at,
+            "last_active_at": active_at,
             "features_used": encode_set(features_used(c)),
             "user_count": len(c.users),
             "purchaser_count": len(c.purchasers),
@@ -245,19 +261,22 @@ def user_records(customers: Iterable[Customer], *, include_personal: bool = Fals
     """One record per user of each customer, columns :data:`USER_COLUMNS`."""
     _flag(include_personal)
     out: list[Record] = []
-    for c in _checked(customers, Customer, "customers"):
-        for u in c.users:
+    check = Checker()
+    for i, c in enumerate(_checked(customers, Customer, "customers")):
+        for j, u in enumerate(c.users):
+            path = ("customers", i, "users", j, "last_active")
             row: Record = {
                 "customer_id": c.id,
                 "person_id": u.person.id,
                 "sessions": u.sessions,
-                "last_active_at": _iso(u.last_active),
+                "last_active_at": _utc_text(check, path, u.last_active),
                 "features_used": encode_set(u.features_used),
                 "is_purchaser": u.person.id in c.purchaser_ids,
             }
             if include_personal:
                 row.update(_person(u.person))
             out.append(row)
+    check.done("records")
     return out
 
 
@@ -287,16 +306,18 @@ def purchaser_records(
 def purchase_records(customers: Iterable[Customer]) -> list[Record]:
     """One record per purchase, columns :data:`PURCHASE_COLUMNS` (no personal data)."""
     out: list[Record] = []
-    for c in _checked(customers, Customer, "customers"):
+    check = Checker()
+    for i, c in enumerate(_checked(customers, Customer, "customers")):
         out.extend(
             {
                 "customer_id": c.id,
                 "amount": plain_decimal(p.amount),
                 "currency": p.currency,
-                "at": iso(p.at),
+                "at": _utc_text(check, ("customers", i, "purchases", j, "at"), p.at),
             }
-            for p in c.purchases
+            for j, p in enumerate(c.purchases)
         )
+    check.done("records")
     return out
 
 
@@ -311,7 +332,8 @@ def feedback_records(
     """
     _flag(include_personal)
     out: list[Record] = []
-    for f in _checked(items, FeedbackItem, "items"):
+    check = Checker()
+    for i, f in enumerate(_checked(items, FeedbackItem, "items")):
         row: Record = {
             "id": f.id,
             "customer_id": f.customer_id,
@@ -322,9 +344,10 @@ def feedback_records(
             "importance": None if f.importance is None else f.importance.value,
             "importance_level": None if f.importance is None else f.importance.level,
             "channel": f.channel.value,
-            "created_at": iso(f.created_at),
+            "created_at": _utc_text(check, ("items", i, "created_at"), f.created_at),
         }
         if include_personal:
             row["text"] = f.text
         out.append(row)
+    check.done("records")
     return out

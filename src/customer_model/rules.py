@@ -27,7 +27,7 @@ source text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -77,7 +77,10 @@ Predicate = Callable[["Customer"], bool]
 #: The longest time window: a century covers any customer history, and the
 #: bound keeps ``as_of - window`` far from the limits of ``datetime``.
 MAX_WINDOW = timedelta(days=36525)
-_EARLIEST = datetime.min.replace(tzinfo=UTC)
+#: The first instant an aware datetime can denote (year 1 at the largest offset).
+_EARLIEST = datetime.min.replace(tzinfo=timezone(timedelta(hours=23, minutes=59)))
+#: The first instant UTC text can hold, where SQL compares times.
+_EARLIEST_UTC = datetime.min.replace(tzinfo=UTC)
 
 _COMPARE_OPS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
@@ -411,21 +414,29 @@ class _Window(Rule):
     def bounds(self, as_of: datetime) -> tuple[datetime, datetime]:
         """The earliest and latest time the window covers at *as_of*.
 
-        Near the start of the calendar the earliest time is the first instant
-        ``datetime`` can hold: nothing is earlier, so the window means the same.
+        The window is measured in UTC, so *as_of*'s offset cannot move it (a
+        subtraction in local time could reach the start of the calendar where
+        the same one in UTC does not).  Near the start of the calendar the
+        earliest time is the first instant ``datetime`` can hold: nothing is
+        earlier, so the window means the same.
         """
         try:
-            return as_of - self.window, as_of
+            start = as_of.astimezone(UTC)
+        except OverflowError:  # as_of is before year 1 in UTC
+            start = as_of
+        try:
+            return start - self.window, as_of
         except OverflowError:
             return _EARLIEST, as_of
 
     def utc_bounds(self, as_of: datetime) -> tuple[datetime, datetime]:
-        """:meth:`bounds` in UTC (the same instants), for SQL's UTC text.
+        """:meth:`bounds` in UTC, within years 1 to 9999, for SQL's UTC text.
 
-        *as_of* must be representable in UTC.
+        Times SQL compares are never before year 1 in UTC, so an earlier
+        start means the same.  *as_of* must be representable in UTC.
         """
-        utc = as_of.astimezone(UTC)
-        return self.bounds(utc)
+        lo, hi = self.bounds(as_of)
+        return max(lo, _EARLIEST_UTC).astimezone(UTC), hi.astimezone(UTC)
 
 
 @attrs.frozen(slots=True)

@@ -469,14 +469,10 @@ def _check_cls(cls: object) -> None:
         )
 
 
-def _loads(data: str | bytes | bytearray, subject: str, *, repeats: bool = False) -> Any:
-    """Parse JSON; with *repeats*, an object that repeats a key is an error."""
+def _loads(data: str | bytes | bytearray, subject: str, *, hook: Any = None) -> Any:
+    """Parse JSON; every problem is a :class:`ValidationError` that names no content."""
     try:
-        if repeats:
-            return _repeats_checked(data, subject)
-        return json.loads(data, parse_constant=_reject_constant)
-    except ValidationError:
-        raise  # repeated keys, located
+        return json.loads(data, parse_constant=_reject_constant, object_pairs_hook=hook)
     except (json.JSONDecodeError, _Invalid) as e:
         # JSONDecodeError names the line and column, never the content.
         raise ValidationError.single((), f"not valid JSON: {e}", subject) from None
@@ -490,40 +486,39 @@ def _loads(data: str | bytes | bytearray, subject: str, *, repeats: bool = False
         ) from None
 
 
-class _Repeats(dict[str, Any]):
-    """A JSON object that repeated keys, and which ones."""
+def _repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], dict[int, Any]]:
+    """An ``object_pairs_hook`` that notes every object repeating a key, and its notes.
 
-    __slots__ = ("keys_repeated",)
-    keys_repeated: list[str]
+    The notes map ``id(object)`` to the repeated keys; they hold only while the
+    parsed value is alive.
+    """
+    found: dict[int, list[str]] = {}
 
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) == len(pairs):
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            counts = collections.Counter(key for key, _ in pairs)
+            found[id(obj)] = sorted(key for key, n in counts.items() if n > 1)
         return obj
-    out = _Repeats(obj)
-    counts = collections.Counter(key for key, _ in pairs)
-    out.keys_repeated = sorted(key for key, n in counts.items() if n > 1)
-    return out
+
+    return hook, found
 
 
-def _repeats_checked(data: str | bytes | bytearray, subject: str) -> Any:
-    """Parse JSON, naming every object that repeats a key (JSON keeps only its last value)."""
-    raw = json.loads(data, parse_constant=_reject_constant, object_pairs_hook=_object)
+def _repeats(raw: Any, found: dict[int, list[str]]) -> list[Problem]:
+    """A problem for every object of *raw* that :func:`_repeat_finder` noted."""
     problems = []
     stack: list[tuple[Path, Any]] = [((), raw)]
-    while stack:  # no recursion: the parser accepted the nesting, so must this
+    while found and stack:  # no recursion: the parser accepted the nesting, so must this
         path, value = stack.pop()
         if isinstance(value, dict):
-            if isinstance(value, _Repeats):
-                keys = ", ".join(map(repr, value.keys_repeated))
-                problems.append(Problem(path, f"repeats the key(s) {keys}; JSON keeps only one"))
+            keys = found.get(id(value))
+            if keys is not None:
+                named = ", ".join(map(repr, keys))
+                problems.append(Problem(path, f"repeats the key(s) {named}; JSON keeps only one"))
             stack.extend(((*path, key), item) for key, item in value.items())
         elif isinstance(value, list):
             stack.extend(((*path, i), item) for i, item in enumerate(value))
-    if problems:
-        raise ValidationError(sorted(problems, key=_problem_order), subject)
-    return raw
+    return problems
 
 
 def _problem_order(problem: Problem) -> tuple[tuple[int, str | int], ...]:
@@ -631,5 +626,16 @@ def from_json(
         raise ValidationError.single(
             (), f"expected JSON text, not {type_name(data)}", _subject(cls)
         )
-    raw = _loads(data, _subject(cls), repeats=repeated_keys == "error")
-    return from_dict(raw, cls)
+    if repeated_keys == "last":
+        return from_dict(_loads(data, _subject(cls)), cls)
+    hook, found = _repeat_finder()
+    raw = _loads(data, _subject(cls), hook=hook)
+    repeats = _repeats(raw, found)
+    if not repeats:
+        return from_dict(raw, cls)
+    # Report the repeats with every other problem, so one round of fixes is enough.
+    try:
+        from_dict(raw, cls)
+    except ValidationError as e:
+        repeats.extend(e.problems)
+    raise ValidationError(sorted(repeats, key=_problem_order), _subject(cls))

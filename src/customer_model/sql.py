@@ -41,7 +41,7 @@ from customer_model._fields import (
     Kind,
     encode_tag,
     iso,
-    plain_decimal,
+    sql_decimal_text,
     utc_representable,
 )
 from customer_model._validation import Checker, is_aware, type_name
@@ -110,7 +110,7 @@ class _Builder:
                 )
             return exp.Literal.string(iso(value))
         if kind is Kind.DECIMAL:
-            return _number(plain_decimal(value))  # type: ignore[arg-type]
+            return _number(sql_decimal_text(value))  # type: ignore[arg-type]
         if kind in (Kind.INT, Kind.SCORE):
             return _number(str(value))
         assert isinstance(value, str)
