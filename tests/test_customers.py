@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ from customer_model import (
     Purchaser,
     User,
     ValidationError,
+    from_json,
+    to_dict,
 )
 from customer_model.testing import customers
 
@@ -148,13 +151,41 @@ def test_revenue_until_and_exact_sums() -> None:
         CustomerKind.INDIVIDUAL,
         purchasers=[Purchaser(ANN)],
         purchases=[
-            Purchase(Decimal("1E+30"), "EUR", NOW),
+            Purchase(Decimal("1E+28"), "EUR", NOW),
             Purchase(Decimal("0.01"), "EUR", NOW),
             Purchase(Decimal("5"), "EUR", datetime(2027, 1, 1, tzinfo=UTC)),
         ],
     )
     with decimal.localcontext(decimal.Context(prec=3)):
-        assert c.revenue(until=NOW) == {"EUR": Decimal("1000000000000000000000000000000.01")}
-    assert c.revenue()["EUR"] == Decimal("1000000000000000000000000000005.01")
+        assert c.revenue(until=NOW) == {"EUR": Decimal("10000000000000000000000000000.01")}
+    assert c.revenue()["EUR"] == Decimal("10000000000000000000000000005.01")
     with pytest.raises(ValidationError, match=r"\$\.until"):
         c.revenue(until=datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "amount",
+    ["1E+999999999", "1E+29", "0E+40", "0E-999999999", "1E-19", "0.0000000000000000001"],
+)
+def test_money_beyond_29_integer_digits_or_18_places_is_refused(amount: str) -> None:
+    """Exact sums of such amounts would need unbounded digits (time and memory)."""
+    with pytest.raises(ValidationError) as info:
+        Purchase(Decimal(amount), "EUR", NOW)
+    assert info.value.paths == ["$.amount"]
+    assert "29 integer digits and 18 decimal places" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        Purchaser(ANN, spending_authority=Decimal(amount), currency="EUR")
+    assert info.value.paths == ["$.spending_authority"]
+
+
+@pytest.mark.parametrize("amount", ["9" * 29, "0." + "0" * 17 + "1", "1.500000000000000000", "0"])
+def test_money_up_to_29_integer_digits_and_18_places_is_fine(amount: str) -> None:
+    assert Purchase(Decimal(amount), "EUR", NOW).amount == Decimal(amount)
+
+
+def test_a_huge_exponent_in_json_is_refused_quickly() -> None:
+    raw = to_dict(Purchase(Decimal(1), "EUR", NOW))
+    raw["amount"] = "1E+999999999"
+    with pytest.raises(ValidationError) as info:
+        from_json(json.dumps(raw), Purchase)
+    assert info.value.paths == ["$.amount"]

@@ -65,6 +65,17 @@ def is_aware(value: datetime) -> bool:
     return value.tzinfo is not None and value.tzinfo.utcoffset(value) is not None
 
 
+#: The size of a money amount: integer digits and decimal places (as written).
+MONEY_INTEGER_DIGITS = 29
+MONEY_PLACES = 18
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    return -exponent
+
+
 class Checker:
     """Collects problems for one value under construction."""
 
@@ -202,7 +213,15 @@ class Checker:
         *,
         optional: bool = False,
         non_negative: bool = False,
+        money: bool = False,
     ) -> None:
+        """A finite ``Decimal``; with *money*, of a size money can have.
+
+        Money is bounded (at most 29 integer digits and 18 decimal places as
+        written) because exact sums of amounts far apart in scale, such as
+        ``1E+999999999`` and ``0.01``, need that many digits: one such amount
+        in untrusted JSON could make a revenue total take minutes and gigabytes.
+        """
         if value is None:
             if not optional:
                 self.add(path, "is required")
@@ -215,6 +234,12 @@ class Checker:
             self.add(path, "must be a finite amount")
         elif non_negative and value < 0:
             self.add(path, "must not be negative")
+        elif money and (value.adjusted() >= MONEY_INTEGER_DIGITS or _places(value) > MONEY_PLACES):
+            self.add(
+                path,
+                f"must have at most {MONEY_INTEGER_DIGITS} integer digits "
+                f"and {MONEY_PLACES} decimal places",
+            )
 
     def boolean(self, path: Path | str, value: object) -> None:
         if type(value) is not bool:

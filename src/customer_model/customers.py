@@ -69,7 +69,7 @@ class Purchase:
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        check.decimal("amount", self.amount, non_negative=True)
+        check.decimal("amount", self.amount, non_negative=True, money=True)
         check.currency("currency", self.currency)
         check.aware("at", self.at)
         check.done("Purchase")
@@ -93,7 +93,11 @@ class Purchaser:
         check.instance("person", self.person, Person)
         check.members("roles", self.roles, BuyingRole)
         check.decimal(
-            "spending_authority", self.spending_authority, optional=True, non_negative=True
+            "spending_authority",
+            self.spending_authority,
+            optional=True,
+            non_negative=True,
+            money=True,
         )
         if self.spending_authority is None:
             if self.currency is not None:

@@ -173,8 +173,9 @@ _AMOUNTS = st.one_of(
     st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
     st.builds(
         lambda digits, places: Decimal(f"{digits}E-{places}"),
-        st.integers(0, 10**32),
-        st.integers(0, 12),
+        # as large and as precise as money may be: 29 integer digits, 18 places
+        st.integers(0, 10**29 - 1),
+        st.integers(0, 18),
     ),
 )
 
