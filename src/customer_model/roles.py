@@ -84,7 +84,7 @@ def roles_of(customer: Customer, person_id: str | None) -> frozenset[Role]:
     if not isinstance(customer, _customers.Customer) or not (
         person_id is None or type(person_id) is str
     ):
-        _refuse_roles_of(customer, person_id)
+        raise _roles_of_error(customer, person_id)
     if person_id is None:
         return _NO_ROLE
     if person_id in customer.purchaser_ids:
@@ -99,7 +99,7 @@ def role_split(customer: Customer) -> RoleSplit:
     known to use.
     """
     if not isinstance(customer, _customers.Customer):
-        raise _not_a("customer", customer, "Customer", "role_split input")
+        raise _wrong_types("role_split input", customer=(customer, _customers.Customer))
     buyers = customer.purchaser_ids
     users = customer.user_ids
     if buyers == users:
@@ -152,10 +152,11 @@ def author_roles(item: FeedbackItem, customer: Customer) -> frozenset[Role]:
     if not isinstance(item, _feedback.FeedbackItem) or not isinstance(
         customer, _customers.Customer
     ):
-        check = Checker()
-        check.instance("item", item, _feedback.FeedbackItem)
-        check.instance("customer", customer, _customers.Customer)
-        check.done("author_roles input")
+        raise _wrong_types(
+            "author_roles input",
+            item=(item, _feedback.FeedbackItem),
+            customer=(customer, _customers.Customer),
+        )
     if item.customer_id != customer.id:
         raise ValidationError.single(
             "customer_id", "feedback item belongs to a different customer", "FeedbackItem"
@@ -163,17 +164,25 @@ def author_roles(item: FeedbackItem, customer: Customer) -> frozenset[Role]:
     return roles_of(customer, item.author_id)
 
 
-def _not_a(name: str, value: object, what: str, subject: str) -> ValidationError:
-    return ValidationError.single(name, f"must be a {what}, not {type_name(value)}", subject)
+# The errors below are built only once a cheap check on the hot path has failed.
 
 
-def _refuse_roles_of(customer: object, person_id: object) -> None:
-    """Raise the error for bad :func:`roles_of` arguments (off the hot path)."""
+def _wrong_types(subject: str, **arguments: tuple[object, type[object]]) -> ValidationError:
+    """The error for arguments (``name=(value, expected class)``) of which one is wrong."""
+    check = Checker()
+    for name, (value, cls) in arguments.items():
+        check.instance(name, value, cls)
+    assert check.problems
+    return ValidationError(check.problems, subject)
+
+
+def _roles_of_error(customer: object, person_id: object) -> ValidationError:
     check = Checker()
     check.instance("customer", customer, _customers.Customer)
     if person_id is not None and type(person_id) is not str:
         check.add("person_id", f"must be a string or None, not {type_name(person_id)}")
-    check.done("roles_of input")
+    assert check.problems
+    return ValidationError(check.problems, "roles_of input")
 
 
 # customers.py imports BuyingRole from here, so the module is imported last, once
