@@ -168,6 +168,14 @@ def test_rfm_rules_need_scores() -> None:
         (lambda: field("email"), "$.field"),
         (lambda: Compare("eq", "shoe_size", 3), "$.field"),
         (lambda: Compare("like", "country", "D%"), "$.op"),
+        (lambda: Compare(["eq"], "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Compare({"op": "eq"}, "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Compare(Decimal("sNaN"), "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Compare(None, "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Between(["size"], 1, 2), "$.field"),  # type: ignore[arg-type]
+        (lambda: In("country", [{"DE"}]), "$.values[0]"),
+        (lambda: Contains({}, "golf"), "$.field"),  # type: ignore[arg-type]
+        (lambda: Missing([]), "$.field"),  # type: ignore[arg-type]
         (lambda: field("country") == 3, "$.value"),
         (lambda: field("size") == "3", "$.value"),
         (lambda: field("size") == True, "$.value"),  # noqa: E712
@@ -199,6 +207,32 @@ def test_invalid_rules_fail_when_built(build: Any, path: str) -> None:
     with pytest.raises(ValidationError) as info:
         build()
     assert path in info.value.paths
+
+
+_JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=3)
+    | st.sampled_from(["eq", "lt", "size", "country", "interests", "last_purchase_at"])
+    | st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal(1), timedelta(days=1), AS_OF]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=4,
+)
+_NODES = [(Compare, 3), (Between, 3), (In, 2), (Contains, 2), (Missing, 1), (Not, 1), (And, 1)]
+
+
+@pytest.mark.parametrize(("cls", "arity"), _NODES, ids=lambda v: getattr(v, "__name__", ""))
+@given(data=st.data())
+def test_rule_constructors_raise_only_validation_errors(
+    cls: type[Rule], arity: int, data: st.DataObject
+) -> None:
+    args = data.draw(st.lists(_JUNK, min_size=arity, max_size=arity))
+    try:
+        cls(*args)
+    except ValidationError as e:
+        assert all(p.path for p in e.problems)  # noqa: PT017
 
 
 def test_errors_do_not_repeat_values() -> None:

@@ -273,7 +273,9 @@ class Compare(Rule):
     def __attrs_post_init__(self) -> None:
         check = Checker()
         spec = _spec(check, self.field)
-        if self.op not in _COMPARE_OPS:
+        if type(self.op) is not str:  # before the lookup: a list or sNaN cannot be hashed
+            check.add("op", f"must be one of {', '.join(_COMPARE_OPS)}, not {type_name(self.op)}")
+        elif self.op not in _COMPARE_OPS:
             check.add("op", f"must be one of {', '.join(_COMPARE_OPS)}")
         elif spec is not None:
             ordered = self.op not in ("eq", "ne")
