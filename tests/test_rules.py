@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import operator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -17,6 +18,7 @@ from customer_model import (
     Person,
     Purchase,
     Purchaser,
+    Segment,
     User,
     ValidationError,
     field,
@@ -440,3 +442,29 @@ def test_spend_limit_is_exact_in_any_decimal_context() -> None:
                 field("total_spend") > Decimal("1" + "0" * 29)  # noqa: B015
             widest = Decimal("99999999999999999999999999999.999999999")  # all 38 digits
             assert (field("total_spend") < widest).value == widest
+
+
+def test_rules_nest_at_most_max_depth_levels() -> None:
+    """Deeper rules come from generators or attacks; compiling them would fail later."""
+    from customer_model.rules import MAX_DEPTH
+    from customer_model.sql import where_sql
+
+    deepest = field("size") >= 1
+    for _ in range(MAX_DEPTH - 1):
+        deepest = ~deepest
+    segment = Segment("s", "deep", deepest)
+    buyer = Customer("c", CustomerKind.ORGANIZATION, [Purchaser(Person("p"))], size=3)
+    assert segment.matches(buyer) is False  # an odd number of nots of a true condition
+    assert from_json(to_json(segment), Segment) == segment
+    assert where_sql(segment)
+    for make in (lambda: ~deepest, lambda: deepest & (field("size") >= 2) | deepest):
+        with pytest.raises(ValidationError, match="too deeply nested"):
+            make()
+
+
+def test_deeply_nested_rules_in_json_are_refused() -> None:
+    raw: dict[str, object] = {"op": "eq", "field": "size", "value": 1}
+    for _ in range(200):
+        raw = {"op": "not", "rule": raw}
+    with pytest.raises(ValidationError, match="too deeply nested"):
+        from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
