@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         WsjfEstimate,
     )
     from customer_model.customers import (
+        BuyingRole,
         Customer,
         CustomerKind,
         IntermediaryRole,
@@ -71,7 +72,6 @@ if TYPE_CHECKING:
     from customer_model.reports import SplitCounts, SplitReport, split_report
     from customer_model.rfm import RFMScore, rfm_scores
     from customer_model.roles import (
-        BuyingRole,
         Role,
         RoleSplit,
         author_roles,
@@ -132,6 +132,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "WsjfEstimate",
     ),
     "customers": (
+        "BuyingRole",
         "Customer",
         "CustomerKind",
         "IntermediaryRole",
@@ -208,7 +209,6 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "rfm_scores",
     ),
     "roles": (
-        "BuyingRole",
         "Role",
         "RoleSplit",
         "author_roles",

@@ -18,9 +18,9 @@ import attrs
 from customer_model._personal import personal
 from customer_model._validation import Checker, duplicates, to_frozenset, to_tuple
 from customer_model.people import Location, Person
-from customer_model.roles import BuyingRole
 
 __all__ = [
+    "BuyingRole",
     "Customer",
     "CustomerKind",
     "IntermediaryRole",
@@ -45,6 +45,29 @@ class IntermediaryRole(enum.Enum):
     DISTRIBUTOR = "distributor"
     AGENT = "agent"
     AFFILIATE = "affiliate"
+
+
+class BuyingRole(enum.Enum):
+    """Roles in an organizational buying center.
+
+    Webster & Wind's roles (buyer, decider, influencer, gatekeeper; *user* is
+    modelled by :class:`~customer_model.User`), Bonoma's initiator, and the
+    contact roles CRM and sales tools add.  Salesforce's *Economic Buyer* and
+    *Economic Decision Maker* map to ``BUYER`` and ``DECIDER``, *Technical
+    Buyer* and *Evaluator* to their own members.
+    """
+
+    DECIDER = "decider"
+    BUYER = "buyer"
+    INFLUENCER = "influencer"
+    GATEKEEPER = "gatekeeper"
+    INITIATOR = "initiator"
+    CHAMPION = "champion"
+    EVALUATOR = "evaluator"
+    TECHNICAL_BUYER = "technical_buyer"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+    BLOCKER = "blocker"
+    OTHER = "other"
 
 
 def _buying_roles(value: Iterable[BuyingRole]) -> frozenset[BuyingRole]:

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import customer_model.feedback as _feedback
 from customer_model._validation import Checker, type_name
+from customer_model.customers import BuyingRole, Customer
 from customer_model.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
-    from customer_model.customers import Customer
     from customer_model.feedback import FeedbackItem
 
 __all__ = [
@@ -56,34 +56,9 @@ class RoleSplit(enum.Enum):
     OVERLAPPING = "overlapping"
 
 
-class BuyingRole(enum.Enum):
-    """Roles in an organizational buying center.
-
-    Webster & Wind's roles (buyer, decider, influencer, gatekeeper; *user* is
-    modelled by :class:`~customer_model.User`), Bonoma's initiator, and the
-    contact roles CRM and sales tools add.  Salesforce's *Economic Buyer* and
-    *Economic Decision Maker* map to ``BUYER`` and ``DECIDER``, *Technical
-    Buyer* and *Evaluator* to their own members.
-    """
-
-    DECIDER = "decider"
-    BUYER = "buyer"
-    INFLUENCER = "influencer"
-    GATEKEEPER = "gatekeeper"
-    INITIATOR = "initiator"
-    CHAMPION = "champion"
-    EVALUATOR = "evaluator"
-    TECHNICAL_BUYER = "technical_buyer"
-    EXECUTIVE_SPONSOR = "executive_sponsor"
-    BLOCKER = "blocker"
-    OTHER = "other"
-
-
 def roles_of(customer: Customer, person_id: str | None) -> frozenset[Role]:
     """The roles *person_id* holds for *customer*; empty for a stranger or ``None``."""
-    if not isinstance(customer, _customers.Customer) or not (
-        person_id is None or type(person_id) is str
-    ):
+    if not isinstance(customer, Customer) or not (person_id is None or type(person_id) is str):
         raise _roles_of_error(customer, person_id)
     if person_id is None:
         return _NO_ROLE
@@ -98,8 +73,8 @@ def role_split(customer: Customer) -> RoleSplit:
     A customer with no users recorded yet is ``DISJOINT``: nobody who buys is
     known to use.
     """
-    if not isinstance(customer, _customers.Customer):
-        raise _wrong_types("role_split input", customer=(customer, _customers.Customer))
+    if not isinstance(customer, Customer):
+        raise _wrong_types("role_split input", customer=(customer, Customer))
     buyers = customer.purchaser_ids
     users = customer.user_ids
     if buyers == users:
@@ -118,13 +93,13 @@ def check_roles(customer: Customer, *, on: date, majority_age: int = 18) -> None
     whole number of years, 0 or more.
     """
     if (
-        not isinstance(customer, _customers.Customer)
+        not isinstance(customer, Customer)
         or type(on) is not date
         or type(majority_age) is not int
         or majority_age < 0
     ):
         check = Checker()
-        check.instance("customer", customer, _customers.Customer)
+        check.instance("customer", customer, Customer)
         check.day("on", on)
         check.integer("majority_age", majority_age, minimum=0)
         check.done("check_roles input")
@@ -149,13 +124,11 @@ def author_roles(item: FeedbackItem, customer: Customer) -> frozenset[Role]:
     has no role.  Raises :class:`ValidationError` if *item* belongs to another
     customer.
     """
-    if not isinstance(item, _feedback.FeedbackItem) or not isinstance(
-        customer, _customers.Customer
-    ):
+    if not isinstance(item, _feedback.FeedbackItem) or not isinstance(customer, Customer):
         raise _wrong_types(
             "author_roles input",
             item=(item, _feedback.FeedbackItem),
-            customer=(customer, _customers.Customer),
+            customer=(customer, Customer),
         )
     if item.customer_id != customer.id:
         raise ValidationError.single(
@@ -178,13 +151,8 @@ def _wrong_types(subject: str, **arguments: tuple[object, type[object]]) -> Vali
 
 def _roles_of_error(customer: object, person_id: object) -> ValidationError:
     check = Checker()
-    check.instance("customer", customer, _customers.Customer)
+    check.instance("customer", customer, Customer)
     if person_id is not None and type(person_id) is not str:
         check.add("person_id", f"must be a string or None, not {type_name(person_id)}")
     assert check.problems
     return ValidationError(check.problems, "roles_of input")
-
-
-# customers.py imports BuyingRole from here, so the module is imported last, once
-# BuyingRole exists; the functions above look ``Customer`` up when they run.
-import customer_model.customers as _customers  # noqa: E402
