@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -88,3 +90,45 @@ def test_loading_corrupted_data_raises_only_validation_errors(
         assert e.problems  # noqa: PT017
     else:
         assert isinstance(loaded, Dataset)
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo subclass that implements nothing."""
+
+
+class _DayLongOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=30)
+
+
+class _TextOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> Any:
+        return "x"
+
+
+@pytest.mark.parametrize("zone", [_NoOffset(), _DayLongOffset(), _TextOffset()])
+def test_a_time_zone_without_a_valid_offset_is_named(zone: tzinfo) -> None:
+    """Every model and rule reads times through the same check."""
+    from customer_model import Channel, FeedbackItem, FeedbackKind, Purchase, field
+
+    at = datetime(2025, 1, 1, tzinfo=zone)
+    makers = [
+        (
+            lambda: FeedbackItem(
+                id="f",
+                customer_id="c",
+                theme="t",
+                kind=FeedbackKind.BUG,
+                channel=Channel.EMAIL,
+                created_at=at,
+            ),
+            "$.created_at",
+        ),
+        (lambda: Purchase(Decimal(1), "EUR", at), "$.at"),
+        (lambda: field("last_purchase_at").within(timedelta(days=1)).compile(as_of=at), "$.as_of"),
+    ]
+    for make, path in makers:
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert info.value.paths == [path]
+        assert "valid UTC offset" in str(info.value)

@@ -62,7 +62,17 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
 
 
 def is_aware(value: datetime) -> bool:
-    return value.tzinfo is not None and value.tzinfo.utcoffset(value) is not None
+    """Whether *value* has a time zone that gives it a valid UTC offset."""
+    return value.tzinfo is not None and _offset(value) is not None
+
+
+def _offset(value: datetime) -> object:
+    # datetime.utcoffset() checks the zone's answer (a timedelta under a day);
+    # a broken tzinfo raises, which here means "no usable offset".
+    try:
+        return value.utcoffset()
+    except (NotImplementedError, TypeError, ValueError):
+        return None
 
 
 #: The size of a money amount: integer digits and decimal places (as written).
@@ -253,6 +263,8 @@ class Checker:
             return
         if not isinstance(value, datetime):
             self.add(path, f"must be a datetime, not {type_name(value)}")
+        elif value.tzinfo is not None and _offset(value) is None:
+            self.add(path, "must have a time zone that gives a valid UTC offset")
         elif not is_aware(value):
             self.add(path, "must be timezone-aware (naive datetimes are ambiguous)")
 

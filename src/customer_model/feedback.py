@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import enum
 import functools
-from datetime import datetime
+from datetime import datetime, timezone
 
 import attrs
 
-from customer_model._validation import Checker
+from customer_model._validation import Checker, is_aware
 
 __all__ = ["Channel", "FeedbackItem", "FeedbackKind", "Importance", "Need"]
 
@@ -128,8 +128,8 @@ class FeedbackItem:
             and type(self.channel) is Channel
             and type(self.text) is str
             and isinstance(at, datetime)
-            and (zone := at.tzinfo) is not None
-            and zone.utcoffset(at) is not None
+            # a fixed offset (what JSON gives) is always valid; other zones are asked
+            and (type(zone := at.tzinfo) is timezone or (zone is not None and is_aware(at)))
         ):
             self._check()
 
