@@ -515,3 +515,21 @@ def test_validate_reports_repeated_keys_with_the_other_problems_of_an_array(
     assert err[0] == f"{path}: $[0]: repeats the key(s) 'id'; JSON keeps only one"
     assert err[1].startswith(f"{path}: $[1].kind: must be one of")
     assert err[-1] == f"{path}: 2 problems"
+
+
+def test_odd_indents_and_file_names_are_one_line_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["generate", "--customers", "1", "--indent", "99999999999999999999"])
+    assert exit_info.value.code == 2
+    assert "--indent: must be from 0 to 64" in capsys.readouterr().err
+    for command in (
+        ["validate", "bad\x00name.json"],
+        ["rank", "bad\x00name.json"],
+        ["generate", "--customers", "1", "--out", "x\x00.json"],
+    ):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "not a valid file name" in err
+        assert "\x00" not in err.splitlines()[0]

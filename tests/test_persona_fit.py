@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -93,3 +94,39 @@ def test_coverage_agrees_with_personas_for(population: list[Customer], segs: lis
     assert coverage.uncovered_ids == uncovered
     for (pid, n), segment in zip(coverage.by_persona, segs, strict=False):
         assert n == len(segment.members(population, as_of=as_of)), pid
+
+
+@pytest.mark.parametrize("rfm", [1.5, "rfm", [("c-acme", 1)], {"c-acme": 1}, {1: None}])
+def test_personas_for_refuses_rfm_that_is_not_a_mapping_of_scores(rfm: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        personas_for(business_buying_group(), [PROCUREMENT], [B2B], rfm=rfm)
+    assert set(info.value.paths) == {"$.rfm"}
+    assert "1.5" not in str(info.value)
+
+
+@pytest.mark.parametrize("as_of", ["2026-01-01", date(2026, 1, 1), datetime(2026, 1, 1), 0])
+@pytest.mark.parametrize("personas", [[PROCUREMENT], [FLOATING], []])
+def test_persona_functions_refuse_a_bad_as_of_even_when_no_rule_reads_it(
+    as_of: Any, personas: list[Persona]
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        personas_for(business_buying_group(), personas, [B2B], as_of=as_of)
+    assert info.value.paths == ["$.as_of"]
+    with pytest.raises(ValidationError) as info:
+        persona_coverage([business_buying_group()], personas, [B2B], as_of=as_of)
+    assert info.value.paths == ["$.as_of"]
+
+
+def test_persona_functions_name_every_bad_argument() -> None:
+    with pytest.raises(ValidationError) as info:
+        personas_for(None, [PROCUREMENT], [B2B], as_of="x", rfm=2)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.customer", "$.as_of", "$.rfm"]
+    with pytest.raises(ValidationError) as info:
+        personas_for(business_buying_group(), [PROCUREMENT], None)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.segments"]
+    with pytest.raises(ValidationError) as info:
+        personas_for(business_buying_group(), [{"id": 1}], [B2B])  # type: ignore[list-item]
+    assert info.value.paths == ["$.personas[0]"]
+    with pytest.raises(ValidationError) as info:
+        persona_coverage(None, [PROCUREMENT], [B2B])  # type: ignore[arg-type]
+    assert info.value.paths == ["$.customers"]

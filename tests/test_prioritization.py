@@ -936,3 +936,25 @@ def test_printable_escapes_only_what_does_not_print() -> None:
 
     assert printable("Zoë's export") == "Zoë's export"
     assert printable("a\nb\x1b[31m") == "a\\nb\\x1b[31m"
+
+
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"unspecified_points": 1e308},
+        {"revenue_scale": 1e-310, "customer_value": ValueWeighting.LINEAR},
+        {
+            "revenue_scale": 1e-310,
+            "customer_value": ValueWeighting.LINEAR,
+            "unspecified_points": 0.0,
+        },
+    ],
+)
+def test_a_policy_that_overflows_a_score_is_named(knobs: dict[str, Any]) -> None:
+    """Finite knobs can multiply to inf (or 0 x inf = nan); never rank those."""
+    c = business(revenue="10")
+    items = [fb(c, None, importance=None, id="f-1"), fb(c, None, importance=None, id="f-2")]
+    with pytest.raises(ValidationError) as info:
+        prioritize(items, [c], policy=PrioritizationPolicy(**knobs), as_of=AS_OF)
+    assert info.value.paths == ["$.policy"]
+    assert "overflow" in str(info.value)

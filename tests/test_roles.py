@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -138,3 +140,72 @@ def test_same_person_in_both_roles_counts_for_both() -> None:
     p = Person("p")
     c = Customer("c", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(p)], users=[User(p)])
     assert roles_of(c, "p") == {Role.PURCHASER, Role.USER}
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda: roles_of(None, "p"), "$.customer"),  # type: ignore[arg-type]
+        (lambda: roles_of("c", "p"), "$.customer"),  # type: ignore[arg-type]
+        (lambda: roles_of(diaper_household(), ["p"]), "$.person_id"),  # type: ignore[arg-type]
+        (lambda: roles_of(diaper_household(), 7), "$.person_id"),  # type: ignore[arg-type]
+        (lambda: role_split("c"), "$.customer"),  # type: ignore[arg-type]
+        (lambda: role_split(None), "$.customer"),  # type: ignore[arg-type]
+        (lambda: check_roles(None, on=date(2025, 1, 1)), "$.customer"),  # type: ignore[arg-type]
+        (lambda: author_roles(None, diaper_household()), "$.item"),  # type: ignore[arg-type]
+    ],
+)
+def test_role_functions_refuse_wrong_argument_types(call: Any, path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.paths == [path]
+
+
+def test_author_roles_refuses_a_missing_customer() -> None:
+    acme = business_buying_group()
+    item = FeedbackItem(
+        id="f",
+        customer_id=acme.id,
+        author_id="p-eli",
+        theme="export",
+        kind=FeedbackKind.BUG,
+        channel=Channel.IN_APP,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    with pytest.raises(ValidationError) as info:
+        author_roles(item, None)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.customer"]
+
+
+@pytest.mark.parametrize("on", ["2025-01-01", None, datetime(2025, 1, 1, tzinfo=UTC), 20250101])
+@pytest.mark.parametrize("birth", [None, date(1990, 1, 1)])
+def test_check_roles_refuses_a_day_that_is_not_a_date(on: Any, birth: date | None) -> None:
+    """Even when no purchaser has a birth date, so the day would never be read."""
+    with pytest.raises(ValidationError) as info:
+        check_roles(_household(birth), on=on)
+    assert info.value.paths == ["$.on"]
+
+
+@pytest.mark.parametrize("age", [None, "18", Decimal("NaN"), Decimal(18), 18.0, True, -1])
+def test_check_roles_refuses_a_bad_majority_age(age: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_roles(_household(date(2020, 1, 1)), on=date(2025, 1, 1), majority_age=age)
+    assert info.value.paths == ["$.majority_age"]
+    assert "NaN" not in str(info.value)
+    assert "18" not in str(info.value)
+
+
+def test_check_roles_accepts_a_majority_age_of_zero() -> None:
+    check_roles(_household(date(2020, 1, 1)), on=date(2025, 1, 1), majority_age=0)
+
+
+@given(customers(), st.one_of(st.none(), identifiers("p-")))
+def test_roles_of_agrees_with_the_id_sets(c: Customer, pid: str | None) -> None:
+    """The shared answer sets are the right ones for every kind of person."""
+    expected = {
+        r for r, ids in ((Role.PURCHASER, c.purchaser_ids), (Role.USER, c.user_ids)) if pid in ids
+    }
+    assert roles_of(c, pid) == expected
+    for p in c.people:
+        assert (Role.PURCHASER in roles_of(c, p.id)) == (p.id in c.purchaser_ids)
+        assert (Role.USER in roles_of(c, p.id)) == (p.id in c.user_ids)

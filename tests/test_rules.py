@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import operator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -17,6 +18,7 @@ from customer_model import (
     Person,
     Purchase,
     Purchaser,
+    Segment,
     User,
     ValidationError,
     field,
@@ -168,6 +170,14 @@ def test_rfm_rules_need_scores() -> None:
         (lambda: field("email"), "$.field"),
         (lambda: Compare("eq", "shoe_size", 3), "$.field"),
         (lambda: Compare("like", "country", "D%"), "$.op"),
+        (lambda: Compare(["eq"], "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Compare({"op": "eq"}, "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Compare(Decimal("sNaN"), "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Compare(None, "size", 1), "$.op"),  # type: ignore[arg-type]
+        (lambda: Between(["size"], 1, 2), "$.field"),  # type: ignore[arg-type]
+        (lambda: In("country", [{"DE"}]), "$.values[0]"),
+        (lambda: Contains({}, "golf"), "$.field"),  # type: ignore[arg-type]
+        (lambda: Missing([]), "$.field"),  # type: ignore[arg-type]
         (lambda: field("country") == 3, "$.value"),
         (lambda: field("size") == "3", "$.value"),
         (lambda: field("size") == True, "$.value"),  # noqa: E712
@@ -199,6 +209,32 @@ def test_invalid_rules_fail_when_built(build: Any, path: str) -> None:
     with pytest.raises(ValidationError) as info:
         build()
     assert path in info.value.paths
+
+
+_JUNK = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=3)
+    | st.sampled_from(["eq", "lt", "size", "country", "interests", "last_purchase_at"])
+    | st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal(1), timedelta(days=1), AS_OF]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=4,
+)
+_NODES = [(Compare, 3), (Between, 3), (In, 2), (Contains, 2), (Missing, 1), (Not, 1), (And, 1)]
+
+
+@pytest.mark.parametrize(("cls", "arity"), _NODES, ids=lambda v: getattr(v, "__name__", ""))
+@given(data=st.data())
+def test_rule_constructors_raise_only_validation_errors(
+    cls: type[Rule], arity: int, data: st.DataObject
+) -> None:
+    args = data.draw(st.lists(_JUNK, min_size=arity, max_size=arity))
+    try:
+        cls(*args)
+    except ValidationError as e:
+        assert all(p.path for p in e.problems)  # noqa: PT017
 
 
 def test_errors_do_not_repeat_values() -> None:
@@ -406,3 +442,29 @@ def test_spend_limit_is_exact_in_any_decimal_context() -> None:
                 field("total_spend") > Decimal("1" + "0" * 29)  # noqa: B015
             widest = Decimal("99999999999999999999999999999.999999999")  # all 38 digits
             assert (field("total_spend") < widest).value == widest
+
+
+def test_rules_nest_at_most_max_depth_levels() -> None:
+    """Deeper rules come from generators or attacks; compiling them would fail later."""
+    from customer_model.rules import MAX_DEPTH
+    from customer_model.sql import where_sql
+
+    deepest = field("size") >= 1
+    for _ in range(MAX_DEPTH - 1):
+        deepest = ~deepest
+    segment = Segment("s", "deep", deepest)
+    buyer = Customer("c", CustomerKind.ORGANIZATION, [Purchaser(Person("p"))], size=3)
+    assert segment.matches(buyer) is False  # an odd number of nots of a true condition
+    assert from_json(to_json(segment), Segment) == segment
+    assert where_sql(segment)
+    for make in (lambda: ~deepest, lambda: deepest & (field("size") >= 2) | deepest):
+        with pytest.raises(ValidationError, match="too deeply nested"):
+            make()
+
+
+def test_deeply_nested_rules_in_json_are_refused() -> None:
+    raw: dict[str, object] = {"op": "eq", "field": "size", "value": 1}
+    for _ in range(200):
+        raw = {"op": "not", "rule": raw}
+    with pytest.raises(ValidationError, match="too deeply nested"):
+        from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)

@@ -455,3 +455,15 @@ def test_paths_escape_keys_so_a_message_stays_one_printable_line(key: str) -> No
     assert rendered.isprintable()
     assert rendered.startswith("$.weights")
     assert rendered.endswith("[0]")
+
+
+@pytest.mark.parametrize("indent", [1.5, 10**20, "x", True, -1, 65])
+def test_to_json_refuses_an_odd_indent(indent: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        to_json(Person("p"), indent=indent)
+    assert info.value.paths == ["$.indent"]
+
+
+def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError, match="set is not JSON serializable"):
+        to_json({1})

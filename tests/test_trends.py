@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -266,3 +266,83 @@ def test_volume_count_checks_its_arguments() -> None:
     with pytest.raises(ValidationError) as info:
         table.count("a", "2026-01")  # type: ignore[arg-type]
     assert info.value.paths == ["$.period"]
+
+
+class _Unimplemented(tzinfo):
+    """A tzinfo subclass that implements nothing."""
+
+
+class _Offset(tzinfo):
+    """A tzinfo whose offset is whatever it is given, from *since* (and UTC before)."""
+
+    def __init__(self, offset: object, since: int = 1) -> None:
+        self.offset = offset
+        self.since = since
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        if dt is not None and dt.year < self.since:
+            return timedelta(0)
+        return self.offset  # type: ignore[return-value]
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+
+class _NoDst(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=1)
+
+
+BROKEN_ZONES = [
+    _Unimplemented(),
+    _Offset(timedelta(hours=30)),
+    _Offset(-timedelta(hours=24)),
+    _Offset("x"),
+    _Offset(None),
+    _Offset(1.5),
+    _NoDst(),
+]
+
+
+@pytest.mark.parametrize("tz", BROKEN_ZONES, ids=lambda z: type(z).__name__)
+def test_a_tzinfo_that_cannot_convert_times_is_refused_as_tz(tz: tzinfo) -> None:
+    items = [item("a", utc(2026, 1, 5)), item("a", utc(2026, 2, 5))]
+    with pytest.raises(ValidationError) as info:
+        feedback_volume(items, tz=tz)
+    assert info.value.paths == ["$.tz"]
+    with pytest.raises(ValidationError) as info:
+        rising_themes(items, as_of=utc(2026, 3, 5), tz=tz)
+    assert info.value.paths == ["$.tz"]
+    with pytest.raises(ValidationError) as info:
+        feedback_volume([], tz=tz)
+    assert info.value.paths == ["$.tz"]
+
+
+def test_a_tzinfo_that_breaks_only_for_some_times_is_refused_as_tz() -> None:
+    tz = _Offset(timedelta(hours=30), since=2026)  # fine in 2000, broken from 2026
+    items = [item("a", utc(2025, 12, 5)), item("a", utc(2026, 1, 5)), item("b", utc(2026, 2, 5))]
+    with pytest.raises(ValidationError) as info:
+        feedback_volume(items, tz=tz)
+    assert info.value.paths == ["$.tz"]
+    with pytest.raises(ValidationError) as info:
+        rising_themes(items[:1], as_of=utc(2026, 3, 5), tz=tz)
+    assert info.value.paths == ["$.tz"]
+    assert feedback_volume(items[:1], tz=tz).totals() == (1,)
+
+
+def test_times_whose_own_zone_is_broken_are_named() -> None:
+    bad = datetime(2026, 1, 5, tzinfo=_Offset(timedelta(hours=30)))
+    with pytest.raises(ValidationError) as info:
+        feedback_volume([item("a", utc(2026, 1, 5)), item("a", bad)])
+    assert info.value.paths == ["$.feedback[1].created_at"]
+    for as_of in (bad, datetime(2026, 1, 5, tzinfo=_Unimplemented())):
+        with pytest.raises(ValidationError) as info:
+            rising_themes([item("a", utc(2026, 1, 5))], as_of=as_of)
+        assert info.value.paths == ["$.as_of"]
+
+
+def test_as_of_pushed_out_of_the_calendar_by_tz_is_named() -> None:
+    for as_of, hours in ((datetime(1, 1, 1, 1, tzinfo=UTC), -5), (datetime.max, 5)):
+        with pytest.raises(ValidationError) as info:
+            rising_themes([], as_of=as_of.replace(tzinfo=UTC), tz=timezone(timedelta(hours=hours)))
+        assert info.value.paths == ["$.as_of"]

@@ -54,6 +54,8 @@ def read_bytes(path: str) -> bytes:
         raise InputError([f"{path}: is a directory, not a file"]) from None
     except OSError as e:
         raise InputError([f"{path}: cannot read ({e.strerror or type(e).__name__})"]) from None
+    except ValueError:  # a NUL character in the name
+        raise InputError([f"{path!r}: not a valid file name"]) from None
 
 
 def _lines(path: str, problems: Iterable[Problem], line: int | None = None) -> list[str]:

@@ -157,6 +157,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _indent(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if not 0 <= value <= 64:  # to_json's limit
+        raise argparse.ArgumentTypeError("must be from 0 to 64")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         return int(text)
@@ -347,6 +357,8 @@ def _generate(args: argparse.Namespace) -> int:
             f.write(text)
     except OSError as e:
         raise InputError([f"{args.out}: cannot write ({e.strerror or type(e).__name__})"]) from None
+    except ValueError:  # a NUL character in the name
+        raise InputError([f"{args.out!r}: not a valid file name"]) from None
     print(
         f"wrote {args.out}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
         f"feedback items, {len(dataset.responses)} survey responses",
@@ -518,7 +530,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--months", type=_count, metavar="M", default=12)
     generate.add_argument(
-        "--indent", type=int, metavar="N", default=None, help="pretty-print with N spaces"
+        "--indent", type=_indent, metavar="N", default=None, help="pretty-print with N spaces"
     )
     generate.set_defaults(handler=_generate)
 

@@ -16,9 +16,8 @@ import attrs
 from customer_model._display import html_table
 from customer_model._validation import Checker, checked_items, duplicates, to_frozenset, to_tuple
 from customer_model.customers import Customer
-from customer_model.errors import ValidationError
 from customer_model.feedback import Need
-from customer_model.rfm import RFMScore
+from customer_model.rfm import RFMScore, check_scores
 from customer_model.roles import Role
 from customer_model.rules import Predicate
 from customer_model.segments import Segment, _customers, _rfm_for, _segments
@@ -138,14 +137,19 @@ def personas_for(
     *as_of* and *rfm* are passed to the segments' rules (see
     :meth:`Segment.matches <customer_model.Segment.matches>`).
     """
-    if not isinstance(customer, Customer):
-        raise ValidationError.single(
-            "customer", f"must be a Customer, not {type(customer).__name__}", "personas_for"
-        )
+    check = Checker()
+    check.instance("customer", customer, Customer)
+    check.aware("as_of", as_of, optional=True)
+    if (
+        rfm is not None
+        and check_scores(check, rfm)
+        and isinstance(customer, Customer)
+        and customer.id not in rfm
+    ):
+        check.add("rfm", "has no score for the customer")
+    check.done("personas_for")
     segs = _segments(segments)
     found = _personas(personas, segs)
-    if rfm is not None and customer.id not in rfm:
-        raise ValidationError.single("rfm", "has no score for the customer", "personas_for")
     return _Fitter(found, segs, as_of, rfm).fits(customer)
 
 
@@ -190,6 +194,9 @@ def persona_coverage(
     RFM scores a rule needs, when *rfm* is not given, are computed over
     *customers* at *as_of*.
     """
+    check = Checker()
+    check.aware("as_of", as_of, optional=True)
+    check.done("persona_coverage")
     population = _customers(customers)
     segs = _segments(segments)
     found = _personas(personas, segs)

@@ -239,10 +239,16 @@ def prioritize(
     older: dict[str, list[str]] = {}
     for item in superseded:
         older.setdefault(item.theme, []).append(item.id)
-    built = [
-        _item(theme, policy.fit(theme), by_group, older.get(theme, []), facts)
-        for theme, by_group in rows_by_theme.items()
-    ]
+    try:
+        built = [
+            _item(theme, policy.fit(theme), by_group, older.get(theme, []), facts)
+            for theme, by_group in rows_by_theme.items()
+        ]
+    except OverflowError:  # math.fsum of infinite partial sums
+        built = []
+        _overflow()
+    if not all(math.isfinite(step.total) for item in built for step in item.steps):
+        _overflow()
     built.sort(key=lambda item: (-item.score, item.theme))
     ranked = tuple(attrs.evolve(item, rank=rank) for rank, item in enumerate(built, start=1))
     return Backlog(ranked, as_of, policy, skipped=tuple(sorted(skipped)))
@@ -256,6 +262,16 @@ _NEED_SLOT = {id(need): slot for slot, need in enumerate(_NEEDS)}
 _PURCHASER, _USER, _BOTH, _UNLISTED, _ANONYMOUS = (_ROLE_ORDER[r] for r in VoiceRole)
 _NO_REVENUE: dict[str, Decimal] = {}
 _NOTHING = ("", ZERO)
+
+
+def _overflow() -> None:
+    """Finite knobs can still multiply past a float; say which, rather than rank infinities."""
+    raise ValidationError.single(
+        "policy",
+        "makes a score overflow a float (infinite or undefined): lower the points and "
+        "weights, or raise revenue_scale",
+        _SUBJECT,
+    )
 
 
 def _voice_roles(customer: Customer) -> dict[str, int]:

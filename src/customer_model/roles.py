@@ -12,6 +12,8 @@ import enum
 from datetime import date
 from typing import TYPE_CHECKING
 
+import customer_model.feedback as _feedback
+from customer_model._validation import Checker, type_name
 from customer_model.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -34,6 +36,13 @@ class Role(enum.Enum):
 
     PURCHASER = "purchaser"
     USER = "user"
+
+
+# The four answers of roles_of, built once: it may run once per feedback item.
+_NO_ROLE: frozenset[Role] = frozenset()
+_PURCHASER = frozenset({Role.PURCHASER})
+_USER = frozenset({Role.USER})
+_BOTH = frozenset({Role.PURCHASER, Role.USER})
 
 
 class RoleSplit(enum.Enum):
@@ -72,14 +81,15 @@ class BuyingRole(enum.Enum):
 
 def roles_of(customer: Customer, person_id: str | None) -> frozenset[Role]:
     """The roles *person_id* holds for *customer*; empty for a stranger or ``None``."""
+    if not isinstance(customer, _customers.Customer) or not (
+        person_id is None or type(person_id) is str
+    ):
+        raise _roles_of_error(customer, person_id)
     if person_id is None:
-        return frozenset()
-    roles: set[Role] = set()
+        return _NO_ROLE
     if person_id in customer.purchaser_ids:
-        roles.add(Role.PURCHASER)
-    if person_id in customer.user_ids:
-        roles.add(Role.USER)
-    return frozenset(roles)
+        return _BOTH if person_id in customer.user_ids else _PURCHASER
+    return _USER if person_id in customer.user_ids else _NO_ROLE
 
 
 def role_split(customer: Customer) -> RoleSplit:
@@ -88,6 +98,8 @@ def role_split(customer: Customer) -> RoleSplit:
     A customer with no users recorded yet is ``DISJOINT``: nobody who buys is
     known to use.
     """
+    if not isinstance(customer, _customers.Customer):
+        raise _wrong_types("role_split input", customer=(customer, _customers.Customer))
     buyers = customer.purchaser_ids
     users = customer.user_ids
     if buyers == users:
@@ -102,8 +114,20 @@ def check_roles(customer: Customer, *, on: date, majority_age: int = 18) -> None
 
     A baby cannot hold buying authority.  Purchasers whose birth date is unknown
     pass: the rule only rejects what the data proves wrong.  The day is an
-    argument because the library never reads the clock.
+    argument because the library never reads the clock.  *majority_age* is a
+    whole number of years, 0 or more.
     """
+    if (
+        not isinstance(customer, _customers.Customer)
+        or type(on) is not date
+        or type(majority_age) is not int
+        or majority_age < 0
+    ):
+        check = Checker()
+        check.instance("customer", customer, _customers.Customer)
+        check.day("on", on)
+        check.integer("majority_age", majority_age, minimum=0)
+        check.done("check_roles input")
     problems = []
     for i, purchaser in enumerate(customer.purchasers):
         age = purchaser.person.age_on(on)
@@ -125,8 +149,42 @@ def author_roles(item: FeedbackItem, customer: Customer) -> frozenset[Role]:
     has no role.  Raises :class:`ValidationError` if *item* belongs to another
     customer.
     """
+    if not isinstance(item, _feedback.FeedbackItem) or not isinstance(
+        customer, _customers.Customer
+    ):
+        raise _wrong_types(
+            "author_roles input",
+            item=(item, _feedback.FeedbackItem),
+            customer=(customer, _customers.Customer),
+        )
     if item.customer_id != customer.id:
         raise ValidationError.single(
             "customer_id", "feedback item belongs to a different customer", "FeedbackItem"
         )
     return roles_of(customer, item.author_id)
+
+
+# The errors below are built only once a cheap check on the hot path has failed.
+
+
+def _wrong_types(subject: str, **arguments: tuple[object, type[object]]) -> ValidationError:
+    """The error for arguments (``name=(value, expected class)``) of which one is wrong."""
+    check = Checker()
+    for name, (value, cls) in arguments.items():
+        check.instance(name, value, cls)
+    assert check.problems
+    return ValidationError(check.problems, subject)
+
+
+def _roles_of_error(customer: object, person_id: object) -> ValidationError:
+    check = Checker()
+    check.instance("customer", customer, _customers.Customer)
+    if person_id is not None and type(person_id) is not str:
+        check.add("person_id", f"must be a string or None, not {type_name(person_id)}")
+    assert check.problems
+    return ValidationError(check.problems, "roles_of input")
+
+
+# customers.py imports BuyingRole from here, so the module is imported last, once
+# BuyingRole exists; the functions above look ``Customer`` up when they run.
+import customer_model.customers as _customers  # noqa: E402

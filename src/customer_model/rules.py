@@ -273,7 +273,9 @@ class Compare(Rule):
     def __attrs_post_init__(self) -> None:
         check = Checker()
         spec = _spec(check, self.field)
-        if self.op not in _COMPARE_OPS:
+        if type(self.op) is not str:  # before the lookup: a list or sNaN cannot be hashed
+            check.add("op", f"must be one of {', '.join(_COMPARE_OPS)}, not {type_name(self.op)}")
+        elif self.op not in _COMPARE_OPS:
             check.add("op", f"must be one of {', '.join(_COMPARE_OPS)}")
         elif spec is not None:
             ordered = self.op not in ("eq", "ne")
@@ -471,6 +473,31 @@ def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
     return to_tuple(value)
 
 
+#: How deep rules may nest.  People write a few levels; deeper rules are
+#: generated, and compiling them (Python's parser) or turning them into SQL
+#: would hit limits of their own, so they are refused when built.
+MAX_DEPTH = 32
+
+
+def _depth(rule: Rule) -> int:
+    """How many levels *rule* nests (a single condition is 1), without recursion."""
+    deepest = 0
+    stack = [(rule, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, _Group):
+            stack.extend((child, level + 1) for child in node.rules)
+        elif isinstance(node, Not):
+            stack.append((node.rule, level + 1))
+    return deepest
+
+
+def _too_deep(check: Checker, path: str, rules: Iterable[Rule]) -> None:
+    if max(map(_depth, rules), default=0) >= MAX_DEPTH:
+        check.add(path, f"too deeply nested: rules may nest at most {MAX_DEPTH} levels")
+
+
 class _Group(Rule):
     __slots__ = ()
     rules: tuple[Rule, ...]
@@ -478,8 +505,10 @@ class _Group(Rule):
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        if check.items("rules", self.rules, Rule) and not self.rules:
-            check.add("rules", "must hold at least one rule")
+        if check.items("rules", self.rules, Rule):
+            if not self.rules:
+                check.add("rules", "must hold at least one rule")
+            _too_deep(check, "rules", self.rules)
         check.done(f"{type(self).__name__} rule")
 
     def walk(self) -> Iterator[Rule]:
@@ -518,7 +547,8 @@ class Not(Rule):
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        check.instance("rule", self.rule, Rule)
+        if check.instance("rule", self.rule, Rule):
+            _too_deep(check, "rule", (self.rule,))
         check.done("Not rule")
 
     def walk(self) -> Iterator[Rule]:

@@ -561,9 +561,14 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialize a model, or a list of models, to JSON text.
 
     Output is stable: fields in declaration order, sets sorted, non-ASCII kept.
-    A value holding NaN or infinity raises :class:`~customer_model.ValidationError`:
-    JSON has no such numbers.
+    A value holding NaN or infinity, or something that is neither a model nor
+    plain JSON data (a set, say), raises :class:`~customer_model.ValidationError`.
+    *indent* is ``None`` (one line) or a number of spaces from 0 to 64.
     """
+    if indent is not None and (type(indent) is not int or not 0 <= indent <= _MAX_INDENT):
+        raise ValidationError.single(
+            "indent", f"must be None or a whole number from 0 to {_MAX_INDENT}", "to_json"
+        )
     try:
         return _to_json(obj, indent)
     except ValueError as e:
@@ -572,6 +577,13 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         raise ValidationError.single(
             (), "holds NaN or infinity, which JSON cannot represent", _subject(type(obj))
         ) from None
+    except TypeError as e:  # json names the type it cannot write, never the value
+        raise ValidationError.single(
+            (), f"cannot be written as JSON: {e}", _subject(type(obj))
+        ) from None
+
+
+_MAX_INDENT = 64
 
 
 def _to_json(obj: Any, indent: int | None) -> str:

@@ -21,7 +21,7 @@ from dateutil.relativedelta import MO, relativedelta
 from customer_model._display import html_table, printable, text_table
 from customer_model._frozenmap import FrozenMap
 from customer_model._validation import Checker, type_name
-from customer_model.errors import ValidationError
+from customer_model.errors import Path, ValidationError
 from customer_model.feedback import FeedbackItem
 
 __all__ = [
@@ -222,9 +222,58 @@ class ThemeTrend:
         )
 
 
-def _local_dates(check: Checker, feedback: object, tz: object) -> Iterator[tuple[str, date]] | None:
+#: What a time zone argument must be; said when a custom tzinfo misbehaves.
+_ZONE_RULE = (
+    "must be a tzinfo that converts times: utcoffset and dst must give "
+    "timedeltas strictly within a day"
+)
+#: Errors a misbehaving tzinfo subclass causes in ``datetime`` (methods left
+#: unimplemented, an offset that is not a timedelta, or a day or more).
+_ZONE_ERRORS = (NotImplementedError, TypeError, ValueError)
+#: A time any working time zone can express.
+_PROBE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _check_tz(check: Checker, tz: object) -> None:
+    """Report on *check* unless *tz* is a time zone that converts a time.
+
+    Checked once up front, so a broken zone is named as ``tz`` before any
+    item is read.
+    """
     if not isinstance(tz, tzinfo):
         check.add("tz", f"must be a tzinfo, not {type_name(tz)}")
+        return
+    try:
+        _PROBE.astimezone(tz)
+    except _ZONE_ERRORS:
+        check.add("tz", _ZONE_RULE)
+
+
+def _has_offset(moment: datetime) -> bool:
+    """Whether *moment*'s own time zone gives it a valid UTC offset (or none)."""
+    try:
+        moment.utcoffset()
+    except _ZONE_ERRORS:
+        return False
+    return True
+
+
+def _local_date(check: Checker, path: Path, moment: datetime, tz: tzinfo) -> date | None:
+    """The day *moment* falls on in *tz*; ``None``, with the problem on *check*, if none."""
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:  # within a day of year 1 or 9999, shifted out by tz
+        check.add(path, "falls outside years 1 to 9999 in tz")
+    except _ZONE_ERRORS:  # a custom tzinfo that works for some times only
+        if _has_offset(moment):
+            check.add("tz", _ZONE_RULE)
+        else:
+            check.add(path, "has a time zone that gives no valid UTC offset")
+    return None
+
+
+def _local_dates(check: Checker, feedback: object, tz: object) -> Iterator[tuple[str, date]] | None:
+    _check_tz(check, tz)
     if isinstance(feedback, str | bytes | Mapping) or not isinstance(feedback, Iterable):
         check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(feedback)}")
         return None
@@ -237,11 +286,16 @@ def _local_dates(check: Checker, feedback: object, tz: object) -> Iterator[tuple
     assert isinstance(tz, tzinfo)
     dated = []
     for i, item in enumerate(items):
-        try:
-            dated.append((item.theme, item.created_at.astimezone(tz).date()))
-        except OverflowError:  # within a day of year 1 or 9999, shifted out by tz
-            check.add(("feedback", i, "created_at"), "falls outside years 1 to 9999 in tz")
+        day = _local_date(check, ("feedback", i, "created_at"), item.created_at, tz)
+        if day is not None:
+            dated.append((item.theme, day))
+        elif _blames_tz(check):
+            break  # one report of a broken zone is enough
     return None if check.problems else iter(dated)
+
+
+def _blames_tz(check: Checker) -> bool:
+    return check.problems is not None and check.problems[-1].path == ("tz",)
 
 
 def feedback_volume(
@@ -295,14 +349,19 @@ def rising_themes(
     periods of year 1) raises :class:`~customer_model.ValidationError`.
     """
     check = Checker()
-    check.aware("as_of", as_of)
+    if isinstance(as_of, datetime) and not _has_offset(as_of):
+        check.add("as_of", "has a time zone that gives no valid UTC offset")
+    else:
+        check.aware("as_of", as_of)
     check.member("granularity", granularity, Granularity)
     check.integer("min_increase", min_increase, minimum=1)
     dated = _local_dates(check, feedback, tz)
+    today = None if check.problems else _local_date(check, ("as_of",), as_of, tz)
     check.done("rising themes input")
     assert dated is not None
+    assert today is not None
     try:
-        running = CalendarPeriod.containing(as_of.astimezone(tz).date(), granularity)
+        running = CalendarPeriod.containing(today, granularity)
         current = running.previous()
         previous = current.previous()
     except (OverflowError, ValidationError):  # the first periods of year 1
