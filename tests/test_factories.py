@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from customer_model import (
     Customer,
@@ -269,3 +271,104 @@ def test_feedback_traits_need_a_customer(trait: str) -> None:
     with pytest.raises(ValidationError) as info:
         getattr(FeedbackFactory(), trait)(None)
     assert info.value.paths == ["$.customer"]
+
+
+# -- windows near the ends of the calendar ----------------------------------------
+
+_PLUS_2 = timezone(timedelta(hours=2))
+_MINUS_5 = timezone(timedelta(hours=-5))
+
+
+@pytest.mark.parametrize(
+    ("factory", "arguments", "path"),
+    [
+        # people are born up to 70 years before start: year -26 used to raise ValueError
+        (PersonFactory, {"start": datetime(10, 1, 1, tzinfo=UTC)}, "$.start"),
+        (CustomerFactory, {"start": datetime(1, 1, 1, tzinfo=UTC)}, "$.start"),
+        (CustomerFactory, {"start": datetime(10, 1, 1, tzinfo=UTC)}, "$.start"),
+        (CustomerFactory, {"start": datetime(70, 12, 31, tzinfo=UTC), "days": 1}, "$.start"),
+        (DatasetFactory, {"start": datetime(10, 1, 1, tzinfo=UTC)}, "$.start"),
+        # times past the year 9999 used to raise OverflowError
+        (CustomerFactory, {"start": datetime(9999, 12, 31, tzinfo=UTC)}, "$.days"),
+        (FeedbackFactory, {"start": datetime(9999, 12, 31, tzinfo=UTC)}, "$.days"),
+        (SurveyResponseFactory, {"start": datetime(9999, 6, 1, tzinfo=UTC)}, "$.days"),
+        (FeedbackFactory, {"start": datetime(9999, 12, 31, 0, 0, 1, tzinfo=UTC)}, "$.start"),
+        (DatasetFactory, {"start": datetime(9999, 12, 31, tzinfo=UTC)}, "$.days"),
+        (CustomerFactory, {"days": 10**9}, "$.days"),
+        (CustomerFactory, {"days": 10**400}, "$.days"),
+        (FeedbackFactory, {"days": 10**400}, "$.days"),
+        # start is in the year 1 here but in the year 0 in UTC
+        (FeedbackFactory, {"start": datetime(1, 1, 1, tzinfo=_PLUS_2)}, "$.start"),
+        # 9999-12-31 20:00 at -05:00 is already 10000-01-01 in UTC
+        (
+            FeedbackFactory,
+            {"start": datetime(9999, 12, 31, 20, tzinfo=_MINUS_5), "days": 1},
+            "$.start",
+        ),
+    ],
+)
+def test_factories_refuse_windows_they_cannot_fill(
+    factory: Any, arguments: dict[str, Any], path: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        factory(**arguments)
+    assert info.value.paths == [path]
+    assert str(10**400) not in str(info.value)
+
+
+def test_a_window_error_is_reported_with_the_other_argument_errors() -> None:
+    with pytest.raises(ValidationError) as info:
+        CustomerFactory(seed="1", start=datetime(10, 1, 1, tzinfo=UTC), currency="euro")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.seed", "$.start", "$.currency"]
+
+
+@pytest.mark.parametrize(
+    ("factory", "start", "days"),
+    [
+        (CustomerFactory, datetime(71, 1, 1, tzinfo=UTC), 1),
+        (PersonFactory, datetime(71, 1, 1, tzinfo=UTC), 10**400),  # people have no times
+        (CustomerFactory, datetime(9999, 12, 31, tzinfo=UTC), 1),
+        (CustomerFactory, datetime(9999, 12, 1, tzinfo=_MINUS_5), 30),
+        (FeedbackFactory, datetime(1, 1, 1, tzinfo=UTC), 1),
+        (FeedbackFactory, datetime(1, 1, 1, tzinfo=_MINUS_5), 1),
+        (SurveyResponseFactory, datetime(9999, 12, 31, tzinfo=_PLUS_2), 1),
+        (CustomerFactory, datetime(2025, 1, 1, tzinfo=UTC), 2_912_808),  # up to the year 9999
+    ],
+)
+def test_factories_fill_windows_up_to_the_ends_of_the_calendar(
+    factory: Any, start: datetime, days: int
+) -> None:
+    built = factory(start=start, days=days).batch(30)
+    assert all(from_json(to_json(v), type(v)) == v for v in built)
+    if factory in (FeedbackFactory, SurveyResponseFactory):
+        times = [getattr(v, "created_at", None) or v.at for v in built]
+        assert all(timedelta(0) <= t - start < timedelta(days=days) for t in times)
+
+
+def test_the_largest_window_is_refused_one_day_later() -> None:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    CustomerFactory(start=start, days=2_912_808)
+    with pytest.raises(ValidationError) as info:
+        CustomerFactory(start=start, days=2_912_809)
+    assert info.value.paths == ["$.days"]
+    assert "at most 2912808" in str(info.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=st.datetimes(timezones=st.sampled_from([UTC, _PLUS_2, _MINUS_5])),
+    days=st.integers(1, 4_000_000) | st.just(10**400),
+)
+def test_factories_either_refuse_a_window_or_fill_it(start: datetime, days: int) -> None:
+    problems: list[str] = []
+    try:
+        factory = DatasetFactory(start=start, days=days)
+    except ValidationError as error:
+        problems = list(error.paths)
+    if problems:
+        assert set(problems) <= {"$.start", "$.days"}
+        return
+    data = factory.build(customers=3, feedback_per_customer=1, responses_per_customer=1)
+    assert from_json(to_json(data), Dataset) == data
+    times = [f.created_at for f in data.feedback] + [r.at for r in data.responses]
+    assert all(start <= t for t in times)

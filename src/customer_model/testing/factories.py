@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 
 from customer_model import _catalogue as cat
-from customer_model._validation import Checker, type_name
+from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import Customer, CustomerKind, Purchase, Purchaser, User
 from customer_model.dataset import Dataset
 from customer_model.errors import ValidationError
@@ -36,6 +36,7 @@ from customer_model.feedback import Channel, FeedbackItem, Importance
 from customer_model.people import Gender, Location, Person
 from customer_model.roles import BuyingRole, Role
 from customer_model.satisfaction import SurveyMeasure, SurveyResponse
+from customer_model.testing import _time
 
 __all__ = [
     "CustomerFactory",
@@ -50,17 +51,66 @@ DEFAULT_START = cat.DEFAULT_START
 
 
 def _check_common(
-    check: Checker, seed: object, id_prefix: object, start: object, days: object
+    check: Checker,
+    seed: object,
+    id_prefix: object,
+    start: object,
+    days: object,
+    *,
+    moments: bool = True,
+    births: bool = False,
 ) -> None:
-    _check_window(check, seed, start, days)
+    _check_window(check, seed, start, days, moments=moments, births=births)
     check.text("id_prefix", id_prefix)
 
 
-def _check_window(check: Checker, seed: object, start: object, days: object) -> None:
+#: Adults are born up to this many years before a factory's start.
+OLDEST = 70
+
+
+def _check_window(
+    check: Checker,
+    seed: object,
+    start: object,
+    days: object,
+    *,
+    moments: bool = True,
+    births: bool = False,
+) -> None:
+    """*seed*, and a window the factory can fill without leaving the calendar.
+
+    With *births*, people are born up to :data:`OLDEST` years before *start*;
+    with *moments*, times fall anywhere from *start* to *days* days later.
+    Every value must be a datetime both in *start*'s zone and in UTC (SQL and
+    the records compare times as UTC), so both must stay within years 1 to 9999.
+    """
     if type(seed) is not int:  # None would seed from the clock: not reproducible
         check.add("seed", f"must be an integer, not {type_name(seed)}")
     check.aware("start", start)
     check.integer("days", days, minimum=1)
+    if not isinstance(start, datetime) or not is_aware(start):
+        return  # reported just above
+    if births and start.year <= OLDEST:
+        check.add(
+            "start",
+            f"must be in the year {OLDEST + 1} or later: "
+            f"people are born up to {OLDEST} years before it",
+        )
+    if not moments:
+        return
+    first = min(_time.wall(start), _time.utc(start))
+    if first < 0:
+        check.add("start", "must fall within years 1 to 9999 in UTC as well as in its own zone")
+        return
+    last_second = 1_000_000  # the latest time is start + days, less one second
+    room = (_time.LAST + last_second - max(_time.wall(start), _time.utc(start))) // _time.DAY
+    if room < 1:
+        check.add("start", "must leave at least one day before the year 10000")
+    elif type(days) is int and days > room:
+        check.add(
+            "days",
+            f"must be at most {room} with this start: the window must end before the year 10000",
+        )
 
 
 def _fields_of(
@@ -102,6 +152,10 @@ class _Base:
     """Seeded randomness, an id sequence and a time window."""
 
     _prefix_default = "x-"
+    #: Whether the factory makes times within its window (people have none).
+    _moments = True
+    #: Whether the factory makes people, born up to OLDEST years before start.
+    _births = False
 
     def __init__(
         self,
@@ -113,7 +167,7 @@ class _Base:
     ) -> None:
         prefix = self._prefix_default if id_prefix is None else id_prefix
         check = Checker()
-        _check_common(check, seed, prefix, start, days)
+        _check_common(check, seed, prefix, start, days, moments=self._moments, births=self._births)
         self._check_more(check)
         check.done(type(self).__name__)
         self.seed = seed
@@ -142,6 +196,8 @@ class PersonFactory(_Base):
     """People with made-up names and contact details (fake personal data)."""
 
     _prefix_default = "p-"
+    _moments = False
+    _births = True
 
     def build(self, **overrides: Any) -> Person:
         """An adult; any :class:`~customer_model.Person` field can be overridden.
@@ -202,6 +258,7 @@ class CustomerFactory(_Base):
     """
 
     _prefix_default = "c-"
+    _births = True
 
     def __init__(
         self,
@@ -470,7 +527,7 @@ class DatasetFactory:
 
     def __init__(self, *, seed: int = 0, start: datetime = DEFAULT_START, days: int = 365) -> None:
         check = Checker()
-        _check_window(check, seed, start, days)
+        _check_window(check, seed, start, days, births=True)
         check.done("DatasetFactory")
         rng = random.Random(seed)
         self.seed = seed

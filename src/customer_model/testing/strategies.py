@@ -2,19 +2,34 @@
 
 Every value these strategies produce satisfies every invariant of the model
 and round-trips through JSON.  Needs the ``testing`` extra (hypothesis).
+
+Arguments are checked when a strategy is built, not when a test first draws
+from it: a bad one raises :class:`hypothesis.errors.InvalidArgument`, as
+hypothesis' own strategies do.  The error is also a
+:class:`~customer_model.ValidationError` whose problems name each bad argument
+and the rule it breaks (never its value), so either ``except`` catches it.
+
+>>> from hypothesis.errors import InvalidArgument
+>>> try:
+...     customers(id="c-1")
+... except InvalidArgument as error:
+...     print(error.problems[0])
+$.id: must be a hypothesis strategy (such as st.just(...)) or None, not str
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 
 from customer_model._fields import EQUATABLE, FIELDS, ORDERED, Kind
+from customer_model._validation import Checker, is_aware, type_name
 from customer_model.customers import (
     Customer,
     CustomerKind,
@@ -24,6 +39,7 @@ from customer_model.customers import (
     User,
 )
 from customer_model.dataset import Dataset
+from customer_model.errors import ValidationError
 from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.people import Gender, Location, Person
 from customer_model.personas import Persona
@@ -44,6 +60,7 @@ from customer_model.rules import (
 )
 from customer_model.satisfaction import SurveyMeasure, SurveyResponse
 from customer_model.segments import Segment, SegmentBasis
+from customer_model.testing import _time
 
 __all__ = [
     "aware_datetimes",
@@ -78,8 +95,52 @@ EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 HORIZON = datetime(2030, 1, 1, tzinfo=UTC)
 
 
+class _ArgumentError(ValidationError, InvalidArgument):
+    """A bad argument to a strategy: hypothesis' error, with the library's problems."""
+
+
+def _done(check: Checker, strategy: str) -> None:
+    if check.problems:
+        raise _ArgumentError(check.problems, f"arguments of {strategy}()")
+
+
+def _strategy(check: Checker, name: str, value: object) -> None:
+    if value is not None and not isinstance(value, st.SearchStrategy):
+        check.add(
+            name,
+            f"must be a hypothesis strategy (such as st.just(...)) or None, not {type_name(value)}",
+        )
+
+
+def _window(
+    check: Checker, since: object, until: object, names: tuple[str, str] = ("since", "until")
+) -> None:
+    """Two aware datetimes in order (compared as instants, so any zones may mix)."""
+    check.aware(names[0], since)
+    check.aware(names[1], until)
+    if not (_aware(since) and _aware(until)):
+        return  # reported just above
+    assert isinstance(since, datetime)
+    assert isinstance(until, datetime)
+    if _time.utc(since) > _time.utc(until):
+        check.add(names[1], f"must not be earlier than {names[0]}")
+
+
+def _aware(value: object) -> bool:
+    return isinstance(value, datetime) and is_aware(value)
+
+
+def _optional_currency(check: Checker, value: object) -> None:
+    if value is not None:
+        check.currency("currency", value)
+
+
 def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
     """Non-empty ids of letters, digits and dashes, optionally with a prefix."""
+    check = Checker()
+    if check.text("prefix", prefix, allow_empty=True) and prefix[:1].isspace():
+        check.add("prefix", "must not start with white space: ids cannot")
+    _done(check, "identifiers")
     return st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10).map(
         lambda s: prefix + s
     )
@@ -88,13 +149,55 @@ def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
 def aware_datetimes(
     min_value: datetime = EPOCH, max_value: datetime = HORIZON
 ) -> st.SearchStrategy[datetime]:
-    """Timezone-aware datetimes between two aware bounds, in a few UTC offsets."""
-    span = int((max_value - min_value).total_seconds() * 1_000_000)
-    return st.builds(
-        lambda us, tz: (min_value + timedelta(microseconds=us)).astimezone(tz),
-        st.integers(0, span),
-        st.sampled_from(_OFFSETS),
-    )
+    """Timezone-aware datetimes between two aware bounds, in a few UTC offsets.
+
+    Any aware bounds work, up to the first and last microsecond of the
+    calendar: a time that one of the usual offsets would push out of years
+    1 to 9999 is given in UTC or in the offset of one of the bounds instead.
+    """
+    check = Checker()
+    _window(check, min_value, max_value, ("min_value", "max_value"))
+    _done(check, "aware_datetimes")
+    low = _time.utc(min_value)
+    span = _time.utc(max_value) - low  # exact: a float of microseconds is not, past 2**53
+    fallbacks = [
+        (zone, _offset(zone))
+        for zone in (UTC, timezone(_aware_offset(min_value)), timezone(_aware_offset(max_value)))
+    ]
+
+    origin = _time.at(low, UTC) if _time.fits(low) else None
+
+    def place(micros: int, zone: timezone) -> datetime:
+        if origin is not None:  # the usual case, and the fastest way
+            try:
+                return (origin + timedelta(microseconds=micros)).astimezone(zone)
+            except OverflowError:
+                pass
+        instant = low + micros
+        wall = instant + _OFFSET_MICROS[zone]
+        if _time.fits(wall):
+            return _time.at(wall, zone)
+        # Near the ends of the calendar: one of the bounds' own offsets always fits,
+        # since the instant lies between them and offsets are less than a day.
+        for other, offset in fallbacks:  # pragma: no branch
+            if _time.fits(instant + offset):
+                return _time.at(instant + offset, other)
+        raise AssertionError("unreachable: a bound's offset always fits")  # pragma: no cover
+
+    return st.builds(place, st.integers(0, span), st.sampled_from(_OFFSETS))
+
+
+def _aware_offset(value: datetime) -> timedelta:
+    offset = value.utcoffset()
+    assert offset is not None  # checked aware
+    return offset
+
+
+def _offset(zone: timezone) -> int:
+    return _aware_offset(datetime(2000, 1, 1, tzinfo=zone)) // _time.MICROSECOND
+
+
+_OFFSET_MICROS = {zone: _offset(zone) for zone in _OFFSETS}
 
 
 def locations() -> st.SearchStrategy[Location]:
@@ -156,12 +259,21 @@ def _user_for(draw: st.DrawFn, person: Person) -> User:
 
 
 _PERSON_IDS = identifiers("p-")
+_CUSTOMER_IDS = identifiers("c-")
+_AUTHOR_IDS = st.none() | _PERSON_IDS
+
+
+def persons(id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Person]:
+    """A person with some (or none) of their identity data filled in."""
+    check = Checker()
+    _strategy(check, "id", id)
+    _done(check, "persons")
+    return _persons(id if id is not None else _PERSON_IDS)
 
 
 @st.composite
-def persons(draw: st.DrawFn, id: st.SearchStrategy[str] | None = None) -> Person:
-    """A person with some (or none) of their identity data filled in."""
-    return _person(draw, draw(id if id is not None else _PERSON_IDS))
+def _persons(draw: st.DrawFn, ids: st.SearchStrategy[str]) -> Person:
+    return _person(draw, draw(ids))
 
 
 #: Mostly prices in cents; sometimes amounts with up to 12 decimal places or
@@ -180,53 +292,104 @@ _AMOUNTS = st.one_of(
 )
 
 
-@functools.cache
 def purchases(
     currency: str | None = None,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
 ) -> st.SearchStrategy[Purchase]:
     """Purchases, mostly with two-place amounts, sometimes very precise or very large."""
+    check = Checker()
+    _optional_currency(check, currency)
+    _window(check, since, until)
+    _done(check, "purchases")
+    return _purchases(currency, since, until)
+
+
+@functools.cache  # checked arguments only: all hashable
+def _purchases(
+    currency: str | None, since: datetime, until: datetime
+) -> st.SearchStrategy[Purchase]:
     return st.builds(
         Purchase,
         amount=_AMOUNTS,
-        currency=st.just(currency) if currency else st.sampled_from(_CURRENCIES),
+        currency=st.just(currency) if currency is not None else st.sampled_from(_CURRENCIES),
         at=aware_datetimes(since, until),
     )
 
 
-@st.composite
-def purchasers(draw: st.DrawFn, person: st.SearchStrategy[Person] | None = None) -> Purchaser:
+_ANY_PERSON = persons()
+
+
+def purchasers(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[Purchaser]:
     """A purchaser, with buying-center roles and sometimes a spending authority."""
-    return _buyer_for(draw, draw(person if person is not None else persons()))
+    check = Checker()
+    _strategy(check, "person", person)
+    _done(check, "purchasers")
+    return _purchasers(person if person is not None else _ANY_PERSON)
 
 
 @st.composite
-def users(draw: st.DrawFn, person: st.SearchStrategy[Person] | None = None) -> User:
+def _purchasers(draw: st.DrawFn, people: st.SearchStrategy[Person]) -> Purchaser:
+    return _buyer_for(draw, draw(people))
+
+
+def users(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[User]:
     """A user with some usage."""
-    return _user_for(draw, draw(person if person is not None else persons()))
+    check = Checker()
+    _strategy(check, "person", person)
+    _done(check, "users")
+    return _users(person if person is not None else _ANY_PERSON)
+
+
+@st.composite
+def _users(draw: st.DrawFn, people: st.SearchStrategy[Person]) -> User:
+    return _user_for(draw, draw(people))
 
 
 def _people(draw: st.DrawFn, customer_id: str, n: int) -> list[Person]:
     return [_person(draw, f"{customer_id}-p{i}") for i in range(n)]
 
 
-@st.composite
 def customers(
-    draw: st.DrawFn,
     *,
     kind: CustomerKind | None = None,
     split: RoleSplit | None = None,
     id: st.SearchStrategy[str] | None = None,
     currency: str | None = None,
     max_purchases: int = 5,
-) -> Customer:
+) -> st.SearchStrategy[Customer]:
     """A valid customer; ``kind`` and ``split`` pin its kind and role split.
 
     People get ids derived from the customer id, so customers drawn with
     distinct ids never share a person.
     """
-    cid = draw(id if id is not None else identifiers("c-"))
+    check = Checker()
+    check.member("kind", kind, CustomerKind, optional=True)
+    check.member("split", split, RoleSplit, optional=True)
+    _strategy(check, "id", id)
+    _optional_currency(check, currency)
+    check.integer("max_purchases", max_purchases, minimum=0)
+    _done(check, "customers")
+    return _customers(
+        kind=kind,
+        split=split,
+        ids=id if id is not None else _CUSTOMER_IDS,
+        bought=_purchases(currency, EPOCH, HORIZON),
+        max_purchases=max_purchases,
+    )
+
+
+@st.composite
+def _customers(
+    draw: st.DrawFn,
+    *,
+    kind: CustomerKind | None,
+    split: RoleSplit | None,
+    ids: st.SearchStrategy[str],
+    bought: st.SearchStrategy[Purchase],
+    max_purchases: int,
+) -> Customer:
+    cid = draw(ids)
     kind = kind if kind is not None else draw(st.sampled_from(CustomerKind))
     if split is None:
         split = draw(st.sampled_from(RoleSplit))
@@ -262,74 +425,149 @@ def customers(
         interests=draw(st.frozensets(st.sampled_from(_INTERESTS), max_size=3)),
         preferences=draw(st.frozensets(st.sampled_from(["email", "sms", "eco"]), max_size=2)),
         lifestyle=draw(st.frozensets(st.sampled_from(["urban", "rural", "family"]), max_size=2)),
-        purchases=draw(st.lists(purchases(currency), max_size=max_purchases)),
+        purchases=draw(st.lists(bought, max_size=max_purchases)),
     )
 
 
-_any_customer = customers
+_ANY_CUSTOMER = customers()
 
 
-@st.composite
+_FEEDBACK_IDS = identifiers("f-")
+_SEGMENT_IDS = identifiers("s-")
+_RESPONSE_IDS = identifiers("r-")
+_THEME_CHOICES = st.sampled_from(_THEMES)
+
+
+def _customer(check: Checker, value: object) -> None:
+    check.instance("customer", value, Customer, optional=True)
+
+
 def feedback_items(
-    draw: st.DrawFn,
     *,
     customer: Customer | None = None,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
-    themes: Sequence[str] = _THEMES,
+    themes: Iterable[str] = _THEMES,
     id: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[FeedbackItem]:
+    """A feedback item; given a *customer*, it comes from one of its people (or nobody).
+
+    *themes* is any non-empty collection of theme keys (read once, here).
+    """
+    check = Checker()
+    _customer(check, customer)
+    _window(check, since, until)
+    chosen = _theme_keys(check, themes)
+    _strategy(check, "id", id)
+    _done(check, "feedback_items")
+    return _feedback_items(
+        customer=customer,
+        times=aware_datetimes(since, until),
+        themes=_THEME_CHOICES if themes is _THEMES else st.sampled_from(chosen),
+        ids=id if id is not None else _FEEDBACK_IDS,
+    )
+
+
+def _theme_keys(check: Checker, themes: object) -> tuple[str, ...]:
+    if isinstance(themes, str | bytes | Mapping) or not isinstance(themes, Iterable):
+        check.add("themes", f"must be a collection of theme keys, not {type_name(themes)}")
+        return ()
+    keys = tuple(themes)
+    if not keys:
+        check.add("themes", "must not be empty: every item needs a theme")
+    for i, key in enumerate(keys):
+        check.ident(("themes", i), key)
+    return keys
+
+
+@st.composite
+def _feedback_items(
+    draw: st.DrawFn,
+    *,
+    customer: Customer | None,
+    times: st.SearchStrategy[datetime],
+    themes: st.SearchStrategy[str],
+    ids: st.SearchStrategy[str],
 ) -> FeedbackItem:
-    """A feedback item; given a *customer*, it comes from one of its people (or nobody)."""
     if customer is not None:
         customer_id = customer.id
         author_id = draw(st.none() | st.sampled_from([p.id for p in customer.people]))
     else:
-        customer_id = draw(identifiers("c-"))
-        author_id = draw(st.none() | identifiers("p-"))
+        customer_id = draw(_CUSTOMER_IDS)
+        author_id = draw(_AUTHOR_IDS)
     return FeedbackItem(
-        id=draw(id if id is not None else identifiers("f-")),
+        id=draw(ids),
         customer_id=customer_id,
         author_id=author_id,
-        theme=draw(st.sampled_from(list(themes))),
+        theme=draw(themes),
         kind=draw(st.sampled_from(FeedbackKind)),
         need=draw(st.none() | st.sampled_from(Need)),
         importance=draw(st.none() | st.sampled_from(Importance)),
         channel=draw(st.sampled_from(Channel)),
         text=draw(st.text(max_size=40)),
-        created_at=draw(aware_datetimes(since, until)),
+        created_at=draw(times),
     )
 
 
-@st.composite
 def survey_responses(
-    draw: st.DrawFn,
     *,
     customer: Customer | None = None,
     measure: SurveyMeasure | None = None,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
     id: st.SearchStrategy[str] | None = None,
-) -> SurveyResponse:
+) -> st.SearchStrategy[SurveyResponse]:
     """A survey answer on its measure's scale; given a *customer*, from one of its people."""
+    check = Checker()
+    _customer(check, customer)
+    check.member("measure", measure, SurveyMeasure, optional=True)
+    _window(check, since, until)
+    _strategy(check, "id", id)
+    _done(check, "survey_responses")
+    return _survey_responses(
+        customer=customer,
+        measure=measure,
+        times=aware_datetimes(since, until),
+        ids=id if id is not None else _RESPONSE_IDS,
+    )
+
+
+@st.composite
+def _survey_responses(
+    draw: st.DrawFn,
+    *,
+    customer: Customer | None,
+    measure: SurveyMeasure | None,
+    times: st.SearchStrategy[datetime],
+    ids: st.SearchStrategy[str],
+) -> SurveyResponse:
     if customer is not None:
         customer_id = customer.id
         respondent = draw(st.none() | st.sampled_from([p.id for p in customer.people]))
     else:
-        customer_id = draw(identifiers("c-"))
-        respondent = draw(st.none() | identifiers("p-"))
+        customer_id = draw(_CUSTOMER_IDS)
+        respondent = draw(_AUTHOR_IDS)
     chosen = measure if measure is not None else draw(st.sampled_from(SurveyMeasure))
     low, high = chosen.scale
     return SurveyResponse(
-        id=draw(id if id is not None else identifiers("r-")),
+        id=draw(ids),
         customer_id=customer_id,
         respondent_id=respondent,
         measure=chosen,
         score=draw(st.integers(low, high)),
-        at=draw(aware_datetimes(since, until)),
+        at=draw(times),
     )
 
 
 def personas(segment_id: st.SearchStrategy[str | None] | None = None) -> st.SearchStrategy[Persona]:
+    """Personas; *segment_id* is a strategy for the segment each belongs to (none by default)."""
+    check = Checker()
+    _strategy(check, "segment_id", segment_id)
+    _done(check, "personas")
+    return _personas(segment_id if segment_id is not None else st.none())
+
+
+def _personas(segment_id: st.SearchStrategy[str | None]) -> st.SearchStrategy[Persona]:
     return st.builds(
         Persona,
         identifiers("persona-"),
@@ -338,13 +576,11 @@ def personas(segment_id: st.SearchStrategy[str | None] | None = None) -> st.Sear
         goals=st.lists(st.sampled_from(["save time", "cut cost", "scale up"]), max_size=2),
         pain_points=st.lists(st.sampled_from(["slow exports", "price", "setup"]), max_size=2),
         needs=st.frozensets(st.sampled_from(Need), max_size=3),
-        segment_id=segment_id if segment_id is not None else st.none(),
+        segment_id=segment_id,
     )
 
 
-@st.composite
 def datasets(
-    draw: st.DrawFn,
     *,
     customers: st.SearchStrategy[Customer] | None = None,
     max_customers: int = 4,
@@ -352,37 +588,64 @@ def datasets(
     responses_per_customer: int = 2,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
-) -> Dataset:
+) -> st.SearchStrategy[Dataset]:
     """A consistent dataset: unique ids, feedback and answers only from its own customers.
 
     Each customer gets up to *feedback_per_customer* feedback items and up to
     *responses_per_customer* survey responses.
     """
-    base = customers if customers is not None else _any_customer()
+    check = Checker()
+    _strategy(check, "customers", customers)
+    check.integer("max_customers", max_customers, minimum=1)
+    check.integer("feedback_per_customer", feedback_per_customer, minimum=0)
+    check.integer("responses_per_customer", responses_per_customer, minimum=0)
+    _window(check, since, until)
+    _done(check, "datasets")
+    return _datasets(
+        base=customers if customers is not None else _ANY_CUSTOMER,
+        max_customers=max_customers,
+        feedback_per_customer=feedback_per_customer,
+        responses_per_customer=responses_per_customer,
+        times=aware_datetimes(since, until),
+    )
+
+
+@st.composite
+def _datasets(
+    draw: st.DrawFn,
+    *,
+    base: st.SearchStrategy[Customer],
+    max_customers: int,
+    feedback_per_customer: int,
+    responses_per_customer: int,
+    times: st.SearchStrategy[datetime],
+) -> Dataset:
     cs = draw(st.lists(base, min_size=1, max_size=max_customers, unique_by=lambda c: c.id))
     feedback: list[FeedbackItem] = []
     for c in cs:
         n = draw(st.integers(0, feedback_per_customer))
         for j in range(n):
             item_id = st.just(f"f-{c.id}-{j}")
-            feedback.append(draw(feedback_items(customer=c, since=since, until=until, id=item_id)))
+            feedback.append(
+                draw(_feedback_items(customer=c, times=times, themes=_THEME_CHOICES, ids=item_id))
+            )
     responses: list[SurveyResponse] = []
     for c in cs:
         for j in range(draw(st.integers(0, responses_per_customer))):
             response_id = st.just(f"r-{c.id}-{j}")
             responses.append(
-                draw(survey_responses(customer=c, since=since, until=until, id=response_id))
+                draw(_survey_responses(customer=c, measure=None, times=times, ids=response_id))
             )
     segments = draw(
         st.lists(
-            st.builds(Segment, identifiers("s-"), st.sampled_from(["Key accounts", "Families"])),
+            st.builds(Segment, _SEGMENT_IDS, st.sampled_from(["Key accounts", "Families"])),
             max_size=2,
             unique_by=lambda s: s.id,
         )
     )
     segment_ids = [s.id for s in segments]
     persona_seg = st.none() | st.sampled_from(segment_ids) if segment_ids else st.none()
-    ps = draw(st.lists(personas(persona_seg), max_size=2, unique_by=lambda p: p.id))
+    ps = draw(st.lists(_personas(persona_seg), max_size=2, unique_by=lambda p: p.id))
     return Dataset(cs, feedback, personas=ps, segments=segments, responses=responses)
 
 
@@ -471,6 +734,10 @@ def rules(*, rfm: bool = False, max_leaves: int = 6) -> st.SearchStrategy[Rule]:
     only with ``rfm=True``, since running them needs RFM scores.  Rules with
     time windows need an ``as_of`` to run.
     """
+    check = Checker()
+    check.boolean("rfm", rfm)
+    check.integer("max_leaves", max_leaves, minimum=1)
+    _done(check, "rules")
     fields = [name for name, spec in FIELDS.items() if rfm or not spec.rfm]
     return st.recursive(
         st.one_of(_leaf(fields), st.just(Always())),
@@ -487,9 +754,13 @@ def segments(
     *, rule: st.SearchStrategy[Rule] | None = None, rfm: bool = False
 ) -> st.SearchStrategy[Segment]:
     """Valid segments whose rules come from :func:`rules` (or *rule*)."""
+    check = Checker()
+    _strategy(check, "rule", rule)
+    check.boolean("rfm", rfm)
+    _done(check, "segments")
     return st.builds(
         Segment,
-        identifiers("s-"),
+        _SEGMENT_IDS,
         st.sampled_from(["Key accounts", "Families", "Golfers", "Lapsed", "Big spenders"]),
         rule if rule is not None else rules(rfm=rfm),
         basis=st.none() | st.sampled_from(SegmentBasis),

@@ -1,0 +1,207 @@
+"""The hypothesis strategies check their arguments when they are built, not on draw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from customer_model import (
+    CustomerKind,
+    FeedbackItem,
+    RoleSplit,
+    SurveyMeasure,
+    ValidationError,
+    from_json,
+    to_json,
+)
+from customer_model.testing import strategies as cms
+from customer_model.testing.factories import CustomerFactory
+
+#: A value that stands for personal data: no message may repeat it.
+SECRET = "ana.meyer@example.com"
+_PLUS_2 = timezone(timedelta(hours=2))
+_EDGE_ZONES = [
+    UTC,
+    _PLUS_2,
+    timezone(timedelta(hours=-5, minutes=-30)),
+    timezone(timedelta(hours=23, minutes=59)),
+    timezone(-timedelta(hours=23, minutes=59)),
+]
+FIRST = datetime.min.replace(tzinfo=UTC)
+LAST = datetime.max.replace(tzinfo=UTC)
+
+
+BAD: list[tuple[str, Callable[[], object], list[str]]] = [
+    ("identifiers", lambda: cms.identifiers(prefix=5), ["$.prefix"]),  # type: ignore[arg-type]
+    ("identifiers", lambda: cms.identifiers(prefix=" c-"), ["$.prefix"]),
+    ("purchases", lambda: cms.purchases(currency=["EUR"]), ["$.currency"]),  # type: ignore[arg-type]
+    ("purchases", lambda: cms.purchases(currency=SECRET), ["$.currency"]),
+    ("purchases", lambda: cms.purchases(currency=""), ["$.currency"]),
+    ("purchases", lambda: cms.purchases(since=datetime(2020, 1, 1)), ["$.since"]),
+    ("purchases", lambda: cms.purchases(until="2030"), ["$.until"]),  # type: ignore[arg-type]
+    ("purchases", lambda: cms.purchases(since=cms.HORIZON, until=cms.EPOCH), ["$.until"]),
+    ("persons", lambda: cms.persons(id="p"), ["$.id"]),  # type: ignore[arg-type]
+    ("purchasers", lambda: cms.purchasers(person=SECRET), ["$.person"]),  # type: ignore[arg-type]
+    ("users", lambda: cms.users(person=SECRET), ["$.person"]),  # type: ignore[arg-type]
+    ("customers", lambda: cms.customers(id="c1"), ["$.id"]),  # type: ignore[arg-type]
+    ("customers", lambda: cms.customers(max_purchases=-1), ["$.max_purchases"]),
+    ("customers", lambda: cms.customers(max_purchases=True), ["$.max_purchases"]),
+    ("customers", lambda: cms.customers(kind="household"), ["$.kind"]),  # type: ignore[arg-type]
+    ("customers", lambda: cms.customers(split="same"), ["$.split"]),  # type: ignore[arg-type]
+    (
+        "customers",
+        lambda: cms.customers(kind=1, id=2, currency="eur", max_purchases=None),  # type: ignore[arg-type]
+        ["$.kind", "$.id", "$.currency", "$.max_purchases"],
+    ),
+    ("feedback_items", lambda: cms.feedback_items(customer=SECRET), ["$.customer"]),  # type: ignore[arg-type]
+    ("feedback_items", lambda: cms.feedback_items(themes=[]), ["$.themes"]),
+    ("feedback_items", lambda: cms.feedback_items(themes="pricing"), ["$.themes"]),
+    (
+        "feedback_items",
+        lambda: cms.feedback_items(themes=["ok", " x", 3]),
+        ["$.themes[1]", "$.themes[2]"],
+    ),  # type: ignore[list-item]
+    ("feedback_items", lambda: cms.feedback_items(id="f-1"), ["$.id"]),  # type: ignore[arg-type]
+    ("feedback_items", lambda: cms.feedback_items(since=cms.HORIZON, until=cms.EPOCH), ["$.until"]),
+    ("survey_responses", lambda: cms.survey_responses(measure="nps"), ["$.measure"]),  # type: ignore[arg-type]
+    ("survey_responses", lambda: cms.survey_responses(customer=SECRET), ["$.customer"]),  # type: ignore[arg-type]
+    ("survey_responses", lambda: cms.survey_responses(until=datetime(2030, 1, 1)), ["$.until"]),
+    ("personas", lambda: cms.personas(segment_id="s"), ["$.segment_id"]),  # type: ignore[arg-type]
+    ("datasets", lambda: cms.datasets(max_customers=0), ["$.max_customers"]),
+    ("datasets", lambda: cms.datasets(customers=SECRET), ["$.customers"]),  # type: ignore[arg-type]
+    ("datasets", lambda: cms.datasets(feedback_per_customer=-1), ["$.feedback_per_customer"]),
+    ("datasets", lambda: cms.datasets(responses_per_customer=2.0), ["$.responses_per_customer"]),  # type: ignore[arg-type]
+    ("datasets", lambda: cms.datasets(since=datetime(2020, 1, 1)), ["$.since"]),
+    ("rules", lambda: cms.rules(max_leaves="x"), ["$.max_leaves"]),  # type: ignore[arg-type]
+    ("rules", lambda: cms.rules(max_leaves=0), ["$.max_leaves"]),
+    ("rules", lambda: cms.rules(rfm=1), ["$.rfm"]),  # type: ignore[arg-type]
+    ("segments", lambda: cms.segments(rule=SECRET), ["$.rule"]),  # type: ignore[arg-type]
+    ("aware_datetimes", lambda: cms.aware_datetimes(datetime(2020, 1, 1)), ["$.min_value"]),
+    ("aware_datetimes", lambda: cms.aware_datetimes(max_value=None), ["$.max_value"]),  # type: ignore[arg-type]
+    ("aware_datetimes", lambda: cms.aware_datetimes(cms.HORIZON, cms.EPOCH), ["$.max_value"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "paths"), BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)]
+)
+def test_bad_arguments_are_refused_when_the_strategy_is_built(
+    name: str, build: Callable[[], object], paths: list[str]
+) -> None:
+    # Nothing is drawn here: before, most of these failed only on the first draw,
+    # with a bare TypeError, AttributeError or a hypothesis error from deep inside.
+    with pytest.raises(InvalidArgument) as info:
+        build()
+    error = info.value
+    assert isinstance(error, ValidationError)
+    assert error.paths == paths
+    assert str(error).startswith(f"invalid arguments of {name}():")
+    assert SECRET not in str(error)
+
+
+def test_a_strategy_where_a_value_was_given_says_so() -> None:
+    with pytest.raises(InvalidArgument, match=r"\$\.id: must be a hypothesis strategy"):
+        cms.customers(id="c-1")  # type: ignore[arg-type]
+
+
+def test_good_arguments_still_pin_what_they_say() -> None:
+    customer = CustomerFactory(seed=3).build()
+    pinned = {
+        "customer": cms.customers(
+            kind=CustomerKind.HOUSEHOLD, split=RoleSplit.DISJOINT, id=st.just("c-9"), currency="GBP"
+        ),
+        "person": cms.persons(id=st.just("p-9")),
+        "feedback": cms.feedback_items(customer=customer, themes=iter(["billing", "sso"])),
+        "response": cms.survey_responses(customer=customer, measure=SurveyMeasure.CSAT),
+        "persona": cms.personas(segment_id=st.just("s-1")),
+        "ids": cms.identifiers(""),
+    }
+
+    @settings(max_examples=25, database=None)
+    @given(st.fixed_dictionaries(pinned))
+    def check(values: dict[str, Any]) -> None:
+        c = values["customer"]
+        assert (c.id, c.kind) == ("c-9", CustomerKind.HOUSEHOLD)
+        assert all(p.currency == "GBP" for p in c.purchases)
+        assert values["person"].id == "p-9"
+        item: FeedbackItem = values["feedback"]
+        # an iterator of themes is read once, when the strategy is built
+        assert item.theme in {"billing", "sso"}
+        assert item.customer_id == customer.id
+        assert values["response"].measure is SurveyMeasure.CSAT
+        assert values["persona"].segment_id == "s-1"
+        assert values["ids"]
+
+    check()
+
+
+def test_purchases_are_built_once_per_argument_set() -> None:
+    assert cms.purchases("EUR") is cms.purchases("EUR")
+    assert cms.purchases() is cms.purchases(None, cms.EPOCH, cms.HORIZON)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    bounds=st.lists(
+        st.datetimes(timezones=st.sampled_from(_EDGE_ZONES))
+        | st.sampled_from([FIRST, LAST])
+        | st.sampled_from(_EDGE_ZONES).map(lambda z: datetime.min.replace(tzinfo=z))
+        | st.sampled_from(_EDGE_ZONES).map(lambda z: datetime.max.replace(tzinfo=z)),
+        min_size=2,
+        max_size=2,
+    ),
+    data=st.data(),
+)
+def test_aware_datetimes_work_between_any_aware_bounds(
+    bounds: list[datetime], data: st.DataObject
+) -> None:
+    # 0001-01-01 to 9999-12-31 in UTC used to raise OverflowError, and a float
+    # span of microseconds could step past the upper bound.
+    low, high = sorted(bounds)
+    value = data.draw(cms.aware_datetimes(low, high))
+    assert value.utcoffset() is not None
+    assert low <= value <= high
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [
+        (FIRST, LAST),
+        (LAST, LAST),
+        (FIRST, FIRST),
+        (datetime.min.replace(tzinfo=_PLUS_2), datetime.min.replace(tzinfo=_PLUS_2)),
+        (datetime.max.replace(tzinfo=_EDGE_ZONES[4]), datetime.max.replace(tzinfo=_EDGE_ZONES[4])),
+    ],
+)
+def test_aware_datetimes_reach_the_ends_of_the_calendar(low: datetime, high: datetime) -> None:
+    @settings(max_examples=30, database=None)
+    @given(cms.aware_datetimes(low, high))
+    def check(value: datetime) -> None:
+        assert low <= value <= high
+
+    check()
+
+
+@settings(max_examples=30, deadline=None)
+@given(cms.aware_datetimes())
+def test_default_datetimes_keep_their_window_and_offsets(value: datetime) -> None:
+    assert cms.EPOCH <= value <= cms.HORIZON
+    assert value.tzinfo in cms._OFFSETS
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    cms.datasets(
+        max_customers=2,
+        since=datetime(9999, 12, 31, tzinfo=UTC),
+        until=LAST,
+    )
+)
+def test_datasets_at_the_end_of_the_calendar_round_trip(data: Any) -> None:
+    assert from_json(to_json(data), type(data)) == data
