@@ -958,3 +958,43 @@ def test_a_policy_that_overflows_a_score_is_named(knobs: dict[str, Any]) -> None
         prioritize(items, [c], policy=PrioritizationPolicy(**knobs), as_of=AS_OF)
     assert info.value.paths == ["$.policy"]
     assert "overflow" in str(info.value)
+
+
+def test_a_backlog_loaded_from_json_keeps_its_invariants() -> None:
+    """Services store backlogs; a tampered or corrupted one must not load."""
+    backlog = demo_backlog()
+    assert from_json(to_json(backlog), Backlog) == backlog
+    raw = json.loads(to_json(backlog))
+    raw["items"][0]["customer_count"] = -1
+    raw["items"][1]["score"] += 1.0
+    raw["items"][1]["voices"] += 1
+    with pytest.raises(ValidationError) as info:
+        from_json(json.dumps(raw), Backlog)
+    assert info.value.paths == [
+        "$.items[0].customer_count",
+        "$.items[1].voices",
+        "$.items[1].score",
+        "$.items[1].steps",
+    ]
+
+
+def test_backlog_items_are_in_rank_order_with_one_item_per_theme() -> None:
+    backlog = demo_backlog()
+    first, second = backlog[0], backlog[1]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(backlog, items=[second, first])
+    assert info.value.paths == ["$.items[0].rank", "$.items[1].rank"]
+    with pytest.raises(ValidationError, match="more than one item"):
+        attrs.evolve(backlog, items=[first, attrs.evolve(second, theme=first.theme)])
+
+
+def test_score_parts_refuse_what_no_backlog_can_hold() -> None:
+    from customer_model.backlog import Factor, ScoreComponent, ScoreStep
+
+    with pytest.raises(ValidationError) as info:
+        ScoreComponent(VoiceRole.USER, None, -1, math.nan, 1.0)
+    assert info.value.paths == ["$.voices", "$.points"]
+    with pytest.raises(ValidationError) as info:
+        ScoreStep(Factor.FIT, math.inf)
+    assert info.value.paths == ["$.total"]
+    assert ScoreComponent(VoiceRole.USER, None, 1, 2, 3).value == 3  # ints are numbers too

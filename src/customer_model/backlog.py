@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterator, Mapping, Sequence
+import typing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, overload
@@ -18,7 +19,7 @@ from typing import Any, Literal, overload
 import attrs
 
 from customer_model._display import html_table, printable, share, text_table
-from customer_model._validation import Checker, type_name
+from customer_model._validation import Checker, duplicates, to_tuple, type_name
 from customer_model.errors import ValidationError
 from customer_model.feedback import Need
 from customer_model.frameworks import ice, rice, wsjf
@@ -94,6 +95,29 @@ class ScoreComponent:
     points: float
     value: float
 
+    def __attrs_post_init__(self) -> None:
+        # prioritize makes one per role and need of every theme: the valid case is quick
+        if not (
+            type(self.role) is VoiceRole
+            and (self.need is None or type(self.need) is Need)
+            and type(self.voices) is int
+            and self.voices >= 0
+            and type(self.points) is float
+            and type(self.value) is float
+            and math.isfinite(self.points)
+            and math.isfinite(self.value)
+        ):
+            self._check()
+
+    def _check(self) -> None:
+        check = Checker()
+        check.member("role", self.role, VoiceRole)
+        check.member("need", self.need, Need, optional=True)
+        check.integer("voices", self.voices, minimum=0)
+        check.number("points", self.points)
+        check.number("value", self.value)
+        check.done("ScoreComponent")
+
     @property
     def label(self) -> str:
         """For example ``"purchaser on cost"`` or ``"anonymous (no need given)"``."""
@@ -111,6 +135,12 @@ class ScoreStep:
     factor: Factor
     total: float
 
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.member("factor", self.factor, Factor)
+        check.number("total", self.total)
+        check.done("ScoreStep")
+
 
 def _fmt(value: float) -> str:
     return f"{value:.2f}"
@@ -118,6 +148,18 @@ def _fmt(value: float) -> str:
 
 def _money(revenue: Mapping[str, Decimal]) -> str:
     return ", ".join(f"{amount} {code}" for code, amount in revenue.items()) or "-"
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value)
+
+
+def _components(value: Iterable[ScoreComponent]) -> tuple[ScoreComponent, ...]:
+    return to_tuple(value)
+
+
+def _steps(value: Iterable[ScoreStep]) -> tuple[ScoreStep, ...]:
+    return to_tuple(value)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -153,10 +195,63 @@ class BacklogItem:
     unlisted_voices: int
     anonymous_voices: int
     revenue: Mapping[str, Decimal]
-    feedback_ids: tuple[str, ...]
-    explanation: tuple[ScoreComponent, ...]
-    steps: tuple[ScoreStep, ...]
+    feedback_ids: tuple[str, ...] = attrs.field(converter=_ids)
+    explanation: tuple[ScoreComponent, ...] = attrs.field(converter=_components)
+    steps: tuple[ScoreStep, ...] = attrs.field(converter=_steps)
     framework_score: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # Items are made by prioritize, but also loaded from JSON a service stored.
+        check = Checker()
+        check.ident("theme", self.theme)
+        check.integer("rank", self.rank, minimum=1)
+        score_ok = check.number("score", self.score)
+        counts = (
+            "customer_count",
+            "voices",
+            "purchaser_voices",
+            "user_voices",
+            "both_voices",
+            "unlisted_voices",
+            "anonymous_voices",
+        )
+        for name in counts:
+            check.integer(name, getattr(self, name), minimum=0)
+        if not check.problems and self.voices != (
+            self.purchaser_voices
+            + self.user_voices
+            - self.both_voices
+            + self.unlisted_voices
+            + self.anonymous_voices
+        ):
+            check.add(
+                "voices",
+                "must equal purchaser_voices + user_voices - both_voices "
+                "+ unlisted_voices + anonymous_voices",
+            )
+        if check.instance("revenue", self.revenue, Mapping):
+            for code, amount in self.revenue.items():
+                check.currency(("revenue",), code)
+                check.decimal(("revenue", str(code)), amount, non_negative=True)
+        if check.items("feedback_ids", self.feedback_ids, str):
+            for i, fid in enumerate(self.feedback_ids):
+                check.ident(("feedback_ids", i), fid)
+            for fid in duplicates(self.feedback_ids):
+                check.add("feedback_ids", f"id {fid!r} is listed more than once")
+        parts_ok = check.items("explanation", self.explanation, ScoreComponent)
+        steps_ok = check.items("steps", self.steps, ScoreStep)
+        if (
+            score_ok
+            and parts_ok
+            and self.explanation
+            and math.fsum(c.value for c in self.explanation) != self.score
+        ):
+            check.add("score", "must equal the sum of the explanation's values")
+        if score_ok and steps_ok and self.steps and self.steps[-1].total != self.score:
+            check.add("steps", "must end at the score")
+        if self.framework_score is not None:
+            check.number("framework_score", self.framework_score)
+        check.done("BacklogItem")
 
     def _share(self, roles: tuple[VoiceRole, ...]) -> float | None:
         if self.score <= 0:
@@ -206,6 +301,10 @@ class BacklogItem:
 RankedBy = Literal["feedback", "rice", "ice-product", "ice-mean", "wsjf"]
 
 
+def _items(value: Iterable[BacklogItem]) -> tuple[BacklogItem, ...]:
+    return to_tuple(value)
+
+
 @attrs.frozen(slots=True)
 class Backlog(Sequence[BacklogItem]):
     """Themes ranked best first; ``len``, iteration, indexing and :meth:`get` by theme.
@@ -216,11 +315,29 @@ class Backlog(Sequence[BacklogItem]):
     framework after :meth:`rerank`.
     """
 
-    items: tuple[BacklogItem, ...]
+    items: tuple[BacklogItem, ...] = attrs.field(converter=_items)
     as_of: datetime
     policy: PrioritizationPolicy
-    skipped: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = attrs.field(default=(), converter=_ids)
     ranked_by: RankedBy = "feedback"
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        if check.items("items", self.items, BacklogItem):
+            for i, item in enumerate(self.items):
+                if item.rank != i + 1:
+                    check.add(("items", i, "rank"), f"must be {i + 1}: items are in rank order")
+            for theme in duplicates(item.theme for item in self.items):
+                check.add("items", f"theme {theme!r} has more than one item")
+        check.aware("as_of", self.as_of)
+        check.instance("policy", self.policy, PrioritizationPolicy)
+        if check.items("skipped", self.skipped, str):
+            for i, fid in enumerate(self.skipped):
+                check.ident(("skipped", i), fid)
+        if self.ranked_by not in typing.get_args(RankedBy):
+            options = ", ".join(map(repr, typing.get_args(RankedBy)))
+            check.add("ranked_by", f"must be one of {options}")
+        check.done("Backlog")
 
     def __len__(self) -> int:
         return len(self.items)

@@ -247,8 +247,6 @@ def prioritize(
     except OverflowError:  # math.fsum of infinite partial sums
         built = []
         _overflow()
-    if not all(math.isfinite(step.total) for item in built for step in item.steps):
-        _overflow()
     built.sort(key=lambda item: (-item.score, item.theme))
     ranked = tuple(attrs.evolve(item, rank=rank) for rank, item in enumerate(built, start=1))
     return Backlog(ranked, as_of, policy, skipped=tuple(sorted(skipped)))
@@ -432,6 +430,8 @@ def _item(
         sums = [math.fsum(column) for column in factor_columns]
         # fit is the same for the whole theme, so it scales each group's sum.
         sums.append(sums[-1] * fit)
+        if not all(map(math.isfinite, sums)):
+            _overflow()
         column_sums.append(sums)
         role = roles[group // n_needs]
         counts[role] += len(rows)
@@ -448,7 +448,7 @@ def _item(
     revenue = facts.total(behind)
     return BacklogItem(
         theme=theme,
-        rank=0,
+        rank=1,  # placeholder: ranked once every theme is scored
         score=math.fsum(c.value for c in explanation),
         customer_count=len(behind),
         voices=sum(counts.values()),
