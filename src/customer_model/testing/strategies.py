@@ -276,16 +276,15 @@ def _persons(draw: st.DrawFn, ids: st.SearchStrategy[str]) -> Person:
     return _person(draw, draw(ids))
 
 
-#: Mostly prices in cents; sometimes amounts with up to 12 decimal places or
-#: 32 integer digits, beyond what SQL's DECIMAL(38, 9) holds, since Purchase
-#: accepts any finite non-negative Decimal.  Built from text, so exact.
+#: Mostly prices in cents; sometimes amounts as large and as precise as money
+#: may be (29 integer digits, 18 decimal places), beyond what SQL's
+#: DECIMAL(38, 9) holds for a total spend.  Built from text, so exact.
 _AMOUNTS = st.one_of(
     st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
     st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
     st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
     st.builds(
         lambda digits, places: Decimal(f"{digits}E-{places}"),
-        # as large and as precise as money may be: 29 integer digits, 18 places
         st.integers(0, 10**29 - 1),
         st.integers(0, 18),
     ),
