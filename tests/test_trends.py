@@ -17,9 +17,13 @@ from customer_model import (
     FeedbackItem,
     FeedbackKind,
     Granularity,
+    ThemeTrend,
     ValidationError,
+    VolumeTable,
     feedback_volume,
+    from_json,
     rising_themes,
+    to_json,
 )
 from customer_model.testing import feedback_items
 
@@ -346,3 +350,22 @@ def test_as_of_pushed_out_of_the_calendar_by_tz_is_named() -> None:
         with pytest.raises(ValidationError) as info:
             rising_themes([], as_of=as_of.replace(tzinfo=UTC), tz=timezone(timedelta(hours=hours)))
         assert info.value.paths == ["$.as_of"]
+
+
+def test_volume_tables_and_trends_keep_their_shape_when_built_or_loaded() -> None:
+    table = feedback_volume(
+        [item("b", utc(2026, 1, 5)), item("a", utc(2026, 3, 5))], granularity=Granularity.MONTH
+    )
+    assert from_json(to_json(table), VolumeTable) == table
+    jan, feb, mar = table.periods
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(table, periods=(jan, mar, feb))
+    assert info.value.paths == ["$.periods[1]", "$.periods[2]"]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(table, themes=("b", "a"), counts={"a": (0, 0, 1), "b": (1, -1)})
+    assert info.value.paths == ["$.themes", "$.counts.b"]
+    with pytest.raises(ValidationError) as info:
+        ThemeTrend(theme="a", previous_period=jan, current_period=mar, previous=-1, current=2)
+    assert info.value.paths == ["$.current_period", "$.previous"]
+    new = ThemeTrend(theme="a", previous_period=jan, current_period=feb, previous=0, current=2)
+    assert (new.change, new.growth) == (2, None)

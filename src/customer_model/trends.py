@@ -20,7 +20,7 @@ from dateutil.relativedelta import MO, relativedelta
 
 from customer_model._display import html_table, printable, text_table
 from customer_model._frozenmap import FrozenMap
-from customer_model._validation import Checker, type_name
+from customer_model._validation import Checker, to_tuple, type_name
 from customer_model.errors import Path, ValidationError
 from customer_model.feedback import FeedbackItem
 
@@ -133,6 +133,22 @@ class CalendarPeriod:
         return self.label
 
 
+def _periods(value: Iterable[CalendarPeriod]) -> tuple[CalendarPeriod, ...]:
+    return to_tuple(value)
+
+
+def _themes(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value)
+
+
+def _after(period: CalendarPeriod) -> CalendarPeriod | None:
+    """The next period, or ``None`` at the end of the calendar."""
+    try:
+        return period.next()
+    except ValidationError:
+        return None
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class VolumeTable:
     """Feedback items per theme per period, over a contiguous run of periods.
@@ -142,9 +158,35 @@ class VolumeTable:
     """
 
     granularity: Granularity
-    periods: tuple[CalendarPeriod, ...]
-    themes: tuple[str, ...]
+    periods: tuple[CalendarPeriod, ...] = attrs.field(converter=_periods)
+    themes: tuple[str, ...] = attrs.field(converter=_themes)
     counts: Mapping[str, tuple[int, ...]]
+
+    def __attrs_post_init__(self) -> None:
+        # Built by feedback_volume, but also loaded from JSON: keep the shape it promises.
+        check = Checker()
+        check.member("granularity", self.granularity, Granularity)
+        if check.items("periods", self.periods, CalendarPeriod):
+            for i, period in enumerate(self.periods):
+                if period.granularity is not self.granularity:
+                    check.add(("periods", i), "must have the table's granularity")
+                elif i and _after(self.periods[i - 1]) != period:
+                    check.add(("periods", i), "must be the period right after the one before")
+        if check.items("themes", self.themes, str):
+            for i, theme in enumerate(self.themes):
+                check.ident(("themes", i), theme)
+            if list(self.themes) != sorted(set(self.themes)):
+                check.add("themes", "must be sorted, each once")
+        if check.instance("counts", self.counts, Mapping):
+            if set(self.counts) != set(self.themes):
+                check.add("counts", "must have one row per theme, and no other")
+            for theme, row in self.counts.items():
+                path: Path = ("counts", str(theme))
+                if type(row) is not tuple or len(row) != len(self.periods):
+                    check.add(path, "must hold one count per period")
+                elif not all(type(n) is int and n >= 0 for n in row):
+                    check.add(path, "must hold whole numbers, none negative")
+        check.done("VolumeTable")
 
     def count(self, theme: str, period: CalendarPeriod) -> int:
         """Items about *theme* in *period* (0 outside the table)."""
@@ -201,6 +243,20 @@ class ThemeTrend:
     current_period: CalendarPeriod
     previous: int
     current: int
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.ident("theme", self.theme)
+        before = check.instance("previous_period", self.previous_period, CalendarPeriod)
+        if (
+            check.instance("current_period", self.current_period, CalendarPeriod)
+            and before
+            and _after(self.previous_period) != self.current_period
+        ):
+            check.add("current_period", "must be the period right after previous_period")
+        check.integer("previous", self.previous, minimum=0)
+        check.integer("current", self.current, minimum=0)
+        check.done("ThemeTrend")
 
     @property
     def change(self) -> int:
