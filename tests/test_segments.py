@@ -187,3 +187,21 @@ def test_members_and_matches_agree(
     assert members == tuple(c for c in population if segment.matches(c, as_of=as_of))
     complement = Segment("not", "Not", ~segment.rule)
     assert len(members) + len(complement.members(population, as_of=as_of)) == len(population)
+
+
+def test_sizes_and_overlaps_keep_their_shape_when_built_or_loaded() -> None:
+    from customer_model import OverlapMatrix, SegmentSizes, from_json, to_json
+
+    sizes = SegmentSizes(10, (("a", 4), ("b", 6)), ("A", "B"))
+    assert from_json(to_json(sizes), SegmentSizes) == sizes
+    with pytest.raises(ValidationError) as info:
+        SegmentSizes(3, (("a", 4), ("a", 1), ([], 1)), ("A",))  # type: ignore[arg-type]
+    assert info.value.paths == ["$.sizes[0][1]", "$.sizes[2]", "$.sizes", "$.names"]
+    overlap = OverlapMatrix(("a", "b"), ((4, 2), (2, 6)))
+    assert from_json(to_json(overlap), OverlapMatrix) == overlap
+    with pytest.raises(ValidationError) as info:
+        OverlapMatrix(("a", "b"), ((4, 5), (2, 6)))
+    assert info.value.paths == ["$.counts[0][1]", "$.counts[1][0]"]
+    with pytest.raises(ValidationError) as info:
+        OverlapMatrix(("a", "b"), ((4, 2),))
+    assert info.value.paths == ["$.counts"]

@@ -173,6 +173,25 @@ class SegmentSizes:
     sizes: tuple[tuple[str, int], ...]
     names: tuple[str, ...]
 
+    def __attrs_post_init__(self) -> None:
+        # Built by segment_sizes, but also loaded from JSON: keep what it promises.
+        check = Checker()
+        check.integer("total", self.total, minimum=0)
+        if check.items("sizes", self.sizes, tuple):
+            for i, pair in enumerate(self.sizes):
+                if len(pair) != 2 or type(pair[0]) is not str:
+                    check.add(("sizes", i), "must be a (segment id, size) pair")
+                    continue
+                check.ident(("sizes", i, 0), pair[0])
+                if type(self.total) is int:
+                    check.integer(("sizes", i, 1), pair[1], minimum=0, maximum=self.total)
+            ids = (pair[0] for pair in self.sizes if len(pair) == 2 and type(pair[0]) is str)
+            for sid in duplicates(ids):
+                check.add("sizes", f"segment {sid!r} is listed more than once")
+        if check.items("names", self.names, str) and len(self.names) != len(self.sizes):
+            check.add("names", "must name each segment of sizes, in the same order")
+        check.done("SegmentSizes")
+
     def __getitem__(self, segment_id: str) -> int:
         for sid, n in self.sizes:
             if sid == segment_id:
@@ -215,6 +234,31 @@ class OverlapMatrix:
 
     segment_ids: tuple[str, ...]
     counts: tuple[tuple[int, ...], ...]
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        if check.items("segment_ids", self.segment_ids, str):
+            for i, sid in enumerate(self.segment_ids):
+                check.ident(("segment_ids", i), sid)
+            for sid in duplicates(self.segment_ids):
+                check.add("segment_ids", f"segment {sid!r} is listed more than once")
+        n = len(self.segment_ids) if type(self.segment_ids) is tuple else -1
+        if not check.items("counts", self.counts, tuple) or len(self.counts) != n:
+            check.add("counts", "must have one row per segment")
+        elif any(
+            len(row) != n or not all(type(c) is int and c >= 0 for c in row) for row in self.counts
+        ):
+            check.add("counts", "must hold one whole, non-negative count per segment in each row")
+        else:
+            rows = self.counts
+            for i in range(n):
+                for j in range(n):
+                    if rows[i][j] != rows[j][i] or rows[i][j] > min(rows[i][i], rows[j][j]):
+                        check.add(
+                            ("counts", i, j),
+                            "must equal its mirror and not exceed either segment's size",
+                        )
+        check.done("OverlapMatrix")
 
     def count(self, a: str, b: str) -> int:
         """Customers in segment *a* and segment *b*."""
