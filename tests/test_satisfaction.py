@@ -550,3 +550,24 @@ class TestDatasetResponses:
         with pytest.raises(ValidationError) as exc:
             Dataset(customers=customers(), responses=["r1"])  # type: ignore[list-item]
         assert first_path(exc) == ("responses", 0)
+
+
+def test_breakdowns_keep_their_shape_when_built_or_loaded() -> None:
+    """Stored breakdowns are checked when loaded: the gap must follow from the groups."""
+    from customer_model import SegmentBreakdown, SegmentScore, from_json, to_json
+
+    result = satisfaction_by_role(role_responses(), customers())
+    assert from_json(to_json(result), RoleBreakdown) == result
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(result, gap=result.gap + 1)  # type: ignore[operator]
+    assert info.value.paths == ["$.gap"]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(result, both=3.5)
+    assert info.value.paths == ["$.both"]
+    row = SegmentScore("vip", GroupScore(50.0, 2))
+    with pytest.raises(ValidationError) as info:
+        SegmentBreakdown(measure=SurveyMeasure.NPS, overall=None, segments=[row, row])
+    assert info.value.paths == ["$.segments"]
+    with pytest.raises(ValidationError) as info:
+        SegmentScore(" vip", 50.0)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.segment_id", "$.score"]

@@ -18,7 +18,7 @@ import attrs
 from customer_model._display import html_table, text_table
 from customer_model._inputs import customer_index, segment_list
 from customer_model._numbers import integers
-from customer_model._validation import Checker, is_aware, type_name
+from customer_model._validation import Checker, duplicates, is_aware, to_tuple, type_name
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
 from customer_model.roles import Role, roles_of
@@ -170,6 +170,10 @@ def _html_table(caption: str, measure: SurveyMeasure, rows: Iterable[tuple[str, 
     return html_table(caption, ["Group", "Responses", measure.name], rows)
 
 
+#: The groups of a RoleBreakdown, overlapping ones first.
+_GROUPS = ("overall", "purchasers", "users", "purchasers_only", "users_only", "both", "unknown")
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class RoleBreakdown:
     """A satisfaction measure split by the respondent's role for their customer.
@@ -192,6 +196,22 @@ class RoleBreakdown:
     both: GroupScore | None
     unknown: GroupScore | None
     gap: float | None
+
+    def __attrs_post_init__(self) -> None:
+        # Built by role_breakdown, but also loaded from JSON: keep what it promises.
+        check = Checker()
+        check.member("measure", self.measure, SurveyMeasure)
+        groups_ok = True
+        for name in _GROUPS:
+            groups_ok &= check.instance(name, getattr(self, name), GroupScore, optional=True)
+        if self.gap is not None:
+            check.number("gap", self.gap)
+        if groups_ok and not check.problems:
+            buyers, users = self.purchasers, self.users
+            expected = None if buyers is None or users is None else buyers.value - users.value
+            if self.gap != expected:
+                check.add("gap", "must be purchasers.value - users.value (None without both)")
+        check.done("RoleBreakdown")
 
     def _rows(self) -> list[tuple[str, str, str]]:
         return [
@@ -226,6 +246,16 @@ class SegmentScore:
     segment_id: str
     score: GroupScore | None
 
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.ident("segment_id", self.segment_id)
+        check.instance("score", self.score, GroupScore, optional=True)
+        check.done("SegmentScore")
+
+
+def _segment_scores(value: Iterable[SegmentScore]) -> tuple[SegmentScore, ...]:
+    return to_tuple(value)
+
 
 @attrs.frozen(slots=True, kw_only=True)
 class SegmentBreakdown:
@@ -237,7 +267,16 @@ class SegmentBreakdown:
 
     measure: SurveyMeasure
     overall: GroupScore | None
-    segments: tuple[SegmentScore, ...]
+    segments: tuple[SegmentScore, ...] = attrs.field(converter=_segment_scores)
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.member("measure", self.measure, SurveyMeasure)
+        check.instance("overall", self.overall, GroupScore, optional=True)
+        if check.items("segments", self.segments, SegmentScore):
+            for sid in duplicates(row.segment_id for row in self.segments):
+                check.add("segments", f"segment {sid!r} is listed more than once")
+        check.done("SegmentBreakdown")
 
     def get(self, segment_id: str) -> GroupScore | None:
         """The score of the segment with id *segment_id*; ``None`` if it had no responses."""
