@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -160,3 +161,20 @@ def test_real_segments_with_time_rules_need_and_use_as_of() -> None:
     report = split_report(base, [recent], as_of=latest)
     assert report.segment("recent").customers == sum(recent.matches(c, as_of=latest) for c in base)
     assert report.segment("recent").customers >= 1
+
+
+def test_split_reports_keep_their_sums_when_built_or_loaded() -> None:
+    from customer_model import from_json, to_json
+
+    report = split_report(demo_dataset().customers)
+    assert from_json(to_json(report), SplitReport) == report
+    row = report.overall
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(row, same=row.same + 1, both=row.both + 1)
+    assert info.value.paths == ["$.customers", "$.purchasers", "$.users"]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(row, group="everyone", users_only=-1)
+    assert info.value.paths == ["$.group", "$.users_only"]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report, overall=report.by_kind[0], by_segment=[row])
+    assert info.value.paths == ["$.overall.group", "$.by_segment[0].group"]

@@ -17,7 +17,7 @@ import attrs
 
 from customer_model._display import html_table
 from customer_model._inputs import customer_index, segment_list
-from customer_model._validation import Checker, is_aware, type_name
+from customer_model._validation import Checker, is_aware, to_tuple, type_name
 from customer_model.customers import Customer, CustomerKind
 from customer_model.errors import ValidationError
 from customer_model.roles import RoleSplit, role_split
@@ -31,6 +31,20 @@ Scalar = str | int | float | None
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+_GROUPS = ("all", "kind", "segment")
+_COUNTS = (
+    "customers",
+    "same",
+    "disjoint",
+    "overlapping",
+    "purchasers",
+    "users",
+    "both",
+    "purchasers_only",
+    "users_only",
+)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -55,6 +69,23 @@ class SplitCounts:
     both: int
     purchasers_only: int
     users_only: int
+
+    def __attrs_post_init__(self) -> None:
+        # Built by split_report, but also loaded from JSON: keep the sums it promises.
+        check = Checker()
+        if self.group not in _GROUPS:
+            check.add("group", f"must be one of {', '.join(map(repr, _GROUPS))}")
+        check.text("key", self.key)
+        for name in _COUNTS:
+            check.integer(name, getattr(self, name), minimum=0)
+        if not check.problems:
+            if self.customers != self.same + self.disjoint + self.overlapping:
+                check.add("customers", "must equal same + disjoint + overlapping")
+            if self.purchasers != self.purchasers_only + self.both:
+                check.add("purchasers", "must equal purchasers_only + both")
+            if self.users != self.users_only + self.both:
+                check.add("users", "must equal users_only + both")
+        check.done("SplitCounts")
 
     def share(self, split: RoleSplit) -> float | None:
         """The share (0 to 1) of this group's customers with *split*; ``None`` if empty."""
@@ -92,6 +123,10 @@ class SplitCounts:
         }
 
 
+def _rows(value: Iterable[SplitCounts]) -> tuple[SplitCounts, ...]:
+    return to_tuple(value)
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class SplitReport:
     """:func:`split_report`'s result: the split overall, by kind and by segment.
@@ -103,8 +138,20 @@ class SplitReport:
     """
 
     overall: SplitCounts
-    by_kind: tuple[SplitCounts, ...]
-    by_segment: tuple[SplitCounts, ...]
+    by_kind: tuple[SplitCounts, ...] = attrs.field(converter=_rows)
+    by_segment: tuple[SplitCounts, ...] = attrs.field(converter=_rows)
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        if check.instance("overall", self.overall, SplitCounts) and self.overall.group != "all":
+            check.add(("overall", "group"), "must be 'all'")
+        for name, group in (("by_kind", "kind"), ("by_segment", "segment")):
+            rows = getattr(self, name)
+            if check.items(name, rows, SplitCounts):
+                for i, row in enumerate(rows):
+                    if row.group != group:
+                        check.add((name, i, "group"), f"must be {group!r}")
+        check.done("SplitReport")
 
     def rows(self) -> tuple[SplitCounts, ...]:
         """Every row: overall first, then kinds, then segments."""
