@@ -130,3 +130,23 @@ def test_persona_functions_name_every_bad_argument() -> None:
     with pytest.raises(ValidationError) as info:
         persona_coverage(None, [PROCUREMENT], [B2B])  # type: ignore[arg-type]
     assert info.value.paths == ["$.customers"]
+
+
+def test_fits_and_coverage_keep_their_shape_when_built_or_loaded() -> None:
+    from customer_model import PersonaCoverage, PersonaFit, from_json, to_json
+
+    coverage = persona_coverage(demo_dataset().customers, [PROCUREMENT, ANALYST], [B2B])
+    assert from_json(to_json(coverage), PersonaCoverage) == coverage
+    with pytest.raises(ValidationError) as info:
+        PersonaCoverage(1, ["c-1", "c-1"], [("analyst", 2), ("x",)])  # type: ignore[list-item]
+    assert info.value.paths == [
+        "$.uncovered_ids",
+        "$.uncovered_ids",
+        "$.by_persona[0][1]",
+        "$.by_persona[1]",
+    ]
+    fit = PersonaFit(ANALYST, ["p-1", "p-2"])
+    assert from_json(to_json(fit), PersonaFit) == fit
+    with pytest.raises(ValidationError) as info:
+        PersonaFit("analyst", ["p-2", "p-1"])  # type: ignore[arg-type]
+    assert info.value.paths == ["$.persona", "$.person_ids"]

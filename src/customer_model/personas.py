@@ -64,6 +64,14 @@ class Persona:
         check.done("Persona")
 
 
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value)
+
+
+def _counts(value: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    return to_tuple(value)
+
+
 @attrs.frozen
 class PersonaFit:
     """A persona that fits a customer, and the customer's people it stands for.
@@ -74,7 +82,17 @@ class PersonaFit:
     """
 
     persona: Persona
-    person_ids: tuple[str, ...]
+    person_ids: tuple[str, ...] = attrs.field(converter=_ids)
+
+    def __attrs_post_init__(self) -> None:
+        check = Checker()
+        check.instance("persona", self.persona, Persona)
+        if check.items("person_ids", self.person_ids, str):
+            for i, pid in enumerate(self.person_ids):
+                check.ident(("person_ids", i), pid)
+            if list(self.person_ids) != sorted(set(self.person_ids)):
+                check.add("person_ids", "must be sorted, each once")
+        check.done("PersonaFit")
 
 
 def _personas(personas: Iterable[Persona], segments: tuple[Segment, ...]) -> tuple[Persona, ...]:
@@ -159,9 +177,30 @@ class PersonaCoverage:
 
     total: int
     #: Customers no persona fits, in input order.
-    uncovered_ids: tuple[str, ...]
+    uncovered_ids: tuple[str, ...] = attrs.field(converter=_ids)
     #: For each persona, in order: how many customers it fits.
-    by_persona: tuple[tuple[str, int], ...]
+    by_persona: tuple[tuple[str, int], ...] = attrs.field(converter=_counts)
+
+    def __attrs_post_init__(self) -> None:
+        # Built by persona_coverage, but also loaded from JSON: keep what it promises.
+        check = Checker()
+        check.integer("total", self.total, minimum=0)
+        top = self.total if type(self.total) is int else None
+        if check.items("uncovered_ids", self.uncovered_ids, str):
+            for i, cid in enumerate(self.uncovered_ids):
+                check.ident(("uncovered_ids", i), cid)
+            for cid in duplicates(self.uncovered_ids):
+                check.add("uncovered_ids", f"customer {cid!r} is listed more than once")
+            if top is not None and len(self.uncovered_ids) > top:
+                check.add("uncovered_ids", "must not list more customers than total")
+        if check.items("by_persona", self.by_persona, tuple):
+            for i, pair in enumerate(self.by_persona):
+                if len(pair) != 2 or type(pair[0]) is not str:
+                    check.add(("by_persona", i), "must be a (persona id, count) pair")
+                    continue
+                check.ident(("by_persona", i, 0), pair[0])
+                check.integer(("by_persona", i, 1), pair[1], minimum=0, maximum=top)
+        check.done("PersonaCoverage")
 
     @property
     def covered(self) -> int:
