@@ -142,6 +142,30 @@ class Checker:
             if value != value.strip():
                 self.add(path, "must not start or end with white space")
 
+    def idents(self, path: Path | str, values: object, *, unique: bool = False) -> None:
+        """A tuple of identifiers (each once, with *unique*).
+
+        Results can hold many ids (a theme's feedback, the customers no persona
+        fits), so the valid case is checked with C-level calls only.
+        """
+        if (
+            type(values) is tuple
+            and set(map(type, values)) <= {str}
+            and "" not in values
+            and values == tuple(map(str.strip, values))
+            and (not unique or len(set(values)) == len(values))
+        ):
+            return
+        if isinstance(path, str):
+            path = (path,)
+        if self.items(path, values, str):
+            assert isinstance(values, tuple)
+            for i, value in enumerate(values):
+                self.ident((*path, i), value)
+            if unique:
+                for value in duplicates(values):
+                    self.add(path, f"id {value!r} is listed more than once")
+
     def pattern(self, path: Path | str, value: object, regex: re.Pattern[str], what: str) -> None:
         if self.text(path, value, optional=True) and value is not None:
             assert isinstance(value, str)

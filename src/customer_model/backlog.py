@@ -233,11 +233,7 @@ class BacklogItem:
             for code, amount in self.revenue.items():
                 check.currency(("revenue",), code)
                 check.decimal(("revenue", str(code)), amount, non_negative=True)
-        if check.items("feedback_ids", self.feedback_ids, str):
-            for i, fid in enumerate(self.feedback_ids):
-                check.ident(("feedback_ids", i), fid)
-            for fid in duplicates(self.feedback_ids):
-                check.add("feedback_ids", f"id {fid!r} is listed more than once")
+        check.idents("feedback_ids", self.feedback_ids, unique=True)
         parts_ok = check.items("explanation", self.explanation, ScoreComponent)
         steps_ok = check.items("steps", self.steps, ScoreStep)
         if (
@@ -331,9 +327,7 @@ class Backlog(Sequence[BacklogItem]):
                 check.add("items", f"theme {theme!r} has more than one item")
         check.aware("as_of", self.as_of)
         check.instance("policy", self.policy, PrioritizationPolicy)
-        if check.items("skipped", self.skipped, str):
-            for i, fid in enumerate(self.skipped):
-                check.ident(("skipped", i), fid)
+        check.idents("skipped", self.skipped, unique=True)
         if self.ranked_by not in typing.get_args(RankedBy):
             options = ", ".join(map(repr, typing.get_args(RankedBy)))
             check.add("ranked_by", f"must be one of {options}")

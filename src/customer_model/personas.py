@@ -87,11 +87,10 @@ class PersonaFit:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.instance("persona", self.persona, Persona)
-        if check.items("person_ids", self.person_ids, str):
-            for i, pid in enumerate(self.person_ids):
-                check.ident(("person_ids", i), pid)
-            if list(self.person_ids) != sorted(set(self.person_ids)):
-                check.add("person_ids", "must be sorted, each once")
+        ids_ok = not check.problems
+        check.idents("person_ids", self.person_ids, unique=True)
+        if ids_ok and not check.problems and list(self.person_ids) != sorted(self.person_ids):
+            check.add("person_ids", "must be sorted")
         check.done("PersonaFit")
 
 
@@ -186,13 +185,10 @@ class PersonaCoverage:
         check = Checker()
         check.integer("total", self.total, minimum=0)
         top = self.total if type(self.total) is int else None
-        if check.items("uncovered_ids", self.uncovered_ids, str):
-            for i, cid in enumerate(self.uncovered_ids):
-                check.ident(("uncovered_ids", i), cid)
-            for cid in duplicates(self.uncovered_ids):
-                check.add("uncovered_ids", f"customer {cid!r} is listed more than once")
-            if top is not None and len(self.uncovered_ids) > top:
-                check.add("uncovered_ids", "must not list more customers than total")
+        check.idents("uncovered_ids", self.uncovered_ids, unique=True)
+        listed = self.uncovered_ids
+        if top is not None and type(listed) is tuple and len(listed) > top:
+            check.add("uncovered_ids", "must not list more customers than total")
         if check.items("by_persona", self.by_persona, tuple):
             for i, pair in enumerate(self.by_persona):
                 if len(pair) != 2 or type(pair[0]) is not str:

@@ -177,7 +177,8 @@ class SegmentSizes:
         # Built by segment_sizes, but also loaded from JSON: keep what it promises.
         check = Checker()
         check.integer("total", self.total, minimum=0)
-        if check.items("sizes", self.sizes, tuple):
+        sizes_ok = check.items("sizes", self.sizes, tuple)
+        if sizes_ok:
             for i, pair in enumerate(self.sizes):
                 if len(pair) != 2 or type(pair[0]) is not str:
                     check.add(("sizes", i), "must be a (segment id, size) pair")
@@ -188,7 +189,8 @@ class SegmentSizes:
             ids = (pair[0] for pair in self.sizes if len(pair) == 2 and type(pair[0]) is str)
             for sid in duplicates(ids):
                 check.add("sizes", f"segment {sid!r} is listed more than once")
-        if check.items("names", self.names, str) and len(self.names) != len(self.sizes):
+        names_ok = check.items("names", self.names, str)
+        if names_ok and sizes_ok and len(self.names) != len(self.sizes):
             check.add("names", "must name each segment of sizes, in the same order")
         check.done("SegmentSizes")
 

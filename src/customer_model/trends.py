@@ -166,18 +166,20 @@ class VolumeTable:
         # Built by feedback_volume, but also loaded from JSON: keep the shape it promises.
         check = Checker()
         check.member("granularity", self.granularity, Granularity)
-        if check.items("periods", self.periods, CalendarPeriod):
+        periods_ok = check.items("periods", self.periods, CalendarPeriod)
+        if periods_ok:
             for i, period in enumerate(self.periods):
                 if period.granularity is not self.granularity:
                     check.add(("periods", i), "must have the table's granularity")
                 elif i and _after(self.periods[i - 1]) != period:
                     check.add(("periods", i), "must be the period right after the one before")
-        if check.items("themes", self.themes, str):
+        themes_ok = check.items("themes", self.themes, str)
+        if themes_ok:
             for i, theme in enumerate(self.themes):
                 check.ident(("themes", i), theme)
             if list(self.themes) != sorted(set(self.themes)):
                 check.add("themes", "must be sorted, each once")
-        if check.instance("counts", self.counts, Mapping):
+        if check.instance("counts", self.counts, Mapping) and periods_ok and themes_ok:
             if set(self.counts) != set(self.themes):
                 check.add("counts", "must have one row per theme, and no other")
             for theme, row in self.counts.items():
