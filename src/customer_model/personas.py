@@ -87,9 +87,10 @@ class PersonaFit:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.instance("persona", self.persona, Persona)
-        ids_ok = not check.problems
+        found = len(check.problems or ())
         check.idents("person_ids", self.person_ids, unique=True)
-        if ids_ok and not check.problems and list(self.person_ids) != sorted(self.person_ids):
+        ids = self.person_ids
+        if len(check.problems or ()) == found and list(ids) != sorted(ids):
             check.add("person_ids", "must be sorted")
         check.done("PersonaFit")
 
