@@ -18,9 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter, itemgetter
-from typing import Literal, cast
-
-import attrs
+from typing import Any, Literal, cast
 
 from customer_model._frozenmap import FrozenMap
 from customer_model._inputs import customer_index, segment_list
@@ -247,8 +245,8 @@ def prioritize(
     except OverflowError:  # math.fsum of infinite partial sums
         built = []
         _overflow()
-    built.sort(key=lambda item: (-item.score, item.theme))
-    ranked = tuple(attrs.evolve(item, rank=rank) for rank, item in enumerate(built, start=1))
+    built.sort(key=lambda fields: (-fields["score"], fields["theme"]))
+    ranked = tuple(BacklogItem(rank=rank, **fields) for rank, fields in enumerate(built, start=1))
     return Backlog(ranked, as_of, policy, skipped=tuple(sorted(skipped)))
 
 
@@ -414,7 +412,8 @@ def _item(
     groups: dict[int, list[_Row]],
     older_ids: list[str],
     facts: _Facts,
-) -> BacklogItem:
+) -> dict[str, Any]:
+    """The fields of the theme's BacklogItem but its rank (known once all are scored)."""
     n_needs = len(_NEEDS)
     roles = tuple(VoiceRole)
     behind: set[str] = set()
@@ -446,19 +445,18 @@ def _item(
     )
     both = counts[VoiceRole.BOTH]
     revenue = facts.total(behind)
-    return BacklogItem(
-        theme=theme,
-        rank=1,  # placeholder: ranked once every theme is scored
-        score=math.fsum(c.value for c in explanation),
-        customer_count=len(behind),
-        voices=sum(counts.values()),
-        purchaser_voices=counts[VoiceRole.PURCHASER] + both,
-        user_voices=counts[VoiceRole.USER] + both,
-        both_voices=both,
-        unlisted_voices=counts[VoiceRole.UNLISTED],
-        anonymous_voices=counts[VoiceRole.ANONYMOUS],
-        revenue=FrozenMap(revenue),
-        feedback_ids=tuple(sorted(feedback_ids)),
-        explanation=tuple(explanation),
-        steps=steps,
-    )
+    return {
+        "theme": theme,
+        "score": math.fsum(c.value for c in explanation),
+        "customer_count": len(behind),
+        "voices": sum(counts.values()),
+        "purchaser_voices": counts[VoiceRole.PURCHASER] + both,
+        "user_voices": counts[VoiceRole.USER] + both,
+        "both_voices": both,
+        "unlisted_voices": counts[VoiceRole.UNLISTED],
+        "anonymous_voices": counts[VoiceRole.ANONYMOUS],
+        "revenue": FrozenMap(revenue),
+        "feedback_ids": tuple(sorted(feedback_ids)),
+        "explanation": tuple(explanation),
+        "steps": steps,
+    }
