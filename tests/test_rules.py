@@ -468,3 +468,11 @@ def test_deeply_nested_rules_in_json_are_refused() -> None:
         raw = {"op": "not", "rule": raw}
     with pytest.raises(ValidationError, match="too deeply nested"):
         from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
+
+
+@pytest.mark.parametrize("value", [None, 5, "c-1", {"kind": "organization"}])
+def test_a_compiled_rule_names_a_value_that_is_not_a_customer(value: object) -> None:
+    predicate = ((field("size") >= 1) & (field("interests").contains("golf"))).compile()
+    with pytest.raises(ValidationError) as info:
+        predicate(value)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.customer"]

@@ -147,13 +147,32 @@ class Rule:
             check_scores(check, rfm)
         check.done("rule evaluation")
         emit = _Emitter(as_of)
-        source = f"def _rule(c):\n    return {self._py(emit)}\n"
+        # The try costs nothing while it does not fail; a failure on something that
+        # is not a Customer becomes a ValidationError, any other is re-raised.
+        source = (
+            "def _rule(c):\n"
+            "    try:\n"
+            f"        return {self._py(emit)}\n"
+            "    except (AttributeError, TypeError):\n"
+            "        _check_customer(c)\n"
+            "        raise\n"
+        )
         emit.namespace["_rfm_score"] = _score_reader({} if rfm is None else dict(rfm))
+        emit.namespace["_check_customer"] = _check_customer
         exec(compile(source, "<customer_model rule>", "exec"), emit.namespace)
         return emit.namespace["_rule"]  # type: ignore[no-any-return]
 
     def _py(self, emit: _Emitter) -> str:
         raise NotImplementedError
+
+
+def _check_customer(value: object) -> None:
+    from customer_model.customers import Customer  # customers sits below rules
+
+    if not isinstance(value, Customer):
+        raise ValidationError.single(
+            "customer", f"must be a Customer, not {type_name(value)}", "rule evaluation"
+        )
 
 
 def _score_reader(scores: dict[str, RFMScore]) -> Callable[[Customer], RFMScore]:
