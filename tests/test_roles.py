@@ -106,26 +106,24 @@ def test_check_roles_is_monotone_in_time(born: date, day: date, other: date) -> 
     check_roles(c, on=later)
 
 
+def _eli_on_export(acme: Customer, author: str | None = "p-eli", fid: str = "f") -> FeedbackItem:
+    """Feedback on export from Eli, a user at the business buying group (or anonymous)."""
+    return FeedbackItem(
+        id=fid,
+        customer_id=acme.id,
+        author_id=author,
+        theme="export",
+        kind=FeedbackKind.BUG,
+        channel=Channel.IN_APP,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
 def test_author_roles_of_feedback() -> None:
     acme = business_buying_group()
-    item = FeedbackItem(
-        id="f",
-        customer_id=acme.id,
-        author_id="p-eli",
-        theme="export",
-        kind=FeedbackKind.BUG,
-        channel=Channel.IN_APP,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    item = _eli_on_export(acme)
     assert author_roles(item, acme) == {Role.USER}
-    anonymous = FeedbackItem(
-        id="g",
-        customer_id=acme.id,
-        theme="export",
-        kind=FeedbackKind.BUG,
-        channel=Channel.IN_APP,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    anonymous = _eli_on_export(acme, author=None, fid="g")
     assert author_roles(anonymous, acme) == frozenset()
     with pytest.raises(ValidationError, match="different customer"):
         author_roles(item, diaper_household())
@@ -163,15 +161,7 @@ def test_role_functions_refuse_wrong_argument_types(call: Any, path: str) -> Non
 
 def test_author_roles_refuses_a_missing_customer() -> None:
     acme = business_buying_group()
-    item = FeedbackItem(
-        id="f",
-        customer_id=acme.id,
-        author_id="p-eli",
-        theme="export",
-        kind=FeedbackKind.BUG,
-        channel=Channel.IN_APP,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    item = _eli_on_export(acme)
     with pytest.raises(ValidationError) as info:
         author_roles(item, None)  # type: ignore[arg-type]
     assert info.value.paths == ["$.customer"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from customer_model._money import EXACT, ZERO, total
+from customer_model._validation import decimal_places
 from customer_model.customers import CustomerKind, IntermediaryRole
 
 if TYPE_CHECKING:
@@ -175,13 +176,6 @@ def sql_decimal_text(value: Decimal) -> str:
     if decimal_places(value) > SQL_DECIMAL_PLACES:
         value = value.quantize(Decimal(1).scaleb(-SQL_DECIMAL_PLACES), context=EXACT)
     return plain_decimal(value)
-
-
-def decimal_places(value: Decimal) -> int:
-    """Decimal places as written (``1.50`` has 2), read from the digits, never rounded."""
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)
-    return max(0, -exponent)
 
 
 def fits_sql_decimal(value: Decimal) -> bool:

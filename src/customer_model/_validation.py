@@ -80,10 +80,11 @@ MONEY_INTEGER_DIGITS = 29
 MONEY_PLACES = 18
 
 
-def _places(value: Decimal) -> int:
+def decimal_places(value: Decimal) -> int:
+    """Decimal places as written (``1.50`` has 2), read from the digits, never rounded."""
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)  # finite
-    return -exponent
+    return max(0, -exponent)
 
 
 class Checker:
@@ -165,6 +166,28 @@ class Checker:
             if unique:
                 for value in duplicates(values):
                     self.add(path, f"id {value!r} is listed more than once")
+
+    def counts_by_id(
+        self, path: str, pairs: object, what: str, *, maximum: int | None = None
+    ) -> bool:
+        """A tuple of ``(id, count)`` pairs, each id once, counts 0 to *maximum*.
+
+        *what* names the ids in messages (``"segment"``).  Returns whether
+        *pairs* is a tuple of tuples, so that its length can be compared.
+        """
+        if not self.items(path, pairs, tuple):
+            return False
+        assert isinstance(pairs, tuple)
+        for i, pair in enumerate(pairs):
+            if len(pair) != 2 or type(pair[0]) is not str:
+                self.add((path, i), f"must be a ({what} id, count) pair")
+                continue
+            self.ident((path, i, 0), pair[0])
+            self.integer((path, i, 1), pair[1], minimum=0, maximum=maximum)
+        ids = (pair[0] for pair in pairs if len(pair) == 2 and type(pair[0]) is str)
+        for key in duplicates(ids):
+            self.add(path, f"{what} {key!r} is listed more than once")
+        return True
 
     def pattern(self, path: Path | str, value: object, regex: re.Pattern[str], what: str) -> None:
         if self.text(path, value, optional=True) and value is not None:
@@ -268,7 +291,9 @@ class Checker:
             self.add(path, "must be a finite amount")
         elif non_negative and value < 0:
             self.add(path, "must not be negative")
-        elif money and (value.adjusted() >= MONEY_INTEGER_DIGITS or _places(value) > MONEY_PLACES):
+        elif money and (
+            value.adjusted() >= MONEY_INTEGER_DIGITS or decimal_places(value) > MONEY_PLACES
+        ):
             self.add(
                 path,
                 f"must have at most {MONEY_INTEGER_DIGITS} integer digits "
@@ -287,10 +312,10 @@ class Checker:
             return
         if not isinstance(value, datetime):
             self.add(path, f"must be a datetime, not {type_name(value)}")
-        elif value.tzinfo is not None and _offset(value) is None:
-            self.add(path, "must have a time zone that gives a valid UTC offset")
-        elif not is_aware(value):
+        elif value.tzinfo is None:
             self.add(path, "must be timezone-aware (naive datetimes are ambiguous)")
+        elif _offset(value) is None:
+            self.add(path, "must have a time zone that gives a valid UTC offset")
 
     def day(self, path: Path | str, value: object, *, optional: bool = False) -> None:
         if value is None:

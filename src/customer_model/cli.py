@@ -162,8 +162,10 @@ def _indent(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a whole number") from None
-    if not 0 <= value <= 64:  # to_json's limit
-        raise argparse.ArgumentTypeError("must be from 0 to 64")
+    from customer_model.serialization import MAX_INDENT
+
+    if not 0 <= value <= MAX_INDENT:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_INDENT}")
     return value
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from customer_model._display import printable
+
 __all__ = ["CustomerModelError", "Path", "Problem", "ValidationError", "format_path"]
 
 #: A location inside a value: attribute names and sequence indices, outermost first.
@@ -23,10 +25,7 @@ def _escape(key: str) -> str:
     Keys come from input; a newline or a terminal control sequence in one must
     not reach a log line or a terminal as it is.
     """
-    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
-    if escaped.isprintable():
-        return escaped
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in escaped)
+    return printable(key.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 def format_path(path: Path) -> str:

@@ -129,7 +129,7 @@ class FeedbackItem:
             and type(self.text) is str
             and isinstance(at, datetime)
             # a fixed offset (what JSON gives) is always valid; other zones are asked
-            and (type(zone := at.tzinfo) is timezone or (zone is not None and is_aware(at)))
+            and (type(at.tzinfo) is timezone or is_aware(at))
         ):
             self._check()
 

@@ -190,13 +190,7 @@ class PersonaCoverage:
         listed = self.uncovered_ids
         if top is not None and type(listed) is tuple and len(listed) > top:
             check.add("uncovered_ids", "must not list more customers than total")
-        if check.items("by_persona", self.by_persona, tuple):
-            for i, pair in enumerate(self.by_persona):
-                if len(pair) != 2 or type(pair[0]) is not str:
-                    check.add(("by_persona", i), "must be a (persona id, count) pair")
-                    continue
-                check.ident(("by_persona", i, 0), pair[0])
-                check.integer(("by_persona", i, 1), pair[1], minimum=0, maximum=top)
+        check.counts_by_id("by_persona", self.by_persona, "persona", maximum=top)
         check.done("PersonaCoverage")
 
     @property

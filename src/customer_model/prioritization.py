@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter, itemgetter
-from typing import Any, Literal, cast
+from typing import Any, Literal, NoReturn, cast
 
 from customer_model._frozenmap import FrozenMap
 from customer_model._inputs import customer_index, segment_list
@@ -243,7 +243,6 @@ def prioritize(
             for theme, by_group in rows_by_theme.items()
         ]
     except OverflowError:  # math.fsum of infinite partial sums
-        built = []
         _overflow()
     built.sort(key=lambda fields: (-fields["score"], fields["theme"]))
     ranked = tuple(BacklogItem(rank=rank, **fields) for rank, fields in enumerate(built, start=1))
@@ -260,7 +259,7 @@ _NO_REVENUE: dict[str, Decimal] = {}
 _NOTHING = ("", ZERO)
 
 
-def _overflow() -> None:
+def _overflow() -> NoReturn:
     """Finite knobs can still multiply past a float; say which, rather than rank infinities."""
     raise ValidationError.single(
         "policy",

@@ -40,7 +40,6 @@ from customer_model._fields import (
     last_purchase_at,
     plain_decimal,
     total_spend,
-    utc_representable,
 )
 from customer_model._validation import Checker, checked_items
 from customer_model.customers import Customer
@@ -158,10 +157,11 @@ def _iso(value: object) -> str | None:
 
 def _utc_text(check: Checker, path: Path, value: datetime | None) -> str | None:
     """*value* as UTC text, or a problem at *path* when UTC cannot hold it."""
-    if not utc_representable(value):
+    try:
+        return _iso(value)
+    except OverflowError:  # converted once: the conversion is the check
         check.add(path, OUT_OF_UTC_RANGE)
         return None
-    return _iso(value)
 
 
 def to_records(

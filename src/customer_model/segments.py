@@ -177,18 +177,8 @@ class SegmentSizes:
         # Built by segment_sizes, but also loaded from JSON: keep what it promises.
         check = Checker()
         check.integer("total", self.total, minimum=0)
-        sizes_ok = check.items("sizes", self.sizes, tuple)
-        if sizes_ok:
-            for i, pair in enumerate(self.sizes):
-                if len(pair) != 2 or type(pair[0]) is not str:
-                    check.add(("sizes", i), "must be a (segment id, size) pair")
-                    continue
-                check.ident(("sizes", i, 0), pair[0])
-                if type(self.total) is int:
-                    check.integer(("sizes", i, 1), pair[1], minimum=0, maximum=self.total)
-            ids = (pair[0] for pair in self.sizes if len(pair) == 2 and type(pair[0]) is str)
-            for sid in duplicates(ids):
-                check.add("sizes", f"segment {sid!r} is listed more than once")
+        top = self.total if type(self.total) is int else None
+        sizes_ok = check.counts_by_id("sizes", self.sizes, "segment", maximum=top)
         names_ok = check.items("names", self.names, str)
         if names_ok and sizes_ok and len(self.names) != len(self.sizes):
             check.add("names", "must name each segment of sizes, in the same order")

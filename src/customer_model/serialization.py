@@ -557,6 +557,10 @@ def _encode_sequence(seq: list[Any] | tuple[Any, ...]) -> str | None:
     return "[" + ", ".join(parts) + "]"
 
 
+#: The widest indent to_json writes (the command line's --indent shares it).
+MAX_INDENT = 64
+
+
 def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialize a model, or a list of models, to JSON text.
 
@@ -565,9 +569,9 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     plain JSON data (a set, say), raises :class:`~customer_model.ValidationError`.
     *indent* is ``None`` (one line) or a number of spaces from 0 to 64.
     """
-    if indent is not None and (type(indent) is not int or not 0 <= indent <= _MAX_INDENT):
+    if indent is not None and (type(indent) is not int or not 0 <= indent <= MAX_INDENT):
         raise ValidationError.single(
-            "indent", f"must be None or a whole number from 0 to {_MAX_INDENT}", "to_json"
+            "indent", f"must be None or a whole number from 0 to {MAX_INDENT}", "to_json"
         )
     try:
         return _to_json(obj, indent)
@@ -581,9 +585,6 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         raise ValidationError.single(
             (), f"cannot be written as JSON: {e}", _subject(type(obj))
         ) from None
-
-
-_MAX_INDENT = 64
 
 
 def _to_json(obj: Any, indent: int | None) -> str:

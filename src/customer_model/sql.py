@@ -104,11 +104,12 @@ class _Builder:
             return exp.Literal.string(value.value)  # type: ignore[attr-defined]
         if kind is Kind.DATETIME:
             assert isinstance(value, datetime)
-            if not utc_representable(value):
+            try:
+                return exp.Literal.string(iso(value))
+            except OverflowError:
                 raise ValidationError.single(
                     "segment", f"has a time that {OUT_OF_UTC_RANGE}", "where_sql arguments"
-                )
-            return exp.Literal.string(iso(value))
+                ) from None
         if kind is Kind.DECIMAL:
             return _number(sql_decimal_text(value))  # type: ignore[arg-type]
         if kind in (Kind.INT, Kind.SCORE):
