@@ -465,3 +465,35 @@ def test_to_json_refuses_an_odd_indent(indent: Any) -> None:
 def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
     with pytest.raises(ValidationError, match="set is not JSON serializable"):
         to_json({1})
+
+
+def test_collection_errors_are_cattrs_groups_for_a_converter_used_directly() -> None:
+    # A service structuring with make_converter() gets cattrs' own error tree,
+    # so cattrs.transform_error and except* reach the bad element by path.
+    import attrs
+    import cattrs
+    from cattrs.errors import IterableValidationError
+
+    @attrs.frozen
+    class Envelope:
+        items: list[FeedbackItem]
+        by_id: dict[str, Customer]
+
+    data = demo_dataset()
+    conv = make_converter()
+    good = conv.unstructure(Envelope(list(data.feedback[:2]), {"k": data.customers[0]}))
+    bad = json.loads(json.dumps(good))
+    bad["items"][1]["created_at"] = "2026-01-01T00:00:00"
+    del bad["by_id"]["k"]["kind"]
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        conv.structure(bad, Envelope)
+    subs = caught.value.exceptions
+    assert all(isinstance(sub, IterableValidationError) for sub in subs)
+    assert cattrs.transform_error(caught.value) == [
+        "invalid value for type, expected datetime @ $.items[1].created_at",
+        "required field missing @ $.by_id['k'].kind",
+    ]
+    # from_dict still reports every problem with its JSONPath.
+    with pytest.raises(ValidationError) as wrapped:
+        from_dict(bad, Envelope)
+    assert wrapped.value.paths == ["$.items[1].created_at", "$.by_id.k.kind"]

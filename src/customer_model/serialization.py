@@ -35,6 +35,7 @@ from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    IterableValidationNote,
     StructureHandlerNotFoundError,
 )
 
@@ -61,12 +62,20 @@ class _Invalid(ValueError):
     """A problem found by one of our hooks; its message is safe to show."""
 
 
-class _Nested(Exception):
-    """Problems found inside a collection, by position (or by key in a mapping)."""
+def _nested(errors: Sequence[tuple[int | str, Exception]], t: Any) -> IterableValidationError:
+    """Problems found inside a collection of type *t*, by position (or key in a mapping).
 
-    def __init__(self, errors: Sequence[tuple[int | str, BaseException]]) -> None:
-        super().__init__(f"{len(errors)} invalid element(s)")
-        self.errors = errors
+    cattrs' own error type, with an :class:`~cattrs.errors.IterableValidationNote`
+    per element, so a service using the converter directly can walk the tree
+    (``except*``, :func:`cattrs.transform_error`) down to the element.
+    """
+    elem = typing.get_args(t)[-1] if typing.get_args(t) else Any
+    excs = []
+    for index, exc in errors:
+        what = "mapping value @ key" if isinstance(index, str) else "iterable @ index"
+        exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, elem))
+        excs.append(exc)
+    return IterableValidationError(f"While structuring {_subject(t)}", excs, t)
 
 
 # -- scalar hooks --------------------------------------------------------------
@@ -154,19 +163,21 @@ def _is_sequence(t: Any) -> bool:
     return False
 
 
-def _structure_items(value: object, item_hook: Callable[[Any, Any], Any], elem: Any) -> list[Any]:
+def _structure_items(
+    value: object, item_hook: Callable[[Any, Any], Any], elem: Any, t: Any
+) -> list[Any]:
     """Structure every element of a JSON array, collecting failures by index."""
     if type(value) is not list:
         raise _Invalid(f"must be an array, not {_json_type(value)}")
     out = []
-    errors: list[tuple[int, BaseException]] = []
+    errors: list[tuple[int | str, Exception]] = []
     for i, item in enumerate(value):
         try:
             out.append(item_hook(item, elem))
         except Exception as e:
             errors.append((i, e))
     if errors:
-        raise _Nested(errors)
+        raise _nested(errors, t)
     return out
 
 
@@ -176,7 +187,7 @@ def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object],
     item_hook = conv.get_structure_hook(elem)
 
     def structure_sequence(value: object, _: object) -> Any:
-        return make(_structure_items(value, item_hook, elem))
+        return make(_structure_items(value, item_hook, elem, t))
 
     return structure_sequence
 
@@ -190,7 +201,7 @@ def _set_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]
     item_hook = conv.get_structure_hook(elem)
 
     def structure_set(value: object, _: object) -> Any:
-        items = _structure_items(value, item_hook, elem)
+        items = _structure_items(value, item_hook, elem, t)
         result = frozenset(items)
         if len(result) != len(items):
             raise _Invalid("must not repeat an element (it is a set)")
@@ -261,7 +272,7 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
         if type(value) is not dict:
             raise _Invalid(f"must be an object, not {_json_type(value)}")
         out = {}
-        errors: list[tuple[int | str, BaseException]] = []
+        errors: list[tuple[int | str, Exception]] = []
         for raw_key, raw_value in value.items():
             try:
                 key = key_hook(raw_key, key_type)
@@ -273,7 +284,7 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
             except Exception as e:
                 errors.append((raw_key, e))
         if errors:
-            raise _Nested(errors)
+            raise _nested(errors, t)
         return out
 
     return structure_mapping
@@ -390,9 +401,6 @@ def _json_type(value: object) -> str:
 def _collect(exc: BaseException, path: Path, out: list[Problem]) -> None:
     if isinstance(exc, ValidationError):
         out.extend(p.under(path) for p in exc.problems)
-    elif isinstance(exc, _Nested):
-        for index, sub in exc.errors:
-            _collect(sub, (*path, index), out)
     elif isinstance(exc, ForbiddenExtraKeysError):
         keys = ", ".join(repr(k) for k in sorted(exc.extra_fields))
         out.append(Problem(path, f"unknown field(s): {keys}"))
