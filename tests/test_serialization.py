@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import cattrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -340,6 +341,50 @@ def test_errors_never_echo_personal_data() -> None:
         assert secret not in message
 
 
+def _everything_said(exc: BaseException) -> str:
+    """Every message, argument and note in *exc* and all it links to, suppressed or not."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    out = []
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        out += [repr(e.args), *getattr(e, "__notes__", ()), repr(getattr(e, "doc", ""))]
+        stack += [e.__cause__, e.__context__, *getattr(e, "exceptions", ())]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("gender", "secret-gender"),
+        ("birth_date", "secret-1991"),
+        ("location", {"country": "DE", "city": "Secretville", "region": 5}),
+    ],
+)
+def test_no_input_value_hides_in_an_exception_chain(field: str, bad: object) -> None:
+    # Error reporters and ``logging.exception`` print __context__ chains; a
+    # service using the converter directly must not log a person's data.
+    raw: dict[str, Any] = {"id": "p-1", field: bad}
+    for load in (
+        lambda: serialization.converter.structure(raw, Person),
+        lambda: from_dict(raw, Person),
+        lambda: from_json(json.dumps(raw), Person),
+    ):
+        with pytest.raises((ValidationError, cattrs.ClassValidationError)) as info:
+            load()
+        assert "ecret" not in _everything_said(info.value)
+    item = _feedback_dict(created_at="secret-2026-01-01T00:00:00Z")
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        serialization.converter.structure(item, FeedbackItem)
+    assert "secret" not in _everything_said(caught.value)
+    with pytest.raises(ValidationError) as broken:
+        from_json('{"id": "p-1", "name": "Secret Name", ', Person)
+    assert "Secret" not in _everything_said(broken.value)
+
+
 def test_lenient_converter_is_opt_in() -> None:
     raw = _feedback_dict(created_at="2026-01-01T10:00:00", extra="ignored")
     lenient = make_converter(forbid_extra_keys=False, naive_timezone=UTC)
@@ -471,7 +516,6 @@ def test_collection_errors_are_cattrs_groups_for_a_converter_used_directly() -> 
     # A service structuring with make_converter() gets cattrs' own error tree,
     # so cattrs.transform_error and except* reach the bad element by path.
     import attrs
-    import cattrs
     from cattrs.errors import IterableValidationError
 
     @attrs.frozen

@@ -118,7 +118,9 @@ def _structure_decimal(value: object, _: object) -> Decimal:
     try:
         result = Decimal(value)
     except InvalidOperation:
-        raise _Invalid('must be a decimal string such as "12.50"') from None
+        result = None
+    if result is None:  # raised here, not in the handler: no input in __context__
+        raise _Invalid('must be a decimal string such as "12.50"')
     if not result.is_finite():
         raise _Invalid("must be a finite amount")
     return result
@@ -130,7 +132,8 @@ def _structure_date(value: object, _: object) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _Invalid("must be an ISO 8601 date (YYYY-MM-DD)") from None
+        pass  # its message repeats the input; raise ours outside the handler
+    raise _Invalid("must be an ISO 8601 date (YYYY-MM-DD)")
 
 
 def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], datetime]:
@@ -140,7 +143,9 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
         try:
             result = datetime.fromisoformat(value)
         except ValueError:
-            raise _Invalid("must be an ISO 8601 datetime with an offset") from None
+            result = None  # its message repeats the input; raise ours outside the handler
+        if result is None:
+            raise _Invalid("must be an ISO 8601 datetime with an offset")
         if not is_aware(result):
             if naive_timezone is None:
                 raise _Invalid("must carry a UTC offset such as Z or +02:00 (naive datetime)")
@@ -479,19 +484,20 @@ def _check_cls(cls: object) -> None:
 
 def _loads(data: str | bytes | bytearray, subject: str, *, hook: Any = None) -> Any:
     """Parse JSON; every problem is a :class:`ValidationError` that names no content."""
+    # The error is raised after the handler, so the parser's exception (a
+    # JSONDecodeError holds the whole document) is not kept as __context__.
     try:
         return json.loads(data, parse_constant=_reject_constant, object_pairs_hook=hook)
     except (json.JSONDecodeError, _Invalid) as e:
-        # JSONDecodeError names the line and column, never the content.
-        raise ValidationError.single((), f"not valid JSON: {e}", subject) from None
+        # Its message names the line and column, never the content.
+        why = str(e)
     except UnicodeDecodeError:
-        raise ValidationError.single((), "not valid JSON: not UTF-8 text", subject) from None
+        why = "not UTF-8 text"
     except RecursionError:
-        raise ValidationError.single((), "not valid JSON: nested too deeply", subject) from None
+        why = "nested too deeply"
     except ValueError:  # the only other failure: an int with too many digits
-        raise ValidationError.single(
-            (), "not valid JSON: a number has too many digits", subject
-        ) from None
+        why = "a number has too many digits"
+    raise ValidationError.single((), f"not valid JSON: {why}", subject)
 
 
 def _repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], dict[int, Any]]:
