@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import collections.abc
 import json
 import math
+import typing
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import cattrs
 import pytest
 from hypothesis import assume, given, settings
@@ -515,7 +518,6 @@ def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
 def test_collection_errors_are_cattrs_groups_for_a_converter_used_directly() -> None:
     # A service structuring with make_converter() gets cattrs' own error tree,
     # so cattrs.transform_error and except* reach the bad element by path.
-    import attrs
     from cattrs.errors import IterableValidationError
 
     @attrs.frozen
@@ -541,3 +543,34 @@ def test_collection_errors_are_cattrs_groups_for_a_converter_used_directly() -> 
     with pytest.raises(ValidationError) as wrapped:
         from_dict(bad, Envelope)
     assert wrapped.value.paths == ["$.items[1].created_at", "$.by_id.k.kind"]
+
+
+def test_a_service_class_gets_the_same_strict_rules_for_every_collection_type() -> None:
+    # make_converter() for a service's own attrs class: no string read as an
+    # array of characters, exact tuple lengths, literals by exact value, and
+    # each collection built as its annotation says (as cattrs does).
+    @attrs.frozen
+    class Request:
+        ids: collections.abc.Sequence[str]
+        tags: collections.abc.Set[str]
+        seen: set[str]
+        pair: tuple[int, str]
+        mode: typing.Literal["fast", 1]
+
+    conv = make_converter()
+    good = {"ids": ["a"], "tags": ["t"], "seen": ["s"], "pair": [1, "x"], "mode": "fast"}
+    loaded = conv.structure(good, Request)
+    assert loaded == Request(("a",), frozenset({"t"}), {"s"}, (1, "x"), "fast")
+    assert type(loaded.seen) is set
+    assert json.loads(json.dumps(conv.unstructure(loaded))) == good
+    bad = {"ids": "abc", "tags": "tt", "seen": "s", "pair": [1, "x", 2], "mode": True}
+    with pytest.raises(ValidationError) as info:
+        from_dict(bad, Request)
+    assert [str(p) for p in info.value.problems] == [
+        "$.ids: must be an array, not a string",
+        "$.tags: must be an array, not a string",
+        "$.seen: must be an array, not a string",
+        "$.pair: must be an array of exactly 2 element(s)",
+        '$.mode: must be one of "fast", 1',
+    ]
+    assert from_dict({**good, "mode": 1}, Request).mode == 1

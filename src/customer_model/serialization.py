@@ -158,14 +158,78 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
 # -- collection hooks ----------------------------------------------------------
 
 
+# Each array type and what it builds, as cattrs does: a bare string is never
+# read as an array of characters.
+_SEQUENCES: Mapping[Any, type[Any]] = MappingProxyType(
+    {
+        list: list,
+        collections.abc.MutableSequence: list,
+        collections.abc.Sequence: tuple,
+        tuple: tuple,
+    }
+)
+_SETS: Mapping[Any, type[Any]] = MappingProxyType(
+    {
+        frozenset: frozenset,
+        collections.abc.Set: frozenset,
+        set: set,
+        collections.abc.MutableSet: set,
+    }
+)
+
+
 def _is_sequence(t: Any) -> bool:
     origin = typing.get_origin(t)
-    if origin is list:
-        return True
     if origin is tuple:
         args = typing.get_args(t)
         return len(args) == 2 and args[1] is Ellipsis
-    return False
+    return origin in _SEQUENCES and len(typing.get_args(t)) == 1
+
+
+def _is_fixed_tuple(t: Any) -> bool:
+    """``tuple[int, str]``: one type per position (``tuple[()]`` is the empty tuple)."""
+    return typing.get_origin(t) is tuple and not _is_sequence(t)
+
+
+def _fixed_tuple_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
+    types = typing.get_args(t)
+    hooks = [conv.get_structure_hook(arg) for arg in types]
+
+    def structure_fixed_tuple(value: object, _: object) -> Any:
+        if type(value) is not list:
+            raise _Invalid(f"must be an array, not {_json_type(value)}")
+        if len(value) != len(types):
+            raise _Invalid(f"must be an array of exactly {len(types)} element(s)")
+        out = []
+        errors: list[tuple[int | str, Exception]] = []
+        for i, (item, hook, arg) in enumerate(zip(value, hooks, types, strict=True)):
+            try:
+                out.append(hook(item, arg))
+            except Exception as e:
+                errors.append((i, e))
+        if errors:
+            raise _nested(errors, t)
+        return tuple(out)
+
+    return structure_fixed_tuple
+
+
+def _is_literal(t: Any) -> bool:
+    return typing.get_origin(t) is typing.Literal
+
+
+def _literal_hook(t: Any) -> Callable[[object, object], Any]:
+    # Exact types: True is not the literal 1, nor 1 the literal True.
+    allowed = [(v.value if isinstance(v, Enum) else v, v) for v in typing.get_args(t)]
+    message = "must be one of " + ", ".join(json.dumps(plain) for plain, _ in allowed)
+
+    def structure_literal(value: object, _: object) -> Any:
+        for plain, member in allowed:
+            if type(value) is type(plain) and value == plain:
+                return member
+        raise _Invalid(message)
+
+    return structure_literal
 
 
 def _structure_items(
@@ -188,7 +252,7 @@ def _structure_items(
 
 def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
     elem = typing.get_args(t)[0]
-    make = list if typing.get_origin(t) is list else tuple
+    make = _SEQUENCES[typing.get_origin(t)]
     item_hook = conv.get_structure_hook(elem)
 
     def structure_sequence(value: object, _: object) -> Any:
@@ -198,16 +262,17 @@ def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object],
 
 
 def _is_frozenset(t: Any) -> bool:
-    return typing.get_origin(t) in (frozenset, set)
+    return typing.get_origin(t) in _SETS and len(typing.get_args(t)) == 1
 
 
 def _set_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
     elem = typing.get_args(t)[0]
+    make = _SETS[typing.get_origin(t)]
     item_hook = conv.get_structure_hook(elem)
 
     def structure_set(value: object, _: object) -> Any:
         items = _structure_items(value, item_hook, elem, t)
-        result = frozenset(items)
+        result = make(items)
         if len(result) != len(items):
             raise _Invalid("must not repeat an element (it is a set)")
         return result
@@ -351,6 +416,8 @@ def make_converter(
     conv.register_structure_hook_factory(_is_enum, lambda t: EnumStructureHook(t, _Invalid))
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(t, conv))
     conv.register_structure_hook_factory(_is_frozenset, lambda t: _set_hook(t, conv))
+    conv.register_structure_hook_factory(_is_fixed_tuple, lambda t: _fixed_tuple_hook(t, conv))
+    conv.register_structure_hook_factory(_is_literal, _literal_hook)
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_hook(t, conv))
     conv.register_structure_hook_factory(
         attrs.has,
