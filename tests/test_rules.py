@@ -22,6 +22,7 @@ from customer_model import (
     User,
     ValidationError,
     field,
+    from_dict,
     from_json,
     to_json,
 )
@@ -468,6 +469,26 @@ def test_deeply_nested_rules_in_json_are_refused() -> None:
         raw = {"op": "not", "rule": raw}
     with pytest.raises(ValidationError, match="too deeply nested"):
         from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
+
+
+def test_rule_data_nested_thousands_deep_is_refused_by_the_nesting_rule() -> None:
+    # A plain dict (a service's own parser, no JSON depth limit) must not reach
+    # a RecursionError; the limit is the one rules are built with.
+    from customer_model.rules import MAX_DEPTH
+
+    def nested(depth: int) -> dict[str, object]:
+        raw: dict[str, object] = {"op": "missing", "field": "industry"}
+        for i in range(depth - 1):
+            raw = {"op": "not", "rule": raw} if i % 2 else {"op": "and", "rules": [raw]}
+        return {"id": "s", "name": "n", "rule": raw}
+
+    assert from_dict(nested(MAX_DEPTH), Segment).rule is not None
+    for depth in (MAX_DEPTH + 1, 5000):
+        with pytest.raises(ValidationError) as info:
+            from_dict(nested(depth), Segment)
+        assert [str(p) for p in info.value.problems] == [
+            f"$.rule: too deeply nested: rules may nest at most {MAX_DEPTH} levels"
+        ]
 
 
 @pytest.mark.parametrize("value", [None, 5, "c-1", {"kind": "organization"}])

@@ -786,8 +786,33 @@ def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
     return raw
 
 
+def _raw_depth_exceeds(data: object, limit: int) -> bool:
+    """Whether plain rule data nests deeper than *limit*, found without recursion."""
+    stack = [(data, 1)]
+    while stack:
+        node, level = stack.pop()
+        if type(node) is dict:
+            if level > limit:
+                return True
+            children = node.get("rules")
+            if type(children) is list:
+                stack.extend((child, level + 1) for child in children)
+            stack.append((node.get("rule"), level + 1))
+    return False
+
+
 def structure_rule(data: object, _: object = None) -> Rule:
     """Build a rule from plain JSON data, checking it fully."""
+    # Checked before building: data nested thousands deep would otherwise end
+    # in a RecursionError rather than the rule about nesting.
+    if _raw_depth_exceeds(data, MAX_DEPTH):
+        raise ValidationError.single(
+            (), f"too deeply nested: rules may nest at most {MAX_DEPTH} levels", "Rule"
+        )
+    return _structure_rule(data)
+
+
+def _structure_rule(data: object) -> Rule:
     if type(data) is not dict:
         raise ValidationError.single((), "must be an object with an 'op' key", "Rule")
     op = data.get("op")
@@ -811,7 +836,7 @@ def structure_rule(data: object, _: object = None) -> Rule:
         children = []
         for i, raw in enumerate(raw_rules):
             try:
-                children.append(structure_rule(raw))
+                children.append(_structure_rule(raw))
             except ValidationError as e:
                 problems.extend(p.under(("rules", i)) for p in e.problems)
         if problems:
@@ -819,7 +844,7 @@ def structure_rule(data: object, _: object = None) -> Rule:
         return cls(children)
     if cls is Not:
         try:
-            return Not(structure_rule(data["rule"]))
+            return Not(_structure_rule(data["rule"]))
         except ValidationError as e:
             raise e.under(("rule",)) from None
     if cls is Always:
