@@ -574,3 +574,20 @@ def test_a_service_class_gets_the_same_strict_rules_for_every_collection_type() 
         '$.mode: must be one of "fast", 1',
     ]
     assert from_dict({**good, "mode": 1}, Request).mode == 1
+
+
+@pytest.mark.parametrize("key", [1, None, 1.5, True, (1, 2)])
+def test_plain_data_with_a_key_that_is_not_a_string_is_a_validation_error(key: object) -> None:
+    # Plain data from YAML, msgpack or code can have keys JSON cannot.
+    @attrs.frozen
+    class Scores:
+        by_theme: dict[str, int]
+
+    with pytest.raises(ValidationError) as info:
+        from_dict({"by_theme": {key: 1, "ok": 2}}, Scores)
+    assert info.value.paths == ["$.by_theme"]
+    assert "must have string keys" in str(info.value)
+    with pytest.raises(ValidationError) as unknown:
+        from_dict({"id": "p-1", key: "x", "zz": 1}, Person)
+    assert unknown.value.paths == ["$"]
+    assert "unknown field(s)" in str(unknown.value)

@@ -341,6 +341,9 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
     def structure_mapping(value: object, _: object) -> Any:
         if type(value) is not dict:
             raise _Invalid(f"must be an object, not {_json_type(value)}")
+        for raw_key in value:
+            if type(raw_key) is not str:  # data from YAML, msgpack or code, not JSON
+                raise _Invalid(f"must have string keys (as in JSON), not {_json_type(raw_key)}")
         out = {}
         errors: list[tuple[int | str, Exception]] = []
         for raw_key, raw_value in value.items():
@@ -474,7 +477,7 @@ def _collect(exc: BaseException, path: Path, out: list[Problem]) -> None:
     if isinstance(exc, ValidationError):
         out.extend(p.under(path) for p in exc.problems)
     elif isinstance(exc, ForbiddenExtraKeysError):
-        keys = ", ".join(repr(k) for k in sorted(exc.extra_fields))
+        keys = ", ".join(sorted(map(repr, exc.extra_fields)))  # keys of any type
         out.append(Problem(path, f"unknown field(s): {keys}"))
     elif isinstance(exc, ClassValidationError | IterableValidationError):
         with_notes, without = exc.group_exceptions()
