@@ -4,7 +4,7 @@ import collections.abc
 import json
 import math
 import typing
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -591,3 +591,28 @@ def test_plain_data_with_a_key_that_is_not_a_string_is_a_validation_error(key: o
         from_dict({"id": "p-1", key: "x", "zz": 1}, Person)
     assert unknown.value.paths == ["$"]
     assert "unknown field(s)" in str(unknown.value)
+
+
+def test_a_set_field_of_dates_amounts_or_models_is_written_element_by_element() -> None:
+    # A service's own class: each element through its own hook, in one order.
+    @attrs.frozen
+    class Snapshot:
+        days: frozenset[date]
+        amounts: frozenset[Decimal]
+        items: frozenset[FeedbackItem]
+
+    feedback = demo_dataset().feedback[:3]
+    snapshot = Snapshot(
+        frozenset([date(2026, 1, 2), date(2025, 1, 1)]),
+        frozenset([Decimal("1.50"), Decimal("2")]),
+        frozenset(feedback),
+    )
+    plain = to_dict(snapshot)
+    assert plain["days"] == ["2025-01-01", "2026-01-02"]
+    assert plain["amounts"] == ["1.50", "2"]
+    assert plain["items"] == sorted(
+        (to_dict(i) for i in feedback), key=lambda d: json.dumps(d, sort_keys=True)
+    )
+    text = to_json(snapshot)
+    assert text == to_json(Snapshot(snapshot.days, snapshot.amounts, frozenset(reversed(feedback))))
+    assert from_json(text, Snapshot) == snapshot

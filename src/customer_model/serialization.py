@@ -38,6 +38,7 @@ from cattrs.errors import (
     IterableValidationNote,
     StructureHandlerNotFoundError,
 )
+from cattrs.fns import identity
 
 from customer_model._frozenmap import key_order
 from customer_model._hooks import (
@@ -374,9 +375,35 @@ def _unstructure_mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any],
     return unstructure_mapping
 
 
+def _sorted_plain(items: list[Any]) -> list[Any]:
+    """Plain set elements in canonical order: natural order, else by their JSON text."""
+    try:
+        return sorted(items)
+    except TypeError:  # objects (models), or mixed types
+        return sorted(items, key=_canonical_text)
+
+
+def _canonical_text(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False, default=repr)
+
+
 def _unstructure_set(value: frozenset[Any]) -> list[Any]:
-    items = [v.value if isinstance(v, Enum) else v for v in value]
-    return sorted(items)
+    """A set of strings or enum members (the models' own sets), sorted."""
+    return _sorted_plain([v.value if isinstance(v, Enum) else v for v in value])
+
+
+def _unstructure_set_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any], list[Any]]:
+    """Each element through its own hook (a date, a Decimal, a model), then sorted."""
+    args = typing.get_args(t)
+    hook = conv.get_unstructure_hook(args[0]) if args else conv.unstructure
+    if hook is identity or hook is enum_value:
+        return _unstructure_set
+
+    def unstructure_set(value: Any) -> list[Any]:
+        # Ordered by plain form, so equal sets always give the same JSON.
+        return _sorted_plain([hook(v) for v in value])
+
+    return unstructure_set
 
 
 def _not_an_object(cls: type[Any]) -> Callable[[object], Exception]:
@@ -440,8 +467,8 @@ def make_converter(
     conv.register_unstructure_hook_factory(
         _is_mapping, lambda t: _unstructure_mapping_hook(t, conv)
     )
-    conv.register_unstructure_hook_factory(_is_frozenset, lambda _: _unstructure_set)
-    conv.register_unstructure_hook(frozenset, _unstructure_set)
+    conv.register_unstructure_hook_factory(_is_frozenset, lambda t: _unstructure_set_hook(t, conv))
+    conv.register_unstructure_hook(frozenset, _unstructure_set_hook(frozenset, conv))
     conv.register_unstructure_hook_factory(_is_enum, lambda _: enum_value)
     conv.register_unstructure_hook_factory(attrs.has, lambda t: unstructure_hook(t, conv))
     conv.register_unstructure_hook_func(
