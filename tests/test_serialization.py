@@ -616,3 +616,10 @@ def test_a_set_field_of_dates_amounts_or_models_is_written_element_by_element() 
     text = to_json(snapshot)
     assert text == to_json(Snapshot(snapshot.days, snapshot.amounts, frozenset(reversed(feedback))))
     assert from_json(text, Snapshot) == snapshot
+
+
+def test_make_converter_checks_its_arguments_when_called() -> None:
+    with pytest.raises(ValidationError) as info:
+        make_converter(forbid_extra_keys="no", naive_timezone="UTC")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.forbid_extra_keys", "$.naive_timezone"]
+    assert make_converter(naive_timezone=timezone(timedelta(hours=2))) is not None

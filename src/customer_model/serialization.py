@@ -434,6 +434,17 @@ def make_converter(
     :data:`datetime.UTC`) to read naive datetimes as being in that zone.  Type
     checks are never relaxed: the models themselves refuse wrong types.
     """
+    problems = []
+    flag: object = forbid_extra_keys  # callers without a type checker pass anything
+    zone: object = naive_timezone
+    if type(flag) is not bool:
+        problems.append(Problem(("forbid_extra_keys",), "must be True or False"))
+    if zone is not None and not isinstance(zone, tzinfo):
+        problems.append(
+            Problem(("naive_timezone",), "must be None or a tzinfo such as datetime.UTC")
+        )
+    if problems:  # found now, not when the first naive datetime is loaded
+        raise ValidationError(problems, "make_converter")
     conv = cattrs.Converter(forbid_extra_keys=forbid_extra_keys, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
