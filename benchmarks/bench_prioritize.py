@@ -122,23 +122,27 @@ def reference(feedback: Sequence[FeedbackItem]) -> list[tuple[str, float]]:
     return sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def customer_facts(
-    customers: Sequence[Customer], policy: PrioritizationPolicy
-) -> tuple[dict[tuple[str, str], int], dict[str, float], dict[str, Decimal]]:
-    """For the floor: role codes by (customer, person), value weights and revenue by customer."""
-    roles: dict[tuple[str, str], int] = {}
+Facts = tuple[dict[tuple[str, str], tuple[int, float]], dict[str, float], dict[str, Decimal]]
+
+
+def customer_facts(customers: Sequence[Customer], policy: PrioritizationPolicy) -> Facts:
+    """For the floor: (role code, value weight) by (customer, person), and by customer.
+
+    A named voice then needs one lookup for both its role and its value weight.
+    """
+    people: dict[tuple[str, str], tuple[int, float]] = {}
     value: dict[str, float] = {}
     revenue: dict[str, Decimal] = {}
     for customer in customers:
+        spent = customer.revenue(until=AS_OF).get("EUR", Decimal(0))
+        weight = value[customer.id] = policy.value_weight(float(spent))
+        revenue[customer.id] = spent
         for buyer in customer.purchasers:
-            roles[customer.id, buyer.person.id] = 0
+            people[customer.id, buyer.person.id] = (0, weight)
         for user in customer.users:
             key = (customer.id, user.person.id)
-            roles[key] = 2 if key in roles else 1
-        spent = customer.revenue(until=AS_OF).get("EUR", Decimal(0))
-        value[customer.id] = policy.value_weight(float(spent))
-        revenue[customer.id] = spent
-    return roles, value, revenue
+            people[key] = (2 if key in people else 1, weight)
+    return people, value, revenue
 
 
 _NEEDS = (*Need, None)
@@ -146,11 +150,11 @@ _NEEDS = (*Need, None)
 
 def floor(
     feedback: Sequence[FeedbackItem],
-    facts: tuple[dict[tuple[str, str], int], dict[str, float], dict[str, Decimal]],
+    facts: Facts,
     weights: dict[tuple[int, int, int], float],
 ) -> list[tuple[str, float, int, list[str], Decimal, list[float]]]:
     """The least work a backlog requires, with the customers' facts given for free."""
-    roles, value, revenue = facts
+    people, value, revenue = facts
     latest: dict[tuple[str, str], FeedbackItem] = {}
     anonymous: list[FeedbackItem] = []
     older: list[FeedbackItem] = []
@@ -175,10 +179,14 @@ def floor(
     groups: dict[tuple[str, int], list[tuple[float, str, str]]] = {}
     for item in [*latest.values(), *anonymous]:
         cid, author = item.customer_id, item.author_id
-        role = 4 if author is None else roles.get((cid, author), 3)
+        known = None if author is None else people.get((cid, author))
+        if known is None:
+            role, worth = (4 if author is None else 3), value[cid]
+        else:
+            role, worth = known
         group = role * len(_NEEDS) + slot[id(item.need)]
         weight = weights[group, id(item.importance), id(item.kind)]
-        score = weight * 0.5 ** ((AS_OF - item.created_at) / half_life) * value[cid]
+        score = weight * 0.5 ** ((AS_OF - item.created_at) / half_life) * worth
         rows = groups.get((item.theme, group))
         if rows is None:
             groups[item.theme, group] = rows = []
@@ -232,7 +240,7 @@ def check_floor(
     feedback: Sequence[FeedbackItem],
     customers: Sequence[Customer],
     policy: PrioritizationPolicy,
-    facts: tuple[dict[tuple[str, str], int], dict[str, float], dict[str, Decimal]],
+    facts: Facts,
     weights: dict[tuple[int, int, int], float],
 ) -> None:
     """The floor must compute what prioritize does, or comparing with it means nothing."""
