@@ -63,12 +63,15 @@ class _Invalid(ValueError):
     """A problem found by one of our hooks; its message is safe to show."""
 
 
-def _nested(errors: Sequence[tuple[int | str, Exception]], t: Any) -> IterableValidationError:
+def _nested(
+    errors: Sequence[tuple[int | str, Exception]], t: Any, unplaced: Sequence[Exception] = ()
+) -> IterableValidationError:
     """Problems found inside a collection of type *t*, by position (or key in a mapping).
 
     cattrs' own error type, with an :class:`~cattrs.errors.IterableValidationNote`
     per element, so a service using the converter directly can walk the tree
     (``except*``, :func:`cattrs.transform_error`) down to the element.
+    *unplaced* problems belong to the collection itself.
     """
     elem = typing.get_args(t)[-1] if typing.get_args(t) else Any
     excs = []
@@ -76,7 +79,7 @@ def _nested(errors: Sequence[tuple[int | str, Exception]], t: Any) -> IterableVa
         what = "mapping value @ key" if isinstance(index, str) else "iterable @ index"
         exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, elem))
         excs.append(exc)
-    return IterableValidationError(f"While structuring {_subject(t)}", excs, t)
+    return IterableValidationError(f"While structuring {_subject(t)}", [*excs, *unplaced], t)
 
 
 # -- scalar hooks --------------------------------------------------------------
@@ -338,30 +341,39 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
     key_type, value_type = typing.get_args(t)
     key_hook = conv.get_structure_hook(key_type)
     value_hook = conv.get_structure_hook(value_type)
+    int_keys = key_hook is _structure_int
 
     def structure_mapping(value: object, _: object) -> Any:
         if type(value) is not dict:
             raise _Invalid(f"must be an object, not {_json_type(value)}")
-        for raw_key in value:
-            if type(raw_key) is not str:  # data from YAML, msgpack or code, not JSON
-                raise _Invalid(f"must have string keys (as in JSON), not {_json_type(raw_key)}")
         out = {}
         errors: list[tuple[int | str, Exception]] = []
+        unplaced: list[Exception] = []
         for raw_key, raw_value in value.items():
             try:
-                key = key_hook(raw_key, key_type)
+                if int_keys and type(raw_key) is str and _INT_KEY.match(raw_key):
+                    key = int(raw_key)  # JSON writes int keys as strings
+                else:
+                    key = key_hook(raw_key, key_type)
             except Exception as e:
-                errors.append((raw_key, _Invalid(f"is not an allowed key: {e}")))
+                if type(raw_key) is str:
+                    errors.append((raw_key, _Invalid(f"is not an allowed key: {e}")))
+                else:  # from YAML, msgpack or code; a path part must be a string
+                    unplaced.append(_Invalid(f"has a key that is not allowed: {e}"))
                 continue
             try:
                 out[key] = value_hook(raw_value, value_type)
             except Exception as e:
                 errors.append((raw_key, e))
-        if errors:
-            raise _nested(errors, t)
+        if errors or unplaced:
+            raise _nested(errors, t, unplaced)
         return out
 
     return structure_mapping
+
+
+#: An int key as JSON writes it: canonical decimal digits (no "+", "-0" or "007").
+_INT_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 
 
 def _unstructure_mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
