@@ -471,6 +471,16 @@ def test_deeply_nested_rules_in_json_are_refused() -> None:
         from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
 
 
+def test_int_rule_values_fit_a_64_bit_column() -> None:
+    # A value SQL, JSON and repr() can all hold; 10**5000 failed in each.
+    biggest = 2**63 - 1
+    assert (field("size") <= biggest).value == biggest
+    assert (field("size") >= -biggest).value == -biggest
+    for huge in (biggest + 1, -biggest - 1, 10**5000):
+        with pytest.raises(ValidationError, match="must be at"):
+            field("size") >= huge  # noqa: B015
+
+
 def test_rule_data_nested_thousands_deep_is_refused_by_the_nesting_rule() -> None:
     # A plain dict (a service's own parser, no JSON depth limit) must not reach
     # a RecursionError; the limit is the one rules are built with.

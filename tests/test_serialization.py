@@ -640,3 +640,13 @@ def test_int_keys_round_trip_through_json_text() -> None:
         with pytest.raises(ValidationError) as info:
             from_json(json.dumps({"by_size": {key: "a"}}), Counts)
         assert "is not an allowed key" in str(info.value)
+
+
+def test_an_int_too_long_for_text_is_a_validation_error_from_to_json() -> None:
+    @attrs.frozen
+    class Tally:
+        n: int
+
+    for indent in (None, 2):
+        with pytest.raises(ValidationError, match="more digits than Python converts"):
+            to_json(Tally(10**5000), indent=indent)

@@ -75,6 +75,10 @@ def _offset(value: datetime) -> object:
         return None
 
 
+#: The largest count a model holds (head count, sessions, rule values): it fits a
+#: 64-bit integer column, and far larger numbers are mistakes, not data.
+INT64_MAX = 2**63 - 1
+
 #: The size of a money amount: integer digits and decimal places (as written).
 MONEY_INTEGER_DIGITS = 29
 MONEY_PLACES = 18

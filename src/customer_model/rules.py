@@ -42,7 +42,7 @@ from customer_model._fields import (
     Kind,
     fits_sql_decimal,
 )
-from customer_model._validation import Checker, is_aware, to_tuple, type_name
+from customer_model._validation import INT64_MAX, Checker, is_aware, to_tuple, type_name
 from customer_model.errors import Path, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ def _value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> 
     elif kind is Kind.SET:
         check.text(path, value)  # a tag is never blank
     elif kind is Kind.INT:
-        check.integer(path, value)
+        check.integer(path, value, minimum=-INT64_MAX, maximum=INT64_MAX)
     elif kind is Kind.SCORE:
         check.integer(path, value, minimum=0, maximum=5)
     elif kind is Kind.DECIMAL:

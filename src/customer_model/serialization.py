@@ -710,11 +710,13 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     try:
         return _to_json(obj, indent)
     except ValueError as e:
-        if "JSON compliant" not in str(e):
+        if "JSON compliant" in str(e):
+            why = "holds NaN or infinity, which JSON cannot represent"
+        elif "integer string conversion" in str(e):
+            why = "holds an integer with more digits than Python converts to text"
+        else:
             raise
-        raise ValidationError.single(
-            (), "holds NaN or infinity, which JSON cannot represent", _subject(type(obj))
-        ) from None
+        raise ValidationError.single((), why, _subject(type(obj))) from None
     except TypeError as e:  # json names the type it cannot write, never the value
         raise ValidationError.single(
             (), f"cannot be written as JSON: {e}", _subject(type(obj))
