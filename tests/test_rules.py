@@ -471,6 +471,14 @@ def test_deeply_nested_rules_in_json_are_refused() -> None:
         from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
 
 
+def test_rule_times_finer_than_a_microsecond_are_refused() -> None:
+    raw = {"op": "gt", "field": "last_purchase_at", "value": "2026-01-01T00:00:00.1234567Z"}
+    with pytest.raises(ValidationError, match=r"\$\.rule\.value"):
+        from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
+    raw["value"] = "2026-01-01T00:00:00.1234560Z"
+    assert from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment).rule
+
+
 def test_int_rule_values_fit_a_64_bit_column() -> None:
     # A value SQL, JSON and repr() can all hold; 10**5000 failed in each.
     biggest = 2**63 - 1

@@ -650,3 +650,16 @@ def test_an_int_too_long_for_text_is_a_validation_error_from_to_json() -> None:
     for indent in (None, 2):
         with pytest.raises(ValidationError, match="more digits than Python converts"):
             to_json(Tally(10**5000), indent=indent)
+
+
+def test_a_time_finer_than_a_microsecond_is_refused_not_cut_off() -> None:
+    # .NET writes 7 fractional digits, Go and Java up to 9; Python keeps 6 and
+    # fromisoformat would drop the rest without a word.
+    for fine in ("2026-01-01T10:00:00.1234567Z", "2026-01-01T10:00:00.123456789+02:00"):
+        with pytest.raises(ValidationError) as info:
+            from_dict(_feedback_dict(created_at=fine), FeedbackItem)
+        assert [str(p) for p in info.value.problems] == [
+            "$.created_at: must be precise to the microsecond at most (6 fractional digits)"
+        ]
+    exact = from_dict(_feedback_dict(created_at="2026-01-01T10:00:00.1234560Z"), FeedbackItem)
+    assert exact.created_at == datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC)

@@ -42,7 +42,14 @@ from customer_model._fields import (
     Kind,
     fits_sql_decimal,
 )
-from customer_model._validation import INT64_MAX, Checker, is_aware, to_tuple, type_name
+from customer_model._validation import (
+    INT64_MAX,
+    Checker,
+    finer_than_microseconds,
+    is_aware,
+    to_tuple,
+    type_name,
+)
 from customer_model.errors import Path, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -787,7 +794,7 @@ def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
             except ValueError:
                 pass
             else:
-                if is_aware(value):
+                if is_aware(value) and not finer_than_microseconds(raw):
                     return value
         check.add(path, "must be an ISO 8601 datetime string with a UTC offset")
     elif kind in (Kind.INT, Kind.SCORE) and (type(raw) is not int):
