@@ -663,3 +663,12 @@ def test_a_time_finer_than_a_microsecond_is_refused_not_cut_off() -> None:
         ]
     exact = from_dict(_feedback_dict(created_at="2026-01-01T10:00:00.1234560Z"), FeedbackItem)
     assert exact.created_at == datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+def test_plain_data_nested_too_deeply_is_a_validation_error() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    for convert in (to_dict, to_json):
+        with pytest.raises(ValidationError, match="nested too deeply"):
+            convert(deep)

@@ -563,7 +563,14 @@ def _subject(cls: Any) -> str:
 
 def to_dict(obj: Any) -> Any:
     """Plain JSON-ready data for a model (a dict) or a list of models (a list)."""
-    return converter.unstructure(obj)
+    try:
+        return converter.unstructure(obj)
+    except RecursionError:  # plain data nested thousands deep; models never are
+        pass
+    raise ValidationError.single((), _TOO_DEEP, _subject(type(obj)))
+
+
+_TOO_DEEP = "is nested too deeply to convert"
 
 
 @overload
@@ -711,6 +718,8 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         )
     try:
         return _to_json(obj, indent)
+    except RecursionError:  # plain data nested thousands deep; models never are
+        why = _TOO_DEEP
     except ValueError as e:
         if "JSON compliant" in str(e):
             why = "holds NaN or infinity, which JSON cannot represent"
@@ -718,11 +727,9 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
             why = "holds an integer with more digits than Python converts to text"
         else:
             raise
-        raise ValidationError.single((), why, _subject(type(obj))) from None
     except TypeError as e:  # json names the type it cannot write, never the value
-        raise ValidationError.single(
-            (), f"cannot be written as JSON: {e}", _subject(type(obj))
-        ) from None
+        why = f"cannot be written as JSON: {e}"
+    raise ValidationError.single((), why, _subject(type(obj)))
 
 
 def _to_json(obj: Any, indent: int | None) -> str:
