@@ -110,6 +110,24 @@ def test_a_strategy_where_a_value_was_given_says_so() -> None:
         cms.customers(id="c-1")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("wrong", [cms.feedback_items(), st.just(None), st.just(SECRET)])
+def test_datasets_name_a_customers_strategy_that_draws_something_else(
+    wrong: st.SearchStrategy[Any],
+) -> None:
+    # Only a draw can tell what a strategy makes: before, this was an AttributeError.
+    @settings(max_examples=5, database=None)
+    @given(cms.datasets(customers=wrong))
+    def draw(_: object) -> None:
+        pass
+
+    with pytest.raises(InvalidArgument) as info:
+        draw()
+    assert isinstance(info.value, ValidationError)
+    assert info.value.paths == ["$.customers"]
+    assert "must be a strategy of Customer values" in str(info.value)
+    assert SECRET not in str(info.value)
+
+
 def test_good_arguments_still_pin_what_they_say() -> None:
     customer = CustomerFactory(seed=3).build()
     pinned = {

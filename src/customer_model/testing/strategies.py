@@ -644,12 +644,24 @@ def datasets(
     _window(check, since, until)
     _done(check, "datasets")
     return _datasets(
-        base=customers if customers is not None else _ANY_CUSTOMER,
+        base=customers.map(_drawn_customer) if customers is not None else _ANY_CUSTOMER,
         max_customers=max_customers,
         feedback_per_customer=feedback_per_customer,
         responses_per_customer=responses_per_customer,
         times=aware_datetimes(since, until),
     )
+
+
+def _drawn_customer(value: object) -> Customer:
+    """*value*, drawn from the caller's ``customers`` strategy, if it is a Customer."""
+    if not isinstance(value, Customer):
+        check = Checker()
+        check.add(
+            "customers", f"must be a strategy of Customer values, but drew a {type_name(value)}"
+        )
+        _done(check, "datasets")
+    assert isinstance(value, Customer)
+    return value
 
 
 _DATASET_SEGMENTS = st.lists(
