@@ -296,22 +296,34 @@ def purchases(
     currency: str | None = None,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
+    *,
+    amounts: st.SearchStrategy[Decimal] | None = None,
 ) -> st.SearchStrategy[Purchase]:
-    """Purchases, mostly with two-place amounts, sometimes very precise or very large."""
+    """Purchases, mostly with two-place amounts, sometimes very precise or very large.
+
+    The very large and very precise amounts are there to find bugs, and
+    :func:`~customer_model.to_records` refuses a total spend beyond SQL's
+    ``DECIMAL(38, 9)``.  Pass *amounts* (say ``st.decimals(0, 10_000,
+    places=2)``) for the amounts your code expects.
+    """
     check = Checker()
     _optional_currency(check, currency)
     _window(check, since, until)
+    _strategy(check, "amounts", amounts)
     _done(check, "purchases")
-    return _purchases(currency, since, until)
+    return _purchases(currency, since, until, amounts)
 
 
 @functools.cache  # checked arguments only: all hashable
 def _purchases(
-    currency: str | None, since: datetime, until: datetime
+    currency: str | None,
+    since: datetime,
+    until: datetime,
+    amounts: st.SearchStrategy[Decimal] | None = None,
 ) -> st.SearchStrategy[Purchase]:
     return st.builds(
         Purchase,
-        amount=_AMOUNTS,
+        amount=_AMOUNTS if amounts is None else amounts,
         currency=st.just(currency) if currency is not None else st.sampled_from(_CURRENCIES),
         at=aware_datetimes(since, until),
     )
@@ -370,11 +382,14 @@ def customers(
     id: st.SearchStrategy[str] | None = None,
     currency: str | None = None,
     max_purchases: int = 5,
+    amounts: st.SearchStrategy[Decimal] | None = None,
 ) -> st.SearchStrategy[Customer]:
     """A valid customer; ``kind`` and ``split`` pin its kind and role split.
 
     People get ids derived from the customer id, so customers drawn with
-    distinct ids never share a person.
+    distinct ids never share a person.  Without *currency*, each purchase
+    has its own (so totals are often in mixed currencies); *amounts* are as
+    in :func:`purchases`.
     """
     check = Checker()
     check.member("kind", kind, CustomerKind, optional=True)
@@ -382,12 +397,13 @@ def customers(
     _strategy(check, "id", id)
     _optional_currency(check, currency)
     check.integer("max_purchases", max_purchases, minimum=0)
+    _strategy(check, "amounts", amounts)
     _done(check, "customers")
     return _customers(
         kind=kind,
         split=split,
         ids=id if id is not None else _CUSTOMER_IDS,
-        bought=st.lists(_purchases(currency, EPOCH, HORIZON), max_size=max_purchases),
+        bought=st.lists(_purchases(currency, EPOCH, HORIZON, amounts), max_size=max_purchases),
     )
 
 
