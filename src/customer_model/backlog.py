@@ -18,7 +18,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from customer_model._display import html_table, printable, share, text_table
+from customer_model._display import html_table, money, printable, share, text_table
 from customer_model._validation import Checker, duplicates, to_tuple, type_name
 from customer_model.errors import ValidationError
 from customer_model.feedback import Need
@@ -147,7 +147,7 @@ def _fmt(value: float) -> str:
 
 
 def _money(revenue: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{amount} {code}" for code, amount in revenue.items()) or "-"
+    return money(revenue) or "-"
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
