@@ -203,6 +203,16 @@ class PersonaCoverage:
         """Share of customers no persona describes, 0 to 1 (0 for no customers)."""
         return len(self.uncovered_ids) / self.total if self.total else 0.0
 
+    def to_records(self) -> list[dict[str, str | int | float]]:
+        """One row per persona: ``persona_id``, ``customers``, ``share`` of all (0 to 1).
+
+        The customers no persona fits are ``uncovered_ids``; they are not a row.
+        """
+        return [
+            {"persona_id": pid, "customers": n, "share": n / self.total if self.total else 0.0}
+            for pid, n in self.by_persona
+        ]
+
     def _repr_html_(self) -> str:
         return (
             f"<p>{self.covered} of {self.total} customers fit a persona; "

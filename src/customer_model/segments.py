@@ -194,6 +194,13 @@ class SegmentSizes:
         """The segment's size as a fraction of all customers (0 when there are none)."""
         return self[segment_id] / self.total if self.total else 0.0
 
+    def to_records(self) -> list[dict[str, str | int | float]]:
+        """One row per segment: ``segment_id``, ``name``, ``customers``, ``share`` (0 to 1)."""
+        return [
+            {"segment_id": sid, "name": name, "customers": n, "share": self.share(sid)}
+            for (sid, n), name in zip(self.sizes, self.names, strict=True)
+        ]
+
     def _repr_html_(self) -> str:
         rows = [
             [sid, name, str(n), f"{self.share(sid):.1%}"]
@@ -266,6 +273,18 @@ class OverlapMatrix:
         both = self.count(a, b)
         union = self.count(a, a) + self.count(b, b) - both
         return both / union if union else 0.0
+
+    def to_records(self) -> list[dict[str, str | int | float]]:
+        """One row per ordered pair of segments (long format, the diagonal included).
+
+        Columns ``segment_id``, ``other_id``, ``customers`` (in both) and
+        ``jaccard`` (see :meth:`jaccard`).
+        """
+        return [
+            {"segment_id": a, "other_id": b, "customers": n, "jaccard": self.jaccard(a, b)}
+            for a, row in zip(self.segment_ids, self.counts, strict=True)
+            for b, n in zip(self.segment_ids, row, strict=True)
+        ]
 
     def _repr_html_(self) -> str:
         rows = [
