@@ -5,6 +5,13 @@ here (one dict pass keeping each author's latest item per theme, decay, sum,
 sort) and prints items per second and the ratio at each size.  Targets: within
 2x the reference, and growth no worse than n log n.
 
+It also times a *floor*: the least work that yields what a backlog must hold
+(each voice's buyer/user role, its weight and decay, a sum per theme and
+role-and-need group, distinct customers, sorted feedback ids, exact revenue),
+given every customer's roles, value weight and revenue for free (worked out
+before the clock starts) and checking no input.  It shows how much of the gap
+to the reference is work the result requires rather than overhead.
+
     python benchmarks/bench_prioritize.py            # 100k and 1M
     python benchmarks/bench_prioritize.py --quick    # 20k and 100k
 
@@ -15,6 +22,7 @@ Data are synthetic and deterministic (``random.Random(seed)``).  Building the
 from __future__ import annotations
 
 import argparse
+import decimal
 import gc
 import math
 import random
@@ -35,6 +43,7 @@ from customer_model import (
     PrioritizationPolicy,
     Purchase,
     Purchaser,
+    Role,
     User,
     prioritize,
 )
@@ -113,6 +122,138 @@ def reference(feedback: Sequence[FeedbackItem]) -> list[tuple[str, float]]:
     return sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+Facts = tuple[dict[tuple[str, str], tuple[int, float]], dict[str, float], dict[str, Decimal]]
+
+
+def customer_facts(customers: Sequence[Customer], policy: PrioritizationPolicy) -> Facts:
+    """For the floor: (role code, value weight) by (customer, person), and by customer.
+
+    A named voice then needs one lookup for both its role and its value weight.
+    """
+    people: dict[tuple[str, str], tuple[int, float]] = {}
+    value: dict[str, float] = {}
+    revenue: dict[str, Decimal] = {}
+    for customer in customers:
+        spent = customer.revenue(until=AS_OF).get("EUR", Decimal(0))
+        weight = value[customer.id] = policy.value_weight(float(spent))
+        revenue[customer.id] = spent
+        for buyer in customer.purchasers:
+            people[customer.id, buyer.person.id] = (0, weight)
+        for user in customer.users:
+            key = (customer.id, user.person.id)
+            people[key] = (2 if key in people else 1, weight)
+    return people, value, revenue
+
+
+_NEEDS = (*Need, None)
+
+
+def floor(
+    feedback: Sequence[FeedbackItem],
+    facts: Facts,
+    weights: dict[tuple[int, int, int], float],
+) -> list[tuple[str, float, int, list[str], Decimal, list[float]]]:
+    """The least work a backlog requires, with the customers' facts given for free."""
+    people, value, revenue = facts
+    latest: dict[tuple[str, str], FeedbackItem] = {}
+    anonymous: list[FeedbackItem] = []
+    older: list[FeedbackItem] = []
+    for item in feedback:
+        author = item.author_id
+        if author is None:
+            anonymous.append(item)
+            continue
+        key = (item.theme, author)
+        prev = latest.get(key)
+        if prev is None:
+            latest[key] = item
+        elif prev.created_at < item.created_at or (
+            prev.created_at == item.created_at and prev.id < item.id
+        ):
+            latest[key] = item
+            older.append(prev)
+        else:
+            older.append(item)
+    half_life = HALF_LIFE
+    slot = {id(need): i for i, need in enumerate(_NEEDS)}
+    groups: dict[tuple[str, int], list[tuple[float, str, str]]] = {}
+    for item in [*latest.values(), *anonymous]:
+        cid, author = item.customer_id, item.author_id
+        known = None if author is None else people.get((cid, author))
+        if known is None:
+            role, worth = (4 if author is None else 3), value[cid]
+        else:
+            role, worth = known
+        group = role * len(_NEEDS) + slot[id(item.need)]
+        weight = weights[group, id(item.importance), id(item.kind)]
+        score = weight * 0.5 ** ((AS_OF - item.created_at) / half_life) * worth
+        rows = groups.get((item.theme, group))
+        if rows is None:
+            groups[item.theme, group] = rows = []
+        rows.append((score, cid, item.id))
+    by_theme: dict[str, list[tuple[int, list[tuple[float, str, str]]]]] = {}
+    for (theme, group), rows in groups.items():
+        by_theme.setdefault(theme, []).append((group, rows))
+    ids_before: dict[str, list[str]] = {}
+    for item in older:
+        ids_before.setdefault(item.theme, []).append(item.id)
+    out = []
+    with decimal.localcontext(decimal.Context(prec=decimal.MAX_PREC)):
+        for theme, parts in by_theme.items():
+            behind: set[str] = set()
+            ids = list(ids_before.get(theme, ()))
+            sums = []
+            for _, rows in sorted(parts):
+                scores, cids, fids = zip(*rows, strict=True)
+                behind.update(cids)
+                ids.extend(fids)
+                sums.append(math.fsum(scores))
+            money = sum(map(revenue.__getitem__, behind), Decimal(0))
+            out.append((theme, math.fsum(sums), len(behind), sorted(ids), money, sums))
+    out.sort(key=lambda row: (-row[1], row[0]))
+    return out
+
+
+def floor_weights(policy: PrioritizationPolicy) -> dict[tuple[int, int, int], float]:
+    """Points x role-and-need weight x kind weight, by (group, id(importance), id(kind))."""
+    role_sets = [
+        frozenset({Role.PURCHASER}),
+        frozenset({Role.USER}),
+        frozenset({Role.PURCHASER, Role.USER}),
+        frozenset(),
+    ]
+    table = {}
+    for role in range(5):
+        for i, need in enumerate(_NEEDS):
+            if role == 4:
+                who = policy.anonymous_weight
+            else:
+                who = policy.role_weight(role_sets[role], need)
+            for level in (*Importance, None):
+                for kind in FeedbackKind:
+                    weight = policy.points(level) * who * policy.kind_weight(kind)
+                    table[role * len(_NEEDS) + i, id(level), id(kind)] = weight
+    return table
+
+
+def check_floor(
+    feedback: Sequence[FeedbackItem],
+    customers: Sequence[Customer],
+    policy: PrioritizationPolicy,
+    facts: Facts,
+    weights: dict[tuple[int, int, int], float],
+) -> None:
+    """The floor must compute what prioritize does, or comparing with it means nothing."""
+    backlog = prioritize(feedback, customers, policy=policy, as_of=AS_OF)
+    ours = [
+        (i.theme, i.score, i.customer_count, list(i.feedback_ids), i.revenue.get("EUR", Decimal(0)))
+        for i in backlog
+    ]
+    least = [row[:5] for row in floor(feedback, facts, weights)]
+    if ours != least:
+        raise SystemExit("the floor disagrees with prioritize; fix the floor before timing it")
+
+
 def best_of(repeat: int, fn: object, *args: object, **kwargs: object) -> float:
     best = math.inf
     for _ in range(repeat):
@@ -137,14 +278,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     feedback = make_feedback(sizes[-1], customers, rng)
     print(f"built {n_customers} customers and {sizes[-1]} items in {time.process_time() - t0:.1f}s")
     policy = PrioritizationPolicy(half_life=HALF_LIFE)
-    print(f"{'items':>9}  {'prioritize':>10}  {'items/s':>10}  {'reference':>10}  {'ratio':>6}")
+    facts = customer_facts(customers, policy)
+    weights = floor_weights(policy)
+    check_floor(feedback[: sizes[0]], customers, policy, facts, weights)
+    print(
+        f"{'items':>9}  {'prioritize':>10}  {'items/s':>10}  {'reference':>10}  {'ratio':>6}"
+        f"  {'floor':>8}  {'floor/ref':>9}"
+    )
     results = []
     for n in sizes:
         subset = feedback[:n]
         ours = best_of(args.repeat, prioritize, subset, customers, policy=policy, as_of=AS_OF)
         ref = best_of(args.repeat, reference, subset)
+        least = best_of(args.repeat, floor, subset, facts, weights)
         results.append((n, ours, ref))
-        print(f"{n:>9}  {ours:>9.3f}s  {n / ours:>10,.0f}  {ref:>9.3f}s  {ours / ref:>5.2f}x")
+        print(
+            f"{n:>9}  {ours:>9.3f}s  {n / ours:>10,.0f}  {ref:>9.3f}s  {ours / ref:>5.2f}x"
+            f"  {least:>7.3f}s  {least / ref:>8.2f}x"
+        )
     (n1, t1, _), (n2, t2, _) = results
     nlogn = (n2 * math.log(n2)) / (n1 * math.log(n1))
     print(f"growth {n1} -> {n2}: time x{t2 / t1:.2f} (linear x{n2 / n1:.1f}, n log n x{nlogn:.1f})")

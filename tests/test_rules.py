@@ -476,3 +476,25 @@ def test_a_compiled_rule_names_a_value_that_is_not_a_customer(value: object) -> 
     with pytest.raises(ValidationError) as info:
         predicate(value)  # type: ignore[arg-type]
     assert info.value.paths == ["$.customer"]
+
+
+@pytest.mark.parametrize(
+    "rule", [Always(), Always() | (field("size") >= 1), ~Always() | Always()], ids=repr
+)
+@pytest.mark.parametrize("value", [None, 5, {"kind": "organization"}])
+def test_a_rule_that_reads_nothing_still_refuses_a_value_that_is_not_a_customer(
+    rule: Rule, value: object
+) -> None:
+    """Always short-circuits: it must not match anything at all."""
+    with pytest.raises(ValidationError) as info:
+        rule.compile()(value)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.customer"]
+
+
+def test_always_matches_every_customer_including_subclasses() -> None:
+    class Special(Customer):
+        pass
+
+    special = Special("c-s", CustomerKind.ORGANIZATION, purchasers=[Purchaser(Person("p-1"))])
+    assert Always().compile()(special) is True
+    assert Always().compile()(_customer()) is True

@@ -289,10 +289,10 @@ _CustomerFacts = tuple[dict[str, int], float, float]
 class _Facts:
     """What the voices need of their customers, and their revenue.
 
-    ``revenue`` holds each customer's purchases up to ``as_of`` per currency;
-    ``single`` the same as one ``(currency, amount)`` pair for the customers
-    who bought in one currency only, so that most themes total their revenue
-    without a per-customer loop.
+    ``single`` holds each customer's purchases up to ``as_of`` as one
+    ``(currency, amount)`` pair when they bought in one currency only (``None``
+    otherwise), so that most themes total their revenue without a
+    per-customer loop; ``revenue`` holds the others' totals per currency.
     """
 
     __slots__ = (
@@ -329,8 +329,10 @@ class _Facts:
 
     def gather(self, customer_ids: Iterable[str]) -> dict[str, _CustomerFacts]:
         """The facts of each of *customer_ids*, by id."""
-        index, as_of, revenue_of, single = self.index, self.as_of, self.revenue, self.single
-        weigh = self.policy.customer_value is not ValueWeighting.NONE
+        index, as_of, single, policy = self.index, self.as_of, self.single, self.policy
+        weigh = policy.customer_value is not ValueWeighting.NONE
+        # Unconverted revenue in one currency weighs its amount as it is.
+        plain = weigh and self.rates is None
         out: dict[str, _CustomerFacts] = {}
         for cid in customer_ids:
             customer = index[cid]
@@ -338,25 +340,29 @@ class _Facts:
             purchases = customer.purchases
             if len(purchases) == 1 and purchases[0].at <= as_of:
                 only = purchases[0]
-                revenue = {only.currency: only.amount}
                 single[cid] = (only.currency, only.amount)
-            elif purchases:
-                revenue = customer.revenue(until=as_of)
+                if plain:
+                    value = policy.value_weight(float(only.amount))
+                else:
+                    value = self._value({only.currency: only.amount}) if weigh else 1.0
+            else:
+                revenue = customer.revenue(until=as_of) if purchases else _NO_REVENUE
                 if not revenue:
                     single[cid] = _NOTHING
                 elif len(revenue) == 1:
                     single[cid] = next(iter(revenue.items()))
                 else:
                     single[cid] = None
-            else:
-                revenue = _NO_REVENUE
-                single[cid] = _NOTHING
-            revenue_of[cid] = revenue
+                    self.revenue[cid] = revenue
+                value = self._value(revenue) if revenue and weigh else 1.0
             out[cid] = (
                 _voice_roles(customer),
-                self._value(revenue) if revenue and weigh else 1.0,
+                value,
                 self._segment(customer) if self.segments else 1.0,
             )
+        if plain:
+            self.seen_currencies.update(pair[0] for pair in single.values() if pair is not None)
+            self.seen_currencies.discard("")
         return out
 
     def total(self, customer_ids: set[str]) -> dict[str, Decimal]:
@@ -371,7 +377,13 @@ class _Facts:
             if len(currencies) == 1:
                 with decimal.localcontext(EXACT):
                     return {currencies.pop(): sum(map(_SECOND, present), ZERO)}
-        return add_by_currency(map(self.revenue.__getitem__, sorted(customer_ids)))
+        return add_by_currency(map(self._revenue, sorted(customer_ids)))
+
+    def _revenue(self, customer_id: str) -> dict[str, Decimal]:
+        pair = self.single[customer_id]
+        if pair is None:
+            return self.revenue[customer_id]
+        return {} if pair is _NOTHING else dict((pair,))
 
     def _value(self, revenue: dict[str, Decimal]) -> float:
         if self.rates is None:

@@ -134,6 +134,7 @@ class Rule:
         :class:`~customer_model.ValidationError` for a customer that *rfm*
         has no score for (only when the rule reads RFM scores).
         """
+        from customer_model.customers import Customer  # customers sits below rules
         from customer_model.rfm import check_scores  # rfm sits above rules
 
         check = Checker()
@@ -159,6 +160,8 @@ class Rule:
         )
         emit.namespace["_rfm_score"] = _score_reader({} if rfm is None else dict(rfm))
         emit.namespace["_check_customer"] = _check_customer
+        emit.namespace["_is_customer"] = _is_customer
+        emit.namespace["_Customer"] = Customer
         exec(compile(source, "<customer_model rule>", "exec"), emit.namespace)
         return emit.namespace["_rule"]  # type: ignore[no-any-return]
 
@@ -173,6 +176,12 @@ def _check_customer(value: object) -> None:
         raise ValidationError.single(
             "customer", f"must be a Customer, not {type_name(value)}", "rule evaluation"
         )
+
+
+def _is_customer(value: object) -> bool:
+    """True for a Customer (of a subclass too); a ValidationError for anything else."""
+    _check_customer(value)
+    return True
 
 
 def _score_reader(scores: dict[str, RFMScore]) -> Callable[[Customer], RFMScore]:
@@ -585,7 +594,9 @@ class Always(Rule):
     op: ClassVar[str] = "always"
 
     def _py(self, emit: _Emitter) -> str:
-        return "True"
+        # Reads nothing of the customer, so it checks that there is one: otherwise
+        # a rule that short-circuits on it would match anything, even None.
+        return "(type(c) is _Customer or _is_customer(c))"
 
 
 # -- the builder -----------------------------------------------------------------
