@@ -505,6 +505,10 @@ class TestSatisfactionBySegment:
         assert rows[1]["value"] == nps([10, 8, 3, 9, 10])
         assert rows[4]["value"] is None
         assert {r["measure"] for r in rows} == {"nps"}
+        lines = str(result).splitlines()
+        assert lines[0].split() == ["segment", "responses", "NPS"]
+        assert lines[3].split() == ["b2b", "5", f"{nps([10, 8, 3, 9, 10]):+.1f}"]
+        assert lines[-1].split() == ["none", "0", "n/a"]
 
     def test_unknown_segment_id(self) -> None:
         result = satisfaction_by_segment([], customers(), [], as_of=None)

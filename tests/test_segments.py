@@ -112,6 +112,11 @@ def test_sizes_and_overlaps() -> None:
     }
     assert [r["customers"] for r in rows] == [n for row in matrix.counts for n in row]
     assert segment_sizes([], []).to_records() == overlap_matrix([], []).to_records() == []
+    # print() shows tables, not reprs
+    assert str(sizes).splitlines()[0].split() == ["segment", "name", "customers", "share"]
+    assert str(sizes).endswith("(4 customers)")
+    assert str(matrix).splitlines()[0].split() == ["de", "big", "recent"]
+    assert str(matrix).splitlines()[2].split() == ["de", "2", "1", "1"]
     with pytest.raises(ValidationError) as info:
         matrix.count("de", "nope")
     assert info.value.paths == ["$.b"]

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table
+from customer_model._display import html_table, text_table
 from customer_model._validation import Checker, checked_items, duplicates, to_frozenset, to_tuple
 from customer_model.customers import Customer
 from customer_model.feedback import Need
@@ -213,11 +213,20 @@ class PersonaCoverage:
             for pid, n in self.by_persona
         ]
 
-    def _repr_html_(self) -> str:
+    def _summary(self) -> str:
         return (
-            f"<p>{self.covered} of {self.total} customers fit a persona; "
-            f"{self.uncovered_share:.1%} fit none.</p>"
-            + html_table(None, ["persona", "customers"], self.by_persona)
+            f"{self.covered} of {self.total} customers fit a persona; "
+            f"{self.uncovered_share:.1%} fit none."
+        )
+
+    def __str__(self) -> str:
+        # Not the repr: that lists every uncovered customer id, maybe thousands.
+        rows = [[pid, str(n)] for pid, n in self.by_persona]
+        return f"{self._summary()}\n{text_table(['persona', 'customers'], rows)}"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self._summary()}</p>" + html_table(
+            None, ["persona", "customers"], self.by_persona
         )
 
 

@@ -320,10 +320,16 @@ class SegmentBreakdown:
         )
         return rows
 
-    def _repr_html_(self) -> str:
-        rows = [("All respondents", *_cell(self.overall, self.measure))]
+    def _rows(self) -> list[tuple[str, str, str]]:
+        rows = [("all respondents", *_cell(self.overall, self.measure))]
         rows.extend((row.segment_id, *_cell(row.score, self.measure)) for row in self.segments)
-        return _html_table(f"{self.measure.name} by segment", self.measure, rows)
+        return rows
+
+    def __str__(self) -> str:
+        return text_table(["segment", "responses", self.measure.name], self._rows())
+
+    def _repr_html_(self) -> str:
+        return _html_table(f"{self.measure.name} by segment", self.measure, self._rows())
 
 
 # -- breakdowns -------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table
+from customer_model._display import html_table, text_table
 from customer_model._validation import Checker, checked_items, duplicates, some
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
@@ -201,12 +201,18 @@ class SegmentSizes:
             for (sid, n), name in zip(self.sizes, self.names, strict=True)
         ]
 
-    def _repr_html_(self) -> str:
-        rows = [
+    def _rows(self) -> list[list[str]]:
+        return [
             [sid, name, str(n), f"{self.share(sid):.1%}"]
             for (sid, n), name in zip(self.sizes, self.names, strict=True)
         ]
-        return html_table(None, ["segment", "name", "customers", "share"], rows)
+
+    def __str__(self) -> str:
+        table = text_table(["segment", "name", "customers", "share"], self._rows())
+        return f"{table}\n({self.total} customers)"
+
+    def _repr_html_(self) -> str:
+        return html_table(None, ["segment", "name", "customers", "share"], self._rows())
 
 
 def segment_sizes(
@@ -286,12 +292,17 @@ class OverlapMatrix:
             for b, n in zip(self.segment_ids, row, strict=True)
         ]
 
-    def _repr_html_(self) -> str:
-        rows = [
+    def _rows(self) -> list[list[str]]:
+        return [
             [sid, *(str(n) for n in row)]
             for sid, row in zip(self.segment_ids, self.counts, strict=True)
         ]
-        return html_table(None, ["", *self.segment_ids], rows)
+
+    def __str__(self) -> str:
+        return text_table(["", *self.segment_ids], self._rows())
+
+    def _repr_html_(self) -> str:
+        return html_table(None, ["", *self.segment_ids], self._rows())
 
 
 def overlap_matrix(
