@@ -66,6 +66,17 @@ def test_household_buyers_are_adults_and_users_are_children(seed: int) -> None:
     assert child.age_on(datetime(2025, 1, 1, tzinfo=UTC).date()) in (0, 1, 2)
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_children_are_born_before_the_window_so_never_active_unborn(seed: int) -> None:
+    factory = CustomerFactory(seed=seed)
+    for household in (factory.household() for _ in range(5)):
+        child = household.users[0]
+        assert child.person.birth_date is not None
+        assert child.person.birth_date < factory.start.date()
+        assert child.last_active is not None
+        assert child.person.birth_date <= child.last_active.date()
+
+
 @pytest.mark.parametrize("kind", list(CustomerKind))
 def test_build_follows_kind(kind: CustomerKind) -> None:
     assert CustomerFactory().build(kind=kind).kind is kind

@@ -53,6 +53,18 @@ def test_coverage_counts_customers_no_persona_describes() -> None:
         ("floating", 0),
     )
     assert "fit none" in coverage._repr_html_()
+    assert coverage.to_records() == [
+        {"persona_id": "procurement", "customers": 1, "share": 1 / 3},
+        {"persona_id": "analyst", "customers": 1, "share": 1 / 3},
+        {"persona_id": "parent", "customers": 1, "share": 1 / 3},
+        {"persona_id": "floating", "customers": 0, "share": 0.0},
+    ]
+    text = str(coverage)
+    assert text.splitlines()[0] == "2 of 3 customers fit a persona; 33.3% fit none."
+    assert text.splitlines()[1].split() == ["persona", "customers"]
+    assert "c-jon" not in text  # the uncovered ids may be thousands: only the repr lists them
+    nobody = persona_coverage([], PERSONAS, [B2B, FAMILIES]).to_records()
+    assert nobody[0] == {"persona_id": "procurement", "customers": 0, "share": 0.0}
     assert persona_coverage([], PERSONAS, [B2B, FAMILIES]).uncovered_share == 0.0
 
 

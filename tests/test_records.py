@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -29,12 +29,14 @@ from customer_model import (
 from customer_model._fields import FIELDS, fits_sql_decimal, total_spend
 from customer_model.examples import business_buying_group, demo_dataset
 from customer_model.records import (
+    COLUMN_TYPES,
     CUSTOMER_COLUMNS,
     FEEDBACK_COLUMNS,
     PERSONAL_CUSTOMER_COLUMNS,
     PERSONAL_FEEDBACK_COLUMNS,
     PERSONAL_PERSON_COLUMNS,
     PURCHASE_COLUMNS,
+    PURCHASER_COLUMNS,
     USER_COLUMNS,
 )
 from customer_model.testing import customers, feedback_items
@@ -199,3 +201,84 @@ def test_times_utc_text_cannot_hold_are_named_in_every_record_kind() -> None:
             make()
         assert info.value.paths == [path]
         assert "years 1 to 9999 in UTC" in str(info.value)
+
+
+ALL_COLUMNS = (
+    CUSTOMER_COLUMNS
+    + PERSONAL_CUSTOMER_COLUMNS
+    + USER_COLUMNS
+    + PURCHASER_COLUMNS
+    + PERSONAL_PERSON_COLUMNS
+    + PURCHASE_COLUMNS
+    + FEEDBACK_COLUMNS
+    + PERSONAL_FEEDBACK_COLUMNS
+)
+
+
+def test_every_column_has_a_type() -> None:
+    assert set(COLUMN_TYPES) == set(ALL_COLUMNS)
+    assert COLUMN_TYPES["total_spend"] == "decimal"
+    assert COLUMN_TYPES["last_purchase_at"] == "datetime"
+    assert COLUMN_TYPES["size"] == "integer"
+    assert COLUMN_TYPES["interests"] == "tags"
+    assert COLUMN_TYPES["birth_date"] == "date"
+    assert COLUMN_TYPES["is_user"] == "boolean"
+    with pytest.raises(TypeError):
+        COLUMN_TYPES["id"] = "integer"  # type: ignore[index]
+
+
+def _holds(kind: str, value: object) -> bool:
+    if value is None:
+        return True
+    if kind == "integer":
+        return type(value) is int
+    if kind == "boolean":
+        return type(value) is bool
+    if not isinstance(value, str):
+        return False
+    if kind == "decimal":
+        return Decimal(value).is_finite() and "E" not in value
+    if kind == "datetime":
+        return datetime.fromisoformat(value).utcoffset() == timedelta(0)
+    if kind == "date":
+        return date.fromisoformat(value).isoformat() == value
+    return True  # text and tags
+
+
+@given(st.lists(customers(), max_size=3, unique_by=lambda c: c.id), st.lists(feedback_items()))
+def test_every_value_has_its_column_type(
+    population: list[Customer], items: list[FeedbackItem]
+) -> None:
+    population = [c for c in population if fits_sql_decimal(total_spend(c) or Decimal(0))]
+    rows = [
+        *to_records(population, include_personal=True),
+        *user_records(population, include_personal=True),
+        *purchaser_records(population, include_personal=True),
+        *purchase_records(population),
+        *feedback_records(items, include_personal=True),
+    ]
+    for row in rows:
+        for name, value in row.items():
+            assert _holds(COLUMN_TYPES[name], value), name
+
+
+def test_typed_columns_keep_the_schema_of_empty_and_all_null_records() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    sql = {"integer": "BIGINT", "boolean": "BOOLEAN", "decimal": "DECIMAL(38, 9)"}
+    sql |= {"datetime": "TIMESTAMPTZ", "date": "DATE", "text": "VARCHAR", "tags": "VARCHAR"}
+    con = duckdb.connect()
+    columns = ", ".join(f"{c} {sql[COLUMN_TYPES[c]]}" for c in CUSTOMER_COLUMNS)
+    marks = ", ".join("?" for _ in CUSTOMER_COLUMNS)
+    for name, population in (("no_rows", []), ("demo", list(demo_dataset().customers))):
+        con.execute(f"CREATE TABLE {name} ({columns})")
+        rows = [[r[c] for c in CUSTOMER_COLUMNS] for r in to_records(population)]
+        if rows:
+            con.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+        declared = map(str, con.sql(f"SELECT * FROM {name}").types)
+        types = dict(zip(CUSTOMER_COLUMNS, declared, strict=True))
+        assert types["rfm_code"] == "VARCHAR"  # None in every row
+        assert types["rfm_recency"] == "BIGINT"
+        assert types["total_spend"] == "DECIMAL(38,9)"
+        assert types["last_purchase_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert con.execute("SELECT sum(total_spend) FROM demo").fetchone() == (Decimal("24059.79"),)
+    con.close()

@@ -93,6 +93,17 @@ def test_html_is_escaped() -> None:
     assert html.startswith("<table>")
 
 
+def test_text_is_a_table_with_non_printing_characters_escaped() -> None:
+    report = split_report(
+        demo_dataset().customers, [KindSegment("b2b\x1b[2J", CustomerKind.INDIVIDUAL)]
+    )
+    lines = str(report).splitlines()
+    assert lines[0].split()[:2] == ["Group", "Customers"]
+    assert lines[2].split()[:3] == ["all", "customers", "3"]
+    assert "\x1b" not in str(report)
+    assert "segment: b2b\\x1b[2J" in lines[-1]
+
+
 def test_bad_input_names_every_argument() -> None:
     with pytest.raises(ValidationError) as info:
         split_report([demo_dataset().customers[0], "c-2"], [object()], as_of=datetime(2025, 1, 1))  # type: ignore[list-item]

@@ -21,6 +21,7 @@ from customer_model import (
 from customer_model.sample import (
     BUNDLED_CUSTOMERS,
     BUNDLED_SEED,
+    DEFAULT_START,
     bundled_dataset,
     sample_as_of,
     sample_dataset,
@@ -152,3 +153,16 @@ def test_segments_and_personas_describe_the_base(corpus: Dataset) -> None:
     assert families.same == 0  # parents never are all the users
     assert report.segment("channel-partners").customers >= 1
     assert 0 < report.segment("lapsed").customers < len(corpus.customers)
+
+
+@pytest.mark.parametrize("seed", [1, 26])
+def test_nobody_is_born_inside_the_window_or_active_before_birth(seed: int) -> None:
+    data = sample_dataset(customers=300, seed=seed)
+    for customer in data.customers:
+        for person in customer.people:
+            assert person.birth_date is not None
+            assert person.birth_date < DEFAULT_START.date()
+        for user in customer.users:
+            assert user.person.birth_date is not None
+            if user.last_active is not None:
+                assert user.person.birth_date <= user.last_active.date()

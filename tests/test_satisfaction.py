@@ -403,6 +403,27 @@ class TestSatisfactionByRole:
         assert "+91.7" in html
         assert "gap (purchasers - users)" in html
 
+    def test_records_have_every_group_even_without_responses(self) -> None:
+        breakdown = satisfaction_by_role(role_responses(), customers())
+        rows = breakdown.to_records()
+        assert [r["group"] for r in rows] == [
+            "overall",
+            "purchasers",
+            "users",
+            "purchasers_only",
+            "users_only",
+            "both",
+            "unknown",
+        ]
+        for row in rows:
+            score = getattr(breakdown, str(row["group"]))
+            assert row["measure"] == "nps"
+            assert row["responses"] == (0 if score is None else score.count)
+            assert row["value"] == (None if score is None else score.value)
+        empty = satisfaction_by_role([], customers()).to_records()
+        assert [tuple(r) for r in empty] == [tuple(r) for r in rows]
+        assert {(r["responses"], r["value"]) for r in empty} == {(0, None)}
+
     def test_text_matches_html(self) -> None:
         breakdown = satisfaction_by_role(role_responses(), customers())
         text = str(breakdown)
@@ -473,6 +494,21 @@ class TestSatisfactionBySegment:
         assert result.get("all") == result.overall
         assert result.get("none") is None
         assert set(b2b.seen) == {as_of}
+        rows = result.to_records()
+        assert [(r["segment_id"], r["responses"]) for r in rows] == [
+            (None, result.overall.count if result.overall else 0),
+            ("b2b", 5),
+            ("homes", 3),
+            ("all", result.overall.count if result.overall else 0),
+            ("none", 0),
+        ]
+        assert rows[1]["value"] == nps([10, 8, 3, 9, 10])
+        assert rows[4]["value"] is None
+        assert {r["measure"] for r in rows} == {"nps"}
+        lines = str(result).splitlines()
+        assert lines[0].split() == ["segment", "responses", "NPS"]
+        assert lines[3].split() == ["b2b", "5", f"{nps([10, 8, 3, 9, 10]):+.1f}"]
+        assert lines[-1].split() == ["none", "0", "n/a"]
 
     def test_unknown_segment_id(self) -> None:
         result = satisfaction_by_segment([], customers(), [], as_of=None)

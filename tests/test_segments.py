@@ -98,6 +98,25 @@ def test_sizes_and_overlaps() -> None:
     assert matrix.count("de", "big") == 1
     assert matrix.jaccard("de", "big") == pytest.approx(1 / 3)
     assert "<td>recent</td>" in matrix._repr_html_()
+    assert sizes.to_records() == [
+        {"segment_id": "de", "name": GERMANS.name, "customers": 2, "share": 0.5},
+        {"segment_id": "big", "name": SPENDERS.name, "customers": 2, "share": 0.5},
+    ]
+    rows = matrix.to_records()
+    assert len(rows) == 9
+    assert rows[1] == {
+        "segment_id": "de",
+        "other_id": "big",
+        "customers": 1,
+        "jaccard": matrix.jaccard("de", "big"),
+    }
+    assert [r["customers"] for r in rows] == [n for row in matrix.counts for n in row]
+    assert segment_sizes([], []).to_records() == overlap_matrix([], []).to_records() == []
+    # print() shows tables, not reprs
+    assert str(sizes).splitlines()[0].split() == ["segment", "name", "customers", "share"]
+    assert str(sizes).endswith("(4 customers)")
+    assert str(matrix).splitlines()[0].split() == ["de", "big", "recent"]
+    assert str(matrix).splitlines()[2].split() == ["de", "2", "1", "1"]
     with pytest.raises(ValidationError) as info:
         matrix.count("de", "nope")
     assert info.value.paths == ["$.b"]

@@ -7,7 +7,8 @@ trusted.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 
 def printable(text: str) -> str:
@@ -43,6 +44,11 @@ def html_table(
     body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     cap = "" if caption is None else f"<caption>{e(caption)}</caption>"
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def money(amounts: Mapping[str, Decimal]) -> str:
+    """Amounts by currency in plain notation (``1000 EUR``, never ``1E+3 EUR``); ``""`` if none."""
+    return ", ".join(f"{format(amount, 'f')} {code}" for code, amount in amounts.items())
 
 
 def share(value: float | None) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from customer_model._display import html_table, printable, share, text_table
+from customer_model._display import html_table, money, printable, share, text_table
 from customer_model._frozenmap import freeze
 from customer_model._validation import Checker, duplicates, to_tuple, type_name
 from customer_model.errors import ValidationError
@@ -148,7 +148,7 @@ def _fmt(value: float) -> str:
 
 
 def _money(revenue: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{amount} {code}" for code, amount in revenue.items()) or "-"
+    return money(revenue) or "-"
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:
@@ -465,6 +465,43 @@ class Backlog(Sequence[BacklogItem]):
                 record[f"revenue_{code}"] = item.revenue.get(code, Decimal(0))
             records.append(record)
         return records
+
+    def explanation_records(self) -> list[dict[str, str | int | float | None]]:
+        """Why each theme scored what it did: one flat dict per item and component.
+
+        Columns ``rank``, ``theme``, ``role`` (a :class:`VoiceRole` value),
+        ``need`` (a :class:`~customer_model.Need` value or ``None``),
+        ``voices``, ``points`` (raw importance points) and ``value`` (after
+        every factor); a theme's values add up to its ``score``.  Pivot on
+        ``role`` to see who is behind each theme.
+        """
+        return [
+            {
+                "rank": item.rank,
+                "theme": item.theme,
+                "role": c.role.value,
+                "need": None if c.need is None else c.need.value,
+                "voices": c.voices,
+                "points": c.points,
+                "value": c.value,
+            }
+            for item in self.items
+            for c in item.explanation
+        ]
+
+    def step_records(self) -> list[dict[str, str | int | float]]:
+        """How each theme's score was built: one flat dict per item and factor.
+
+        Columns ``rank``, ``theme``, ``factor`` (a :class:`Factor` value, in
+        the order applied) and ``total`` (the running total once that factor
+        is applied; the last equals the score).  A factor that leaves the
+        total unchanged did not move the theme.
+        """
+        return [
+            {"rank": item.rank, "theme": item.theme, "factor": s.factor.value, "total": s.total}
+            for item in self.items
+            for s in item.steps
+        ]
 
     def _rows(self) -> tuple[list[str], list[list[str]]]:
         headers = ["rank", "theme", "score"]

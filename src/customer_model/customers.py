@@ -258,10 +258,10 @@ class Customer:
 
     def _repr_html_(self) -> str:
         # No personal data: ids, kind, role split and aggregates only.
-        from customer_model._display import html_table
+        from customer_model._display import html_table, money
         from customer_model.roles import role_split
 
-        revenue = ", ".join(f"{amount} {currency}" for currency, amount in self.revenue().items())
+        revenue = money(self.revenue())
         rows = [
             ("kind", self.kind.value),
             ("intermediary", self.intermediary.value if self.intermediary else "no (end customer)"),

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table
+from customer_model._display import html_table, text_table
 from customer_model._validation import Checker, checked_items, duplicates, to_frozenset, to_tuple
 from customer_model.customers import Customer
 from customer_model.feedback import Need
@@ -203,11 +203,30 @@ class PersonaCoverage:
         """Share of customers no persona describes, 0 to 1 (0 for no customers)."""
         return len(self.uncovered_ids) / self.total if self.total else 0.0
 
-    def _repr_html_(self) -> str:
+    def to_records(self) -> list[dict[str, str | int | float]]:
+        """One row per persona: ``persona_id``, ``customers``, ``share`` of all (0 to 1).
+
+        The customers no persona fits are ``uncovered_ids``; they are not a row.
+        """
+        return [
+            {"persona_id": pid, "customers": n, "share": n / self.total if self.total else 0.0}
+            for pid, n in self.by_persona
+        ]
+
+    def _summary(self) -> str:
         return (
-            f"<p>{self.covered} of {self.total} customers fit a persona; "
-            f"{self.uncovered_share:.1%} fit none.</p>"
-            + html_table(None, ["persona", "customers"], self.by_persona)
+            f"{self.covered} of {self.total} customers fit a persona; "
+            f"{self.uncovered_share:.1%} fit none."
+        )
+
+    def __str__(self) -> str:
+        # Not the repr: that lists every uncovered customer id, maybe thousands.
+        rows = [[pid, str(n)] for pid, n in self.by_persona]
+        return f"{self._summary()}\n{text_table(['persona', 'customers'], rows)}"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{self._summary()}</p>" + html_table(
+            None, ["persona", "customers"], self.by_persona
         )
 
 

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from types import MappingProxyType
+from typing import Literal, TypeVar
 
 from customer_model._fields import (
     OUT_OF_UTC_RANGE,
@@ -49,6 +50,7 @@ from customer_model.people import Person
 from customer_model.rfm import RFMScore, check_scores
 
 __all__ = [
+    "COLUMN_TYPES",
     "CUSTOMER_COLUMNS",
     "FEEDBACK_COLUMNS",
     "PERSONAL_CUSTOMER_COLUMNS",
@@ -136,6 +138,56 @@ FEEDBACK_COLUMNS = (
     "created_at",
 )
 PERSONAL_FEEDBACK_COLUMNS = ("text",)
+
+#: What a column holds, for typing a table or a data frame (see below).
+ColumnType = Literal["text", "tags", "integer", "boolean", "decimal", "datetime", "date"]
+
+_INTEGERS = (
+    "size",
+    "purchase_count",
+    "user_count",
+    "purchaser_count",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "sessions",
+    "importance_level",
+)
+_TYPED: dict[str, ColumnType] = {
+    **dict.fromkeys(_INTEGERS, "integer"),
+    **dict.fromkeys(("interests", "preferences", "lifestyle", "features_used", "roles"), "tags"),
+    **dict.fromkeys(("is_purchaser", "is_user"), "boolean"),
+    **dict.fromkeys(("total_spend", "spending_authority", "amount"), "decimal"),
+    **dict.fromkeys(
+        ("first_purchase_at", "last_purchase_at", "last_active_at", "at", "created_at"),
+        "datetime",
+    ),
+    "birth_date": "date",
+}
+
+#: The type of every column of every kind of record, by name (a name means the
+#: same thing in every kind of record).  A list of dicts carries no types, so a
+#: data tool guesses them from the values: an empty list gives no columns at
+#: all, and a column that is ``None`` in every row gets a null type.  Declare
+#: the columns with their types instead (the *Records* docs page shows how for
+#: pandas, polars and DuckDB).  Values stay encoded as described above:
+#: ``decimal`` is exact decimal text, ``datetime`` ISO 8601 UTC text, ``date``
+#: ``YYYY-MM-DD`` text and ``tags`` an escaped, comma-joined tag set.
+COLUMN_TYPES: Mapping[str, ColumnType] = MappingProxyType(
+    {
+        name: _TYPED.get(name, "text")
+        for name in (
+            *CUSTOMER_COLUMNS,
+            *PERSONAL_CUSTOMER_COLUMNS,
+            *USER_COLUMNS,
+            *PURCHASER_COLUMNS,
+            *PERSONAL_PERSON_COLUMNS,
+            *PURCHASE_COLUMNS,
+            *FEEDBACK_COLUMNS,
+            *PERSONAL_FEEDBACK_COLUMNS,
+        )
+    }
+)
 
 
 def _checked(values: object, cls: type[T], what: str) -> tuple[T, ...]:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import attrs
 
-from customer_model._display import html_table
+from customer_model._display import html_table, text_table
 from customer_model._inputs import customer_index, segment_list
 from customer_model._validation import Checker, is_aware, to_tuple, type_name
 from customer_model.customers import Customer, CustomerKind
@@ -177,20 +177,28 @@ class SplitReport:
         """One flat dict per row, ready for ``pandas.DataFrame`` or a table."""
         return [row.to_record() for row in self.rows()]
 
+    def __str__(self) -> str:
+        headers, rows = self._table()
+        return text_table(headers, rows)
+
     def _repr_html_(self) -> str:
+        headers, rows = self._table()
+        return html_table("Who buys and who uses", headers, rows)
+
+    def _table(self) -> tuple[list[str], list[list[str]]]:
         def cell(count: int, share: float | None) -> str:
             return f"{count}" if share is None else f"{count} ({share:.0%})"
 
         rows = [
-            (
+            [
                 "all customers" if r.group == "all" else f"{r.group}: {r.key}",
-                r.customers,
+                str(r.customers),
                 cell(r.same, r.share(RoleSplit.SAME)),
                 cell(r.disjoint, r.share(RoleSplit.DISJOINT)),
                 cell(r.overlapping, r.share(RoleSplit.OVERLAPPING)),
                 cell(r.purchasers_only, r.purchasers_only_share),
                 cell(r.users_only, r.users_only_share),
-            )
+            ]
             for r in self.rows()
         ]
         headers = [
@@ -202,7 +210,7 @@ class SplitReport:
             "Purchasers who never use",
             "Users who never buy",
         ]
-        return html_table("Who buys and who uses", headers, rows)
+        return headers, rows
 
 
 def _count(group: str, key: str, customers: Iterable[Customer]) -> SplitCounts:

@@ -158,11 +158,14 @@ class _Generator:
         year = self.start.year - rng.randint(*age)
         adult = age[0] >= 18
         country, region, city, _ = place
+        born = date(year, rng.randint(1, 12), rng.randint(1, 28))
+        if born >= self.start.date():  # born before the window, so never active unborn
+            born = born.replace(year=year - 1)
         return Person(
             pid,
             name=f"{first} {last}",
             email=f"{first.lower()}.{last.lower()}.{pid}@example.com" if adult else None,
-            birth_date=date(year, rng.randint(1, 12), rng.randint(1, 28)),
+            birth_date=born,
             gender=rng.choice(list(Gender)),
             location=Location(country, region, city),
         )

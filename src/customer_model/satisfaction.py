@@ -234,9 +234,29 @@ class RoleBreakdown:
         table = text_table(["group", "responses", self.measure.name], self._rows())
         return f"{table}\ngap (purchasers - users): {self._gap()}"
 
+    def to_records(self) -> list[dict[str, str | int | float | None]]:
+        """One row per group (always all seven, so the columns never change).
+
+        Columns ``measure``, ``group`` (``overall``, ``purchasers``, ``users``,
+        ``purchasers_only``, ``users_only``, ``both``, ``unknown``),
+        ``responses`` (0 for a group without any) and ``value`` (``None`` then).
+        """
+        return [_score_record(self.measure, "group", name, getattr(self, name)) for name in _GROUPS]
+
     def _repr_html_(self) -> str:
         rows = [*self._rows(), ("gap (purchasers - users)", "", self._gap())]
         return _html_table(f"{self.measure.name} by role", self.measure, rows)
+
+
+def _score_record(
+    measure: SurveyMeasure, column: str, key: str | None, score: GroupScore | None
+) -> dict[str, str | int | float | None]:
+    return {
+        "measure": measure.value,
+        column: key,
+        "responses": 0 if score is None else score.count,
+        "value": None if score is None else score.value,
+    }
 
 
 @attrs.frozen(slots=True)
@@ -287,10 +307,29 @@ class SegmentBreakdown:
             "segment_id", "is not one of the breakdown's segments", "SegmentBreakdown"
         )
 
-    def _repr_html_(self) -> str:
-        rows = [("All respondents", *_cell(self.overall, self.measure))]
+    def to_records(self) -> list[dict[str, str | int | float | None]]:
+        """All respondents first (``segment_id`` ``None``), then one row per segment.
+
+        Columns ``measure``, ``segment_id``, ``responses`` (0 without any) and
+        ``value`` (``None`` then).
+        """
+        rows = [_score_record(self.measure, "segment_id", None, self.overall)]
+        rows.extend(
+            _score_record(self.measure, "segment_id", row.segment_id, row.score)
+            for row in self.segments
+        )
+        return rows
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        rows = [("all respondents", *_cell(self.overall, self.measure))]
         rows.extend((row.segment_id, *_cell(row.score, self.measure)) for row in self.segments)
-        return _html_table(f"{self.measure.name} by segment", self.measure, rows)
+        return rows
+
+    def __str__(self) -> str:
+        return text_table(["segment", "responses", self.measure.name], self._rows())
+
+    def _repr_html_(self) -> str:
+        return _html_table(f"{self.measure.name} by segment", self.measure, self._rows())
 
 
 # -- breakdowns -------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table
+from customer_model._display import html_table, text_table
 from customer_model._validation import Checker, checked_items, duplicates, some
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
@@ -194,12 +194,25 @@ class SegmentSizes:
         """The segment's size as a fraction of all customers (0 when there are none)."""
         return self[segment_id] / self.total if self.total else 0.0
 
-    def _repr_html_(self) -> str:
-        rows = [
+    def to_records(self) -> list[dict[str, str | int | float]]:
+        """One row per segment: ``segment_id``, ``name``, ``customers``, ``share`` (0 to 1)."""
+        return [
+            {"segment_id": sid, "name": name, "customers": n, "share": self.share(sid)}
+            for (sid, n), name in zip(self.sizes, self.names, strict=True)
+        ]
+
+    def _rows(self) -> list[list[str]]:
+        return [
             [sid, name, str(n), f"{self.share(sid):.1%}"]
             for (sid, n), name in zip(self.sizes, self.names, strict=True)
         ]
-        return html_table(None, ["segment", "name", "customers", "share"], rows)
+
+    def __str__(self) -> str:
+        table = text_table(["segment", "name", "customers", "share"], self._rows())
+        return f"{table}\n({self.total} customers)"
+
+    def _repr_html_(self) -> str:
+        return html_table(None, ["segment", "name", "customers", "share"], self._rows())
 
 
 def segment_sizes(
@@ -267,12 +280,29 @@ class OverlapMatrix:
         union = self.count(a, a) + self.count(b, b) - both
         return both / union if union else 0.0
 
-    def _repr_html_(self) -> str:
-        rows = [
+    def to_records(self) -> list[dict[str, str | int | float]]:
+        """One row per ordered pair of segments (long format, the diagonal included).
+
+        Columns ``segment_id``, ``other_id``, ``customers`` (in both) and
+        ``jaccard`` (see :meth:`jaccard`).
+        """
+        return [
+            {"segment_id": a, "other_id": b, "customers": n, "jaccard": self.jaccard(a, b)}
+            for a, row in zip(self.segment_ids, self.counts, strict=True)
+            for b, n in zip(self.segment_ids, row, strict=True)
+        ]
+
+    def _rows(self) -> list[list[str]]:
+        return [
             [sid, *(str(n) for n in row)]
             for sid, row in zip(self.segment_ids, self.counts, strict=True)
         ]
-        return html_table(None, ["", *self.segment_ids], rows)
+
+    def __str__(self) -> str:
+        return text_table(["", *self.segment_ids], self._rows())
+
+    def _repr_html_(self) -> str:
+        return html_table(None, ["", *self.segment_ids], self._rows())
 
 
 def overlap_matrix(

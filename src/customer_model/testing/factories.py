@@ -231,6 +231,8 @@ class PersonFactory(_Base):
             )
         else:
             born = date(self.start.year - rng.randint(0, 2), rng.randint(1, 12), rng.randint(1, 28))
+            if born >= self.start.date():  # born before the window, so never active unborn
+                born = born.replace(year=born.year - 1)
         country, region, city, _ = rng.choice(cat.PLACES)
         values: dict[str, Any] = {
             "id": pid,

@@ -1,0 +1,91 @@
+"""What the terminal and notebook displays show: escaped cells, plain money."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from customer_model import (
+    Channel,
+    Customer,
+    CustomerKind,
+    FeedbackItem,
+    FeedbackKind,
+    Person,
+    PrioritizationPolicy,
+    Purchase,
+    Purchaser,
+    User,
+    ValueWeighting,
+    prioritize,
+)
+from customer_model._display import money
+
+AT = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _customer() -> Customer:
+    person = Person("p-1")
+    return Customer(
+        "c-1",
+        CustomerKind.INDIVIDUAL,
+        purchasers=[Purchaser(person)],
+        users=[User(person)],
+        purchases=[
+            Purchase(Decimal("1E+3"), "EUR", AT),
+            Purchase(Decimal("1E-9"), "USD", AT),
+        ],
+    )
+
+
+def test_money_is_in_plain_notation() -> None:
+    assert money({"EUR": Decimal("1E+3"), "USD": Decimal("1E-9")}) == "1000 EUR, 0.000000001 USD"
+    assert money({}) == ""
+
+
+def test_customer_and_backlog_displays_show_money_without_exponents() -> None:
+    customer = _customer()
+    item = FeedbackItem(
+        id="f-1",
+        customer_id="c-1",
+        author_id="p-1",
+        theme="export",
+        kind=FeedbackKind.BUG,
+        channel=Channel.SURVEY,
+        created_at=AT,
+    )
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+    backlog = prioritize([item], [customer], as_of=AT, policy=policy)
+    for page in (customer._repr_html_(), backlog[0]._repr_html_()):
+        assert "1000 EUR, 0.000000001 USD" in page
+        assert "E+" not in page
+        assert "E-9" not in page
+
+
+def test_explanation_and_step_records_say_why_each_theme_scored_what_it_did() -> None:
+    from customer_model.examples import demo_dataset
+    from customer_model.sample import sample_as_of, sample_dataset
+
+    for data, as_of in (
+        (demo_dataset(), datetime(2026, 12, 31, tzinfo=UTC)),
+        (sample_dataset(customers=40, seed=3), sample_as_of()),
+    ):
+        policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+        backlog = prioritize(data.feedback, data.customers, as_of=as_of, policy=policy)
+        parts = backlog.explanation_records()
+        steps = backlog.step_records()
+        for item in backlog:
+            mine = [r for r in parts if r["theme"] == item.theme]
+            assert {r["rank"] for r in mine} == {item.rank}
+            assert [(r["role"], r["need"]) for r in mine] == [
+                (c.role.value, None if c.need is None else c.need.value) for c in item.explanation
+            ]
+            assert sum(int(r["voices"] or 0) for r in mine) == item.voices
+            assert [r["value"] for r in mine] == [c.value for c in item.explanation]
+            assert math.fsum(float(r["value"] or 0) for r in mine) == item.score
+            built = [r for r in steps if r["theme"] == item.theme]
+            assert [r["factor"] for r in built] == [s.factor.value for s in item.steps]
+            assert built[-1]["total"] == item.score
+    empty = prioritize([], [], as_of=AT)
+    assert empty.explanation_records() == empty.step_records() == []
