@@ -18,6 +18,7 @@ from customer_model import (
     ValidationError,
     from_json,
     to_dict,
+    to_json,
 )
 from customer_model.testing import customers
 
@@ -120,6 +121,19 @@ def test_user_sessions_are_non_negative_integers() -> None:
     for bad in (-1, 1.0, True):
         with pytest.raises(ValidationError, match=r"\$\.sessions"):
             User(ANN, sessions=bad)  # type: ignore[arg-type]
+
+
+def test_counts_fit_a_64_bit_column_so_every_output_can_hold_them() -> None:
+    # 10**5000 once made repr(), to_json and SQL fail with a bare ValueError.
+    biggest = 2**63 - 1
+    assert User(ANN, sessions=biggest).sessions == biggest
+    org = Customer("c", CustomerKind.ORGANIZATION, [Purchaser(ANN)], size=biggest)
+    assert from_json(to_json(org), Customer) == org
+    for huge in (biggest + 1, 10**5000):
+        with pytest.raises(ValidationError, match=r"\$\.sessions: must be at most"):
+            User(ANN, sessions=huge)
+        with pytest.raises(ValidationError, match=r"\$\.size: must be at most"):
+            attrs.evolve(org, size=huge)
 
 
 def test_revenue_keeps_currencies_apart() -> None:

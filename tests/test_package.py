@@ -34,6 +34,8 @@ PINNED = [
     "from_json",
     "to_dict",
     "from_dict",
+    "make_converter",
+    "converter",
     "redact",
     "rice",
     "ice",

@@ -978,6 +978,18 @@ def test_a_backlog_loaded_from_json_keeps_its_invariants() -> None:
     ]
 
 
+def test_a_backlog_is_hashable_and_immutable_built_or_loaded() -> None:
+    """Frozen means hashable: services cache and deduplicate backlogs."""
+    backlog = demo_backlog()
+    loaded = from_json(to_json(backlog), Backlog)
+    assert hash(loaded) == hash(backlog)
+    assert {backlog, loaded} == {backlog}
+    revenue: Any = loaded[0].revenue
+    with pytest.raises(TypeError):
+        revenue["EUR"] = Decimal(0)
+    assert to_json(loaded) == to_json(backlog)
+
+
 def test_backlog_items_are_in_rank_order_with_one_item_per_theme() -> None:
     backlog = demo_backlog()
     first, second = backlog[0], backlog[1]

@@ -22,6 +22,7 @@ from customer_model import (
     User,
     ValidationError,
     field,
+    from_dict,
     from_json,
     to_json,
 )
@@ -468,6 +469,44 @@ def test_deeply_nested_rules_in_json_are_refused() -> None:
         raw = {"op": "not", "rule": raw}
     with pytest.raises(ValidationError, match="too deeply nested"):
         from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
+
+
+def test_rule_times_finer_than_a_microsecond_are_refused() -> None:
+    raw = {"op": "gt", "field": "last_purchase_at", "value": "2026-01-01T00:00:00.1234567Z"}
+    with pytest.raises(ValidationError, match=r"\$\.rule\.value"):
+        from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
+    raw["value"] = "2026-01-01T00:00:00.1234560Z"
+    assert from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment).rule
+
+
+def test_int_rule_values_fit_a_64_bit_column() -> None:
+    # A value SQL, JSON and repr() can all hold; 10**5000 failed in each.
+    biggest = 2**63 - 1
+    assert (field("size") <= biggest).value == biggest
+    assert (field("size") >= -biggest).value == -biggest
+    for huge in (biggest + 1, -biggest - 1, 10**5000):
+        with pytest.raises(ValidationError, match="must be at"):
+            field("size") >= huge  # noqa: B015
+
+
+def test_rule_data_nested_thousands_deep_is_refused_by_the_nesting_rule() -> None:
+    # A plain dict (a service's own parser, no JSON depth limit) must not reach
+    # a RecursionError; the limit is the one rules are built with.
+    from customer_model.rules import MAX_DEPTH
+
+    def nested(depth: int) -> dict[str, object]:
+        raw: dict[str, object] = {"op": "missing", "field": "industry"}
+        for i in range(depth - 1):
+            raw = {"op": "not", "rule": raw} if i % 2 else {"op": "and", "rules": [raw]}
+        return {"id": "s", "name": "n", "rule": raw}
+
+    assert from_dict(nested(MAX_DEPTH), Segment).rule is not None
+    for depth in (MAX_DEPTH + 1, 5000):
+        with pytest.raises(ValidationError) as info:
+            from_dict(nested(depth), Segment)
+        assert [str(p) for p in info.value.problems] == [
+            f"$.rule: too deeply nested: rules may nest at most {MAX_DEPTH} levels"
+        ]
 
 
 @pytest.mark.parametrize("value", [None, 5, "c-1", {"kind": "organization"}])

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import collections.abc
 import json
 import math
-from datetime import UTC, datetime, timedelta, timezone
+import typing
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import attrs
+import cattrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -340,6 +344,50 @@ def test_errors_never_echo_personal_data() -> None:
         assert secret not in message
 
 
+def _everything_said(exc: BaseException) -> str:
+    """Every message, argument and note in *exc* and all it links to, suppressed or not."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    out = []
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        out += [repr(e.args), *getattr(e, "__notes__", ()), repr(getattr(e, "doc", ""))]
+        stack += [e.__cause__, e.__context__, *getattr(e, "exceptions", ())]
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("gender", "secret-gender"),
+        ("birth_date", "secret-1991"),
+        ("location", {"country": "DE", "city": "Secretville", "region": 5}),
+    ],
+)
+def test_no_input_value_hides_in_an_exception_chain(field: str, bad: object) -> None:
+    # Error reporters and ``logging.exception`` print __context__ chains; a
+    # service using the converter directly must not log a person's data.
+    raw: dict[str, Any] = {"id": "p-1", field: bad}
+    for load in (
+        lambda: serialization.converter.structure(raw, Person),
+        lambda: from_dict(raw, Person),
+        lambda: from_json(json.dumps(raw), Person),
+    ):
+        with pytest.raises((ValidationError, cattrs.ClassValidationError)) as info:
+            load()
+        assert "ecret" not in _everything_said(info.value)
+    item = _feedback_dict(created_at="secret-2026-01-01T00:00:00Z")
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        serialization.converter.structure(item, FeedbackItem)
+    assert "secret" not in _everything_said(caught.value)
+    with pytest.raises(ValidationError) as broken:
+        from_json('{"id": "p-1", "name": "Secret Name", ', Person)
+    assert "Secret" not in _everything_said(broken.value)
+
+
 def test_lenient_converter_is_opt_in() -> None:
     raw = _feedback_dict(created_at="2026-01-01T10:00:00", extra="ignored")
     lenient = make_converter(forbid_extra_keys=False, naive_timezone=UTC)
@@ -465,3 +513,162 @@ def test_to_json_refuses_an_odd_indent(indent: Any) -> None:
 def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
     with pytest.raises(ValidationError, match="set is not JSON serializable"):
         to_json({1})
+
+
+def test_collection_errors_are_cattrs_groups_for_a_converter_used_directly() -> None:
+    # A service structuring with make_converter() gets cattrs' own error tree,
+    # so cattrs.transform_error and except* reach the bad element by path.
+    from cattrs.errors import IterableValidationError
+
+    @attrs.frozen
+    class Envelope:
+        items: list[FeedbackItem]
+        by_id: dict[str, Customer]
+
+    data = demo_dataset()
+    conv = make_converter()
+    good = conv.unstructure(Envelope(list(data.feedback[:2]), {"k": data.customers[0]}))
+    bad = json.loads(json.dumps(good))
+    bad["items"][1]["created_at"] = "2026-01-01T00:00:00"
+    del bad["by_id"]["k"]["kind"]
+    with pytest.raises(cattrs.ClassValidationError) as caught:
+        conv.structure(bad, Envelope)
+    subs = caught.value.exceptions
+    assert all(isinstance(sub, IterableValidationError) for sub in subs)
+    assert cattrs.transform_error(caught.value) == [
+        "invalid value for type, expected datetime @ $.items[1].created_at",
+        "required field missing @ $.by_id['k'].kind",
+    ]
+    # from_dict still reports every problem with its JSONPath.
+    with pytest.raises(ValidationError) as wrapped:
+        from_dict(bad, Envelope)
+    assert wrapped.value.paths == ["$.items[1].created_at", "$.by_id.k.kind"]
+
+
+def test_a_service_class_gets_the_same_strict_rules_for_every_collection_type() -> None:
+    # make_converter() for a service's own attrs class: no string read as an
+    # array of characters, exact tuple lengths, literals by exact value, and
+    # each collection built as its annotation says (as cattrs does).
+    @attrs.frozen
+    class Request:
+        ids: collections.abc.Sequence[str]
+        tags: collections.abc.Set[str]
+        seen: set[str]
+        pair: tuple[int, str]
+        mode: typing.Literal["fast", 1]
+
+    conv = make_converter()
+    good = {"ids": ["a"], "tags": ["t"], "seen": ["s"], "pair": [1, "x"], "mode": "fast"}
+    loaded = conv.structure(good, Request)
+    assert loaded == Request(("a",), frozenset({"t"}), {"s"}, (1, "x"), "fast")
+    assert type(loaded.seen) is set
+    assert json.loads(json.dumps(conv.unstructure(loaded))) == good
+    bad = {"ids": "abc", "tags": "tt", "seen": "s", "pair": [1, "x", 2], "mode": True}
+    with pytest.raises(ValidationError) as info:
+        from_dict(bad, Request)
+    assert [str(p) for p in info.value.problems] == [
+        "$.ids: must be an array, not a string",
+        "$.tags: must be an array, not a string",
+        "$.seen: must be an array, not a string",
+        "$.pair: must be an array of exactly 2 element(s)",
+        '$.mode: must be one of "fast", 1',
+    ]
+    assert from_dict({**good, "mode": 1}, Request).mode == 1
+
+
+@pytest.mark.parametrize("key", [1, None, 1.5, True, (1, 2)])
+def test_plain_data_with_a_key_that_is_not_a_string_is_a_validation_error(key: object) -> None:
+    # Plain data from YAML, msgpack or code can have keys JSON cannot.
+    @attrs.frozen
+    class Scores:
+        by_theme: dict[str, int]
+
+    with pytest.raises(ValidationError) as info:
+        from_dict({"by_theme": {key: 1, "ok": "two"}}, Scores)
+    assert info.value.paths == ["$.by_theme.ok", "$.by_theme"]
+    assert "has a key that is not allowed: must be a string" in str(info.value)
+    with pytest.raises(ValidationError) as unknown:
+        from_dict({"id": "p-1", key: "x", "zz": 1}, Person)
+    assert unknown.value.paths == ["$"]
+    assert "unknown field(s)" in str(unknown.value)
+
+
+def test_a_set_field_of_dates_amounts_or_models_is_written_element_by_element() -> None:
+    # A service's own class: each element through its own hook, in one order.
+    @attrs.frozen
+    class Snapshot:
+        days: frozenset[date]
+        amounts: frozenset[Decimal]
+        items: frozenset[FeedbackItem]
+
+    feedback = demo_dataset().feedback[:3]
+    snapshot = Snapshot(
+        frozenset([date(2026, 1, 2), date(2025, 1, 1)]),
+        frozenset([Decimal("1.50"), Decimal("2")]),
+        frozenset(feedback),
+    )
+    plain = to_dict(snapshot)
+    assert plain["days"] == ["2025-01-01", "2026-01-02"]
+    assert plain["amounts"] == ["1.50", "2"]
+    assert plain["items"] == sorted(
+        (to_dict(i) for i in feedback), key=lambda d: json.dumps(d, sort_keys=True)
+    )
+    text = to_json(snapshot)
+    assert text == to_json(Snapshot(snapshot.days, snapshot.amounts, frozenset(reversed(feedback))))
+    assert from_json(text, Snapshot) == snapshot
+
+
+def test_make_converter_checks_its_arguments_when_called() -> None:
+    with pytest.raises(ValidationError) as info:
+        make_converter(forbid_extra_keys="no", naive_timezone="UTC")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.forbid_extra_keys", "$.naive_timezone"]
+    assert make_converter(naive_timezone=timezone(timedelta(hours=2))) is not None
+
+
+def test_int_keys_round_trip_through_json_text() -> None:
+    # json writes int keys as strings; reading them back takes canonical digits only.
+    @attrs.frozen
+    class Counts:
+        by_size: dict[int, str]
+
+    counts = Counts({10: "a", 9: "b", -1: "c", 0: "d"})
+    text = to_json(counts)
+    assert text == '{"by_size": {"-1": "c", "0": "d", "9": "b", "10": "a"}}'
+    assert from_json(text, Counts) == counts
+    assert from_dict(to_dict(counts), Counts) == counts
+    for key in ["+1", "-0", "007", "1.0", " 1", "1e3"]:
+        with pytest.raises(ValidationError) as info:
+            from_json(json.dumps({"by_size": {key: "a"}}), Counts)
+        assert "is not an allowed key" in str(info.value)
+
+
+def test_an_int_too_long_for_text_is_a_validation_error_from_to_json() -> None:
+    @attrs.frozen
+    class Tally:
+        n: int
+
+    for indent in (None, 2):
+        with pytest.raises(ValidationError, match="more digits than Python converts"):
+            to_json(Tally(10**5000), indent=indent)
+
+
+def test_a_time_finer_than_a_microsecond_is_refused_not_cut_off() -> None:
+    # .NET writes 7 fractional digits, Go and Java up to 9; Python keeps 6 and
+    # fromisoformat would drop the rest without a word.
+    for fine in ("2026-01-01T10:00:00.1234567Z", "2026-01-01T10:00:00.123456789+02:00"):
+        with pytest.raises(ValidationError) as info:
+            from_dict(_feedback_dict(created_at=fine), FeedbackItem)
+        assert [str(p) for p in info.value.problems] == [
+            "$.created_at: must be precise to the microsecond at most (6 fractional digits)"
+        ]
+    exact = from_dict(_feedback_dict(created_at="2026-01-01T10:00:00.1234560Z"), FeedbackItem)
+    assert exact.created_at == datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC)
+
+
+def test_plain_data_nested_too_deeply_is_a_validation_error() -> None:
+    deep: list[object] = []
+    for _ in range(100_000):
+        deep = [deep]
+    for convert in (to_dict, to_json):
+        with pytest.raises(ValidationError, match="nested too deeply"):
+            convert(deep)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -350,6 +351,19 @@ def test_as_of_pushed_out_of_the_calendar_by_tz_is_named() -> None:
         with pytest.raises(ValidationError) as info:
             rising_themes([], as_of=as_of.replace(tzinfo=UTC), tz=timezone(timedelta(hours=hours)))
         assert info.value.paths == ["$.as_of"]
+
+
+def test_a_volume_table_is_hashable_and_immutable_built_or_loaded() -> None:
+    table = feedback_volume(
+        [item("b", utc(2026, 1, 5)), item("a", utc(2026, 3, 5))], granularity=Granularity.MONTH
+    )
+    loaded = from_json(to_json(table), VolumeTable)
+    evolved = attrs.evolve(table, counts={"b": (1, 0, 0), "a": (0, 0, 1)})
+    assert hash(loaded) == hash(table) == hash(evolved)
+    counts: Any = evolved.counts
+    with pytest.raises(TypeError):
+        counts["a"] = (0, 0, 0)
+    assert list(evolved.counts) == ["a", "b"]
 
 
 def test_volume_tables_and_trends_keep_their_shape_when_built_or_loaded() -> None:

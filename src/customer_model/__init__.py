@@ -102,7 +102,14 @@ if TYPE_CHECKING:
         overlap_matrix,
         segment_sizes,
     )
-    from customer_model.serialization import from_dict, from_json, to_dict, to_json
+    from customer_model.serialization import (
+        converter,
+        from_dict,
+        from_json,
+        make_converter,
+        to_dict,
+        to_json,
+    )
     from customer_model.stories import UserStory, draft_story
     from customer_model.trends import (
         CalendarPeriod,
@@ -243,8 +250,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "segment_sizes",
     ),
     "serialization": (
+        "converter",
         "from_dict",
         "from_json",
+        "make_converter",
         "to_dict",
         "to_json",
     ),
@@ -346,6 +355,7 @@ __all__ = [
     "author_roles",
     "ces",
     "check_roles",
+    "converter",
     "cost_of_delay",
     "csat",
     "draft_story",
@@ -358,6 +368,7 @@ __all__ = [
     "kano_category",
     "kano_classify",
     "kano_coefficients",
+    "make_converter",
     "nps",
     "opportunity_score",
     "overlap_matrix",

@@ -57,6 +57,10 @@ class FrozenMap(Mapping[K, V]):
             self._hash = hash(frozenset(self._data.items()))
         return self._hash
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Only the items: the cached hash of str keys differs between processes.
+        return (type(self), (self._data,))
+
     def __repr__(self) -> str:
         inner = ", ".join(f"{_short(k)}: {v!r}" for k, v in self._data.items())
         return "{" + inner + "}"

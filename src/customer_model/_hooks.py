@@ -169,7 +169,10 @@ def _fast_structure_source(
     lines += [
         f"        return _cls({kwargs})",
         "    except Exception:",
-        "        return _detailed(o, _)",
+        "        pass",
+        # Outside the handler: the fast path's exception (a KeyError naming an
+        # input value, say) must not become the detailed error's __context__.
+        "    return _detailed(o, _)",
     ]
     return name, lines, ns
 
@@ -203,11 +206,11 @@ def structure_hook(
 
         def fast(value: object, _: object) -> Any:
             try:
-                if type(value) is not dict:
-                    raise _Retry
-                return fast_fn(value, cls)
+                if type(value) is dict:
+                    return fast_fn(value, cls)
             except Exception:
-                return detailed(value, _)
+                pass  # rerun outside the handler, so no input leaks into __context__
+            return detailed(value, _)
 
         return fast
     ns["_detailed"] = detailed

@@ -75,6 +75,20 @@ def _offset(value: datetime) -> object:
         return None
 
 
+#: A fraction of a second with a non-zero digit past the sixth, which
+#: datetime.fromisoformat would cut off (Python keeps microseconds).
+_FINER_THAN_MICROSECONDS = re.compile(r"[.,][0-9]{6}[0-9]*[1-9]")
+
+
+def finer_than_microseconds(text: str) -> bool:
+    """Whether ISO 8601 *text* has a time more precise than a datetime can hold."""
+    return _FINER_THAN_MICROSECONDS.search(text) is not None
+
+
+#: The largest count a model holds (head count, sessions, rule values): it fits a
+#: 64-bit integer column, and far larger numbers are mistakes, not data.
+INT64_MAX = 2**63 - 1
+
 #: The size of a money amount: integer digits and decimal places (as written).
 MONEY_INTEGER_DIGITS = 29
 MONEY_PLACES = 18

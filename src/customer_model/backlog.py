@@ -19,6 +19,7 @@ from typing import Any, Literal, overload
 import attrs
 
 from customer_model._display import html_table, money, printable, share, text_table
+from customer_model._frozenmap import freeze
 from customer_model._validation import Checker, duplicates, to_tuple, type_name
 from customer_model.errors import ValidationError
 from customer_model.feedback import Need
@@ -194,7 +195,7 @@ class BacklogItem:
     both_voices: int
     unlisted_voices: int
     anonymous_voices: int
-    revenue: Mapping[str, Decimal]
+    revenue: Mapping[str, Decimal] = attrs.field(converter=freeze)
     feedback_ids: tuple[str, ...] = attrs.field(converter=_ids)
     explanation: tuple[ScoreComponent, ...] = attrs.field(converter=_components)
     steps: tuple[ScoreStep, ...] = attrs.field(converter=_steps)

@@ -42,7 +42,14 @@ from customer_model._fields import (
     Kind,
     fits_sql_decimal,
 )
-from customer_model._validation import Checker, is_aware, to_tuple, type_name
+from customer_model._validation import (
+    INT64_MAX,
+    Checker,
+    finer_than_microseconds,
+    is_aware,
+    to_tuple,
+    type_name,
+)
 from customer_model.errors import Path, Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -257,7 +264,7 @@ def _value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> 
     elif kind is Kind.SET:
         check.text(path, value)  # a tag is never blank
     elif kind is Kind.INT:
-        check.integer(path, value)
+        check.integer(path, value, minimum=-INT64_MAX, maximum=INT64_MAX)
     elif kind is Kind.SCORE:
         check.integer(path, value, minimum=0, maximum=5)
     elif kind is Kind.DECIMAL:
@@ -787,7 +794,7 @@ def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
             except ValueError:
                 pass
             else:
-                if is_aware(value):
+                if is_aware(value) and not finer_than_microseconds(raw):
                     return value
         check.add(path, "must be an ISO 8601 datetime string with a UTC offset")
     elif kind in (Kind.INT, Kind.SCORE) and (type(raw) is not int):
@@ -797,8 +804,33 @@ def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
     return raw
 
 
+def _raw_depth_exceeds(data: object, limit: int) -> bool:
+    """Whether plain rule data nests deeper than *limit*, found without recursion."""
+    stack = [(data, 1)]
+    while stack:
+        node, level = stack.pop()
+        if type(node) is dict:
+            if level > limit:
+                return True
+            children = node.get("rules")
+            if type(children) is list:
+                stack.extend((child, level + 1) for child in children)
+            stack.append((node.get("rule"), level + 1))
+    return False
+
+
 def structure_rule(data: object, _: object = None) -> Rule:
     """Build a rule from plain JSON data, checking it fully."""
+    # Checked before building: data nested thousands deep would otherwise end
+    # in a RecursionError rather than the rule about nesting.
+    if _raw_depth_exceeds(data, MAX_DEPTH):
+        raise ValidationError.single(
+            (), f"too deeply nested: rules may nest at most {MAX_DEPTH} levels", "Rule"
+        )
+    return _structure_rule(data)
+
+
+def _structure_rule(data: object) -> Rule:
     if type(data) is not dict:
         raise ValidationError.single((), "must be an object with an 'op' key", "Rule")
     op = data.get("op")
@@ -822,7 +854,7 @@ def structure_rule(data: object, _: object = None) -> Rule:
         children = []
         for i, raw in enumerate(raw_rules):
             try:
-                children.append(structure_rule(raw))
+                children.append(_structure_rule(raw))
             except ValidationError as e:
                 problems.extend(p.under(("rules", i)) for p in e.problems)
         if problems:
@@ -830,7 +862,7 @@ def structure_rule(data: object, _: object = None) -> Rule:
         return cls(children)
     if cls is Not:
         try:
-            return Not(structure_rule(data["rule"]))
+            return Not(_structure_rule(data["rule"]))
         except ValidationError as e:
             raise e.under(("rule",)) from None
     if cls is Always:

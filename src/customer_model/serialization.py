@@ -35,8 +35,10 @@ from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
+    IterableValidationNote,
     StructureHandlerNotFoundError,
 )
+from cattrs.fns import identity
 
 from customer_model._frozenmap import key_order
 from customer_model._hooks import (
@@ -48,7 +50,7 @@ from customer_model._hooks import (
     structure_hook,
     unstructure_hook,
 )
-from customer_model._validation import is_aware, type_name
+from customer_model._validation import finer_than_microseconds, is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.rules import register_hooks as _register_rule_hooks
 
@@ -61,12 +63,23 @@ class _Invalid(ValueError):
     """A problem found by one of our hooks; its message is safe to show."""
 
 
-class _Nested(Exception):
-    """Problems found inside a collection, by position (or by key in a mapping)."""
+def _nested(
+    errors: Sequence[tuple[int | str, Exception]], t: Any, unplaced: Sequence[Exception] = ()
+) -> IterableValidationError:
+    """Problems found inside a collection of type *t*, by position (or key in a mapping).
 
-    def __init__(self, errors: Sequence[tuple[int | str, BaseException]]) -> None:
-        super().__init__(f"{len(errors)} invalid element(s)")
-        self.errors = errors
+    cattrs' own error type, with an :class:`~cattrs.errors.IterableValidationNote`
+    per element, so a service using the converter directly can walk the tree
+    (``except*``, :func:`cattrs.transform_error`) down to the element.
+    *unplaced* problems belong to the collection itself.
+    """
+    elem = typing.get_args(t)[-1] if typing.get_args(t) else Any
+    excs = []
+    for index, exc in errors:
+        what = "mapping value @ key" if isinstance(index, str) else "iterable @ index"
+        exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, elem))
+        excs.append(exc)
+    return IterableValidationError(f"While structuring {_subject(t)}", [*excs, *unplaced], t)
 
 
 # -- scalar hooks --------------------------------------------------------------
@@ -109,7 +122,9 @@ def _structure_decimal(value: object, _: object) -> Decimal:
     try:
         result = Decimal(value)
     except InvalidOperation:
-        raise _Invalid('must be a decimal string such as "12.50"') from None
+        result = None
+    if result is None:  # raised here, not in the handler: no input in __context__
+        raise _Invalid('must be a decimal string such as "12.50"')
     if not result.is_finite():
         raise _Invalid("must be a finite amount")
     return result
@@ -121,7 +136,8 @@ def _structure_date(value: object, _: object) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _Invalid("must be an ISO 8601 date (YYYY-MM-DD)") from None
+        pass  # its message repeats the input; raise ours outside the handler
+    raise _Invalid("must be an ISO 8601 date (YYYY-MM-DD)")
 
 
 def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], datetime]:
@@ -131,7 +147,11 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
         try:
             result = datetime.fromisoformat(value)
         except ValueError:
-            raise _Invalid("must be an ISO 8601 datetime with an offset") from None
+            result = None  # its message repeats the input; raise ours outside the handler
+        if result is None:
+            raise _Invalid("must be an ISO 8601 datetime with an offset")
+        if finer_than_microseconds(value):  # not cut off without a word
+            raise _Invalid("must be precise to the microsecond at most (6 fractional digits)")
         if not is_aware(result):
             if naive_timezone is None:
                 raise _Invalid("must carry a UTC offset such as Z or +02:00 (naive datetime)")
@@ -144,54 +164,121 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
 # -- collection hooks ----------------------------------------------------------
 
 
+# Each array type and what it builds, as cattrs does: a bare string is never
+# read as an array of characters.
+_SEQUENCES: Mapping[Any, type[Any]] = MappingProxyType(
+    {
+        list: list,
+        collections.abc.MutableSequence: list,
+        collections.abc.Sequence: tuple,
+        tuple: tuple,
+    }
+)
+_SETS: Mapping[Any, type[Any]] = MappingProxyType(
+    {
+        frozenset: frozenset,
+        collections.abc.Set: frozenset,
+        set: set,
+        collections.abc.MutableSet: set,
+    }
+)
+
+
 def _is_sequence(t: Any) -> bool:
     origin = typing.get_origin(t)
-    if origin is list:
-        return True
     if origin is tuple:
         args = typing.get_args(t)
         return len(args) == 2 and args[1] is Ellipsis
-    return False
+    return origin in _SEQUENCES and len(typing.get_args(t)) == 1
 
 
-def _structure_items(value: object, item_hook: Callable[[Any, Any], Any], elem: Any) -> list[Any]:
+def _is_fixed_tuple(t: Any) -> bool:
+    """``tuple[int, str]``: one type per position (``tuple[()]`` is the empty tuple)."""
+    return typing.get_origin(t) is tuple and not _is_sequence(t)
+
+
+def _fixed_tuple_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
+    types = typing.get_args(t)
+    hooks = [conv.get_structure_hook(arg) for arg in types]
+
+    def structure_fixed_tuple(value: object, _: object) -> Any:
+        if type(value) is not list:
+            raise _Invalid(f"must be an array, not {_json_type(value)}")
+        if len(value) != len(types):
+            raise _Invalid(f"must be an array of exactly {len(types)} element(s)")
+        out = []
+        errors: list[tuple[int | str, Exception]] = []
+        for i, (item, hook, arg) in enumerate(zip(value, hooks, types, strict=True)):
+            try:
+                out.append(hook(item, arg))
+            except Exception as e:
+                errors.append((i, e))
+        if errors:
+            raise _nested(errors, t)
+        return tuple(out)
+
+    return structure_fixed_tuple
+
+
+def _is_literal(t: Any) -> bool:
+    return typing.get_origin(t) is typing.Literal
+
+
+def _literal_hook(t: Any) -> Callable[[object, object], Any]:
+    # Exact types: True is not the literal 1, nor 1 the literal True.
+    allowed = [(v.value if isinstance(v, Enum) else v, v) for v in typing.get_args(t)]
+    message = "must be one of " + ", ".join(json.dumps(plain) for plain, _ in allowed)
+
+    def structure_literal(value: object, _: object) -> Any:
+        for plain, member in allowed:
+            if type(value) is type(plain) and value == plain:
+                return member
+        raise _Invalid(message)
+
+    return structure_literal
+
+
+def _structure_items(
+    value: object, item_hook: Callable[[Any, Any], Any], elem: Any, t: Any
+) -> list[Any]:
     """Structure every element of a JSON array, collecting failures by index."""
     if type(value) is not list:
         raise _Invalid(f"must be an array, not {_json_type(value)}")
     out = []
-    errors: list[tuple[int, BaseException]] = []
+    errors: list[tuple[int | str, Exception]] = []
     for i, item in enumerate(value):
         try:
             out.append(item_hook(item, elem))
         except Exception as e:
             errors.append((i, e))
     if errors:
-        raise _Nested(errors)
+        raise _nested(errors, t)
     return out
 
 
 def _sequence_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
     elem = typing.get_args(t)[0]
-    make = list if typing.get_origin(t) is list else tuple
+    make = _SEQUENCES[typing.get_origin(t)]
     item_hook = conv.get_structure_hook(elem)
 
     def structure_sequence(value: object, _: object) -> Any:
-        return make(_structure_items(value, item_hook, elem))
+        return make(_structure_items(value, item_hook, elem, t))
 
     return structure_sequence
 
 
 def _is_frozenset(t: Any) -> bool:
-    return typing.get_origin(t) in (frozenset, set)
+    return typing.get_origin(t) in _SETS and len(typing.get_args(t)) == 1
 
 
 def _set_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]:
     elem = typing.get_args(t)[0]
+    make = _SETS[typing.get_origin(t)]
     item_hook = conv.get_structure_hook(elem)
 
     def structure_set(value: object, _: object) -> Any:
-        items = _structure_items(value, item_hook, elem)
-        result = frozenset(items)
+        items = _structure_items(value, item_hook, elem, t)
+        result = make(items)
         if len(result) != len(items):
             raise _Invalid("must not repeat an element (it is a set)")
         return result
@@ -256,27 +343,39 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
     key_type, value_type = typing.get_args(t)
     key_hook = conv.get_structure_hook(key_type)
     value_hook = conv.get_structure_hook(value_type)
+    int_keys = key_hook is _structure_int
 
     def structure_mapping(value: object, _: object) -> Any:
         if type(value) is not dict:
             raise _Invalid(f"must be an object, not {_json_type(value)}")
         out = {}
-        errors: list[tuple[int | str, BaseException]] = []
+        errors: list[tuple[int | str, Exception]] = []
+        unplaced: list[Exception] = []
         for raw_key, raw_value in value.items():
             try:
-                key = key_hook(raw_key, key_type)
+                if int_keys and type(raw_key) is str and _INT_KEY.match(raw_key):
+                    key = int(raw_key)  # JSON writes int keys as strings
+                else:
+                    key = key_hook(raw_key, key_type)
             except Exception as e:
-                errors.append((raw_key, _Invalid(f"is not an allowed key: {e}")))
+                if type(raw_key) is str:
+                    errors.append((raw_key, _Invalid(f"is not an allowed key: {e}")))
+                else:  # from YAML, msgpack or code; a path part must be a string
+                    unplaced.append(_Invalid(f"has a key that is not allowed: {e}"))
                 continue
             try:
                 out[key] = value_hook(raw_value, value_type)
             except Exception as e:
                 errors.append((raw_key, e))
-        if errors:
-            raise _Nested(errors)
+        if errors or unplaced:
+            raise _nested(errors, t, unplaced)
         return out
 
     return structure_mapping
+
+
+#: An int key as JSON writes it: canonical decimal digits (no "+", "-0" or "007").
+_INT_KEY = re.compile(r"(?:0|-?[1-9][0-9]*)\Z")
 
 
 def _unstructure_mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any], Any]:
@@ -290,9 +389,35 @@ def _unstructure_mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any],
     return unstructure_mapping
 
 
+def _sorted_plain(items: list[Any]) -> list[Any]:
+    """Plain set elements in canonical order: natural order, else by their JSON text."""
+    try:
+        return sorted(items)
+    except TypeError:  # objects (models), or mixed types
+        return sorted(items, key=_canonical_text)
+
+
+def _canonical_text(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, ensure_ascii=False, default=repr)
+
+
 def _unstructure_set(value: frozenset[Any]) -> list[Any]:
-    items = [v.value if isinstance(v, Enum) else v for v in value]
-    return sorted(items)
+    """A set of strings or enum members (the models' own sets), sorted."""
+    return _sorted_plain([v.value if isinstance(v, Enum) else v for v in value])
+
+
+def _unstructure_set_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any], list[Any]]:
+    """Each element through its own hook (a date, a Decimal, a model), then sorted."""
+    args = typing.get_args(t)
+    hook = conv.get_unstructure_hook(args[0]) if args else conv.unstructure
+    if hook is identity or hook is enum_value:
+        return _unstructure_set
+
+    def unstructure_set(value: Any) -> list[Any]:
+        # Ordered by plain form, so equal sets always give the same JSON.
+        return _sorted_plain([hook(v) for v in value])
+
+    return unstructure_set
 
 
 def _not_an_object(cls: type[Any]) -> Callable[[object], Exception]:
@@ -323,6 +448,17 @@ def make_converter(
     :data:`datetime.UTC`) to read naive datetimes as being in that zone.  Type
     checks are never relaxed: the models themselves refuse wrong types.
     """
+    problems = []
+    flag: object = forbid_extra_keys  # callers without a type checker pass anything
+    zone: object = naive_timezone
+    if type(flag) is not bool:
+        problems.append(Problem(("forbid_extra_keys",), "must be True or False"))
+    if zone is not None and not isinstance(zone, tzinfo):
+        problems.append(
+            Problem(("naive_timezone",), "must be None or a tzinfo such as datetime.UTC")
+        )
+    if problems:  # found now, not when the first naive datetime is loaded
+        raise ValidationError(problems, "make_converter")
     conv = cattrs.Converter(forbid_extra_keys=forbid_extra_keys, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
@@ -335,6 +471,8 @@ def make_converter(
     conv.register_structure_hook_factory(_is_enum, lambda t: EnumStructureHook(t, _Invalid))
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(t, conv))
     conv.register_structure_hook_factory(_is_frozenset, lambda t: _set_hook(t, conv))
+    conv.register_structure_hook_factory(_is_fixed_tuple, lambda t: _fixed_tuple_hook(t, conv))
+    conv.register_structure_hook_factory(_is_literal, _literal_hook)
     conv.register_structure_hook_factory(_is_mapping, lambda t: _mapping_hook(t, conv))
     conv.register_structure_hook_factory(
         attrs.has,
@@ -354,8 +492,8 @@ def make_converter(
     conv.register_unstructure_hook_factory(
         _is_mapping, lambda t: _unstructure_mapping_hook(t, conv)
     )
-    conv.register_unstructure_hook_factory(_is_frozenset, lambda _: _unstructure_set)
-    conv.register_unstructure_hook(frozenset, _unstructure_set)
+    conv.register_unstructure_hook_factory(_is_frozenset, lambda t: _unstructure_set_hook(t, conv))
+    conv.register_unstructure_hook(frozenset, _unstructure_set_hook(frozenset, conv))
     conv.register_unstructure_hook_factory(_is_enum, lambda _: enum_value)
     conv.register_unstructure_hook_factory(attrs.has, lambda t: unstructure_hook(t, conv))
     conv.register_unstructure_hook_func(
@@ -390,11 +528,8 @@ def _json_type(value: object) -> str:
 def _collect(exc: BaseException, path: Path, out: list[Problem]) -> None:
     if isinstance(exc, ValidationError):
         out.extend(p.under(path) for p in exc.problems)
-    elif isinstance(exc, _Nested):
-        for index, sub in exc.errors:
-            _collect(sub, (*path, index), out)
     elif isinstance(exc, ForbiddenExtraKeysError):
-        keys = ", ".join(repr(k) for k in sorted(exc.extra_fields))
+        keys = ", ".join(sorted(map(repr, exc.extra_fields)))  # keys of any type
         out.append(Problem(path, f"unknown field(s): {keys}"))
     elif isinstance(exc, ClassValidationError | IterableValidationError):
         with_notes, without = exc.group_exceptions()
@@ -428,7 +563,14 @@ def _subject(cls: Any) -> str:
 
 def to_dict(obj: Any) -> Any:
     """Plain JSON-ready data for a model (a dict) or a list of models (a list)."""
-    return converter.unstructure(obj)
+    try:
+        return converter.unstructure(obj)
+    except RecursionError:  # plain data nested thousands deep; models never are
+        pass
+    raise ValidationError.single((), _TOO_DEEP, _subject(type(obj)))
+
+
+_TOO_DEEP = "is nested too deeply to convert"
 
 
 @overload
@@ -471,19 +613,20 @@ def _check_cls(cls: object) -> None:
 
 def _loads(data: str | bytes | bytearray, subject: str, *, hook: Any = None) -> Any:
     """Parse JSON; every problem is a :class:`ValidationError` that names no content."""
+    # The error is raised after the handler, so the parser's exception (a
+    # JSONDecodeError holds the whole document) is not kept as __context__.
     try:
         return json.loads(data, parse_constant=_reject_constant, object_pairs_hook=hook)
     except (json.JSONDecodeError, _Invalid) as e:
-        # JSONDecodeError names the line and column, never the content.
-        raise ValidationError.single((), f"not valid JSON: {e}", subject) from None
+        # Its message names the line and column, never the content.
+        why = str(e)
     except UnicodeDecodeError:
-        raise ValidationError.single((), "not valid JSON: not UTF-8 text", subject) from None
+        why = "not UTF-8 text"
     except RecursionError:
-        raise ValidationError.single((), "not valid JSON: nested too deeply", subject) from None
+        why = "nested too deeply"
     except ValueError:  # the only other failure: an int with too many digits
-        raise ValidationError.single(
-            (), "not valid JSON: a number has too many digits", subject
-        ) from None
+        why = "a number has too many digits"
+    raise ValidationError.single((), f"not valid JSON: {why}", subject)
 
 
 def _repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], dict[int, Any]]:
@@ -575,16 +718,18 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         )
     try:
         return _to_json(obj, indent)
+    except RecursionError:  # plain data nested thousands deep; models never are
+        why = _TOO_DEEP
     except ValueError as e:
-        if "JSON compliant" not in str(e):
+        if "JSON compliant" in str(e):
+            why = "holds NaN or infinity, which JSON cannot represent"
+        elif "integer string conversion" in str(e):
+            why = "holds an integer with more digits than Python converts to text"
+        else:
             raise
-        raise ValidationError.single(
-            (), "holds NaN or infinity, which JSON cannot represent", _subject(type(obj))
-        ) from None
     except TypeError as e:  # json names the type it cannot write, never the value
-        raise ValidationError.single(
-            (), f"cannot be written as JSON: {e}", _subject(type(obj))
-        ) from None
+        why = f"cannot be written as JSON: {e}"
+    raise ValidationError.single((), why, _subject(type(obj)))
 
 
 def _to_json(obj: Any, indent: int | None) -> str:

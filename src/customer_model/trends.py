@@ -19,7 +19,7 @@ import attrs
 from dateutil.relativedelta import MO, relativedelta
 
 from customer_model._display import html_table, printable, text_table
-from customer_model._frozenmap import FrozenMap
+from customer_model._frozenmap import FrozenMap, freeze
 from customer_model._validation import Checker, to_tuple, type_name
 from customer_model.errors import Path, ValidationError
 from customer_model.feedback import FeedbackItem
@@ -160,7 +160,7 @@ class VolumeTable:
     granularity: Granularity
     periods: tuple[CalendarPeriod, ...] = attrs.field(converter=_periods)
     themes: tuple[str, ...] = attrs.field(converter=_themes)
-    counts: Mapping[str, tuple[int, ...]]
+    counts: Mapping[str, tuple[int, ...]] = attrs.field(converter=freeze)
 
     def __attrs_post_init__(self) -> None:
         # Built by feedback_volume, but also loaded from JSON: keep the shape it promises.
