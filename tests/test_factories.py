@@ -308,6 +308,7 @@ _MINUS_5 = timezone(timedelta(hours=-5))
         (CustomerFactory, {"days": 10**9}, "$.days"),
         (CustomerFactory, {"days": 10**400}, "$.days"),
         (FeedbackFactory, {"days": 10**400}, "$.days"),
+        (PersonFactory, {"days": 2**63}, "$.days"),  # no window, but no 64-bit count either
         # start is in the year 1 here but in the year 0 in UTC
         (FeedbackFactory, {"start": datetime(1, 1, 1, tzinfo=_PLUS_2)}, "$.start"),
         # 9999-12-31 20:00 at -05:00 is already 10000-01-01 in UTC
@@ -337,7 +338,7 @@ def test_a_window_error_is_reported_with_the_other_argument_errors() -> None:
     ("factory", "start", "days"),
     [
         (CustomerFactory, datetime(71, 1, 1, tzinfo=UTC), 1),
-        (PersonFactory, datetime(71, 1, 1, tzinfo=UTC), 10**400),  # people have no times
+        (PersonFactory, datetime(71, 1, 1, tzinfo=UTC), 2**63 - 1),  # people have no times
         (CustomerFactory, datetime(9999, 12, 31, tzinfo=UTC), 1),
         (CustomerFactory, datetime(9999, 12, 1, tzinfo=_MINUS_5), 30),
         (FeedbackFactory, datetime(1, 1, 1, tzinfo=UTC), 1),

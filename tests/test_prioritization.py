@@ -38,9 +38,11 @@ from customer_model import (
     ValueWeighting,
     VoiceRole,
     WsjfEstimate,
+    from_dict,
     from_json,
     prioritize,
     roles_of,
+    to_dict,
     to_json,
 )
 from customer_model.examples import demo_dataset
@@ -1010,3 +1012,17 @@ def test_score_parts_refuse_what_no_backlog_can_hold() -> None:
         ScoreStep(Factor.FIT, math.inf)
     assert info.value.paths == ["$.total"]
     assert ScoreComponent(VoiceRole.USER, None, 1, 2, 3).value == 3  # ints are numbers too
+
+
+@pytest.mark.parametrize("field", ["voices", "customer_count", "purchaser_voices", "rank"])
+@pytest.mark.parametrize("huge", ["2**63", "10**4999"])  # as text: pytest shows the ids
+def test_a_loaded_backlog_refuses_counts_beyond_64_bits(field: str, huge: str) -> None:
+    """Such a count is a mistake, and past 4,300 digits repr() itself would fail."""
+    c = business(revenue="10")
+    data = to_dict(prioritize([fb(c, None, "t", id="f-1")], [c], as_of=AS_OF))
+    base, exponent = map(int, huge.split("**"))
+    data["items"][0][field] = base**exponent
+    with pytest.raises(ValidationError) as info:
+        from_dict(data, Backlog)
+    assert info.value.paths == [f"$.items[0].{field}"]
+    assert "64-bit" in str(info.value)

@@ -232,18 +232,28 @@ class Checker:
         optional: bool = False,
         minimum: int | None = None,
         maximum: int | None = None,
-    ) -> None:
+    ) -> bool:
+        """An ``int`` (not a bool) in range and within 64 bits; whether it passed."""
         if value is None:
             if not optional:
                 self.add(path, "is required")
-            return
+            return optional
         if type(value) is not int:
             self.add(path, f"must be an integer, not {type_name(value)}")
-            return
-        if minimum is not None and value < minimum:
+            return False
+        # Every count and level here fits a 64-bit column; a longer number is a
+        # mistake, and one past 4,300 digits cannot even be shown.
+        if value > INT64_MAX:
+            self.add(path, f"must be at most {INT64_MAX} (a 64-bit integer)")
+        elif value < -INT64_MAX:
+            self.add(path, f"must be at least {-INT64_MAX} (a 64-bit integer)")
+        elif minimum is not None and value < minimum:
             self.add(path, f"must be at least {minimum}")
         elif maximum is not None and value > maximum:
             self.add(path, f"must be at most {maximum}")
+        else:
+            return True
+        return False
 
     def number(
         self,

@@ -17,7 +17,6 @@ import attrs
 
 from customer_model._personal import personal
 from customer_model._validation import (
-    INT64_MAX,
     Checker,
     duplicates,
     to_frozenset,
@@ -148,7 +147,7 @@ class User:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.instance("person", self.person, Person)
-        check.integer("sessions", self.sessions, minimum=0, maximum=INT64_MAX)
+        check.integer("sessions", self.sessions, minimum=0)
         check.aware("last_active", self.last_active, optional=True)
         check.tags("features_used", self.features_used)
         check.done("User")
@@ -201,7 +200,7 @@ class Customer:
         check.member("intermediary", self.intermediary, IntermediaryRole, optional=True)
         check.instance("location", self.location, Location, optional=True)
         check.text("industry", self.industry, optional=True)
-        check.integer("size", self.size, optional=True, minimum=1, maximum=INT64_MAX)
+        check.integer("size", self.size, optional=True, minimum=1)
         check.tags("interests", self.interests)
         check.tags("preferences", self.preferences)
         check.tags("lifestyle", self.lifestyle)

@@ -43,7 +43,6 @@ from customer_model._fields import (
     fits_sql_decimal,
 )
 from customer_model._validation import (
-    INT64_MAX,
     Checker,
     finer_than_microseconds,
     is_aware,
@@ -264,7 +263,7 @@ def _value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> 
     elif kind is Kind.SET:
         check.text(path, value)  # a tag is never blank
     elif kind is Kind.INT:
-        check.integer(path, value, minimum=-INT64_MAX, maximum=INT64_MAX)
+        check.integer(path, value)  # at most 64 bits, like every integer
     elif kind is Kind.SCORE:
         check.integer(path, value, minimum=0, maximum=5)
     elif kind is Kind.DECIMAL:

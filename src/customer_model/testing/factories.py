@@ -87,7 +87,7 @@ def _check_window(
     if type(seed) is not int:  # None would seed from the clock: not reproducible
         check.add("seed", f"must be an integer, not {type_name(seed)}")
     check.aware("start", start)
-    check.integer("days", days, minimum=1)
+    days_ok = check.integer("days", days, minimum=1)
     if not isinstance(start, datetime) or not is_aware(start):
         return  # reported just above
     if births and start.year <= OLDEST:
@@ -106,7 +106,7 @@ def _check_window(
     room = (_time.LAST + last_second - max(_time.wall(start), _time.utc(start))) // _time.DAY
     if room < 1:
         check.add("start", "must leave at least one day before the year 10000")
-    elif type(days) is int and days > room:
+    elif days_ok and days > room:  # type: ignore[operator]  # checked: an int
         check.add(
             "days",
             f"must be at most {room} with this start: the window must end before the year 10000",
