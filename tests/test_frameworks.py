@@ -318,6 +318,7 @@ class TestKanoCoefficients:
             ({A: -1, O: 2}, ("counts", "attractive")),
             ({A: 1.0}, ("counts", "attractive")),
             ({A: True}, ("counts", "attractive")),
+            ({A: 1, M: 2**63}, ("counts", "must_be")),  # no count needs more than 64 bits
             ({"attractive": 1}, ("counts",)),
             ([(A, 1)], ("counts",)),
         ],

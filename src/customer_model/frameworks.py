@@ -313,11 +313,7 @@ def _kano_counts(check: Checker, counts: object) -> dict[KanoCategory, int]:
         if not isinstance(key, KanoCategory):
             check.add("counts", f"keys must be KanoCategory members, not {type_name(key)}")
             continue
-        if type(value) is not int:
-            check.add(("counts", key.value), f"must be an integer, not {type_name(value)}")
-        elif value < 0:
-            check.add(("counts", key.value), "must not be negative")
-        else:
+        if check.integer(("counts", key.value), value, minimum=0):
             out[key] = value
     return out
 
