@@ -27,6 +27,7 @@ from customer_model import (
     Segment,
     User,
     ValidationError,
+    as_validation_error,
     from_dict,
     from_json,
     serialization,
@@ -458,7 +459,7 @@ def _load(hook: Any, raw: object) -> object:
     try:
         return hook(raw, FeedbackItem)
     except Exception as e:
-        return serialization._as_validation_error(e, "FeedbackItem").problems
+        return as_validation_error(e, "FeedbackItem").problems
 
 
 @settings(max_examples=300)
@@ -672,3 +673,58 @@ def test_plain_data_nested_too_deeply_is_a_validation_error() -> None:
     for convert in (to_dict, to_json):
         with pytest.raises(ValidationError, match="nested too deeply"):
             convert(deep)
+
+
+_JUNK_FIELD = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=4),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=60)
+@given(
+    item=feedback_items(),
+    broken=st.dictionaries(
+        st.sampled_from(["id", "customer_id", "theme", "kind", "channel", "created_at", "extra"]),
+        _JUNK_FIELD,
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_as_validation_error_reports_a_foreign_converter_error_like_from_dict(
+    item: FeedbackItem, broken: dict[str, Any]
+) -> None:
+    """A service reusing our hook in its own converter gets from_dict's problems back."""
+    data = {**to_dict(item), **broken}
+    try:
+        from_dict(data, FeedbackItem)
+    except ValidationError as e:
+        expected = e.problems
+    else:
+        return  # the junk happened to be valid
+    mine = cattrs.Converter()
+    mine.register_structure_hook(
+        FeedbackItem, serialization.converter.get_structure_hook(FeedbackItem)
+    )
+    with pytest.raises(Exception) as info:  # noqa: PT011 - whatever cattrs raises
+        mine.structure(data, FeedbackItem)
+    assert as_validation_error(info.value, "FeedbackItem").problems == expected
+
+
+def test_as_validation_error_shows_no_message_of_an_unknown_exception() -> None:
+    """A foreign exception's message may repeat input: only its type is named."""
+    error = as_validation_error(ValueError("secret@example.com"))
+    assert str(error) == "invalid input: $: is invalid (ValueError)"
+
+
+@pytest.mark.parametrize(
+    ("args", "path"),
+    [(("not an exception",), "$.exc"), ((ValueError(), " "), "$.subject")],
+)
+def test_as_validation_error_checks_its_arguments(args: tuple[Any, ...], path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        as_validation_error(*args)
+    assert info.value.paths == [path]

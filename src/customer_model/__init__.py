@@ -103,6 +103,7 @@ if TYPE_CHECKING:
         segment_sizes,
     )
     from customer_model.serialization import (
+        as_validation_error,
         converter,
         from_dict,
         from_json,
@@ -250,6 +251,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "segment_sizes",
     ),
     "serialization": (
+        "as_validation_error",
         "converter",
         "from_dict",
         "from_json",
@@ -352,6 +354,7 @@ __all__ = [
     "VolumeTable",
     "WsjfEstimate",
     "__version__",
+    "as_validation_error",
     "author_roles",
     "ces",
     "check_roles",

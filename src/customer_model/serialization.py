@@ -54,7 +54,15 @@ from customer_model._validation import finer_than_microseconds, is_aware, type_n
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.rules import register_hooks as _register_rule_hooks
 
-__all__ = ["converter", "from_dict", "from_json", "make_converter", "to_dict", "to_json"]
+__all__ = [
+    "as_validation_error",
+    "converter",
+    "from_dict",
+    "from_json",
+    "make_converter",
+    "to_dict",
+    "to_json",
+]
 
 T = TypeVar("T")
 
@@ -548,7 +556,22 @@ def _collect(exc: BaseException, path: Path, out: list[Problem]) -> None:
         out.append(Problem(path, f"is invalid ({type_name(exc)})"))
 
 
-def _as_validation_error(exc: Exception, subject: str) -> ValidationError:
+def as_validation_error(exc: BaseException, subject: str = "input") -> ValidationError:
+    """What a converter's structuring error means, as this library's :class:`ValidationError`.
+
+    For services that reuse this library's hooks in their own cattrs
+    converter: the hooks raise cattrs' exception trees, which this turns into
+    every problem with its JSONPath location and the library's messages (the
+    ones :func:`from_dict` gives).  Exceptions this library does not know
+    become a problem that names only their type, never their message (it
+    may repeat input).
+    """
+    if not isinstance(exc, BaseException):
+        raise ValidationError.single(
+            "exc", f"must be an exception, not {type_name(exc)}", "as_validation_error"
+        )
+    if type(subject) is not str or not subject.strip():
+        raise ValidationError.single("subject", "must be a non-blank string", "as_validation_error")
     problems: list[Problem] = []
     _collect(exc, (), problems)
     return ValidationError(problems, subject)
@@ -593,7 +616,7 @@ def from_dict(data: object, cls: Any) -> Any:
     except ValidationError as e:
         raise ValidationError(e.problems, _subject(cls)) from None
     except Exception as e:
-        raise _as_validation_error(e, _subject(cls)) from None
+        raise as_validation_error(e, _subject(cls)) from None
 
 
 def _cannot_load(cls: object) -> str:
