@@ -6,10 +6,13 @@ import math
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from hypothesis import given, settings
+
 from customer_model import (
     Channel,
     Customer,
     CustomerKind,
+    Dataset,
     FeedbackItem,
     FeedbackKind,
     Person,
@@ -21,6 +24,7 @@ from customer_model import (
     prioritize,
 )
 from customer_model._display import money
+from customer_model.testing import datasets
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -89,3 +93,28 @@ def test_explanation_and_step_records_say_why_each_theme_scored_what_it_did() ->
             assert built[-1]["total"] == item.score
     empty = prioritize([], [], as_of=AT)
     assert empty.explanation_records() == empty.step_records() == []
+
+
+@settings(max_examples=30)
+@given(ds=datasets(max_customers=5, feedback_per_customer=3))
+def test_revenue_records_hold_every_amount_of_the_wide_records_in_fixed_columns(
+    ds: Dataset,
+) -> None:
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)  # any currencies
+    backlog = prioritize(
+        ds.feedback, ds.customers, as_of=datetime(2030, 1, 1, tzinfo=UTC), policy=policy
+    )
+    long = backlog.revenue_records()
+    assert all(list(r) == ["rank", "theme", "currency", "revenue"] for r in long)
+    wide = backlog.to_records()
+    from_wide = {
+        (r["theme"], key.removeprefix("revenue_")): value
+        for r in wide
+        for key, value in r.items()
+        if key.startswith("revenue_") and value != 0
+    }
+    from_long = {(r["theme"], r["currency"]): r["revenue"] for r in long if r["revenue"] != 0}
+    assert from_long == from_wide
+    assert {(r["theme"], r["currency"]) for r in long} == {
+        (i.theme, code) for i in backlog for code in i.revenue
+    }

@@ -440,7 +440,9 @@ class Backlog(Sequence[BacklogItem]):
     def to_records(self) -> list[dict[str, Any]]:
         """One flat dict per item, ready for ``pandas.DataFrame(backlog.to_records())``.
 
-        Revenue becomes one ``revenue_<CUR>`` column per currency in the backlog.
+        Revenue becomes one ``revenue_<CUR>`` column per currency in the backlog,
+        so the columns depend on the backlog; :meth:`revenue_records` gives the
+        same amounts in a fixed set of columns.
         """
         currencies = sorted({code for item in self.items for code in item.revenue})
         records = []
@@ -465,6 +467,19 @@ class Backlog(Sequence[BacklogItem]):
                 record[f"revenue_{code}"] = item.revenue.get(code, Decimal(0))
             records.append(record)
         return records
+
+    def revenue_records(self) -> list[dict[str, str | int | Decimal]]:
+        """The revenue behind each theme, one flat dict per item and currency.
+
+        Columns ``rank``, ``theme``, ``currency`` and ``revenue`` (an exact
+        :class:`~decimal.Decimal`), whatever currencies the backlog holds; a
+        theme without revenue has no row.
+        """
+        return [
+            {"rank": item.rank, "theme": item.theme, "currency": code, "revenue": amount}
+            for item in self.items
+            for code, amount in item.revenue.items()
+        ]
 
     def explanation_records(self) -> list[dict[str, str | int | float | None]]:
         """Why each theme scored what it did: one flat dict per item and component.
