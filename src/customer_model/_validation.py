@@ -241,16 +241,18 @@ class Checker:
         if type(value) is not int:
             self.add(path, f"must be an integer, not {type_name(value)}")
             return False
-        # Every count and level here fits a 64-bit column; a longer number is a
-        # mistake, and one past 4,300 digits cannot even be shown.
-        if value > INT64_MAX:
-            self.add(path, f"must be at most {INT64_MAX} (a 64-bit integer)")
-        elif value < -INT64_MAX:
-            self.add(path, f"must be at least {-INT64_MAX} (a 64-bit integer)")
-        elif minimum is not None and value < minimum:
+        # The field's own bounds first: a count of -10**20 breaks "at least 0",
+        # not a 64-bit limit far below it.
+        if minimum is not None and value < minimum:
             self.add(path, f"must be at least {minimum}")
         elif maximum is not None and value > maximum:
             self.add(path, f"must be at most {maximum}")
+        # Every count and level here fits a 64-bit column; a longer number is a
+        # mistake, and one past 4,300 digits cannot even be shown.
+        elif value > INT64_MAX:
+            self.add(path, f"must be at most {INT64_MAX} (a 64-bit integer)")
+        elif value < -INT64_MAX:
+            self.add(path, f"must be at least {-INT64_MAX} (a 64-bit integer)")
         else:
             return True
         return False
