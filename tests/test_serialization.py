@@ -728,3 +728,31 @@ def test_as_validation_error_checks_its_arguments(args: tuple[Any, ...], path: s
     with pytest.raises(ValidationError) as info:
         as_validation_error(*args)
     assert info.value.paths == [path]
+
+
+class _Sku(str):
+    pass
+
+
+@attrs.frozen
+class _Order:
+    sku: _Sku
+    qty: dict[_Sku, int]
+
+
+def test_a_foreign_key_hook_message_is_not_repeated() -> None:
+    """Like any exception this library does not know: its message may quote the key."""
+
+    def parse_sku(value: object, _: object) -> _Sku:
+        raise ValueError(f"unknown sku {value!r} (secret-detail)")
+
+    conv = make_converter()
+    conv.register_structure_hook(_Sku, parse_sku)
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        conv.structure({"sku": "a", "qty": {"b": 1}}, _Order)
+    error = as_validation_error(info.value, "Order")
+    assert [p.message for p in error.problems] == [
+        "is invalid (ValueError)",
+        "is not an allowed key (ValueError)",
+    ]
+    assert "secret" not in str(error)

@@ -366,10 +366,12 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
                 else:
                     key = key_hook(raw_key, key_type)
             except Exception as e:
+                # Only our own messages are safe to repeat: another hook's may quote the key.
+                why = f": {e}" if isinstance(e, _Invalid) else f" ({type_name(e)})"
                 if type(raw_key) is str:
-                    errors.append((raw_key, _Invalid(f"is not an allowed key: {e}")))
+                    errors.append((raw_key, _Invalid(f"is not an allowed key{why}")))
                 else:  # from YAML, msgpack or code; a path part must be a string
-                    unplaced.append(_Invalid(f"has a key that is not allowed: {e}"))
+                    unplaced.append(_Invalid(f"has a key that is not allowed{why}"))
                 continue
             try:
                 out[key] = value_hook(raw_value, value_type)
