@@ -80,6 +80,10 @@ def _offset(value: datetime) -> object:
 _FINER_THAN_MICROSECONDS = re.compile(r"[.,][0-9]{6}[0-9]*[1-9]")
 
 
+#: What to say of such a time: the same words wherever one is read.
+TOO_FINE = "must be precise to the microsecond at most (6 fractional digits)"
+
+
 def finer_than_microseconds(text: str) -> bool:
     """Whether ISO 8601 *text* has a time more precise than a datetime can hold."""
     return _FINER_THAN_MICROSECONDS.search(text) is not None

@@ -50,7 +50,7 @@ from customer_model._hooks import (
     structure_hook,
     unstructure_hook,
 )
-from customer_model._validation import finer_than_microseconds, is_aware, type_name
+from customer_model._validation import TOO_FINE, finer_than_microseconds, is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.rules import register_hooks as _register_rule_hooks
 
@@ -159,7 +159,7 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
         if result is None:
             raise _Invalid("must be an ISO 8601 datetime with an offset")
         if finer_than_microseconds(value):  # not cut off without a word
-            raise _Invalid("must be precise to the microsecond at most (6 fractional digits)")
+            raise _Invalid(TOO_FINE)
         if not is_aware(result):
             if naive_timezone is None:
                 raise _Invalid("must carry a UTC offset such as Z or +02:00 (naive datetime)")
