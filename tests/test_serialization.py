@@ -756,3 +756,18 @@ def test_a_foreign_key_hook_message_is_not_repeated() -> None:
         "is not an allowed key (ValueError)",
     ]
     assert "secret" not in str(error)
+
+
+@attrs.frozen
+class _Pair:
+    pair: tuple[int, str]
+
+
+def test_a_fixed_tuple_element_error_names_the_type_of_its_own_position() -> None:
+    # cattrs.transform_error reads the type from each element's note.
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        make_converter().structure({"pair": ["x", 2]}, _Pair)
+    assert cattrs.transform_error(info.value) == [
+        "invalid value for type, expected int @ $.pair[0]",
+        "invalid value for type, expected str @ $.pair[1]",
+    ]

@@ -72,20 +72,25 @@ class _Invalid(ValueError):
 
 
 def _nested(
-    errors: Sequence[tuple[int | str, Exception]], t: Any, unplaced: Sequence[Exception] = ()
+    errors: Sequence[tuple[int | str, Exception]],
+    t: Any,
+    unplaced: Sequence[Exception] = (),
+    positions: Sequence[Any] = (),
 ) -> IterableValidationError:
     """Problems found inside a collection of type *t*, by position (or key in a mapping).
 
     cattrs' own error type, with an :class:`~cattrs.errors.IterableValidationNote`
     per element, so a service using the converter directly can walk the tree
     (``except*``, :func:`cattrs.transform_error`) down to the element.
-    *unplaced* problems belong to the collection itself.
+    *unplaced* problems belong to the collection itself; *positions* are the
+    element types of a fixed-length tuple, one per index.
     """
     elem = typing.get_args(t)[-1] if typing.get_args(t) else Any
     excs = []
     for index, exc in errors:
         what = "mapping value @ key" if isinstance(index, str) else "iterable @ index"
-        exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, elem))
+        of = positions[index] if positions and isinstance(index, int) else elem
+        exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, of))
         excs.append(exc)
     return IterableValidationError(f"While structuring {_subject(t)}", [*excs, *unplaced], t)
 
@@ -222,7 +227,7 @@ def _fixed_tuple_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, objec
             except Exception as e:
                 errors.append((i, e))
         if errors:
-            raise _nested(errors, t)
+            raise _nested(errors, t, positions=types)
         return tuple(out)
 
     return structure_fixed_tuple
