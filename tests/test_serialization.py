@@ -20,6 +20,7 @@ from customer_model import (
     FeedbackItem,
     KanoCoefficients,
     Location,
+    Need,
     Person,
     Persona,
     Purchase,
@@ -770,4 +771,19 @@ def test_a_fixed_tuple_element_error_names_the_type_of_its_own_position() -> Non
     assert cattrs.transform_error(info.value) == [
         "invalid value for type, expected int @ $.pair[0]",
         "invalid value for type, expected str @ $.pair[1]",
+    ]
+
+
+@attrs.frozen
+class _Weights:
+    by_need: dict[Need, float]
+
+
+def test_a_bad_mapping_key_is_noted_as_a_key_of_the_key_type() -> None:
+    # As cattrs notes it: transform_error says what the key should have been.
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        make_converter().structure({"by_need": {"bogus": 1.0, "cost": "x"}}, _Weights)
+    assert cattrs.transform_error(info.value) == [
+        "invalid value for type, expected Need @ $.by_need['bogus']",
+        "invalid value for type, expected float @ $.by_need['cost']",
     ]

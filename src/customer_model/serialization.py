@@ -71,25 +71,25 @@ class _Invalid(ValueError):
     """A problem found by one of our hooks; its message is safe to show."""
 
 
+#: One bad element: its index (or key), the error, the type it should have
+#: had, and what it is (cattrs' words: ``"iterable @ index"``, ``"mapping key
+#: @ key"`` or ``"mapping value @ key"``).
+_Failure = tuple[int | str, Exception, Any, str]
+_AT_INDEX = "iterable @ index"
+
+
 def _nested(
-    errors: Sequence[tuple[int | str, Exception]],
-    t: Any,
-    unplaced: Sequence[Exception] = (),
-    positions: Sequence[Any] = (),
+    failures: Sequence[_Failure], t: Any, unplaced: Sequence[Exception] = ()
 ) -> IterableValidationError:
     """Problems found inside a collection of type *t*, by position (or key in a mapping).
 
     cattrs' own error type, with an :class:`~cattrs.errors.IterableValidationNote`
     per element, so a service using the converter directly can walk the tree
     (``except*``, :func:`cattrs.transform_error`) down to the element.
-    *unplaced* problems belong to the collection itself; *positions* are the
-    element types of a fixed-length tuple, one per index.
+    *unplaced* problems belong to the collection itself.
     """
-    elem = typing.get_args(t)[-1] if typing.get_args(t) else Any
     excs = []
-    for index, exc in errors:
-        what = "mapping value @ key" if isinstance(index, str) else "iterable @ index"
-        of = positions[index] if positions and isinstance(index, int) else elem
+    for index, exc, of, what in failures:
         exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, of))
         excs.append(exc)
     return IterableValidationError(f"While structuring {_subject(t)}", [*excs, *unplaced], t)
@@ -220,14 +220,14 @@ def _fixed_tuple_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, objec
         if len(value) != len(types):
             raise _Invalid(f"must be an array of exactly {len(types)} element(s)")
         out = []
-        errors: list[tuple[int | str, Exception]] = []
+        errors: list[_Failure] = []
         for i, (item, hook, arg) in enumerate(zip(value, hooks, types, strict=True)):
             try:
                 out.append(hook(item, arg))
             except Exception as e:
-                errors.append((i, e))
+                errors.append((i, e, arg, _AT_INDEX))
         if errors:
-            raise _nested(errors, t, positions=types)
+            raise _nested(errors, t)
         return tuple(out)
 
     return structure_fixed_tuple
@@ -258,12 +258,12 @@ def _structure_items(
     if type(value) is not list:
         raise _Invalid(f"must be an array, not {_json_type(value)}")
     out = []
-    errors: list[tuple[int | str, Exception]] = []
+    errors: list[_Failure] = []
     for i, item in enumerate(value):
         try:
             out.append(item_hook(item, elem))
         except Exception as e:
-            errors.append((i, e))
+            errors.append((i, e, elem, _AT_INDEX))
     if errors:
         raise _nested(errors, t)
     return out
@@ -362,7 +362,7 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
         if type(value) is not dict:
             raise _Invalid(f"must be an object, not {_json_type(value)}")
         out = {}
-        errors: list[tuple[int | str, Exception]] = []
+        errors: list[_Failure] = []
         unplaced: list[Exception] = []
         for raw_key, raw_value in value.items():
             try:
@@ -374,14 +374,15 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
                 # Only our own messages are safe to repeat: another hook's may quote the key.
                 why = f": {e}" if isinstance(e, _Invalid) else f" ({type_name(e)})"
                 if type(raw_key) is str:
-                    errors.append((raw_key, _Invalid(f"is not an allowed key{why}")))
+                    problem = _Invalid(f"is not an allowed key{why}")
+                    errors.append((raw_key, problem, key_type, "mapping key @ key"))
                 else:  # from YAML, msgpack or code; a path part must be a string
                     unplaced.append(_Invalid(f"has a key that is not allowed{why}"))
                 continue
             try:
                 out[key] = value_hook(raw_value, value_type)
             except Exception as e:
-                errors.append((raw_key, e))
+                errors.append((raw_key, e, value_type, "mapping value @ key"))
         if errors or unplaced:
             raise _nested(errors, t, unplaced)
         return out
