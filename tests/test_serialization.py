@@ -23,6 +23,7 @@ from customer_model import (
     Need,
     Person,
     Persona,
+    PrioritizationPolicy,
     Purchase,
     Purchaser,
     Segment,
@@ -787,3 +788,19 @@ def test_a_bad_mapping_key_is_noted_as_a_key_of_the_key_type() -> None:
         "invalid value for type, expected Need @ $.by_need['bogus']",
         "invalid value for type, expected float @ $.by_need['cost']",
     ]
+
+
+@pytest.mark.parametrize("text", ["P90D\n", "P\u0669D", "PT1.\u0665S"])
+def test_a_duration_takes_ascii_digits_and_nothing_after(text: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_dict({"half_life": text}, PrioritizationPolicy)
+    assert info.value.paths == ["$.half_life"]
+
+
+def test_a_currency_with_a_trailing_newline_is_refused() -> None:
+    # It would be a second currency next to "EUR", splitting every total.
+    raw = to_dict(Purchase(Decimal("1"), "EUR", datetime(2026, 1, 1, tzinfo=UTC)))
+    raw["currency"] = "EUR\n"
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, Purchase)
+    assert info.value.paths == ["$.currency"]

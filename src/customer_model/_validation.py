@@ -20,10 +20,11 @@ from customer_model.errors import Path, Problem, ValidationError
 
 T = TypeVar("T")
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# \Z, not $: "$" also matches before a final newline, so "EUR\n" passed as a currency.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}\Z")
+_COUNTRY = re.compile(r"^[A-Z]{2}\Z")
+_CURRENCY = re.compile(r"^[A-Z]{3}\Z")
 
 
 #: Integers beyond this cannot be converted to float.

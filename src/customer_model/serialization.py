@@ -300,7 +300,9 @@ def _set_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]
 
 
 _DURATION = re.compile(
-    r"^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,6}))?S)?)?$"
+    # ASCII digits and \Z: \d takes any script's digits and $ a final newline.
+    r"^(-)?P(?:([0-9]+)W)?(?:([0-9]+)D)?"
+    r"(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)(?:\.([0-9]{1,6}))?S)?)?\Z"
 )
 _DURATION_RULE = (
     "must be an ISO 8601 duration in weeks, days, hours, minutes and seconds, "
