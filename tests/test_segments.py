@@ -236,3 +236,13 @@ def test_a_loaded_overlap_matrix_refuses_a_count_beyond_64_bits(huge: int) -> No
     assert info.value.paths == ["$.counts"]
     assert "64 bits" in str(info.value)
     assert OverlapMatrix(("a",), ((2**63 - 1,),)).count("a", "a") == 2**63 - 1
+
+
+def test_a_size_beyond_a_loaded_total_too_big_to_show_is_a_validation_error() -> None:
+    # The total bounds each size; a 5,000-digit total must not reach a message.
+    from customer_model import SegmentSizes
+
+    with pytest.raises(ValidationError) as info:
+        SegmentSizes(10**5000, (("a", 10**5001), ("b", 2**63)), ("A", "B"))
+    assert info.value.paths == ["$.total", "$.sizes[0][1]", "$.sizes[1][1]"]
+    assert all("64-bit" in p.message for p in info.value.problems)

@@ -247,11 +247,14 @@ class Checker:
             self.add(path, f"must be an integer, not {type_name(value)}")
             return False
         # The field's own bounds first: a count of -10**20 breaks "at least 0",
-        # not a 64-bit limit far below it.
-        if minimum is not None and value < minimum:
-            self.add(path, f"must be at least {minimum}")
-        elif maximum is not None and value > maximum:
-            self.add(path, f"must be at most {maximum}")
+        # not a 64-bit limit far below it.  A bound past 64 bits (a loaded total
+        # that is itself too big) is not repeated: it may be too long to show.
+        low = minimum if minimum is not None and minimum >= -INT64_MAX else None
+        high = maximum if maximum is not None and maximum <= INT64_MAX else None
+        if low is not None and value < low:
+            self.add(path, f"must be at least {low}")
+        elif high is not None and value > high:
+            self.add(path, f"must be at most {high}")
         # Every count and level here fits a 64-bit column; a longer number is a
         # mistake, and one past 4,300 digits cannot even be shown.
         elif value > INT64_MAX:
