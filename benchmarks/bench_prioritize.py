@@ -243,13 +243,28 @@ def check_floor(
     facts: Facts,
     weights: dict[tuple[int, int, int], float],
 ) -> None:
-    """The floor must compute what prioritize does, or comparing with it means nothing."""
+    """The floor must compute what prioritize does, or comparing with it means nothing.
+
+    Every part it returns is compared: themes in rank order, scores, customer
+    counts, feedback ids, the whole revenue map (the floor's facts hold euros
+    only) and the sum of each role-and-need group (the explanation's values).
+    """
     backlog = prioritize(feedback, customers, policy=policy, as_of=AS_OF)
     ours = [
-        (i.theme, i.score, i.customer_count, list(i.feedback_ids), i.revenue.get("EUR", Decimal(0)))
+        (
+            i.theme,
+            i.score,
+            i.customer_count,
+            list(i.feedback_ids),
+            dict(i.revenue),
+            [c.value for c in i.explanation],
+        )
         for i in backlog
     ]
-    least = [row[:5] for row in floor(feedback, facts, weights)]
+    least = [
+        (theme, score, n, ids, {"EUR": money}, sums)
+        for theme, score, n, ids, money, sums in floor(feedback, facts, weights)
+    ]
     if ours != least:
         raise SystemExit("the floor disagrees with prioritize; fix the floor before timing it")
 

@@ -136,6 +136,18 @@ def test_counts_fit_a_64_bit_column_so_every_output_can_hold_them() -> None:
             attrs.evolve(org, size=huge)
 
 
+def test_a_huge_negative_count_is_told_the_fields_own_bound() -> None:
+    # The 64-bit limit is far below the rule the value breaks ("at least 1").
+    org = Customer("c", CustomerKind.ORGANIZATION, [Purchaser(ANN)], size=5)
+    for negative in (-5, -(10**20)):
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(org, size=negative)
+        assert [str(p) for p in info.value.problems] == ["$.size: must be at least 1"]
+        with pytest.raises(ValidationError) as info:
+            User(ANN, sessions=negative)
+        assert [str(p) for p in info.value.problems] == ["$.sessions: must be at least 0"]
+
+
 def test_revenue_keeps_currencies_apart() -> None:
     c = Customer(
         "c",

@@ -84,3 +84,18 @@ def test_repr_and_errors_never_show_identity_data() -> None:
         Person("p", name="Zelda Quux", email="zelda-at-secret", phone="Zelda's phone")
     for secret in ["Zelda", "secret"]:
         assert secret not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("make", "path"),
+    [
+        (lambda: Location("DE\n"), "$.country"),
+        (lambda: Person("p-1", email="ann@example.com\n"), "$.email"),
+        (lambda: Person("p-1", phone="+49 30 1234567\n"), "$.phone"),
+    ],
+)
+def test_a_code_with_a_trailing_newline_is_refused(make: object, path: str) -> None:
+    # A regex "$" matches before a final newline; "DE\n" is not the country DE.
+    with pytest.raises(ValidationError) as info:
+        make()  # type: ignore[operator]
+    assert info.value.paths == [path]

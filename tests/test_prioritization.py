@@ -1026,3 +1026,21 @@ def test_a_loaded_backlog_refuses_counts_beyond_64_bits(field: str, huge: str) -
         from_dict(data, Backlog)
     assert info.value.paths == [f"$.items[0].{field}"]
     assert "64-bit" in str(info.value)
+
+
+@pytest.mark.parametrize("huge", ["2**63", "10**4999"])
+def test_a_score_component_refuses_voices_beyond_64_bits(huge: str) -> None:
+    """The quick check for the valid case must not let a huge count through."""
+    from customer_model.backlog import ScoreComponent
+
+    base, exponent = map(int, huge.split("**"))
+    with pytest.raises(ValidationError) as info:
+        ScoreComponent(VoiceRole.USER, None, base**exponent, 1.0, 1.0)
+    assert info.value.paths == ["$.voices"]
+    assert "64-bit" in str(info.value)
+    c = business(revenue="10")
+    data = to_dict(prioritize([fb(c, None, "t", id="f-1")], [c], as_of=AS_OF))
+    data["items"][0]["explanation"][0]["voices"] = base**exponent
+    with pytest.raises(ValidationError) as loaded:
+        from_dict(data, Backlog)
+    assert loaded.value.paths == ["$.items[0].explanation[0].voices"]

@@ -473,8 +473,12 @@ def test_deeply_nested_rules_in_json_are_refused() -> None:
 
 def test_rule_times_finer_than_a_microsecond_are_refused() -> None:
     raw = {"op": "gt", "field": "last_purchase_at", "value": "2026-01-01T00:00:00.1234567Z"}
-    with pytest.raises(ValidationError, match=r"\$\.rule\.value"):
+    with pytest.raises(ValidationError) as info:
         from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment)
+    # The same words as for a model's own datetime: the offset is there.
+    assert [str(p) for p in info.value.problems] == [
+        "$.rule.value: must be precise to the microsecond at most (6 fractional digits)"
+    ]
     raw["value"] = "2026-01-01T00:00:00.1234560Z"
     assert from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment).rule
 

@@ -224,3 +224,25 @@ def test_sizes_and_overlaps_keep_their_shape_when_built_or_loaded() -> None:
     with pytest.raises(ValidationError) as info:
         OverlapMatrix(("a", "b"), ((4, 2),))
     assert info.value.paths == ["$.counts"]
+
+
+@pytest.mark.parametrize("huge", [2**63, 10**5000], ids=["2**63", "10**5000"])
+def test_a_loaded_overlap_matrix_refuses_a_count_beyond_64_bits(huge: int) -> None:
+    # Like every other count: past 4,300 digits repr() itself would fail.
+    from customer_model import OverlapMatrix, from_dict
+
+    with pytest.raises(ValidationError) as info:
+        from_dict({"segment_ids": ["a"], "counts": [[huge]]}, OverlapMatrix)
+    assert info.value.paths == ["$.counts"]
+    assert "64 bits" in str(info.value)
+    assert OverlapMatrix(("a",), ((2**63 - 1,),)).count("a", "a") == 2**63 - 1
+
+
+def test_a_size_beyond_a_loaded_total_too_big_to_show_is_a_validation_error() -> None:
+    # The total bounds each size; a 5,000-digit total must not reach a message.
+    from customer_model import SegmentSizes
+
+    with pytest.raises(ValidationError) as info:
+        SegmentSizes(10**5000, (("a", 10**5001), ("b", 2**63)), ("A", "B"))
+    assert info.value.paths == ["$.total", "$.sizes[0][1]", "$.sizes[1][1]"]
+    assert all("64-bit" in p.message for p in info.value.problems)

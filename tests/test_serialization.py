@@ -20,8 +20,10 @@ from customer_model import (
     FeedbackItem,
     KanoCoefficients,
     Location,
+    Need,
     Person,
     Persona,
+    PrioritizationPolicy,
     Purchase,
     Purchaser,
     Segment,
@@ -728,3 +730,77 @@ def test_as_validation_error_checks_its_arguments(args: tuple[Any, ...], path: s
     with pytest.raises(ValidationError) as info:
         as_validation_error(*args)
     assert info.value.paths == [path]
+
+
+class _Sku(str):
+    pass
+
+
+@attrs.frozen
+class _Order:
+    sku: _Sku
+    qty: dict[_Sku, int]
+
+
+def test_a_foreign_key_hook_message_is_not_repeated() -> None:
+    """Like any exception this library does not know: its message may quote the key."""
+
+    def parse_sku(value: object, _: object) -> _Sku:
+        raise ValueError(f"unknown sku {value!r} (secret-detail)")
+
+    conv = make_converter()
+    conv.register_structure_hook(_Sku, parse_sku)
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        conv.structure({"sku": "a", "qty": {"b": 1}}, _Order)
+    error = as_validation_error(info.value, "Order")
+    assert [p.message for p in error.problems] == [
+        "is invalid (ValueError)",
+        "is not an allowed key (ValueError)",
+    ]
+    assert "secret" not in str(error)
+
+
+@attrs.frozen
+class _Pair:
+    pair: tuple[int, str]
+
+
+def test_a_fixed_tuple_element_error_names_the_type_of_its_own_position() -> None:
+    # cattrs.transform_error reads the type from each element's note.
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        make_converter().structure({"pair": ["x", 2]}, _Pair)
+    assert cattrs.transform_error(info.value) == [
+        "invalid value for type, expected int @ $.pair[0]",
+        "invalid value for type, expected str @ $.pair[1]",
+    ]
+
+
+@attrs.frozen
+class _Weights:
+    by_need: dict[Need, float]
+
+
+def test_a_bad_mapping_key_is_noted_as_a_key_of_the_key_type() -> None:
+    # As cattrs notes it: transform_error says what the key should have been.
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        make_converter().structure({"by_need": {"bogus": 1.0, "cost": "x"}}, _Weights)
+    assert cattrs.transform_error(info.value) == [
+        "invalid value for type, expected Need @ $.by_need['bogus']",
+        "invalid value for type, expected float @ $.by_need['cost']",
+    ]
+
+
+@pytest.mark.parametrize("text", ["P90D\n", "P\u0669D", "PT1.\u0665S"])
+def test_a_duration_takes_ascii_digits_and_nothing_after(text: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_dict({"half_life": text}, PrioritizationPolicy)
+    assert info.value.paths == ["$.half_life"]
+
+
+def test_a_currency_with_a_trailing_newline_is_refused() -> None:
+    # It would be a second currency next to "EUR", splitting every total.
+    raw = to_dict(Purchase(Decimal("1"), "EUR", datetime(2026, 1, 1, tzinfo=UTC)))
+    raw["currency"] = "EUR\n"
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, Purchase)
+    assert info.value.paths == ["$.currency"]

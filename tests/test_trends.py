@@ -22,8 +22,10 @@ from customer_model import (
     ValidationError,
     VolumeTable,
     feedback_volume,
+    from_dict,
     from_json,
     rising_themes,
+    to_dict,
     to_json,
 )
 from customer_model.testing import feedback_items
@@ -383,3 +385,14 @@ def test_volume_tables_and_trends_keep_their_shape_when_built_or_loaded() -> Non
     assert info.value.paths == ["$.current_period", "$.previous"]
     new = ThemeTrend(theme="a", previous_period=jan, current_period=feb, previous=0, current=2)
     assert (new.change, new.growth) == (2, None)
+
+
+@pytest.mark.parametrize("huge", [2**63, 10**5000], ids=["2**63", "10**5000"])
+def test_a_loaded_volume_table_refuses_a_count_beyond_64_bits(huge: int) -> None:
+    table = feedback_volume([item("a", utc(2026, 1, 5))], granularity=Granularity.MONTH)
+    data = to_dict(table)
+    data["counts"]["a"] = [huge]
+    with pytest.raises(ValidationError) as info:
+        from_dict(data, VolumeTable)
+    assert info.value.paths == ["$.counts.a"]
+    assert "64 bits" in str(info.value)

@@ -20,10 +20,11 @@ from customer_model.errors import Path, Problem, ValidationError
 
 T = TypeVar("T")
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+# \Z, not $: "$" also matches before a final newline, so "EUR\n" passed as a currency.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}\Z")
+_COUNTRY = re.compile(r"^[A-Z]{2}\Z")
+_CURRENCY = re.compile(r"^[A-Z]{3}\Z")
 
 
 #: Integers beyond this cannot be converted to float.
@@ -78,6 +79,10 @@ def _offset(value: datetime) -> object:
 #: A fraction of a second with a non-zero digit past the sixth, which
 #: datetime.fromisoformat would cut off (Python keeps microseconds).
 _FINER_THAN_MICROSECONDS = re.compile(r"[.,][0-9]{6}[0-9]*[1-9]")
+
+
+#: What to say of such a time: the same words wherever one is read.
+TOO_FINE = "must be precise to the microsecond at most (6 fractional digits)"
 
 
 def finer_than_microseconds(text: str) -> bool:
@@ -241,16 +246,21 @@ class Checker:
         if type(value) is not int:
             self.add(path, f"must be an integer, not {type_name(value)}")
             return False
+        # The field's own bounds first: a count of -10**20 breaks "at least 0",
+        # not a 64-bit limit far below it.  A bound past 64 bits (a loaded total
+        # that is itself too big) is not repeated: it may be too long to show.
+        low = minimum if minimum is not None and minimum >= -INT64_MAX else None
+        high = maximum if maximum is not None and maximum <= INT64_MAX else None
+        if low is not None and value < low:
+            self.add(path, f"must be at least {low}")
+        elif high is not None and value > high:
+            self.add(path, f"must be at most {high}")
         # Every count and level here fits a 64-bit column; a longer number is a
         # mistake, and one past 4,300 digits cannot even be shown.
-        if value > INT64_MAX:
+        elif value > INT64_MAX:
             self.add(path, f"must be at most {INT64_MAX} (a 64-bit integer)")
         elif value < -INT64_MAX:
             self.add(path, f"must be at least {-INT64_MAX} (a 64-bit integer)")
-        elif minimum is not None and value < minimum:
-            self.add(path, f"must be at least {minimum}")
-        elif maximum is not None and value > maximum:
-            self.add(path, f"must be at most {maximum}")
         else:
             return True
         return False

@@ -20,7 +20,7 @@ import attrs
 
 from customer_model._display import html_table, money, printable, share, text_table
 from customer_model._frozenmap import freeze
-from customer_model._validation import Checker, duplicates, to_tuple, type_name
+from customer_model._validation import INT64_MAX, Checker, duplicates, to_tuple, type_name
 from customer_model.errors import ValidationError
 from customer_model.feedback import Need
 from customer_model.frameworks import ice, rice, wsjf
@@ -102,7 +102,7 @@ class ScoreComponent:
             type(self.role) is VoiceRole
             and (self.need is None or type(self.need) is Need)
             and type(self.voices) is int
-            and self.voices >= 0
+            and 0 <= self.voices <= INT64_MAX
             and type(self.points) is float
             and type(self.value) is float
             and math.isfinite(self.points)

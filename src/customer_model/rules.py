@@ -43,6 +43,7 @@ from customer_model._fields import (
     fits_sql_decimal,
 )
 from customer_model._validation import (
+    TOO_FINE,
     Checker,
     finer_than_microseconds,
     is_aware,
@@ -793,7 +794,10 @@ def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
             except ValueError:
                 pass
             else:
-                if is_aware(value) and not finer_than_microseconds(raw):
+                if finer_than_microseconds(raw):  # it has its offset: say what is wrong
+                    check.add(path, TOO_FINE)
+                    return raw
+                if is_aware(value):
                     return value
         check.add(path, "must be an ISO 8601 datetime string with a UTC offset")
     elif kind in (Kind.INT, Kind.SCORE) and (type(raw) is not int):

@@ -9,7 +9,7 @@ from datetime import datetime
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._validation import Checker, checked_items, duplicates, some
+from customer_model._validation import INT64_MAX, Checker, checked_items, duplicates, some
 from customer_model.customers import Customer
 from customer_model.errors import ValidationError
 from customer_model.rfm import RFMScore, check_scores, rfm_scores
@@ -251,9 +251,13 @@ class OverlapMatrix:
         if not check.items("counts", self.counts, tuple) or len(self.counts) != n:
             check.add("counts", "must have one row per segment")
         elif any(
-            len(row) != n or not all(type(c) is int and c >= 0 for c in row) for row in self.counts
+            len(row) != n or not all(type(c) is int and 0 <= c <= INT64_MAX for c in row)
+            for row in self.counts
         ):
-            check.add("counts", "must hold one whole, non-negative count per segment in each row")
+            check.add(
+                "counts",
+                "must hold one whole, non-negative count (64 bits at most) per segment in each row",
+            )
         else:
             rows = self.counts
             for i in range(n):

@@ -50,7 +50,7 @@ from customer_model._hooks import (
     structure_hook,
     unstructure_hook,
 )
-from customer_model._validation import finer_than_microseconds, is_aware, type_name
+from customer_model._validation import TOO_FINE, finer_than_microseconds, is_aware, type_name
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.rules import register_hooks as _register_rule_hooks
 
@@ -71,8 +71,15 @@ class _Invalid(ValueError):
     """A problem found by one of our hooks; its message is safe to show."""
 
 
+#: One bad element: its index (or key), the error, the type it should have
+#: had, and what it is (cattrs' words: ``"iterable @ index"``, ``"mapping key
+#: @ key"`` or ``"mapping value @ key"``).
+_Failure = tuple[int | str, Exception, Any, str]
+_AT_INDEX = "iterable @ index"
+
+
 def _nested(
-    errors: Sequence[tuple[int | str, Exception]], t: Any, unplaced: Sequence[Exception] = ()
+    failures: Sequence[_Failure], t: Any, unplaced: Sequence[Exception] = ()
 ) -> IterableValidationError:
     """Problems found inside a collection of type *t*, by position (or key in a mapping).
 
@@ -81,11 +88,9 @@ def _nested(
     (``except*``, :func:`cattrs.transform_error`) down to the element.
     *unplaced* problems belong to the collection itself.
     """
-    elem = typing.get_args(t)[-1] if typing.get_args(t) else Any
     excs = []
-    for index, exc in errors:
-        what = "mapping value @ key" if isinstance(index, str) else "iterable @ index"
-        exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, elem))
+    for index, exc, of, what in failures:
+        exc.add_note(IterableValidationNote(f"Structuring {what} {index!r}", index, of))
         excs.append(exc)
     return IterableValidationError(f"While structuring {_subject(t)}", [*excs, *unplaced], t)
 
@@ -159,7 +164,7 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
         if result is None:
             raise _Invalid("must be an ISO 8601 datetime with an offset")
         if finer_than_microseconds(value):  # not cut off without a word
-            raise _Invalid("must be precise to the microsecond at most (6 fractional digits)")
+            raise _Invalid(TOO_FINE)
         if not is_aware(result):
             if naive_timezone is None:
                 raise _Invalid("must carry a UTC offset such as Z or +02:00 (naive datetime)")
@@ -215,12 +220,12 @@ def _fixed_tuple_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, objec
         if len(value) != len(types):
             raise _Invalid(f"must be an array of exactly {len(types)} element(s)")
         out = []
-        errors: list[tuple[int | str, Exception]] = []
+        errors: list[_Failure] = []
         for i, (item, hook, arg) in enumerate(zip(value, hooks, types, strict=True)):
             try:
                 out.append(hook(item, arg))
             except Exception as e:
-                errors.append((i, e))
+                errors.append((i, e, arg, _AT_INDEX))
         if errors:
             raise _nested(errors, t)
         return tuple(out)
@@ -253,12 +258,12 @@ def _structure_items(
     if type(value) is not list:
         raise _Invalid(f"must be an array, not {_json_type(value)}")
     out = []
-    errors: list[tuple[int | str, Exception]] = []
+    errors: list[_Failure] = []
     for i, item in enumerate(value):
         try:
             out.append(item_hook(item, elem))
         except Exception as e:
-            errors.append((i, e))
+            errors.append((i, e, elem, _AT_INDEX))
     if errors:
         raise _nested(errors, t)
     return out
@@ -295,7 +300,9 @@ def _set_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], Any]
 
 
 _DURATION = re.compile(
-    r"^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d{1,6}))?S)?)?$"
+    # ASCII digits and \Z: \d takes any script's digits and $ a final newline.
+    r"^(-)?P(?:([0-9]+)W)?(?:([0-9]+)D)?"
+    r"(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)(?:\.([0-9]{1,6}))?S)?)?\Z"
 )
 _DURATION_RULE = (
     "must be an ISO 8601 duration in weeks, days, hours, minutes and seconds, "
@@ -357,7 +364,7 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
         if type(value) is not dict:
             raise _Invalid(f"must be an object, not {_json_type(value)}")
         out = {}
-        errors: list[tuple[int | str, Exception]] = []
+        errors: list[_Failure] = []
         unplaced: list[Exception] = []
         for raw_key, raw_value in value.items():
             try:
@@ -366,15 +373,18 @@ def _mapping_hook(t: Any, conv: cattrs.Converter) -> Callable[[object, object], 
                 else:
                     key = key_hook(raw_key, key_type)
             except Exception as e:
+                # Only our own messages are safe to repeat: another hook's may quote the key.
+                why = f": {e}" if isinstance(e, _Invalid) else f" ({type_name(e)})"
                 if type(raw_key) is str:
-                    errors.append((raw_key, _Invalid(f"is not an allowed key: {e}")))
+                    problem = _Invalid(f"is not an allowed key{why}")
+                    errors.append((raw_key, problem, key_type, "mapping key @ key"))
                 else:  # from YAML, msgpack or code; a path part must be a string
-                    unplaced.append(_Invalid(f"has a key that is not allowed: {e}"))
+                    unplaced.append(_Invalid(f"has a key that is not allowed{why}"))
                 continue
             try:
                 out[key] = value_hook(raw_value, value_type)
             except Exception as e:
-                errors.append((raw_key, e))
+                errors.append((raw_key, e, value_type, "mapping value @ key"))
         if errors or unplaced:
             raise _nested(errors, t, unplaced)
         return out

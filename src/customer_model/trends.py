@@ -20,7 +20,7 @@ from dateutil.relativedelta import MO, relativedelta
 
 from customer_model._display import html_table, printable, text_table
 from customer_model._frozenmap import FrozenMap, freeze
-from customer_model._validation import Checker, to_tuple, type_name
+from customer_model._validation import INT64_MAX, Checker, to_tuple, type_name
 from customer_model.errors import Path, ValidationError
 from customer_model.feedback import FeedbackItem
 
@@ -186,8 +186,8 @@ class VolumeTable:
                 path: Path = ("counts", str(theme))
                 if type(row) is not tuple or len(row) != len(self.periods):
                     check.add(path, "must hold one count per period")
-                elif not all(type(n) is int and n >= 0 for n in row):
-                    check.add(path, "must hold whole numbers, none negative")
+                elif not all(type(n) is int and 0 <= n <= INT64_MAX for n in row):
+                    check.add(path, "must hold whole numbers, none negative, each within 64 bits")
         check.done("VolumeTable")
 
     def count(self, theme: str, period: CalendarPeriod) -> int:
