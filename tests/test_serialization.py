@@ -658,7 +658,11 @@ def test_an_int_too_long_for_text_is_a_validation_error_from_to_json() -> None:
 def test_a_time_finer_than_a_microsecond_is_refused_not_cut_off() -> None:
     # .NET writes 7 fractional digits, Go and Java up to 9; Python keeps 6 and
     # fromisoformat would drop the rest without a word.
-    for fine in ("2026-01-01T10:00:00.1234567Z", "2026-01-01T10:00:00.123456789+02:00"):
+    for fine in (
+        "2026-01-01T10:00:00.1234567Z",
+        "2026-01-01T10:00:00.123456789+02:00",
+        "2026-01-01T10:00:00,1234567Z",  # ISO 8601 allows a comma too
+    ):
         with pytest.raises(ValidationError) as info:
             from_dict(_feedback_dict(created_at=fine), FeedbackItem)
         assert [str(p) for p in info.value.problems] == [
