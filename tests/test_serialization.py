@@ -808,3 +808,24 @@ def test_a_currency_with_a_trailing_newline_is_refused() -> None:
     with pytest.raises(ValidationError) as info:
         from_dict(raw, Purchase)
     assert info.value.paths == ["$.currency"]
+
+
+def test_as_validation_error_reads_what_except_star_hands_over() -> None:
+    """``except* ValueError`` hands over a group split from cattrs' error."""
+    mine = cattrs.Converter()
+    mine.register_structure_hook(
+        FeedbackItem, serialization.converter.get_structure_hook(FeedbackItem)
+    )
+    data = {**_feedback_dict(), "kind": "nope"}
+    caught: list[BaseExceptionGroup[Any]] = []
+    try:
+        mine.structure(data, FeedbackItem)
+    except* ValueError as group:
+        caught.append(group)
+    (group,) = caught
+    expected = [
+        "$.kind: must be one of 'bug', 'feature_request', 'complaint', 'praise', 'question'"
+    ]
+    assert [str(p) for p in as_validation_error(group).problems] == expected
+    wrapped = ExceptionGroup("a service's own group", [group])
+    assert [str(p) for p in as_validation_error(wrapped).problems] == expected
