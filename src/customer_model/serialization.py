@@ -565,8 +565,8 @@ def _collect(exc: BaseException, path: Path, out: list[Problem]) -> None:
     elif isinstance(exc, _Invalid):
         out.append(Problem(path, str(exc)))
     elif isinstance(exc, BaseExceptionGroup):  # what ``except*`` hands over
-        for sub in exc.exceptions:
-            _collect(sub, path, out)
+        for member in exc.exceptions:
+            _collect(member, path, out)
     else:
         out.append(Problem(path, f"is invalid ({type_name(exc)})"))
 
