@@ -28,26 +28,17 @@ from customer_model import (
     to_records,
 )
 from customer_model._fields import total_spend
-from customer_model.records import CUSTOMER_COLUMNS
+from customer_model.records import COLUMN_TYPES, CUSTOMER_COLUMNS
 from customer_model.rules import Compare, Rule
 from customer_model.sql import DIALECTS, where_expression, where_sql
 from customer_model.testing import aware_datetimes, customers, rules, segments
 
 AS_OF = datetime(2025, 1, 1, tzinfo=UTC)
-_INTEGER_COLUMNS = {
-    "size",
-    "purchase_count",
-    "user_count",
-    "purchaser_count",
-    "rfm_recency",
-    "rfm_frequency",
-    "rfm_monetary",
-}
 
 
 def _table(con: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]) -> None:
     cols = ", ".join(
-        f"{c} {'BIGINT' if c in _INTEGER_COLUMNS else 'VARCHAR'}" for c in CUSTOMER_COLUMNS
+        f"{c} {'BIGINT' if COLUMN_TYPES[c] == 'integer' else 'VARCHAR'}" for c in CUSTOMER_COLUMNS
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE t ({cols})")
     if records:
