@@ -829,3 +829,25 @@ def test_as_validation_error_reads_what_except_star_hands_over() -> None:
     assert [str(p) for p in as_validation_error(group).problems] == expected
     wrapped = ExceptionGroup("a service's own group", [group])
     assert [str(p) for p in as_validation_error(wrapped).problems] == expected
+
+
+def test_a_lenient_converter_can_truncate_times_finer_than_a_microsecond() -> None:
+    """For services fed by .NET, Go or Java: the caller chooses to drop the extra digits."""
+    lenient = make_converter(finer_than_microseconds="truncate")
+    for text in ("2026-01-01T10:00:00.1234567Z", "2026-01-01T10:00:00,123456999+00:00"):
+        item = lenient.structure(_feedback_dict(created_at=text), FeedbackItem)
+        assert item.created_at == datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC)
+    naive = make_converter(naive_timezone=UTC, finer_than_microseconds="truncate")
+    item = naive.structure(_feedback_dict(created_at="2026-01-01T10:00:00.9999999"), FeedbackItem)
+    assert item.created_at == datetime(2026, 1, 1, 10, 0, 0, 999999, tzinfo=UTC)
+    strict = make_converter()
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        strict.structure(_feedback_dict(created_at="2026-01-01T10:00:00.1234567Z"), FeedbackItem)
+    assert "6 fractional digits" in str(as_validation_error(info.value))
+
+
+@pytest.mark.parametrize("value", ["round", None, True, "TRUNCATE"])
+def test_make_converter_names_a_bad_choice_for_fine_times(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        make_converter(finer_than_microseconds=value)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.finer_than_microseconds"]

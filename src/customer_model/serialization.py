@@ -153,7 +153,9 @@ def _structure_date(value: object, _: object) -> date:
     raise _Invalid("must be an ISO 8601 date (YYYY-MM-DD)")
 
 
-def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], datetime]:
+def _datetime_hook(
+    naive_timezone: tzinfo | None, *, truncate: bool = False
+) -> Callable[[object, object], datetime]:
     def structure_datetime(value: object, _: object) -> datetime:
         if type(value) is not str:
             raise _Invalid(f"must be an ISO 8601 datetime string, not {_json_type(value)}")
@@ -165,7 +167,7 @@ def _datetime_hook(naive_timezone: tzinfo | None) -> Callable[[object, object], 
             raise _Invalid("must be an ISO 8601 datetime with an offset")
         # A seventh fractional digit would be cut off without a word; most times
         # have no fraction at all, so the pattern runs only when one may.
-        if ("." in value or "," in value) and finer_than_microseconds(value):
+        if not truncate and ("." in value or "," in value) and finer_than_microseconds(value):
             raise _Invalid(TOO_FINE)
         if not is_aware(result):
             if naive_timezone is None:
@@ -459,20 +461,29 @@ def _is_enum(t: Any) -> bool:
 
 
 def make_converter(
-    *, forbid_extra_keys: bool = True, naive_timezone: tzinfo | None = None
+    *,
+    forbid_extra_keys: bool = True,
+    naive_timezone: tzinfo | None = None,
+    finer_than_microseconds: Literal["refuse", "truncate"] = "refuse",
 ) -> cattrs.Converter:
     """A new converter with this library's hooks.
 
     The defaults are strict.  To load leniently, pass ``forbid_extra_keys=False``
-    to ignore unknown keys, or a ``naive_timezone`` (such as
-    :data:`datetime.UTC`) to read naive datetimes as being in that zone.  Type
-    checks are never relaxed: the models themselves refuse wrong types.
+    to ignore unknown keys, a ``naive_timezone`` (such as
+    :data:`datetime.UTC`) to read naive datetimes as being in that zone, or
+    ``finer_than_microseconds="truncate"`` to keep the first six fractional
+    digits of a time written more precisely (.NET writes seven, Go and Java up
+    to nine) instead of refusing it.  Type checks are never relaxed: the
+    models themselves refuse wrong types.
     """
     problems = []
     flag: object = forbid_extra_keys  # callers without a type checker pass anything
     zone: object = naive_timezone
+    fine: object = finer_than_microseconds
     if type(flag) is not bool:
         problems.append(Problem(("forbid_extra_keys",), "must be True or False"))
+    if fine not in ("refuse", "truncate"):
+        problems.append(Problem(("finer_than_microseconds",), "must be 'refuse' or 'truncate'"))
     if zone is not None and not isinstance(zone, tzinfo):
         problems.append(
             Problem(("naive_timezone",), "must be None or a tzinfo such as datetime.UTC")
@@ -486,7 +497,9 @@ def make_converter(
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(date, _structure_date)
-    conv.register_structure_hook(datetime, _datetime_hook(naive_timezone))
+    conv.register_structure_hook(
+        datetime, _datetime_hook(naive_timezone, truncate=fine == "truncate")
+    )
     conv.register_structure_hook(timedelta, _structure_timedelta)
     conv.register_structure_hook_factory(_is_enum, lambda t: EnumStructureHook(t, _Invalid))
     conv.register_structure_hook_factory(_is_sequence, lambda t: _sequence_hook(t, conv))
