@@ -940,6 +940,16 @@ def test_printable_escapes_only_what_does_not_print() -> None:
     assert printable("a\nb\x1b[31m") == "a\\nb\\x1b[31m"
 
 
+@given(a=st.text(max_size=6), b=st.text(max_size=6))
+def test_printable_never_shows_two_texts_alike(a: str, b: str) -> None:
+    """A newline and a written backslash-n must not look the same in a table."""
+    from customer_model._display import printable
+
+    assert printable(a).isprintable()
+    assert (printable(a) == printable(b)) == (a == b)
+    assert printable("a\nb") != printable("a\\nb")
+
+
 @pytest.mark.parametrize(
     "knobs",
     [

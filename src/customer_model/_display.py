@@ -15,11 +15,13 @@ def printable(text: str) -> str:
     """*text* with non-printing characters escaped (a newline as ``\\n``).
 
     Themes and ids come from data: a newline or a terminal control sequence in
-    one must not break a table's lines or the terminal showing it.
+    one must not break a table's lines or the terminal showing it.  A
+    backslash is doubled, so a real newline and a written ``\\n`` never look
+    the same.
     """
-    if text.isprintable():
+    if text.isprintable() and "\\" not in text:
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() and c != "\\" else repr(c)[1:-1] for c in text)
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
