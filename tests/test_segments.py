@@ -224,6 +224,9 @@ def test_sizes_and_overlaps_keep_their_shape_when_built_or_loaded() -> None:
     with pytest.raises(ValidationError) as info:
         OverlapMatrix(("a", "b"), ((4, 2),))
     assert info.value.paths == ["$.counts"]
+    with pytest.raises(ValidationError) as info:
+        OverlapMatrix(("a", "a", " "), ((1, 1, 0), (1, 1, 0), (0, 0, 1)))
+    assert info.value.paths == ["$.segment_ids[2]", "$.segment_ids"]
 
 
 @pytest.mark.parametrize("huge", [2**63, 10**5000], ids=["2**63", "10**5000"])

@@ -498,12 +498,18 @@ def test_repeated_keys_are_reported_with_every_other_problem() -> None:
     assert info.value.paths == ["$[0]", "$[1].gender"]
 
 
-@given(st.text(min_size=1))
-def test_paths_escape_keys_so_a_message_stays_one_printable_line(key: str) -> None:
+@given(st.text(min_size=1), st.text(min_size=1))
+def test_paths_escape_keys_so_a_message_stays_one_printable_line(key: str, other: str) -> None:
     rendered = format_path(("weights", key, 0))
     assert rendered.isprintable()
     assert rendered.startswith("$.weights")
     assert rendered.endswith("[0]")
+    # Escaped once, so two keys never render alike.
+    assert (rendered == format_path(("weights", other, 0))) == (key == other)
+
+
+def test_a_path_key_is_escaped_once() -> None:
+    assert format_path(("m", 'a\\b"c\nd')) == '$.m["a\\\\b\\"c\\nd"]'
 
 
 @pytest.mark.parametrize("indent", [1.5, 10**20, "x", True, -1, 65])

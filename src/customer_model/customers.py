@@ -16,12 +16,7 @@ from functools import cached_property
 import attrs
 
 from customer_model._personal import personal
-from customer_model._validation import (
-    Checker,
-    duplicates,
-    to_frozenset,
-    to_tuple,
-)
+from customer_model._validation import Checker, duplicates, to_frozenset, to_tuple
 from customer_model.people import Location, Person
 
 __all__ = [

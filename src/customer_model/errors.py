@@ -25,7 +25,7 @@ def _escape(key: str) -> str:
     Keys come from input; a newline or a terminal control sequence in one must
     not reach a log line or a terminal as it is.
     """
-    return printable(key.replace("\\", "\\\\").replace('"', '\\"'))
+    return printable(key).replace('"', '\\"')  # printable doubles backslashes itself
 
 
 def format_path(path: Path) -> str:

@@ -87,10 +87,8 @@ class PersonaFit:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.instance("persona", self.persona, Persona)
-        found = len(check.problems or ())
-        check.idents("person_ids", self.person_ids, unique=True)
         ids = self.person_ids
-        if len(check.problems or ()) == found and list(ids) != sorted(ids):
+        if check.idents("person_ids", ids, unique=True) and list(ids) != sorted(ids):
             check.add("person_ids", "must be sorted")
         check.done("PersonaFit")
 

@@ -512,6 +512,7 @@ def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
 #: generated, and compiling them (Python's parser) or turning them into SQL
 #: would hit limits of their own, so they are refused when built.
 MAX_DEPTH = 32
+_TOO_DEEP = f"too deeply nested: rules may nest at most {MAX_DEPTH} levels"
 
 
 def _depth(rule: Rule) -> int:
@@ -530,7 +531,7 @@ def _depth(rule: Rule) -> int:
 
 def _too_deep(check: Checker, path: str, rules: Iterable[Rule]) -> None:
     if max(map(_depth, rules), default=0) >= MAX_DEPTH:
-        check.add(path, f"too deeply nested: rules may nest at most {MAX_DEPTH} levels")
+        check.add(path, _TOO_DEEP)
 
 
 class _Group(Rule):
@@ -827,9 +828,7 @@ def structure_rule(data: object, _: object = None) -> Rule:
     # Checked before building: data nested thousands deep would otherwise end
     # in a RecursionError rather than the rule about nesting.
     if _raw_depth_exceeds(data, MAX_DEPTH):
-        raise ValidationError.single(
-            (), f"too deeply nested: rules may nest at most {MAX_DEPTH} levels", "Rule"
-        )
+        raise ValidationError.single((), _TOO_DEEP, "Rule")
     return _structure_rule(data)
 
 

@@ -242,11 +242,7 @@ class OverlapMatrix:
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        if check.items("segment_ids", self.segment_ids, str):
-            for i, sid in enumerate(self.segment_ids):
-                check.ident(("segment_ids", i), sid)
-            for sid in duplicates(self.segment_ids):
-                check.add("segment_ids", f"segment {sid!r} is listed more than once")
+        check.idents("segment_ids", self.segment_ids, unique=True)
         n = len(self.segment_ids) if type(self.segment_ids) is tuple else -1
         if not check.items("counts", self.counts, tuple) or len(self.counts) != n:
             check.add("counts", "must have one row per segment")

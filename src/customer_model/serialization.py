@@ -50,7 +50,13 @@ from customer_model._hooks import (
     structure_hook,
     unstructure_hook,
 )
-from customer_model._validation import TOO_FINE, finer_than_microseconds, is_aware, type_name
+from customer_model._validation import (
+    TOO_FINE,
+    Checker,
+    finer_than_microseconds,
+    is_aware,
+    type_name,
+)
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.rules import register_hooks as _register_rule_hooks
 
@@ -165,9 +171,8 @@ def _datetime_hook(
             result = None  # its message repeats the input; raise ours outside the handler
         if result is None:
             raise _Invalid("must be an ISO 8601 datetime with an offset")
-        # A seventh fractional digit would be cut off without a word; most times
-        # have no fraction at all, so the pattern runs only when one may.
-        if not truncate and ("." in value or "," in value) and finer_than_microseconds(value):
+        # A seventh fractional digit would be cut off without a word.
+        if not truncate and finer_than_microseconds(value):
             raise _Invalid(TOO_FINE)
         if not is_aware(result):
             if naive_timezone is None:
@@ -476,20 +481,15 @@ def make_converter(
     to nine) instead of refusing it.  Type checks are never relaxed: the
     models themselves refuse wrong types.
     """
-    problems = []
-    flag: object = forbid_extra_keys  # callers without a type checker pass anything
-    zone: object = naive_timezone
-    fine: object = finer_than_microseconds
-    if type(flag) is not bool:
-        problems.append(Problem(("forbid_extra_keys",), "must be True or False"))
-    if fine not in ("refuse", "truncate"):
-        problems.append(Problem(("finer_than_microseconds",), "must be 'refuse' or 'truncate'"))
+    # Checked now, not when the first naive datetime is loaded.
+    check = Checker()
+    check.boolean("forbid_extra_keys", forbid_extra_keys)
+    zone: object = naive_timezone  # callers without a type checker pass anything
     if zone is not None and not isinstance(zone, tzinfo):
-        problems.append(
-            Problem(("naive_timezone",), "must be None or a tzinfo such as datetime.UTC")
-        )
-    if problems:  # found now, not when the first naive datetime is loaded
-        raise ValidationError(problems, "make_converter")
+        check.add("naive_timezone", "must be None or a tzinfo such as datetime.UTC")
+    if finer_than_microseconds not in ("refuse", "truncate"):
+        check.add("finer_than_microseconds", "must be 'refuse' or 'truncate'")
+    check.done("make_converter")
     conv = cattrs.Converter(forbid_extra_keys=forbid_extra_keys, detailed_validation=True)
     conv.register_structure_hook(str, _structure_str)
     conv.register_structure_hook(int, _structure_int)
@@ -498,7 +498,7 @@ def make_converter(
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_structure_hook(date, _structure_date)
     conv.register_structure_hook(
-        datetime, _datetime_hook(naive_timezone, truncate=fine == "truncate")
+        datetime, _datetime_hook(naive_timezone, truncate=finer_than_microseconds == "truncate")
     )
     conv.register_structure_hook(timedelta, _structure_timedelta)
     conv.register_structure_hook_factory(_is_enum, lambda t: EnumStructureHook(t, _Invalid))

@@ -20,7 +20,14 @@ from dateutil.relativedelta import MO, relativedelta
 
 from customer_model._display import html_table, printable, text_table
 from customer_model._frozenmap import FrozenMap, freeze
-from customer_model._validation import INT64_MAX, Checker, to_tuple, type_name
+from customer_model._validation import (
+    INT64_MAX,
+    ZONE_ERRORS,
+    Checker,
+    is_aware,
+    to_tuple,
+    type_name,
+)
 from customer_model.errors import Path, ValidationError
 from customer_model.feedback import FeedbackItem
 
@@ -285,9 +292,6 @@ _ZONE_RULE = (
     "must be a tzinfo that converts times: utcoffset and dst must give "
     "timedeltas strictly within a day"
 )
-#: Errors a misbehaving tzinfo subclass causes in ``datetime`` (methods left
-#: unimplemented, an offset that is not a timedelta, or a day or more).
-_ZONE_ERRORS = (NotImplementedError, TypeError, ValueError)
 #: A time any working time zone can express.
 _PROBE = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -303,17 +307,8 @@ def _check_tz(check: Checker, tz: object) -> None:
         return
     try:
         _PROBE.astimezone(tz)
-    except _ZONE_ERRORS:
+    except ZONE_ERRORS:
         check.add("tz", _ZONE_RULE)
-
-
-def _has_offset(moment: datetime) -> bool:
-    """Whether *moment*'s own time zone gives it a valid UTC offset (or none)."""
-    try:
-        moment.utcoffset()
-    except _ZONE_ERRORS:
-        return False
-    return True
 
 
 def _local_date(check: Checker, path: Path, moment: datetime, tz: tzinfo) -> date | None:
@@ -322,8 +317,8 @@ def _local_date(check: Checker, path: Path, moment: datetime, tz: tzinfo) -> dat
         return moment.astimezone(tz).date()
     except OverflowError:  # within a day of year 1 or 9999, shifted out by tz
         check.add(path, "falls outside years 1 to 9999 in tz")
-    except _ZONE_ERRORS:  # a custom tzinfo that works for some times only
-        if _has_offset(moment):
+    except ZONE_ERRORS:  # a custom tzinfo that works for some times only
+        if is_aware(moment):  # its own zone works, so tz is to blame
             check.add("tz", _ZONE_RULE)
         else:
             check.add(path, "has a time zone that gives no valid UTC offset")
@@ -407,10 +402,7 @@ def rising_themes(
     periods of year 1) raises :class:`~customer_model.ValidationError`.
     """
     check = Checker()
-    if isinstance(as_of, datetime) and not _has_offset(as_of):
-        check.add("as_of", "has a time zone that gives no valid UTC offset")
-    else:
-        check.aware("as_of", as_of)
+    check.aware("as_of", as_of)
     check.member("granularity", granularity, Granularity)
     check.integer("min_increase", min_increase, minimum=1)
     dated = _local_dates(check, feedback, tz)
