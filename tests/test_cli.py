@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from customer_model import Dataset, from_json, to_dict, to_json
-from customer_model._progress import ProgressBar
 from customer_model.cli import main
+from customer_model.cli._progress import ProgressBar
 from customer_model.examples import demo_dataset
-from customer_model.sample import sample_dataset
+from customer_model.examples.bundled import sample_dataset
 
 
 def test_demo_prints_each_customers_split(capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,7 +122,8 @@ def test_generate_writes_the_bundled_demo_data_byte_for_byte(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["generate", "--customers", "12", "--seed", "26"]) == 0
-    bundled = files("customer_model").joinpath("data", "demo.json").read_text(encoding="utf-8")
+    demo = files("customer_model.examples").joinpath("data", "demo.json")
+    bundled = demo.read_text(encoding="utf-8")
     assert capsys.readouterr().out == bundled
 
 
@@ -254,7 +255,7 @@ def test_several_problems_are_summarised_on_one_line(
 
 
 def test_nps_by_role(data_file: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from customer_model import satisfaction_by_role
+    from customer_model.satisfaction import satisfaction_by_role
 
     assert main(["nps", data_file]) == 0
     out = capsys.readouterr().out
@@ -267,7 +268,7 @@ def test_nps_by_role(data_file: str, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_nps_json_is_the_role_breakdown(data_file: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from customer_model import satisfaction_by_role
+    from customer_model.satisfaction import satisfaction_by_role
 
     assert main(["nps", data_file, "--format", "json"]) == 0
     data = from_json(Path(data_file).read_bytes(), Dataset)
@@ -389,8 +390,8 @@ def test_rank_bad_policy_file(
 
 
 def test_demo_also_summarises_the_bundled_sample(capsys: pytest.CaptureFixture[str]) -> None:
-    from customer_model import split_report
-    from customer_model.sample import bundled_dataset
+    from customer_model.examples.bundled import bundled_dataset
+    from customer_model.reports import split_report
 
     assert main(["demo"]) == 0
     out = capsys.readouterr().out

@@ -69,7 +69,7 @@ def test_customer_and_backlog_displays_show_money_without_exponents() -> None:
 
 def test_explanation_and_step_records_say_why_each_theme_scored_what_it_did() -> None:
     from customer_model.examples import demo_dataset
-    from customer_model.sample import sample_as_of, sample_dataset
+    from customer_model.examples.bundled import sample_as_of, sample_dataset
 
     for data, as_of in (
         (demo_dataset(), datetime(2026, 12, 31, tzinfo=UTC)),

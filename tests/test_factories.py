@@ -15,12 +15,12 @@ from customer_model import (
     RoleSplit,
     SurveyMeasure,
     ValidationError,
-    check_roles,
     from_json,
     role_split,
     roles_of,
     to_json,
 )
+from customer_model.roles import check_roles
 from customer_model.testing.factories import (
     CustomerFactory,
     DatasetFactory,

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from customer_model import (
+from customer_model import ValidationError
+from customer_model.frameworks import (
     KANO_PRIORITY,
     KanoAnswer,
     KanoCategory,
@@ -19,7 +20,6 @@ from customer_model import (
     MoSCoW,
     RiceConfidence,
     RiceImpact,
-    ValidationError,
     cost_of_delay,
     ice,
     kano_category,
@@ -535,7 +535,8 @@ def test_rice_is_finite_or_refused(reach: float, impact: float, conf: float, eff
 
 
 def test_integers_too_large_for_a_float_are_validation_errors() -> None:
-    from customer_model import ValidationError, cost_of_delay, rice
+    from customer_model import ValidationError
+    from customer_model.frameworks import cost_of_delay, rice
 
     with pytest.raises(ValidationError) as info:
         rice(10**400, 1, 1, 1)

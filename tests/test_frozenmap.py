@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from customer_model import PrioritizationPolicy
-from customer_model._frozenmap import FrozenMap
+from customer_model.model._frozenmap import FrozenMap
 
 
 def _pickled_in_a_process_with_hash_seed(seed: str) -> bytes:

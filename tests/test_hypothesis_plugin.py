@@ -27,7 +27,7 @@ from customer_model import (
     from_json,
     to_json,
 )
-from customer_model.rules import Rule
+from customer_model.model.rules import Rule
 from customer_model.testing import survey_responses
 from customer_model.testing._hypothesis_plugin import _strategy_table
 

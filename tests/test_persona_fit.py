@@ -7,18 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_model import (
-    Customer,
-    CustomerKind,
-    Persona,
-    Role,
-    Segment,
-    ValidationError,
-    field,
-    persona_coverage,
-    personas_for,
-)
+from customer_model import Customer, CustomerKind, Persona, Role, Segment, ValidationError, field
 from customer_model.examples import business_buying_group, demo_dataset, diaper_household
+from customer_model.persona_fit import persona_coverage, personas_for
 from customer_model.testing import customers, segments
 
 B2B = Segment("b2b", "Organizations", field("kind") == CustomerKind.ORGANIZATION)
@@ -145,7 +136,8 @@ def test_persona_functions_name_every_bad_argument() -> None:
 
 
 def test_fits_and_coverage_keep_their_shape_when_built_or_loaded() -> None:
-    from customer_model import PersonaCoverage, PersonaFit, from_json, to_json
+    from customer_model import from_json, to_json
+    from customer_model.persona_fit import PersonaCoverage, PersonaFit
 
     coverage = persona_coverage(demo_dataset().customers, [PROCUREMENT, ANALYST], [B2B])
     assert from_json(to_json(coverage), PersonaCoverage) == coverage

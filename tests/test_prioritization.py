@@ -21,23 +21,18 @@ from customer_model import (
     Customer,
     CustomerKind,
     Dataset,
-    Factor,
     FeedbackItem,
     FeedbackKind,
-    IceEstimate,
     Importance,
     Need,
     Person,
     PrioritizationPolicy,
     Purchase,
     Purchaser,
-    RiceEstimate,
     Role,
     User,
     ValidationError,
     ValueWeighting,
-    VoiceRole,
-    WsjfEstimate,
     from_dict,
     from_json,
     prioritize,
@@ -45,7 +40,9 @@ from customer_model import (
     to_dict,
     to_json,
 )
+from customer_model.backlog import Factor, VoiceRole
 from customer_model.examples import demo_dataset
+from customer_model.frameworks import IceEstimate, RiceEstimate, WsjfEstimate
 from customer_model.prioritization import _ROLE_ORDER, _voice_roles
 from customer_model.testing import customers, datasets, feedback_items
 

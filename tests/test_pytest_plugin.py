@@ -89,7 +89,8 @@ def test_loading_the_plugin_imports_neither_hypothesis_nor_the_library() -> None
         "import sys\n"
         "import customer_model.testing.pytest_plugin\n"
         "loaded = [m for m in ('hypothesis', 'customer_model.testing.strategies',"
-        " 'customer_model.testing.factories', 'customer_model.sample') if m in sys.modules]\n"
+        " 'customer_model.testing.factories', 'customer_model.examples.bundled')"
+        " if m in sys.modules]\n"
         "print(','.join(loaded))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

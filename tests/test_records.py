@@ -19,15 +19,10 @@ from customer_model import (
     Purchaser,
     User,
     ValidationError,
-    feedback_records,
-    purchase_records,
-    purchaser_records,
-    rfm_scores,
-    to_records,
-    user_records,
 )
-from customer_model._fields import FIELDS, fits_sql_decimal, total_spend
 from customer_model.examples import business_buying_group, demo_dataset
+from customer_model.model._rule_fields import FIELDS, fits_sql_decimal, total_spend
+from customer_model.model.rfm import rfm_scores
 from customer_model.records import (
     COLUMN_TYPES,
     CUSTOMER_COLUMNS,
@@ -38,6 +33,11 @@ from customer_model.records import (
     PURCHASE_COLUMNS,
     PURCHASER_COLUMNS,
     USER_COLUMNS,
+    feedback_records,
+    purchase_records,
+    purchaser_records,
+    to_records,
+    user_records,
 )
 from customer_model.testing import customers, feedback_items
 
@@ -137,7 +137,7 @@ def test_tags_with_separators_are_escaped() -> None:
 
 
 def test_datetimes_are_utc_fixed_width() -> None:
-    from customer_model._fields import iso
+    from customer_model.model._rule_fields import iso
 
     at = datetime(2024, 1, 1, 1, 30, tzinfo=timezone(timedelta(hours=2)))
     assert iso(at) == "2023-12-31T23:30:00.000000+00:00"

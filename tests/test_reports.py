@@ -8,16 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from customer_model import (
-    Customer,
-    CustomerKind,
-    RoleSplit,
-    SplitReport,
-    ValidationError,
-    role_split,
-    split_report,
-)
+from customer_model import Customer, CustomerKind, RoleSplit, ValidationError, role_split
 from customer_model.examples import demo_dataset
+from customer_model.reports import SplitReport, split_report
 from customer_model.testing import customers
 from customer_model.testing.factories import CustomerFactory
 

@@ -8,16 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_model import (
-    Customer,
-    CustomerKind,
-    Person,
-    Purchase,
-    Purchaser,
-    RFMScore,
-    ValidationError,
-    rfm_scores,
-)
+from customer_model import Customer, CustomerKind, Person, Purchase, Purchaser, ValidationError
+from customer_model.model.rfm import RFMScore, rfm_scores
 from customer_model.testing import aware_datetimes, customers
 
 AS_OF = datetime(2024, 12, 31, tzinfo=UTC)

@@ -21,11 +21,11 @@ from customer_model import (
     User,
     ValidationError,
     author_roles,
-    check_roles,
     role_split,
     roles_of,
 )
 from customer_model.examples import business_buying_group, diaper_household, self_serve_consumer
+from customer_model.roles import check_roles
 from customer_model.testing import customers, identifiers
 
 

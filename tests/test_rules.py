@@ -26,8 +26,8 @@ from customer_model import (
     from_json,
     to_json,
 )
-from customer_model._fields import HELPERS
-from customer_model.rules import (
+from customer_model.model._rule_fields import HELPERS
+from customer_model.model.rules import (
     FIELDS,
     Always,
     And,
@@ -376,7 +376,7 @@ def test_negation_flips(rule: Rule, c: Customer, as_of: datetime) -> None:
 
 
 def test_rfm_argument_is_checked_up_front() -> None:
-    from customer_model import RFMScore
+    from customer_model.model.rfm import RFMScore
 
     rule = field("rfm_recency") >= 3
     c = _customer()
@@ -447,7 +447,7 @@ def test_spend_limit_is_exact_in_any_decimal_context() -> None:
 
 def test_rules_nest_at_most_max_depth_levels() -> None:
     """Deeper rules come from generators or attacks; compiling them would fail later."""
-    from customer_model.rules import MAX_DEPTH
+    from customer_model.model.rules import MAX_DEPTH
     from customer_model.sql import where_sql
 
     deepest = field("size") >= 1
@@ -496,7 +496,7 @@ def test_int_rule_values_fit_a_64_bit_column() -> None:
 def test_rule_data_nested_thousands_deep_is_refused_by_the_nesting_rule() -> None:
     # A plain dict (a service's own parser, no JSON depth limit) must not reach
     # a RecursionError; the limit is the one rules are built with.
-    from customer_model.rules import MAX_DEPTH
+    from customer_model.model.rules import MAX_DEPTH
 
     def nested(depth: int) -> dict[str, object]:
         raw: dict[str, object] = {"op": "missing", "field": "industry"}

@@ -15,10 +15,9 @@ from customer_model import (
     from_json,
     role_split,
     roles_of,
-    satisfaction_by_role,
     to_json,
 )
-from customer_model.sample import (
+from customer_model.examples.bundled import (
     BUNDLED_CUSTOMERS,
     BUNDLED_SEED,
     DEFAULT_START,
@@ -26,6 +25,7 @@ from customer_model.sample import (
     sample_as_of,
     sample_dataset,
 )
+from customer_model.satisfaction import satisfaction_by_role
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,7 @@ def test_other_start_and_length() -> None:
 
 
 def test_segments_and_personas_describe_the_base(corpus: Dataset) -> None:
-    from customer_model import split_report
+    from customer_model.reports import split_report
 
     assert [s.id for s in corpus.segments] == [
         "families",

@@ -16,22 +16,25 @@ from customer_model import (
     Customer,
     CustomerKind,
     Dataset,
-    GroupScore,
     Person,
     Purchaser,
-    RoleBreakdown,
-    SegmentBreakdown,
     SurveyMeasure,
     SurveyResponse,
     User,
     ValidationError,
+    from_json,
+    to_json,
+)
+from customer_model.satisfaction import (
+    GroupScore,
+    RoleBreakdown,
+    SegmentBreakdown,
+    aggregate,
     ces,
     csat,
-    from_json,
     nps,
     satisfaction_by_role,
     satisfaction_by_segment,
-    to_json,
 )
 
 T0 = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
@@ -171,7 +174,7 @@ class TestMeasureProperties:
     def test_measure_dispatch(self, measure: SurveyMeasure, function: Any, scale: Any) -> None:
         assert measure.scale == scale
         scores = [scale[0], scale[1], scale[1]]
-        assert measure.aggregate(scores) == function(scores)
+        assert aggregate(measure, scores) == function(scores)
 
 
 # -- SurveyResponse -----------------------------------------------------------------
@@ -590,7 +593,8 @@ class TestDatasetResponses:
 
 def test_breakdowns_keep_their_shape_when_built_or_loaded() -> None:
     """Stored breakdowns are checked when loaded: the gap must follow from the groups."""
-    from customer_model import SegmentBreakdown, SegmentScore, from_json, to_json
+    from customer_model import from_json, to_json
+    from customer_model.satisfaction import SegmentBreakdown, SegmentScore
 
     result = satisfaction_by_role(role_responses(), customers())
     assert from_json(to_json(result), RoleBreakdown) == result

@@ -14,18 +14,16 @@ from customer_model import (
     Person,
     Purchase,
     Purchaser,
-    RFMScore,
     Segment,
     SegmentBasis,
     ValidationError,
     field,
     from_json,
-    overlap_matrix,
-    rfm_scores,
-    segment_sizes,
     to_json,
 )
-from customer_model.rules import Always
+from customer_model.model.rfm import RFMScore, rfm_scores
+from customer_model.model.rules import Always
+from customer_model.segmentation import overlap_matrix, segment_sizes
 from customer_model.testing import aware_datetimes, customers, segments
 
 AS_OF = datetime(2024, 6, 1, tzinfo=UTC)
@@ -209,7 +207,8 @@ def test_members_and_matches_agree(
 
 
 def test_sizes_and_overlaps_keep_their_shape_when_built_or_loaded() -> None:
-    from customer_model import OverlapMatrix, SegmentSizes, from_json, to_json
+    from customer_model import from_json, to_json
+    from customer_model.segmentation import OverlapMatrix, SegmentSizes
 
     sizes = SegmentSizes(10, (("a", 4), ("b", 6)), ("A", "B"))
     assert from_json(to_json(sizes), SegmentSizes) == sizes
@@ -232,7 +231,8 @@ def test_sizes_and_overlaps_keep_their_shape_when_built_or_loaded() -> None:
 @pytest.mark.parametrize("huge", [2**63, 10**5000], ids=["2**63", "10**5000"])
 def test_a_loaded_overlap_matrix_refuses_a_count_beyond_64_bits(huge: int) -> None:
     # Like every other count: past 4,300 digits repr() itself would fail.
-    from customer_model import OverlapMatrix, from_dict
+    from customer_model import from_dict
+    from customer_model.segmentation import OverlapMatrix
 
     with pytest.raises(ValidationError) as info:
         from_dict({"segment_ids": ["a"], "counts": [[huge]]}, OverlapMatrix)
@@ -243,7 +243,7 @@ def test_a_loaded_overlap_matrix_refuses_a_count_beyond_64_bits(huge: int) -> No
 
 def test_a_size_beyond_a_loaded_total_too_big_to_show_is_a_validation_error() -> None:
     # The total bounds each size; a 5,000-digit total must not reach a message.
-    from customer_model import SegmentSizes
+    from customer_model.segmentation import SegmentSizes
 
     with pytest.raises(ValidationError) as info:
         SegmentSizes(10**5000, (("a", 10**5001), ("b", 2**63)), ("A", "B"))

@@ -18,7 +18,6 @@ from customer_model import (
     Customer,
     Dataset,
     FeedbackItem,
-    KanoCoefficients,
     Location,
     Need,
     Person,
@@ -29,7 +28,6 @@ from customer_model import (
     Segment,
     User,
     ValidationError,
-    as_validation_error,
     from_dict,
     from_json,
     serialization,
@@ -38,7 +36,8 @@ from customer_model import (
 )
 from customer_model.errors import format_path
 from customer_model.examples import demo_dataset
-from customer_model.serialization import make_converter
+from customer_model.frameworks import KanoCoefficients
+from customer_model.serialization import as_validation_error, make_converter
 from customer_model.testing import (
     customers,
     datasets,

@@ -24,12 +24,11 @@ from customer_model import (
     Segment,
     ValidationError,
     field,
-    rfm_scores,
-    to_records,
 )
-from customer_model._fields import total_spend
-from customer_model.records import COLUMN_TYPES, CUSTOMER_COLUMNS
-from customer_model.rules import Compare, Rule
+from customer_model.model._rule_fields import total_spend
+from customer_model.model.rfm import rfm_scores
+from customer_model.model.rules import Compare, Rule
+from customer_model.records import COLUMN_TYPES, CUSTOMER_COLUMNS, to_records
 from customer_model.sql import DIALECTS, where_expression, where_sql
 from customer_model.testing import aware_datetimes, customers, rules, segments
 

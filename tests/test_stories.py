@@ -10,14 +10,13 @@ from customer_model import (
     Persona,
     PrioritizationPolicy,
     Role,
-    UserStory,
     ValidationError,
-    draft_story,
     from_json,
     prioritize,
     to_json,
 )
 from customer_model.examples import demo_dataset
+from customer_model.stories import UserStory, draft_story
 
 AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
 

@@ -21,8 +21,8 @@ from customer_model import (
     ValidationError,
     from_json,
     to_json,
-    to_records,
 )
+from customer_model.records import to_records
 from customer_model.testing import strategies as cms
 from customer_model.testing.factories import CustomerFactory
 

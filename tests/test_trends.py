@@ -13,22 +13,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from customer_model import (
-    CalendarPeriod,
     Channel,
     FeedbackItem,
     FeedbackKind,
-    Granularity,
-    ThemeTrend,
     ValidationError,
-    VolumeTable,
-    feedback_volume,
     from_dict,
     from_json,
-    rising_themes,
     to_dict,
     to_json,
 )
 from customer_model.testing import feedback_items
+from customer_model.trends import (
+    CalendarPeriod,
+    Granularity,
+    ThemeTrend,
+    VolumeTable,
+    feedback_volume,
+    rising_themes,
+)
 
 _ids = iter(range(1_000_000))
 

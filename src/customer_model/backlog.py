@@ -19,12 +19,20 @@ from typing import Any, Literal, overload
 import attrs
 
 from customer_model._display import html_table, money, printable, share, text_table
-from customer_model._frozenmap import freeze
-from customer_model._validation import INT64_MAX, Checker, duplicates, to_tuple, type_name
 from customer_model.errors import ValidationError
-from customer_model.feedback import Need
-from customer_model.frameworks import ice, rice, wsjf
-from customer_model.policy import PrioritizationPolicy
+from customer_model.frameworks import (
+    _ESTIMATE_TYPES,
+    IceEstimate,
+    RiceEstimate,
+    WsjfEstimate,
+    ice,
+    rice,
+    wsjf,
+)
+from customer_model.model._frozenmap import freeze
+from customer_model.model._validation import INT64_MAX, Checker, duplicates, to_tuple, type_name
+from customer_model.model.feedback import Need
+from customer_model.model.policy import PrioritizationPolicy
 
 __all__ = [
     "Backlog",
@@ -552,64 +560,3 @@ class Backlog(Sequence[BacklogItem]):
         if self.skipped:
             caption += f" ({len(self.skipped)} item(s) skipped: unknown customer)"
         return html_table(caption, headers, rows)
-
-
-# -- estimates for re-ranking --------------------------------------------------------
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class RiceEstimate:
-    """RICE inputs for one theme; ``reach=None`` uses the theme's customer count."""
-
-    impact: float
-    confidence: float
-    effort: float
-    reach: float | None = None
-
-    def __attrs_post_init__(self) -> None:
-        check = Checker()
-        if self.reach is not None:
-            check.number("reach", self.reach, minimum=0)
-        check.number("impact", self.impact, minimum=0)
-        check.number("confidence", self.confidence, minimum=0, maximum=1)
-        check.number("effort", self.effort, positive=True)
-        check.done("RiceEstimate")
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class IceEstimate:
-    """ICE ratings for one theme, each 1 to 10."""
-
-    impact: float
-    confidence: float
-    ease: float
-
-    def __attrs_post_init__(self) -> None:
-        check = Checker()
-        for name in ("impact", "confidence", "ease"):
-            check.number(name, getattr(self, name), minimum=1, maximum=10)
-        check.done("IceEstimate")
-
-
-@attrs.frozen(slots=True, kw_only=True)
-class WsjfEstimate:
-    """WSJF estimates for one theme: the three cost-of-delay parts and the job size."""
-
-    business_value: float
-    time_criticality: float
-    risk_reduction: float
-    job_size: float
-
-    def __attrs_post_init__(self) -> None:
-        check = Checker()
-        for name in ("business_value", "time_criticality", "risk_reduction"):
-            check.number(name, getattr(self, name), minimum=0)
-        check.number("job_size", self.job_size, positive=True)
-        check.done("WsjfEstimate")
-
-
-_ESTIMATE_TYPES: dict[str, type[RiceEstimate | IceEstimate | WsjfEstimate]] = {
-    "rice": RiceEstimate,
-    "ice": IceEstimate,
-    "wsjf": WsjfEstimate,
-}

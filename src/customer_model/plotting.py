@@ -10,8 +10,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from customer_model._validation import Checker, type_name
 from customer_model.errors import ValidationError
+from customer_model.model._validation import Checker, type_name
 
 __all__ = ["SEGMENTS", "plot_backlog"]
 

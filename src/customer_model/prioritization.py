@@ -20,10 +20,7 @@ from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any, Literal, NoReturn, cast
 
-from customer_model._frozenmap import FrozenMap
-from customer_model._inputs import customer_index, segment_list
-from customer_model._money import EXACT, ZERO, add_by_currency
-from customer_model._validation import Checker, some, type_name
+from customer_model._rule_inputs import customer_index, segment_list
 from customer_model.backlog import (
     Backlog,
     BacklogItem,
@@ -32,12 +29,14 @@ from customer_model.backlog import (
     ScoreStep,
     VoiceRole,
 )
-from customer_model.customers import Customer
 from customer_model.errors import ValidationError
-from customer_model.feedback import FeedbackItem, FeedbackKind, Importance, Need
-from customer_model.policy import PrioritizationPolicy, ValueWeighting
-from customer_model.roles import Role
-from customer_model.satisfaction import SegmentLike
+from customer_model.model._frozenmap import FrozenMap
+from customer_model.model._money import EXACT, ZERO, add_by_currency
+from customer_model.model._validation import Checker, some, type_name
+from customer_model.model.customers import Customer, Role
+from customer_model.model.feedback import FeedbackItem, FeedbackKind, Importance, Need
+from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
+from customer_model.model.segments import SegmentLike
 
 __all__ = ["prioritize"]
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from customer_model._personal import is_personal, personal_fields
+from customer_model.model._personal import is_personal, personal_fields
 
 __all__ = ["is_personal", "personal_fields", "redact"]
 

@@ -16,12 +16,12 @@ from datetime import date, datetime
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._inputs import customer_index, segment_list
-from customer_model._validation import Checker, is_aware, to_tuple, type_name
-from customer_model.customers import Customer, CustomerKind
+from customer_model._rule_inputs import customer_index, segment_list
 from customer_model.errors import ValidationError
-from customer_model.roles import RoleSplit, role_split
-from customer_model.satisfaction import SegmentLike
+from customer_model.model._validation import Checker, is_aware, to_tuple, type_name
+from customer_model.model.customers import Customer, CustomerKind, RoleSplit
+from customer_model.model.segments import SegmentLike
+from customer_model.roles import role_split
 
 __all__ = ["SplitCounts", "SplitReport", "split_report"]
 

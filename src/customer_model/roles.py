@@ -8,17 +8,16 @@ lead also uses the product).
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 from typing import TYPE_CHECKING
 
-import customer_model.feedback as _feedback
-from customer_model._validation import Checker, type_name
-from customer_model.customers import BuyingRole, Customer
+import customer_model.model.feedback as _feedback
 from customer_model.errors import Problem, ValidationError
+from customer_model.model._validation import Checker, type_name
+from customer_model.model.customers import BuyingRole, Customer, Role, RoleSplit
 
 if TYPE_CHECKING:
-    from customer_model.feedback import FeedbackItem
+    from customer_model.model.feedback import FeedbackItem
 
 __all__ = [
     "BuyingRole",
@@ -31,29 +30,11 @@ __all__ = [
 ]
 
 
-class Role(enum.Enum):
-    """The two sides of the customer-versus-user split."""
-
-    PURCHASER = "purchaser"
-    USER = "user"
-
-
 # The four answers of roles_of, built once: it may run once per feedback item.
 _NO_ROLE: frozenset[Role] = frozenset()
 _PURCHASER = frozenset({Role.PURCHASER})
 _USER = frozenset({Role.USER})
 _BOTH = frozenset({Role.PURCHASER, Role.USER})
-
-
-class RoleSplit(enum.Enum):
-    """How a customer's purchasers and users relate."""
-
-    #: Everyone who buys uses, and everyone who uses buys (self-serve).
-    SAME = "same"
-    #: No buyer uses the product (parents buy diapers, babies use them).
-    DISJOINT = "disjoint"
-    #: Some people are both, some only one (a business buying group).
-    OVERLAPPING = "overlapping"
 
 
 def roles_of(customer: Customer, person_id: str | None) -> frozenset[Role]:
@@ -75,13 +56,7 @@ def role_split(customer: Customer) -> RoleSplit:
     """
     if not isinstance(customer, Customer):
         raise _wrong_types("role_split input", customer=(customer, Customer))
-    buyers = customer.purchaser_ids
-    users = customer.user_ids
-    if buyers == users:
-        return RoleSplit.SAME
-    if buyers.isdisjoint(users):
-        return RoleSplit.DISJOINT
-    return RoleSplit.OVERLAPPING
+    return RoleSplit.of(customer.purchaser_ids, customer.user_ids)
 
 
 def check_roles(customer: Customer, *, on: date, majority_age: int = 18) -> None:

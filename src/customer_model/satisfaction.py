@@ -8,29 +8,33 @@ so their satisfaction can too) or one segment against another.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Protocol
 
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._inputs import customer_index, segment_list
-from customer_model._numbers import integers
-from customer_model._validation import Checker, duplicates, is_aware, to_tuple, type_name
-from customer_model.customers import Customer
+from customer_model._rule_inputs import customer_index, segment_list
 from customer_model.errors import ValidationError
-from customer_model.roles import Role, roles_of
+from customer_model.model._validation import (
+    Checker,
+    duplicates,
+    integers,
+    is_aware,
+    to_tuple,
+    type_name,
+)
+from customer_model.model.customers import Customer, Role
+from customer_model.model.segments import SegmentLike
+from customer_model.model.surveys import SurveyMeasure, SurveyResponse
+from customer_model.roles import roles_of
 
 __all__ = [
     "GroupScore",
+    "aggregate",
     "RoleBreakdown",
     "SegmentBreakdown",
-    "SegmentLike",
     "SegmentScore",
-    "SurveyMeasure",
-    "SurveyResponse",
     "ces",
     "csat",
     "nps",
@@ -81,27 +85,6 @@ def ces(scores: Iterable[int]) -> float:
     return sum(values) / len(values)
 
 
-class SurveyMeasure(enum.Enum):
-    """Which satisfaction question a survey response answers."""
-
-    #: Net Promoter Score: 0-10 likelihood to recommend.
-    NPS = "nps"
-    #: Customer satisfaction: 1-5.
-    CSAT = "csat"
-    #: Customer Effort Score 2.0: 1-7 agreement that it was easy.
-    CES = "ces"
-
-    @property
-    def scale(self) -> tuple[int, int]:
-        """The lowest and highest valid answer."""
-        return _SCALES[self]
-
-    def aggregate(self, scores: Iterable[int]) -> float:
-        """Score *scores* with this measure's function (:func:`nps`, :func:`csat`, :func:`ces`)."""
-        return _AGGREGATES[self](scores)
-
-
-_SCALES = {SurveyMeasure.NPS: (0, 10), SurveyMeasure.CSAT: (1, 5), SurveyMeasure.CES: (1, 7)}
 _AGGREGATES: dict[SurveyMeasure, Callable[[Iterable[int]], float]] = {
     SurveyMeasure.NPS: nps,
     SurveyMeasure.CSAT: csat,
@@ -109,36 +92,9 @@ _AGGREGATES: dict[SurveyMeasure, Callable[[Iterable[int]], float]] = {
 }
 
 
-@attrs.frozen(slots=True, kw_only=True)
-class SurveyResponse:
-    """One answer to a satisfaction question.
-
-    ``respondent_id`` is the :class:`~customer_model.Person` id of whoever
-    answered, or ``None`` for an anonymous answer.  ``score`` must lie on the
-    measure's scale; ``at`` is when it was given (timezone-aware).
-    """
-
-    id: str
-    customer_id: str
-    respondent_id: str | None = None
-    measure: SurveyMeasure
-    score: int
-    at: datetime
-
-    def __attrs_post_init__(self) -> None:
-        check = Checker()
-        check.ident("id", self.id)
-        check.ident("customer_id", self.customer_id)
-        check.ident("respondent_id", self.respondent_id, optional=True)
-        check.member("measure", self.measure, SurveyMeasure)
-        measure: object = self.measure
-        if isinstance(measure, SurveyMeasure):
-            low, high = measure.scale
-            check.integer("score", self.score, minimum=low, maximum=high)
-        else:
-            check.integer("score", self.score)
-        check.aware("at", self.at)
-        check.done("SurveyResponse")
+def aggregate(measure: SurveyMeasure, scores: Iterable[int]) -> float:
+    """Score *scores* with *measure*'s function (:func:`nps`, :func:`csat` or :func:`ces`)."""
+    return _AGGREGATES[measure](scores)
 
 
 # -- results ----------------------------------------------------------------------
@@ -335,15 +291,6 @@ class SegmentBreakdown:
 # -- breakdowns -------------------------------------------------------------------
 
 
-class SegmentLike(Protocol):
-    """What the segment breakdown needs of a segment: an id and a membership rule."""
-
-    @property
-    def id(self) -> str: ...
-
-    def matches(self, customer: Customer, *, as_of: Any = None) -> bool: ...
-
-
 def _responses(
     check: Checker, responses: object, index: Mapping[str, Customer], measure: object
 ) -> list[SurveyResponse]:
@@ -369,7 +316,7 @@ def _responses(
 def _score(measure: SurveyMeasure, scores: list[int]) -> GroupScore | None:
     if not scores:
         return None
-    return GroupScore(measure.aggregate(scores), len(scores))
+    return GroupScore(aggregate(measure, scores), len(scores))
 
 
 def satisfaction_by_role(

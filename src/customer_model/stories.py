@@ -11,11 +11,11 @@ from collections.abc import Iterable
 
 import attrs
 
-from customer_model._validation import Checker, duplicates, to_tuple
 from customer_model.backlog import BacklogItem, VoiceRole
-from customer_model.feedback import Need
-from customer_model.personas import Persona
-from customer_model.roles import Role
+from customer_model.model._validation import Checker, duplicates, to_tuple
+from customer_model.model.customers import Role
+from customer_model.model.feedback import Need
+from customer_model.model.personas import Persona
 
 __all__ = ["UserStory", "draft_story"]
 

@@ -19,8 +19,9 @@ import attrs
 from dateutil.relativedelta import MO, relativedelta
 
 from customer_model._display import html_table, printable, text_table
-from customer_model._frozenmap import FrozenMap, freeze
-from customer_model._validation import (
+from customer_model.errors import Path, ValidationError
+from customer_model.model._frozenmap import FrozenMap, freeze
+from customer_model.model._validation import (
     INT64_MAX,
     ZONE_ERRORS,
     Checker,
@@ -28,8 +29,7 @@ from customer_model._validation import (
     to_tuple,
     type_name,
 )
-from customer_model.errors import Path, ValidationError
-from customer_model.feedback import FeedbackItem
+from customer_model.model.feedback import FeedbackItem
 
 __all__ = [
     "CalendarPeriod",

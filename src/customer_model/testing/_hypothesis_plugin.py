@@ -16,14 +16,14 @@ if TYPE_CHECKING:
 
 def _strategy_table() -> dict[type[Any], str]:
     """Each model and the name of the strategy in :mod:`customer_model.testing` for it."""
-    from customer_model.customers import Customer, Purchase, Purchaser, User
-    from customer_model.dataset import Dataset
-    from customer_model.feedback import FeedbackItem
-    from customer_model.people import Location, Person
-    from customer_model.personas import Persona
-    from customer_model.rules import Rule
-    from customer_model.satisfaction import SurveyResponse
-    from customer_model.segments import Segment
+    from customer_model.model.customers import Customer, Purchase, Purchaser, User
+    from customer_model.model.dataset import Dataset
+    from customer_model.model.feedback import FeedbackItem
+    from customer_model.model.people import Location, Person
+    from customer_model.model.personas import Persona
+    from customer_model.model.rules import Rule
+    from customer_model.model.segments import Segment
+    from customer_model.model.surveys import SurveyResponse
 
     return {
         Person: "persons",

@@ -27,15 +27,22 @@ from typing import Any
 
 import attrs
 
-from customer_model import _catalogue as cat
-from customer_model._validation import Checker, is_aware, type_name
-from customer_model.customers import Customer, CustomerKind, Purchase, Purchaser, User
-from customer_model.dataset import Dataset
 from customer_model.errors import ValidationError
-from customer_model.feedback import Channel, FeedbackItem, Importance
-from customer_model.people import Gender, Location, Person
-from customer_model.roles import BuyingRole, Role
-from customer_model.satisfaction import SurveyMeasure, SurveyResponse
+from customer_model.examples import _words as cat
+from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model.customers import (
+    BuyingRole,
+    Customer,
+    CustomerKind,
+    Purchase,
+    Purchaser,
+    Role,
+    User,
+)
+from customer_model.model.dataset import Dataset
+from customer_model.model.feedback import Channel, FeedbackItem, Importance
+from customer_model.model.people import Gender, Location, Person
+from customer_model.model.surveys import SurveyMeasure, SurveyResponse
 from customer_model.testing import _time
 
 __all__ = [

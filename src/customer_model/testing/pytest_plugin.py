@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from customer_model.customers import Customer
-    from customer_model.dataset import Dataset
+    from customer_model.model.customers import Customer
+    from customer_model.model.dataset import Dataset
     from customer_model.testing.factories import CustomerFactory, FeedbackFactory
 
 __all__ = [
@@ -91,6 +91,6 @@ def cm_dataset() -> Dataset:
     year of purchases, usage, feedback with rising and falling themes, and
     NPS and CSAT answers.  It is immutable, so one value serves the session.
     """
-    from customer_model.sample import sample_dataset
+    from customer_model.examples.bundled import sample_dataset
 
     return sample_dataset(customers=DATASET_CUSTOMERS, seed=0)

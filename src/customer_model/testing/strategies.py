@@ -30,23 +30,25 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from customer_model._fields import EQUATABLE, FIELDS, ORDERED, Kind
-from customer_model._validation import Checker, is_aware, type_name
-from customer_model.customers import (
+from customer_model.errors import ValidationError
+from customer_model.model._rule_fields import EQUATABLE, FIELDS, ORDERED, Kind
+from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model.customers import (
+    BuyingRole,
     Customer,
     CustomerKind,
     IntermediaryRole,
     Purchase,
     Purchaser,
+    Role,
+    RoleSplit,
     User,
 )
-from customer_model.dataset import Dataset
-from customer_model.errors import ValidationError
-from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
-from customer_model.people import Gender, Location, Person
-from customer_model.personas import Persona
-from customer_model.roles import BuyingRole, Role, RoleSplit
-from customer_model.rules import (
+from customer_model.model.dataset import Dataset
+from customer_model.model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
+from customer_model.model.people import Gender, Location, Person
+from customer_model.model.personas import Persona
+from customer_model.model.rules import (
     Always,
     And,
     Between,
@@ -60,8 +62,8 @@ from customer_model.rules import (
     Rule,
     Within,
 )
-from customer_model.satisfaction import SurveyMeasure, SurveyResponse
-from customer_model.segments import Segment, SegmentBasis
+from customer_model.model.segments import Segment, SegmentBasis
+from customer_model.model.surveys import SurveyMeasure, SurveyResponse
 from customer_model.testing import _time
 
 __all__ = [

@@ -18,10 +18,10 @@ from typing import Any
 
 import attrs
 
-from customer_model._frozenmap import FrozenMap, freeze
-from customer_model._validation import Checker, type_name
-from customer_model.feedback import FeedbackKind, Importance, Need
-from customer_model.roles import Role
+from customer_model.model._frozenmap import FrozenMap, freeze
+from customer_model.model._validation import Checker, type_name
+from customer_model.model.customers import Role
+from customer_model.model.feedback import FeedbackKind, Importance, Need
 
 __all__ = ["DEFAULT_ROLE_WEIGHTS", "PrioritizationPolicy", "ValueWeighting"]
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import attrs
 
-from customer_model._validation import Checker, is_aware
+from customer_model.model._validation import Checker, is_aware
 
 __all__ = ["Channel", "FeedbackItem", "FeedbackKind", "Importance", "Need"]
 

@@ -12,8 +12,8 @@ from datetime import date
 
 import attrs
 
-from customer_model._personal import personal
-from customer_model._validation import Checker
+from customer_model.model._personal import personal
+from customer_model.model._validation import Checker
 
 __all__ = ["Gender", "Location", "Person"]
 

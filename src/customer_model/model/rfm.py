@@ -24,10 +24,10 @@ from typing import Any
 
 import attrs
 
-from customer_model._money import EXACT
-from customer_model._validation import Checker, duplicates, type_name
-from customer_model.customers import Customer
 from customer_model.errors import ValidationError
+from customer_model.model._money import EXACT
+from customer_model.model._validation import Checker, duplicates, type_name
+from customer_model.model.customers import Customer
 
 __all__ = ["RFMScore", "rfm_scores"]
 

@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from customer_model._money import EXACT, ZERO, total
-from customer_model._validation import decimal_places
-from customer_model.customers import CustomerKind, IntermediaryRole
+from customer_model.model._money import EXACT, ZERO, total
+from customer_model.model._validation import decimal_places
+from customer_model.model.customers import CustomerKind, IntermediaryRole
 
 if TYPE_CHECKING:
-    from customer_model.customers import Customer
+    from customer_model.model.customers import Customer
 
 __all__ = [
     "FIELDS",

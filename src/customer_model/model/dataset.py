@@ -8,12 +8,12 @@ from types import MappingProxyType
 
 import attrs
 
-from customer_model._validation import Checker, duplicates, to_tuple
-from customer_model.customers import Customer
-from customer_model.feedback import FeedbackItem
-from customer_model.personas import Persona
-from customer_model.satisfaction import SurveyResponse
-from customer_model.segments import Segment
+from customer_model.model._validation import Checker, duplicates, to_tuple
+from customer_model.model.customers import Customer
+from customer_model.model.feedback import FeedbackItem
+from customer_model.model.personas import Persona
+from customer_model.model.segments import Segment
+from customer_model.model.surveys import SurveyResponse
 
 __all__ = ["SCHEMA_VERSION", "Dataset"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -472,3 +472,29 @@ def checked_items(values: object, cls: type[T], what: str) -> tuple[T, ...]:
     check.items(what, found, cls)
     check.done(what)
     return found  # type: ignore[return-value]  # checked just above
+
+
+def integers(
+    name: str, values: object, *, minimum: int, maximum: int, subject: str
+) -> tuple[int, ...]:
+    """The integers of the iterable *values*, each in ``[minimum, maximum]``, non-empty.
+
+    Raises :class:`ValidationError` whose problems point at ``name`` (the
+    argument) or ``name[i]`` (a bad element).  Strings, bytes and mappings are
+    refused rather than split into characters or keys.
+    """
+    if isinstance(values, str | bytes | bytearray | Mapping) or not isinstance(values, Iterable):
+        raise ValidationError.single(
+            name, f"must be an iterable of integers, not {type_name(values)}", subject
+        )
+    out = tuple(values)
+    check = Checker()
+    if not out:
+        check.add(name, "must contain at least one score")
+    for i, v in enumerate(out):
+        if type(v) is not int:
+            check.add((name, i), f"must be an integer, not {type_name(v)}")
+        elif not minimum <= v <= maximum:
+            check.add((name, i), f"must be between {minimum} and {maximum}")
+    check.done(subject)
+    return out  # every element checked above

@@ -40,8 +40,17 @@ from cattrs.errors import (
 )
 from cattrs.fns import identity
 
-from customer_model._frozenmap import key_order
-from customer_model._hooks import (
+from customer_model.errors import Path, Problem, ValidationError
+from customer_model.model._frozenmap import key_order
+from customer_model.model._validation import (
+    TOO_FINE,
+    Checker,
+    finer_than_microseconds,
+    is_aware,
+    type_name,
+)
+from customer_model.model.rules import register_hooks as _register_rule_hooks
+from customer_model.serialization._codegen import (
     EnumStructureHook,
     enum_value,
     is_generated,
@@ -50,15 +59,6 @@ from customer_model._hooks import (
     structure_hook,
     unstructure_hook,
 )
-from customer_model._validation import (
-    TOO_FINE,
-    Checker,
-    finer_than_microseconds,
-    is_aware,
-    type_name,
-)
-from customer_model.errors import Path, Problem, ValidationError
-from customer_model.rules import register_hooks as _register_rule_hooks
 
 __all__ = [
     "as_validation_error",

@@ -29,7 +29,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
-from customer_model._fields import (
+from customer_model.errors import Path
+from customer_model.model._rule_fields import (
     OUT_OF_UTC_RANGE,
     currency_of,
     encode_set,
@@ -42,12 +43,11 @@ from customer_model._fields import (
     plain_decimal,
     total_spend,
 )
-from customer_model._validation import Checker, checked_items
-from customer_model.customers import Customer
-from customer_model.errors import Path
-from customer_model.feedback import FeedbackItem
-from customer_model.people import Person
-from customer_model.rfm import RFMScore, check_scores
+from customer_model.model._validation import Checker, checked_items
+from customer_model.model.customers import Customer
+from customer_model.model.feedback import FeedbackItem
+from customer_model.model.people import Person
+from customer_model.model.rfm import RFMScore, check_scores
 
 __all__ = [
     "COLUMN_TYPES",

@@ -10,12 +10,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from customer_model.customers import Customer, CustomerKind, Purchase, Purchaser, User
-from customer_model.dataset import Dataset
-from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
-from customer_model.people import Location, Person
-from customer_model.roles import BuyingRole
-from customer_model.satisfaction import SurveyMeasure, SurveyResponse
+from customer_model.model.customers import (
+    BuyingRole,
+    Customer,
+    CustomerKind,
+    Purchase,
+    Purchaser,
+    User,
+)
+from customer_model.model.dataset import Dataset
+from customer_model.model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
+from customer_model.model.people import Location, Person
+from customer_model.model.surveys import SurveyMeasure, SurveyResponse
 
 __all__ = [
     "business_buying_group",

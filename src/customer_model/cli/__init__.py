@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from customer_model._display import text_table
-from customer_model._files import (
+from customer_model.cli._files import (
     InputError,
     duplicate_ids,
     is_lines,
@@ -25,7 +25,7 @@ from customer_model._files import (
     load_json,
     load_lines,
 )
-from customer_model._progress import ProgressBar
+from customer_model.cli._progress import ProgressBar
 from customer_model.errors import ValidationError
 
 __all__ = ["main"]
@@ -67,7 +67,7 @@ DEMO_AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
 
 def _demo_backlog(dataset: Any) -> None:
     """The example's feedback ranked, with the purchaser and user share of each theme."""
-    from customer_model.policy import PrioritizationPolicy
+    from customer_model.model.policy import PrioritizationPolicy
     from customer_model.prioritization import prioritize
 
     # The household pays in BRL; an illustrative rate turns it into EUR.
@@ -92,8 +92,8 @@ def _demo_nps(dataset: Any) -> None:
 
 def _demo_sample() -> None:
     """The split across the bundled generated sample, by customer kind."""
+    from customer_model.examples.bundled import bundled_dataset
     from customer_model.reports import split_report
-    from customer_model.sample import bundled_dataset
 
     report = split_report(bundled_dataset().customers)
     rows = [
@@ -177,15 +177,15 @@ def _seed(text: str) -> int:
 
 
 def _load_dataset(path: str) -> Any:
-    from customer_model.dataset import Dataset
+    from customer_model.model.dataset import Dataset
 
     return load_json(path, Dataset)
 
 
 def _load_customers(path: str) -> list[Any]:
     """Customers from a Dataset JSON file, a JSON array of customers, or JSON Lines."""
-    from customer_model.customers import Customer
-    from customer_model.dataset import Dataset
+    from customer_model.model.customers import Customer
+    from customer_model.model.dataset import Dataset
 
     if is_lines(path):
         records = load_lines(path, Customer, progress=ProgressBar(sys.stderr, "customers"))
@@ -210,8 +210,8 @@ def _no_duplicates(path: str, records: list[tuple[int, Any]]) -> None:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    from customer_model.feedback import FeedbackItem
-    from customer_model.policy import PrioritizationPolicy
+    from customer_model.model.feedback import FeedbackItem
+    from customer_model.model.policy import PrioritizationPolicy
     from customer_model.prioritization import prioritize
     from customer_model.serialization import to_json
 
@@ -287,10 +287,10 @@ _RECORD_TYPES = ("dataset", "customers", "feedback", "responses")
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from customer_model.customers import Customer
-    from customer_model.dataset import Dataset
-    from customer_model.feedback import FeedbackItem
-    from customer_model.satisfaction import SurveyResponse
+    from customer_model.model.customers import Customer
+    from customer_model.model.dataset import Dataset
+    from customer_model.model.feedback import FeedbackItem
+    from customer_model.model.surveys import SurveyResponse
 
     path = args.file
     lines = is_lines(path)
@@ -342,7 +342,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from customer_model.sample import DEFAULT_START, sample_dataset
+    from customer_model.examples.bundled import DEFAULT_START, sample_dataset
     from customer_model.serialization import to_json
 
     start = args.start if args.start is not None else DEFAULT_START
@@ -373,7 +373,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _nps(args: argparse.Namespace) -> int:
-    from customer_model.satisfaction import SurveyMeasure, satisfaction_by_role
+    from customer_model.model.surveys import SurveyMeasure
+    from customer_model.satisfaction import satisfaction_by_role
     from customer_model.serialization import to_json
 
     dataset = _load_dataset(args.file)
@@ -565,7 +566,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `customer-model rank big.json | head`
         sys.stderr.close()
         return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -14,54 +14,19 @@ from datetime import datetime
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._validation import Checker, checked_items, duplicates, to_frozenset, to_tuple
-from customer_model.customers import Customer
-from customer_model.feedback import Need
-from customer_model.rfm import RFMScore, check_scores
-from customer_model.roles import Role
-from customer_model.rules import Predicate
-from customer_model.segments import Segment, _customers, _rfm_for, _segments
+from customer_model.model._validation import (
+    Checker,
+    checked_items,
+    duplicates,
+    to_tuple,
+)
+from customer_model.model.customers import Customer, Role
+from customer_model.model.personas import Persona
+from customer_model.model.rfm import RFMScore, check_scores
+from customer_model.model.rules import Predicate
+from customer_model.model.segments import Segment, _customers, _rfm_for, _segments
 
-__all__ = ["Persona", "PersonaCoverage", "PersonaFit", "persona_coverage", "personas_for"]
-
-
-def _texts(value: Iterable[str]) -> tuple[str, ...]:
-    return to_tuple(value)
-
-
-def _needs(value: Iterable[Need]) -> frozenset[Need]:
-    return to_frozenset(value)
-
-
-@attrs.frozen(slots=True)
-class Persona:
-    """A purchaser persona or an end-user persona.
-
-    ``role`` says which side of the split it speaks for; ``segment_id`` links it
-    to the :class:`~customer_model.Segment` of real customers it stands for.
-    User stories are written from its point of view.
-    """
-
-    id: str
-    name: str
-    role: Role
-    goals: tuple[str, ...] = attrs.field(default=(), converter=_texts)
-    pain_points: tuple[str, ...] = attrs.field(default=(), converter=_texts)
-    needs: frozenset[Need] = attrs.field(default=frozenset(), converter=_needs)
-    segment_id: str | None = None
-    description: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        check = Checker()
-        check.ident("id", self.id)
-        check.text("name", self.name)
-        check.member("role", self.role, Role)
-        check.texts("goals", self.goals)
-        check.texts("pain_points", self.pain_points)
-        check.members("needs", self.needs, Need)
-        check.ident("segment_id", self.segment_id, optional=True)
-        check.text("description", self.description, optional=True)
-        check.done("Persona")
+__all__ = ["PersonaCoverage", "PersonaFit", "persona_coverage", "personas_for"]
 
 
 def _ids(value: Iterable[str]) -> tuple[str, ...]:

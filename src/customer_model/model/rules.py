@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from customer_model._fields import (
+from customer_model.errors import Path, Problem, ValidationError
+from customer_model.model._rule_fields import (
     EQUATABLE,
     FIELDS,
     HELPERS,
@@ -42,7 +43,7 @@ from customer_model._fields import (
     Kind,
     fits_sql_decimal,
 )
-from customer_model._validation import (
+from customer_model.model._validation import (
     TOO_FINE,
     Checker,
     finer_than_microseconds,
@@ -50,13 +51,12 @@ from customer_model._validation import (
     to_tuple,
     type_name,
 )
-from customer_model.errors import Path, Problem, ValidationError
 
 if TYPE_CHECKING:
     import cattrs
 
-    from customer_model.customers import Customer
-    from customer_model.rfm import RFMScore
+    from customer_model.model.customers import Customer
+    from customer_model.model.rfm import RFMScore
 
 __all__ = [
     "FIELDS",
@@ -141,8 +141,8 @@ class Rule:
         :class:`~customer_model.ValidationError` for a customer that *rfm*
         has no score for (only when the rule reads RFM scores).
         """
-        from customer_model.customers import Customer  # customers sits below rules
-        from customer_model.rfm import check_scores  # rfm sits above rules
+        from customer_model.model.customers import Customer  # customers sits below rules
+        from customer_model.model.rfm import check_scores  # rfm sits above rules
 
         check = Checker()
         check.aware("as_of", as_of, optional=True)
@@ -177,7 +177,7 @@ class Rule:
 
 
 def _check_customer(value: object) -> None:
-    from customer_model.customers import Customer  # customers sits below rules
+    from customer_model.model.customers import Customer  # customers sits below rules
 
     if not isinstance(value, Customer):
         raise ValidationError.single(

@@ -35,24 +35,25 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from customer_model import _catalogue as cat
-from customer_model._validation import Checker, type_name
-from customer_model.customers import (
+from customer_model.examples import _words as cat
+from customer_model.model._validation import Checker, type_name
+from customer_model.model.customers import (
+    BuyingRole,
     Customer,
     CustomerKind,
     IntermediaryRole,
     Purchase,
     Purchaser,
+    Role,
     User,
 )
-from customer_model.dataset import Dataset
-from customer_model.feedback import Channel, FeedbackItem, FeedbackKind, Importance
-from customer_model.people import Gender, Location, Person
-from customer_model.personas import Persona
-from customer_model.roles import BuyingRole, Role
-from customer_model.rules import field
-from customer_model.satisfaction import SurveyMeasure, SurveyResponse
-from customer_model.segments import Segment, SegmentBasis
+from customer_model.model.dataset import Dataset
+from customer_model.model.feedback import Channel, FeedbackItem, FeedbackKind, Importance
+from customer_model.model.people import Gender, Location, Person
+from customer_model.model.personas import Persona
+from customer_model.model.rules import field
+from customer_model.model.segments import Segment, SegmentBasis
+from customer_model.model.surveys import SurveyMeasure, SurveyResponse
 
 __all__ = [
     "BUNDLED_CUSTOMERS",
@@ -97,7 +98,7 @@ def bundled_dataset() -> Dataset:
 
     from customer_model.serialization import from_json
 
-    text = files("customer_model").joinpath("data", "demo.json").read_bytes()
+    text = files("customer_model.examples").joinpath("data", "demo.json").read_bytes()
     return from_json(text, Dataset)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from customer_model._validation import Checker, type_name
-from customer_model.customers import Customer
+from customer_model.model._validation import Checker, type_name
+from customer_model.model.customers import Customer
 
 
 def customer_index(check: Checker, customers: object) -> dict[str, Customer]:

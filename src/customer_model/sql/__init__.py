@@ -34,7 +34,8 @@ from datetime import datetime
 import sqlglot
 from sqlglot import exp
 
-from customer_model._fields import (
+from customer_model.errors import ValidationError
+from customer_model.model._rule_fields import (
     FIELDS,
     OUT_OF_UTC_RANGE,
     FieldSpec,
@@ -44,9 +45,8 @@ from customer_model._fields import (
     sql_decimal_text,
     utc_representable,
 )
-from customer_model._validation import Checker, is_aware, type_name
-from customer_model.errors import ValidationError
-from customer_model.rules import (
+from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model.rules import (
     Always,
     And,
     Between,
@@ -60,7 +60,7 @@ from customer_model.rules import (
     Rule,
     Within,
 )
-from customer_model.segments import Segment
+from customer_model.model.segments import Segment
 
 __all__ = ["DIALECTS", "where_expression", "where_sql"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from customer_model.feedback import FeedbackKind, Need
-from customer_model.roles import Role
+from customer_model.model.customers import Role
+from customer_model.model.feedback import FeedbackKind, Need
 
 FIRST_NAMES = (
     "Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivo", "Jon", "Kai", "Lea",

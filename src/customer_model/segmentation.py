@@ -1,153 +1,20 @@
-"""Segments: named rules that group customers, their sizes and their overlaps."""
+"""Segment sizes and overlaps: how a customer base falls into segments."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._validation import INT64_MAX, Checker, checked_items, duplicates, some
-from customer_model.customers import Customer
 from customer_model.errors import ValidationError
-from customer_model.rfm import RFMScore, check_scores, rfm_scores
-from customer_model.rules import Always, Predicate, Rule
+from customer_model.model._validation import INT64_MAX, Checker
+from customer_model.model.customers import Customer
+from customer_model.model.rfm import RFMScore
+from customer_model.model.segments import Segment, _customers, _rfm_for, _segments
 
-__all__ = [
-    "OverlapMatrix",
-    "Segment",
-    "SegmentBasis",
-    "SegmentSizes",
-    "overlap_matrix",
-    "segment_sizes",
-]
-
-
-class SegmentBasis(enum.Enum):
-    """The kind of criteria a segment groups by."""
-
-    DEMOGRAPHIC = "demographic"
-    GEOGRAPHIC = "geographic"
-    BEHAVIORAL = "behavioral"
-    PSYCHOGRAPHIC = "psychographic"
-    FIRMOGRAPHIC = "firmographic"
-
-
-@attrs.frozen(slots=True)
-class Segment:
-    """A named group of customers: those its :class:`~customer_model.rules.Rule` matches.
-
-    The default rule, :class:`~customer_model.rules.Always`, matches everyone.
-    ``basis`` records what kind of criteria the rule uses; it is descriptive
-    and not checked against the rule.
-    """
-
-    id: str
-    name: str
-    rule: Rule = attrs.field(factory=Always)
-    basis: SegmentBasis | None = None
-    description: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        check = Checker()
-        check.ident("id", self.id)
-        check.text("name", self.name)
-        check.instance("rule", self.rule, Rule)
-        check.member("basis", self.basis, SegmentBasis, optional=True)
-        check.text("description", self.description, optional=True)
-        check.done("Segment")
-
-    def predicate(
-        self, *, as_of: datetime | None = None, rfm: Mapping[str, RFMScore] | None = None
-    ) -> Predicate:
-        """The rule compiled once; call it on many customers."""
-        return self.rule.compile(as_of=as_of, rfm=rfm)
-
-    def matches(
-        self,
-        customer: Customer,
-        *,
-        as_of: datetime | None = None,
-        rfm: Mapping[str, RFMScore] | None = None,
-    ) -> bool:
-        """Whether *customer* belongs to the segment.
-
-        A rule with a time window needs *as_of*; a rule on RFM scores needs
-        *rfm* (scores of the population, from :func:`~customer_model.rfm_scores`)
-        that include this customer.  Otherwise :class:`ValidationError`.
-        """
-        check = Checker()
-        check.instance("customer", customer, Customer)
-        if (
-            rfm is not None
-            and check_scores(check, rfm)
-            and self.rule.needs_rfm
-            and isinstance(customer, Customer)
-            and customer.id not in rfm
-        ):
-            check.add("rfm", f"has no score for customer {customer.id!r}")
-        check.done("Segment.matches")
-        return self.predicate(as_of=as_of, rfm=rfm)(customer)
-
-    def members(
-        self,
-        customers: Iterable[Customer],
-        *,
-        as_of: datetime | None = None,
-        rfm: Mapping[str, RFMScore] | None = None,
-    ) -> tuple[Customer, ...]:
-        """The customers that match, in input order.
-
-        RFM scores, if the rule needs them and *rfm* is not given, are computed
-        over *customers* at *as_of*.
-        """
-        population = _customers(customers)
-        rfm = _rfm_for((self,), population, as_of, rfm)
-        keep = self.predicate(as_of=as_of, rfm=rfm)
-        return tuple(c for c in population if keep(c))
-
-
-def _customers(customers: Iterable[Customer]) -> tuple[Customer, ...]:
-    found = checked_items(customers, Customer, "customers")
-    for dup in duplicates(c.id for c in found):
-        raise ValidationError.single("customers", f"customer id {dup!r} is used more than once")
-    return found
-
-
-def _segments(segments: Iterable[Segment]) -> tuple[Segment, ...]:
-    found = checked_items(segments, Segment, "segments")
-    for dup in duplicates(s.id for s in found):
-        raise ValidationError.single("segments", f"segment id {dup!r} is used more than once")
-    return found
-
-
-def _rfm_for(
-    segments: Iterable[Segment],
-    population: tuple[Customer, ...],
-    as_of: datetime | None,
-    rfm: Mapping[str, RFMScore] | None,
-) -> Mapping[str, RFMScore] | None:
-    """The RFM scores the segments need: given, or computed over the population."""
-    if rfm is not None:
-        check = Checker()
-        check_scores(check, rfm)
-        check.done("segment evaluation")
-    if not any(s.rule.needs_rfm for s in segments):
-        return rfm
-    if rfm is None:
-        if as_of is None:
-            raise ValidationError.single(
-                "as_of", "is required: a rule reads RFM scores", "segment evaluation"
-            )
-        return rfm_scores(population, as_of=as_of)
-    unscored = [c.id for c in population if c.id not in rfm]
-    if unscored:
-        raise ValidationError.single(
-            "rfm", f"has no score for customer(s) {some(unscored)}", "segment evaluation"
-        )
-    return rfm
+__all__ = ["OverlapMatrix", "SegmentSizes", "overlap_matrix", "segment_sizes"]
 
 
 def _membership(

@@ -15,9 +15,9 @@ from functools import cached_property
 
 import attrs
 
-from customer_model._personal import personal
-from customer_model._validation import Checker, duplicates, to_frozenset, to_tuple
-from customer_model.people import Location, Person
+from customer_model.model._personal import personal
+from customer_model.model._validation import Checker, duplicates, to_frozenset, to_tuple
+from customer_model.model.people import Location, Person
 
 __all__ = [
     "BuyingRole",
@@ -28,6 +28,33 @@ __all__ = [
     "Purchaser",
     "User",
 ]
+
+
+class Role(enum.Enum):
+    """The two sides of the customer-versus-user split."""
+
+    PURCHASER = "purchaser"
+    USER = "user"
+
+
+class RoleSplit(enum.Enum):
+    """How a customer's purchasers and users relate."""
+
+    #: Everyone who buys uses, and everyone who uses buys (self-serve).
+    SAME = "same"
+    #: No buyer uses the product (parents buy diapers, babies use them).
+    DISJOINT = "disjoint"
+    #: Some people are both, some only one (a business buying group).
+    OVERLAPPING = "overlapping"
+
+    @classmethod
+    def of(cls, purchaser_ids: frozenset[str], user_ids: frozenset[str]) -> RoleSplit:
+        """How a set of buyers and a set of users overlap (no users yet: ``DISJOINT``)."""
+        if purchaser_ids == user_ids:
+            return cls.SAME
+        if purchaser_ids.isdisjoint(user_ids):
+            return cls.DISJOINT
+        return cls.OVERLAPPING
 
 
 class CustomerKind(enum.Enum):
@@ -253,7 +280,6 @@ class Customer:
     def _repr_html_(self) -> str:
         # No personal data: ids, kind, role split and aggregates only.
         from customer_model._display import html_table, money
-        from customer_model.roles import role_split
 
         revenue = money(self.revenue())
         rows = [
@@ -262,7 +288,7 @@ class Customer:
             ("purchasers", len(self.purchasers)),
             ("users", len(self.users)),
             ("buy and use", len(self.purchaser_ids & self.user_ids)),
-            ("role split", role_split(self).value),
+            ("role split", RoleSplit.of(self.purchaser_ids, self.user_ids).value),
             ("purchases", len(self.purchases)),
             ("revenue", revenue or "none"),
         ]
@@ -274,7 +300,7 @@ class Customer:
         Sums are exact whatever the decimal context.  With *until*, only
         purchases made at or before that moment count.
         """
-        from customer_model._money import EXACT, ZERO
+        from customer_model.model._money import EXACT, ZERO
 
         if until is not None:
             check = Checker()
