@@ -4,8 +4,9 @@ Every value these strategies produce satisfies every invariant of the model
 and round-trips through JSON.  Needs the ``testing`` extra (hypothesis).
 
 Arguments are checked when a strategy is built, not when a test first draws
-from it: a bad one raises :class:`hypothesis.errors.InvalidArgument`, as
-hypothesis' own strategies do.  The error is also a
+from it (hypothesis' own strategies check lazily, on first use; these check
+at once so the error points at the line that built them).  A bad one raises
+hypothesis' :class:`~hypothesis.errors.InvalidArgument`, which is also a
 :class:`~customer_model.ValidationError` whose problems name each bad argument
 and the rule it breaks (never its value), so either ``except`` catches it.
 
