@@ -26,7 +26,6 @@ MAX_LINES = 600
 NOT_YET_SPLIT = {
     "customer_model.model.rules",
     "customer_model.serialization",
-    "customer_model.testing.factories",
     "customer_model.testing.strategies",
 }
 
