@@ -1,0 +1,150 @@
+"""What a backlog (and, for segment voices, the feedback behind it) says about each theme.
+
+Scorecard factors filled from evidence read their raw values here: customer
+importance, customers, revenue in the policy currency, purchaser and user
+voices from the :class:`~customer_model.BacklogItem`, and the voices of a
+named segment counted again from the feedback the backlog lists, with the
+backlog's own rule (one voice per person per theme, their latest item; every
+anonymous item a voice of its own).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from customer_model._rule_inputs import customer_index, segment_list
+from customer_model.backlog import Backlog, BacklogItem
+from customer_model.errors import ValidationError
+from customer_model.model._validation import Checker, some, type_name
+from customer_model.model.customers import Customer
+from customer_model.model.feedback import FeedbackItem
+from customer_model.model.segments import SegmentLike
+
+__all__ = ["evidence_value", "segment_voices"]
+
+
+def evidence_value(
+    check: Checker,
+    evidence: str,
+    segment: str | None,
+    item: BacklogItem | None,
+    *,
+    backlog: Backlog,
+    voices: Mapping[str, Mapping[str, int]],
+) -> float:
+    """The backlog's *evidence* (an :class:`Evidence` value) for a theme; 0 for a theme
+    nobody asked for."""
+    if item is None:
+        return 0.0
+    if evidence == "customer_importance":
+        return item.score
+    if evidence == "customer_count":
+        return float(item.customer_count)
+    if evidence == "purchaser_voices":
+        return float(item.purchaser_voices)
+    if evidence == "user_voices":
+        return float(item.user_voices)
+    if evidence == "segment_voices":
+        assert segment is not None
+        return float(voices[segment].get(item.theme, 0))
+    return _revenue(check, item, backlog)
+
+
+def _revenue(check: Checker, item: BacklogItem, backlog: Backlog) -> float:
+    """The theme's revenue in the policy currency (as it is when the policy has none)."""
+    policy = backlog.policy
+    if policy.currency is None:
+        codes = sorted({code for other in backlog for code in other.revenue})
+        if len(codes) > 1:
+            check.add(
+                ("backlog", "policy", "currency"),
+                f"is needed to weigh revenue in {', '.join(map(repr, codes))} together",
+            )
+            return 0.0
+    parts = []
+    for code, amount in item.revenue.items():
+        rate = policy.rate(code)
+        if rate is None:
+            check.add(
+                ("backlog", "policy", "exchange_rates"),
+                f"has no rate from {code!r} to {policy.currency}",
+            )
+            continue
+        parts.append(float(amount) * rate)
+    return math.fsum(parts)
+
+
+_SUBJECT = "scorecard input"
+
+
+def segment_voices(
+    backlog: Backlog,
+    feedback: Iterable[FeedbackItem],
+    customers: Iterable[Customer] | Mapping[str, Customer],
+    segments: Iterable[SegmentLike],
+    wanted: set[str],
+) -> dict[str, dict[str, int]]:
+    """Segment id -> theme -> voices whose customer is in the segment at ``backlog.as_of``."""
+    check = Checker()
+    index = customer_index(check, customers)
+    rules = [s for s in segment_list(check, segments) if s.id in wanted]
+    entries: object = feedback
+    if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Iterable):
+        check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(entries)}")
+        entries = ()
+    by_id: dict[str, FeedbackItem] = {}
+    for i, entry in enumerate(entries):
+        if isinstance(entry, FeedbackItem):
+            by_id[entry.id] = entry
+        else:
+            check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(entry)}")
+    absent = sorted(wanted - {s.id for s in rules})
+    if absent:
+        check.add(
+            "segments",
+            f"must include the segment(s) {some(absent)} whose voices the scorecard counts",
+        )
+    check.done(_SUBJECT)
+    counts: dict[str, dict[str, int]] = {s.id: {} for s in rules}
+    unknown_items: list[str] = []
+    unknown_customers: set[str] = set()
+    for item in backlog:
+        latest: dict[str, FeedbackItem] = {}
+        voices: list[FeedbackItem] = []
+        for fid in item.feedback_ids:
+            entry = by_id.get(fid)
+            if entry is None:
+                unknown_items.append(fid)
+                continue
+            if entry.author_id is None:
+                voices.append(entry)
+                continue
+            prev = latest.get(entry.author_id)
+            if prev is None or (prev.created_at, prev.id) < (entry.created_at, entry.id):
+                latest[entry.author_id] = entry
+        voices.extend(latest.values())
+        for voice in voices:
+            customer = index.get(voice.customer_id)
+            if customer is None:
+                unknown_customers.add(voice.customer_id)
+                continue
+            for i, rule in enumerate(rules):
+                verdict = rule.matches(customer, as_of=backlog.as_of)
+                if type(verdict) is not bool:
+                    raise ValidationError.single(
+                        ("segments", i),
+                        f"matches() must return a bool, not {type_name(verdict)}",
+                        _SUBJECT,
+                    )
+                if verdict:
+                    by_theme = counts[rule.id]
+                    by_theme[item.theme] = by_theme.get(item.theme, 0) + 1
+    if unknown_items:
+        check.add("feedback", f"lacks item(s) the backlog counts: {some(sorted(unknown_items))}")
+    if unknown_customers:
+        check.add(
+            "customers", f"lacks the customer(s) {some(sorted(unknown_customers))} of the voices"
+        )
+    check.done(_SUBJECT)
+    return counts
