@@ -1,6 +1,7 @@
-"""What a backlog (and, for segment voices, the feedback behind it) says about each theme.
+"""The raw values of scorecard factors: estimates as typed, and what a backlog says.
 
-Scorecard factors filled from evidence read their raw values here: customer
+Estimates are checked against their factors' scales here.  Factors filled
+from evidence read their raw values here too: customer
 importance, customers, revenue in the policy currency, purchaser and user
 voices from the :class:`~customer_model.BacklogItem`, and the voices of a
 named segment counted again from the feedback the backlog lists, with the
@@ -11,7 +12,7 @@ anonymous item a voice of its own).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from customer_model._rule_inputs import customer_index, segment_list
 from customer_model.backlog import Backlog, BacklogItem
@@ -21,7 +22,40 @@ from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
 
-__all__ = ["evidence_value", "segment_voices"]
+__all__ = ["estimate_values", "evidence_value", "segment_voices"]
+
+#: A factor's check of one raw value: problems go to the checker, the answer says if it passed.
+ValueCheck = Callable[[Checker, tuple[str, ...], object], bool]
+
+
+def estimate_values(
+    check: Checker, factors: Mapping[str, ValueCheck], given: Mapping[object, object]
+) -> dict[str, dict[str, float]]:
+    """The estimates as floats by theme and factor, each checked by its factor."""
+    names = ", ".join(factors)
+    out: dict[str, dict[str, float]] = {}
+    for theme, values in given.items():
+        if type(theme) is not str:
+            check.add("estimates", f"keys must be theme strings, not {type_name(theme)}")
+            continue
+        check.ident(("estimates", theme), theme)
+        if not isinstance(values, Mapping):
+            check.add(
+                ("estimates", theme),
+                f"must be a mapping of factor name to number, not {type_name(values)}",
+            )
+            continue
+        row: dict[str, float] = {}
+        for name, value in values.items():
+            if type(name) is not str:
+                check.add(("estimates", theme), f"keys must be factor names, not {type_name(name)}")
+            elif name not in factors:
+                check.add(("estimates", theme, name), f"is not a factor of the scorecard ({names})")
+            elif factors[name](check, ("estimates", theme, name), value):
+                assert isinstance(value, int | float)
+                row[name] = float(value)
+        out[theme] = row
+    return out
 
 
 def evidence_value(

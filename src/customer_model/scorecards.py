@@ -25,7 +25,7 @@ from typing import Literal
 import attrs
 
 from customer_model import _scorecard_formula as formula_language
-from customer_model._scorecard_evidence import evidence_value, segment_voices
+from customer_model._scorecard_evidence import estimate_values, evidence_value, segment_voices
 from customer_model._scorecard_formula import Interval
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
@@ -449,7 +449,7 @@ def _score(
         )
     check.done(_SUBJECT)
     assert isinstance(given, Mapping)
-    typed = _estimates(check, card, given)
+    typed = estimate_values(check, {f.name: f.check_value for f in card.factors}, given)
     check.done(_SUBJECT)
 
     counted = {f.segment for f in card.factors if f.segment is not None}
@@ -523,37 +523,6 @@ def _score(
         as_of=backlog.as_of,
         scorecard=card.name,
     )
-
-
-def _estimates(
-    check: Checker, card: Scorecard, given: Mapping[object, object]
-) -> dict[str, dict[str, float]]:
-    """The estimates as floats by theme and factor, each checked against its factor's scale."""
-    factors = {f.name: f for f in card.factors}
-    names = ", ".join(factors)
-    out: dict[str, dict[str, float]] = {}
-    for theme, values in given.items():
-        if type(theme) is not str:
-            check.add("estimates", f"keys must be theme strings, not {type_name(theme)}")
-            continue
-        check.ident(("estimates", theme), theme)
-        if not isinstance(values, Mapping):
-            check.add(
-                ("estimates", theme),
-                f"must be a mapping of factor name to number, not {type_name(values)}",
-            )
-            continue
-        row: dict[str, float] = {}
-        for name, value in values.items():
-            if type(name) is not str:
-                check.add(("estimates", theme), f"keys must be factor names, not {type_name(name)}")
-            elif name not in factors:
-                check.add(("estimates", theme, name), f"is not a factor of the scorecard ({names})")
-            elif factors[name].check_value(check, ("estimates", theme, name), value):
-                assert isinstance(value, int | float)
-                row[name] = float(value)
-        out[theme] = row
-    return out
 
 
 def _combine(
