@@ -208,11 +208,25 @@ def test_bad_formulas_point_at_the_place(text: str, column: int, words: str) -> 
 
 
 def test_dividing_by_a_positive_expression_is_allowed() -> None:
-    factors = [ScorecardFactor("a", minimum=0), ScorecardFactor("e", positive=True)]
-    for text in ("a / (e + a)", "a / (e * e)", "a / (2 * e)", "a / -e", "a / (e + 1)"):
+    factors = [
+        ScorecardFactor("a", minimum=0),
+        ScorecardFactor("e", positive=True, kind=FactorKind.COST),
+    ]
+    for text in ("a / (e + a)", "a / (e * e)", "a / (2 * e)", "a / (e + 1)", "a * (2 / e)"):
         Scorecard(factors, text)
     with pytest.raises(ValidationError, match="can be 0"):
         Scorecard(factors, "a / (e - e)")
+
+
+@pytest.mark.parametrize("text", ["e / a", "a + e", "a / -e", "a - -e", "a * (2 - 1 / e) * e"])
+def test_a_cost_the_formula_rewards_is_refused(text: str) -> None:
+    factors = [
+        ScorecardFactor("a", minimum=1),
+        ScorecardFactor("e", positive=True, kind=FactorKind.COST),
+    ]
+    with pytest.raises(ValidationError) as e:
+        Scorecard(factors, text)
+    assert any("'e' is a cost, but the formula rewards it" in m for m in messages(e))
 
 
 def test_every_factor_must_be_used_by_the_formula() -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "evaluate",
     "names_in",
     "parse",
+    "signs",
 ]
 
 #: Longest formula accepted, in characters; a team's formula is a line, not a program.
@@ -158,6 +159,27 @@ def names_in(node: Node) -> list[Ref]:
         return names_in(node.operand)
     if isinstance(node, Bin):
         return names_in(node.left) + names_in(node.right)
+    return []
+
+
+def signs(node: Node, sign: int = 1) -> list[tuple[Ref, int]]:
+    """Each reference with the way it moves the result, as written: 1 up, -1 down.
+
+    A divisor or a subtracted term moves it down, as does a product with a
+    negative number; factors are taken to be at least 0 (ranges below 0 are
+    rare in a scorecard and are not followed through here).
+    """
+    if isinstance(node, Ref):
+        return [(node, sign)]
+    if isinstance(node, Neg):
+        return signs(node.operand, -sign)
+    if isinstance(node, Bin):
+        right = -sign if node.op in ("-", "/") else sign
+        if node.op == "*" and isinstance(node.left, Num) and node.left.value < 0:
+            sign, right = -sign, -right
+        if node.op in ("*", "/") and isinstance(node.right, Num) and node.right.value < 0:
+            sign = -sign
+        return signs(node.left, sign) + signs(node.right, right)
     return []
 
 

@@ -249,7 +249,8 @@ class Scorecard:
     stands for its factor's ``weight x normalized value``; the text may hold
     numbers, factor names, ``+ - * /`` and parentheses, must use every factor,
     and may divide only by parts that cannot be 0 for any value the factors
-    accept.  *name* labels the scorecard in tables.
+    accept; a cost must divide or be subtracted (as written: ``effort / impact``
+    with effort a cost is refused).  *name* labels the scorecard in tables.
     """
 
     factors: tuple[ScorecardFactor, ...] = attrs.field(converter=_factors)
@@ -312,6 +313,13 @@ class Scorecard:
         for i, factor in enumerate(self.factors):
             if factor.name not in used:
                 check.add(("factors", i), "is not used by the formula")
+        for ref, sign in formula_language.signs(tree):
+            if known[ref.name].kind is FactorKind.COST and sign > 0:
+                check.add(
+                    "formula",
+                    f"at column {ref.column}: {ref.name!r} is a cost, but the formula "
+                    "rewards it: divide by it or subtract it",
+                )
         ranges = {name: _weighted(f) for name, f in known.items()}
         for problem in formula_language.check(tree, ranges):
             check.add("formula", f"at column {problem.column}: {problem.message}")
