@@ -658,3 +658,129 @@ def test_text_and_html_show_the_explanation_and_escape_themes() -> None:
     page = ranking._repr_html_() + ranking[0]._repr_html_()
     assert "<b>x</b>" not in page
     assert html.escape("<b>x</b>") in page
+
+
+# -- generated scorecards: round trips and robustness ---------------------------------
+
+_SEGMENT = "vip"
+
+
+def _valid_value(scale: Scale) -> st.SearchStrategy[Any]:
+    return _SCALE_VALUES.get(scale, st.integers(0, 100))
+
+
+@st.composite
+def _factors(draw: st.DrawFn, name: str) -> ScorecardFactor:
+    scale = draw(st.sampled_from(list(Scale)))
+    options: dict[str, Any] = {}
+    if scale is not Scale.PERCENTAGE:
+        options["weight"] = draw(st.integers(0, 9) | st.floats(0, 9))
+    if scale in (Scale.RELATIVE, Scale.NUMBER):
+        evidence = draw(st.none() | st.sampled_from(list(Evidence)))
+        if evidence is not None:
+            options["evidence"] = evidence
+        if evidence is Evidence.SEGMENT_VOICES:
+            options["segment"] = _SEGMENT
+    if scale is Scale.NUMBER:
+        low = draw(st.none() | st.floats(-1e6, 1e6))
+        options["minimum"] = low
+        options["maximum"] = draw(st.none() | st.floats(low if low is not None else -1e6, 2e6))
+        options["positive"] = draw(st.booleans())
+        if options["positive"] and options["maximum"] is not None and options["maximum"] <= 0:
+            options["maximum"] = None
+        if options["positive"] and options.get("weight", 1) > 0 and draw(st.booleans()):
+            options["kind"] = FactorKind.COST
+    elif scale is not Scale.PERCENTAGE and draw(st.booleans()):
+        options["default"] = draw(_valid_value(scale))
+    return ScorecardFactor(name, scale, **options)
+
+
+@st.composite
+def _scorecards(draw: st.DrawFn) -> Scorecard:
+    lead = ScorecardFactor("f0", Scale.ZERO_TO_HUNDRED, weight=draw(st.integers(1, 5)))
+    rest = [draw(_factors(f"f{i}")) for i in range(1, draw(st.integers(1, 4)))]
+    name = draw(st.none() | st.sampled_from(["ours", "Q3 roadmap"]))
+    return Scorecard([lead, *rest], name=name)
+
+
+@given(_scorecards())
+def test_generated_scorecards_round_trip_through_json(card: Scorecard) -> None:
+    assert from_json(to_json(card), Scorecard) == card
+
+
+@given(_benefit_cards())
+def test_rankings_round_trip_through_json(
+    case: tuple[Scorecard, dict[str, dict[str, int]]],
+) -> None:
+    card, estimates = case
+    ranking = card.score(EMPTY, estimates)
+    assert from_json(to_json(ranking), ScorecardRanking) == ranking
+
+
+@given(st.text("ab+-*/() 0123.e_x", max_size=30) | st.text(max_size=30))
+def test_any_formula_text_is_a_scorecard_or_a_located_validation_error(text: str) -> None:
+    factors = [ScorecardFactor("a", minimum=0), ScorecardFactor("b", positive=True)]
+    problems: tuple[Any, ...] = ()
+    try:
+        card = Scorecard(factors, text)
+    except ValidationError as e:
+        problems = e.problems
+    else:
+        card.score(EMPTY, {"t": {"a": 1, "b": 2}})
+    assert all(p.path[0] in ("formula", "factors") for p in problems)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Scorecard("reach"),  # type: ignore[arg-type]
+        lambda: Scorecard([1]),  # type: ignore[list-item]
+        lambda: Scorecard([]),
+        lambda: Scorecard([ScorecardFactor("a")], 5),  # type: ignore[arg-type]
+        lambda: Scorecard([ScorecardFactor("a")], "   "),
+        lambda: Scorecard([ScorecardFactor("a")], "a" * 2000),
+        lambda: Scorecard([ScorecardFactor("a")], "(" * 500 + "a" + ")" * 500),
+        lambda: Scorecard([ScorecardFactor("a")], " + ".join(["a"] * 300)),
+        lambda: ScorecardFactor(None),  # type: ignore[arg-type]
+        lambda: ScorecardFactor("a", minimum=math.nan),
+        lambda: Scorecard.rice().score("backlog"),  # type: ignore[arg-type]
+        lambda: Scorecard.rice().score(EMPTY, [("t", {})]),  # type: ignore[arg-type]
+        lambda: Scorecard.rice().score(EMPTY, {1: {"impact": 1}}),  # type: ignore[dict-item]
+        lambda: Scorecard.rice().score(EMPTY, {"t": {2: 1}}),  # type: ignore[dict-item]
+        lambda: Scorecard.rice().score(EMPTY, {"t": {"impact": math.inf}}),
+        lambda: Scorecard.rice().score(EMPTY, {"t": {"impact": "3"}}),
+        lambda: Scorecard.rice().score(EMPTY, {" t": {"impact": 1}}),
+    ],
+)
+def test_bad_input_is_a_validation_error_and_nothing_else(call: Any) -> None:
+    with pytest.raises(ValidationError):
+        call()
+
+
+def test_explanation_records_add_up_in_duckdb() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    _, backlog = _demo_backlog()
+    card = Scorecard(
+        [
+            ScorecardFactor("importance", Scale.RELATIVE, evidence=Evidence.CUSTOMER_IMPORTANCE),
+            ScorecardFactor("impact", Scale.ZERO_TO_TEN, default=5),
+            ScorecardFactor("effort", positive=True, kind=FactorKind.COST, default=2),
+        ],
+        "importance * impact / effort + 1",
+    )
+    ranking = card.score(backlog, {"sso": {"impact": 9}})
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE parts (rank BIGINT, theme VARCHAR, factor VARCHAR, raw DOUBLE, "
+        "normalized DOUBLE, weight DOUBLE, value DOUBLE, share DOUBLE)"
+    )
+    columns = ["rank", "theme", "factor", "raw", "normalized", "weight", "value", "share"]
+    con.executemany(
+        "INSERT INTO parts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[r[c] for c in columns] for r in ranking.explanation_records()],
+    )
+    sums = dict(con.execute("SELECT theme, sum(value) FROM parts GROUP BY theme").fetchall())
+    con.close()
+    assert sums.keys() == set(ranking.themes)
+    for theme in ranking:
+        assert sums[theme.theme] == pytest.approx(theme.score, rel=1e-12)

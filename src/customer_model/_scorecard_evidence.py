@@ -122,7 +122,8 @@ def segment_voices(
     """Segment id -> theme -> voices whose customer is in the segment at ``backlog.as_of``."""
     check = Checker()
     index = customer_index(check, customers)
-    rules = [s for s in segment_list(check, segments) if s.id in wanted]
+    # (position among the segments given, segment) for the segments counted
+    rules = [(i, s) for i, s in enumerate(segment_list(check, segments)) if s.id in wanted]
     entries: object = feedback
     if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Iterable):
         check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(entries)}")
@@ -133,14 +134,14 @@ def segment_voices(
             by_id[entry.id] = entry
         else:
             check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(entry)}")
-    absent = sorted(wanted - {s.id for s in rules})
+    absent = sorted(wanted - {s.id for _, s in rules})
     if absent:
         check.add(
             "segments",
             f"must include the segment(s) {some(absent)} whose voices the scorecard counts",
         )
     check.done(_SUBJECT)
-    counts: dict[str, dict[str, int]] = {s.id: {} for s in rules}
+    counts: dict[str, dict[str, int]] = {s.id: {} for _, s in rules}
     unknown_items: list[str] = []
     unknown_customers: set[str] = set()
     for item in backlog:
@@ -163,7 +164,7 @@ def segment_voices(
             if customer is None:
                 unknown_customers.add(voice.customer_id)
                 continue
-            for i, rule in enumerate(rules):
+            for i, rule in rules:
                 verdict = rule.matches(customer, as_of=backlog.as_of)
                 if type(verdict) is not bool:
                     raise ValidationError.single(

@@ -38,7 +38,7 @@ __all__ = [
 #: Longest formula accepted, in characters; a team's formula is a line, not a program.
 MAX_LENGTH = 1000
 #: Deepest nesting accepted; evaluation recurses once per level.
-MAX_DEPTH = 40
+MAX_DEPTH = 100
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
