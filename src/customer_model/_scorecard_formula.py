@@ -83,30 +83,41 @@ class NonFinite(ArithmeticError):
         self.column = column
 
 
-def _column(text: str, line: int, byte_offset: int) -> int:
-    """The 1-based character column of an ast position (ast counts UTF-8 bytes)."""
-    lines = text.splitlines() or [""]
+def _index(text: str, line: int, byte_offset: int) -> int:
+    """The 0-based character index of an ast position (ast counts lines and UTF-8 bytes)."""
+    lines = text.split("\n")
     row = lines[min(line, len(lines)) - 1]
     before = sum(len(r) + 1 for r in lines[: line - 1])
-    return before + len(row.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+    return before + len(row.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
 def parse(text: str) -> tuple[Node | None, list[FormulaProblem]]:
     """The tree of *text*, or the problems that keep it from being a formula."""
     if len(text) > MAX_LENGTH:
         return None, [FormulaProblem(1, f"must be at most {MAX_LENGTH} characters long")]
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(stripped, mode="eval")
     except SyntaxError as e:  # its message may quote the text: only the column is told
-        return None, [FormulaProblem(e.offset or 1, "is not a valid formula here")]
+        where = _index(stripped, e.lineno or 1, 0) + (e.offset or 1)
+        return None, [FormulaProblem(lead + where, "is not a valid formula here")]
+    except ValueError:  # a NUL character (a SyntaxError from Python 3.12 on)
+        return None, [FormulaProblem(1, "is not a valid formula: it holds a NUL character")]
     except (RecursionError, MemoryError):
         return None, [FormulaProblem(1, f"must not nest more than {MAX_DEPTH} levels deep")]
-    lead = len(text) - len(text.lstrip())
     problems: list[FormulaProblem] = []
 
     def at(node: ast.AST) -> int:
-        stripped = text.strip()
-        return lead + _column(stripped, node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        line, offset = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        return lead + _index(stripped, line, offset) + 1
+
+    def operator_at(node: ast.BinOp) -> int:
+        """The column of the operator itself, between the operands' text."""
+        start = _index(stripped, node.left.end_lineno or 1, node.left.end_col_offset or 0)
+        end = _index(stripped, node.right.lineno, node.right.col_offset)
+        found = stripped.find(_OPS[type(node.op)], start, end)
+        return lead + (found if found >= 0 else start) + 1
 
     def build(node: ast.AST, depth: int) -> Node | None:
         if depth > MAX_DEPTH:
@@ -117,7 +128,7 @@ def parse(text: str) -> tuple[Node | None, list[FormulaProblem]]:
             right = build(node.right, depth + 1)
             if left is None or right is None:
                 return None
-            return Bin(_OPS[type(node.op)], left, right, at(node))
+            return Bin(_OPS[type(node.op)], left, right, operator_at(node))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             operand = build(node.operand, depth + 1)
             if operand is None:
@@ -263,7 +274,7 @@ def _range(node: Node, ranges: Mapping[str, Interval], problems: list[FormulaPro
         what = f"{divisor.name!r}, which" if isinstance(divisor, Ref) else "a part that"
         problems.append(
             FormulaProblem(
-                divisor.column,
+                divisor.column if isinstance(divisor, Ref) else node.column,
                 f"divides by {what} can be 0: give the divisor a range that excludes 0 "
                 "(positive=True or a minimum above 0)",
             )
