@@ -226,7 +226,7 @@ class ScorecardFactor:
         if scale is Scale.PERCENTAGE:
             return raw / 100
         if scale is Scale.RELATIVE:
-            return 0.0 if highest == 0 else raw * 100 / highest
+            return 0.0 if highest == 0 else raw / highest * 100
         return raw
 
 
