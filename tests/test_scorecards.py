@@ -785,3 +785,32 @@ def test_explanation_records_add_up_in_duckdb() -> None:
     assert sums.keys() == set(ranking.themes)
     for theme in ranking:
         assert sums[theme.theme] == pytest.approx(theme.score, rel=1e-12)
+
+
+_leaves = st.sampled_from(["a", "e", "1", "2", "0.5", "3"])
+_expressions = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
+        inner.map(lambda t: f"-{t}"),
+    ),
+    max_leaves=8,
+)
+
+
+@given(_expressions, st.lists(st.tuples(st.integers(0, 10), st.floats(1e-3, 100)), min_size=1))
+def test_a_formula_that_passes_the_zero_check_never_divides_by_zero(
+    text: str, values: list[tuple[int, float]]
+) -> None:
+    # a is rated 0-10 (0 to 100 once squared), e is any number above 0: every
+    # division the scorecard accepts must then have a divisor other than 0.
+    factors = [ScorecardFactor("a", Scale.ZERO_TO_TEN), ScorecardFactor("e", positive=True)]
+    try:
+        card = Scorecard(factors, f"{text} + 0 * (a + e)")
+    except ValidationError:
+        return  # refused, with its place (the previous test checks the paths)
+    estimates = {f"t{i}": {"a": a, "e": e} for i, (a, e) in enumerate(values)}
+    ranking = card.score(EMPTY, estimates)
+    assert len(ranking) == len(values)

@@ -21,6 +21,8 @@ import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
+import attrs
+
 __all__ = [
     "FormulaProblem",
     "Interval",
@@ -197,11 +199,12 @@ def signs(node: Node, sign: int = 1) -> list[tuple[Ref, int]]:
 # -- ranges: can a divisor be zero? ---------------------------------------------
 
 
-class Interval(NamedTuple):
+@attrs.frozen(slots=True)
+class Interval:
     """The values an expression can take: ``lo`` to ``hi``, each end open or closed.
 
     Open ends matter: effort "greater than 0" is ``(0, inf)``, and dividing by
-    it is safe, while ``[0, 10]`` is not.
+    it is safe, while ``[0, 10]`` is not.  Infinite ends are always open.
     """
 
     lo: float
@@ -217,7 +220,7 @@ class Interval(NamedTuple):
     def __neg__(self) -> Interval:
         return Interval(-self.hi, -self.lo, self.hi_open, self.lo_open)
 
-    def __add__(self, other: Interval) -> Interval:  # type: ignore[override]
+    def __add__(self, other: Interval) -> Interval:
         return Interval(
             self.lo + other.lo,
             self.hi + other.hi,
@@ -225,7 +228,7 @@ class Interval(NamedTuple):
             self.hi_open or other.hi_open or math.isinf(self.hi + other.hi),
         )
 
-    def __mul__(self, other: Interval) -> Interval:  # type: ignore[override]
+    def __mul__(self, other: Interval) -> Interval:
         ends = []
         for x, x_open in ((self.lo, self.lo_open), (self.hi, self.hi_open)):
             for y, y_open in ((other.lo, other.lo_open), (other.hi, other.hi_open)):
