@@ -107,6 +107,13 @@ def test_a_bad_estimates_file_names_line_and_column_not_the_cell(
     err = capsys.readouterr().err
     assert f"{bad}:2: column 'impact': must be a number" in err
     assert "secret-text" not in err
+    bad.write_text("theme,impact\nsso,x\ndashboard-speed,y\n", encoding="utf-8")
+    assert _rank(files, "--estimates", str(bad)) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"{bad}:2: column 'impact': must be a number",
+        f"{bad}:3: column 'impact': must be a number",
+    ]
     bad.write_text("theme,impact\nsso,11\nsso,1\n", encoding="utf-8")
     assert _rank(files, "--estimates", str(bad)) == 2
     assert f"{bad}:3: repeats the theme of line 2" in capsys.readouterr().err

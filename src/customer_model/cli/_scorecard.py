@@ -23,6 +23,18 @@ from customer_model.scorecards import Scorecard, ScorecardRanking
 
 __all__ = ["load_estimates", "rank_by_scorecard"]
 
+
+class _Problems(InputError):
+    """Problems in a scorecard or estimates file, every one shown.
+
+    ``validate`` does not read these files, so pointing at it for the rest
+    would not help; they are small, and each problem is one line.
+    """
+
+    def summary(self, hint: str | None = None) -> str:
+        return "\n".join(self.lines)
+
+
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 
@@ -46,15 +58,15 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
     try:
         text = read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError([f"{path}: is not UTF-8 text"]) from None
+        raise _Problems([f"{path}: is not UTF-8 text"]) from None
     try:
         rows = [
             row for row in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in row)
         ]
     except csv.Error:
-        raise InputError([f"{path}: is not valid CSV"]) from None
+        raise _Problems([f"{path}: is not valid CSV"]) from None
     if not rows:
-        raise InputError([f"{path}: is empty: it needs a header with a theme column"])
+        raise _Problems([f"{path}: is empty: it needs a header with a theme column"])
     header = [cell.strip() for cell in rows[0]]
     errors = []
     if header.count("theme") != 1:
@@ -65,7 +77,7 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
         elif header.count(name) > 1 and name != "theme":
             errors.append(f"{path}:1: column {name!r} is named more than once")
     if errors:
-        raise InputError(dict.fromkeys(errors))
+        raise _Problems(dict.fromkeys(errors))
     at = header.index("theme")
     estimates: dict[str, dict[str, int | float]] = {}
     lines: dict[str, int] = {}
@@ -89,7 +101,7 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
                 values[name] = number
         estimates[theme] = values
     if errors:
-        raise InputError(errors)
+        raise _Problems(errors)
     return estimates
 
 
@@ -114,7 +126,10 @@ def rank_by_scorecard(
     ``customers`` ...) to the file it comes from; the scorecard's own parts
     name the scorecard file and ``estimates`` the estimates file.
     """
-    card: Scorecard = load_json(scorecard_path, Scorecard)
+    try:
+        card: Scorecard = load_json(scorecard_path, Scorecard)
+    except InputError as e:
+        raise _Problems(e.lines) from None
     estimates = load_estimates(estimates_path) if estimates_path is not None else None
     where = {
         "formula": scorecard_path,
@@ -127,4 +142,4 @@ def rank_by_scorecard(
             backlog, estimates, feedback=feedback, customers=customers, segments=segments
         )
     except ValidationError as e:
-        raise InputError([f"{_where(p, where, scorecard_path)}: {p}" for p in e.problems]) from None
+        raise _Problems([f"{_where(p, where, scorecard_path)}: {p}" for p in e.problems]) from None
