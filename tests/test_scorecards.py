@@ -814,3 +814,34 @@ def test_a_formula_that_passes_the_zero_check_never_divides_by_zero(
     estimates = {f"t{i}": {"a": a, "e": e} for i, (a, e) in enumerate(values)}
     ranking = card.score(EMPTY, estimates)
     assert len(ranking) == len(values)
+
+
+def _canny(scale: Scale, value: float) -> float:
+    """Canny's published normalization, written out on its own."""
+    return {
+        Scale.ZERO_TO_TEN: lambda v: v**2,
+        Scale.ZERO_TO_HUNDRED: lambda v: v,
+        Scale.FIBONACCI: lambda v: v / 233 * 100,
+        Scale.STARS: lambda v: (v * 2) ** 2,
+        Scale.CHECKBOX: lambda v: 100 if v else 0,
+        Scale.NUMBER: lambda v: v,
+    }[scale](value)
+
+
+@given(st.sampled_from([s for s in _SCALE_VALUES if s is not Scale.RELATIVE]), st.data())
+def test_every_value_of_a_scale_normalizes_as_published(scale: Scale, data: st.DataObject) -> None:
+    value = data.draw(_SCALE_VALUES[scale] | st.floats(0, 10) if scale is Scale.ZERO_TO_TEN
+                      else _SCALE_VALUES[scale])  # fmt: skip
+    part = one(scale).score(EMPTY, {"t": {"x": value}})[0].explanation[0]
+    assert part.normalized == pytest.approx(_canny(scale, value), rel=1e-15, abs=1e-300)
+
+
+@given(_benefit_cards(), st.randoms(use_true_random=False))
+def test_the_ranking_does_not_depend_on_the_order_of_the_estimates(
+    case: tuple[Scorecard, dict[str, dict[str, int]]], random: Any
+) -> None:
+    card, estimates = case
+    themes = list(estimates)
+    random.shuffle(themes)
+    shuffled = {t: dict(reversed(list(estimates[t].items()))) for t in themes}
+    assert card.score(EMPTY, shuffled) == card.score(EMPTY, estimates)
