@@ -401,7 +401,16 @@ def test_revenue_in_two_currencies_needs_a_policy_currency() -> None:
     card = Scorecard([ScorecardFactor("revenue", Scale.RELATIVE, evidence=Evidence.REVENUE)])
     with pytest.raises(ValidationError) as e:
         card.score(backlog)
-    assert messages(e)[0].startswith("$.backlog.policy.currency: is needed")
+    assert messages(e) == [
+        "$.backlog.policy.currency: is needed to weigh revenue in 'EUR', 'USD' together"
+    ]
+    backlog = attrs_evolve(backlog, policy=PrioritizationPolicy(currency="EUR"))
+    with pytest.raises(ValidationError) as e:
+        card.score(backlog)
+    assert messages(e) == ["$.backlog.policy.exchange_rates: has no rate from 'USD' to EUR"]
+    rated = PrioritizationPolicy(currency="EUR", exchange_rates={"USD": 0.5})
+    ranking = card.score(attrs_evolve(backlog, policy=rated))
+    assert [(t.theme, t.explanation[0].raw) for t in ranking] == [("a", 10.0), ("b", 5.0)]
 
 
 def test_segment_voices_count_the_voices_of_the_segments_customers() -> None:
@@ -529,10 +538,10 @@ def test_doubling_a_benefits_weight_never_lowers_a_theme_that_leads_on_it(
             assert after.rank <= theme.rank
 
 
-def attrs_evolve(factor: ScorecardFactor, **changes: Any) -> ScorecardFactor:
+def attrs_evolve(value: Any, **changes: Any) -> Any:
     import attrs
 
-    return attrs.evolve(factor, **changes)
+    return attrs.evolve(value, **changes)
 
 
 _formulas = st.sampled_from(

@@ -22,7 +22,7 @@ from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
 
-__all__ = ["estimate_values", "evidence_value", "segment_voices"]
+__all__ = ["check_revenue", "estimate_values", "evidence_value", "segment_voices"]
 
 #: A factor's check of one raw value: problems go to the checker, the answer says if it passed.
 ValueCheck = Callable[[Checker, tuple[str, ...], object], bool]
@@ -59,7 +59,6 @@ def estimate_values(
 
 
 def evidence_value(
-    check: Checker,
     evidence: str,
     segment: str | None,
     item: BacklogItem | None,
@@ -67,8 +66,8 @@ def evidence_value(
     backlog: Backlog,
     voices: Mapping[str, Mapping[str, int]],
 ) -> float:
-    """The backlog's *evidence* (an :class:`Evidence` value) for a theme; 0 for a theme
-    nobody asked for."""
+    """The backlog's *evidence* (an ``Evidence`` value) for a theme; 0 for a theme nobody
+    asked for."""
     if item is None:
         return 0.0
     if evidence == "customer_importance":
@@ -82,31 +81,33 @@ def evidence_value(
     if evidence == "segment_voices":
         assert segment is not None
         return float(voices[segment].get(item.theme, 0))
-    return _revenue(check, item, backlog)
+    return _revenue(item, backlog)
 
 
-def _revenue(check: Checker, item: BacklogItem, backlog: Backlog) -> float:
-    """The theme's revenue in the policy currency (as it is when the policy has none)."""
+def check_revenue(check: Checker, backlog: Backlog) -> None:
+    """Whether the backlog's revenue can be put in one currency; problems go to *check*."""
     policy = backlog.policy
-    if policy.currency is None:
-        codes = sorted({code for other in backlog for code in other.revenue})
-        if len(codes) > 1:
-            check.add(
-                ("backlog", "policy", "currency"),
-                f"is needed to weigh revenue in {', '.join(map(repr, codes))} together",
-            )
-            return 0.0
-    parts = []
-    for code, amount in item.revenue.items():
-        rate = policy.rate(code)
-        if rate is None:
+    codes = sorted({code for item in backlog for code in item.revenue})
+    if policy.currency is None and len(codes) > 1:
+        check.add(
+            ("backlog", "policy", "currency"),
+            f"is needed to weigh revenue in {', '.join(map(repr, codes))} together",
+        )
+    for code in codes:
+        if policy.rate(code) is None:
             check.add(
                 ("backlog", "policy", "exchange_rates"),
                 f"has no rate from {code!r} to {policy.currency}",
             )
-            continue
-        parts.append(float(amount) * rate)
-    return math.fsum(parts)
+
+
+def _revenue(item: BacklogItem, backlog: Backlog) -> float:
+    """The theme's revenue in the policy currency (as it is when the policy has none).
+
+    :func:`check_revenue` has made sure every currency has a rate.
+    """
+    rate = backlog.policy.rate
+    return math.fsum(float(amount) * (rate(code) or 0.0) for code, amount in item.revenue.items())
 
 
 _SUBJECT = "scorecard input"

@@ -25,7 +25,12 @@ from typing import Literal
 import attrs
 
 from customer_model import _scorecard_formula as formula_language
-from customer_model._scorecard_evidence import estimate_values, evidence_value, segment_voices
+from customer_model._scorecard_evidence import (
+    check_revenue,
+    estimate_values,
+    evidence_value,
+    segment_voices,
+)
 from customer_model._scorecard_formula import Interval
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
@@ -460,6 +465,9 @@ def _score(
     typed = estimate_values(check, {f.name: f.check_value for f in card.factors}, given)
     check.done(_SUBJECT)
 
+    if any(f.evidence is Evidence.REVENUE for f in card.factors):
+        check_revenue(check, backlog)
+        check.done(_SUBJECT)
     counted = {f.segment for f in card.factors if f.segment is not None}
     voices = segment_voices(backlog, feedback, customers, segments, counted) if counted else {}
     items = {item.theme: item for item in backlog}
@@ -473,7 +481,6 @@ def _score(
                 raw[theme][factor.name] = row[factor.name]
             elif factor.evidence is not None:
                 raw[theme][factor.name] = evidence_value(
-                    check,
                     factor.evidence.value,
                     factor.segment,
                     items.get(theme),
