@@ -472,6 +472,12 @@ def test_wsjf_preset_equals_wsjf(bv: float, tc: float, rr: float, size: float) -
     assert Scorecard.wsjf().score(EMPTY, {"t": values})[0].score == wsjf(**values)
 
 
+@given(st.floats(0, 10), st.floats(1e-3, 1e3))
+def test_value_effort_preset_is_value_over_effort(value: float, effort: float) -> None:
+    card = Scorecard.value_effort()
+    assert card.score(EMPTY, {"t": {"value": value, "effort": effort}})[0].score == value / effort
+
+
 def test_rice_preset_reaches_the_customers_by_default() -> None:
     backlog = Backlog((item("a", 1, customer_count=40),), AS_OF, PrioritizationPolicy())
     ranking = Scorecard.rice().score(backlog, {"a": {"impact": 2, "confidence": 0.5, "effort": 4}})

@@ -497,13 +497,17 @@ def _score(
         )
     check.done(_SUBJECT)
 
+    tree = None
+    if card.formula is not None:
+        tree, _ = formula_language.parse(card.formula)
+        assert tree is not None  # the scorecard checked it
     highest = {f.name: max((raw[t][f.name] for t in themes), default=0.0) for f in card.factors}
     scored = []
     for theme in themes:
         normalized = {
             f.name: f.normalize(raw[theme][f.name], highest[f.name]) for f in card.factors
         }
-        score, parts = _combine(check, card, theme, normalized)
+        score, parts = _combine(check, card, tree, theme, normalized)
         if score is None:
             continue
         scored.append((theme, score, normalized, parts))
@@ -541,9 +545,16 @@ def _score(
 
 
 def _combine(
-    check: Checker, card: Scorecard, theme: str, normalized: Mapping[str, float]
+    check: Checker,
+    card: Scorecard,
+    tree: formula_language.Node | None,
+    theme: str,
+    normalized: Mapping[str, float],
 ) -> tuple[float | None, dict[str | None, float]]:
-    """A theme's score and each factor's part (``None``: the formula's constants)."""
+    """A theme's score and each factor's part (``None``: the formula's constants).
+
+    *tree* is the parsed formula, ``None`` for the weighted combination.
+    """
     weighted = {}
     for i, f in enumerate(card.factors):
         value = f.weight * normalized[f.name]
@@ -551,9 +562,7 @@ def _combine(
             check.add(("factors", i, "weight"), _overflow(theme))
             return None, {}
         weighted[f.name] = value
-    if card.formula is not None:
-        tree, _ = formula_language.parse(card.formula)
-        assert tree is not None  # the scorecard checked it
+    if tree is not None:
         try:
             score, parts = formula_language.evaluate(tree, weighted)
         except formula_language.NonFinite as e:
@@ -574,7 +583,7 @@ def _combine(
         parts = {f.name: weighted[f.name] / total * multiplier / cost for f in benefits}
         score = math.fsum(parts.values())
     if not all(map(math.isfinite, (score, *parts.values()))):
-        check.add("formula" if card.formula else "factors", _overflow(theme))
+        check.add("formula" if tree is not None else "factors", _overflow(theme))
         return None, {}
     return score, parts
 
