@@ -1,4 +1,5 @@
-"""The formula language of scorecards: parsed with :mod:`ast`, never ``eval``-ed.
+"""How scorecards combine factors: a formula parsed with :mod:`ast` (never ``eval``-ed),
+or Canny's weighted mean (:class:`Weighing`).
 
 A formula is arithmetic over factor names: numbers, names, ``+ - * /``, unary
 minus and parentheses.  :func:`parse` turns the text into a small tree of its
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_LENGTH",
     "Node",
     "NonFinite",
+    "Weighing",
     "check",
     "evaluate",
     "names_in",
@@ -367,6 +369,32 @@ def _explain(node: Node, values: Mapping[str, float]) -> tuple[float, Parts]:
         for name, part in parts.items():
             out[name] = out.get(name, 0.0) + (0.0 if own == 0 else share * (part / own))
     return value, out
+
+
+class Weighing(NamedTuple):
+    """Canny's weighted combination of a scorecard without a formula.
+
+    ``score = weighted mean of the benefits x percentages / weighted mean of
+    the costs``; each benefit earns its term of the mean, scaled like the score.
+    """
+
+    benefits: list[str]
+    percentages: list[str]
+    costs: list[str]
+    benefit_weight: float
+    cost_weight: float
+
+    def evaluate(
+        self, weighted: Mapping[str, float], normalized: Mapping[str, float]
+    ) -> tuple[float, Parts]:
+        """The score and each benefit's part, from ``weight x normalized`` values."""
+        multiplier = math.prod(normalized[name] for name in self.percentages)
+        costs = math.fsum(weighted[name] for name in self.costs)
+        cost = costs / self.cost_weight if self.costs else 1.0
+        parts: Parts = {
+            name: weighted[name] / self.benefit_weight * multiplier / cost for name in self.benefits
+        }
+        return math.fsum(parts.values()), parts
 
 
 def evaluate(node: Node, values: Mapping[str, float]) -> tuple[float, Parts]:

@@ -48,6 +48,21 @@ class FactorPart:
     share: float | None
 
     def __attrs_post_init__(self) -> None:
+        # A ranking makes one per theme and factor: the valid case is checked quickly.
+        share = self.share
+        if not (
+            type(self.factor) is str
+            and self.factor
+            and self.factor == self.factor.strip()
+            and type(self.raw) is type(self.normalized) is type(self.weight) is float
+            and type(self.value) is float
+            and (share is None or type(share) is float)
+            and math.isfinite(self.raw + self.normalized + self.weight + self.value + (share or 0))
+            and self.weight >= 0
+        ):
+            self._check()
+
+    def _check(self) -> None:
         check = Checker()
         check.ident("factor", self.factor)
         for name in ("raw", "normalized", "value"):

@@ -385,16 +385,10 @@ class Scorecard:
         """
         if method not in ("product", "mean"):
             raise ValidationError.single("method", "must be 'product' or 'mean'", "ICE scorecard")
-        text = (
-            "impact * confidence * ease"
-            if method == "product"
-            else "(impact + confidence + ease) / 3"
-        )
-        factors = tuple(
-            ScorecardFactor(name, minimum=1, maximum=10)
-            for name in ("impact", "confidence", "ease")
-        )
-        return cls(factors, text, name=f"ICE ({method})")
+        text = {"product": "impact * confidence * ease", "mean": "(impact + confidence + ease) / 3"}
+        names = ("impact", "confidence", "ease")
+        factors = [ScorecardFactor(name, minimum=1, maximum=10) for name in names]
+        return cls(factors, text[method], name=f"ICE ({method})")
 
     @classmethod
     def wsjf(cls) -> Scorecard:
@@ -425,6 +419,19 @@ class Scorecard:
             "value / effort",
             name="value vs effort",
         )
+
+
+def _weighing(card: Scorecard) -> formula_language.Weighing:
+    """What the weighted combination needs of *card*, worked out once per ranking."""
+    benefits = [f for f in card.factors if _adds(f)]
+    costs = [f for f in card.factors if f.kind is FactorKind.COST]
+    return formula_language.Weighing(
+        [f.name for f in benefits],
+        [f.name for f in card.factors if f.scale is Scale.PERCENTAGE],
+        [f.name for f in costs],
+        math.fsum(f.weight for f in benefits),
+        math.fsum(f.weight for f in costs),
+    )
 
 
 def _adds(factor: ScorecardFactor) -> bool:
@@ -501,13 +508,14 @@ def _score(
     if card.formula is not None:
         tree, _ = formula_language.parse(card.formula)
         assert tree is not None  # the scorecard checked it
+    weighing = _weighing(card) if tree is None else None
     highest = {f.name: max((raw[t][f.name] for t in themes), default=0.0) for f in card.factors}
     scored = []
     for theme in themes:
         normalized = {
             f.name: f.normalize(raw[theme][f.name], highest[f.name]) for f in card.factors
         }
-        score, parts = _combine(check, card, tree, theme, normalized)
+        score, parts = _combine(check, card, theme, normalized, tree=tree, weighing=weighing)
         if score is None:
             continue
         scored.append((theme, score, normalized, parts))
@@ -547,13 +555,16 @@ def _score(
 def _combine(
     check: Checker,
     card: Scorecard,
-    tree: formula_language.Node | None,
     theme: str,
     normalized: Mapping[str, float],
+    *,
+    tree: formula_language.Node | None,
+    weighing: formula_language.Weighing | None,
 ) -> tuple[float | None, dict[str | None, float]]:
     """A theme's score and each factor's part (``None``: the formula's constants).
 
-    *tree* is the parsed formula, ``None`` for the weighted combination.
+    *tree* is the parsed formula; without one, *weighing* is what the weighted
+    combination needs.
     """
     weighted = {}
     for i, f in enumerate(card.factors):
@@ -569,21 +580,10 @@ def _combine(
             check.add("formula", f"at column {e.column}: {_overflow(theme)}")
             return None, {}
     else:
-        benefits = [f for f in card.factors if _adds(f)]
-        costs = [f for f in card.factors if f.kind is FactorKind.COST]
-        total = math.fsum(f.weight for f in benefits)
-        multiplier = math.prod(
-            normalized[f.name] for f in card.factors if f.scale is Scale.PERCENTAGE
-        )
-        cost = (
-            math.fsum(weighted[f.name] for f in costs) / math.fsum(f.weight for f in costs)
-            if costs
-            else 1.0
-        )
-        parts = {f.name: weighted[f.name] / total * multiplier / cost for f in benefits}
-        score = math.fsum(parts.values())
+        assert weighing is not None
+        score, parts = weighing.evaluate(weighted, normalized)
     if not all(map(math.isfinite, (score, *parts.values()))):
-        check.add("formula" if tree is not None else "factors", _overflow(theme))
+        check.add("formula" if card.formula is not None else "factors", _overflow(theme))
         return None, {}
     return score, parts
 
