@@ -860,3 +860,22 @@ def test_the_ranking_does_not_depend_on_the_order_of_the_estimates(
     random.shuffle(themes)
     shuffled = {t: dict(reversed(list(estimates[t].items()))) for t in themes}
     assert card.score(EMPTY, shuffled) == card.score(EMPTY, estimates)
+
+
+@given(st.data())
+def test_the_rice_preset_ranks_a_backlog_as_rerank_does(data: st.DataObject) -> None:
+    from customer_model.frameworks import RiceEstimate
+
+    _, backlog = _demo_backlog()
+    estimates = {
+        theme: {
+            "impact": data.draw(st.sampled_from([0.25, 0.5, 1, 2, 3])),
+            "confidence": data.draw(st.sampled_from([0.5, 0.8, 1.0])),
+            "effort": data.draw(st.sampled_from([0.5, 1, 2, 4])),
+        }
+        for theme in backlog.themes
+    }
+    reranked = backlog.rerank("rice", {t: RiceEstimate(**e) for t, e in estimates.items()})
+    ranking = Scorecard.rice().score(backlog, estimates)
+    assert ranking.themes == reranked.themes
+    assert [t.score for t in ranking] == [i.framework_score for i in reranked]
