@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from customer_model import (
@@ -18,6 +18,7 @@ from customer_model import (
     Person,
     Purchase,
     Purchaser,
+    RFMScore,
     Segment,
     User,
     ValidationError,
@@ -27,9 +28,11 @@ from customer_model import (
     to_dict,
     to_json,
 )
-from customer_model.model._rule_fields import HELPERS
 from customer_model.model.rules import (
     FIELDS,
+    MAX_DEPTH,
+    NODES,
+    OPS,
     Always,
     And,
     Between,
@@ -38,10 +41,14 @@ from customer_model.model.rules import (
     In,
     Missing,
     Not,
+    OlderThan,
     Or,
+    Part,
     Rule,
     Within,
+    parts,
 )
+from customer_model.sql import where_sql
 from customer_model.testing import aware_datetimes, customers, rules
 
 AS_OF = datetime(2024, 6, 1, tzinfo=UTC)
@@ -380,17 +387,6 @@ def test_json_round_trip(rule: Rule) -> None:
     assert to_json(back) == text
 
 
-def test_json_shape_is_tagged() -> None:
-    rule = (field("country") == "DE") & field("total_spend").between(1, Decimal("2.50"))
-    assert to_json(rule) == (
-        '{"op": "and", "rules": [{"op": "eq", "field": "country", "value": "DE"}, '
-        '{"op": "between", "field": "total_spend", "lo": "1", "hi": "2.50"}]}'
-    )
-    window = field("last_purchase_at").within(timedelta(days=1))
-    assert to_json(window) == '{"op": "within", "field": "last_purchase_at", "seconds": 86400}'
-    assert from_json(to_json(window), Within) == window
-
-
 _OPS_LIST = (
     "eq, ne, lt, le, gt, ge, between, in, contains, missing, within, older_than, "
     "and, or, not, always"
@@ -443,6 +439,10 @@ _OPS_LIST = (
             '{"op": "within", "field": "last_purchase_at", "seconds": 0}',
             ["$.seconds: must be a positive whole number"],
         ),
+        (  # the node's own check, told at the JSON key (it said $.window, not in the JSON)
+            '{"op": "within", "field": "last_purchase_at", "seconds": 100000000000}',
+            ["$.seconds: must be at most 100 years (36525 days)"],
+        ),
         (
             '{"op": "within", "field": "size", "seconds": 60}',
             ["$.field: 'size' (int) does not support time windows"],
@@ -488,11 +488,109 @@ def test_invalid_rule_json_is_told_where_and_what(text: str, problems: list[str]
 
 
 def test_loading_a_specific_node_type_checks_it() -> None:
-    with pytest.raises(ValidationError):
-        from_json('{"op": "always"}', Compare)
+    window = '{"op": "within", "field": "last_purchase_at", "seconds": 86400}'
+    assert from_json(window, Within) == field("last_purchase_at").within(timedelta(days=1))
+    for other in ('{"op": "always"}', window):
+        with pytest.raises(ValidationError) as info:
+            from_json(other, Compare)
+        assert [str(p) for p in info.value.problems] == ["$.op: must be a Compare rule"]
+
+
+# -- one list of node types: JSON, SQL, Python and the strategy follow it -----------
+
+
+def test_every_op_appears_in_the_format_table() -> None:
+    """The byte-for-byte table above covers every operator of every node type."""
+    ops = {rule.op for _, whole in FORMAT for rule in whole.walk()}
+    assert ops == set(OPS)
+    assert {type(rule) for _, whole in FORMAT for rule in whole.walk()} == set(NODES)
+
+
+def test_ops_name_one_node_each_and_every_attribute_says_what_it_holds() -> None:
+    assert [op for node in NODES for op in node.ops] == list(OPS)
+    for node in NODES:
+        assert all(OPS[op] is node for op in node.ops)
+        # parts() fails for an attribute that does not say what it holds.
+        assert all(isinstance(part, Part) for _, part in parts(node))
+
+
+def test_rules_draws_every_node_type_and_each_runs_in_json_sql_and_python() -> None:
+    """A node added to NODES is drawn by rules() and works everywhere a rule goes."""
+    seen: set[type[Rule]] = set()
+    scores = {"c-1": RFMScore(3, 3, 3)}
+
+    @settings(max_examples=200, database=None)
+    @given(rules(rfm=True))
+    def run(rule: Rule) -> None:
+        seen.update(type(r) for r in rule.walk())
+        assert from_json(to_json(rule), Rule) == rule
+        assert where_sql(rule, as_of=AS_OF)
+        matches = rule.compile(as_of=AS_OF, rfm=scores)(_customer())
+        assert (~rule).compile(as_of=AS_OF, rfm=scores)(_customer()) is not matches
+
+    run()
+    assert seen == set(NODES)
+
+
+def test_sql_refuses_a_rule_node_outside_the_list() -> None:
+    class Unlisted(Rule):
+        __slots__ = ()
+
+    with pytest.raises(ValidationError) as info:
+        where_sql(Unlisted())
+    assert [str(p) for p in info.value.problems] == [
+        "$.segment: has a rule node SQL has no form for: Unlisted"
+    ]
 
 
 # -- compiled rules agree with a direct reading ------------------------------------
+
+
+def _one_currency(c: Customer) -> str | None:
+    currencies = {p.currency for p in c.purchases}
+    return currencies.pop() if len(currencies) == 1 else None
+
+
+#: Each field read straight from the customer, written again here from the
+#: docs (not the library's expressions), so the oracle checks those too.
+_READ: dict[str, Any] = {
+    "kind": lambda c: c.kind,
+    "intermediary": lambda c: c.intermediary,
+    "country": lambda c: c.location.country if c.location else None,
+    "region": lambda c: c.location.region if c.location else None,
+    "size": lambda c: c.size,
+    "industry": lambda c: c.industry,
+    "interests": lambda c: c.interests,
+    "preferences": lambda c: c.preferences,
+    "lifestyle": lambda c: c.lifestyle,
+    "purchase_count": lambda c: len(c.purchases),
+    "total_spend": lambda c: (
+        sum((p.amount for p in c.purchases), Decimal(0))
+        if not c.purchases or _one_currency(c)
+        else None
+    ),
+    "currency": _one_currency,
+    "first_purchase_at": lambda c: min((p.at for p in c.purchases), default=None),
+    "last_purchase_at": lambda c: max((p.at for p in c.purchases), default=None),
+    "last_active_at": lambda c: max(
+        (u.last_active for u in c.users if u.last_active is not None), default=None
+    ),
+    "features_used": lambda c: frozenset().union(*(u.features_used for u in c.users)),
+    "user_count": lambda c: len(c.users),
+    "purchaser_count": lambda c: len(c.purchasers),
+}
+_COMPARE = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+
+
+def test_the_reference_reads_every_field_but_the_rfm_scores() -> None:
+    assert set(_READ) == {name for name, spec in FIELDS.items() if not spec.rfm}
 
 
 def _slow(rule: Rule, c: Customer, as_of: datetime) -> bool:
@@ -505,7 +603,7 @@ def _slow(rule: Rule, c: Customer, as_of: datetime) -> bool:
         return any(_slow(r, c, as_of) for r in rule.rules)
     if isinstance(rule, Not):
         return not _slow(rule.rule, c, as_of)
-    value = eval(FIELDS[rule.field].expr, dict(HELPERS), {"c": c})  # type: ignore[attr-defined]
+    value = _READ[rule.field](c)  # type: ignore[attr-defined]
     if isinstance(rule, Missing):
         return value is None or value == frozenset()
     if value is None:
@@ -513,21 +611,15 @@ def _slow(rule: Rule, c: Customer, as_of: datetime) -> bool:
     if isinstance(rule, Contains):
         return rule.value in value
     if isinstance(rule, In):
-        return value in rule.values
+        return bool(value in rule.values)
     if isinstance(rule, Between):
         return bool(rule.lo <= value <= rule.hi)
     if isinstance(rule, Compare):
-        ops = {
-            "eq": operator.eq,
-            "ne": operator.ne,
-            "lt": operator.lt,
-            "le": operator.le,
-            "gt": operator.gt,
-            "ge": operator.ge,
-        }
-        return bool(ops[rule.op](value, rule.value))
-    lo = as_of - rule.window  # type: ignore[attr-defined]
-    return bool(lo <= value <= as_of) if isinstance(rule, Within) else bool(value < lo)
+        return bool(_COMPARE[rule.op](value, rule.value))
+    if isinstance(rule, Within | OlderThan):
+        lo = as_of - rule.window
+        return bool(lo <= value <= as_of) if isinstance(rule, Within) else bool(value < lo)
+    raise AssertionError(f"no reference for {type(rule).__name__}: add one for the new node")
 
 
 @given(rules(), st.lists(customers(), max_size=5), aware_datetimes())
@@ -577,7 +669,9 @@ def test_windows_longer_than_a_century_are_refused() -> None:
         with pytest.raises(ValidationError) as info:
             make(timedelta(days=999_999_999))
         assert info.value.paths == ["$.window"]
-        assert make(timedelta(days=36525)).compile(as_of=AS_OF)(_customer()) in (True, False)
+    # A century is the longest window: the customer's last purchase, a month ago, is in it.
+    assert ref.within(timedelta(days=36525)).compile(as_of=AS_OF)(_customer())
+    assert not ref.older_than(timedelta(days=36525)).compile(as_of=AS_OF)(_customer())
 
 
 def test_windows_reaching_before_the_calendar_start_are_clamped() -> None:
@@ -619,9 +713,6 @@ def test_spend_limit_is_exact_in_any_decimal_context() -> None:
 
 def test_rules_nest_at_most_max_depth_levels() -> None:
     """Deeper rules come from generators or attacks; compiling them would fail later."""
-    from customer_model.model.rules import MAX_DEPTH
-    from customer_model.sql import where_sql
-
     deepest = field("size") >= 1
     for _ in range(MAX_DEPTH - 1):
         deepest = ~deepest
@@ -629,7 +720,7 @@ def test_rules_nest_at_most_max_depth_levels() -> None:
     buyer = Customer("c", CustomerKind.ORGANIZATION, [Purchaser(Person("p"))], size=3)
     assert segment.matches(buyer) is False  # an odd number of nots of a true condition
     assert from_json(to_json(segment), Segment) == segment
-    assert where_sql(segment)
+    assert where_sql(segment).count("NOT") == MAX_DEPTH - 1
     for make in (lambda: ~deepest, lambda: deepest & (field("size") >= 2) | deepest):
         with pytest.raises(ValidationError, match="too deeply nested"):
             make()
@@ -652,7 +743,8 @@ def test_rule_times_finer_than_a_microsecond_are_refused() -> None:
         "$.rule.value: must be precise to the microsecond at most (6 fractional digits)"
     ]
     raw["value"] = "2026-01-01T00:00:00.1234560Z"
-    assert from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment).rule
+    loaded = from_json(json.dumps({"id": "s", "name": "n", "rule": raw}), Segment).rule
+    assert loaded == (field("last_purchase_at") > datetime(2026, 1, 1, 0, 0, 0, 123456, UTC))
 
 
 def test_int_rule_values_fit_a_64_bit_column() -> None:
@@ -668,7 +760,6 @@ def test_int_rule_values_fit_a_64_bit_column() -> None:
 def test_rule_data_nested_thousands_deep_is_refused_by_the_nesting_rule() -> None:
     # A plain dict (a service's own parser, no JSON depth limit) must not reach
     # a RecursionError; the limit is the one rules are built with.
-    from customer_model.model.rules import MAX_DEPTH
 
     def nested(depth: int) -> dict[str, object]:
         raw: dict[str, object] = {"op": "missing", "field": "industry"}
@@ -676,7 +767,8 @@ def test_rule_data_nested_thousands_deep_is_refused_by_the_nesting_rule() -> Non
             raw = {"op": "not", "rule": raw} if i % 2 else {"op": "and", "rules": [raw]}
         return {"id": "s", "name": "n", "rule": raw}
 
-    assert from_dict(nested(MAX_DEPTH), Segment).rule is not None
+    deepest = nested(MAX_DEPTH)
+    assert to_dict(from_dict(deepest, Segment))["rule"] == deepest["rule"]
     for depth in (MAX_DEPTH + 1, 5000):
         with pytest.raises(ValidationError) as info:
             from_dict(nested(depth), Segment)
