@@ -112,7 +112,9 @@ def _is(part: Part) -> dict[str, Part]:
 
 def parts(node: type[Rule]) -> tuple[tuple[str, Part], ...]:
     """The attributes of the node type *node*, in order, each with its :class:`Part`."""
-    shape: tuple[attrs.Attribute[Any], ...] = attrs.fields(node)  # type: ignore[arg-type]
+    if not attrs.has(node):
+        return ()  # a Rule subclass of someone else's, with no attributes we know
+    shape: tuple[attrs.Attribute[Any], ...] = attrs.fields(node)
     return tuple((a.name, a.metadata[_PART]) for a in shape)
 
 
