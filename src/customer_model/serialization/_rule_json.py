@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from customer_model.errors import Path, Problem, ValidationError
@@ -30,7 +31,7 @@ from customer_model.model._validation import (
     finer_than_microseconds,
     is_aware,
 )
-from customer_model.model.rules import OPS, Part, Rule, parts
+from customer_model.model.rules import NODES, OPS, Part, Rule, parts
 
 if TYPE_CHECKING:
     import cattrs
@@ -43,13 +44,28 @@ _TYPED = (Part.VALUE, Part.LOW, Part.HIGH)
 _MAX_SECONDS = 10**12
 
 
-def _keys(node: type[Rule]) -> tuple[tuple[str, str, Part], ...]:
+def _shape(node: type[Rule]) -> Shape:
     """Each attribute of *node* but its op: its name, its JSON key and its part."""
     return tuple(
         (name, "seconds" if part is Part.WINDOW else name, part)
         for name, part in parts(node)
         if part is not Part.OP
     )
+
+
+#: A node type's attributes but its op: name, JSON key and part of each.
+Shape = tuple[tuple[str, str, Part], ...]
+#: The shapes of the node types, worked out once.
+_SHAPES = MappingProxyType({node: _shape(node) for node in NODES})
+#: The attribute that holds the op, for the node types that have several.
+_OP_NAMES = MappingProxyType(
+    {node: name for node in NODES for name, part in parts(node) if part is Part.OP}
+)
+
+
+def _keys(node: type[Rule]) -> Shape:
+    known = _SHAPES.get(node)
+    return known if known is not None else _shape(node)
 
 
 def _encode(spec: FieldSpec, value: Any) -> Any:
@@ -65,10 +81,11 @@ def _encode(spec: FieldSpec, value: Any) -> Any:
 def unstructure_rule(rule: Rule) -> dict[str, Any]:
     """A rule as plain JSON data (the ``op`` key tags the kind of rule)."""
     out: dict[str, Any] = {"op": rule.op}
-    spec = FIELDS.get(getattr(rule, "field", ""))
-    for name, key, part in _keys(type(rule)):
+    spec: FieldSpec | None = None
+    for name, key, part in _keys(type(rule)):  # the field comes first
         value = getattr(rule, name)
         if part is Part.FIELD:
+            spec = FIELDS[value]
             out[key] = value
         elif part in _TYPED:
             assert spec is not None
@@ -155,21 +172,19 @@ def _structure(data: object) -> Rule:
     if node is None:
         raise ValidationError.single("op", f"must be one of {', '.join(OPS)}", "Rule")
     keys = _keys(node)
-    known = {key for _, key, _ in keys}
     check = Checker()
-    extra = sorted(str(k) for k in data if k != "op" and k not in known)
-    if extra:
-        check.add((), f"unknown field(s): {', '.join(repr(k) for k in extra)}")
-    for _, key, _ in keys:
-        if key not in data:
-            check.add(key, "is required")
-    check.done("Rule")
-    args: dict[str, object] = {name: op for name, part in parts(node) if part is Part.OP}
+    if len(data) != len(keys) + 1 or not all(key in data for _, key, _ in keys):
+        _check_keys(check, data, keys)
+    op_name = _OP_NAMES.get(node)
+    args: dict[str, object] = {} if op_name is None else {op_name: op}
     spec: FieldSpec | None = None
     for name, key, part in keys:  # the field comes first: values are read by its kind
         raw = data[key]
         if part is Part.FIELD:
-            spec = _field(raw)
+            spec = FIELDS.get(raw) if type(raw) is str else None
+            if spec is None:
+                spec_of(check, raw)  # says what is wrong with it
+                check.done("Rule")
             args[name] = raw
         elif part in _TYPED:
             assert spec is not None
@@ -187,15 +202,21 @@ def _structure(data: object) -> Rule:
         else:
             args[name] = _under(key, _structure, raw)
     check.done("Rule")
-    return _under_keys(node, lambda: node(**args))
+    try:
+        return node(**args)
+    except ValidationError as e:
+        raise _at_json_keys(e, keys) from None
 
 
-def _field(raw: object) -> FieldSpec:
-    check = Checker()
-    spec = spec_of(check, raw)
+def _check_keys(check: Checker, data: dict[Any, Any], keys: Shape) -> None:
+    known = {key for _, key, _ in keys}
+    extra = sorted(str(k) for k in data if k != "op" and k not in known)
+    if extra:
+        check.add((), f"unknown field(s): {', '.join(repr(k) for k in extra)}")
+    for _, key, _ in keys:
+        if key not in data:
+            check.add(key, "is required")
     check.done("Rule")
-    assert spec is not None
-    return spec
 
 
 def _decode_set(check: Checker, key: str, spec: FieldSpec, raw: object) -> list[object]:
@@ -230,16 +251,12 @@ def _under(key: str, build: Callable[[object], Rule], raw: object) -> Rule:
         raise e.under((key,)) from None
 
 
-def _under_keys(node: type[Rule], build: Callable[[], Rule]) -> Rule:
-    """Build the node; a problem with an attribute is told at its JSON key."""
-    try:
-        return build()
-    except ValidationError as e:
-        renamed = {name: key for name, key, _ in _keys(node) if name != key}
-        if not renamed:
-            raise
-        problems = [_renamed(p, renamed) for p in e.problems]
-        raise ValidationError(problems, "Rule") from None
+def _at_json_keys(error: ValidationError, keys: Shape) -> ValidationError:
+    """The node's *error*, each problem told at its JSON key (``window`` is ``seconds``)."""
+    renamed = {name: key for name, key, _ in keys if name != key}
+    if not renamed:
+        return error
+    return ValidationError([_renamed(p, renamed) for p in error.problems], "Rule")
 
 
 def _renamed(problem: Problem, renamed: dict[str, str]) -> Problem:
