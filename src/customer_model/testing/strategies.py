@@ -765,17 +765,20 @@ def _field_values(name: str) -> st.SearchStrategy[Any]:
     return _tags(realistic) if spec.kind is Kind.SET else _texts(realistic)
 
 
-def _conditions(name: str) -> list[tuple[type[Rule], str]]:
-    """Every node type and operator a condition on the field *name* can have."""
-    kind = FIELDS[name].kind
-    return [(node, op) for node in NODES for op, kinds in node.ops.items() if kind in kinds]
+#: The node types that test one field (the others combine rules or read nothing).
+_CONDITIONS = [node for node in NODES if any(part is Part.FIELD for _, part in parts(node))]
 
 
 @st.composite
 def _leaf(draw: st.DrawFn, fields: Sequence[str]) -> Rule:
-    """A condition on one field, built from its node type's parts."""
-    name = draw(st.sampled_from(fields))
-    node, op = draw(st.sampled_from(_conditions(name)))
+    """A condition on one field, built from its node type's parts.
+
+    The node type is drawn first, so every kind of condition is as likely as
+    any other (``Compare``'s six operators do not crowd out the rest).
+    """
+    node = draw(st.sampled_from(_CONDITIONS))
+    op = draw(st.sampled_from(list(node.ops)))
+    name = draw(st.sampled_from([f for f in fields if FIELDS[f].kind in node.ops[op]]))
     values = _field_values(name)
     shape = parts(node)
     ends = sorted((draw(values), draw(values))) if (Part.LOW in dict(shape).values()) else []
