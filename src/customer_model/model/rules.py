@@ -112,11 +112,6 @@ def _is(part: Part) -> dict[str, Part]:
 
 def parts(node: type[Rule]) -> tuple[tuple[str, Part], ...]:
     """The attributes of the node type *node*, in order, each with its :class:`Part`."""
-    known = _PARTS.get(node)
-    return known if known is not None else _parts(node)
-
-
-def _parts(node: type[Rule]) -> tuple[tuple[str, Part], ...]:
     if not attrs.has(node):
         return ()  # a Rule subclass of someone else's, with no attributes we know
     shape: tuple[attrs.Attribute[Any], ...] = attrs.fields(node)
@@ -504,9 +499,6 @@ NODES: tuple[type[Rule], ...] = (
 )
 #: Each operator and the node type that has it, in the order of :data:`NODES`.
 OPS: Mapping[str, type[Rule]] = MappingProxyType({op: node for node in NODES for op in node.ops})
-_PARTS: Mapping[type[Rule], tuple[tuple[str, Part], ...]] = MappingProxyType(
-    {node: _parts(node) for node in NODES}
-)
 
 
 # -- the builder -----------------------------------------------------------------

@@ -44,6 +44,10 @@ _TYPED = (Part.VALUE, Part.LOW, Part.HIGH)
 _MAX_SECONDS = 10**12
 
 
+#: A node type's attributes but its op: name, JSON key and part of each.
+Shape = tuple[tuple[str, str, Part], ...]
+
+
 def _shape(node: type[Rule]) -> Shape:
     """Each attribute of *node* but its op: its name, its JSON key and its part."""
     return tuple(
@@ -53,8 +57,6 @@ def _shape(node: type[Rule]) -> Shape:
     )
 
 
-#: A node type's attributes but its op: name, JSON key and part of each.
-Shape = tuple[tuple[str, str, Part], ...]
 #: The shapes of the node types, worked out once.
 _SHAPES = MappingProxyType({node: _shape(node) for node in NODES})
 #: The attribute that holds the op, for the node types that have several.
