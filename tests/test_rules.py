@@ -465,6 +465,18 @@ _OPS_LIST = (
             '{"op": "contains", "field": "interests", "value": 5}',
             ["$.value: must be a string, not int"],
         ),
+        (  # the field comes first, as when the rule is built in Python
+            '{"op": "contains", "field": "size", "value": "golf"}',
+            ["$.field: 'size' (int) does not support contains"],
+        ),
+        (  # (this said $.value: must be one of 'individual', ... before the rework)
+            '{"op": "lt", "field": "kind", "value": "robot"}',
+            ["$.field: 'kind' (enum) does not support ordering"],
+        ),
+        (
+            '{"op": "in", "field": "interests", "values": ["golf"]}',
+            ["$.field: 'interests' (set) does not support in"],
+        ),
         (
             '{"op": "and", "rules": '
             '[{"op": "missing", "field": 1}, {"op": "eq", "field": "size"}]}',

@@ -180,6 +180,7 @@ def _structure(data: object) -> Rule:
     op_name = _OP_NAMES.get(node)
     args: dict[str, object] = {} if op_name is None else {op_name: op}
     spec: FieldSpec | None = None
+    as_given = False
     for name, key, part in keys:  # the field comes first: values are read by its kind
         raw = data[key]
         if part is Part.FIELD:
@@ -187,13 +188,19 @@ def _structure(data: object) -> Rule:
             if spec is None:
                 spec_of(check, raw)  # says what is wrong with it
                 check.done("Rule")
+            # A field the op does not take: the node says so, as when built in Python,
+            # rather than the value being read as the wrong type.
+            assert spec is not None
+            as_given = spec.kind not in node.ops[str(op)]
+            args[name] = raw
+        elif as_given and part in _TYPED:
             args[name] = raw
         elif part in _TYPED:
             assert spec is not None
             args[name] = _decode(check, (key,), spec, raw)
         elif part is Part.VALUES:
             assert spec is not None
-            args[name] = _decode_set(check, key, spec, raw)
+            args[name] = _list(key, raw) if as_given else _decode_set(check, key, spec, raw)
         elif part is Part.WINDOW:
             if type(raw) is not int or not 0 < raw <= _MAX_SECONDS:
                 check.add(key, "must be a positive whole number")
@@ -221,10 +228,14 @@ def _check_keys(check: Checker, data: dict[Any, Any], keys: Shape) -> None:
     check.done("Rule")
 
 
-def _decode_set(check: Checker, key: str, spec: FieldSpec, raw: object) -> list[object]:
+def _list(key: str, raw: object) -> list[object]:
     if type(raw) is not list:
         raise ValidationError.single(key, "must be an array", "Rule")
-    values = [_decode(check, (key, i), spec, v) for i, v in enumerate(raw)]
+    return raw
+
+
+def _decode_set(check: Checker, key: str, spec: FieldSpec, raw: object) -> list[object]:
+    values = [_decode(check, (key, i), spec, v) for i, v in enumerate(_list(key, raw))]
     check.done("Rule")
     if len(set(values)) != len(values):
         raise ValidationError.single(key, "must not repeat a value (it is a set)", "Rule")
