@@ -275,9 +275,7 @@ def test_catalogue_is_non_identifying() -> None:
     assert not {"name", "email", "phone", "birth_date", "gender", "city"} & set(FIELDS)
 
 
-# -- JSON -------------------------------------------------------------------------
-
-# -- the JSON format is a promise: today's rule JSON loads and dumps byte for byte ----
+# -- JSON: the format is a promise; today's rule JSON loads and dumps byte for byte --
 
 #: Rule JSON as the library writes it, beside the rule it means.  Loading the
 #: text gives the rule and dumping the rule gives the text, byte for byte.
