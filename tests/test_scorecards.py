@@ -389,6 +389,37 @@ def test_a_theme_only_in_the_estimates_has_no_evidence() -> None:
     assert [(t.theme, t.score) for t in ranking] == [("a", 3.0), ("new", 0.0)]
 
 
+@pytest.mark.parametrize("formula", [None, "impact / customers"])
+def test_evidence_outside_its_factors_range_is_told_not_divided_by(formula: str | None) -> None:
+    # The zero check trusts the range minimum=1; a theme with no evidence has 0 customers.
+    backlog = Backlog((item("a", 1, customer_count=2),), AS_OF, PrioritizationPolicy())
+    card = Scorecard(
+        [
+            ScorecardFactor("impact", Scale.ZERO_TO_TEN),
+            ScorecardFactor(
+                "customers", minimum=1, evidence=Evidence.CUSTOMER_COUNT, kind=FactorKind.COST
+            ),
+        ],
+        formula,
+    )
+    with pytest.raises(ValidationError) as e:
+        card.score(backlog, {"a": {"impact": 5}, "new": {"impact": 3}})
+    assert messages(e) == [
+        "$.factors[1].evidence: gives theme(s) 'new' a value that must be at least 1: "
+        "estimate the factor for them or widen its range"
+    ]
+    ranked = card.score(backlog, {"a": {"impact": 5}, "new": {"impact": 3, "customers": 1}})
+    assert [t.score for t in ranked] == [12.5, 9.0]  # 5² / 2 customers, 3² / 1
+
+
+def test_evidence_above_a_factors_maximum_is_refused() -> None:
+    backlog = Backlog((item("a", 1, customer_count=2),), AS_OF, PrioritizationPolicy())
+    card = Scorecard([ScorecardFactor("reach", maximum=1, evidence=Evidence.CUSTOMER_COUNT)])
+    with pytest.raises(ValidationError) as e:
+        card.score(backlog)
+    assert [p.path for p in e.value.problems] == [("factors", 0, "evidence")]
+
+
 def test_revenue_in_two_currencies_needs_a_policy_currency() -> None:
     backlog = Backlog(
         (

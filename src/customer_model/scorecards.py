@@ -348,7 +348,8 @@ class Scorecard:
         *customers* behind the backlog and the *segments* it names.  Ties keep
         the backlog's order, then the theme's.  Raises
         :class:`~customer_model.ValidationError` for bad estimates (naming
-        theme and factor), a value missing with no default, and a score that
+        theme and factor), a value missing with no default, evidence outside
+        its factor's range (which the formula's zero check relies on), and a score that
         overflows a float (naming the formula's step and the theme).
         """
         return _score(
@@ -481,19 +482,25 @@ def _score(
     themes = [*items, *sorted(set(typed) - set(items))]
     raw: dict[str, dict[str, float]] = {theme: {} for theme in themes}
     missing: dict[str, list[str]] = {}
+    outside: dict[tuple[int, str], list[str]] = {}
     for theme in themes:
         row = typed.get(theme, {})
-        for factor in card.factors:
+        for i, factor in enumerate(card.factors):
             if factor.name in row:
                 raw[theme][factor.name] = row[factor.name]
             elif factor.evidence is not None:
-                raw[theme][factor.name] = evidence_value(
+                value = evidence_value(
                     factor.evidence.value,
                     factor.segment,
                     items.get(theme),
                     backlog=backlog,
                     voices=voices,
                 )
+                within = Checker()  # the zero check trusts the range: evidence keeps to it
+                if not factor.check_value(within, (), value):
+                    assert within.problems is not None
+                    outside.setdefault((i, within.problems[0].message), []).append(theme)
+                raw[theme][factor.name] = value
             elif factor.default is not None:
                 raw[theme][factor.name] = float(factor.default)
             else:
@@ -501,6 +508,12 @@ def _score(
     for name, absent in missing.items():
         check.add(
             "estimates", f"has no {name!r} for theme(s) {some(absent)} (and it has no default)"
+        )
+    for (i, message), absent in outside.items():
+        check.add(
+            ("factors", i, "evidence"),
+            f"gives theme(s) {some(absent)} a value that {message}: estimate the factor "
+            "for them or widen its range",
         )
     check.done(_SUBJECT)
 
