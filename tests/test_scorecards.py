@@ -246,6 +246,23 @@ def test_a_result_that_overflows_names_the_step_and_the_theme() -> None:
     ]
 
 
+def test_a_weighted_combination_that_overflows_is_a_validation_error() -> None:
+    # math.fsum raises OverflowError where a sum of finite values passes the largest float.
+    with pytest.raises(ValidationError) as e:
+        Scorecard([ScorecardFactor("a", weight=1e308), ScorecardFactor("b", weight=1e308)])
+    assert messages(e) == [
+        "$.factors: has weights that add up past the largest float: scale them down"
+    ]
+    costs = [ScorecardFactor(n, positive=True, kind=FactorKind.COST) for n in ("c", "d")]
+    card = Scorecard([ScorecardFactor("a"), *costs])
+    with pytest.raises(ValidationError) as e:
+        card.score(EMPTY, {"big": {"a": 1, "c": 1.7e308, "d": 1.7e308}})
+    assert messages(e) == [
+        "$.factors: makes the score of theme 'big' overflow a float "
+        "(infinite or undefined): scale the estimates or weights down"
+    ]
+
+
 def test_formula_positions_count_characters_not_bytes() -> None:
     factors = [ScorecardFactor("größe"), ScorecardFactor("x")]
     with pytest.raises(ValidationError) as e:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 import attrs
@@ -37,6 +37,7 @@ __all__ = [
     "names_in",
     "parse",
     "signs",
+    "total",
 ]
 
 #: Longest formula accepted, in characters; a team's formula is a line, not a program.
@@ -371,6 +372,14 @@ def _explain(node: Node, values: Mapping[str, float]) -> tuple[float, Parts]:
     return value, out
 
 
+def total(values: Iterable[float]) -> float:
+    """:func:`math.fsum` of *values*, NaN where it overflows (``fsum`` raises instead)."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.nan
+
+
 class Weighing(NamedTuple):
     """Canny's weighted combination of a scorecard without a formula.
 
@@ -389,12 +398,12 @@ class Weighing(NamedTuple):
     ) -> tuple[float, Parts]:
         """The score and each benefit's part, from ``weight x normalized`` values."""
         multiplier = math.prod(normalized[name] for name in self.percentages)
-        costs = math.fsum(weighted[name] for name in self.costs)
+        costs = total(weighted[name] for name in self.costs)
         cost = costs / self.cost_weight if self.costs else 1.0
         parts: Parts = {
             name: weighted[name] / self.benefit_weight * multiplier / cost for name in self.benefits
         }
-        return math.fsum(parts.values()), parts
+        return total(parts.values()), parts
 
 
 def evaluate(node: Node, values: Mapping[str, float]) -> tuple[float, Parts]:

@@ -282,8 +282,11 @@ class Scorecard:
         benefits = [f for f in self.factors if _adds(f)]
         if not benefits:
             check.add("factors", "needs a benefit that is not a percentage (or a formula)")
-        elif math.fsum(f.weight for f in benefits) <= 0:
+        elif formula_language.total(f.weight for f in benefits) <= 0:
             check.add("factors", "needs a benefit with a weight above 0")
+        weights = formula_language.total(float(f.weight) for f in self.factors)
+        if not math.isfinite(weights):
+            check.add("factors", "has weights that add up past the largest float: scale them down")
         for i, factor in enumerate(self.factors):
             if factor.scale is Scale.PERCENTAGE and factor.weight != 1:
                 check.add(
@@ -430,8 +433,8 @@ def _weighing(card: Scorecard) -> formula_language.Weighing:
         [f.name for f in benefits],
         [f.name for f in card.factors if f.scale is Scale.PERCENTAGE],
         [f.name for f in costs],
-        math.fsum(f.weight for f in benefits),
-        math.fsum(f.weight for f in costs),
+        formula_language.total(f.weight for f in benefits),
+        formula_language.total(f.weight for f in costs),
     )
 
 
