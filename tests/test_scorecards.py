@@ -263,6 +263,15 @@ def test_a_weighted_combination_that_overflows_is_a_validation_error() -> None:
     ]
 
 
+@given(st.text(st.characters(categories=("L", "N", "Pc", "Mn", "Mc")), min_size=1, max_size=8))
+def test_every_factor_name_accepted_can_be_written_in_a_formula(name: str) -> None:
+    try:
+        factor = ScorecardFactor(name)
+    except ValidationError:
+        return
+    assert Scorecard([factor], name).score(EMPTY, {"t": {name: 2}})[0].score == 2.0
+
+
 def test_formula_positions_count_characters_not_bytes() -> None:
     factors = [ScorecardFactor("größe"), ScorecardFactor("x")]
     with pytest.raises(ValidationError) as e:
@@ -279,6 +288,7 @@ def test_formula_positions_count_characters_not_bytes() -> None:
         ({"name": "2fast"}, "$.name: must be a name a formula can use"),
         ({"name": "score"}, "$.name: must be a name a formula can use"),
         ({"name": "lambda"}, "$.name: must be a name a formula can use"),
+        ({"name": "\ufb01t"}, "$.name: must be a name a formula can use"),  # the ligature fi
         ({"name": "x", "weight": -1}, "$.weight: must be at least 0"),
         ({"name": "x", "weight": True}, "$.weight: must be a real number"),
         ({"name": "x", "scale": Scale.STARS, "maximum": 3}, "$.maximum: is only for"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import keyword
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -117,7 +118,14 @@ RESERVED = frozenset({"True", "False", "None", "rank", "theme", "score"})
 
 
 def _is_name(value: str) -> bool:
-    return value.isidentifier() and not keyword.iskeyword(value) and value not in RESERVED
+    # Python reads names in NFKC form: a formula's "ﬁt" is "fit", so a factor "ﬁt" could
+    # never be written in a formula.
+    return (
+        value.isidentifier()
+        and not keyword.iskeyword(value)
+        and value not in RESERVED
+        and unicodedata.normalize("NFKC", value) == value
+    )
 
 
 @attrs.frozen(slots=True)
@@ -151,7 +159,7 @@ class ScorecardFactor:
             check.add(
                 "name",
                 "must be a name a formula can use: letters, digits and _, not starting "
-                "with a digit, not a Python keyword, nor rank, theme or score",
+                "with a digit, in NFKC form, not a Python keyword, nor rank, theme or score",
             )
         check.member("scale", self.scale, Scale)
         check.number("weight", self.weight, minimum=0)
