@@ -279,6 +279,18 @@ def test_formula_positions_count_characters_not_bytes() -> None:
     assert messages(e) == ["$.formula: at column 11: 'y' is not a factor of the scorecard"]
 
 
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_formula_positions_count_every_kind_of_line_end(line_end: str) -> None:
+    # Python ends a line at a lone "\r" too; the column counts characters from the start.
+    factors = [ScorecardFactor("größe"), ScorecardFactor("x")]
+    text = f"(größe +{line_end}  y + x)"
+    with pytest.raises(ValidationError) as e:
+        Scorecard(factors, text)
+    assert messages(e) == [
+        f"$.formula: at column {text.index('y') + 1}: 'y' is not a factor of the scorecard"
+    ]
+
+
 # -- factor and scorecard checks --------------------------------------------------
 
 

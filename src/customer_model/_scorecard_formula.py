@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -88,12 +89,16 @@ class NonFinite(ArithmeticError):
         self.column = column
 
 
+#: Where Python's tokenizer ends a line: a lone ``\r`` too, not only ``\n``.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _index(text: str, line: int, byte_offset: int) -> int:
     """The 0-based character index of an ast position (ast counts lines and UTF-8 bytes)."""
-    lines = text.split("\n")
-    row = lines[min(line, len(lines)) - 1]
-    before = sum(len(r) + 1 for r in lines[: line - 1])
-    return before + len(row.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+    starts = [0, *(m.end() for m in _LINE_END.finditer(text))]
+    start = starts[min(line, len(starts)) - 1]
+    row = text[start:]
+    return start + len(row.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
 def parse(text: str) -> tuple[Node | None, list[FormulaProblem]]:
