@@ -218,7 +218,22 @@ def test_dividing_by_a_positive_expression_is_allowed() -> None:
         Scorecard(factors, "a / (e - e)")
 
 
-@pytest.mark.parametrize("text", ["e / a", "a + e", "a / -e", "a - -e", "a * (2 - 1 / e) * e"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "e / a",
+        "a + e",
+        "a / -e",
+        "a - -e",
+        "a * (2 - 1 / e) * e",
+        # a negative number written as such: -1 is the negation of 1, not a number below 0
+        "a / e * -1",
+        "-1 / e + a",
+        "a - e * (0 - 1)",
+        "a - -2 * e",
+        "a - e / -(3)",
+    ],
+)
 def test_a_cost_the_formula_rewards_is_refused(text: str) -> None:
     factors = [
         ScorecardFactor("a", minimum=1),
@@ -227,6 +242,15 @@ def test_a_cost_the_formula_rewards_is_refused(text: str) -> None:
     with pytest.raises(ValidationError) as e:
         Scorecard(factors, text)
     assert any("'e' is a cost, but the formula rewards it" in m for m in messages(e))
+
+
+@pytest.mark.parametrize("text", ["a / e", "a - e", "a - (0 - 1) * -e", "a / e * 2", "-(e / a) * 2"])
+def test_a_cost_the_formula_penalizes_is_accepted(text: str) -> None:
+    factors = [
+        ScorecardFactor("a", minimum=1),
+        ScorecardFactor("e", positive=True, kind=FactorKind.COST),
+    ]
+    Scorecard(factors, text)
 
 
 def test_every_factor_must_be_used_by_the_formula() -> None:

@@ -196,12 +196,24 @@ def signs(node: Node, sign: int = 1) -> list[tuple[Ref, int]]:
         return signs(node.operand, -sign)
     if isinstance(node, Bin):
         right = -sign if node.op in ("-", "/") else sign
-        if node.op == "*" and isinstance(node.left, Num) and node.left.value < 0:
-            sign, right = -sign, -right
-        if node.op in ("*", "/") and isinstance(node.right, Num) and node.right.value < 0:
-            sign = -sign
+        if node.op in ("*", "/"):
+            # A negative constant (``-1`` is a Neg of 1, ``(0 - 2)`` a Bin) turns the other side.
+            if _negative(node.left):
+                right = -right
+            if _negative(node.right):
+                sign = -sign
         return signs(node.left, sign) + signs(node.right, right)
     return []
+
+
+def _negative(node: Node) -> bool:
+    """Whether *node* holds no factor and its value is below 0."""
+    if names_in(node):
+        return False
+    try:
+        return _value(node, {}) < 0
+    except NonFinite:
+        return False
 
 
 # -- ranges: can a divisor be zero? ---------------------------------------------
