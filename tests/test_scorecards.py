@@ -244,7 +244,9 @@ def test_a_cost_the_formula_rewards_is_refused(text: str) -> None:
     assert any("'e' is a cost, but the formula rewards it" in m for m in messages(e))
 
 
-@pytest.mark.parametrize("text", ["a / e", "a - e", "a - (0 - 1) * -e", "a / e * 2", "-(e / a) * 2"])
+@pytest.mark.parametrize(
+    "text", ["a / e", "a - e", "a - (0 - 1) * -e", "a / e * 2", "-(e / a) * 2"]
+)
 def test_a_cost_the_formula_penalizes_is_accepted(text: str) -> None:
     factors = [
         ScorecardFactor("a", minimum=1),
@@ -335,6 +337,8 @@ def test_formula_positions_count_every_kind_of_line_end(line_end: str) -> None:
         ({"name": "x", "scale": Scale.STARS, "evidence": Evidence.REVENUE}, "$.scale: must be"),
         ({"name": "x", "scale": Scale.PERCENTAGE, "kind": FactorKind.COST}, "$.kind: must be"),
         ({"name": "x", "scale": Scale.FIBONACCI, "default": 4}, "$.default: must be a Fibonacci"),
+        # never used: evidence gives every theme a value, so the default would be lost
+        ({"name": "x", "evidence": Evidence.CUSTOMER_COUNT, "default": 3}, "$.default: is only"),
         ({"name": "x", "scale": "stars"}, "$.scale: must be a Scale, not str"),
     ],
 )
@@ -800,7 +804,7 @@ def _factors(draw: st.DrawFn, name: str) -> ScorecardFactor:
             options["maximum"] = None
         if options["positive"] and options.get("weight", 1) > 0 and draw(st.booleans()):
             options["kind"] = FactorKind.COST
-    elif scale is not Scale.PERCENTAGE and draw(st.booleans()):
+    elif scale is not Scale.PERCENTAGE and "evidence" not in options and draw(st.booleans()):
         options["default"] = draw(_valid_value(scale))
     return ScorecardFactor(name, scale, **options)
 
