@@ -272,6 +272,19 @@ def test_a_result_that_overflows_names_the_step_and_the_theme() -> None:
     ]
 
 
+def test_parts_that_cancel_to_a_tiny_score_are_told_at_the_formula() -> None:
+    # The parts 1e308 and -1e308 are finite, but their shares of a score of 1e-300 are not.
+    card = Scorecard(
+        [ScorecardFactor("a"), ScorecardFactor("b"), ScorecardFactor("c")], "a - b + c"
+    )
+    with pytest.raises(ValidationError) as e:
+        card.score(EMPTY, {"t": {"a": 1e308, "b": 1e308, "c": 1e-300}})
+    assert messages(e) == [
+        "$.formula: makes the share of the score of theme 't' overflow a float "
+        "(infinite or undefined): scale the estimates or weights down"
+    ]
+
+
 def test_a_weighted_combination_that_overflows_is_a_validation_error() -> None:
     # math.fsum raises OverflowError where a sum of finite values passes the largest float.
     with pytest.raises(ValidationError) as e:

@@ -29,13 +29,13 @@ from customer_model import _scorecard_formula as formula_language
 from customer_model._scorecard_evidence import (
     check_revenue,
     estimate_values,
-    evidence_value,
+    raw_values,
     segment_voices,
 )
 from customer_model._scorecard_formula import Interval
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, duplicates, some, to_tuple, type_name
+from customer_model.model._validation import Checker, duplicates, to_tuple, type_name
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
@@ -493,41 +493,7 @@ def _score(
     voices = segment_voices(backlog, feedback, customers, segments, counted) if counted else {}
     items = {item.theme: item for item in backlog}
     themes = [*items, *sorted(set(typed) - set(items))]
-    raw: dict[str, dict[str, float]] = {theme: {} for theme in themes}
-    missing: dict[str, list[str]] = {}
-    outside: dict[tuple[int, str], list[str]] = {}
-    for theme in themes:
-        row = typed.get(theme, {})
-        for i, factor in enumerate(card.factors):
-            if factor.name in row:
-                raw[theme][factor.name] = row[factor.name]
-            elif factor.evidence is not None:
-                value = evidence_value(
-                    factor.evidence.value,
-                    factor.segment,
-                    items.get(theme),
-                    backlog=backlog,
-                    voices=voices,
-                )
-                within = Checker()  # the zero check trusts the range: evidence keeps to it
-                if not factor.check_value(within, (), value):
-                    assert within.problems is not None
-                    outside.setdefault((i, within.problems[0].message), []).append(theme)
-                raw[theme][factor.name] = value
-            elif factor.default is not None:
-                raw[theme][factor.name] = float(factor.default)
-            else:
-                missing.setdefault(factor.name, []).append(theme)
-    for name, absent in missing.items():
-        check.add(
-            "estimates", f"has no {name!r} for theme(s) {some(absent)} (and it has no default)"
-        )
-    for (i, message), absent in outside.items():
-        check.add(
-            ("factors", i, "evidence"),
-            f"gives theme(s) {some(absent)} a value that {message}: estimate the factor "
-            "for them or widen its range",
-        )
+    raw = raw_values(check, card.factors, themes, typed, items, backlog=backlog, voices=voices)
     check.done(_SUBJECT)
 
     tree = None
@@ -608,14 +574,18 @@ def _combine(
     else:
         assert weighing is not None
         score, parts = weighing.evaluate(weighted, normalized)
+    where = "formula" if card.formula is not None else "factors"
     if not all(map(math.isfinite, (score, *parts.values()))):
-        check.add("formula" if card.formula is not None else "factors", _overflow(theme))
+        check.add(where, _overflow(theme))
+        return None, {}
+    if score != 0 and not all(math.isfinite(part / score) for part in parts.values()):
+        check.add(where, _overflow(theme, "share of the score"))  # huge parts cancelling out
         return None, {}
     return score, parts
 
 
-def _overflow(theme: str) -> str:
+def _overflow(theme: str, what: str = "score") -> str:
     return (
-        f"makes the score of theme {theme!r} overflow a float (infinite or undefined): "
+        f"makes the {what} of theme {theme!r} overflow a float (infinite or undefined): "
         "scale the estimates or weights down"
     )
