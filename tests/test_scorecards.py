@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -515,12 +516,12 @@ def test_revenue_in_two_currencies_needs_a_policy_currency() -> None:
     assert messages(e) == [
         "$.backlog.policy.currency: is needed to weigh revenue in 'EUR', 'USD' together"
     ]
-    backlog = attrs_evolve(backlog, policy=PrioritizationPolicy(currency="EUR"))
+    backlog = attrs.evolve(backlog, policy=PrioritizationPolicy(currency="EUR"))
     with pytest.raises(ValidationError) as e:
         card.score(backlog)
     assert messages(e) == ["$.backlog.policy.exchange_rates: has no rate from 'USD' to EUR"]
     rated = PrioritizationPolicy(currency="EUR", exchange_rates={"USD": 0.5})
-    ranking = card.score(attrs_evolve(backlog, policy=rated))
+    ranking = card.score(attrs.evolve(backlog, policy=rated))
     assert [(t.theme, t.explanation[0].raw) for t in ranking] == [("a", 10.0), ("b", 5.0)]
 
 
@@ -645,7 +646,7 @@ def test_doubling_a_benefits_weight_never_lowers_a_theme_that_leads_on_it(
     factor = card.factors[i]
     before = card.score(EMPTY, estimates)
     doubled = Scorecard(
-        [*card.factors[:i], attrs_evolve(factor, weight=factor.weight * 2), *card.factors[i + 1 :]]
+        [*card.factors[:i], attrs.evolve(factor, weight=factor.weight * 2), *card.factors[i + 1 :]]
     ).score(EMPTY, estimates)
     top = max(t.explanation[i].normalized for t in before)
     for theme in before:
@@ -653,12 +654,6 @@ def test_doubling_a_benefits_weight_never_lowers_a_theme_that_leads_on_it(
             after = doubled.get(theme.theme)
             assert after is not None
             assert after.rank <= theme.rank
-
-
-def attrs_evolve(value: Any, **changes: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(value, **changes)
 
 
 _formulas = st.sampled_from(
