@@ -810,7 +810,8 @@ def _factors(draw: st.DrawFn, name: str) -> ScorecardFactor:
         options["positive"] = draw(st.booleans())
         if options["positive"] and options["maximum"] is not None and options["maximum"] <= 0:
             options["maximum"] = None
-        if options["positive"] and options.get("weight", 1) > 0 and draw(st.booleans()):
+        # A cost's weight x value must not underflow to 0 (a weight of 5e-324 would): >= 1.
+        if options["positive"] and options.get("weight", 1) >= 1 and draw(st.booleans()):
             options["kind"] = FactorKind.COST
     elif scale is not Scale.PERCENTAGE and "evidence" not in options and draw(st.booleans()):
         options["default"] = draw(_valid_value(scale))
