@@ -319,6 +319,16 @@ def test_formula_positions_count_characters_not_bytes() -> None:
     assert messages(e) == ["$.formula: at column 11: 'y' is not a factor of the scorecard"]
 
 
+def test_a_formula_too_long_a_chain_is_told_once() -> None:
+    with pytest.raises(ValidationError) as e:
+        Scorecard([ScorecardFactor("a")], " + ".join(["a"] * 150))
+    assert messages(e) == [
+        "$.formula: at column 1: nests more than 100 levels deep "
+        "(a chain of more than 100 operators counts as nested)"
+    ]
+    Scorecard([ScorecardFactor("a")], " + ".join(["a"] * 100))
+
+
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
 def test_formula_positions_count_every_kind_of_line_end(line_end: str) -> None:
     # Python ends a line at a lone "\r" too; the column counts characters from the start.

@@ -131,7 +131,14 @@ def parse(text: str) -> tuple[Node | None, list[FormulaProblem]]:
 
     def build(node: ast.AST, depth: int) -> Node | None:
         if depth > MAX_DEPTH:
-            problems.append(FormulaProblem(at(node), f"nests more than {MAX_DEPTH} levels deep"))
+            if not problems:  # once: both operands of the deepest step are past the limit
+                problems.append(
+                    FormulaProblem(
+                        at(node),
+                        f"nests more than {MAX_DEPTH} levels deep "
+                        f"(a chain of more than {MAX_DEPTH} operators counts as nested)",
+                    )
+                )
             return None
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             left = build(node.left, depth + 1)
