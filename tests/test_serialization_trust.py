@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -23,6 +24,7 @@ from customer_model import (
     to_dict,
     to_json,
 )
+from customer_model.cli import main
 from customer_model.errors import MAX_SHOWN
 from customer_model.examples import demo_dataset
 from customer_model.serialization import as_validation_error, configure_converter
@@ -311,3 +313,18 @@ def test_itemizing_is_bounded_and_every_bad_element_is_counted(raw: list[object]
 def test_errors_name_the_collection_type() -> None:
     with pytest.raises(ValidationError, match=r"^invalid list\[Customer\]: "):
         from_dict([1], list[Customer])
+
+
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_the_command_line_refuses_a_lone_surrogate_with_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    data = to_dict(demo_dataset())
+    data["feedback"][0]["theme"] = "\ud800"
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")  # escaped: valid JSON text
+    assert main(["rank", str(path), "--format", output]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"{path}: $.feedback[0].theme: must be valid Unicode text")
