@@ -18,6 +18,9 @@ from customer_model import (
     Customer,
     FeedbackItem,
     Person,
+    Persona,
+    Role,
+    User,
     ValidationError,
     from_dict,
     from_json,
@@ -328,3 +331,19 @@ def test_the_command_line_refuses_a_lone_surrogate_with_one_clear_line(
     assert captured.out == ""
     (line,) = captured.err.strip().splitlines()
     assert line.startswith(f"{path}: $.feedback[0].theme: must be valid Unicode text")
+
+
+@pytest.mark.parametrize(
+    ("build", "path"),
+    [
+        (lambda bad: User(Person("p"), features_used={"api", bad}), "$.features_used"),
+        (lambda bad: Persona("x", "X", Role.USER, goals=("ok", bad)), "$.goals[1]"),
+        (Person, "$.id"),
+    ],
+)
+def test_every_kind_of_model_text_refuses_a_lone_surrogate(build: Any, path: str) -> None:
+    assert build("fine \N{GRINNING FACE}") is not None
+    with pytest.raises(ValidationError) as info:
+        build("x\ud800")
+    assert info.value.paths == [path]
+    assert "lone surrogate" in str(info.value)
