@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from customer_model import (
     Customer,
+    Dataset,
     FeedbackItem,
     Person,
     Persona,
@@ -347,3 +348,14 @@ def test_every_kind_of_model_text_refuses_a_lone_surrogate(build: Any, path: str
         build("x\ud800")
     assert info.value.paths == [path]
     assert "lone surrogate" in str(info.value)
+
+
+def test_a_cattrs_preconf_converter_gives_the_library_s_json() -> None:
+    from cattrs.preconf.json import make_converter as json_converter
+
+    conv = json_converter()
+    configure_converter(conv)
+    data = demo_dataset()
+    assert conv.unstructure(data) == to_dict(data)
+    assert conv.loads(conv.dumps(data), Dataset) == data
+    assert json.loads(conv.dumps(data)) == json.loads(to_json(data))
