@@ -359,3 +359,19 @@ def test_a_cattrs_preconf_converter_gives_the_library_s_json() -> None:
     assert conv.unstructure(data) == to_dict(data)
     assert conv.loads(conv.dumps(data), Dataset) == data
     assert json.loads(conv.dumps(data)) == json.loads(to_json(data))
+
+
+@attrs.frozen
+class _Label:
+    text: str
+    title: str = attrs.field(default=attrs.Factory(lambda self: self.text.upper(), takes_self=True))
+
+
+def test_a_default_that_takes_self_is_served_by_cattrs_own_quick_function() -> None:
+    assert from_dict({"text": "a"}, _Label) == _Label("a", "A")
+    with pytest.raises(ValidationError) as info:
+        from_dict({"text": 1, "secret@example.com": 2}, _Label)
+    assert [str(p) for p in info.value.problems] == [
+        "$.text: must be a string, not an integer",
+        "$: has 1 unknown field",
+    ]

@@ -26,6 +26,7 @@ from customer_model.model._validation import Checker
 from customer_model.model.rules import register_hooks as _register_rule_hooks
 from customer_model.serialization._codegen import (
     EnumStructureHook,
+    Retry,
     StructureHook,
     UnstructureHook,
     enum_value,
@@ -114,7 +115,7 @@ def _class_hook(cls: type[Any], conv: cattrs.Converter, forbid_extra_keys: bool)
 
         def quick(value: object, _: object) -> Any:
             if type(value) is not dict or (forbid_extra_keys and not value.keys() <= known):
-                raise Invalid("not an object of known fields")
+                raise Retry
             return plain(value, cls)
 
     assert quick is not None
