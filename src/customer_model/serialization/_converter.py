@@ -23,7 +23,6 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from customer_model.errors import ValidationError
 from customer_model.model._validation import Checker
-from customer_model.model.rules import register_hooks as _register_rule_hooks
 from customer_model.serialization._codegen import (
     EnumStructureHook,
     Retry,
@@ -50,6 +49,7 @@ from customer_model.serialization._collections import (
     unstructure_set_hook,
 )
 from customer_model.serialization._problems import UnknownFields
+from customer_model.serialization._rule_json import register_hooks as _register_rule_hooks
 from customer_model.serialization._scalars import (
     Invalid,
     datetime_hook,
@@ -104,7 +104,7 @@ def _class_hook(cls: type[Any], conv: cattrs.Converter, forbid_extra_keys: bool)
                 raise error
             return result
         found = list(error.exceptions) if error is not None else []
-        found.append(UnknownFields(cls, unknown, fields))
+        found.append(UnknownFields(cls, unknown, fields, value.keys()))
         raise ClassValidationError(f"While structuring {cls.__name__}", found, cls)
 
     quick = quick_function(cls, conv, forbid_extra_keys=forbid_extra_keys, exact=_EXACT_TYPES)

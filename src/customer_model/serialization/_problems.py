@@ -23,7 +23,7 @@ from customer_model.model._validation import type_name
 from customer_model.serialization._collections import NotItemized
 from customer_model.serialization._scalars import Invalid
 
-__all__ = ["UnknownFields", "as_validation_error", "is_data_error"]
+__all__ = ["UnknownFields", "as_validation_error", "is_data_error", "unknown_fields"]
 
 #: What bad input makes hooks raise: attrs validators and cattrs' own hooks
 #: raise TypeError and ValueError, lookups by value KeyError.
@@ -40,14 +40,30 @@ class UnknownFields(ForbiddenExtraKeysError):
     misspelt field, the message names the field (the class's own word).
     """
 
-    def __init__(self, cl: type, keys: Collection[object], fields: Collection[str]) -> None:
-        count = len(keys)
-        message = f"has {count} unknown field{'' if count == 1 else 's'}"
-        guesses = _likely_meant(keys, [f for f in fields if f not in keys])
-        if guesses:
-            message += f" (did you mean {' or '.join(map(repr, guesses))}?)"
-        super().__init__(message, cl, set())
-        self.count = count
+    def __init__(
+        self,
+        cl: type,
+        keys: Collection[object],
+        fields: Collection[str],
+        present: Collection[object] = (),
+    ) -> None:
+        super().__init__(unknown_fields(keys, fields, present), cl, set())
+        self.count = len(keys)
+
+
+def unknown_fields(
+    keys: Collection[object], fields: Collection[str], present: Collection[object] = ()
+) -> str:
+    """What to say of *keys* that are none of *fields*: how many, and which field one may mean.
+
+    A field already *present* in the input is not suggested.
+    """
+    count = len(keys)
+    message = f"has {count} unknown field{'' if count == 1 else 's'}"
+    guesses = _likely_meant(keys, [f for f in fields if f not in present])
+    if guesses:
+        message += f" (did you mean {' or '.join(map(repr, guesses))}?)"
+    return message
 
 
 def _likely_meant(keys: Collection[object], fields: list[str]) -> list[str]:
