@@ -20,6 +20,7 @@ from customer_model import (
     FeedbackItem,
     Person,
     Persona,
+    PrioritizationPolicy,
     Role,
     User,
     ValidationError,
@@ -375,3 +376,11 @@ def test_a_default_that_takes_self_is_served_by_cattrs_own_quick_function() -> N
         "$.text: must be a string, not an integer",
         "$: has 1 unknown field",
     ]
+
+
+@pytest.mark.parametrize("name", ["segment_weights", "strategic_fit"])
+def test_policy_weight_keys_refuse_a_lone_surrogate(name: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        PrioritizationPolicy(**{name: {"ok": 1.0, "x\ud800": 1.0}})
+    assert info.value.paths == [f"$.{name}"]
+    assert "lone surrogate" in str(info.value)
