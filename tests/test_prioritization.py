@@ -628,7 +628,7 @@ class TestPolicy:
             ("revenue_scale", 0, ("revenue_scale",)),
             ("currency", "euro", ("currency",)),
             ("default_fit", math.inf, ("default_fit",)),
-            ("customer_value", "log", ("customer_value",)),
+            ("customer_value", "LOG", ("customer_value",)),
             ("importance_points", {Importance.CRITICAL: 3}, ("importance_points", "important")),
             ("kind_weights", {FeedbackKind.BUG: -1}, ("kind_weights", "bug")),
             ("kind_weights", [1], ("kind_weights",)),

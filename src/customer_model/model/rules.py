@@ -46,6 +46,7 @@ from customer_model.model._rule_fields import (
 from customer_model.model._validation import (
     TOO_FINE,
     Checker,
+    exact_member,
     finer_than_microseconds,
     is_aware,
     to_tuple,
@@ -258,6 +259,7 @@ def _value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> 
     kind = spec.kind
     if kind is Kind.ENUM:
         assert spec.enum is not None
+        value = exact_member(spec.enum, value)  # field("kind") == "household"
         check.member(path, value, spec.enum)
     elif kind is Kind.TEXT:
         check.text(path, value, allow_empty=True)
