@@ -18,7 +18,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from customer_model._display import html_table, money, printable, share, text_table
+from customer_model._display import html_table, money, printable, share, short_items, text_table
 from customer_model.errors import ValidationError
 from customer_model.frameworks import (
     _ESTIMATE_TYPES,
@@ -204,7 +204,7 @@ class BacklogItem:
     unlisted_voices: int
     anonymous_voices: int
     revenue: Mapping[str, Decimal] = attrs.field(converter=freeze)
-    feedback_ids: tuple[str, ...] = attrs.field(converter=_ids)
+    feedback_ids: tuple[str, ...] = attrs.field(converter=_ids, repr=short_items)
     explanation: tuple[ScoreComponent, ...] = attrs.field(converter=_components)
     steps: tuple[ScoreStep, ...] = attrs.field(converter=_steps)
     framework_score: float | None = None
@@ -320,10 +320,10 @@ class Backlog(Sequence[BacklogItem]):
     framework after :meth:`rerank`.
     """
 
-    items: tuple[BacklogItem, ...] = attrs.field(converter=_items)
+    items: tuple[BacklogItem, ...] = attrs.field(converter=_items, repr=short_items)
     as_of: datetime
     policy: PrioritizationPolicy
-    skipped: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+    skipped: tuple[str, ...] = attrs.field(default=(), converter=_ids, repr=short_items)
     ranked_by: RankedBy = "feedback"
 
     def __attrs_post_init__(self) -> None:

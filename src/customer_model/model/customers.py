@@ -16,6 +16,7 @@ from typing import Literal
 
 import attrs
 
+from customer_model._display import short_items
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
     Checker,
@@ -255,8 +256,8 @@ class Customer:
 
     id: str
     kind: CustomerKind = attrs.field(converter=_kind)
-    purchasers: tuple[Purchaser, ...] = attrs.field(converter=_purchasers)
-    users: tuple[User, ...] = attrs.field(default=(), converter=_users)
+    purchasers: tuple[Purchaser, ...] = attrs.field(converter=_purchasers, repr=short_items)
+    users: tuple[User, ...] = attrs.field(default=(), converter=_users, repr=short_items)
     name: str | None = personal(default=None)
     intermediary: IntermediaryRole | None = attrs.field(default=None, converter=_intermediary)
     location: Location | None = None
@@ -265,7 +266,9 @@ class Customer:
     interests: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     preferences: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     lifestyle: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
-    purchases: tuple[Purchase, ...] = attrs.field(default=(), converter=_purchases)
+    purchases: tuple[Purchase, ...] = attrs.field(
+        default=(), converter=_purchases, repr=short_items
+    )
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
