@@ -10,7 +10,6 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-
 #: A plain repr shows a collection whole up to this many items...
 SHOWN_WHOLE = 6
 #: ...and beyond it the first few and a count, as pandas does.
