@@ -248,6 +248,12 @@ def test_bad_records_name_the_row_and_column_without_the_value() -> None:
         to_arrow("not records")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         to_arrow([{"amount": "NaN"}])
+    with pytest.raises(ValidationError) as info:
+        to_arrow([{"sessions": 2**63}, {"sessions": 1}])
+    assert info.value.problems[0].message == "must fit 64 bits"
+    with pytest.raises(ValidationError) as info:
+        to_arrow([{"amount": "1E+80"}])
+    assert info.value.paths == ["$.records[0].amount"]
 
 
 def test_dict_records_stay_json() -> None:

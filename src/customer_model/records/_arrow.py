@@ -223,11 +223,18 @@ def _convert(kind: ArrowKind, value: object) -> object:
     if kind == "integer":
         if type(value) is not int:
             raise _Bad
+        if not -(2**63) <= value < 2**63:
+            raise _Bad("must fit 64 bits")
         return value
     if kind == "float":
-        if type(value) not in (int, float):
+        if type(value) is float:
+            return value
+        if type(value) is not int:
             raise _Bad
-        return float(value)  # type: ignore[arg-type]  # int or float, checked above
+        try:
+            return float(value)
+        except OverflowError:
+            raise _Bad("must fit a float") from None
     if kind == "boolean":
         if type(value) is not bool:
             raise _Bad
