@@ -258,7 +258,8 @@ def test_bad_records_name_the_row_and_column_without_the_value() -> None:
 
 def test_dict_records_stay_json() -> None:
     ds = demo_dataset()
-    for rows in (to_records(ds.customers), feedback_records(ds.feedback, ds.customers)):
+    data_records = [to_records(ds.customers), feedback_records(ds.feedback, ds.customers)]
+    for rows in [*data_records, *_results().values()]:
         assert json.loads(json.dumps(rows)) == rows
 
 
