@@ -176,6 +176,9 @@ def test_every_results_records_get_typed_columns() -> None:
             assert column.type != pa.null(), (name, column.name)
             if column.name.startswith("revenue"):
                 assert column.type == pa.decimal128(38, 9), (name, column.name)
+    volume = to_arrow(_results()["volume"])
+    assert volume.schema.field("start").type == pa.date32()
+    assert volume.schema.field("count").type == pa.int64()
 
 
 def test_a_column_of_nulls_keeps_its_type() -> None:
