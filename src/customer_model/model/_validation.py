@@ -78,12 +78,16 @@ def exact_member(cls: type[E], value: object) -> E:
     return cast(E, value)
 
 
-def exact_members(cls: type[E], value: Iterable[object]) -> frozenset[E]:
-    """A set field's values, each as :func:`exact_member`; see :func:`to_frozenset`."""
+def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) -> frozenset[E]:
+    """A set field's values, each as :func:`exact_member`; see :func:`to_frozenset`.
+
+    *every* is ``frozenset(cls)``: a set of members only (the usual case) is
+    recognised by one subset test.
+    """
     found: Any = to_frozenset(value)
-    if type(found) is frozenset and any(type(v) is str for v in found):
+    if type(found) is frozenset and not found <= every:
         return frozenset(exact_member(cls, v) for v in found)
-    return cast(frozenset[E], found)
+    return cast("frozenset[E]", found)
 
 
 def is_aware(value: datetime) -> bool:

@@ -139,8 +139,11 @@ BuyingRoleValue = Literal[
 ]
 
 
+_EVERY_BUYING_ROLE = frozenset(BuyingRole)
+
+
 def _buying_roles(value: Iterable[BuyingRole | BuyingRoleValue]) -> frozenset[BuyingRole]:
-    return exact_members(BuyingRole, value)
+    return exact_members(BuyingRole, value, _EVERY_BUYING_ROLE)
 
 
 def _kind(value: CustomerKind | CustomerKindValue) -> CustomerKind:

@@ -21,8 +21,11 @@ def _texts(value: Iterable[str]) -> tuple[str, ...]:
     return to_tuple(value)
 
 
+_EVERY_NEED = frozenset(Need)
+
+
 def _needs(value: Iterable[Need | NeedValue]) -> frozenset[Need]:
-    return exact_members(Need, value)
+    return exact_members(Need, value, _EVERY_NEED)
 
 
 @attrs.frozen(slots=True)
