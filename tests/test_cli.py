@@ -122,7 +122,7 @@ def test_generate_writes_the_bundled_demo_data_byte_for_byte(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["generate", "--customers", "12", "--seed", "26"]) == 0
-    demo = files("customer_model.examples").joinpath("data", "demo.json")
+    demo = files("customer_model.examples").joinpath("data", "bundled.json")
     bundled = demo.read_text(encoding="utf-8")
     assert capsys.readouterr().out == bundled
 
@@ -283,7 +283,7 @@ def test_nps_without_answers(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
     # the demo dataset has NPS answers since issue 3; drop them for this case
     silent = attrs.evolve(demo_dataset(), responses=())
-    path = _write(tmp_path / "demo.json", to_json(silent))
+    path = _write(tmp_path / "bundled.json", to_json(silent))
     assert main(["nps", path]) == 0
     assert "no NPS answers" in capsys.readouterr().out
 

@@ -2,7 +2,7 @@
 
 :func:`sample_dataset` is pure given its arguments: the same seed, size and
 start give an equal dataset (and byte-identical JSON) on every run, with no
-clock involved.  It feeds ``customer-model generate``, the bundled demo data
+clock involved.  It feeds ``customer-model generate``, the bundled data
 and the ``cm_dataset`` fixture.
 
 What it contains:
@@ -78,7 +78,7 @@ _SEAT_QUARTER = Decimal("45")
 
 Progress = Callable[[int, int], None]
 
-#: The bundled ``data/demo.json`` is ``sample_dataset(customers=12, seed=26)``.
+#: The bundled ``data/bundled.json`` is ``sample_dataset(customers=12, seed=26)``.
 BUNDLED_CUSTOMERS = 12
 BUNDLED_SEED = 26
 
@@ -89,7 +89,7 @@ def sample_as_of(start: datetime = DEFAULT_START, months: int = 12) -> datetime:
 
 
 def bundled_dataset() -> Dataset:
-    """The small generated dataset shipped with the package (``data/demo.json``).
+    """The small generated dataset shipped with the package (``data/bundled.json``).
 
     It equals ``sample_dataset(customers=BUNDLED_CUSTOMERS, seed=BUNDLED_SEED)``
     and is what ``customer-model generate`` writes for those arguments.
@@ -98,7 +98,7 @@ def bundled_dataset() -> Dataset:
 
     from customer_model.serialization import from_json
 
-    text = files("customer_model.examples").joinpath("data", "demo.json").read_bytes()
+    text = files("customer_model.examples").joinpath("data", "bundled.json").read_bytes()
     return from_json(text, Dataset)
 
 

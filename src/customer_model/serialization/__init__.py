@@ -49,7 +49,6 @@ from customer_model.model._validation import (
     is_aware,
     type_name,
 )
-from customer_model.model.rules import register_hooks as _register_rule_hooks
 from customer_model.serialization._codegen import (
     EnumStructureHook,
     enum_value,
@@ -59,6 +58,7 @@ from customer_model.serialization._codegen import (
     structure_hook,
     unstructure_hook,
 )
+from customer_model.serialization._rule_json import register_hooks as _register_rule_hooks
 
 __all__ = [
     "as_validation_error",
