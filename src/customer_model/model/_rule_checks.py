@@ -51,7 +51,7 @@ def check_value(check: Checker, path: Path | str, spec: FieldSpec, value: object
     if kind is Kind.ENUM:
         assert spec.enum is not None
         value = exact_member(spec.enum, value)  # field("kind") == "household"
-        check.member(path, value, spec.enum)
+        check.member(path, value, spec.enum, values=True)
     elif kind is Kind.TEXT:
         check.text(path, value, allow_empty=True)
     elif kind is Kind.SET:

@@ -397,16 +397,23 @@ class Checker:
             self.add(path, f"must be a date (not a datetime), not {type_name(value)}")
 
     def member(
-        self, path: Path | str, value: object, enum: type[Enum], *, optional: bool = False
+        self,
+        path: Path | str,
+        value: object,
+        enum: type[Enum],
+        *,
+        optional: bool = False,
+        values: bool = False,
     ) -> None:
+        """A member of *enum*; *values* says the field also takes a member's exact value."""
         if value is None:
             if not optional:
                 self.add(path, "is required")
             return
         if not isinstance(value, enum):
-            if type(value) is str:
-                values = ", ".join(repr(m.value) for m in enum)
-                self.add(path, f"must be a {enum.__name__} or one of its values: {values}")
+            if values and type(value) is str:
+                listed = ", ".join(repr(m.value) for m in enum)
+                self.add(path, f"must be a {enum.__name__} or one of its values: {listed}")
             else:
                 self.add(path, f"must be a {enum.__name__}, not {type_name(value)}")
 

@@ -276,9 +276,11 @@ class Customer:
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.ident("id", self.id)
-        check.member("kind", self.kind, CustomerKind)
+        check.member("kind", self.kind, CustomerKind, values=True)
         check.text("name", self.name, optional=True)
-        check.member("intermediary", self.intermediary, IntermediaryRole, optional=True)
+        check.member(
+            "intermediary", self.intermediary, IntermediaryRole, optional=True, values=True
+        )
         check.instance("location", self.location, Location, optional=True)
         check.text("industry", self.industry, optional=True)
         check.integer("size", self.size, optional=True, minimum=1)

@@ -83,7 +83,7 @@ class Person:
         check.email("email", self.email)
         check.phone("phone", self.phone)
         check.day("birth_date", self.birth_date, optional=True)
-        check.member("gender", self.gender, Gender, optional=True)
+        check.member("gender", self.gender, Gender, optional=True, values=True)
         check.instance("location", self.location, Location, optional=True)
         check.done("Person")
 

@@ -50,7 +50,7 @@ class Persona:
         check = Checker()
         check.ident("id", self.id)
         check.text("name", self.name)
-        check.member("role", self.role, Role)
+        check.member("role", self.role, Role, values=True)
         check.texts("goals", self.goals)
         check.texts("pain_points", self.pain_points)
         check.members("needs", self.needs, Need)

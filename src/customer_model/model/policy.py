@@ -255,7 +255,7 @@ class PrioritizationPolicy:
                 check.add("half_life", f"must be a timedelta or None, not {type_name(half_life)}")
             elif half_life <= timedelta(0):
                 check.add("half_life", "must be a positive duration")
-        check.member("customer_value", self.customer_value, ValueWeighting)
+        check.member("customer_value", self.customer_value, ValueWeighting, values=True)
         check.number("revenue_scale", self.revenue_scale, positive=True)
         if self.currency is not None:
             check.currency("currency", self.currency)

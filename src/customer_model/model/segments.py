@@ -66,7 +66,7 @@ class Segment:
         check.ident("id", self.id)
         check.text("name", self.name)
         check.instance("rule", self.rule, Rule)
-        check.member("basis", self.basis, SegmentBasis, optional=True)
+        check.member("basis", self.basis, SegmentBasis, optional=True, values=True)
         check.text("description", self.description, optional=True)
         check.done("Segment")
 

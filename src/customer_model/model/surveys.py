@@ -61,7 +61,7 @@ class SurveyResponse:
         check.ident("id", self.id)
         check.ident("customer_id", self.customer_id)
         check.ident("respondent_id", self.respondent_id, optional=True)
-        check.member("measure", self.measure, SurveyMeasure)
+        check.member("measure", self.measure, SurveyMeasure, values=True)
         measure: object = self.measure
         if isinstance(measure, SurveyMeasure):
             low, high = measure.scale
