@@ -14,6 +14,7 @@ PACKAGE = Path(customer_model.__file__).parent
 # Lowest first; a module may import from its own layer and the layers below it.
 LAYERS = ("foundation", "model", "rules", "wire", "edges")
 FOUNDATION = {"customer_model.errors", "customer_model._display"}
+WIRE = ("customer_model.serialization", "customer_model.records", "customer_model.sql")
 EDGES = (
     "customer_model.cli",
     "customer_model.testing",
