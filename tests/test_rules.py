@@ -194,7 +194,7 @@ def test_rfm_rules_need_scores() -> None:
         (lambda: field("total_spend") > 2.5, "$.value"),
         (lambda: field("total_spend") > Decimal("NaN"), "$.value"),
         (lambda: field("total_spend") > Decimal("0.0000000001"), "$.value"),
-        (lambda: field("kind") == "organization", "$.value"),
+        (lambda: field("kind") == "ORGANIZATION", "$.value"),
         (lambda: field("country") < "DE", "$.field"),
         (lambda: field("interests") == "golf", "$.field"),
         (lambda: field("country").contains("D"), "$.field"),
@@ -431,7 +431,15 @@ _OPS_LIST = (
         ('{"op": "nope"}', [f"$.op: must be one of {_OPS_LIST}"]),
         ('{"op": ["eq"]}', [f"$.op: must be one of {_OPS_LIST}"]),
         ('{"field": "size"}', [f"$.op: must be one of {_OPS_LIST}"]),
-        ('{"op": "missing", "field": "size", "extra": 1}', ["$: unknown field(s): 'extra'"]),
+        ('{"op": "missing", "field": "size", "extra": 1}', ["$: has 1 unknown field"]),
+        (
+            '{"op": "missing", "field": "size", "secret@example.com": 1, "feild": 2}',
+            ["$: has 2 unknown fields"],
+        ),
+        (
+            '{"op": "eq", "field": "country", "valeu": "DE"}',
+            ["$: has 1 unknown field (did you mean 'value'?)", "$.value: is required"],
+        ),
         ('{"op": "missing"}', ["$.field: is required"]),
         (
             '{"op": "within", "field": "last_purchase_at", "seconds": 0}',
@@ -487,7 +495,7 @@ _OPS_LIST = (
             ["$.rule.value: must be an integer"],
         ),
         ('{"op": "not", "rule": 5}', ["$.rule: must be an object with an 'op' key"]),
-        ('{"op": "always", "rule": 5}', ["$: unknown field(s): 'rule'"]),
+        ('{"op": "always", "rule": 5}', ["$: has 1 unknown field"]),
         ("[1]", ["$: must be an object with an 'op' key"]),
     ],
 )

@@ -32,6 +32,7 @@ from customer_model.model._validation import (
     is_aware,
 )
 from customer_model.model.rules import NODES, OPS, Part, Rule, parts
+from customer_model.serialization._problems import unknown_fields
 
 if TYPE_CHECKING:
     import cattrs
@@ -218,10 +219,10 @@ def _structure(data: object) -> Rule:
 
 
 def _check_keys(check: Checker, data: dict[Any, Any], keys: Shape) -> None:
-    known = {key for _, key, _ in keys}
-    extra = sorted(str(k) for k in data if k != "op" and k not in known)
-    if extra:
-        check.add((), f"unknown field(s): {', '.join(repr(k) for k in extra)}")
+    known = ["op", *(key for _, key, _ in keys)]
+    extra = [k for k in data if k not in known]
+    if extra:  # never named: a key may be personal data
+        check.add((), unknown_fields(extra, known, data.keys()))
     for _, key, _ in keys:
         if key not in data:
             check.add(key, "is required")
