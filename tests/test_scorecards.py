@@ -566,6 +566,22 @@ def test_segment_voices_count_the_voices_of_the_segments_customers() -> None:
     assert messages(e)[0].startswith("$.segments: must include the segment(s) 'business'")
 
 
+def test_a_segment_the_voices_cannot_be_counted_by_is_told_at_the_segment() -> None:
+    from customer_model import Segment, field
+
+    dataset, backlog = _demo_backlog()
+    champions = Segment(id="champions", name="Champions", rule=field("rfm_recency") >= 4)
+    card = Scorecard([ScorecardFactor("c", evidence=Evidence.SEGMENT_VOICES, segment="champions")])
+    with pytest.raises(ValidationError) as e:
+        card.score(
+            backlog,
+            feedback=dataset.feedback,
+            customers=dataset.customers,
+            segments=[champions],
+        )
+    assert [p.path for p in e.value.problems] == [("segments", 0, "rfm")]
+
+
 # -- presets equal the framework functions -----------------------------------------------
 
 _nonneg = st.one_of(st.integers(0, 10**6), st.floats(0, 1e6, allow_nan=False, allow_infinity=False))

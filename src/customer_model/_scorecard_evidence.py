@@ -235,7 +235,11 @@ def segment_voices(
                 unknown_customers.add(voice.customer_id)
                 continue
             for i, rule in rules:
-                verdict = rule.matches(customer, as_of=backlog.as_of)
+                try:
+                    verdict = rule.matches(customer, as_of=backlog.as_of)
+                except ValidationError as e:  # e.g. a rule on RFM scores: told at the segment
+                    problems = [p.under(("segments", i)) for p in e.problems]
+                    raise ValidationError(problems, _SUBJECT) from None
                 if type(verdict) is not bool:
                     raise ValidationError.single(
                         ("segments", i),
