@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 from customer_model._display import text_table
 from customer_model.cli._files import (
     InputError,
+    write_whole,
     duplicate_ids,
     is_lines,
     load_array,
@@ -154,6 +155,16 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError("must be a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _amount(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
     return value
 
 
@@ -346,6 +357,10 @@ def _generate(args: argparse.Namespace) -> int:
     from customer_model.serialization import to_json
 
     start = args.start if args.start is not None else DEFAULT_START
+    if args.format != "json":
+        return _generate_tables(args, start)
+    if args.feedback is not None:
+        raise InputError(["--feedback: works with --format jsonl or parquet"])
     with ProgressBar(sys.stderr, "generating") as bar:
         dataset = sample_dataset(
             customers=args.customers, seed=args.seed, start=start, months=args.months, progress=bar
@@ -354,16 +369,37 @@ def _generate(args: argparse.Namespace) -> int:
     if args.out is None or args.out == "-":
         sys.stdout.write(text)
         return 0
-    try:
-        with open(args.out, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    except OSError as e:
-        raise InputError([f"{args.out}: cannot write ({e.strerror or type(e).__name__})"]) from None
-    except ValueError:  # a NUL character in the name
-        raise InputError([f"{args.out!r}: not a valid file name"]) from None
+    write_whole(args.out, text)
     print(
         f"wrote {args.out}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
         f"feedback items, {len(dataset.responses)} survey responses",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _generate_tables(args: argparse.Namespace, start: datetime) -> int:
+    from customer_model.cli._tables import write_tables
+    from customer_model.examples.tables import sample_tables
+
+    if args.out is None or args.out == "-":
+        raise InputError([f"--format {args.format}: needs --out FOLDER for its five tables"])
+    if args.indent is not None:
+        raise InputError(["--indent: works with --format json only"])
+    chunks = sample_tables(
+        customers=args.customers,
+        feedback=args.feedback,
+        seed=args.seed,
+        start=start,
+        months=args.months,
+    )
+    with ProgressBar(sys.stderr, "generating") as bar:
+        counts = write_tables(
+            args.out, chunks, file_format=args.format, total=args.customers, progress=bar
+        )
+    print(
+        f"wrote {args.format} tables into {args.out}: "
+        + ", ".join(f"{n} {name}" for name, n in counts.items()),
         file=sys.stderr,
     )
     return 0
@@ -527,7 +563,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--customers", type=_count, metavar="N", default=200)
     generate.add_argument("--seed", type=_seed, metavar="S", default=0)
-    generate.add_argument("--out", metavar="FILE", help="where to write (default: stdout)")
+    generate.add_argument(
+        "--out", metavar="PATH", help="file (json; default stdout) or folder (jsonl, parquet)"
+    )
+    generate.add_argument(
+        "--format",
+        choices=("json", "jsonl", "parquet"),
+        default="json",
+        help="a Dataset JSON file, or the five record tables as JSON Lines or Parquet",
+    )
+    generate.add_argument(
+        "--feedback",
+        type=_amount,
+        metavar="N",
+        help="about N feedback rows in all (tables only; default about 4.65 per customer)",
+    )
     generate.add_argument(
         "--start", type=_as_of, metavar="ISO", help="first day of data (default 2025-01-01)"
     )
