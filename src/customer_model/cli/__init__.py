@@ -19,12 +19,12 @@ from typing import Any, NoReturn
 from customer_model._display import text_table
 from customer_model.cli._files import (
     InputError,
-    write_whole,
     duplicate_ids,
     is_lines,
     load_array,
     load_json,
     load_lines,
+    write_whole,
 )
 from customer_model.cli._progress import ProgressBar
 from customer_model.errors import ValidationError
@@ -221,11 +221,34 @@ def _no_duplicates(path: str, records: list[tuple[int, Any]]) -> None:
 
 
 def _rank(args: argparse.Namespace) -> int:
+    from customer_model.serialization import to_json
+
+    if args.engine == "duckdb":
+        from customer_model.cli._warehouse import rank_in_duckdb
+
+        backlog = rank_in_duckdb(args)
+    else:
+        backlog = _rank_in_python(args)
+    if args.top is not None:
+        import attrs
+
+        backlog = attrs.evolve(backlog, items=tuple(backlog)[: args.top])
+    if args.format == "json":
+        print(to_json(backlog, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(_backlog_csv(backlog.to_records()))
+    else:
+        print(backlog)
+    return 0
+
+
+def _rank_in_python(args: argparse.Namespace) -> Any:
+    from customer_model.cli._warehouse import segments_from
     from customer_model.model.feedback import FeedbackItem
     from customer_model.model.policy import PrioritizationPolicy
     from customer_model.prioritization import prioritize
-    from customer_model.serialization import to_json
 
+    segments = segments_from(args.segments)
     if is_lines(args.file):
         if args.customers is None:
             raise InputError([f"{args.file}: a JSON Lines feedback file needs --customers FILE"])
@@ -242,6 +265,8 @@ def _rank(args: argparse.Namespace) -> int:
             if args.customers is not None
             else list(dataset.customers)
         )
+        if args.segments is None:
+            segments = tuple(dataset.segments)
     policy = load_json(args.policy, PrioritizationPolicy) if args.policy else PrioritizationPolicy()
     as_of = args.as_of
     if as_of is None:
@@ -249,22 +274,21 @@ def _rank(args: argparse.Namespace) -> int:
             raise InputError([f"{args.file}: no feedback to rank"])
         as_of = max(item.created_at for item in feedback)
     try:
-        backlog = prioritize(feedback, customers, policy=policy, as_of=as_of)
+        return prioritize(feedback, customers, policy=policy, as_of=as_of, segments=segments)
     except ValueError as e:  # ValidationError: feedback, customers and policy disagree
         raise InputError(
             [f"{_source(args, p.path)}: {p}" for p in getattr(e, "problems", ())]
             or [f"{args.file}: {e}"]
         ) from None
-    if args.top is not None:
-        import attrs
 
-        backlog = attrs.evolve(backlog, items=tuple(backlog)[: args.top])
-    if args.format == "json":
-        print(to_json(backlog, indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(_backlog_csv(backlog.to_records()))
-    else:
-        print(backlog)
+
+# -- sql --------------------------------------------------------------------------------
+
+
+def _sql_backlog(args: argparse.Namespace) -> int:
+    from customer_model.cli._warehouse import backlog_sql_text
+
+    sys.stdout.write(backlog_sql_text(args))
     return 0
 
 
@@ -464,6 +488,18 @@ Without --as-of, the time of the newest feedback item is used, so the same
 file always ranks the same way.
 """
 
+_SQL_EPILOG = """\
+Examples:
+  customer-model sql backlog --as-of 2025-12-31
+  customer-model sql backlog --dialect snowflake --policy policy.json --as-of 2025-12-31
+  customer-model sql backlog --dialect spark --as-of 2025-12-31T00:00:00Z \\
+      --table feedback=crm.tickets --table customers=crm.accounts
+
+The tables hold the columns of customer_model.records, typed as its docs page
+says (DECIMAL(38, 9) money, TIMESTAMPTZ times).  Every value of the policy
+reaches the SQL as a literal and every table name as a quoted identifier.
+"""
+
 _VALIDATE_EPILOG = """\
 Examples:
   customer-model validate data.json
@@ -523,7 +559,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_RANK_EPILOG,
         formatter_class=_FORMATTER,
     )
-    rank.add_argument("file", metavar="FILE", help="Dataset JSON, or JSON Lines of feedback")
+    rank.add_argument(
+        "file",
+        metavar="DATA",
+        help="Dataset JSON, JSON Lines of feedback, or (duckdb) a folder of record tables",
+    )
+    rank.add_argument(
+        "--engine",
+        choices=("python", "duckdb"),
+        default="python",
+        help="where to compute: prioritize() in memory, or SQL in DuckDB (needs duckdb)",
+    )
     rank.add_argument("--customers", metavar="FILE", help="where the customers come from")
     rank.add_argument("--policy", metavar="FILE", help="a PrioritizationPolicy as JSON")
     rank.add_argument(
@@ -531,7 +577,52 @@ def _parser() -> argparse.ArgumentParser:
     )
     rank.add_argument("--format", choices=("table", "json", "csv"), default="table")
     rank.add_argument("--top", type=_count, metavar="N", help="show only the first N themes")
+    rank.add_argument(
+        "--segments",
+        metavar="FILE",
+        help="segments the policy weighs: a JSON array of them or a Dataset JSON file "
+        "(default: a Dataset DATA's own)",
+    )
     rank.set_defaults(handler=_rank)
+
+    sql = sub.add_parser(
+        "sql",
+        help="print SQL to run in a warehouse",
+        description="Print SQL that computes what this library computes, for a warehouse "
+        "holding the record tables.",
+        epilog=_SQL_EPILOG,
+        formatter_class=_FORMATTER,
+    )
+    sql_sub = sql.add_subparsers(dest="what", metavar="WHAT", required=True)
+    backlog = sql_sub.add_parser(
+        "backlog",
+        help="the backlog of a policy",
+        description="Print the SQL of the prioritized backlog for a policy: from the tables "
+        "customers, purchasers, users, purchases and feedback (the records' columns), per "
+        "theme its rank, score, voices, revenue, feedback ids and explanation.",
+        epilog=_SQL_EPILOG,
+        formatter_class=_FORMATTER,
+    )
+    backlog.add_argument(
+        "--dialect",
+        metavar="NAME",
+        default="duckdb",
+        help="duckdb (default), spark, postgres, bigquery, snowflake or another sqlglot dialect",
+    )
+    backlog.add_argument("--policy", metavar="FILE", help="a PrioritizationPolicy as JSON")
+    backlog.add_argument(
+        "--as-of", type=_as_of, metavar="ISO", required=True, help="the moment ranked for"
+    )
+    backlog.add_argument(
+        "--segments", metavar="FILE", help="segments the policy weighs (JSON array or Dataset)"
+    )
+    backlog.add_argument(
+        "--table",
+        action="append",
+        metavar="NAME=TABLE",
+        help="read a record table from another table, e.g. feedback=crm.tickets (repeatable)",
+    )
+    backlog.set_defaults(handler=_sql_backlog)
 
     validate = sub.add_parser(
         "validate",

@@ -62,7 +62,8 @@ def column_types(table: str) -> dict[str, str]:
     return {name: DUCKDB_TYPES[COLUMN_TYPES[name]] for name in COLUMNS[table]}
 
 
-def _duckdb() -> Any:
+def duckdb_module() -> Any:
+    """The duckdb module, or one clear line on how to install it."""
     try:
         import duckdb
     except ImportError:
@@ -99,9 +100,9 @@ def _temporaries(folder: Path, names: Iterable[str]) -> Iterator[dict[str, Path]
             paths[name] = Path(tmp)
         yield paths
     finally:
-        for tmp in paths.values():
+        for path in paths.values():
             with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+                path.unlink()
 
 
 def write_tables(
@@ -120,7 +121,7 @@ def write_tables(
     is ever held in memory.
     """
     folder = _folder(out)
-    duckdb = _duckdb() if file_format == "parquet" else None
+    duckdb = duckdb_module() if file_format == "parquet" else None
     counts = dict.fromkeys(COLUMNS, 0)
     try:
         with _temporaries(folder, COLUMNS) as lines, contextlib.ExitStack() as stack:
@@ -165,3 +166,96 @@ def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
         " TO '" + str(target).replace("'", "''") + "' (FORMAT parquet, COMPRESSION zstd)",
         [str(source)],
     )
+
+
+# -- loading ----------------------------------------------------------------------------
+
+
+def _table_file(folder: Path, table: str) -> tuple[Path, str]:
+    found = [
+        (folder / f"{table}{ending}", kind)
+        for ending, kind in ENDINGS.items()
+        if (folder / f"{table}{ending}").is_file()
+    ]
+    if not found:
+        raise InputError(
+            [f"{folder}: no {table} table ({table}.parquet, {table}.jsonl or {table}.ndjson)"]
+        )
+    if len(found) > 1:
+        names = " and ".join(path.name for path, _ in found)
+        raise InputError([f"{folder}: {names} both hold the {table} table; keep one"])
+    return found[0]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None:
+    types = column_types(table)
+    if kind == "parquet":
+        source = "read_parquet($1)"
+        try:
+            present = {
+                row[0]
+                for row in con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
+            }
+        except duckdb.Error:
+            raise InputError([f"{path}: not a readable Parquet file"]) from None
+        missing = [name for name in types if name not in present]
+        if missing:
+            raise InputError(
+                [f"{path}: no column {', '.join(map(repr, missing))} in the {table} table"]
+            )
+        select = ", ".join(f"CAST({_quoted(n)} AS {t}) AS {_quoted(n)}" for n, t in types.items())
+    else:
+        columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in types.items()) + "}"
+        source = f"read_json($1, format = 'newline_delimited', columns = {columns})"
+        select = ", ".join(_quoted(n) for n in types)
+    try:
+        con.execute(f"CREATE TABLE {_quoted(table)} AS SELECT {select} FROM {source}", [str(path)])
+    except duckdb.Error:
+        # DuckDB's message quotes the offending value, which may be personal: not shown
+        raise InputError(
+            [
+                f"{path}: cannot be read as the {table} table (a value of the wrong type for its "
+                "column, or not JSON Lines); see the records page for the columns and types"
+            ]
+        ) from None
+
+
+def load_folder(con: Any, folder: str, progress: Progress | None = None) -> None:
+    """Load the five tables of *folder* into DuckDB tables of the same names, typed."""
+    duckdb = duckdb_module()
+    root = Path(folder)
+    files = {table: _table_file(root, table) for table in COLUMNS}
+    sizes = {table: path.stat().st_size for table, (path, _) in files.items()}
+    total, done = sum(sizes.values()), 0
+    for table, (path, kind) in files.items():
+        _load_file(duckdb, con, path, kind, table)
+        done += sizes[table]
+        if progress is not None:
+            progress(done, total)
+
+
+def load_dataset(con: Any, dataset: Any, progress: Progress | None = None) -> None:
+    """Load a Dataset's customers and feedback into DuckDB as the five record tables."""
+    from customer_model.records import (
+        feedback_records,
+        purchase_records,
+        purchaser_records,
+        to_records,
+        user_records,
+    )
+
+    customers = dataset.customers
+    chunk = {
+        "customers": to_records(customers),
+        "purchasers": purchaser_records(customers),
+        "users": user_records(customers),
+        "purchases": purchase_records(customers),
+        "feedback": feedback_records(dataset.feedback),
+    }
+    with tempfile.TemporaryDirectory(prefix="customer-model-") as folder:
+        write_tables(folder, [chunk], file_format="jsonl", total=len(customers))
+        load_folder(con, folder, progress)

@@ -51,7 +51,9 @@ _VOICE_AGE = 13  # younger people neither write feedback nor answer surveys
 _THEMES = cat.THEMES
 _IMPORTANCE = (None, *Importance, Importance.IMPORTANT, Importance.NICE_TO_HAVE)
 _IMPORTANCE_CELLS = tuple((None, None) if i is None else (i.value, i.level) for i in _IMPORTANCE)
-_ANONYMOUS_CHANNELS = tuple(c.value for c in (Channel.REVIEW, Channel.SOCIAL_MEDIA, Channel.COMMUNITY))
+_ANONYMOUS_CHANNELS = tuple(
+    c.value for c in (Channel.REVIEW, Channel.SOCIAL_MEDIA, Channel.COMMUNITY)
+)
 _BUG_CHANNELS = tuple(c.value for c in (Channel.SUPPORT_TICKET, Channel.IN_APP))
 _OTHER_CHANNELS = tuple(
     c.value
@@ -105,11 +107,11 @@ def sample_tables(
     check.integer("months", months, minimum=1, maximum=120)
     check.integer("chunk", chunk, minimum=1)
     check.done("sample_tables")
-    return _chunks(customers, feedback, seed, start, months, chunk)
+    return _chunks(customers, feedback, seed, start, months=months, chunk=chunk)
 
 
 def _chunks(
-    customers: int, feedback: int | None, seed: int, start: datetime, months: int, chunk: int
+    customers: int, feedback: int | None, seed: int, start: datetime, *, months: int, chunk: int
 ) -> Iterator[TableChunk]:
     expected = customers * FEEDBACK_PER_CUSTOMER if feedback is None else feedback
     rate = expected / (customers * FEEDBACK_PER_CUSTOMER)

@@ -1,0 +1,122 @@
+"""The backlog where the tables are: ``rank --engine duckdb`` and ``sql backlog``.
+
+Both go through :mod:`customer_model.sql`: the first runs
+:func:`~customer_model.sql.prioritize_sql` on an in-process DuckDB loaded
+from a folder of tables or a Dataset JSON file; the second prints
+:func:`~customer_model.sql.backlog_sql` for a warehouse to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from customer_model.cli._files import InputError, load_json
+from customer_model.cli._progress import ProgressBar
+from customer_model.cli._tables import COLUMNS, load_dataset, load_folder
+from customer_model.errors import ValidationError
+
+
+def _policy(args: argparse.Namespace) -> Any:
+    from customer_model.model.policy import PrioritizationPolicy
+
+    return load_json(args.policy, PrioritizationPolicy) if args.policy else PrioritizationPolicy()
+
+
+def segments_from(path: str | None) -> tuple[Any, ...]:
+    """Segments from a JSON array of segments or a Dataset JSON file."""
+    if path is None:
+        return ()
+    from customer_model.model.dataset import Dataset
+    from customer_model.model.segments import Segment
+
+    value = load_json(path, Dataset, array_cls=list[Segment])
+    return tuple(value) if isinstance(value, list) else tuple(value.segments)
+
+
+def _problems(source: str, error: ValidationError) -> InputError:
+    return InputError([f"{source}: {p}" for p in error.problems] or [f"{source}: {error}"])
+
+
+def rank_in_duckdb(args: argparse.Namespace) -> Any:
+    """The backlog of DATA (a folder of tables or a Dataset JSON file), computed by DuckDB."""
+    from customer_model.cli._tables import duckdb_module
+    from customer_model.sql import prioritize_sql
+
+    if args.customers is not None:
+        raise InputError(["--customers: not used with --engine duckdb (DATA holds the customers)"])
+    duckdb = duckdb_module()
+    policy = _policy(args)
+    segments = segments_from(args.segments)
+    data = Path(args.file)
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        with ProgressBar(sys.stderr, "loading") as bar:
+            if data.is_dir():
+                load_folder(con, args.file, progress=bar)
+            else:
+                from customer_model.model.dataset import Dataset
+
+                dataset = load_json(args.file, Dataset)
+                try:
+                    load_dataset(con, dataset, progress=bar)
+                except ValidationError as e:
+                    raise _problems(args.file, e) from None
+                if args.segments is None:
+                    segments = tuple(dataset.segments)
+        as_of = args.as_of
+        if as_of is None:
+            (as_of,) = con.execute("SELECT max(created_at) FROM feedback").fetchone()
+            if as_of is None:
+                raise InputError([f"{args.file}: no feedback to rank"])
+        try:
+            return prioritize_sql(con, policy=policy, as_of=as_of, segments=segments)
+        except ValidationError as e:  # the tables, the policy and the segments disagree
+            raise _problems(args.file, e) from None
+    finally:
+        con.close()
+
+
+def _tables(pairs: list[str] | None) -> dict[str, str] | None:
+    if not pairs:
+        return None
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, table = pair.partition("=")
+        if not sep or name not in COLUMNS or not table:
+            raise InputError(
+                [f"--table {pair!r}: must be NAME=TABLE with NAME one of {', '.join(COLUMNS)}"]
+            )
+        out[name] = table
+    return out
+
+
+def backlog_sql_text(args: argparse.Namespace) -> str:
+    """The SQL of the backlog for the policy, as text to paste into a warehouse."""
+    from customer_model.sql import backlog_sql
+
+    policy = _policy(args)
+    segments = segments_from(args.segments)
+    try:
+        result = backlog_sql(
+            policy,
+            as_of=args.as_of,
+            dialect=args.dialect,
+            segments=segments,
+            tables=_tables(args.table),
+        )
+    except ValidationError as e:
+        raise _problems(args.policy or "customer-model sql backlog", e) from None
+    return _text(result)
+
+
+def _text(result: object) -> str:
+    """One script: a text as it is, statements each ended by a semicolon."""
+    if isinstance(result, str):
+        statements = [result]
+    else:
+        statements = list(getattr(result, "statements", result))  # type: ignore[call-overload]
+    return "\n\n".join(s.rstrip().rstrip(";") + ";" for s in statements) + "\n"
