@@ -123,7 +123,7 @@ def objects(con: Any) -> tuple[list[Customer], list[FeedbackItem]]:
         )
     purchases: dict[str, list[Purchase]] = {}
     for cid, amount, currency, at in con.execute(
-        "SELECT customer_id, amount, currency, \"at\" FROM purchases"
+        'SELECT customer_id, amount, currency, "at" FROM purchases'
     ).fetchall():
         purchases.setdefault(cid, []).append(Purchase(amount, currency, at))
     customers = [

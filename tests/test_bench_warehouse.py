@@ -68,5 +68,6 @@ def test_the_scores_only_query_scores_as_prioritize_does_without_weights(
     got = con.execute(bench.scores_query(neutral, as_of)).fetchall()
     assert [theme for theme, _ in got] == [theme for theme, _ in expected]
     assert all(
-        math.isclose(score, want, rel_tol=1e-9) for (_, score), (_, want) in zip(got, expected)
+        math.isclose(score, want, rel_tol=1e-9)
+        for (_, score), (_, want) in zip(got, expected, strict=True)
     )

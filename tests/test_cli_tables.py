@@ -1,4 +1,4 @@
-"""The command line with record tables: generate --format jsonl|parquet, rank --engine duckdb, sql."""
+"""The command line with record tables: generate --format jsonl|parquet, rank --engine duckdb."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ def test_parquet_tables_are_typed_as_the_records_page_says(
         assert columns == list(rows(customers=1)[name][0])
         assert [row[1] for row in described] == [DUCKDB_NAMES[COLUMN_TYPES[c]] for c in columns]
         # the same values as the JSON Lines, read with those types
-        types = ", ".join(f"'{c}': '{t}'" for c, t in zip(columns, (r[1] for r in described)))
+        types = ", ".join(
+            f"'{c}': '{t}'" for c, t in zip(columns, (r[1] for r in described), strict=True)
+        )
         lines = str(jsonl_folder / f"{name}.jsonl")
         query = (
             f"SELECT count(*) FROM ((SELECT * FROM read_parquet($1) EXCEPT ALL "
