@@ -622,6 +622,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=TABLE",
         help="read a record table from another table, e.g. feedback=crm.tickets (repeatable)",
     )
+    backlog.add_argument(
+        "--part",
+        choices=("backlog", "checks", "skipped"),
+        default="backlog",
+        help="the backlog query (default), the checks of the tables, or the skipped ids",
+    )
     backlog.set_defaults(handler=_sql_backlog)
 
     validate = sub.add_parser(

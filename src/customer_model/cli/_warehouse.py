@@ -110,13 +110,5 @@ def backlog_sql_text(args: argparse.Namespace) -> str:
         )
     except ValidationError as e:
         raise _problems(args.policy or "customer-model sql backlog", e) from None
-    return _text(result)
-
-
-def _text(result: object) -> str:
-    """One script: a text as it is, statements each ended by a semicolon."""
-    if isinstance(result, str):
-        statements = [result]
-    else:
-        statements = list(getattr(result, "statements", result))  # type: ignore[call-overload]
-    return "\n\n".join(s.rstrip().rstrip(";") + ";" for s in statements) + "\n"
+    text: str = getattr(result, args.part)
+    return text.rstrip().rstrip(";") + ";\n"
