@@ -329,3 +329,11 @@ def test_sql_backlog_refuses_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith(message.format(nowhere=nowhere))
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["sql"], ["sql", "backlog"]])
+def test_sql_help_has_examples(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--help"])
+    assert info.value.code == 0
+    assert "customer-model sql backlog --dialect snowflake" in capsys.readouterr().out

@@ -463,6 +463,9 @@ Examples:
   customer-model rank sample.json --top 10
   customer-model rank feedback.jsonl --customers customers.json --format csv
   customer-model nps sample.json
+  customer-model generate --customers 100000 --format parquet --out tables/
+  customer-model rank --engine duckdb tables/
+  customer-model sql backlog --dialect snowflake --as-of 2025-12-31
 
 Input files: a Dataset as JSON (what `generate` writes), or, for large
 exports, JSON Lines (.jsonl / .ndjson) with one record per line.
@@ -480,12 +483,15 @@ Examples:
   customer-model rank data.json --as-of 2025-12-31 --top 5
   customer-model rank data.json --policy policy.json --format json > backlog.json
   customer-model rank feedback.jsonl --customers customers.jsonl --format csv
+  customer-model rank --engine duckdb tables/ --top 10
 
-FILE is a Dataset JSON file (its customers and feedback are used) or a JSON
+DATA is a Dataset JSON file (its customers and feedback are used) or a JSON
 Lines file of feedback items, one per line, which needs --customers: a
 Dataset JSON file, a JSON array of customers, or JSON Lines of customers.
-Without --as-of, the time of the newest feedback item is used, so the same
-file always ranks the same way.
+With --engine duckdb, DATA is a folder of record tables (what generate
+--format parquet or jsonl writes) or a Dataset JSON file, and the backlog is
+computed by SQL in DuckDB.  Without --as-of, the time of the newest feedback
+item is used, so the same data always ranks the same way.
 """
 
 _SQL_EPILOG = """\
@@ -516,6 +522,8 @@ Examples:
   customer-model generate --customers 200 --seed 1 --out sample.json
   customer-model generate --customers 50000 --seed 1 --indent 0 --out big.json
   customer-model generate --customers 20 --seed 3 --start 2024-01-01 --months 24
+  customer-model generate --customers 1000000 --feedback 10000000 \\
+      --format parquet --out tables/
 
 The same arguments always write the same bytes: the data starts at --start
 (default 2025-01-01, UTC) and no clock is read.
