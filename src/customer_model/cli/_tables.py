@@ -163,7 +163,9 @@ def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
     # names and types are ours (records' column names); the paths are parameters
     con.execute(
         f"COPY (SELECT * FROM read_json($1, format = 'newline_delimited', columns = {columns}))"
-        " TO '" + str(target).replace("'", "''") + "' (FORMAT parquet, COMPRESSION zstd)",
+        " TO '"
+        + str(target).replace("'", "''")
+        + "' (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)",
         [str(source)],
     )
 
