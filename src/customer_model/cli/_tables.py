@@ -160,7 +160,8 @@ def write_tables(
 def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
     types = column_types(table)
     columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in types.items()) + "}"
-    # names and types are ours (records' column names); the paths are parameters
+    # names and types are ours (the records' columns); the source is a parameter, and the
+    # target, which COPY cannot take as one, is our temporary file's path, quoted
     con.execute(
         f"COPY (SELECT * FROM read_json($1, format = 'newline_delimited', columns = {columns}))"
         " TO '"
