@@ -40,7 +40,7 @@ TableChunk = dict[str, list[Record]]
 
 #: Feedback items per customer on average when no ``feedback`` count is asked
 #: for (about what ``sample_dataset`` makes).
-FEEDBACK_PER_CUSTOMER = 4.68
+FEEDBACK_PER_CUSTOMER = 4.63
 
 _INDIVIDUAL_PLAN = Decimal("9.99")
 _HOUSEHOLD_PLAN = Decimal("19.99")
