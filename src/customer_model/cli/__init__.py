@@ -681,7 +681,7 @@ def _parser() -> argparse.ArgumentParser:
         "--feedback",
         type=_amount,
         metavar="N",
-        help="about N feedback rows in all (tables only; default about 4.7 per customer)",
+        help="about N feedback rows in all (tables only; default about 4.6 per customer)",
     )
     generate.add_argument(
         "--start", type=_as_of, metavar="ISO", help="first day of data (default 2025-01-01)"
