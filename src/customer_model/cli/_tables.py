@@ -148,6 +148,10 @@ def write_tables(
                 try:
                     for name in COLUMNS:
                         _to_parquet(con, lines[name], parquet[name], name)
+                except duckdb.Error as e:  # a full disk, say; our own rows are always valid
+                    raise InputError(
+                        [f"{out}: cannot write Parquet ({type(e).__name__})"]
+                    ) from None
                 finally:
                     con.close()
                 for name, path in parquet.items():
