@@ -34,7 +34,7 @@ from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
 from customer_model.sql._checks import checks_tree
 
-__all__ = ["TABLES", "BacklogSQL", "backlog_sql", "build"]
+__all__ = ["TABLES", "BacklogSQL", "backlog_sql", "build", "check_arguments", "rename"]
 
 #: The record tables the backlog reads, by the name it gives them unless ``tables=`` renames them.
 TABLES = ("customers", "purchasers", "users", "purchases", "feedback")
@@ -59,36 +59,31 @@ cm_feedback AS (
   FROM feedback AS f
   WHERE f.customer_id IN (SELECT c.id FROM customers AS c)
 ),
-cm_ranked AS (
-  SELECT k.*, ROW_NUMBER() OVER (
-    PARTITION BY k.theme, k.author_id ORDER BY k.created_at DESC, k.id DESC
-  ) AS position
-  FROM cm_feedback AS k
-),
 cm_voices AS (
   SELECT r.id, r.customer_id, r.author_id, r.theme, r.kind, r.need, r.importance, r.created_at
-  FROM cm_ranked AS r
+  FROM (
+    SELECT k.*, ROW_NUMBER() OVER (
+      PARTITION BY k.theme, k.author_id ORDER BY k.created_at DESC, k.id DESC
+    ) AS position
+    FROM cm_feedback AS k
+  ) AS r
   WHERE r.author_id IS NULL OR r.position = 1
-),
-cm_theme_customers AS (
-  SELECT DISTINCT v.theme, v.customer_id FROM cm_voices AS v
 ),
 cm_revenue AS (
   SELECT p.customer_id, p.currency, SUM(p.amount) AS amount
   FROM purchases AS p
   WHERE p."at" <= :as_of
-    AND p.customer_id IN (SELECT tc.customer_id FROM cm_theme_customers AS tc)
   GROUP BY p.customer_id, p.currency
 ),
-cm_customer_value AS (
-  SELECT rv.customer_id, :value_weight AS value_weight
-  FROM cm_revenue AS rv
-  GROUP BY rv.customer_id
-),
-cm_segment_weight AS (
-  SELECT c.id AS customer_id, :segment_weight AS segment_weight
+cm_customers AS (
+  SELECT c.id AS customer_id, COALESCE(cv.value_weight, :one) AS value_weight,
+    :segment_weight AS segment_weight
   FROM customers AS c
-  WHERE c.id IN (SELECT tc.customer_id FROM cm_theme_customers AS tc)
+  LEFT JOIN (
+    SELECT rv.customer_id, :value_weight AS value_weight
+    FROM cm_revenue AS rv
+    GROUP BY rv.customer_id
+  ) AS cv ON cv.customer_id = c.id
 ),
 cm_listed AS (
   SELECT l.customer_id, l.person_id, MAX(l.buys) AS buys, MAX(l.uses) AS uses
@@ -109,46 +104,39 @@ cm_roled AS (
       WHEN l.uses = 1 THEN 'user'
       ELSE 'unlisted'
     END AS role,
-    COALESCE(cv.value_weight, :one) AS value_weight,
-    COALESCE(sw.segment_weight, :one) AS segment_weight
+    cc.value_weight, cc.segment_weight,
+    ROW_NUMBER() OVER (PARTITION BY v.theme, v.customer_id ORDER BY v.id) AS nth_of_customer
   FROM cm_voices AS v
   LEFT JOIN cm_listed AS l ON l.customer_id = v.customer_id AND l.person_id = v.author_id
-  LEFT JOIN cm_customer_value AS cv ON cv.customer_id = v.customer_id
-  LEFT JOIN cm_segment_weight AS sw ON sw.customer_id = v.customer_id
+  JOIN cm_customers AS cc ON cc.customer_id = v.customer_id
 ),
 cm_weighed AS (
   SELECT
-    o.theme, o.customer_id, o.role, o.need,
+    o.theme, o.role, o.need, o.nth_of_customer,
     :points AS points, :who AS who, :kind_weight AS kind_weight, :decay AS decay,
     o.value_weight, o.segment_weight
   FROM cm_roled AS o
 ),
-cm_factors AS (
-  SELECT
-    w.theme, w.role, w.need,
-    w.points AS p0,
-    w.points * w.who AS p1,
-    w.points * w.who * w.kind_weight AS p2,
-    w.points * w.who * w.kind_weight * w.decay AS p3,
-    w.points * w.who * w.kind_weight * w.decay * w.value_weight AS p4,
-    w.points * w.who * w.kind_weight * w.decay * w.value_weight * w.segment_weight AS p5
-  FROM cm_weighed AS w
-),
 cm_groups AS (
   SELECT
-    x.theme, x.role, x.need, COUNT(*) AS voices,
-    SUM(x.p0) AS points, SUM(x.p1) AS role_total, SUM(x.p2) AS kind_total,
-    SUM(x.p3) AS recency_total, SUM(x.p4) AS value_total, SUM(x.p5) AS segment_total
-  FROM cm_factors AS x
-  GROUP BY x.theme, x.role, x.need
-),
-cm_fitted AS (
-  SELECT g.*, g.segment_total * :fit AS value FROM cm_groups AS g
+    w.theme, w.role, w.need, COUNT(*) AS voices,
+    SUM(CASE WHEN w.nth_of_customer = 1 THEN 1 ELSE 0 END) AS customers,
+    SUM(w.points) AS points,
+    SUM(w.points * w.who) AS role_total,
+    SUM(w.points * w.who * w.kind_weight) AS kind_total,
+    SUM(w.points * w.who * w.kind_weight * w.decay) AS recency_total,
+    SUM(w.points * w.who * w.kind_weight * w.decay * w.value_weight) AS value_total,
+    SUM(
+      w.points * w.who * w.kind_weight * w.decay * w.value_weight * w.segment_weight
+    ) AS segment_total
+  FROM cm_weighed AS w
+  GROUP BY w.theme, w.role, w.need
 ),
 cm_themes AS (
   SELECT
     t.theme,
     SUM(t.value) AS score,
+    SUM(t.customers) AS customer_count,
     SUM(t.voices) AS voices,
     SUM(CASE WHEN t.role IN ('purchaser', 'both') THEN t.voices ELSE 0 END) AS purchaser_voices,
     SUM(CASE WHEN t.role IN ('user', 'both') THEN t.voices ELSE 0 END) AS user_voices,
@@ -164,17 +152,14 @@ cm_themes AS (
     SUM(t.points) AS points_step, SUM(t.role_total) AS role_step,
     SUM(t.kind_total) AS kind_step, SUM(t.recency_total) AS recency_step,
     SUM(t.value_total) AS value_step, SUM(t.segment_total) AS segment_step
-  FROM cm_fitted AS t
+  FROM (SELECT g.*, g.segment_total * :fit AS value FROM cm_groups AS g) AS t
   GROUP BY t.theme
-),
-cm_counts AS (
-  SELECT tc.theme, COUNT(*) AS customer_count FROM cm_theme_customers AS tc GROUP BY tc.theme
 ),
 cm_theme_revenue AS (
   SELECT m.theme, ARRAY_AGG(STRUCT(m.currency AS currency, m.amount AS amount)) AS revenue
   FROM (
     SELECT tc.theme, rv.currency, SUM(rv.amount) AS amount
-    FROM cm_theme_customers AS tc
+    FROM (SELECT DISTINCT v.theme, v.customer_id FROM cm_voices AS v) AS tc
     JOIN cm_revenue AS rv ON rv.customer_id = tc.customer_id
     GROUP BY tc.theme, rv.currency
   ) AS m
@@ -187,7 +172,7 @@ SELECT
   s.theme,
   ROW_NUMBER() OVER (ORDER BY s.score DESC, s.theme) AS rank,
   s.score,
-  n.customer_count,
+  s.customer_count,
   s.voices, s.purchaser_voices, s.user_voices, s.both_voices, s.unlisted_voices,
   s.anonymous_voices,
   e.revenue,
@@ -203,7 +188,6 @@ SELECT
     STRUCT('fit' AS factor, s.score AS total)
   ) AS steps
 FROM cm_themes AS s
-JOIN cm_counts AS n ON n.theme = s.theme
 JOIN cm_ids AS i ON i.theme = s.theme
 LEFT JOIN cm_theme_revenue AS e ON e.theme = s.theme
 ORDER BY rank
@@ -217,27 +201,20 @@ ORDER BY f.id
 """
 
 _CTES = frozenset(
-    name.lower()
-    for name in (
+    {
         "cm_feedback",
-        "cm_ranked",
         "cm_voices",
-        "cm_theme_customers",
         "cm_revenue",
-        "cm_customer_value",
-        "cm_segment_weight",
+        "cm_customers",
         "cm_listed",
         "cm_roled",
         "cm_weighed",
-        "cm_factors",
         "cm_groups",
-        "cm_fitted",
         "cm_themes",
-        "cm_counts",
         "cm_theme_revenue",
         "cm_ids",
         "cm_checks",
-    )
+    }
 )
 
 
@@ -416,7 +393,7 @@ def _table_parts(name: str) -> list[str]:
     return name.split(".")
 
 
-def _rename(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
+def rename(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
     """Every record table by the caller's name, and every name quoted."""
 
     def swap(node: exp.Expr) -> exp.Expr:
@@ -564,9 +541,9 @@ def build(
         raise ValidationError(e.problems, _SUBJECT) from None
     backlog = exp.replace_placeholders(_template(_QUERY).copy(), **values)
     return Built(
-        _rename(backlog, names),
-        _rename(checks_tree(policy, as_of, segments), names),
-        _rename(_template(_SKIPPED).copy(), names),
+        rename(backlog, names),
+        rename(checks_tree(as_of, segments), names),
+        rename(_template(_SKIPPED).copy(), names),
     )
 
 

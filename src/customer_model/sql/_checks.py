@@ -1,9 +1,10 @@
 """What the record tables can hold that :func:`~customer_model.prioritize` would refuse.
 
-Objects are checked when they are made; rows are not.  The checks query finds,
-per table, column and problem, how many rows are wrong and up to five ids
-(never a value: a theme or an enum column may hold what a user typed), and
-:func:`problems` turns them into the words ``prioritize()`` uses.
+Objects are checked when they are made; rows are not.  The checks query
+counts, in one row, the offending rows (or ids) of every check, one pass
+per table; only when a count is not zero are a few ids fetched, never a
+value (a theme or an enum column may hold what a user typed).
+:func:`problems` says what is wrong in the words ``prioritize()`` uses.
 """
 
 from __future__ import annotations
@@ -11,22 +12,22 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Literal
 
 import attrs
 from sqlglot import exp
 
-from customer_model.errors import Problem
+from customer_model.errors import Path, Problem
 from customer_model.model._rule_fields import FIELDS, Kind, iso
 from customer_model.model.feedback import FeedbackKind, Importance, Need
-from customer_model.model.policy import PrioritizationPolicy
 from customer_model.model.segments import Segment
 
-__all__ = ["EXAMPLES", "checks_tree", "problems"]
+__all__ = ["EXAMPLES", "Probe", "checks_tree", "probes", "problems"]
 
-#: How many offending ids a check shows.
+#: How many offending ids a problem shows.
 EXAMPLES = 5
 
-#: Columns the backlog reads that must hold a value, per table, and the id each row shows.
+#: Columns the backlog reads that must hold a value, per table, and the id a row shows.
 _REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "feedback": ("id", ("id", "customer_id", "theme", "kind", "created_at")),
     "customers": ("id", ("id",)),
@@ -42,23 +43,61 @@ _ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
 
 
 @attrs.frozen
-class _Probe:
+class Probe:
+    """One check: offending rows of *table* (``rows``), ids repeated, or distinct values."""
+
     table: str
     column: str
     problem: str
-    rows: exp.Select
+    where: exp.Expr
+    #: What is counted: rows where *where* holds, ids occurring twice, or distinct *column*.
+    count: Literal["rows", "repeated", "distinct"] = "rows"
+    enum: type[enum.Enum] | None = None
+
+    @property
+    def name(self) -> str:
+        """The column of the checks row that counts it."""
+        return f"{self.table}_{self.column}_{self.problem}"
+
+    @property
+    def shown(self) -> str:
+        """The column whose values identify the offending rows."""
+        return self.column if self.count != "rows" else _REQUIRED[self.table][0]
+
+    def examples(self) -> exp.Select:
+        """Up to :data:`EXAMPLES` of the offending ids, smallest first."""
+        column = _c(self.shown)
+        query = exp.select(column).from_(_from(self.table)).where(self.where)
+        if self.count == "repeated":
+            query = query.group_by(column.copy()).having(_more_than_once())
+        elif self.count == "distinct":
+            query = query.distinct()
+        return query.order_by(column.copy()).limit(EXAMPLES)
 
 
-def _c(table: str, name: str) -> exp.Column:
-    return exp.column(name, table=table)
+def _c(name: str) -> exp.Column:
+    return exp.column(name, table="q")
 
 
-def _from(table: str, alias: str) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(table), alias=exp.TableAlias(this=alias))
+def _from(table: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(table), alias=exp.TableAlias(this="q"))
 
 
-def _rows(table: str, example: str, where: exp.Expr) -> exp.Select:
-    return exp.select(_c("q", example).as_("example")).from_(_from(table, "q")).where(where)
+def _null(column: str) -> exp.Expr:
+    return exp.Is(this=_c(column), expression=exp.Null())
+
+
+def _not_null(column: str) -> exp.Expr:
+    return exp.Not(this=_null(column))
+
+
+def _more_than_once() -> exp.Expr:
+    return exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))
+
+
+def _outside(column: str, members: type[enum.Enum]) -> exp.Expr:
+    values = [exp.Literal.string(m.value) for m in members]
+    return exp.Not(this=exp.In(this=_c(column), expressions=values))
 
 
 def _upper_letter(column: exp.Expr, position: int) -> exp.Expr:
@@ -68,177 +107,156 @@ def _upper_letter(column: exp.Expr, position: int) -> exp.Expr:
     return exp.Between(this=char, low=exp.Literal.string("A"), high=exp.Literal.string("Z"))
 
 
-def _probes(
-    policy: PrioritizationPolicy, as_of: datetime, segments: Sequence[Segment]
-) -> list[_Probe]:
-    out: list[_Probe] = []
-    for table, (shown, columns) in _REQUIRED.items():
-        for column in columns:
-            where = exp.Is(this=_c("q", column), expression=exp.Null())
-            out.append(_Probe(table, column, "null", _rows(table, shown, where)))
-    out.append(
-        _Probe(
-            "feedback",
-            "id",
-            "repeated",
-            _rows("feedback", "id", exp.Not(this=exp.Is(this=_c("q", "id"), expression=exp.Null())))
-            .group_by(_c("q", "id"))
-            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))),
-        )
-    )
+def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
+    """Every check the tables get, in the order of the checks row."""
+    out = [
+        Probe(table, column, "null", _null(column))
+        for table, (_, columns) in _REQUIRED.items()
+        for column in columns
+    ]
     late = exp.GT(
-        this=_c("q", "created_at"),
+        this=_c("created_at"),
         expression=exp.cast(exp.Literal.string(iso(as_of)), exp.DataType.Type.TIMESTAMPTZ),
     )
-    out.append(_Probe("feedback", "created_at", "after_as_of", _rows("feedback", "id", late)))
     known = (
-        exp.select(_c("c", "id"))
-        .from_(_from("customers", "c"))
-        .where(exp.Not(this=exp.Is(this=_c("c", "id"), expression=exp.Null())))
+        exp.select(exp.column("id", table="c"))
+        .from_(exp.Table(this=exp.to_identifier("customers"), alias=exp.TableAlias(this="c")))
+        .where(exp.Not(this=exp.Is(this=exp.column("id", table="c"), expression=exp.Null())))
     )
-    unknown = exp.Not(this=exp.In(this=_c("q", "customer_id"), query=exp.Subquery(this=known)))
-    out.append(
-        _Probe(
+    out += [
+        Probe("feedback", "id", "repeated", _not_null("id"), "repeated"),
+        Probe("feedback", "created_at", "late", late),
+        Probe(
             "feedback",
             "customer_id",
-            "unknown_customer",
-            _rows("feedback", "customer_id", unknown).distinct(),
-        )
-    )
-    for column, members in _ENUMS:
-        values = [exp.Literal.string(m.value) for m in members]
-        outside = exp.Not(this=exp.In(this=_c("q", column), expressions=values))
-        out.append(_Probe("feedback", column, "not_a_member", _rows("feedback", "id", outside)))
-    out.append(
-        _Probe(
-            "customers",
-            "id",
-            "repeated",
-            _rows(
-                "customers", "id", exp.Not(this=exp.Is(this=_c("q", "id"), expression=exp.Null()))
-            )
-            .group_by(_c("q", "id"))
-            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))),
-        )
-    )
+            "unknown",
+            exp.Not(this=exp.In(this=_c("customer_id"), query=exp.Subquery(this=known))),
+            "distinct",
+        ),
+        *(
+            Probe("feedback", column, "outside", _outside(column, members), enum=members)
+            for column, members in _ENUMS
+        ),
+        Probe("customers", "id", "repeated", _not_null("id"), "repeated"),
+    ]
     for name in sorted({f for s in segments for f in s.rule.fields}):
         spec = FIELDS[name]
         if spec.kind is Kind.ENUM and spec.enum is not None:
-            values = [exp.Literal.string(m.value) for m in spec.enum]
-            outside = exp.Not(this=exp.In(this=_c("q", spec.column), expressions=values))
-            out.append(
-                _Probe("customers", spec.column, "not_a_member", _rows("customers", "id", outside))
-            )
+            outside = _outside(spec.column, spec.enum)
+            out.append(Probe("customers", spec.column, "outside", outside, enum=spec.enum))
         elif not spec.nullable:
-            where = exp.Is(this=_c("q", spec.column), expression=exp.Null())
-            out.append(_Probe("customers", spec.column, "null", _rows("customers", "id", where)))
-    currency = _c("q", "currency")
+            out.append(Probe("customers", spec.column, "null", _null(spec.column)))
+    currency = _c("currency")
     well_formed = exp.and_(
         exp.EQ(this=exp.Length(this=currency.copy()), expression=exp.Literal.number(3)),
         *(_upper_letter(currency, i) for i in (1, 2, 3)),
     )
-    out.append(
-        _Probe(
+    out += [
+        Probe("purchases", "currency", "malformed", exp.Not(this=exp.paren(well_formed))),
+        Probe(
             "purchases",
-            "currency",
-            "malformed_currency",
-            _rows("purchases", "customer_id", exp.Not(this=exp.paren(well_formed))),
-        )
-    )
-    negative = exp.LT(this=_c("q", "amount"), expression=exp.Literal.number(0))
-    out.append(
-        _Probe("purchases", "amount", "negative", _rows("purchases", "customer_id", negative))
-    )
+            "amount",
+            "negative",
+            exp.LT(this=_c("amount"), expression=exp.Literal.number(0)),
+        ),
+    ]
     return out
 
 
-def checks_tree(
-    policy: PrioritizationPolicy, as_of: datetime, segments: Sequence[Segment]
-) -> exp.Expr:
-    """One query: a row per problem found (table, column, problem, count, one example id).
-
-    Each problem gives up to :data:`EXAMPLES` rows, the smallest ids first,
-    each with the count of offending rows (or ids, for repeats and unknown
-    customers).
-    """
-    branches = []
-    for probe in _probes(policy, as_of, segments):
-        inner = exp.select(
-            exp.Literal.string(probe.table).as_("table_name"),
-            exp.Literal.string(probe.column).as_("column_name"),
-            exp.Literal.string(probe.problem).as_("problem"),
-            exp.Window(this=exp.Count(this=exp.Star())).as_("offending"),
-            exp.Window(
-                this=exp.RowNumber(),
-                order=exp.Order(expressions=[exp.Ordered(this=_c("p", "example"))]),
-            ).as_("position"),
-            exp.cast(_c("p", "example"), exp.DataType.Type.TEXT).as_("example"),
-        ).from_(exp.Subquery(this=probe.rows, alias=exp.TableAlias(this="p")))
-        branches.append(inner)
-    union: exp.Expr = branches[0]
-    for branch in branches[1:]:
-        union = exp.Union(this=union, expression=branch, distinct=False)
-    return (
-        exp.select("table_name", "column_name", "problem", "offending", "example")
-        .from_(exp.Subquery(this=union, alias=exp.TableAlias(this="cm_checks")))
-        .where(exp.LTE(this=exp.column("position"), expression=exp.Literal.number(EXAMPLES)))
-        .order_by("table_name", "column_name", "problem", "example")
-    )
+def _counted(probe: Probe) -> exp.Expr:
+    if probe.count == "rows":
+        flag = exp.Case(
+            ifs=[exp.If(this=probe.where, true=exp.Literal.number(1))],
+            default=exp.Literal.number(0),
+        )
+        return exp.Coalesce(this=exp.Sum(this=flag), expressions=[exp.Literal.number(0)])
+    return exp.Count(this=exp.Distinct(expressions=[_c(probe.column)]))
 
 
-def _shown(examples: Iterable[str | None], count: int) -> str:
-    ids = sorted(e for e in examples if e is not None)
+def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
+    """One row: per check, how many rows (or ids) break it; one pass per table."""
+    parts: list[exp.Expr] = []
+    by_table: dict[str, list[Probe]] = {}
+    for probe in probes(as_of, segments):
+        if probe.count == "repeated":
+            ids = (
+                exp.select(_c(probe.column))
+                .from_(_from(probe.table))
+                .where(probe.where)
+                .group_by(_c(probe.column))
+                .having(_more_than_once())
+            )
+            counted = exp.select(exp.Count(this=exp.Star()).as_(probe.name)).from_(
+                exp.Subquery(this=ids, alias=exp.TableAlias(this="q"))
+            )
+            parts.append(counted)
+        elif probe.count == "distinct":
+            parts.append(
+                exp.select(_counted(probe).as_(probe.name))
+                .from_(_from(probe.table))
+                .where(probe.where)
+            )
+        else:
+            by_table.setdefault(probe.table, []).append(probe)
+    for table, group in by_table.items():
+        parts.insert(0, exp.select(*(_counted(p).as_(p.name) for p in group)).from_(_from(table)))
+    names = [p.name for p in probes(as_of, segments)]
+    query = exp.select(*names).from_(exp.Subquery(this=parts[0], alias=exp.TableAlias(this="t0")))
+    for i, part in enumerate(parts[1:], start=1):
+        query = query.join(
+            exp.Subquery(this=part, alias=exp.TableAlias(this=f"t{i}")), join_type="CROSS"
+        )
+    return query
+
+
+def _shown(examples: Iterable[str], count: int) -> str:
+    ids = sorted(examples)
     shown = ", ".join(map(repr, ids))
     return shown if count <= len(ids) else f"{shown} and {count - len(ids)} more"
 
 
 def problems(
-    rows: Iterable[Sequence[object]],
-    names: Mapping[str, str],
-    *,
-    skip_unknown: bool,
+    found: Iterable[tuple[Probe, int, list[str]]], names: Mapping[str, str]
 ) -> list[Problem]:
-    """The problems the checks query found, in ``prioritize()``'s words where it has them."""
-    grouped: dict[tuple[str, str, str], tuple[int, list[str | None]]] = {}
-    for table, column, problem, count, example in rows:
-        key = (str(table), str(column), str(problem))
-        grouped.setdefault(key, (int(count), []))[1].append(  # type: ignore[call-overload]
-            None if example is None else str(example)
-        )
+    """What each failed check means, in ``prioritize()``'s words where it has them.
+
+    *found* holds each failed probe with its count and some of its ids.
+    """
     out: list[Problem] = []
-    for (table, column, problem), (count, examples) in sorted(grouped.items()):
-        path = (names.get(table, table), column)
-        label = _REQUIRED[table][0]
+    for probe, count, examples in found:
+        table = names.get(probe.table, probe.table)
+        path: Path = (table, probe.column)
         listed = _shown(examples, count)
-        which = f" ({label} {listed})" if listed else ""
-        if problem == "unknown_customer":
-            if skip_unknown:
-                continue
-            for cid in sorted(e for e in examples if e is not None):
-                out.append(
-                    Problem(
-                        path,
-                        f"refers to customer {cid!r}, which is not among the customers "
-                        "(pass on_unknown_customer='skip' to leave such items out)",
-                    )
+        which = f" ({probe.shown} {listed})" if listed else ""
+        problem = probe.problem
+        if problem == "unknown":
+            out += [
+                Problem(
+                    path,
+                    f"refers to customer {cid!r}, which is not among the customers "
+                    "(pass on_unknown_customer='skip' to leave such items out)",
                 )
+                for cid in sorted(examples)
+            ]
             if count > len(examples):
                 out.append(
                     Problem(path, f"refers to {count - len(examples)} more absent customer(s)")
                 )
-        elif problem == "repeated" and table == "feedback":
-            out.append(Problem((names.get(table, table),), f"repeats the id(s) {listed}"))
+        elif problem == "repeated" and probe.table == "feedback":
+            out.append(Problem((table,), f"repeats the id(s) {listed}"))
         elif problem == "repeated":
             out.append(Problem(path, f"repeats the id(s) {listed}"))
-        elif problem == "after_as_of":
-            out.append(
-                Problem((names.get(table, table),), f"has item(s) created after as_of: {listed}")
-            )
+        elif problem == "late":
+            out.append(Problem((table,), f"has item(s) created after as_of: {listed}"))
         elif problem == "null":
             out.append(Problem(path, f"is required, but is NULL in {count} row(s){which}"))
-        elif problem == "not_a_member":
-            out.append(Problem(path, f"holds a value that is not allowed in {count} row(s){which}"))
-        elif problem == "malformed_currency":
+        elif problem == "outside":
+            assert probe.enum is not None
+            allowed = ", ".join(repr(m.value) for m in probe.enum)
+            out.append(
+                Problem(path, f"must be one of {allowed}, but is not in {count} row(s){which}")
+            )
+        elif problem == "malformed":
             out.append(
                 Problem(
                     path,

@@ -22,14 +22,14 @@ from customer_model.backlog import (
     ScoreStep,
     VoiceRole,
 )
-from customer_model.errors import ValidationError
+from customer_model.errors import Problem, ValidationError
 from customer_model.model._frozenmap import FrozenMap
 from customer_model.model._validation import Checker, type_name
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
-from customer_model.sql._backlog import build, check_arguments
-from customer_model.sql._checks import problems
+from customer_model.sql._backlog import build, check_arguments, rename
+from customer_model.sql._checks import probes, problems
 
 __all__ = ["prioritize_sql"]
 
@@ -120,9 +120,8 @@ def prioritize_sql(
     engine = _Engine(connection)
     statements = build(policy, as_of, chosen, names).sql(engine.dialect)
 
-    found = problems(
-        engine.rows(statements.checks), names, skip_unknown=on_unknown_customer == "skip"
-    )
+    counts = engine.rows(statements.checks)[0]
+    found = _problems(engine, counts, as_of, chosen, names, skip=on_unknown_customer == "skip")
     if found:
         raise ValidationError(found, _SUBJECT)
     skipped: tuple[str, ...] = ()
@@ -135,6 +134,27 @@ def prioritize_sql(
     built.sort(key=lambda fields: (-fields["score"], fields["theme"]))
     ranked = tuple(BacklogItem(rank=rank, **fields) for rank, fields in enumerate(built, start=1))
     return Backlog(ranked, as_of, policy, skipped=skipped)
+
+
+def _problems(
+    engine: _Engine,
+    counts: Sequence[Any],
+    as_of: datetime,
+    segments: list[Segment],
+    names: Mapping[str, str],
+    *,
+    skip: bool,
+) -> list[Problem]:
+    """What the checks query finds in the tables; a few ids of each failed check."""
+    checks = probes(as_of, segments)
+    failed = []
+    for probe, count in zip(checks, counts, strict=True):
+        if not count or (skip and probe.problem == "unknown"):
+            continue
+        query = rename(probe.examples(), names).sql(dialect=engine.dialect)
+        examples = [str(row[0]) for row in engine.rows(query) if row[0] is not None]
+        failed.append((probe, int(count), examples))
+    return problems(failed, names)
 
 
 def _revenue(row: Any) -> dict[str, Decimal]:

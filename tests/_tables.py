@@ -1,0 +1,106 @@
+"""The five record tables of a dataset, loaded into DuckDB or Spark as the records page types them.
+
+Rows are the dicts of :mod:`customer_model.records` (or hand-made ones, for bad
+data); columns are declared with :data:`~customer_model.records.COLUMN_TYPES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from customer_model import Customer, FeedbackItem
+from customer_model.records import (
+    COLUMN_TYPES,
+    CUSTOMER_COLUMNS,
+    FEEDBACK_COLUMNS,
+    PURCHASE_COLUMNS,
+    PURCHASER_COLUMNS,
+    USER_COLUMNS,
+    Record,
+    feedback_records,
+    purchase_records,
+    purchaser_records,
+    to_records,
+    user_records,
+)
+
+COLUMNS: Mapping[str, Sequence[str]] = {
+    "customers": CUSTOMER_COLUMNS,
+    "purchasers": PURCHASER_COLUMNS,
+    "users": USER_COLUMNS,
+    "purchases": PURCHASE_COLUMNS,
+    "feedback": FEEDBACK_COLUMNS,
+}
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "tags": "VARCHAR",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "decimal": "DECIMAL(38, 9)",
+    "datetime": "TIMESTAMPTZ",
+    "date": "DATE",
+}
+
+Tables = dict[str, list[Record]]
+
+
+def tables_of(customers: Iterable[Customer], feedback: Iterable[FeedbackItem]) -> Tables:
+    """The record tables of *customers* and *feedback*, by table name."""
+    people = list(customers)
+    return {
+        "customers": to_records(people),
+        "purchasers": purchaser_records(people),
+        "users": user_records(people),
+        "purchases": purchase_records(people),
+        "feedback": feedback_records(feedback),
+    }
+
+
+def load_duckdb(con: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}) -> None:  # noqa: B006 - read only
+    """Create (or replace) each table in DuckDB, typed from COLUMN_TYPES, and insert its rows."""
+    for table, rows in tables.items():
+        columns = COLUMNS[table]
+        name = names.get(table, table)
+        declared = ", ".join(f'"{c}" {DUCKDB_TYPES[COLUMN_TYPES[c]]}' for c in columns)
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" ({declared})')
+        if rows:
+            marks = ", ".join("?" for _ in columns)
+            con.executemany(
+                f'INSERT INTO "{name}" VALUES ({marks})', [[r[c] for c in columns] for r in rows]
+            )
+
+
+def _spark_value(kind: str, value: object) -> object:
+    if value is None:
+        return None
+    if kind == "decimal":
+        return Decimal(str(value))
+    if kind == "datetime":
+        return datetime.fromisoformat(str(value))
+    return value
+
+
+def load_spark(session: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}) -> None:  # noqa: B006 - read only
+    """Register each table as a Spark temporary view with the equivalent Spark types."""
+    from pyspark.sql import types as T
+
+    spark_types = {
+        "text": T.StringType(),
+        "tags": T.StringType(),
+        "integer": T.LongType(),
+        "boolean": T.BooleanType(),
+        "decimal": T.DecimalType(38, 9),
+        "datetime": T.TimestampType(),
+        "date": T.DateType(),
+    }
+    for table, rows in tables.items():
+        columns = COLUMNS[table]
+        schema = T.StructType(
+            [T.StructField(c, spark_types[COLUMN_TYPES[c]], nullable=True) for c in columns]
+        )
+        data = [tuple(_spark_value(COLUMN_TYPES[c], r[c]) for c in columns) for r in rows]
+        frame = session.createDataFrame(data, schema)
+        frame.createOrReplaceTempView(names.get(table, table))
