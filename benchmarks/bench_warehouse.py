@@ -306,6 +306,7 @@ def spark_time(folder: Path, repeat: int) -> float:
         SparkSession.builder.master("local[2]")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "4g")
         .getOrCreate()
     )
     try:
