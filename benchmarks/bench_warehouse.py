@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -315,7 +315,9 @@ def spark_time(folder: Path, repeat: int) -> float:
                 table
             )
             spark.table(table).count()
-        as_of = spark.sql("SELECT max(created_at) FROM feedback").collect()[0][0]
+        # Spark hands timestamps over naive, in the Python process's zone: take microseconds
+        micros = spark.sql("SELECT unix_micros(max(created_at)) FROM feedback").collect()[0][0]
+        as_of = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
         (best,) = best_of([lambda: prioritize_sql(spark, policy=POLICY, as_of=as_of)], repeat)
         return best
     finally:
