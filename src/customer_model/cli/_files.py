@@ -187,6 +187,8 @@ def write_whole(path: str, text: str) -> None:
         publish(tmp, path)
     except OSError as e:
         raise InputError([f"{path}: cannot write ({e.strerror or type(e).__name__})"]) from None
+    except ValueError:  # a NUL character in the file's own name
+        raise InputError([f"{path!r}: not a valid file name"]) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
