@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
-from customer_model._display import text_table
+from customer_model.cli._demo import run_demo
 from customer_model.cli._files import (
     InputError,
     duplicate_ids,
@@ -33,81 +33,6 @@ __all__ = ["main"]
 
 #: Exit status for bad input or bad usage (argparse uses it too).
 BAD_INPUT = 2
-
-
-def _demo(_: argparse.Namespace) -> int:
-    from customer_model.examples import demo_dataset
-    from customer_model.roles import role_split
-
-    dataset = demo_dataset()
-    rows = []
-    for c in dataset.customers:
-        both = c.purchaser_ids & c.user_ids
-        rows.append(
-            [
-                c.id,
-                c.kind.value,
-                str(len(c.purchasers)),
-                str(len(c.users)),
-                str(len(both)),
-                role_split(c).value,
-            ]
-        )
-    print("Who buys and who uses, per customer")
-    print()
-    print(text_table(["customer", "kind", "purchasers", "users", "both", "split"], rows))
-    _demo_backlog(dataset)
-    _demo_nps(dataset)
-    _demo_sample()
-    return 0
-
-
-#: The demo's fixed "now", so its output never changes.
-DEMO_AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
-
-
-def _demo_backlog(dataset: Any) -> None:
-    """The example's feedback ranked, with the purchaser and user share of each theme."""
-    from customer_model.model.policy import PrioritizationPolicy
-    from customer_model.prioritization import prioritize
-
-    # The household pays in BRL; an illustrative rate turns it into EUR.
-    policy = PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17})
-    backlog = prioritize(dataset.feedback, dataset.customers, policy=policy, as_of=DEMO_AS_OF)
-    print()
-    print(f"Backlog as of {DEMO_AS_OF.date().isoformat()}: voices and share of each score")
-    print("from purchasers (buyers) and users; a person in both roles counts in both")
-    print()
-    print(backlog)
-
-
-def _demo_nps(dataset: Any) -> None:
-    from customer_model.satisfaction import satisfaction_by_role
-
-    split = satisfaction_by_role(dataset.responses, dataset.customers)
-    print()
-    print("NPS by role (a person in both roles counts in both)")
-    print()
-    print(split)
-
-
-def _demo_sample() -> None:
-    """The split across the bundled generated sample, by customer kind."""
-    from customer_model.examples.bundled import bundled_dataset
-    from customer_model.reports import split_report
-
-    report = split_report(bundled_dataset().customers)
-    rows = [
-        [r.key, str(r.customers), str(r.same), str(r.disjoint), str(r.overlapping),
-         str(r.purchasers_only), str(r.users_only)]
-        for r in (*report.by_kind, report.overall)
-    ]  # fmt: skip
-    print()
-    print(f"Across a generated sample of {report.overall.customers} customers")
-    print("(customer-model generate makes bigger ones)")
-    print()
-    headers = ["kind", "customers", "same", "disjoint", "overlapping", "buy only", "use only"]
-    print(text_table(headers, rows))
 
 
 # -- shared helpers -------------------------------------------------------------------
@@ -282,16 +207,6 @@ def _rank_in_python(args: argparse.Namespace) -> Any:
         ) from None
 
 
-# -- sql --------------------------------------------------------------------------------
-
-
-def _sql_backlog(args: argparse.Namespace) -> int:
-    from customer_model.cli._warehouse import backlog_sql_text
-
-    sys.stdout.write(backlog_sql_text(args))
-    return 0
-
-
 def _csv_cell(value: object) -> object:
     """A CSV cell; text that a spreadsheet would run as a formula gets a leading quote."""
     if value is None:
@@ -382,7 +297,9 @@ def _generate(args: argparse.Namespace) -> int:
 
     start = args.start if args.start is not None else DEFAULT_START
     if args.format != "json":
-        return _generate_tables(args, start)
+        from customer_model.cli._tables import generate_tables
+
+        return generate_tables(args, start)
     if args.feedback is not None:
         raise InputError(["--feedback: works with --format jsonl or parquet"])
     with ProgressBar(sys.stderr, "generating") as bar:
@@ -397,33 +314,6 @@ def _generate(args: argparse.Namespace) -> int:
     print(
         f"wrote {args.out}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
         f"feedback items, {len(dataset.responses)} survey responses",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _generate_tables(args: argparse.Namespace, start: datetime) -> int:
-    from customer_model.cli._tables import write_tables
-    from customer_model.examples.tables import sample_tables
-
-    if args.out is None or args.out == "-":
-        raise InputError([f"--format {args.format}: needs --out FOLDER for its five tables"])
-    if args.indent is not None:
-        raise InputError(["--indent: works with --format json only"])
-    chunks = sample_tables(
-        customers=args.customers,
-        feedback=args.feedback,
-        seed=args.seed,
-        start=start,
-        months=args.months,
-    )
-    with ProgressBar(sys.stderr, "generating") as bar:
-        counts = write_tables(
-            args.out, chunks, file_format=args.format, total=args.customers, progress=bar
-        )
-    print(
-        f"wrote {args.format} tables into {args.out}: "
-        + ", ".join(f"{n} {name}" for name, n in counts.items()),
         file=sys.stderr,
     )
     return 0
@@ -494,18 +384,6 @@ computed by SQL in DuckDB.  Without --as-of, the time of the newest feedback
 item is used, so the same data always ranks the same way.
 """
 
-_SQL_EPILOG = """\
-Examples:
-  customer-model sql backlog --as-of 2025-12-31
-  customer-model sql backlog --dialect snowflake --policy policy.json --as-of 2025-12-31
-  customer-model sql backlog --dialect spark --as-of 2025-12-31T00:00:00Z \\
-      --table feedback=crm.tickets --table customers=crm.accounts
-
-The tables hold the columns of customer_model.records, typed as its docs page
-says (DECIMAL(38, 9) money, TIMESTAMPTZ times).  Every value of the policy
-reaches the SQL as a literal and every table name as a quoted identifier.
-"""
-
 _VALIDATE_EPILOG = """\
 Examples:
   customer-model validate data.json
@@ -558,7 +436,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_DEMO_EPILOG,
         formatter_class=_FORMATTER,
     )
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=run_demo)
 
     rank = sub.add_parser(
         "rank",
@@ -593,50 +471,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     rank.set_defaults(handler=_rank)
 
-    sql = sub.add_parser(
-        "sql",
-        help="print SQL to run in a warehouse",
-        description="Print SQL that computes what this library computes, for a warehouse "
-        "holding the record tables.",
-        epilog=_SQL_EPILOG,
-        formatter_class=_FORMATTER,
-    )
-    sql_sub = sql.add_subparsers(dest="what", metavar="WHAT", required=True)
-    backlog = sql_sub.add_parser(
-        "backlog",
-        help="the backlog of a policy",
-        description="Print the SQL of the prioritized backlog for a policy: from the tables "
-        "customers, purchasers, users, purchases and feedback (the records' columns), per "
-        "theme its rank, score, voices, revenue, feedback ids and explanation.",
-        epilog=_SQL_EPILOG,
-        formatter_class=_FORMATTER,
-    )
-    backlog.add_argument(
-        "--dialect",
-        metavar="NAME",
-        default="duckdb",
-        help="duckdb (default), spark, postgres, bigquery, snowflake or another sqlglot dialect",
-    )
-    backlog.add_argument("--policy", metavar="FILE", help="a PrioritizationPolicy as JSON")
-    backlog.add_argument(
-        "--as-of", type=_as_of, metavar="ISO", required=True, help="the moment ranked for"
-    )
-    backlog.add_argument(
-        "--segments", metavar="FILE", help="segments the policy weighs (JSON array or Dataset)"
-    )
-    backlog.add_argument(
-        "--table",
-        action="append",
-        metavar="NAME=TABLE",
-        help="read a record table from another table, e.g. feedback=crm.tickets (repeatable)",
-    )
-    backlog.add_argument(
-        "--part",
-        choices=("backlog", "checks", "skipped"),
-        default="backlog",
-        help="the backlog query (default), the checks of the tables, or the skipped ids",
-    )
-    backlog.set_defaults(handler=_sql_backlog)
+    from customer_model.cli._warehouse import add_sql_command
+
+    add_sql_command(sub, as_of=_as_of, formatter=_FORMATTER)
 
     validate = sub.add_parser(
         "validate",

@@ -11,15 +11,19 @@ new tables whole or keeps what it had.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from customer_model.cli._files import InputError, publish
+from customer_model.cli._progress import ProgressBar
 from customer_model.records import (
     COLUMN_TYPES,
     CUSTOMER_COLUMNS,
@@ -266,3 +270,33 @@ def load_dataset(con: Any, dataset: Any, progress: Progress | None = None) -> No
     with tempfile.TemporaryDirectory(prefix="customer-model-") as folder:
         write_tables(folder, [chunk], file_format="jsonl", total=len(customers))
         load_folder(con, folder, progress)
+
+
+# -- the generate command --------------------------------------------------------------
+
+
+def generate_tables(args: argparse.Namespace, start: datetime) -> int:
+    """``generate --format jsonl|parquet``: the sample's five tables into ``--out``."""
+    from customer_model.examples.tables import sample_tables
+
+    if args.out is None or args.out == "-":
+        raise InputError([f"--format {args.format}: needs --out FOLDER for its five tables"])
+    if args.indent is not None:
+        raise InputError(["--indent: works with --format json only"])
+    chunks = sample_tables(
+        customers=args.customers,
+        feedback=args.feedback,
+        seed=args.seed,
+        start=start,
+        months=args.months,
+    )
+    with ProgressBar(sys.stderr, "generating") as bar:
+        counts = write_tables(
+            args.out, chunks, file_format=args.format, total=args.customers, progress=bar
+        )
+    print(
+        f"wrote {args.format} tables into {args.out}: "
+        + ", ".join(f"{n} {name}" for name, n in counts.items()),
+        file=sys.stderr,
+    )
+    return 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,71 @@ from customer_model.cli._files import InputError, load_json
 from customer_model.cli._progress import ProgressBar
 from customer_model.cli._tables import COLUMNS, load_dataset, load_folder
 from customer_model.errors import ValidationError
+
+_SQL_EPILOG = """\
+Examples:
+  customer-model sql backlog --as-of 2025-12-31
+  customer-model sql backlog --dialect snowflake --policy policy.json --as-of 2025-12-31
+  customer-model sql backlog --dialect spark --as-of 2025-12-31T00:00:00Z \\
+      --table feedback=crm.tickets --table customers=crm.accounts
+
+The tables hold the columns of customer_model.records, typed as its docs page
+says (DECIMAL(38, 9) money, TIMESTAMPTZ times).  Every value of the policy
+reaches the SQL as a literal and every table name as a quoted identifier.
+"""
+
+
+def add_sql_command(sub: Any, *, as_of: Callable[[str], datetime], formatter: Any) -> None:
+    """The ``sql`` command and its ``backlog`` subcommand, on the main parser's *sub*."""
+    sql = sub.add_parser(
+        "sql",
+        help="print SQL to run in a warehouse",
+        description="Print SQL that computes what this library computes, for a warehouse "
+        "holding the record tables.",
+        epilog=_SQL_EPILOG,
+        formatter_class=formatter,
+    )
+    sql_sub = sql.add_subparsers(dest="what", metavar="WHAT", required=True)
+    backlog = sql_sub.add_parser(
+        "backlog",
+        help="the backlog of a policy",
+        description="Print the SQL of the prioritized backlog for a policy: from the tables "
+        "customers, purchasers, users, purchases and feedback (the records' columns), per "
+        "theme its rank, score, voices, revenue, feedback ids and explanation.",
+        epilog=_SQL_EPILOG,
+        formatter_class=formatter,
+    )
+    backlog.add_argument(
+        "--dialect",
+        metavar="NAME",
+        default="duckdb",
+        help="duckdb (default), spark, postgres, bigquery, snowflake or another sqlglot dialect",
+    )
+    backlog.add_argument("--policy", metavar="FILE", help="a PrioritizationPolicy as JSON")
+    backlog.add_argument(
+        "--as-of", type=as_of, metavar="ISO", required=True, help="the moment ranked for"
+    )
+    backlog.add_argument(
+        "--segments", metavar="FILE", help="segments the policy weighs (JSON array or Dataset)"
+    )
+    backlog.add_argument(
+        "--table",
+        action="append",
+        metavar="NAME=TABLE",
+        help="read a record table from another table, e.g. feedback=crm.tickets (repeatable)",
+    )
+    backlog.add_argument(
+        "--part",
+        choices=("backlog", "checks", "skipped"),
+        default="backlog",
+        help="the backlog query (default), the checks of the tables, or the skipped ids",
+    )
+    backlog.set_defaults(handler=_sql_backlog)
+
+
+def _sql_backlog(args: argparse.Namespace) -> int:
+    sys.stdout.write(backlog_sql_text(args))
+    return 0
 
 
 def _policy(args: argparse.Namespace) -> Any:
