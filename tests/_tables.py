@@ -59,18 +59,19 @@ def tables_of(customers: Iterable[Customer], feedback: Iterable[FeedbackItem]) -
     }
 
 
-def load_duckdb(con: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}) -> None:  # noqa: B006 - read only
+def load_duckdb(
+    con: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}
+) -> None:
     """Create (or replace) each table in DuckDB, typed from COLUMN_TYPES, and insert its rows."""
     for table, rows in tables.items():
         columns = COLUMNS[table]
         name = names.get(table, table)
         declared = ", ".join(f'"{c}" {DUCKDB_TYPES[COLUMN_TYPES[c]]}' for c in columns)
         con.execute(f'CREATE OR REPLACE TABLE "{name}" ({declared})')
-        if rows:
-            marks = ", ".join("?" for _ in columns)
-            con.executemany(
-                f'INSERT INTO "{name}" VALUES ({marks})', [[r[c] for c in columns] for r in rows]
-            )
+        if rows:  # one statement: DuckDB runs executemany a row at a time
+            marks = "(" + ", ".join("?" for _ in columns) + ")"
+            values = [r[c] for r in rows for c in columns]
+            con.execute(f'INSERT INTO "{name}" VALUES {", ".join([marks] * len(rows))}', values)
 
 
 def _spark_value(kind: str, value: object) -> object:
@@ -83,7 +84,9 @@ def _spark_value(kind: str, value: object) -> object:
     return value
 
 
-def load_spark(session: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}) -> None:  # noqa: B006 - read only
+def load_spark(
+    session: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}
+) -> None:
     """Register each table as a Spark temporary view with the equivalent Spark types."""
     from pyspark.sql import types as T
 
