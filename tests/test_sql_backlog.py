@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _tables import Tables, load_duckdb, load_spark, tables_of
+from _tables import Tables, assert_same, load_duckdb, load_spark, tables_of
 from customer_model import (
     Backlog,
     Customer,
@@ -35,15 +34,6 @@ from customer_model.testing import customers, datasets, segments
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 #: A theme key that tries to end the string literal it is written in.
 HOSTILE = "it's'); DROP TABLE feedback; --"
-COUNTS = (
-    "customer_count",
-    "voices",
-    "purchaser_voices",
-    "user_voices",
-    "both_voices",
-    "unlisted_voices",
-    "anonymous_voices",
-)
 
 # Amounts DECIMAL(38, 9) holds, as the records page asks of the tables.
 _MONEY = st.one_of(
@@ -133,40 +123,6 @@ def cases(draw: st.DrawFn, max_customers: int = 4) -> Case:
     latest = max((f.created_at for f in feedback), default=EPOCH)
     as_of = latest + draw(st.timedeltas(timedelta(0), timedelta(days=800)))
     return Case(list(data.customers), feedback, segs, policy, as_of)
-
-
-def _close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
-
-
-def assert_same(expected: Backlog, actual: Backlog) -> None:
-    """Equal but for scores (1e-9 relative) and the ranks of themes whose scores are that close."""
-    assert actual.as_of == expected.as_of
-    assert actual.policy == expected.policy
-    assert actual.skipped == expected.skipped
-    assert sorted(actual.themes) == sorted(expected.themes)
-    for item in expected:
-        other = actual.get(item.theme)
-        assert other is not None
-        for name in COUNTS:
-            assert getattr(other, name) == getattr(item, name), name
-        assert dict(other.revenue) == dict(item.revenue)
-        assert list(other.revenue) == list(item.revenue)
-        assert other.feedback_ids == item.feedback_ids
-        assert [(c.role, c.need, c.voices) for c in other.explanation] == [
-            (c.role, c.need, c.voices) for c in item.explanation
-        ]
-        for mine, theirs in zip(other.explanation, item.explanation, strict=True):
-            assert _close(mine.points, theirs.points)
-            assert _close(mine.value, theirs.value)
-        assert [s.factor for s in other.steps] == [s.factor for s in item.steps]
-        for mine_step, their_step in zip(other.steps, item.steps, strict=True):
-            assert _close(mine_step.total, their_step.total)
-        assert _close(other.score, item.score), (other.score, item.score)
-        if other.rank != item.rank:
-            low, high = sorted((other.rank, item.rank))
-            between = [e for e in expected if low <= e.rank <= high]
-            assert all(_close(e.score, item.score) for e in between), item.theme
 
 
 def _both(
