@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -192,8 +194,21 @@ def test_duckdb_skips_what_prioritize_skips(case: Case, data: st.DataObject) -> 
 
 
 @pytest.mark.spark
-@settings(max_examples=4)
+@settings(max_examples=3)
 @given(cases(max_customers=3))
 def test_spark_gives_the_backlog_prioritize_gives(spark: Any, case: Case) -> None:
     load_spark(spark, tables_of(case.customers, case.feedback))
     assert_agree(*_both(spark, case))
+
+
+@pytest.mark.spark
+def test_the_spark_example_of_the_warehouse_page_runs(spark: Any) -> None:
+    text = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    duckdb_part, spark_part = text.split("## Spark", 1)
+    namespace: dict[str, Any] = {}
+    for example in doctest.DocTestParser().get_examples(duckdb_part):
+        exec(example.source, namespace)
+    block = spark_part.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(block, namespace)
+    assert namespace["spark"] is spark  # the page's getOrCreate() finds the running session
+    assert namespace["spark_backlog"].themes == namespace["backlog"].themes

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 import sqlglot
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
@@ -220,6 +220,7 @@ def test_a_segment_on_rfm_scores_is_refused_only_when_weighted() -> None:
 # -- dialects and literals -----------------------------------------------------------
 
 
+@settings(max_examples=8)  # each example writes and parses the query in five dialects
 @given(
     st.dictionaries(st.sampled_from([HOSTILE, "export", "a\nb", "\\'"]), st.floats(0, 3)),
     st.sampled_from([HOSTILE, "x' OR '1'='1", "ok"]),
