@@ -510,10 +510,36 @@ class Built:
         """The texts in *dialect*; laid out on lines for people to read unless not *pretty*."""
         return BacklogSQL(
             dialect,
-            self.backlog.sql(dialect=dialect, pretty=pretty),
+            _adapted(self.backlog, dialect).sql(dialect=dialect, pretty=pretty),
             self.checks.sql(dialect=dialect, pretty=pretty),
             self.skipped.sql(dialect=dialect, pretty=pretty),
         )
+
+
+def _adapted(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """*tree* with what sqlglot writes as is but the dialect lacks, said another way.
+
+    PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
+    field names: JSON objects stand in); Snowflake no ``UNIX_MICROS``.
+    """
+    if dialect not in ("postgres", "snowflake"):
+        return tree
+    tree = tree.copy()
+    for node in list(tree.find_all(exp.UnixMicros)):
+        if dialect == "snowflake":
+            node.replace(exp.Extract(this=exp.var("EPOCH_MICROSECOND"), expression=node.this))
+        else:
+            seconds = exp.Extract(this=exp.var("EPOCH"), expression=node.this)
+            micros = exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))
+            node.replace(exp.cast(micros, exp.DataType.Type.BIGINT))
+    if dialect == "postgres":
+        for struct in list(tree.find_all(exp.Struct)):
+            pairs = [
+                exp.JSONKeyValue(this=exp.Literal.string(p.this.name), expression=p.expression)
+                for p in struct.expressions
+            ]
+            struct.replace(exp.JSONObject(expressions=pairs))
+    return tree
 
 
 def build(
