@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import attrs
 import sqlglot
@@ -394,22 +393,24 @@ def _table_parts(name: str) -> list[str]:
 
 
 def rename(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
-    """Every record table by the caller's name, and every name quoted."""
-
-    def swap(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Table) and not node.args.get("db") and node.name in TABLES:
+    """*tree*, changed in place: every record table by the caller's name, every name quoted."""
+    for node in list(tree.find_all(exp.Table)):
+        if not node.args.get("db") and node.name in TABLES:
             parts = _table_parts(names.get(node.name, node.name))
-            return exp.Table(
-                this=exp.to_identifier(parts[-1], quoted=True),
-                db=exp.to_identifier(parts[-2], quoted=True) if len(parts) > 1 else None,
-                catalog=exp.to_identifier(parts[-3], quoted=True) if len(parts) > 2 else None,
-                alias=node.args.get("alias"),
-            )
-        return node
-
-    tree = tree.transform(swap)
+            node.set("this", exp.to_identifier(parts[-1]))
+            if len(parts) > 1:
+                node.set("db", exp.to_identifier(parts[-2]))
+            if len(parts) > 2:
+                node.set("catalog", exp.to_identifier(parts[-3]))
     for ident in tree.find_all(exp.Identifier):
         ident.set("quoted", True)
+    return tree
+
+
+def _fill(tree: exp.Expr, values: Mapping[str, exp.Expr]) -> exp.Expr:
+    """*tree*, changed in place: each ``:name`` replaced by (a copy of) its expression."""
+    for node in list(tree.find_all(exp.Placeholder)):
+        node.replace(values[node.name].copy())
     return tree
 
 
@@ -505,17 +506,40 @@ class Built:
     checks: exp.Expr
     skipped: exp.Expr
 
-    def sql(self, dialect: str) -> BacklogSQL:
+    def sql(self, dialect: str, *, pretty: bool = True) -> BacklogSQL:
+        """The texts in *dialect*; laid out on lines for people to read unless not *pretty*."""
         return BacklogSQL(
             dialect,
-            _written(self.backlog, dialect),
-            _written(self.checks, dialect),
-            _written(self.skipped, dialect),
+            _adapted(self.backlog, dialect).sql(dialect=dialect, pretty=pretty),
+            self.checks.sql(dialect=dialect, pretty=pretty),
+            self.skipped.sql(dialect=dialect, pretty=pretty),
         )
 
 
-def _written(tree: exp.Expr, dialect: str) -> str:
-    return tree.sql(dialect=dialect, pretty=True)
+def _adapted(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """*tree* with what sqlglot writes as is but the dialect lacks, said another way.
+
+    PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
+    field names: JSON objects stand in); Snowflake no ``UNIX_MICROS``.
+    """
+    if dialect not in ("postgres", "snowflake"):
+        return tree
+    tree = tree.copy()
+    for node in list(tree.find_all(exp.UnixMicros)):
+        if dialect == "snowflake":
+            node.replace(exp.Extract(this=exp.var("EPOCH_MICROSECOND"), expression=node.this))
+        else:
+            seconds = exp.Extract(this=exp.var("EPOCH"), expression=node.this)
+            micros = exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))
+            node.replace(exp.cast(micros, exp.DataType.Type.BIGINT))
+    if dialect == "postgres":
+        for struct in list(tree.find_all(exp.Struct)):
+            pairs = [
+                exp.JSONKeyValue(this=exp.Literal.string(p.this.name), expression=p.expression)
+                for p in struct.expressions
+            ]
+            struct.replace(exp.JSONObject(expressions=pairs))
+    return tree
 
 
 def build(
@@ -525,7 +549,7 @@ def build(
     names: Mapping[str, str],
 ) -> Built:
     """The statements for checked arguments (see :func:`check_arguments`)."""
-    values: dict[str, Any] = {
+    values: dict[str, exp.Expr] = {
         "as_of": _timestamp(as_of),
         "one": _double(1.0),
         "points": _points(policy),
@@ -539,7 +563,7 @@ def build(
         values["segment_weight"] = _segment_weight(policy, segments, as_of)
     except ValidationError as e:  # a time in a rule that UTC text cannot hold
         raise ValidationError(e.problems, _SUBJECT) from None
-    backlog = exp.replace_placeholders(_template(_QUERY).copy(), **values)
+    backlog = _fill(_template(_QUERY).copy(), values)
     return Built(
         rename(backlog, names),
         rename(checks_tree(as_of, segments), names),

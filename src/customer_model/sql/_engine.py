@@ -118,7 +118,7 @@ def prioritize_sql(
         check.add("on_unknown_customer", "must be 'raise' or 'skip'")
     check.done(_SUBJECT)
     engine = _Engine(connection)
-    statements = build(policy, as_of, chosen, names).sql(engine.dialect)
+    statements = build(policy, as_of, chosen, names).sql(engine.dialect, pretty=False)
 
     counts = engine.rows(statements.checks)[0]
     found = _problems(engine, counts, as_of, chosen, names, skip=on_unknown_customer == "skip")
