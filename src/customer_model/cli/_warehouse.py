@@ -143,6 +143,10 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
             return prioritize_sql(con, policy=policy, as_of=as_of, segments=segments)
         except ValidationError as e:  # the tables, the policy and the segments disagree
             raise _problems(args.file, e) from None
+        except duckdb.Error as e:  # out of memory, say; its message may quote a value
+            raise InputError(
+                [f"{args.file}: DuckDB could not rank it ({type(e).__name__})"]
+            ) from None
     finally:
         con.close()
 
