@@ -338,3 +338,15 @@ def test_sql_help_has_examples(argv: list[str], capsys: pytest.CaptureFixture[st
         main([*argv, "--help"])
     assert info.value.code == 0
     assert "customer-model sql backlog --dialect snowflake" in capsys.readouterr().out
+
+
+def test_a_parquet_table_without_a_column_is_named(
+    parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _copy(parquet_folder, tmp_path / "lacking")
+    table = str(folder / "feedback.parquet")
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE f AS SELECT * EXCLUDE (theme) FROM read_parquet('{table}')")
+    con.execute(f"COPY f TO '{table}' (FORMAT parquet)")
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err) == (2, f"{table}: no column 'theme' in the feedback table\n")
