@@ -65,14 +65,21 @@ class Probe:
         return self.column if self.count != "rows" else _REQUIRED[self.table][0]
 
     def examples(self) -> exp.Select:
-        """Up to :data:`EXAMPLES` of the offending ids, smallest first."""
+        """Up to :data:`EXAMPLES` offending ids, smallest first, each with the exact count.
+
+        The count is of offending rows, or of distinct ids for repeats and
+        absent customers.
+        """
         column = _c(self.shown)
         query = exp.select(column).from_(_from(self.table)).where(self.where)
         if self.count == "repeated":
             query = query.group_by(column.copy()).having(_more_than_once())
         elif self.count == "distinct":
             query = query.distinct()
-        return query.order_by(column.copy()).limit(EXAMPLES)
+        counted = exp.select(
+            exp.column(self.shown, table="e"), exp.Window(this=exp.Count(this=exp.Star()))
+        ).from_(exp.Subquery(this=query, alias=exp.TableAlias(this="e")))
+        return counted.order_by(exp.column(self.shown, table="e")).limit(EXAMPLES)
 
 
 def _c(name: str) -> exp.Column:
@@ -163,43 +170,55 @@ def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
     return out
 
 
+def _flagged(condition: exp.Expr) -> exp.Expr:
+    flag = exp.Case(
+        ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+    )
+    return exp.Coalesce(this=exp.Sum(this=flag), expressions=[exp.Literal.number(0)])
+
+
 def _counted(probe: Probe) -> exp.Expr:
+    """Not zero exactly when the probe finds something (repeats: the surplus rows)."""
     if probe.count == "rows":
-        flag = exp.Case(
-            ifs=[exp.If(this=probe.where, true=exp.Literal.number(1))],
-            default=exp.Literal.number(0),
+        return _flagged(probe.where)
+    if probe.count == "repeated":
+        column = _c(probe.column)
+        return exp.Sub(
+            this=exp.Count(this=column),
+            expression=exp.Count(this=exp.Distinct(expressions=[column.copy()])),
         )
-        return exp.Coalesce(this=exp.Sum(this=flag), expressions=[exp.Literal.number(0)])
-    return exp.Count(this=exp.Distinct(expressions=[_c(probe.column)]))
+    # feedback whose customer the joined list of customer ids lacks
+    absent = exp.and_(
+        _not_null("customer_id"), exp.Is(this=exp.column("id", table="k"), expression=exp.Null())
+    )
+    return _flagged(absent)
 
 
 def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
-    """One row: per check, how many rows (or ids) break it; one pass per table."""
-    parts: list[exp.Expr] = []
+    """One row: per check, a count that is not zero when the check fails; one pass per table.
+
+    The feedback pass joins the distinct customer ids to find absent customers.
+    """
     by_table: dict[str, list[Probe]] = {}
     for probe in probes(as_of, segments):
-        if probe.count == "repeated":
-            ids = (
-                exp.select(_c(probe.column))
-                .from_(_from(probe.table))
-                .where(probe.where)
-                .group_by(_c(probe.column))
-                .having(_more_than_once())
-            )
-            counted = exp.select(exp.Count(this=exp.Star()).as_(probe.name)).from_(
-                exp.Subquery(this=ids, alias=exp.TableAlias(this="q"))
-            )
-            parts.append(counted)
-        elif probe.count == "distinct":
-            parts.append(
-                exp.select(_counted(probe).as_(probe.name))
-                .from_(_from(probe.table))
-                .where(probe.where)
-            )
-        else:
-            by_table.setdefault(probe.table, []).append(probe)
+        by_table.setdefault(probe.table, []).append(probe)
+    parts = []
     for table, group in by_table.items():
-        parts.insert(0, exp.select(*(_counted(p).as_(p.name) for p in group)).from_(_from(table)))
+        part = exp.select(*(_counted(p).as_(p.name) for p in group)).from_(_from(table))
+        if any(p.count == "distinct" for p in group):
+            ids = (
+                exp.select(exp.column("id", table="c"))
+                .distinct()
+                .from_(
+                    exp.Table(this=exp.to_identifier("customers"), alias=exp.TableAlias(this="c"))
+                )
+            )
+            part = part.join(
+                exp.Subquery(this=ids, alias=exp.TableAlias(this="k")),
+                on=exp.EQ(this=exp.column("id", table="k"), expression=_c("customer_id")),
+                join_type="LEFT",
+            )
+        parts.append(part)
     names = [p.name for p in probes(as_of, segments)]
     query = exp.select(*names).from_(exp.Subquery(this=parts[0], alias=exp.TableAlias(this="t0")))
     for i, part in enumerate(parts[1:], start=1):

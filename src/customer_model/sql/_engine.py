@@ -152,8 +152,9 @@ def _problems(
         if not count or (skip and probe.problem == "unknown"):
             continue
         query = rename(probe.examples(), names).sql(dialect=engine.dialect)
-        examples = [str(row[0]) for row in engine.rows(query) if row[0] is not None]
-        failed.append((probe, int(count), examples))
+        rows = engine.rows(query)
+        examples = [str(row[0]) for row in rows if row[0] is not None]
+        failed.append((probe, int(rows[0][1]) if rows else int(count), examples))
     return problems(failed, names)
 
 
