@@ -10,6 +10,8 @@ offending value.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -153,3 +155,40 @@ def duplicate_ids(
         else:
             errors.append(f"{path}: $[{number}].id: id {record.id!r} is already used by $[{first}]")
     return errors
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Move a finished temporary file into place, with the permissions a new file gets.
+
+    (Temporary files are private to their owner until they are complete.)
+    """
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
+def write_whole(path: str, text: str) -> None:
+    """Write *text* to *path* whole or not at all: a temporary file beside it, then a move."""
+    try:
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".customer-model.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise InputError([f"{path}: cannot write ({e.strerror or type(e).__name__})"]) from None
+    except ValueError:  # a NUL character in the name
+        raise InputError([f"{path!r}: not a valid file name"]) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        publish(tmp, path)
+    except OSError as e:
+        raise InputError([f"{path}: cannot write ({e.strerror or type(e).__name__})"]) from None
+    except ValueError:  # a NUL character in the file's own name
+        raise InputError([f"{path!r}: not a valid file name"]) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
