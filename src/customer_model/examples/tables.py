@@ -388,5 +388,10 @@ class _Rows:
                 "importance_level": level,
                 "channel": channels[int(random_() * len(channels))],
                 "created_at": self.text(at),
+                # As feedback_records(items) writes them without customers: the
+                # tables hold who buys and who uses; SQL joins them.
+                "author_role": None,
+                "customer_kind": None,
+                "segments": None,
             }
         )
