@@ -24,9 +24,6 @@ EDGES = (
 MAX_LINES = 600
 # Split under way (issue 12); remove a name once its module is split.
 NOT_YET_SPLIT = {
-    "customer_model.model.rules",
-    "customer_model.serialization",
-    "customer_model.testing.factories",
     "customer_model.testing.strategies",
 }
 
@@ -37,8 +34,10 @@ def _module_name(path: Path) -> str:
 
 
 def _layer(module: str) -> str:
-    if module == "customer_model" or module in FOUNDATION:
-        return "foundation" if module != "customer_model" else "edges"
+    if module == "customer_model":
+        return "edges"  # its lazy table names every layer: nothing below may import it
+    if module in FOUNDATION:
+        return "foundation"
     if module.startswith("customer_model.model"):
         return "model"
     if module.startswith(WIRE):

@@ -513,8 +513,9 @@ class TestBacklog:
     def test_to_records(self) -> None:
         records = demo_backlog().to_records()
         assert records[0]["theme"] == "bulk-export"
-        assert records[0]["revenue_EUR"] == Decimal("24009.99")
-        assert records[0]["revenue_BRL"] == Decimal(0)
+        assert records[0]["revenue_EUR"] == "24009.99"
+        assert records[0]["revenue_BRL"] == "0"
+        assert json.loads(json.dumps(records)) == records
         assert {len(r) for r in records} == {len(records[0])}
 
     def test_items_are_hashable_and_frozen(self) -> None:
@@ -628,7 +629,7 @@ class TestPolicy:
             ("revenue_scale", 0, ("revenue_scale",)),
             ("currency", "euro", ("currency",)),
             ("default_fit", math.inf, ("default_fit",)),
-            ("customer_value", "log", ("customer_value",)),
+            ("customer_value", "LOG", ("customer_value",)),
             ("importance_points", {Importance.CRITICAL: 3}, ("importance_points", "important")),
             ("kind_weights", {FeedbackKind.BUG: -1}, ("kind_weights", "bug")),
             ("kind_weights", [1], ("kind_weights",)),

@@ -215,6 +215,9 @@ def _rank(args: argparse.Namespace) -> int:
     from customer_model.prioritization import prioritize
     from customer_model.serialization import to_json
 
+    if args.estimates is not None and args.scorecard is None:
+        raise InputError([f"{args.estimates}: --estimates needs --scorecard FILE"])
+    segments: list[Any] = []
     if is_lines(args.file):
         if args.customers is None:
             raise InputError([f"{args.file}: a JSON Lines feedback file needs --customers FILE"])
@@ -225,6 +228,7 @@ def _rank(args: argparse.Namespace) -> int:
         customers = _load_customers(args.customers)
     else:
         dataset = _load_dataset(args.file)
+        segments = list(dataset.segments)
         feedback = list(dataset.feedback)
         customers = (
             _load_customers(args.customers)
@@ -244,16 +248,30 @@ def _rank(args: argparse.Namespace) -> int:
             [f"{_source(args, p.path)}: {p}" for p in getattr(e, "problems", ())]
             or [f"{args.file}: {e}"]
         ) from None
+    result: Any = backlog
+    if args.scorecard is not None:
+        from customer_model.cli._scorecard import rank_by_scorecard
+
+        files = {"backlog": args.policy or args.file, "customers": args.customers or args.file}
+        result = rank_by_scorecard(
+            backlog,
+            scorecard_path=args.scorecard,
+            estimates_path=args.estimates,
+            files={"feedback": args.file, "segments": args.file, **files},
+            feedback=feedback,
+            customers=customers,
+            segments=segments,
+        )
     if args.top is not None:
         import attrs
 
-        backlog = attrs.evolve(backlog, items=tuple(backlog)[: args.top])
+        result = attrs.evolve(result, items=tuple(result)[: args.top])
     if args.format == "json":
-        print(to_json(backlog, indent=2))
+        print(to_json(result, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(_backlog_csv(backlog.to_records()))
+        sys.stdout.write(_backlog_csv(result.to_records()))
     else:
-        print(backlog)
+        print(result)
     return 0
 
 
@@ -420,12 +438,14 @@ Examples:
   customer-model rank data.json --as-of 2025-12-31 --top 5
   customer-model rank data.json --policy policy.json --format json > backlog.json
   customer-model rank feedback.jsonl --customers customers.jsonl --format csv
+  customer-model rank data.json --scorecard card.json --estimates estimates.csv
 
 FILE is a Dataset JSON file (its customers and feedback are used) or a JSON
 Lines file of feedback items, one per line, which needs --customers: a
 Dataset JSON file, a JSON array of customers, or JSON Lines of customers.
 Without --as-of, the time of the newest feedback item is used, so the same
-file always ranks the same way.
+file always ranks the same way.  --scorecard ranks the backlog by a team's
+Scorecard; --estimates gives its manual factors, one CSV row per theme.
 """
 
 _VALIDATE_EPILOG = """\
@@ -495,6 +515,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     rank.add_argument("--format", choices=("table", "json", "csv"), default="table")
     rank.add_argument("--top", type=_count, metavar="N", help="show only the first N themes")
+    rank.add_argument("--scorecard", metavar="FILE", help="rank by a Scorecard (JSON) instead")
+    rank.add_argument("--estimates", metavar="FILE", help="CSV: a theme column, one per factor")
     rank.set_defaults(handler=_rank)
 
     validate = sub.add_parser(

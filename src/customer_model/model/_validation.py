@@ -14,17 +14,32 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from customer_model.errors import Path, Problem, ValidationError
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 
 # \Z, not $: "$" also matches before a final newline, so "EUR\n" passed as a currency.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}\Z")
 _COUNTRY = re.compile(r"^[A-Z]{2}\Z")
 _CURRENCY = re.compile(r"^[A-Z]{3}\Z")
+
+#: A code point that is half of a UTF-16 pair: a lone surrogate (JSON's "\\ud800").
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: What to say of text holding one: it cannot be written as UTF-8 (JSON, CSV, SQL).
+NOT_UNICODE = "must be valid Unicode text (it holds a lone surrogate, which UTF-8 cannot encode)"
+
+
+def is_unicode(text: str) -> bool:
+    """Whether *text* can be encoded as UTF-8: it holds no lone surrogate.
+
+    ASCII text (nearly all ids and keys) is answered without a scan.
+    """
+    return text.isascii() or _SURROGATE.search(text) is None
 
 
 #: Integers beyond this cannot be converted to float.
@@ -60,6 +75,33 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
         return frozenset(items)
     except TypeError:  # unhashable elements: let the checker name them
         return items  # type: ignore[return-value]
+
+
+def exact_member(cls: type[E], value: object) -> E:
+    """The member of *cls* whose value is exactly *value*; anything else unchanged.
+
+    Typing ``"household"`` where a :class:`CustomerKind` goes is naming the
+    member, not a coercion.  Other case, member names and other types come
+    back unchanged, for the field's check to refuse.
+    """
+    if type(value) is str:
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    return cast(E, value)
+
+
+def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) -> frozenset[E]:
+    """A set field's values, each as :func:`exact_member`; see :func:`to_frozenset`.
+
+    *every* is ``frozenset(cls)``: a set of members only (the usual case) is
+    recognised by one subset test.
+    """
+    found: Any = to_frozenset(value)
+    if type(found) is frozenset and not found <= every:
+        return frozenset(exact_member(cls, v) for v in found)
+    return cast("frozenset[E]", found)
 
 
 def is_aware(value: datetime) -> bool:
@@ -157,6 +199,9 @@ class Checker:
         if type(value) is not str:
             self.add(path, f"must be a string, not {type_name(value)}")
             return False
+        if not is_unicode(value):
+            self.add(path, NOT_UNICODE)
+            return False
         if not allow_empty and not value.strip():
             self.add(path, "must not be empty or blank")
             return False
@@ -180,6 +225,7 @@ class Checker:
             and set(map(type, values)) <= {str}
             and "" not in values
             and values == tuple(map(str.strip, values))
+            and is_unicode("".join(values))
             and (not unique or len(set(values)) == len(values))
         ):
             return True
@@ -369,14 +415,25 @@ class Checker:
             self.add(path, f"must be a date (not a datetime), not {type_name(value)}")
 
     def member(
-        self, path: Path | str, value: object, enum: type[Enum], *, optional: bool = False
+        self,
+        path: Path | str,
+        value: object,
+        enum: type[Enum],
+        *,
+        optional: bool = False,
+        values: bool = False,
     ) -> None:
+        """A member of *enum*; *values* says the field also takes a member's exact value."""
         if value is None:
             if not optional:
                 self.add(path, "is required")
             return
         if not isinstance(value, enum):
-            self.add(path, f"must be a {enum.__name__}, not {type_name(value)}")
+            if values and type(value) is str:
+                listed = ", ".join(repr(m.value) for m in enum)
+                self.add(path, f"must be a {enum.__name__} or one of its values: {listed}")
+            else:
+                self.add(path, f"must be a {enum.__name__}, not {type_name(value)}")
 
     def instance(
         self, path: Path | str, value: object, cls: type[Any], *, optional: bool = False
@@ -427,6 +484,8 @@ class Checker:
             assert isinstance(value, frozenset)
             if any(not v.strip() for v in value):
                 self.add(path, "must not contain empty or blank strings")
+            if not all(map(is_unicode, value)):
+                self.add(path, NOT_UNICODE)
 
     def texts(self, path: Path | str, value: object) -> None:
         """A tuple of non-blank strings (goals, pain points)."""
@@ -435,7 +494,9 @@ class Checker:
         if self.items(path, value, str):
             assert isinstance(value, tuple)
             for i, v in enumerate(value):
-                if not v.strip():
+                if not is_unicode(v):
+                    self.add((*path, i), NOT_UNICODE)
+                elif not v.strip():
                     self.add((*path, i), "must not be empty or blank")
 
 

@@ -5,12 +5,23 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime, timezone
+from typing import Literal
 
 import attrs
 
-from customer_model.model._validation import Checker, is_aware
+from customer_model.model._validation import Checker, exact_member, is_aware, is_unicode
 
-__all__ = ["Channel", "FeedbackItem", "FeedbackKind", "Importance", "Need"]
+__all__ = [
+    "Channel",
+    "ChannelValue",
+    "FeedbackItem",
+    "FeedbackKind",
+    "FeedbackKindValue",
+    "Importance",
+    "ImportanceValue",
+    "Need",
+    "NeedValue",
+]
 
 
 class FeedbackKind(enum.Enum):
@@ -81,6 +92,56 @@ class Channel(enum.Enum):
     COMMUNITY = "community"
 
 
+#: The values of :class:`FeedbackKind`, which constructors accept for its members.
+FeedbackKindValue = Literal["bug", "feature_request", "complaint", "praise", "question"]
+#: The values of :class:`Need`.
+NeedValue = Literal[
+    "cost",
+    "scalability",
+    "usability",
+    "efficiency",
+    "reliability",
+    "security",
+    "compliance",
+    "integration",
+]
+#: The values of :class:`Importance`.
+ImportanceValue = Literal["not_important", "nice_to_have", "important", "critical"]
+#: The values of :class:`Channel`.
+ChannelValue = Literal[
+    "survey",
+    "interview",
+    "focus_group",
+    "user_test",
+    "support_ticket",
+    "social_media",
+    "sales_call",
+    "in_app",
+    "review",
+    "email",
+    "community",
+]
+
+
+def _kind(value: FeedbackKind | FeedbackKindValue) -> FeedbackKind:
+    return value if type(value) is FeedbackKind else exact_member(FeedbackKind, value)
+
+
+def need_member(value: Need | NeedValue | None) -> Need | None:
+    """*value* as a :class:`Need` when it is one's exact value (a converter)."""
+    return value if value is None or type(value) is Need else exact_member(Need, value)
+
+
+def _importance(value: Importance | ImportanceValue | None) -> Importance | None:
+    if value is None or type(value) is Importance:
+        return value
+    return exact_member(Importance, value)
+
+
+def _channel(value: Channel | ChannelValue) -> Channel:
+    return value if type(value) is Channel else exact_member(Channel, value)
+
+
 def _mask_text(value: str) -> str:
     return f"<{len(value)} chars>"
 
@@ -100,10 +161,10 @@ class FeedbackItem:
     customer_id: str
     author_id: str | None = None
     theme: str
-    kind: FeedbackKind
-    need: Need | None = None
-    importance: Importance | None = None
-    channel: Channel
+    kind: FeedbackKind = attrs.field(converter=_kind)
+    need: Need | None = attrs.field(default=None, converter=need_member)
+    importance: Importance | None = attrs.field(default=None, converter=_importance)
+    channel: Channel = attrs.field(converter=_channel)
     text: str = attrs.field(default="", repr=_mask_text)
     created_at: datetime
 
@@ -127,6 +188,8 @@ class FeedbackItem:
             and (self.importance is None or type(self.importance) is Importance)
             and type(self.channel) is Channel
             and type(self.text) is str
+            # no lone surrogate, which UTF-8 cannot encode (all are strings by now)
+            and is_unicode(id_ + customer + (author or "") + theme + self.text)
             and isinstance(at, datetime)
             # a fixed offset (what JSON gives) is always valid; other zones are asked
             and (type(at.tzinfo) is timezone or is_aware(at))
@@ -139,10 +202,10 @@ class FeedbackItem:
         check.ident("customer_id", self.customer_id)
         check.ident("author_id", self.author_id, optional=True)
         check.ident("theme", self.theme)
-        check.member("kind", self.kind, FeedbackKind)
-        check.member("need", self.need, Need, optional=True)
-        check.member("importance", self.importance, Importance, optional=True)
-        check.member("channel", self.channel, Channel)
+        check.member("kind", self.kind, FeedbackKind, values=True)
+        check.member("need", self.need, Need, optional=True, values=True)
+        check.member("importance", self.importance, Importance, optional=True, values=True)
+        check.member("channel", self.channel, Channel, values=True)
         check.text("text", self.text, allow_empty=True)
         check.aware("created_at", self.created_at)
         check.done("FeedbackItem")

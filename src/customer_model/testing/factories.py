@@ -17,19 +17,15 @@ True
 
 from __future__ import annotations
 
-import itertools
 import random
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from customer_model.errors import ValidationError
 from customer_model.examples import _words as cat
-from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model._validation import Checker, type_name
 from customer_model.model.customers import (
     BuyingRole,
     Customer,
@@ -43,7 +39,15 @@ from customer_model.model.dataset import Dataset
 from customer_model.model.feedback import Channel, FeedbackItem, Importance
 from customer_model.model.people import Gender, Location, Person
 from customer_model.model.surveys import SurveyMeasure, SurveyResponse
-from customer_model.testing import _time
+from customer_model.testing._factory_base import (
+    DEFAULT_START,
+    FactoryBase,
+    batch_count,
+    check_window,
+    count_of,
+    email_part,
+    fields_of,
+)
 
 __all__ = [
     "CustomerFactory",
@@ -53,153 +57,8 @@ __all__ = [
     "SurveyResponseFactory",
 ]
 
-#: Where generated timestamps start unless a factory is told otherwise.
-DEFAULT_START = cat.DEFAULT_START
 
-
-def _check_common(
-    check: Checker,
-    seed: object,
-    id_prefix: object,
-    start: object,
-    days: object,
-    *,
-    moments: bool = True,
-    births: bool = False,
-) -> None:
-    _check_window(check, seed, start, days, moments=moments, births=births)
-    check.text("id_prefix", id_prefix)
-
-
-#: Adults are born up to this many years before a factory's start.
-OLDEST = 70
-
-
-def _check_window(
-    check: Checker,
-    seed: object,
-    start: object,
-    days: object,
-    *,
-    moments: bool = True,
-    births: bool = False,
-) -> None:
-    """*seed*, and a window the factory can fill without leaving the calendar.
-
-    With *births*, people are born up to :data:`OLDEST` years before *start*;
-    with *moments*, times fall anywhere from *start* to *days* days later.
-    Every value must be a datetime both in *start*'s zone and in UTC (SQL and
-    the records compare times as UTC), so both must stay within years 1 to 9999.
-    """
-    if type(seed) is not int:  # None would seed from the clock: not reproducible
-        check.add("seed", f"must be an integer, not {type_name(seed)}")
-    check.aware("start", start)
-    days_ok = check.integer("days", days, minimum=1)
-    if not isinstance(start, datetime) or not is_aware(start):
-        return  # reported just above
-    if births and start.year <= OLDEST:
-        check.add(
-            "start",
-            f"must be in the year {OLDEST + 1} or later: "
-            f"people are born up to {OLDEST} years before it",
-        )
-    if not moments:
-        return
-    first = min(_time.wall(start), _time.utc(start))
-    if first < 0:
-        check.add("start", "must fall within years 1 to 9999 in UTC as well as in its own zone")
-        return
-    last_second = 1_000_000  # the latest time is start + days, less one second
-    room = (_time.LAST + last_second - max(_time.wall(start), _time.utc(start))) // _time.DAY
-    if room < 1:
-        check.add("start", "must leave at least one day before the year 10000")
-    elif days_ok and isinstance(days, int) and days > room:
-        check.add(
-            "days",
-            f"must be at most {room} with this start: the window must end before the year 10000",
-        )
-
-
-def _fields_of(
-    cls: type[Any], overrides: dict[str, Any], subject: str, extra: Iterable[str] = ()
-) -> None:
-    known = {f.name for f in attrs.fields(cls)} | set(extra)
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        check = Checker()
-        for name in unknown:
-            check.add(name, f"is not a field of {cls.__name__}")
-        check.done(subject)
-
-
-def _count(n: object) -> int:
-    check = Checker()
-    check.integer("n", n, minimum=0)
-    check.done("batch size")
-    assert isinstance(n, int)
-    return n
-
-
-def _batch_count(n: object, overrides: dict[str, Any], subject: str) -> int:
-    """*n*, refusing a fixed ``id`` for more than one value: ids must be unique."""
-    count = _count(n)
-    if "id" in overrides and count > 1:
-        raise ValidationError.single(
-            "id", "cannot be fixed for a batch: ids must be unique", subject
-        )
-    return count
-
-
-def _email_part(pid: object) -> str:
-    """*pid* as it may appear in a made-up email address."""
-    return re.sub(r"[^A-Za-z0-9._-]", "-", str(pid))
-
-
-class _Base:
-    """Seeded randomness, an id sequence and a time window."""
-
-    _prefix_default = "x-"
-    #: Whether the factory makes times within its window (people have none).
-    _moments = True
-    #: Whether the factory makes people, born up to OLDEST years before start.
-    _births = False
-
-    def __init__(
-        self,
-        *,
-        seed: int = 0,
-        id_prefix: str | None = None,
-        start: datetime = DEFAULT_START,
-        days: int = 365,
-    ) -> None:
-        prefix = self._prefix_default if id_prefix is None else id_prefix
-        check = Checker()
-        _check_common(check, seed, prefix, start, days, moments=self._moments, births=self._births)
-        self._check_more(check)
-        check.done(type(self).__name__)
-        self.seed = seed
-        self.id_prefix = prefix
-        self.start = start
-        self.days = days
-        self._rng = random.Random(seed)
-        self._ids: Iterator[int] = itertools.count(1)
-
-    def _check_more(self, check: Checker) -> None:
-        """Subclasses add checks of their own arguments here, reported with the rest."""
-
-    def next_id(self) -> str:
-        """The next id of this factory's sequence: ``<prefix>1``, ``<prefix>2``, ..."""
-        return f"{self.id_prefix}{next(self._ids)}"
-
-    def _moment(self) -> datetime:
-        seconds = self._rng.randrange(self.days * 86_400)
-        return self.start + timedelta(seconds=seconds)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(seed={self.seed!r}, id_prefix={self.id_prefix!r})"
-
-
-class PersonFactory(_Base):
+class PersonFactory(FactoryBase):
     """People with made-up names and contact details (fake personal data)."""
 
     _prefix_default = "p-"
@@ -212,7 +71,7 @@ class PersonFactory(_Base):
         An ``id`` override is used as given (even an invalid one, which
         :class:`~customer_model.Person` then rejects).
         """
-        _fields_of(Person, overrides, "PersonFactory overrides")
+        fields_of(Person, overrides, "PersonFactory overrides")
         pid = overrides.pop("id") if "id" in overrides else self.next_id()
         return self._person(pid, adult=True, **overrides)
 
@@ -220,13 +79,13 @@ class PersonFactory(_Base):
 
     def child(self, **overrides: Any) -> Person:
         """A young child: someone who uses a product but cannot buy it."""
-        _fields_of(Person, overrides, "PersonFactory overrides")
+        fields_of(Person, overrides, "PersonFactory overrides")
         pid = overrides.pop("id") if "id" in overrides else self.next_id()
         return self._person(pid, adult=False, **overrides)
 
     def batch(self, n: int, **overrides: Any) -> list[Person]:
         """*n* adults with distinct ids (so *overrides* cannot pin ``id``)."""
-        count = _batch_count(n, overrides, "PersonFactory.batch")
+        count = batch_count(n, overrides, "PersonFactory.batch")
         return [self.build(**overrides) for _ in range(count)]
 
     def _person(self, pid: object, *, adult: bool, **overrides: Any) -> Person:
@@ -244,7 +103,7 @@ class PersonFactory(_Base):
         values: dict[str, Any] = {
             "id": pid,
             "name": f"{first} {last}",
-            "email": f"{first.lower()}.{last.lower()}.{_email_part(pid)}@example.com"
+            "email": f"{first.lower()}.{last.lower()}.{email_part(pid)}@example.com"
             if adult
             else None,
             "birth_date": born,
@@ -255,7 +114,7 @@ class PersonFactory(_Base):
         return Person(**values)
 
 
-class CustomerFactory(_Base):
+class CustomerFactory(FactoryBase):
     """Customers of every kind, with the classic buyer/user splits as traits.
 
     ``build(**overrides)`` (also the factory's ``__call__``) picks the trait
@@ -298,19 +157,19 @@ class CustomerFactory(_Base):
 
     def batch(self, n: int, **overrides: Any) -> list[Customer]:
         """*n* customers with distinct ids (so *overrides* cannot pin ``id``)."""
-        count = _batch_count(n, overrides, "CustomerFactory.batch")
+        count = batch_count(n, overrides, "CustomerFactory.batch")
         return [self.build(**overrides) for _ in range(count)]
 
     def mixed(self, n: int) -> list[Customer]:
         """*n* customers cycling through the three traits: self-serve, household, business."""
         traits = (self.self_serve, self.household, self.business)
-        return [traits[i % 3]() for i in range(_count(n))]
+        return [traits[i % 3]() for i in range(count_of(n))]
 
     # -- traits -------------------------------------------------------------------
 
     def self_serve(self, **overrides: Any) -> Customer:
         """An individual who buys and uses the product: the split is SAME."""
-        _fields_of(Customer, overrides, "CustomerFactory overrides")
+        fields_of(Customer, overrides, "CustomerFactory overrides")
         cid = overrides["id"] if "id" in overrides else self.next_id()
         me = self._people.build(id=f"{cid}-p1")
         values: dict[str, Any] = {
@@ -328,7 +187,7 @@ class CustomerFactory(_Base):
 
     def household(self, **overrides: Any) -> Customer:
         """A household where a parent buys and a small child uses: the split is DISJOINT."""
-        _fields_of(Customer, overrides, "CustomerFactory overrides")
+        fields_of(Customer, overrides, "CustomerFactory overrides")
         cid = overrides["id"] if "id" in overrides else self.next_id()
         parent = self._people.build(id=f"{cid}-p1")
         child = self._people.child(id=f"{cid}-p2", location=parent.location)
@@ -353,7 +212,7 @@ class CustomerFactory(_Base):
         A decider who signs, a gatekeeper from IT and a champion who also uses
         the product, plus two to four employees who only use it.
         """
-        _fields_of(Customer, overrides, "CustomerFactory overrides")
+        fields_of(Customer, overrides, "CustomerFactory overrides")
         cid = overrides["id"] if "id" in overrides else self.next_id()
         rng = self._rng
         decider = self._people.build(id=f"{cid}-p1")
@@ -406,7 +265,7 @@ class CustomerFactory(_Base):
         ]
 
 
-class FeedbackFactory(_Base):
+class FeedbackFactory(FactoryBase):
     """Feedback items; pass ``customer=`` to have one of its people say it.
 
     ``customer`` is not a field of :class:`~customer_model.FeedbackItem`: it
@@ -427,7 +286,7 @@ class FeedbackFactory(_Base):
         self, n: int, *, customer: Customer | None = None, **overrides: Any
     ) -> list[FeedbackItem]:
         """*n* items with distinct ids."""
-        count = _batch_count(n, overrides, "FeedbackFactory.batch")
+        count = batch_count(n, overrides, "FeedbackFactory.batch")
         return [self._item(customer, None, dict(overrides)) for _ in range(count)]
 
     def from_purchaser(self, customer: Customer, **overrides: Any) -> FeedbackItem:
@@ -445,7 +304,7 @@ class FeedbackFactory(_Base):
     def _item(
         self, customer: Customer | None, role: Role | None, overrides: dict[str, Any]
     ) -> FeedbackItem:
-        _fields_of(FeedbackItem, overrides, "FeedbackFactory overrides")
+        fields_of(FeedbackItem, overrides, "FeedbackFactory overrides")
         if customer is not None and not isinstance(customer, Customer):
             raise ValidationError.single(
                 "customer", f"must be a Customer, not {type_name(customer)}", "FeedbackFactory"
@@ -491,14 +350,14 @@ def _required(customer: Customer) -> Customer:
     return customer
 
 
-class SurveyResponseFactory(_Base):
+class SurveyResponseFactory(FactoryBase):
     """Survey answers (NPS by default); ``customer=`` picks a respondent among its people."""
 
     _prefix_default = "r-"
 
     def build(self, *, customer: Customer | None = None, **overrides: Any) -> SurveyResponse:
         """One valid response; the score is drawn from the measure's scale."""
-        _fields_of(SurveyResponse, overrides, "SurveyResponseFactory overrides")
+        fields_of(SurveyResponse, overrides, "SurveyResponseFactory overrides")
         if customer is not None and not isinstance(customer, Customer):
             raise ValidationError.single(
                 "customer",
@@ -527,7 +386,7 @@ class SurveyResponseFactory(_Base):
         self, n: int, *, customer: Customer | None = None, **overrides: Any
     ) -> list[SurveyResponse]:
         """*n* responses with distinct ids."""
-        count = _batch_count(n, overrides, "SurveyResponseFactory.batch")
+        count = batch_count(n, overrides, "SurveyResponseFactory.batch")
         return [self.build(customer=customer, **overrides) for _ in range(count)]
 
 
@@ -536,7 +395,7 @@ class DatasetFactory:
 
     def __init__(self, *, seed: int = 0, start: datetime = DEFAULT_START, days: int = 365) -> None:
         check = Checker()
-        _check_window(check, seed, start, days, births=True)
+        check_window(check, seed, start, days, births=True)
         check.done("DatasetFactory")
         rng = random.Random(seed)
         self.seed = seed
@@ -559,7 +418,7 @@ class DatasetFactory:
         :class:`~customer_model.Dataset` fields (``personas``, ``segments``)
         can be passed as overrides.
         """
-        _fields_of(Dataset, overrides, "DatasetFactory overrides")
+        fields_of(Dataset, overrides, "DatasetFactory overrides")
         check = Checker()
         given: object = customers
         people: list[object] = []

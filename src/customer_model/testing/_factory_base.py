@@ -1,0 +1,162 @@
+"""What every factory shares: argument checks, the seeded generator and id sequences."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from customer_model.errors import ValidationError
+from customer_model.examples import _words as cat
+from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.testing import _time
+
+#: Where generated timestamps start unless a factory is told otherwise.
+DEFAULT_START = cat.DEFAULT_START
+
+
+def check_common(
+    check: Checker,
+    seed: object,
+    id_prefix: object,
+    start: object,
+    days: object,
+    *,
+    moments: bool = True,
+    births: bool = False,
+) -> None:
+    check_window(check, seed, start, days, moments=moments, births=births)
+    check.text("id_prefix", id_prefix)
+
+
+#: Adults are born up to this many years before a factory's start.
+OLDEST = 70
+
+
+def check_window(
+    check: Checker,
+    seed: object,
+    start: object,
+    days: object,
+    *,
+    moments: bool = True,
+    births: bool = False,
+) -> None:
+    """*seed*, and a window the factory can fill without leaving the calendar.
+
+    With *births*, people are born up to :data:`OLDEST` years before *start*;
+    with *moments*, times fall anywhere from *start* to *days* days later.
+    Every value must be a datetime both in *start*'s zone and in UTC (SQL and
+    the records compare times as UTC), so both must stay within years 1 to 9999.
+    """
+    if type(seed) is not int:  # None would seed from the clock: not reproducible
+        check.add("seed", f"must be an integer, not {type_name(seed)}")
+    check.aware("start", start)
+    days_ok = check.integer("days", days, minimum=1)
+    if not isinstance(start, datetime) or not is_aware(start):
+        return  # reported just above
+    if births and start.year <= OLDEST:
+        check.add(
+            "start",
+            f"must be in the year {OLDEST + 1} or later: "
+            f"people are born up to {OLDEST} years before it",
+        )
+    if not moments:
+        return
+    first = min(_time.wall(start), _time.utc(start))
+    if first < 0:
+        check.add("start", "must fall within years 1 to 9999 in UTC as well as in its own zone")
+        return
+    last_second = 1_000_000  # the latest time is start + days, less one second
+    room = (_time.LAST + last_second - max(_time.wall(start), _time.utc(start))) // _time.DAY
+    if room < 1:
+        check.add("start", "must leave at least one day before the year 10000")
+    elif days_ok and isinstance(days, int) and days > room:
+        check.add(
+            "days",
+            f"must be at most {room} with this start: the window must end before the year 10000",
+        )
+
+
+def fields_of(
+    cls: type[Any], overrides: dict[str, Any], subject: str, extra: Iterable[str] = ()
+) -> None:
+    known = {f.name for f in attrs.fields(cls)} | set(extra)
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        check = Checker()
+        for name in unknown:
+            check.add(name, f"is not a field of {cls.__name__}")
+        check.done(subject)
+
+
+def count_of(n: object) -> int:
+    check = Checker()
+    check.integer("n", n, minimum=0)
+    check.done("batch size")
+    assert isinstance(n, int)
+    return n
+
+
+def batch_count(n: object, overrides: dict[str, Any], subject: str) -> int:
+    """*n*, refusing a fixed ``id`` for more than one value: ids must be unique."""
+    count = count_of(n)
+    if "id" in overrides and count > 1:
+        raise ValidationError.single(
+            "id", "cannot be fixed for a batch: ids must be unique", subject
+        )
+    return count
+
+
+def email_part(pid: object) -> str:
+    """*pid* as it may appear in a made-up email address."""
+    return re.sub(r"[^A-Za-z0-9._-]", "-", str(pid))
+
+
+class FactoryBase:
+    """Seeded randomness, an id sequence and a time window."""
+
+    _prefix_default = "x-"
+    #: Whether the factory makes times within its window (people have none).
+    _moments = True
+    #: Whether the factory makes people, born up to OLDEST years before start.
+    _births = False
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        id_prefix: str | None = None,
+        start: datetime = DEFAULT_START,
+        days: int = 365,
+    ) -> None:
+        prefix = self._prefix_default if id_prefix is None else id_prefix
+        check = Checker()
+        check_common(check, seed, prefix, start, days, moments=self._moments, births=self._births)
+        self._check_more(check)
+        check.done(type(self).__name__)
+        self.seed = seed
+        self.id_prefix = prefix
+        self.start = start
+        self.days = days
+        self._rng = random.Random(seed)
+        self._ids: Iterator[int] = itertools.count(1)
+
+    def _check_more(self, check: Checker) -> None:
+        """Subclasses add checks of their own arguments here, reported with the rest."""
+
+    def next_id(self) -> str:
+        """The next id of this factory's sequence: ``<prefix>1``, ``<prefix>2``, ..."""
+        return f"{self.id_prefix}{next(self._ids)}"
+
+    def _moment(self) -> datetime:
+        seconds = self._rng.randrange(self.days * 86_400)
+        return self.start + timedelta(seconds=seconds)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(seed={self.seed!r}, id_prefix={self.id_prefix!r})"
