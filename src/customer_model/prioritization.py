@@ -796,6 +796,8 @@ class _RevenueTotals:
 
     def __call__(self, customer_ids: set[str]) -> dict[str, Decimal]:
         if self.paying.isdisjoint(customer_ids):
+            if not customer_ids <= self.facts.keys():
+                raise KeyError  # a customer without facts: backlog_items names it
             return {}
         if self.currency is not None:
             with decimal.localcontext(EXACT):
