@@ -483,10 +483,17 @@ class GroupFactors:
     feedback_ids: tuple[str, ...]
 
     def __attrs_post_init__(self) -> None:
-        columns = (*self.columns, self.customer_ids, self.feedback_ids)
-        if not all(type(column) is tuple for column in columns):
-            raise ValidationError.single((), "columns must be tuples", "GroupFactors")
-        if len(set(map(len, columns))) != 1:
+        n = len(self.feedback_ids)
+        if not (
+            len(self.points)
+            == len(self.role)
+            == len(self.kind)
+            == len(self.recency)
+            == len(self.customer_value)
+            == len(self.segment)
+            == len(self.customer_ids)
+            == n
+        ):
             raise ValidationError.single(
                 (), "columns must have one entry per voice", "GroupFactors"
             )
@@ -540,18 +547,18 @@ def voice_factors(
     try:
         for item in items:
             cid = item.customer_id
-            customer = facts[cid]
+            roles, value, segment, _ = facts[cid]
             author = item.author_id
             if author is None:
                 role = VoiceRole.ANONYMOUS
             else:
-                role = customer.roles.get(author, VoiceRole.UNLISTED)
+                role = roles.get(author, VoiceRole.UNLISTED)
             points, by_role, by_kind = base[role, item.need, item.importance, item.kind]
             if half_life is None:
                 recency = by_kind
             else:
                 recency = by_kind * 0.5 ** ((as_of - item.created_at) / half_life)
-            by_value = recency * customer.value
+            by_value = recency * value
             key = (item.theme, role, item.need)
             group = groups.get(key)
             if group is None:
@@ -565,7 +572,7 @@ def voice_factors(
                     by_kind,
                     recency,
                     by_value,
-                    by_value * customer.segment,
+                    by_value * segment,
                     cid,
                     item.id,
                 )
