@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import decimal
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -543,29 +544,23 @@ def voice_factors(
 
     base = _base_factors(policy)
     half_life = policy.half_life
-    groups: dict[GroupKey, list[tuple[float, float, float, float, float, float, str, str]]] = {}
+    groups: defaultdict[GroupKey, list[tuple[float, float, float, float, float, float, str, str]]]
+    groups = defaultdict(list)
     try:
         for item in items:
             cid = item.customer_id
             roles, value, segment, _ = facts[cid]
             author = item.author_id
-            if author is None:
-                role = VoiceRole.ANONYMOUS
-            else:
-                role = roles.get(author, VoiceRole.UNLISTED)
+            role = VoiceRole.ANONYMOUS if author is None else roles.get(author, VoiceRole.UNLISTED)
             points, by_role, by_kind = base[role, item.need, item.importance, item.kind]
             if half_life is None:
                 recency = by_kind
             else:
                 recency = by_kind * 0.5 ** ((as_of - item.created_at) / half_life)
             by_value = recency * value
-            key = (item.theme, role, item.need)
-            group = groups.get(key)
-            if group is None:
-                groups[key] = group = []
             # A plain tuple per voice (no record, nothing for the garbage
             # collector to track), turned into named columns below.
-            group.append(
+            groups[item.theme, role, item.need].append(
                 (
                     points,
                     by_role,
