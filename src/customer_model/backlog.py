@@ -51,6 +51,10 @@ __all__ = [
 class VoiceRole(enum.Enum):
     """Where a voice stands with its customer; the five groups are disjoint."""
 
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
+
     #: Buys for the customer and is not listed as a user.
     PURCHASER = "purchaser"
     #: Uses the product and is not listed as a purchaser.

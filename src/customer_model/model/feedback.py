@@ -27,6 +27,10 @@ __all__ = [
 class FeedbackKind(enum.Enum):
     """What sort of feedback an item is."""
 
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
+
     BUG = "bug"
     FEATURE_REQUEST = "feature_request"
     COMPLAINT = "complaint"
@@ -43,6 +47,10 @@ class Need(enum.Enum):
     both.
     """
 
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
+
     COST = "cost"
     SCALABILITY = "scalability"
     USABILITY = "usability"
@@ -56,6 +64,10 @@ class Need(enum.Enum):
 @functools.total_ordering
 class Importance(enum.Enum):
     """How important an item is to its author, ordered from least to most."""
+
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
 
     NOT_IMPORTANT = "not_important"
     NICE_TO_HAVE = "nice_to_have"
