@@ -818,8 +818,12 @@ class TestProperties:
 
 def test_backlog_item_is_a_plain_value() -> None:
     item = demo_backlog()[0]
-    assert isinstance(item, BacklogItem)
-    assert item == attrs.evolve(item)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        item.theme = "other"  # type: ignore[misc]
+    copy = attrs.evolve(item)
+    assert copy is not item
+    assert (copy, hash(copy)) == (item, hash(item))
+    assert attrs.evolve(item, feedback_ids=(*item.feedback_ids, "zz-extra")) != item
 
 
 def test_the_library_segments_plug_in() -> None:
