@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from customer_model import (
     Backlog,
-    BacklogItem,
     Channel,
     Customer,
     CustomerKind,
