@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import attrs
 
+from customer_model.model._personal import personal
 from customer_model.model._validation import Checker, is_aware
 
 __all__ = ["Channel", "FeedbackItem", "FeedbackKind", "Importance", "Need"]
@@ -92,8 +93,9 @@ class FeedbackItem:
     ``author_id`` is the :class:`~customer_model.Person` id of who said it, or
     ``None`` when it is anonymous.  ``theme`` is the key of what it is about (a
     feature or theme); ``importance`` is ``None`` when the author did not say.
-    ``text`` is free text and may hold personal data, so ``repr()`` shows only
-    its length.
+    ``text`` is free text and may hold personal data ("call me at ..."), so
+    it is a personal field: ``repr()`` shows only its length, records leave it
+    out unless asked, and :func:`~customer_model.redact` empties it.
     """
 
     id: str
@@ -104,7 +106,7 @@ class FeedbackItem:
     need: Need | None = None
     importance: Importance | None = None
     channel: Channel
-    text: str = attrs.field(default="", repr=_mask_text)
+    text: str = personal(default="", erased="", repr=_mask_text)
     created_at: datetime
 
     def __attrs_post_init__(self) -> None:
