@@ -132,6 +132,7 @@ class FeedbackItem:
             and isinstance(at, datetime)
             # a fixed offset (what JSON gives) is always valid; other zones are asked
             and (type(at.tzinfo) is timezone or is_aware(at))
+            and 1 < at.year < 9999  # near the calendar's ends, _check asks UTC
         ):
             self._check()
 
