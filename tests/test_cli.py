@@ -184,7 +184,8 @@ def test_validate_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixt
         f"{path}: $.customers[1].kind: must be one of 'individual', 'household', 'organization'"
         in err
     )
-    assert err[-1] == f"{path}: {len(err) - 1} problems" or err[-1] == f"{path}: 1 problem"
+    assert len(err) > 2
+    assert err[-1] == f"{path}: {len(err) - 1} problems"
 
 
 def test_validate_json_lines_reports_every_line(

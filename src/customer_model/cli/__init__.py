@@ -18,12 +18,16 @@ from typing import Any, NoReturn
 
 from customer_model._display import text_table
 from customer_model.cli._files import (
+    STDIO,
     InputError,
     duplicate_ids,
     is_lines,
     load_array,
     load_json,
     load_lines,
+    shown,
+    validate_hint,
+    write_whole,
 )
 from customer_model.cli._progress import ProgressBar
 from customer_model.errors import ValidationError
@@ -188,22 +192,41 @@ def _load_customers(path: str) -> list[Any]:
     from customer_model.model.dataset import Dataset
 
     if is_lines(path):
-        records = load_lines(path, Customer, progress=ProgressBar(sys.stderr, "customers"))
-        _no_duplicates(path, records)
+        bar = ProgressBar(sys.stderr, "customers")
+        records = load_lines(path, Customer, progress=bar, kind="customers")
+        _no_duplicates(path, records, "customers")
         return [c for _, c in records]
-    value = load_json(path, Dataset, array_cls=list[Customer])
+    value = load_json(path, Dataset, array_cls=list[Customer], array_kind="customers")
     if not isinstance(value, list):
         return list(value.customers)  # a Dataset checks its own ids
     errors = duplicate_ids(path, enumerate(value), lines=False)
     if errors:
-        raise InputError(errors)
+        raise InputError(errors, validate_hint(path, "customers"))
     return value
 
 
-def _no_duplicates(path: str, records: list[tuple[int, Any]]) -> None:
+def _no_duplicates(path: str, records: list[tuple[int, Any]], kind: str | None = None) -> None:
     errors = duplicate_ids(path, records)
     if errors:
-        raise InputError(errors)
+        raise InputError(errors, validate_hint(path, kind))
+
+
+def _known_customers(
+    args: argparse.Namespace, customers: list[Any], feedback: list[Any], lines: bool
+) -> None:
+    """Every feedback item's customer is among the --customers, each miss on its own line."""
+    known = {c.id for c in customers}
+    where, source = shown(args.file), shown(args.customers)
+    errors = [
+        f"{where}:{n}: $.customer_id: refers to no customer in {source}"
+        if lines
+        else f"{where}: $.feedback[{n}].customer_id: refers to no customer in {source}"
+        for n, item in feedback
+        if item.customer_id not in known
+    ]
+    if errors:
+        hint = validate_hint(args.file, None, f" --customers {source}") if lines else None
+        raise InputError(errors, hint)
 
 
 # -- rank -------------------------------------------------------------------------------
@@ -215,34 +238,37 @@ def _rank(args: argparse.Namespace) -> int:
     from customer_model.prioritization import prioritize
     from customer_model.serialization import to_json
 
-    if is_lines(args.file):
+    lines = is_lines(args.file)
+    if lines:
         if args.customers is None:
-            raise InputError([f"{args.file}: a JSON Lines feedback file needs --customers FILE"])
+            raise InputError([f"{shown(args.file)}: a JSON Lines feedback file needs --customers"])
         with ProgressBar(sys.stderr, "feedback") as bar:
             records = load_lines(args.file, FeedbackItem, progress=bar)
         _no_duplicates(args.file, records)
-        feedback = [item for _, item in records]
-        customers = _load_customers(args.customers)
     else:
         dataset = _load_dataset(args.file)
-        feedback = list(dataset.feedback)
-        customers = (
-            _load_customers(args.customers)
-            if args.customers is not None
-            else list(dataset.customers)
-        )
-    policy = load_json(args.policy, PrioritizationPolicy) if args.policy else PrioritizationPolicy()
+        records = list(enumerate(dataset.feedback))
+        customers = list(dataset.customers)
+    if args.customers is not None:
+        customers = _load_customers(args.customers)
+        _known_customers(args, customers, records, lines)
+    feedback = [item for _, item in records]
+    policy = (
+        load_json(args.policy, PrioritizationPolicy, kind="policy")
+        if args.policy
+        else PrioritizationPolicy()
+    )
     as_of = args.as_of
     if as_of is None:
         if not feedback:
-            raise InputError([f"{args.file}: no feedback to rank"])
+            raise InputError([f"{shown(args.file)}: no feedback to rank"])
         as_of = max(item.created_at for item in feedback)
     try:
         backlog = prioritize(feedback, customers, policy=policy, as_of=as_of)
     except ValueError as e:  # ValidationError: feedback, customers and policy disagree
         raise InputError(
-            [f"{_source(args, p.path)}: {p}" for p in getattr(e, "problems", ())]
-            or [f"{args.file}: {e}"]
+            [f"{shown(_source(args, p.path))}: {p}" for p in getattr(e, "problems", ())]
+            or [f"{shown(args.file)}: {e}"]
         ) from None
     if args.top is not None:
         import attrs
@@ -283,16 +309,17 @@ def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
 
 # -- validate ---------------------------------------------------------------------------
 
-_RECORD_TYPES = ("dataset", "customers", "feedback", "responses")
+_RECORD_TYPES = ("dataset", "customers", "feedback", "responses", "policy")
 
 
 def _validate(args: argparse.Namespace) -> int:
     from customer_model.model.customers import Customer
     from customer_model.model.dataset import Dataset
     from customer_model.model.feedback import FeedbackItem
+    from customer_model.model.policy import PrioritizationPolicy
     from customer_model.model.surveys import SurveyResponse
 
-    path = args.file
+    path, where = args.file, shown(args.file)
     lines = is_lines(path)
     kind = args.type or ("feedback" if lines else "dataset")
     cls: Any = {
@@ -302,12 +329,16 @@ def _validate(args: argparse.Namespace) -> int:
     }.get(kind, Dataset)
     errors: list[str] = []
     try:
+        if kind == "policy":
+            policy = load_json(path, PrioritizationPolicy)
+            print(f"{where}: valid policy: currency {policy.currency or 'none'}")
+            return 0
         if kind == "dataset":
             if lines:
-                raise InputError([f"{path}: a dataset is one JSON document; use --type for lines"])
+                raise InputError([f"{where}: a dataset is one JSON document; use --type for lines"])
             dataset = load_json(path, Dataset)
             print(
-                f"{path}: valid dataset: {len(dataset.customers)} customers, "
+                f"{where}: valid dataset: {len(dataset.customers)} customers, "
                 f"{len(dataset.feedback)} feedback items, {len(dataset.responses)} survey "
                 f"responses, {len(dataset.personas)} personas, {len(dataset.segments)} segments"
             )
@@ -320,10 +351,11 @@ def _validate(args: argparse.Namespace) -> int:
         errors.extend(duplicate_ids(path, records, lines=lines))
         if args.customers is not None and kind != "customers":
             known = {c.id for c in _load_customers(args.customers)}
+            source = shown(args.customers)
             errors.extend(
-                f"{path}:{n}: $.customer_id: refers to no customer in {args.customers}"
+                f"{where}:{n}: $.customer_id: refers to no customer in {source}"
                 if lines
-                else f"{path}: $[{n}].customer_id: refers to no customer in {args.customers}"
+                else f"{where}: $[{n}].customer_id: refers to no customer in {source}"
                 for n, record in records
                 if record.customer_id not in known
             )
@@ -332,9 +364,10 @@ def _validate(args: argparse.Namespace) -> int:
     if errors:
         for line in errors:
             print(line, file=sys.stderr)
-        print(f"{path}: {len(errors)} problem{'s' if len(errors) > 1 else ''}", file=sys.stderr)
+        if len(errors) > 1:  # one problem is its own summary
+            print(f"{where}: {len(errors)} problems", file=sys.stderr)
         return BAD_INPUT
-    print(f"{path}: valid: {len(records)} {kind} records")
+    print(f"{where}: valid: {len(records)} {kind} records")
     return 0
 
 
@@ -351,18 +384,12 @@ def _generate(args: argparse.Namespace) -> int:
             customers=args.customers, seed=args.seed, start=start, months=args.months, progress=bar
         )
     text = to_json(dataset, indent=args.indent) + "\n"
-    if args.out is None or args.out == "-":
+    if args.out is None or args.out == STDIO:
         sys.stdout.write(text)
         return 0
-    try:
-        with open(args.out, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    except OSError as e:
-        raise InputError([f"{args.out}: cannot write ({e.strerror or type(e).__name__})"]) from None
-    except ValueError:  # a NUL character in the name
-        raise InputError([f"{args.out!r}: not a valid file name"]) from None
+    write_whole(args.out, text)  # whole or not at all: a failed write leaves the old file
     print(
-        f"wrote {args.out}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
+        f"wrote {shown(args.out)}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
         f"feedback items, {len(dataset.responses)} survey responses",
         file=sys.stderr,
     )
@@ -385,7 +412,7 @@ def _nps(args: argparse.Namespace) -> int:
         print(to_json(breakdown, indent=2))
         return 0
     if breakdown.overall is None:
-        print(f"{args.file}: no NPS answers in responses")
+        print(f"{shown(args.file)}: no NPS answers in responses")
         return 0
     print("NPS by role")
     print()
@@ -405,7 +432,9 @@ Examples:
   customer-model nps sample.json
 
 Input files: a Dataset as JSON (what `generate` writes), or, for large
-exports, JSON Lines (.jsonl / .ndjson) with one record per line.
+exports, JSON Lines (.jsonl / .ndjson) with one record per line.  FILE `-`
+reads one JSON document from standard input; a pipe, device or directory
+given by name is refused.
 Bad input exits with status 2 and names the file and the bad record.
 """
 
@@ -433,6 +462,8 @@ Examples:
   customer-model validate data.json
   customer-model validate feedback.jsonl --customers customers.json
   customer-model validate customers.jsonl --type customers
+  customer-model validate policy.json --type policy
+  customer-model generate | customer-model validate -
 
 Every problem is listed on stderr, one per line, with the file, the line (for
 JSON Lines) and the path of the bad field; the exit status is then 2.  A
@@ -556,8 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except InputError as e:
-        print(e.summary(f"run `customer-model validate {args.file}` to list them all")
-              if hasattr(args, "file") else e.summary(), file=sys.stderr)  # fmt: skip
+        print(e.summary(), file=sys.stderr)
         return BAD_INPUT
     except ValidationError as e:  # arguments a command passed on that broke a rule
         for problem in e.problems:
