@@ -522,13 +522,13 @@ class TestSatisfactionBySegment:
 
     def test_as_of_checked(self) -> None:
         seg = FakeSegment("s", frozenset())
-        for bad in ("2024-01-01", datetime(2024, 1, 1)):
+        # A date is refused as Segment.matches refuses it: the annotation says datetime.
+        for bad in ("2024-01-01", datetime(2024, 1, 1), date(2024, 1, 1)):
             with pytest.raises(ValidationError) as exc:
                 satisfaction_by_segment([], customers(), [seg], as_of=bad)  # type: ignore[arg-type]
             assert first_path(exc) == ("as_of",)
-        assert (
-            satisfaction_by_segment([], customers(), [seg], as_of=date(2024, 1, 1)).overall is None
-        )
+        when = datetime(2024, 1, 1, tzinfo=UTC)
+        assert satisfaction_by_segment([], customers(), [seg], as_of=when).overall is None
 
     def test_bad_segments(self) -> None:
         seg = FakeSegment("s", frozenset())
