@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,13 +14,16 @@ from hypothesis import strategies as st
 from customer_model import ValidationError
 from customer_model.frameworks import (
     KANO_PRIORITY,
+    IceEstimate,
     KanoAnswer,
     KanoCategory,
     KanoCoefficients,
     KanoResult,
     MoSCoW,
     RiceConfidence,
+    RiceEstimate,
     RiceImpact,
+    WsjfEstimate,
     cost_of_delay,
     ice,
     kano_category,
@@ -342,6 +346,24 @@ class TestKanoCoefficients:
             KanoCoefficients(better=1.5, worse=-0.5)
         assert first_path(exc) == ("better",)
 
+    @pytest.mark.parametrize("worse", [0.5, 1e-9, -1.000001, -2.0])
+    def test_worse_outside_minus_one_to_zero_is_refused(self, worse: float) -> None:
+        with pytest.raises(ValidationError) as exc:
+            KanoCoefficients(better=0.5, worse=worse)
+        assert exc.value.paths == ["$.worse"]
+
+    @pytest.mark.parametrize(("better", "worse"), [(0.0, -1.0), (1.0, 0.0), (0.0, 0.0)])
+    def test_the_ends_of_both_ranges_are_fine(self, better: float, worse: float) -> None:
+        c = KanoCoefficients(better=better, worse=worse)
+        assert (c.better, c.worse) == (better, worse)
+
+    def test_a_key_that_is_no_category_is_named_and_the_rest_still_checked(self) -> None:
+        with pytest.raises(ValidationError) as exc:
+            kano_coefficients({"attractive": 3, A: -1, 7: 1})  # type: ignore[dict-item]
+        assert exc.value.paths == ["$.counts", "$.counts.attractive", "$.counts"]
+        assert "keys must be KanoCategory members, not str" in str(exc.value)
+        assert "not int" in str(exc.value)
+
 
 class TestKanoClassify:
     def test_counts_and_category(self) -> None:
@@ -375,6 +397,38 @@ class TestKanoClassify:
 
     def test_priority_is_documented_order(self) -> None:
         assert KANO_PRIORITY == (M, O, A, I, R, Q)
+
+    @pytest.mark.parametrize(
+        "counts",
+        [
+            {"attractive": 1, "one_dimensional": 1, "must_be": 1, "indifferent": 3},
+            {"attractive": 2, "indifferent": 2},
+            {"must_be": 1, "indifferent": 1, "reverse": 4},
+        ],
+    )
+    def test_mixed_counts_have_coefficients(self, counts: dict[str, int]) -> None:
+        """A + O + M == I (or any mix) is no reason for None: only all-R/Q answers are."""
+        result = KanoResult(**counts)
+        expected = kano_coefficients({KanoCategory(k): n for k, n in counts.items()})
+        assert result.coefficients == expected
+
+    @pytest.mark.parametrize(
+        ("cls", "values"),
+        [
+            (KanoResult, (1, 2, 3)),
+            (RiceEstimate, (1.0, 0.5, 2.0)),
+            (IceEstimate, (5.0, 5.0, 5.0)),
+            (WsjfEstimate, (1.0, 1.0, 1.0, 2.0)),
+        ],
+    )
+    def test_keyword_only_classes_refuse_positional_values(
+        self, cls: Any, values: tuple[float, ...]
+    ) -> None:
+        """The order of counts or estimates is easy to get wrong, so names are required."""
+        with pytest.raises(TypeError):
+            cls(*values)
+        names = [f.name for f in attrs.fields(cls)][: len(values)]
+        assert cls(**dict(zip(names, values, strict=True)))
 
     def test_all_reverse_has_no_coefficients(self) -> None:
         result = kano_classify([(DISLIKE, LIKE)])

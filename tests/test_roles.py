@@ -189,6 +189,15 @@ def test_check_roles_accepts_a_majority_age_of_zero() -> None:
     check_roles(_household(date(2020, 1, 1)), on=date(2025, 1, 1), majority_age=0)
 
 
+def test_a_majority_age_of_zero_lets_a_purchaser_born_that_very_day_pass() -> None:
+    """At the boundary: age 0 is not under 0, and age 1 is under 2."""
+    check_roles(_household(date(2025, 1, 1)), on=date(2025, 1, 1), majority_age=0)
+    check_roles(_household(date(2024, 1, 1)), on=date(2025, 1, 1), majority_age=1)
+    with pytest.raises(ValidationError) as info:
+        check_roles(_household(date(2024, 1, 1)), on=date(2025, 1, 1), majority_age=2)
+    assert "(2 or older)" in str(info.value)
+
+
 @given(customers(), st.one_of(st.none(), identifiers("p-")))
 def test_roles_of_agrees_with_the_id_sets(c: Customer, pid: str | None) -> None:
     """The shared answer sets are the right ones for every kind of person."""
