@@ -597,3 +597,80 @@ def test_integers_too_large_for_a_float_are_validation_errors() -> None:
     assert info.value.paths == ["$.reach"]
     with pytest.raises(ValidationError):
         cost_of_delay(10**400, 0, 0)
+
+
+_REFUSALS: list[tuple[Any, str]] = [
+    (
+        lambda: ice(5, 5, 5, method="median"),  # type: ignore[arg-type]
+        "invalid ICE input: $.method: must be 'product' or 'mean'",
+    ),
+    (
+        lambda: cost_of_delay(-1, 1, 1),
+        "invalid cost of delay input: $.business_value: must be at least 0",
+    ),
+    (lambda: wsjf(1, 1, 1, 0), "invalid WSJF input: $.job_size: must be greater than 0"),
+    (
+        lambda: kano_category("like", KanoAnswer.LIKE),  # type: ignore[arg-type]
+        "invalid Kano answers: $.functional: must be a KanoAnswer, not str",
+    ),
+    (
+        lambda: KanoCoefficients(better=-0.1, worse=0.0),
+        "invalid KanoCoefficients: $.better: must be at least 0",
+    ),
+    (
+        lambda: kano_coefficients([(A, 1)]),  # type: ignore[arg-type]
+        "invalid Kano counts: $.counts: must be a mapping of KanoCategory to count, not list",
+    ),
+    (
+        lambda: kano_coefficients({}),
+        "invalid Kano counts: $.counts: "
+        "needs at least one attractive, one-dimensional, must-be or indifferent answer",
+    ),
+    (
+        lambda: opportunity_score(11, 5),
+        "invalid opportunity score input: $.importance: must be at most 10",
+    ),
+    (
+        lambda: RiceEstimate(reach=-1, impact=1, confidence=0.5, effort=1),
+        "invalid RiceEstimate: $.reach: must be at least 0",
+    ),
+    (
+        lambda: RiceEstimate(impact=-0.5, confidence=0.5, effort=1),
+        "invalid RiceEstimate: $.impact: must be at least 0",
+    ),
+    (
+        lambda: RiceEstimate(impact=1, confidence=-0.1, effort=1),
+        "invalid RiceEstimate: $.confidence: must be at least 0",
+    ),
+    (
+        lambda: IceEstimate(impact=10.5, confidence=1, ease=0.5),
+        "invalid IceEstimate: 2 problems\n  $.impact: must be at most 10\n"
+        "  $.ease: must be at least 1",
+    ),
+    (
+        lambda: WsjfEstimate(business_value=-1, time_criticality=0, risk_reduction=0, job_size=0),
+        "invalid WsjfEstimate: 2 problems\n  $.business_value: must be at least 0\n"
+        "  $.job_size: must be greater than 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), _REFUSALS)
+def test_each_refusal_names_its_input_field_and_rule(call: Any, message: str) -> None:
+    """What a caller reads, word for word: which input, which field, which bound."""
+    with pytest.raises(ValidationError) as exc:
+        call()
+    assert str(exc.value) == message
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: RiceEstimate(reach=0, impact=0, confidence=0, effort=0.1),
+        lambda: RiceEstimate(impact=3, confidence=1, effort=1),
+        lambda: IceEstimate(impact=1, confidence=10, ease=10),
+        lambda: WsjfEstimate(business_value=0, time_criticality=0, risk_reduction=0, job_size=1),
+    ],
+)
+def test_estimates_at_the_ends_of_their_ranges_are_fine(make: Any) -> None:
+    assert make() == make()
