@@ -605,6 +605,28 @@ _REFUSALS: list[tuple[Any, str]] = [
         "invalid ICE input: $.method: must be 'product' or 'mean'",
     ),
     (
+        lambda: kano_classify("like"),  # type: ignore[arg-type]
+        "invalid Kano answers: $.pairs: must be an iterable of answer pairs, not str",
+    ),
+    (
+        # a bad pair does not stop the check: the pairs after it are checked too
+        lambda: kano_classify([(LIKE,), (LIKE, "x"), [LIKE, LIKE]]),  # type: ignore[list-item]
+        "invalid Kano answers: 2 problems\n"
+        "  $.pairs[0]: must be a (functional, dysfunctional) pair\n"
+        "  $.pairs[1][1]: must be a KanoAnswer, not str",
+    ),
+    (
+        lambda: kano_classify([]),
+        "invalid Kano answers: $.pairs: must contain at least one answer pair",
+    ),
+    (lambda: KanoResult(attractive=-1), "invalid KanoResult: $.attractive: must be at least 0"),
+    (KanoResult, "invalid KanoResult: $: needs at least one answer"),
+    (lambda: rice(-1, 1, 1, 1), "invalid RICE input: $.reach: must be at least 0"),
+    (
+        lambda: rice(1e308, 3, 1, 1e-308),
+        "invalid RICE input: $: the result overflows a float: scale the estimates down",
+    ),
+    (
         lambda: cost_of_delay(-1, 1, 1),
         "invalid cost of delay input: $.business_value: must be at least 0",
     ),
