@@ -26,9 +26,9 @@ def redact(obj: T) -> T:
     """A copy of *obj* with every personal-data field erased.
 
     An optional field becomes ``None``; feedback ``text``, always a string,
-    becomes ``""``.  Works on any model, nested at any depth, and on lists, tuples, sets and
-    mappings of models (a mapping comes back as a ``dict`` with the same
-    keys).  Ids and structure are kept.
+    becomes ``""``.  Works on any model, nested at any depth, and on lists,
+    tuples, sets and mappings of models (a mapping comes back as a ``dict``
+    with the same keys).  Ids and structure are kept.
     """
     return _redact(obj)  # type: ignore[no-any-return]
 
