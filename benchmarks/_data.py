@@ -29,12 +29,22 @@ WORDS = [
 OFFSETS = [UTC, UTC, UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))]
 
 
-def feedback_records(n: int, seed: int = 6) -> list[dict[str, object]]:
-    """*n* valid FeedbackItem records as plain JSON data, reproducibly."""
+def feedback_records(
+    n: int, seed: int = 6, *, every_field: bool = False
+) -> list[dict[str, object]]:
+    """*n* valid FeedbackItem records as plain JSON data, reproducibly.
+
+    By default about a fifth are anonymous and the optional need and importance
+    are often unset, as in survey exports; with *every_field* each record has
+    an author, a need, an importance and a text.
+    """
     rng = random.Random(seed)
     kinds = [k.value for k in FeedbackKind]
-    needs = [None, *(k.value for k in Need)]
-    importances = [None, *(k.value for k in Importance)]
+    unset = [] if every_field else [None]
+    needs = [*unset, *(k.value for k in Need)]
+    importances = [*unset, *(k.value for k in Importance)]
+    anonymous = 0.0 if every_field else 0.2
+    shortest_text = 1 if every_field else 0
     channels = [c.value for c in Channel]
     start = datetime(2025, 1, 1, tzinfo=UTC)
     out: list[dict[str, object]] = []
@@ -44,19 +54,22 @@ def feedback_records(n: int, seed: int = 6) -> list[dict[str, object]]:
             {
                 "id": f"f-{i:07d}",
                 "customer_id": f"c-{rng.randrange(5000):05d}",
-                "author_id": None if rng.random() < 0.2 else f"p-{rng.randrange(20000):06d}",
+                "author_id": (
+                    None if rng.random() < anonymous else f"p-{rng.randrange(20000):06d}"
+                ),
                 "theme": rng.choice(THEMES),
                 "kind": rng.choice(kinds),
                 "need": rng.choice(needs),
                 "importance": rng.choice(importances),
                 "channel": rng.choice(channels),
-                "text": " ".join(rng.choices(WORDS, k=rng.randrange(0, 16))),
+                "text": " ".join(rng.choices(WORDS, k=rng.randrange(shortest_text, 16))),
                 "created_at": at.isoformat().replace("+00:00", "Z"),
             }
         )
     return out
 
 
-def feedback_json(n: int, seed: int = 6) -> bytes:
+def feedback_json(n: int, seed: int = 6, *, every_field: bool = False) -> bytes:
     """The records of :func:`feedback_records` as compact UTF-8 JSON."""
-    return json.dumps(feedback_records(n, seed), separators=(",", ":")).encode()
+    records = feedback_records(n, seed, every_field=every_field)
+    return json.dumps(records, separators=(",", ":")).encode()

@@ -13,6 +13,7 @@ import platform
 import sys
 from importlib.metadata import version
 
+import bench_codegen
 import bench_import
 import bench_json
 import bench_memory
@@ -37,6 +38,7 @@ def main() -> int:
     )
     figures: list[Figure] = [
         *bench_json.run(n),
+        *bench_codegen.run(n),
         *bench_memory.run(n),
         *bench_import.run(11 if quick else 41),
     ]

@@ -138,7 +138,7 @@ def _feedback_dict(**changes: object) -> dict[str, object]:
         ({"created_at": "2026-01-01T10:00:00"}, "$.created_at", "naive"),
         ({"created_at": "yesterday"}, "$.created_at", "ISO 8601"),
         ({"created_at": 1700000000}, "$.created_at", "ISO 8601"),
-        ({"extra": 1}, "$", "unknown field(s): 'extra'"),
+        ({"extra": 1}, "$", "has 1 unknown field"),
         ({"theme": ""}, "$.theme", "empty"),
     ],
 )
@@ -455,30 +455,37 @@ _JSON_CHANGES = st.sampled_from(sorted(_feedback_dict())).flatmap(
 ) | st.tuples(st.text(max_size=3), _JSON_ODDITIES)
 
 
-def _load(hook: Any, raw: object) -> object:
-    """The value *hook* builds, or the problems it reports."""
+def _outcome(load: Any, raw: object) -> object:
+    """The value *load* builds, or where its problems are."""
     try:
-        return hook(raw, FeedbackItem)
+        return load(raw, FeedbackItem)
     except Exception as e:
-        return as_validation_error(e, "FeedbackItem").problems
+        return sorted(as_validation_error(e, "FeedbackItem").paths)
 
 
 @settings(max_examples=300)
 @given(st.lists(_JSON_CHANGES, max_size=3))
-def test_fast_structuring_agrees_with_detailed_structuring(
+def test_quick_structuring_agrees_with_cattrs_detailed_structuring(
     changes: list[tuple[str, object]],
 ) -> None:
-    # The generated fast path must accept exactly what cattrs' detailed path
-    # accepts, build the same value, and leave error reports to the latter.
+    # The converter's quick path must accept exactly what cattrs' own detailed
+    # function accepts, build the same value, and find problems in the same places.
     raw = _feedback_dict()
     for key, value in changes:
         if value is _MISSING_KEY:
             raw.pop(key, None)
         else:
             raw[key] = value
-    fast = serialization.converter.get_structure_hook(FeedbackItem)
-    detailed = fast.__globals__["_detailed"]
-    assert _load(fast, raw) == _load(detailed, raw)
+    conv = make_converter()
+    # Unknown keys are the converter's own check (cattrs' would name them), made
+    # alongside the fields', so one round of fixes is enough.
+    detailed = cattrs.gen.make_dict_structure_fn(
+        FeedbackItem, conv, _cattrs_forbid_extra_keys=False
+    )
+    expected = _outcome(detailed, raw)
+    if raw.keys() - set(_feedback_dict()):
+        expected = sorted(["$", *(expected if isinstance(expected, list) else [])])
+    assert _outcome(conv.structure, raw) == expected
 
 
 @pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
@@ -519,8 +526,12 @@ def test_to_json_refuses_an_odd_indent(indent: Any) -> None:
 
 
 def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
-    with pytest.raises(ValidationError, match="set is not JSON serializable"):
+    with pytest.raises(ValidationError) as info:
         to_json({1})
+    assert str(info.value) == "invalid set: $: is a set, which JSON cannot hold"
+    with pytest.raises(ValidationError) as nested:
+        to_json({"totals": [1, {"at": {2}}]}, indent=2)
+    assert nested.value.paths == ["$.totals[1].at"]
 
 
 def test_collection_errors_are_cattrs_groups_for_a_converter_used_directly() -> None:
@@ -598,7 +609,7 @@ def test_plain_data_with_a_key_that_is_not_a_string_is_a_validation_error(key: o
     with pytest.raises(ValidationError) as unknown:
         from_dict({"id": "p-1", key: "x", "zz": 1}, Person)
     assert unknown.value.paths == ["$"]
-    assert "unknown field(s)" in str(unknown.value)
+    assert "has 2 unknown fields" in str(unknown.value)
 
 
 def test_a_set_field_of_dates_amounts_or_models_is_written_element_by_element() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import decimal
 import functools
 import subprocess
 import sys
@@ -25,7 +26,6 @@ from customer_model import (
     ValidationError,
     field,
 )
-from customer_model.model._rule_fields import total_spend
 from customer_model.model.rfm import rfm_scores
 from customer_model.model.rules import Compare, Rule
 from customer_model.records import COLUMN_TYPES, CUSTOMER_COLUMNS, to_records
@@ -67,6 +67,14 @@ _WIDE = Context(prec=200)
 def _fits_decimal_38_9(total: Decimal) -> bool:
     """Reference: DECIMAL(38, 9) holds *total* exactly (checked with wide arithmetic)."""
     return _WIDE.abs(total) < 10**29 and total == total.quantize(Decimal("1E-9"), context=_WIDE)
+
+
+def total_spend(c: Customer) -> Decimal | None:
+    """The rule field ``total_spend`` as the segments page defines it, summed exactly."""
+    if len({p.currency for p in c.purchases}) > 1:
+        return None
+    with decimal.localcontext(Context(prec=100, traps=[decimal.Inexact])):
+        return sum((p.amount for p in c.purchases), Decimal(0))
 
 
 def _sql_ready(population: list[Customer]) -> list[Customer]:

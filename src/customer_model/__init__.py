@@ -153,6 +153,7 @@ if TYPE_CHECKING:
     from customer_model.satisfaction import ces as ces
     from customer_model.satisfaction import csat as csat
     from customer_model.satisfaction import nps as nps
+    from customer_model.scorecards import Scorecard as Scorecard
     from customer_model.serialization import (
         from_dict as from_dict,
     )

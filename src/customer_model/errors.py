@@ -15,6 +15,9 @@ from customer_model._display import printable
 
 __all__ = ["CustomerModelError", "Path", "Problem", "ValidationError", "format_path"]
 
+#: The problems a :class:`ValidationError`'s message lists; ``problems`` holds them all.
+MAX_SHOWN = 20
+
 #: A location inside a value: attribute names and sequence indices, outermost first.
 Path = tuple[str | int, ...]
 
@@ -103,8 +106,11 @@ class ValidationError(CustomerModelError, ValueError):
         head = f"invalid {self.subject}" if self.subject else "invalid input"
         if len(self.problems) == 1:
             return f"{head}: {self.problems[0]}"
-        lines = "\n".join(f"  {p}" for p in self.problems)
-        return f"{head}: {len(self.problems)} problems\n{lines}"
+        # The first problems show the pattern; thousands would flood a log line.
+        lines = [f"  {p}" for p in self.problems[:MAX_SHOWN]]
+        if len(self.problems) > MAX_SHOWN:
+            lines.append(f"  and {len(self.problems) - MAX_SHOWN:,} more problems")
+        return f"{head}: {len(self.problems):,} problems\n" + "\n".join(lines)
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.problems, self.subject))

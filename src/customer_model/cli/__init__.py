@@ -22,11 +22,14 @@ from customer_model.cli._files import (
     InputError,
     duplicate_ids,
     is_lines,
+    known_customers,
     load_array,
+    load_customers,
+    load_dataset,
     load_json,
     load_lines,
+    no_duplicates,
     shown,
-    validate_hint,
     write_whole,
 )
 from customer_model.cli._progress import ProgressBar
@@ -180,55 +183,6 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError("must be a whole number") from None
 
 
-def _load_dataset(path: str) -> Any:
-    from customer_model.model.dataset import Dataset
-
-    return load_json(path, Dataset)
-
-
-def _load_customers(path: str) -> list[Any]:
-    """Customers from a Dataset JSON file, a JSON array of customers, or JSON Lines."""
-    from customer_model.model.customers import Customer
-    from customer_model.model.dataset import Dataset
-
-    if is_lines(path):
-        bar = ProgressBar(sys.stderr, "customers")
-        records = load_lines(path, Customer, progress=bar, kind="customers")
-        _no_duplicates(path, records, "customers")
-        return [c for _, c in records]
-    value = load_json(path, Dataset, array_cls=list[Customer], array_kind="customers")
-    if not isinstance(value, list):
-        return list(value.customers)  # a Dataset checks its own ids
-    errors = duplicate_ids(path, enumerate(value), lines=False)
-    if errors:
-        raise InputError(errors, validate_hint(path, "customers"))
-    return value
-
-
-def _no_duplicates(path: str, records: list[tuple[int, Any]], kind: str | None = None) -> None:
-    errors = duplicate_ids(path, records)
-    if errors:
-        raise InputError(errors, validate_hint(path, kind))
-
-
-def _known_customers(
-    args: argparse.Namespace, customers: list[Any], feedback: list[Any], lines: bool
-) -> None:
-    """Every feedback item's customer is among the --customers, each miss on its own line."""
-    known = {c.id for c in customers}
-    where, source = shown(args.file), shown(args.customers)
-    errors = [
-        f"{where}:{n}: $.customer_id: refers to no customer in {source}"
-        if lines
-        else f"{where}: $.feedback[{n}].customer_id: refers to no customer in {source}"
-        for n, item in feedback
-        if item.customer_id not in known
-    ]
-    if errors:
-        hint = validate_hint(args.file, None, f" --customers {source}") if lines else None
-        raise InputError(errors, hint)
-
-
 # -- rank -------------------------------------------------------------------------------
 
 
@@ -238,20 +192,24 @@ def _rank(args: argparse.Namespace) -> int:
     from customer_model.prioritization import prioritize
     from customer_model.serialization import to_json
 
+    if args.estimates is not None and args.scorecard is None:
+        raise InputError([f"{shown(args.estimates)}: --estimates needs --scorecard FILE"])
+    segments: list[Any] = []
     lines = is_lines(args.file)
     if lines:
         if args.customers is None:
             raise InputError([f"{shown(args.file)}: a JSON Lines feedback file needs --customers"])
         with ProgressBar(sys.stderr, "feedback") as bar:
             records = load_lines(args.file, FeedbackItem, progress=bar)
-        _no_duplicates(args.file, records)
+        no_duplicates(args.file, records)
     else:
-        dataset = _load_dataset(args.file)
+        dataset = load_dataset(args.file)
+        segments = list(dataset.segments)
         records = list(enumerate(dataset.feedback))
         customers = list(dataset.customers)
     if args.customers is not None:
-        customers = _load_customers(args.customers)
-        _known_customers(args, customers, records, lines)
+        customers = load_customers(args.customers)
+        known_customers(args.file, args.customers, customers, records, lines=lines)
     feedback = [item for _, item in records]
     policy = (
         load_json(args.policy, PrioritizationPolicy, kind="policy")
@@ -270,16 +228,30 @@ def _rank(args: argparse.Namespace) -> int:
             [f"{shown(_source(args, p.path))}: {p}" for p in getattr(e, "problems", ())]
             or [f"{shown(args.file)}: {e}"]
         ) from None
+    result: Any = backlog
+    if args.scorecard is not None:
+        from customer_model.cli._scorecard import rank_by_scorecard
+
+        files = {"backlog": args.policy or args.file, "customers": args.customers or args.file}
+        result = rank_by_scorecard(
+            backlog,
+            scorecard_path=args.scorecard,
+            estimates_path=args.estimates,
+            files={"feedback": args.file, "segments": args.file, **files},
+            feedback=feedback,
+            customers=customers,
+            segments=segments,
+        )
     if args.top is not None:
         import attrs
 
-        backlog = attrs.evolve(backlog, items=tuple(backlog)[: args.top])
+        result = attrs.evolve(result, items=tuple(result)[: args.top])
     if args.format == "json":
-        print(to_json(backlog, indent=2))
+        print(to_json(result, indent=2))
     elif args.format == "csv":
-        sys.stdout.write(_backlog_csv(backlog.to_records()))
+        sys.stdout.write(_backlog_csv(result.to_records()))
     else:
-        print(backlog)
+        print(result)
     return 0
 
 
@@ -350,7 +322,7 @@ def _validate(args: argparse.Namespace) -> int:
             records = load_array(path, cls, errors=errors)
         errors.extend(duplicate_ids(path, records, lines=lines))
         if args.customers is not None and kind != "customers":
-            known = {c.id for c in _load_customers(args.customers)}
+            known = {c.id for c in load_customers(args.customers)}
             source = shown(args.customers)
             errors.extend(
                 f"{where}:{n}: $.customer_id: refers to no customer in {source}"
@@ -404,7 +376,7 @@ def _nps(args: argparse.Namespace) -> int:
     from customer_model.satisfaction import satisfaction_by_role
     from customer_model.serialization import to_json
 
-    dataset = _load_dataset(args.file)
+    dataset = load_dataset(args.file)
     breakdown = satisfaction_by_role(
         dataset.responses, dataset.customers, measure=SurveyMeasure.NPS
     )
@@ -449,12 +421,14 @@ Examples:
   customer-model rank data.json --as-of 2025-12-31 --top 5
   customer-model rank data.json --policy policy.json --format json > backlog.json
   customer-model rank feedback.jsonl --customers customers.jsonl --format csv
+  customer-model rank data.json --scorecard card.json --estimates estimates.csv
 
 FILE is a Dataset JSON file (its customers and feedback are used) or a JSON
 Lines file of feedback items, one per line, which needs --customers: a
 Dataset JSON file, a JSON array of customers, or JSON Lines of customers.
 Without --as-of, the time of the newest feedback item is used, so the same
-file always ranks the same way.
+file always ranks the same way.  --scorecard ranks the backlog by a team's
+Scorecard; --estimates gives its manual factors, one CSV row per theme.
 """
 
 _VALIDATE_EPILOG = """\
@@ -526,6 +500,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     rank.add_argument("--format", choices=("table", "json", "csv"), default="table")
     rank.add_argument("--top", type=_count, metavar="N", help="show only the first N themes")
+    rank.add_argument("--scorecard", metavar="FILE", help="rank by a Scorecard (JSON) instead")
+    rank.add_argument("--estimates", metavar="FILE", help="CSV: a theme column, one per factor")
     rank.set_defaults(handler=_rank)
 
     validate = sub.add_parser(

@@ -225,6 +225,61 @@ def duplicate_ids(
     return errors
 
 
+# -- what the commands load --------------------------------------------------------
+
+
+def load_dataset(path: str) -> Any:
+    """A Dataset JSON file."""
+    from customer_model.model.dataset import Dataset
+
+    return load_json(path, Dataset)
+
+
+def load_customers(path: str) -> list[Any]:
+    """Customers from a Dataset JSON file, a JSON array of customers, or JSON Lines."""
+    from customer_model.model.customers import Customer
+    from customer_model.model.dataset import Dataset
+
+    if is_lines(path):
+        from customer_model.cli._progress import ProgressBar
+
+        bar = ProgressBar(sys.stderr, "customers")
+        records = load_lines(path, Customer, progress=bar, kind="customers")
+        no_duplicates(path, records, "customers")
+        return [c for _, c in records]
+    value = load_json(path, Dataset, array_cls=list[Customer], array_kind="customers")
+    if not isinstance(value, list):
+        return list(value.customers)  # a Dataset checks its own ids
+    errors = duplicate_ids(path, enumerate(value), lines=False)
+    if errors:
+        raise InputError(errors, validate_hint(path, "customers"))
+    return value
+
+
+def no_duplicates(path: str, records: list[tuple[int, Any]], kind: str | None = None) -> None:
+    errors = duplicate_ids(path, records)
+    if errors:
+        raise InputError(errors, validate_hint(path, kind))
+
+
+def known_customers(
+    path: str, customers_path: str, customers: list[Any], feedback: list[Any], *, lines: bool
+) -> None:
+    """Every feedback item's customer is among the --customers, each miss on its own line."""
+    known = {c.id for c in customers}
+    where, source = shown(path), shown(customers_path)
+    errors = [
+        f"{where}:{n}: $.customer_id: refers to no customer in {source}"
+        if lines
+        else f"{where}: $.feedback[{n}].customer_id: refers to no customer in {source}"
+        for n, item in feedback
+        if item.customer_id not in known
+    ]
+    if errors:
+        hint = validate_hint(path, None, f" --customers {source}") if lines else None
+        raise InputError(errors, hint)
+
+
 # -- writing ----------------------------------------------------------------------------
 
 

@@ -26,6 +26,20 @@ _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}\Z")
 _COUNTRY = re.compile(r"^[A-Z]{2}\Z")
 _CURRENCY = re.compile(r"^[A-Z]{3}\Z")
 
+#: A code point that is half of a UTF-16 pair: a lone surrogate (JSON's "\\ud800").
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: What to say of text holding one: it cannot be written as UTF-8 (JSON, CSV, SQL).
+NOT_UNICODE = "must be valid Unicode text (it holds a lone surrogate, which UTF-8 cannot encode)"
+
+
+def is_unicode(text: str) -> bool:
+    """Whether *text* can be encoded as UTF-8: it holds no lone surrogate.
+
+    ASCII text (nearly all ids and keys) is answered without a scan.
+    """
+    return text.isascii() or _SURROGATE.search(text) is None
+
 
 #: Integers beyond this cannot be converted to float.
 _FLOAT_MAX = int(sys.float_info.max)
@@ -175,6 +189,9 @@ class Checker:
         if type(value) is not str:
             self.add(path, f"must be a string, not {type_name(value)}")
             return False
+        if not is_unicode(value):
+            self.add(path, NOT_UNICODE)
+            return False
         if not allow_empty and not value.strip():
             self.add(path, "must not be empty or blank")
             return False
@@ -198,6 +215,7 @@ class Checker:
             and set(map(type, values)) <= {str}
             and "" not in values
             and values == tuple(map(str.strip, values))
+            and is_unicode("".join(values))
             and (not unique or len(set(values)) == len(values))
         ):
             return True
@@ -454,6 +472,8 @@ class Checker:
             assert isinstance(value, frozenset)
             if any(not v.strip() for v in value):
                 self.add(path, "must not contain empty or blank strings")
+            if not all(map(is_unicode, value)):
+                self.add(path, NOT_UNICODE)
 
     def texts(self, path: Path | str, value: object) -> None:
         """A tuple of non-blank strings (goals, pain points)."""
@@ -462,7 +482,9 @@ class Checker:
         if self.items(path, value, str):
             assert isinstance(value, tuple)
             for i, v in enumerate(value):
-                if not v.strip():
+                if not is_unicode(v):
+                    self.add((*path, i), NOT_UNICODE)
+                elif not v.strip():
                     self.add((*path, i), "must not be empty or blank")
 
 

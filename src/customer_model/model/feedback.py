@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import attrs
 
 from customer_model.model._personal import personal
-from customer_model.model._validation import Checker, is_aware
+from customer_model.model._validation import Checker, is_aware, is_unicode
 
 __all__ = ["Channel", "FeedbackItem", "FeedbackKind", "Importance", "Need"]
 
@@ -129,6 +129,8 @@ class FeedbackItem:
             and (self.importance is None or type(self.importance) is Importance)
             and type(self.channel) is Channel
             and type(self.text) is str
+            # no lone surrogate, which UTF-8 cannot encode (all are strings by now)
+            and is_unicode(id_ + customer + (author or "") + theme + self.text)
             and isinstance(at, datetime)
             # a fixed offset (what JSON gives) is always valid; other zones are asked
             and (type(at.tzinfo) is timezone or is_aware(at))

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from customer_model.model._frozenmap import FrozenMap, freeze
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import NOT_UNICODE, Checker, is_unicode, type_name
 from customer_model.model.customers import Role
 from customer_model.model.feedback import FeedbackKind, Importance, Need
 
@@ -284,6 +284,9 @@ def _weights(
             continue
         if isinstance(key, str) and not key.strip():
             check.add(base, "keys must not be empty or blank")
+            continue
+        if isinstance(key, str) and not is_unicode(key):
+            check.add(base, f"keys {NOT_UNICODE}")
             continue
         part = key.value if isinstance(key, enum.Enum) else key
         check.number((*base, part), weight, minimum=0)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -111,46 +112,106 @@ class _Builder:
         return exp.Literal.string(value)
 
     def build(self, rule: Rule) -> exp.Expr:
-        if isinstance(rule, Always):
-            return exp.true()
-        if isinstance(rule, And):
-            return exp.and_(*(self.build(r) for r in rule.rules), copy=False)
-        if isinstance(rule, Or):
-            return exp.or_(*(self.build(r) for r in rule.rules))
-        if isinstance(rule, Not):
-            return exp.Not(this=exp.paren(self.build(rule.rule), copy=False))
+        for node in type(rule).__mro__:
+            translate = _SQL.get(node)
+            if translate is not None:
+                return translate(self, rule)
+        raise ValidationError.single(
+            "segment",
+            f"has a rule node SQL has no form for: {type(rule).__name__}",
+            "where_sql arguments",
+        )
+
+    def field(self, rule: Rule) -> tuple[FieldSpec, exp.Expr]:
+        """The catalogue entry of the field *rule* reads, and its column."""
         spec = FIELDS[rule.field]  # type: ignore[attr-defined]
-        col = self.column(spec)
-        if isinstance(rule, Missing):
-            if spec.kind is Kind.SET:
-                return _safe(exp.EQ(this=col, expression=exp.Literal.string("")))
-            return exp.Is(this=col, expression=exp.Null())
-        if isinstance(rule, Compare):
-            return _safe(_COMPARE[rule.op](this=col, expression=self.literal(spec, rule.value)))
-        if isinstance(rule, Between):
-            low, high = self.literal(spec, rule.lo), self.literal(spec, rule.hi)
-            return _safe(exp.Between(this=col, low=low, high=high))
-        if isinstance(rule, In):
-            values = sorted((self.literal(spec, v) for v in rule.values), key=lambda e: e.sql())
-            return _safe(exp.In(this=col, expressions=values))
-        if isinstance(rule, Contains):
-            haystack = exp.DPipe(
-                this=exp.DPipe(this=exp.Literal.string(","), expression=col),
-                expression=exp.Literal.string(","),
-            )
-            needle = exp.Literal.string(f",{encode_tag(rule.value)},")
-            found = exp.GT(
-                this=exp.StrPosition(this=haystack, substr=needle),
-                expression=exp.Literal.number(0),
-            )
-            return _safe(found)
-        if isinstance(rule, Within | OlderThan):
-            assert self.as_of is not None
-            lo, hi = (self.literal(spec, b) for b in rule.utc_bounds(self.as_of))
-            if isinstance(rule, Within):
-                return _safe(exp.Between(this=col, low=lo, high=hi))
-            return _safe(exp.LT(this=col, expression=lo))
-        raise TypeError(f"unknown rule node {type(rule).__name__}")  # pragma: no cover
+        return spec, self.column(spec)
+
+
+# -- one translation per node type (rules.NODES); a test checks that none is missing --
+
+
+def _compare(b: _Builder, rule: Compare) -> exp.Expr:
+    spec, col = b.field(rule)
+    return _safe(_COMPARE[rule.op](this=col, expression=b.literal(spec, rule.value)))
+
+
+def _between(b: _Builder, rule: Between) -> exp.Expr:
+    spec, col = b.field(rule)
+    low, high = b.literal(spec, rule.lo), b.literal(spec, rule.hi)
+    return _safe(exp.Between(this=col, low=low, high=high))
+
+
+def _in(b: _Builder, rule: In) -> exp.Expr:
+    spec, col = b.field(rule)
+    values = sorted((b.literal(spec, v) for v in rule.values), key=lambda e: e.sql())
+    return _safe(exp.In(this=col, expressions=values))
+
+
+def _contains(b: _Builder, rule: Contains) -> exp.Expr:
+    _, col = b.field(rule)
+    haystack = exp.DPipe(
+        this=exp.DPipe(this=exp.Literal.string(","), expression=col),
+        expression=exp.Literal.string(","),
+    )
+    needle = exp.Literal.string(f",{encode_tag(rule.value)},")
+    found = exp.GT(
+        this=exp.StrPosition(this=haystack, substr=needle),
+        expression=exp.Literal.number(0),
+    )
+    return _safe(found)
+
+
+def _missing(b: _Builder, rule: Missing) -> exp.Expr:
+    spec, col = b.field(rule)
+    if spec.kind is Kind.SET:
+        return _safe(exp.EQ(this=col, expression=exp.Literal.string("")))
+    return exp.Is(this=col, expression=exp.Null())
+
+
+def _within(b: _Builder, rule: Within) -> exp.Expr:
+    spec, col = b.field(rule)
+    assert b.as_of is not None
+    lo, hi = (b.literal(spec, t) for t in rule.utc_bounds(b.as_of))
+    return _safe(exp.Between(this=col, low=lo, high=hi))
+
+
+def _older_than(b: _Builder, rule: OlderThan) -> exp.Expr:
+    spec, col = b.field(rule)
+    assert b.as_of is not None
+    lo = b.literal(spec, rule.utc_bounds(b.as_of)[0])
+    return _safe(exp.LT(this=col, expression=lo))
+
+
+def _and(b: _Builder, rule: And) -> exp.Expr:
+    return exp.and_(*(b.build(r) for r in rule.rules), copy=False)
+
+
+def _or(b: _Builder, rule: Or) -> exp.Expr:
+    return exp.or_(*(b.build(r) for r in rule.rules))
+
+
+def _not(b: _Builder, rule: Not) -> exp.Expr:
+    return exp.Not(this=exp.paren(b.build(rule.rule), copy=False))
+
+
+def _always(b: _Builder, rule: Always) -> exp.Expr:
+    return exp.true()
+
+
+_SQL: dict[type[Rule], Callable[[_Builder, Any], exp.Expr]] = {
+    Compare: _compare,
+    Between: _between,
+    In: _in,
+    Contains: _contains,
+    Missing: _missing,
+    Within: _within,
+    OlderThan: _older_than,
+    And: _and,
+    Or: _or,
+    Not: _not,
+    Always: _always,
+}
 
 
 def _number(text: str) -> exp.Expr:

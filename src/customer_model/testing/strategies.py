@@ -21,7 +21,7 @@ $.id: must be a hypothesis strategy (such as st.just(...)) or None, not str
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -33,7 +33,7 @@ from hypothesis.errors import InvalidArgument
 
 from customer_model.errors import ValidationError
 from customer_model.model._money import EXACT
-from customer_model.model._rule_fields import EQUATABLE, FIELDS, ORDERED, Kind
+from customer_model.model._rule_fields import FIELDS, Kind
 from customer_model.model._validation import (
     MONEY_INTEGER_DIGITS,
     MONEY_LIMIT,
@@ -57,20 +57,7 @@ from customer_model.model.dataset import Dataset
 from customer_model.model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.model.people import Gender, Location, Person
 from customer_model.model.personas import Persona
-from customer_model.model.rules import (
-    Always,
-    And,
-    Between,
-    Compare,
-    Contains,
-    In,
-    Missing,
-    Not,
-    OlderThan,
-    Or,
-    Rule,
-    Within,
-)
+from customer_model.model.rules import NODES, Part, Rule, parts
 from customer_model.model.segments import Segment, SegmentBasis
 from customer_model.model.surveys import SurveyMeasure, SurveyResponse
 from customer_model.testing import _time
@@ -799,58 +786,63 @@ def _field_values(name: str) -> st.SearchStrategy[Any]:
     return _tags(realistic) if spec.kind is Kind.SET else _texts(realistic)
 
 
+#: The node types that test one field (the others combine rules or read nothing).
+_CONDITIONS = [node for node in NODES if any(part is Part.FIELD for _, part in parts(node))]
+
+
 @st.composite
 def _leaf(draw: st.DrawFn, fields: Sequence[str]) -> Rule:
-    name = draw(st.sampled_from(list(fields)))
-    spec = FIELDS[name]
+    """A condition on one field, built from its node type's parts.
+
+    The node type is drawn first, so every kind of condition is as likely as
+    any other (``Compare``'s six operators do not crowd out the rest).
+    """
+    node = draw(st.sampled_from(_CONDITIONS))
+    op = draw(st.sampled_from(list(node.ops)))
+    name = draw(st.sampled_from([f for f in fields if FIELDS[f].kind in node.ops[op]]))
     values = _field_values(name)
-    choices: list[str] = ["missing"]
-    if spec.kind in EQUATABLE:
-        choices += ["eq", "ne", "in"]
-    if spec.kind in ORDERED:
-        choices += ["lt", "le", "gt", "ge", "between"]
-    if spec.kind is Kind.DATETIME:
-        choices += ["within", "older_than"]
-    if spec.kind is Kind.SET:
-        choices += ["contains"]
-    op = draw(st.sampled_from(choices))
-    if op == "missing":
-        return Missing(name)
-    if op == "in":
-        return In(name, draw(st.lists(values, min_size=1, max_size=4)))
-    if op == "between":
-        lo, hi = sorted((draw(values), draw(values)))
-        return Between(name, lo, hi)
-    if op in ("within", "older_than"):
-        window = draw(_WINDOWS)
-        return Within(name, window) if op == "within" else OlderThan(name, window)
-    if op == "contains":
-        return Contains(name, draw(values))
-    return Compare(op, name, draw(values))
+    shape = parts(node)
+    ends = sorted((draw(values), draw(values))) if (Part.LOW in dict(shape).values()) else []
+    drawn: dict[Part, Callable[[], object]] = {
+        Part.OP: lambda: op,
+        Part.FIELD: lambda: name,
+        Part.VALUE: lambda: draw(values),
+        Part.LOW: lambda: ends[0],
+        Part.HIGH: lambda: ends[-1],
+        Part.VALUES: lambda: draw(st.lists(values, min_size=1, max_size=4)),
+        Part.WINDOW: lambda: draw(_WINDOWS),
+    }
+    return node(**{attr: drawn[part]() for attr, part in shape})
+
+
+def _combined(inner: st.SearchStrategy[Rule]) -> st.SearchStrategy[Rule]:
+    """The node types that combine rules, over the rules of *inner*."""
+    options: list[st.SearchStrategy[Rule]] = []
+    for node in NODES:
+        shape = [part for _, part in parts(node)]
+        if shape == [Part.RULES]:
+            options.append(st.lists(inner, min_size=1, max_size=3).map(node))
+        elif shape == [Part.RULE]:
+            options.append(inner.map(node))
+    return st.one_of(options)
 
 
 def rules(*, rfm: bool = False, max_leaves: int = 6) -> st.SearchStrategy[Rule]:
-    """Valid segment rules over every rule field, nested with and/or/not.
+    """Valid segment rules of every node type over every rule field, nested.
 
     Values mix realistic ones (so rules match generated customers) with
     hostile text (quotes, comment markers, separators).  RFM fields appear
     only with ``rfm=True``, since running them needs RFM scores.  Rules with
-    time windows need an ``as_of`` to run.
+    time windows need an ``as_of`` to run.  The node types come from
+    :data:`customer_model.model.rules.NODES`.
     """
     check = Checker()
     check.boolean("rfm", rfm)
     check.integer("max_leaves", max_leaves, minimum=1)
     _done(check, "rules")
     fields = [name for name, spec in FIELDS.items() if rfm or not spec.rfm]
-    return st.recursive(
-        st.one_of(_leaf(fields), st.just(Always())),
-        lambda inner: st.one_of(
-            st.lists(inner, min_size=1, max_size=3).map(And),
-            st.lists(inner, min_size=1, max_size=3).map(Or),
-            inner.map(Not),
-        ),
-        max_leaves=max_leaves,
-    )
+    constants = [st.just(node()) for node in NODES if not parts(node)]
+    return st.recursive(st.one_of(_leaf(fields), *constants), _combined, max_leaves=max_leaves)
 
 
 def segments(

@@ -1,0 +1,116 @@
+"""The checks segment rule nodes run when they are built: fields, values, windows, nesting.
+
+Every node constructor reports through a :class:`Checker`, so a rule is
+refused when it is built (or loaded), never later while it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from customer_model.errors import Path
+from customer_model.model._rule_fields import FIELDS, FieldSpec, Kind, fits_sql_decimal
+from customer_model.model._validation import Checker, type_name
+
+#: The longest time window: a century covers any customer history, and the
+#: bound keeps ``as_of - window`` far from the limits of ``datetime``.
+MAX_WINDOW = timedelta(days=36525)
+
+#: How deep rules may nest.  People write a few levels; deeper rules are
+#: generated, and compiling them (Python's parser) or turning them into SQL
+#: would hit limits of their own, so they are refused when built.
+MAX_DEPTH = 32
+TOO_DEEP = f"too deeply nested: rules may nest at most {MAX_DEPTH} levels"
+
+
+def spec_of(check: Checker, name: object) -> FieldSpec | None:
+    """The catalogue entry of the field *name*, or ``None`` with the problem noted."""
+    if type(name) is not str:
+        check.add("field", f"must be a string, not {type_name(name)}")
+        return None
+    spec = FIELDS.get(name)
+    if spec is None:
+        check.add("field", f"{name!r} is not a rule field; known fields: {', '.join(FIELDS)}")
+    return spec
+
+
+def allow(check: Checker, spec: FieldSpec, allowed: frozenset[Kind], what: str) -> bool:
+    """Whether the field's kind allows *what* (noted on *check* when it does not)."""
+    if spec.kind not in allowed:
+        check.add("field", f"{spec.name!r} ({spec.kind.value}) does not support {what}")
+        return False
+    return True
+
+
+def check_value(check: Checker, path: Path | str, spec: FieldSpec, value: object) -> object:
+    """Check *value* against the field's type; return it normalized."""
+    kind = spec.kind
+    if kind is Kind.ENUM:
+        assert spec.enum is not None
+        check.member(path, value, spec.enum)
+    elif kind is Kind.TEXT:
+        check.text(path, value, allow_empty=True)
+    elif kind is Kind.SET:
+        check.text(path, value)  # a tag is never blank
+    elif kind is Kind.INT:
+        check.integer(path, value)  # at most 64 bits, like every integer
+    elif kind is Kind.SCORE:
+        check.integer(path, value, minimum=0, maximum=5)
+    elif kind is Kind.DECIMAL:
+        if type(value) is int:
+            value = Decimal(value)
+        if type(value) is not Decimal:
+            check.add(path, f"must be an int or Decimal amount, not {type_name(value)}")
+        elif not value.is_finite():
+            check.add(path, "must be a finite amount")
+        elif not fits_sql_decimal(value):
+            # SQL compares spend as DECIMAL(38, 9); trailing zeros do not count.
+            places = "9 decimal places (trailing zeros aside)"
+            check.add(path, f"must have at most 29 integer digits and {places}")
+    elif kind is Kind.DATETIME:
+        check.aware(path, value)
+    return value
+
+
+def check_window(check: Checker, window: object) -> None:
+    """A window is a positive whole number of seconds, at most a century."""
+    if type(window) is not timedelta:
+        check.add("window", f"must be a timedelta, not {type_name(window)}")
+    elif window <= timedelta(0):
+        check.add("window", "must be positive")
+    elif window.microseconds:
+        check.add("window", "must be a whole number of seconds")
+    elif window > MAX_WINDOW:
+        check.add("window", "must be at most 100 years (36525 days)")
+
+
+class Nested(Protocol):
+    """A rule, as far as nesting goes."""
+
+    @property
+    def children(self) -> tuple[Nested, ...]: ...
+
+
+def depth(rule: Nested) -> int:
+    """How many levels *rule* nests (a single condition is 1), without recursion."""
+    deepest = 0
+    stack = [(rule, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in node.children)
+    return deepest
+
+
+def check_depth(check: Checker, path: str, rules: Iterable[Nested]) -> None:
+    """Note *path* when a rule nested under it would pass :data:`MAX_DEPTH`."""
+    if max(map(depth, rules), default=0) >= MAX_DEPTH:
+        check.add(path, TOO_DEEP)
+
+
+def sort_key(value: object) -> tuple[str, str]:
+    """A total order over values of mixed types, for a stable order before checking."""
+    return (type(value).__name__, repr(value))

@@ -1,0 +1,388 @@
+"""Serialization at the edges: a service's converter, hostile keys and text, huge bad input."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+import pytest
+from cattrs.errors import StructureHandlerNotFoundError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    Customer,
+    Dataset,
+    FeedbackItem,
+    Person,
+    Persona,
+    PrioritizationPolicy,
+    Role,
+    User,
+    ValidationError,
+    from_dict,
+    from_json,
+    to_dict,
+    to_json,
+)
+from customer_model.cli import main
+from customer_model.errors import MAX_SHOWN
+from customer_model.examples import demo_dataset
+from customer_model.serialization import as_validation_error, configure_converter
+from customer_model.testing import customers, feedback_items
+
+
+def _item(**changes: object) -> dict[str, object]:
+    raw: dict[str, object] = {
+        "id": "f-1",
+        "customer_id": "c-1",
+        "theme": "export",
+        "kind": "bug",
+        "channel": "in_app",
+        "created_at": "2026-01-01T10:00:00+00:00",
+    }
+    raw.update(changes)
+    return raw
+
+
+def _everything_said(exc: BaseException) -> str:
+    """Every message, argument, attribute and note in *exc* and all it links to."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    out = []
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        out += [str(e), repr(e.args), repr(vars(e)), *map(str, getattr(e, "__notes__", ()))]
+        stack += [e.__cause__, e.__context__, *getattr(e, "exceptions", ())]
+    return "\n".join(out)
+
+
+# -- a service's own converter ------------------------------------------------------
+
+
+@attrs.frozen
+class _Inbox:
+    """A service's own class: its own rules for its own fields, ours for the models."""
+
+    received: datetime
+    items: list[FeedbackItem]
+    owner: Customer | None = None
+
+
+def _service_converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    conv.register_structure_hook(datetime, lambda v, _: datetime.fromtimestamp(v, UTC))
+    conv.register_unstructure_hook(datetime, lambda d: d.timestamp())
+    configure_converter(conv)
+    return conv
+
+
+@given(st.lists(feedback_items(), max_size=3), customers())
+def test_a_service_converter_round_trips_the_models_as_the_library_does(
+    items: list[FeedbackItem], owner: Customer
+) -> None:
+    conv = _service_converter()
+    inbox = _Inbox(datetime(2026, 1, 1, tzinfo=UTC), items, owner)
+    plain = conv.unstructure(inbox)
+    # The service's own field keeps the service's hook; the models are ours.
+    assert plain["received"] == inbox.received.timestamp()
+    assert plain["items"] == [to_dict(i) for i in items]
+    assert plain["owner"] == to_dict(owner)
+    assert conv.structure(json.loads(json.dumps(plain)), _Inbox) == inbox
+
+
+def test_a_service_converter_reports_model_problems_with_their_paths() -> None:
+    conv = _service_converter()
+    bad = {"received": 0, "items": [_item(), _item(kind="Bug", extra="secret@example.com")]}
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        conv.structure(bad, _Inbox)
+    error = as_validation_error(info.value, "Inbox")
+    assert [str(p) for p in error.problems] == [
+        "$.items[1].kind: must be one of 'bug', 'feature_request', 'complaint', 'praise', "
+        "'question'",
+        "$.items[1]: has 1 unknown field",
+    ]
+    assert "secret" not in _everything_said(info.value)
+
+
+def test_configure_converter_checks_what_it_is_given() -> None:
+    with pytest.raises(ValidationError) as info:
+        configure_converter("converter")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.converter"]
+    with pytest.raises(ValidationError) as lenient:
+        configure_converter(cattrs.Converter(), naive_timezone="UTC")  # type: ignore[arg-type]
+    assert lenient.value.paths == ["$.naive_timezone"]
+
+
+def test_configure_converter_passes_lenient_choices_on() -> None:
+    conv = cattrs.Converter()
+    configure_converter(conv, forbid_extra_keys=False, naive_timezone=UTC)
+    item = conv.structure(_item(created_at="2026-01-01T10:00:00", note="x"), FeedbackItem)
+    assert item.created_at == datetime(2026, 1, 1, 10, tzinfo=UTC)
+
+
+# -- programmer errors are not bad data (issue 14, item 8) ---------------------------
+
+
+class _NoHook:
+    pass
+
+
+@attrs.frozen
+class _Broken:
+    item: FeedbackItem
+    odd: _NoHook
+
+
+def test_a_missing_hook_is_a_programmer_error_not_bad_data() -> None:
+    conv = _service_converter()
+    with pytest.raises(StructureHandlerNotFoundError) as info:
+        conv.structure({"item": _item(), "odd": {}}, _Broken)
+    # The service gets its own bug back, not a 422-worthy ValidationError.
+    with pytest.raises(StructureHandlerNotFoundError) as again:
+        as_validation_error(info.value)
+    assert again.value is info.value
+    inside = cattrs.ClassValidationError("While structuring _Broken", [info.value], _Broken)
+    with pytest.raises(cattrs.ClassValidationError):
+        as_validation_error(inside)
+
+
+@pytest.mark.parametrize("bug", [AttributeError("x"), NameError("x"), RecursionError()])
+def test_as_validation_error_raises_a_bug_again(bug: Exception) -> None:
+    with pytest.raises(type(bug)):
+        as_validation_error(bug)
+    group = ExceptionGroup("mixed", [ValueError("bad"), bug])
+    with pytest.raises(ExceptionGroup):
+        as_validation_error(group)
+
+
+@pytest.mark.parametrize("data_error", [ValueError("v"), TypeError("t"), KeyError("k")])
+def test_as_validation_error_turns_data_errors_and_names_only_their_type(
+    data_error: Exception,
+) -> None:
+    error = as_validation_error(data_error)
+    assert error.paths == ["$"]
+    assert type(data_error).__name__ in str(error)
+
+
+# -- unknown keys are counted, never echoed (issue 14, item 6) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"zz@secret.example": 1}, "has 1 unknown field"),
+        ({"zz@secret.example": 1, "another secret": 2}, "has 2 unknown fields"),
+        ({"namee": 1}, "has 1 unknown field (did you mean 'name'?)"),
+        ({"secret_x": 1, "emial": 2}, "has 2 unknown fields (did you mean 'email'?)"),
+    ],
+)
+def test_unknown_keys_are_counted_and_never_echoed(extra: dict[str, Any], message: str) -> None:
+    raw = {"id": "p", **extra}
+    for load in (lambda: from_dict(raw, Person), lambda: from_json(json.dumps(raw), Person)):
+        with pytest.raises(ValidationError) as info:
+            load()
+        assert [str(p) for p in info.value.problems] == [f"$: {message}"]
+        assert "secret" not in _everything_said(info.value)
+        # cattrs' tree, which may quote input, is not kept behind the error.
+        assert info.value.__context__ is None
+    cattrs_conv = cattrs.Converter()
+    configure_converter(cattrs_conv)
+    with pytest.raises(cattrs.ClassValidationError) as direct:
+        cattrs_conv.structure(raw, Person)
+    assert "secret" not in _everything_said(direct.value)
+
+
+def test_unknown_keys_are_located_in_nested_values() -> None:
+    customer = to_dict(demo_dataset().customers[0])
+    customer["purchasers"][0]["person"]["secret@example.com"] = 1
+    customer["zz"] = 1
+    with pytest.raises(ValidationError) as info:
+        from_dict(customer, Customer)
+    assert [str(p) for p in info.value.problems] == [
+        "$.purchasers[0].person: has 1 unknown field",
+        "$: has 1 unknown field",
+    ]
+
+
+# -- lone surrogates are refused at every door (issue 14, item 2) ------------------
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "ok\udfff", "\udc00x"])
+def test_a_lone_surrogate_is_refused_wherever_text_enters(bad: str) -> None:
+    escaped = json.dumps(bad)  # "\ud800": valid JSON text, not valid Unicode
+    text = '{"id": "p", "name": ' + escaped + "}"
+    for load in (
+        lambda: from_json(text, Person),
+        lambda: from_json(text.encode("utf-8"), Person),
+        lambda: from_dict({"id": "p", "name": bad}, Person),
+        lambda: Person("p", name=bad),
+    ):
+        with pytest.raises(ValidationError) as info:
+            load()
+        assert info.value.paths == ["$.name"]
+        assert "lone surrogate" in str(info.value)
+    with pytest.raises(ValidationError) as item:
+        from_dict(_item(theme=bad), FeedbackItem)
+    assert item.value.paths == ["$.theme"]
+
+
+def test_a_surrogate_pair_is_one_character_and_fine() -> None:
+    text = '{"id": "p", "name": "\\ud83d\\ude00"}'  # an escaped emoji
+    person = from_json(text, Person)
+    assert person.name == "\N{GRINNING FACE}"
+    assert to_json(person).encode("utf-8")
+
+
+def test_to_json_refuses_plain_data_holding_a_lone_surrogate() -> None:
+    with pytest.raises(ValidationError) as info:
+        to_json({"notes": ["fine", "\ud800"]})
+    assert info.value.paths == ["$.notes[1]"]
+
+
+@given(st.text())
+def test_whatever_text_a_model_accepts_can_be_written_as_utf8(name: str) -> None:
+    try:
+        person = Person("p", name=name)
+    except ValidationError:
+        return
+    assert from_json(to_json(person).encode("utf-8"), Person) == person
+
+
+# -- bad input is bounded (issue 14, item 7) -------------------------------------------
+
+
+def test_a_huge_bad_payload_gives_a_short_error() -> None:
+    n = 20_000
+    with pytest.raises(ValidationError) as info:
+        from_json(json.dumps([{"id": 1}] * n), list[FeedbackItem])
+    error = info.value
+    first = str(error.problems[0])
+    assert first == f"$: {n:,} elements are not valid; the first 10 are itemized"
+    # The first ten elements are itemized with every problem, the rest counted.
+    assert {p.path[0] for p in error.problems[1:]} == set(range(10))
+    assert len(error.problems) == 1 + 10 * 6
+    lines = str(error).splitlines()
+    assert len(lines) == 1 + MAX_SHOWN + 1
+    assert lines[-1] == f"  and {len(error.problems) - MAX_SHOWN} more problems"
+
+
+def test_bad_elements_after_good_ones_are_counted_from_where_they_start() -> None:
+    good = to_dict(from_dict(_item(), FeedbackItem))
+    data = [good] * 5 + [{**good, "kind": "Bug"}] * 15 + [good]
+    with pytest.raises(ValidationError) as info:
+        from_dict(data, list[FeedbackItem])
+    assert str(info.value.problems[0]) == "$: 15 elements are not valid; the first 10 are itemized"
+    assert [p.location for p in info.value.problems[1:]] == [f"$[{i}].kind" for i in range(5, 15)]
+
+
+def test_a_huge_bad_mapping_is_counted_too() -> None:
+    @attrs.frozen
+    class Scores:
+        by_theme: dict[str, int]
+
+    raw = {"by_theme": {f"t{i}": "x" for i in range(500)}}
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, Scores)
+    assert str(info.value.problems[0]) == (
+        "$.by_theme: 500 entries are not valid; the first 10 are itemized"
+    )
+    assert len(info.value.problems) == 11
+
+
+@given(st.lists(st.sampled_from([None, 1, "x", {}, {"id": "p"}]), max_size=30))
+def test_itemizing_is_bounded_and_every_bad_element_is_counted(raw: list[object]) -> None:
+    bad = [i for i, value in enumerate(raw) if value != {"id": "p"}]
+    try:
+        loaded = from_dict(raw, list[Person])
+    except ValidationError as e:
+        problems = e.problems
+    else:
+        assert not bad
+        assert len(loaded) == len(raw)
+        return
+    itemized = sorted({p.path[0] for p in problems if p.path})
+    assert itemized == bad[:10]
+    summary = [str(p) for p in problems if not p.path]
+    if len(bad) > 10:
+        assert summary == [f"$: {len(bad)} elements are not valid; the first 10 are itemized"]
+    else:
+        assert summary == []
+
+
+def test_errors_name_the_collection_type() -> None:
+    with pytest.raises(ValidationError, match=r"^invalid list\[Customer\]: "):
+        from_dict([1], list[Customer])
+
+
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_the_command_line_refuses_a_lone_surrogate_with_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    data = to_dict(demo_dataset())
+    data["feedback"][0]["theme"] = "\ud800"
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")  # escaped: valid JSON text
+    assert main(["rank", str(path), "--format", output]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"{path}: $.feedback[0].theme: must be valid Unicode text")
+
+
+@pytest.mark.parametrize(
+    ("build", "path"),
+    [
+        (lambda bad: User(Person("p"), features_used={"api", bad}), "$.features_used"),
+        (lambda bad: Persona("x", "X", Role.USER, goals=("ok", bad)), "$.goals[1]"),
+        (Person, "$.id"),
+    ],
+)
+def test_every_kind_of_model_text_refuses_a_lone_surrogate(build: Any, path: str) -> None:
+    assert build("fine \N{GRINNING FACE}") is not None
+    with pytest.raises(ValidationError) as info:
+        build("x\ud800")
+    assert info.value.paths == [path]
+    assert "lone surrogate" in str(info.value)
+
+
+def test_a_cattrs_preconf_converter_gives_the_library_s_json() -> None:
+    from cattrs.preconf.json import make_converter as json_converter
+
+    conv = json_converter()
+    configure_converter(conv)
+    data = demo_dataset()
+    assert conv.unstructure(data) == to_dict(data)
+    assert conv.loads(conv.dumps(data), Dataset) == data
+    assert json.loads(conv.dumps(data)) == json.loads(to_json(data))
+
+
+@attrs.frozen
+class _Label:
+    text: str
+    title: str = attrs.field(default=attrs.Factory(lambda self: self.text.upper(), takes_self=True))
+
+
+def test_a_default_that_takes_self_is_served_by_cattrs_own_quick_function() -> None:
+    assert from_dict({"text": "a"}, _Label) == _Label("a", "A")
+    with pytest.raises(ValidationError) as info:
+        from_dict({"text": 1, "secret@example.com": 2}, _Label)
+    assert [str(p) for p in info.value.problems] == [
+        "$.text: must be a string, not an integer",
+        "$: has 1 unknown field",
+    ]
+
+
+@pytest.mark.parametrize("name", ["segment_weights", "strategic_fit"])
+def test_policy_weight_keys_refuse_a_lone_surrogate(name: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        PrioritizationPolicy(**{name: {"ok": 1.0, "x\ud800": 1.0}})
+    assert info.value.paths == [f"$.{name}"]
+    assert "lone surrogate" in str(info.value)
