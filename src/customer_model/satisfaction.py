@@ -158,7 +158,10 @@ class RoleBreakdown:
         check.member("measure", self.measure, SurveyMeasure)
         groups_ok = True
         for name in _GROUPS:
-            groups_ok &= check.instance(name, getattr(self, name), GroupScore, optional=True)
+            group = getattr(self, name)
+            # instance() answers False for None too, which is a fine group here
+            if not check.instance(name, group, GroupScore, optional=True) and group is not None:
+                groups_ok = False
         if self.gap is not None:
             check.number("gap", self.gap)
         if groups_ok and not check.problems:
