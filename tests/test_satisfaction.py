@@ -25,6 +25,7 @@ from customer_model import (
     from_json,
     to_json,
 )
+from customer_model.examples import demo_dataset
 from customer_model.satisfaction import (
     GroupScore,
     RoleBreakdown,
@@ -690,6 +691,42 @@ _REFUSALS: list[tuple[Any, str]] = [
 ]
 
 
+class _NotABool:
+    id = "s"
+
+    def matches(self, customer: Customer, *, as_of: Any = None) -> Any:
+        return 1
+
+
+_REFUSALS += [
+    (
+        lambda: satisfaction_by_role("x", []),  # type: ignore[arg-type]
+        "invalid satisfaction by role input: $.responses: "
+        "must be an iterable of SurveyResponse, not str",
+    ),
+    (
+        lambda: satisfaction_by_role({}, []),
+        "invalid satisfaction by role input: $.responses: "
+        "must be an iterable of SurveyResponse, not dict",
+    ),
+    (
+        lambda: satisfaction_by_role([1], []),  # type: ignore[list-item]
+        "invalid satisfaction by role input: $.responses[0]: must be a SurveyResponse, not int",
+    ),
+    (
+        lambda: satisfaction_by_segment([], [1], [], as_of=None),  # type: ignore[list-item]
+        "invalid satisfaction by segment input: $.customers[0]: must be a Customer, not int",
+    ),
+    (
+        lambda: satisfaction_by_segment(
+            demo_dataset().responses, demo_dataset().customers, [_NotABool()], as_of=None
+        ),
+        "invalid satisfaction by segment input: $.segments[0]: "
+        "matches() must return a bool, not int",
+    ),
+]
+
+
 @pytest.mark.parametrize(("call", "message"), _REFUSALS)
 def test_each_refusal_names_its_input_field_and_rule(call: Any, message: str) -> None:
     with pytest.raises(ValidationError) as exc:
@@ -711,8 +748,31 @@ def test_a_role_breakdown_reads_as_a_table_and_as_html() -> None:
         "unknown or anonymous     0          n/a",
         "gap (purchasers - users): +5.0",
     ]
-    html = breakdown._repr_html_()
-    for text in ("NPS by role", "Group", "Responses", "users (incl. both)", "+5.0", "n/a"):
-        assert text in html
-    assert "gap (purchasers - users)" in html
-    assert "n/a" in str(_role_breakdown(purchasers=_G)).splitlines()[-1]
+    html = _role_breakdown(purchasers=_G)._repr_html_()
+    assert html.startswith(
+        "<table><caption>NPS by role</caption><thead><tr><th>Group</th><th>Responses</th>"
+        "<th>NPS</th></tr></thead><tbody><tr><td>all respondents</td><td>0</td><td>n/a</td>"
+    )
+    assert html.endswith(
+        "<tr><td>gap (purchasers - users)</td><td></td><td>n/a</td></tr></tbody></table>"
+    )
+    assert str(_role_breakdown(purchasers=_G)).splitlines()[-1] == "gap (purchasers - users): n/a"
+
+
+def test_a_segment_breakdown_reads_as_a_table_and_as_html() -> None:
+    """CSAT and CES have no sign; NPS has one (see above)."""
+    four = GroupScore(value=4.0, count=2)
+    breakdown = SegmentBreakdown(
+        measure=SurveyMeasure.CSAT, overall=four, segments=[SegmentScore("s-1", four)]
+    )
+    assert str(breakdown).splitlines() == [
+        "segment          responses  CSAT",
+        "---------------  ---------  ----",
+        "all respondents  2          4.0",
+        "s-1              2          4.0",
+    ]
+    assert breakdown._repr_html_() == (
+        "<table><caption>CSAT by segment</caption><thead><tr><th>Group</th>"
+        "<th>Responses</th><th>CSAT</th></tr></thead><tbody><tr><td>all respondents</td>"
+        "<td>2</td><td>4.0</td></tr><tr><td>s-1</td><td>2</td><td>4.0</td></tr></tbody></table>"
+    )

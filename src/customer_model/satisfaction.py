@@ -156,15 +156,11 @@ class RoleBreakdown:
         # Built by role_breakdown, but also loaded from JSON: keep what it promises.
         check = Checker()
         check.member("measure", self.measure, SurveyMeasure)
-        groups_ok = True
         for name in _GROUPS:
-            group = getattr(self, name)
-            # instance() answers False for None too, which is a fine group here
-            if not check.instance(name, group, GroupScore, optional=True) and group is not None:
-                groups_ok = False
+            check.instance(name, getattr(self, name), GroupScore, optional=True)
         if self.gap is not None:
             check.number("gap", self.gap)
-        if groups_ok and not check.problems:
+        if not check.problems:  # every group a GroupScore or None: the gap can be checked
             buyers, users = self.purchasers, self.users
             expected = None if buyers is None or users is None else buyers.value - users.value
             if self.gap != expected:
