@@ -776,3 +776,5 @@ def test_a_segment_breakdown_reads_as_a_table_and_as_html() -> None:
         "<th>Responses</th><th>CSAT</th></tr></thead><tbody><tr><td>all respondents</td>"
         "<td>2</td><td>4.0</td></tr><tr><td>s-1</td><td>2</td><td>4.0</td></tr></tbody></table>"
     )
+    signed = SegmentBreakdown(measure=SurveyMeasure.NPS, overall=four, segments=[])
+    assert str(signed).splitlines()[-1] == "all respondents  2          +4.0"
