@@ -53,6 +53,7 @@ def main() -> int:
             f"{f.ratio:5.2f}x  {goal} ({f.peer_name})"
         )
     print("\nprioritize() against its minimal reference: see the prioritization benchmark.")
+    print("The backlog as SQL on DuckDB and Spark: see bench_warehouse.py.")
     return 1 if missed else 0
 
 

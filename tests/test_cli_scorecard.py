@@ -125,6 +125,20 @@ def test_a_bad_estimates_file_names_line_and_column_not_the_cell(
     assert "the header must name one 'theme' column" in capsys.readouterr().err
 
 
+def test_estimates_problems_name_the_line_of_the_file_past_blank_lines_and_quoted_breaks(
+    files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        '\ntheme,impact\n\nsso,3\n"two\nlines",x\nsso,1\n', encoding="utf-8"
+    )  # lines: 1 blank, 2 header, 3 blank, 4 sso, 5-6 a quoted theme, 7 sso again
+    assert _rank(files, "--estimates", str(bad)) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{bad}:5: column 'impact': must be a number",
+        f"{bad}:7: repeats the theme of line 4",
+    ]
+
+
 def test_a_bad_scorecard_file_points_at_the_formula(
     files: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:

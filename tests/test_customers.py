@@ -67,7 +67,7 @@ def test_a_string_is_not_split_into_characters() -> None:
         ({"industry": "retail"}, "$.industry"),
         ({"size": 0}, "$.size"),
         ({"purchasers": ["ann"]}, "$.purchasers[0]"),
-        ({"kind": "individual"}, "$.kind"),
+        ({"kind": "INDIVIDUAL"}, "$.kind"),
     ],
 )
 def test_customer_invariants(kwargs: dict[str, object], path: str) -> None:

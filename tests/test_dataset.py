@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from customer_model import Dataset, Persona, Role, Segment, ValidationError
+from customer_model import Customer, Dataset, Persona, Role, Segment, ValidationError
 from customer_model.examples import demo_dataset, diaper_household
+from customer_model.examples.bundled import sample_dataset
+from customer_model.testing import customers
 
 
 def test_demo_dataset_is_consistent() -> None:
@@ -57,3 +62,35 @@ def test_html_escapes_ids() -> None:
     c = Customer("<b>x</b>", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(Person("p"))])
     assert "<b>x</b>" not in c._repr_html_()
     assert "&lt;b&gt;" in c._repr_html_()
+
+
+def test_a_large_dataset_repr_shows_counts_and_the_first_few() -> None:
+    big = sample_dataset(customers=2000, seed=1)
+    text = repr(big)
+    assert len(text) < 20_000  # whole, it would be megabytes
+    assert repr(big.customers[0]) in text
+    assert repr(big.customers[3]) not in text
+    assert "...1,997 more; 2,000 in all" in text
+    assert f"{len(big.feedback):,} in all" in text
+    html = big._repr_html_()  # unchanged: the summary table of counts
+    assert ">2000<" in html
+    assert f">{len(big.feedback)}<" in html
+    assert "c-" not in html
+
+
+@given(st.lists(customers(), max_size=8, unique_by=lambda c: c.id))
+def test_a_short_collection_repr_is_whole(drawn: list[Customer]) -> None:
+    text = repr(Dataset(drawn))
+    if len(drawn) <= 6:
+        assert f"customers={tuple(drawn)!r}" in text
+    else:
+        assert f"...{len(drawn) - 3} more; {len(drawn)} in all" in text
+        assert all(repr(c) in text for c in drawn[:3])
+
+
+def test_a_customer_with_many_purchases_has_a_short_repr() -> None:
+    base = sample_dataset(customers=50, seed=2)
+    busiest = max(base.customers, key=lambda c: len(c.purchases))
+    many = attrs.evolve(busiest, purchases=busiest.purchases * 100)
+    assert f"{len(many.purchases):,} in all" in repr(many)
+    assert len(repr(many)) < len(repr(busiest)) + 2_000

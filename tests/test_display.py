@@ -111,9 +111,11 @@ def test_revenue_records_hold_every_amount_of_the_wide_records_in_fixed_columns(
         (r["theme"], key.removeprefix("revenue_")): value
         for r in wide
         for key, value in r.items()
-        if key.startswith("revenue_") and value != 0
+        if key.startswith("revenue_") and Decimal(value) != 0
     }
-    from_long = {(r["theme"], r["currency"]): r["revenue"] for r in long if r["revenue"] != 0}
+    from_long = {
+        (r["theme"], r["currency"]): r["revenue"] for r in long if Decimal(r["revenue"]) != 0
+    }
     assert from_long == from_wide
     assert {(r["theme"], r["currency"]) for r in long} == {
         (i.theme, code) for i in backlog for code in i.revenue

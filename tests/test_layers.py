@@ -24,7 +24,6 @@ EDGES = (
 MAX_LINES = 600
 # Split under way (issue 12); remove a name once its module is split.
 NOT_YET_SPLIT = {
-    "customer_model.serialization",
     "customer_model.testing.strategies",
 }
 
@@ -35,8 +34,10 @@ def _module_name(path: Path) -> str:
 
 
 def _layer(module: str) -> str:
-    if module == "customer_model" or module in FOUNDATION:
-        return "foundation" if module != "customer_model" else "edges"
+    if module == "customer_model":
+        return "edges"  # its lazy table names every layer: nothing below may import it
+    if module in FOUNDATION:
+        return "foundation"
     if module.startswith("customer_model.model"):
         return "model"
     if module.startswith(WIRE):
@@ -115,4 +116,7 @@ def test_modules_stay_small(module: str) -> None:
 def test_the_layer_table_knows_every_module() -> None:
     # A new top-level subpackage must be placed in a layer on purpose.
     top = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert top == {"model", "serialization", "records", "sql", "cli", "testing", "examples"}
+    rules = {"prioritization"}  # a rule split into its steps, still in the rules layer
+    wire_and_edges = {"serialization", "records", "sql", "cli", "testing", "examples"}
+    assert top == {"model"} | rules | wire_and_edges
+    assert all(_layer(f"customer_model.{name}") == "rules" for name in rules)

@@ -15,8 +15,10 @@ from customer_model import (
     Person,
     Purchase,
     Purchaser,
+    Segment,
     User,
     ValidationError,
+    field,
 )
 from customer_model.examples import business_buying_group, demo_dataset
 from customer_model.model._rule_fields import FIELDS, fits_sql_decimal, total_spend
@@ -266,3 +268,36 @@ def test_typed_columns_keep_the_schema_of_empty_and_all_null_records() -> None:
         assert types["last_purchase_at"] == "TIMESTAMP WITH TIME ZONE"
     assert con.execute("SELECT sum(total_spend) FROM demo").fetchone() == (Decimal("24059.79"),)
     con.close()
+
+
+def test_feedback_roles_need_every_items_customer() -> None:
+    data = demo_dataset()
+    with pytest.raises(ValidationError) as info:
+        feedback_records(data.feedback, data.customers[1:])
+    assert info.value.paths[0] == "$.items[0].customer_id"
+    with pytest.raises(ValidationError) as info:
+        feedback_records(data.feedback, [*data.customers, data.customers[0]])
+    assert info.value.paths == ["$.customers"]
+    with pytest.raises(ValidationError) as info:
+        feedback_records(data.feedback, segments=[])
+    assert info.value.paths == ["$.segments"]
+
+
+def test_feedback_roles_and_segments_of_the_demo() -> None:
+    data = demo_dataset()
+    families = Segment("s-fam", "Families", field("kind") == "household")
+    rows = feedback_records(data.feedback, data.customers, segments=[families])
+    assert [(r["customer_id"], r["author_role"]) for r in rows] == [
+        ("c-silva", "purchaser"),
+        ("c-jon", "both"),
+        ("c-acme", "purchaser"),
+        ("c-acme", "both"),
+        ("c-acme", "user"),
+        ("c-acme", "purchaser"),
+        ("c-jon", "anonymous"),
+    ]
+    assert [r["segments"] for r in rows] == ["s-fam", "", "", "", "", "", ""]
+    plain = feedback_records(data.feedback)
+    assert {(r["author_role"], r["customer_kind"], r["segments"]) for r in plain} == {
+        (None, None, None)
+    }

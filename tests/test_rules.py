@@ -194,7 +194,7 @@ def test_rfm_rules_need_scores() -> None:
         (lambda: field("total_spend") > 2.5, "$.value"),
         (lambda: field("total_spend") > Decimal("NaN"), "$.value"),
         (lambda: field("total_spend") > Decimal("0.0000000001"), "$.value"),
-        (lambda: field("kind") == "organization", "$.value"),
+        (lambda: field("kind") == "ORGANIZATION", "$.value"),
         (lambda: field("country") < "DE", "$.field"),
         (lambda: field("interests") == "golf", "$.field"),
         (lambda: field("country").contains("D"), "$.field"),

@@ -228,7 +228,7 @@ class TestSurveyResponse:
                 id=" r1",
                 customer_id="",
                 respondent_id=" ",
-                measure="nps",  # type: ignore[arg-type]
+                measure="NPS",  # type: ignore[arg-type]
                 score=5,
                 at=datetime(2024, 1, 1),
             )

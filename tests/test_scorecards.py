@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -218,7 +219,22 @@ def test_dividing_by_a_positive_expression_is_allowed() -> None:
         Scorecard(factors, "a / (e - e)")
 
 
-@pytest.mark.parametrize("text", ["e / a", "a + e", "a / -e", "a - -e", "a * (2 - 1 / e) * e"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "e / a",
+        "a + e",
+        "a / -e",
+        "a - -e",
+        "a * (2 - 1 / e) * e",
+        # a negative number written as such: -1 is the negation of 1, not a number below 0
+        "a / e * -1",
+        "-1 / e + a",
+        "a - e * (0 - 1)",
+        "a - -2 * e",
+        "a - e / -(3)",
+    ],
+)
 def test_a_cost_the_formula_rewards_is_refused(text: str) -> None:
     factors = [
         ScorecardFactor("a", minimum=1),
@@ -227,6 +243,17 @@ def test_a_cost_the_formula_rewards_is_refused(text: str) -> None:
     with pytest.raises(ValidationError) as e:
         Scorecard(factors, text)
     assert any("'e' is a cost, but the formula rewards it" in m for m in messages(e))
+
+
+@pytest.mark.parametrize(
+    "text", ["a / e", "a - e", "a - (0 - 1) * -e", "a / e * 2", "-(e / a) * 2"]
+)
+def test_a_cost_the_formula_penalizes_is_accepted(text: str) -> None:
+    factors = [
+        ScorecardFactor("a", minimum=1),
+        ScorecardFactor("e", positive=True, kind=FactorKind.COST),
+    ]
+    Scorecard(factors, text)
 
 
 def test_every_factor_must_be_used_by_the_formula() -> None:
@@ -246,11 +273,72 @@ def test_a_result_that_overflows_names_the_step_and_the_theme() -> None:
     ]
 
 
+def test_parts_that_cancel_to_a_tiny_score_are_told_at_the_formula() -> None:
+    # The parts 1e308 and -1e308 are finite, but their shares of a score of 1e-300 are not.
+    card = Scorecard(
+        [ScorecardFactor("a"), ScorecardFactor("b"), ScorecardFactor("c")], "a - b + c"
+    )
+    with pytest.raises(ValidationError) as e:
+        card.score(EMPTY, {"t": {"a": 1e308, "b": 1e308, "c": 1e-300}})
+    assert messages(e) == [
+        "$.formula: makes the share of the score of theme 't' overflow a float "
+        "(infinite or undefined): scale the estimates or weights down"
+    ]
+
+
+def test_a_weighted_combination_that_overflows_is_a_validation_error() -> None:
+    # math.fsum raises OverflowError where a sum of finite values passes the largest float.
+    with pytest.raises(ValidationError) as e:
+        Scorecard([ScorecardFactor("a", weight=1e308), ScorecardFactor("b", weight=1e308)])
+    assert messages(e) == [
+        "$.factors: has weights that add up past the largest float: scale them down"
+    ]
+    costs = [ScorecardFactor(n, positive=True, kind=FactorKind.COST) for n in ("c", "d")]
+    card = Scorecard([ScorecardFactor("a"), *costs])
+    with pytest.raises(ValidationError) as e:
+        card.score(EMPTY, {"big": {"a": 1, "c": 1.7e308, "d": 1.7e308}})
+    assert messages(e) == [
+        "$.factors: makes the score of theme 'big' overflow a float "
+        "(infinite or undefined): scale the estimates or weights down"
+    ]
+
+
+@given(st.text(st.characters(categories=("L", "N", "Pc", "Mn", "Mc")), min_size=1, max_size=8))
+def test_every_factor_name_accepted_can_be_written_in_a_formula(name: str) -> None:
+    try:
+        factor = ScorecardFactor(name)
+    except ValidationError:
+        return
+    assert Scorecard([factor], name).score(EMPTY, {"t": {name: 2}})[0].score == 2.0
+
+
 def test_formula_positions_count_characters_not_bytes() -> None:
     factors = [ScorecardFactor("größe"), ScorecardFactor("x")]
     with pytest.raises(ValidationError) as e:
         Scorecard(factors, "  größe * y + x")
     assert messages(e) == ["$.formula: at column 11: 'y' is not a factor of the scorecard"]
+
+
+def test_a_formula_too_long_a_chain_is_told_once() -> None:
+    with pytest.raises(ValidationError) as e:
+        Scorecard([ScorecardFactor("a")], " + ".join(["a"] * 150))
+    assert messages(e) == [
+        "$.formula: at column 1: nests more than 100 levels deep "
+        "(a chain of more than 100 operators counts as nested)"
+    ]
+    Scorecard([ScorecardFactor("a")], " + ".join(["a"] * 100))
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_formula_positions_count_every_kind_of_line_end(line_end: str) -> None:
+    # Python ends a line at a lone "\r" too; the column counts characters from the start.
+    factors = [ScorecardFactor("größe"), ScorecardFactor("x")]
+    text = f"(größe +{line_end}  y + x)"
+    with pytest.raises(ValidationError) as e:
+        Scorecard(factors, text)
+    assert messages(e) == [
+        f"$.formula: at column {text.index('y') + 1}: 'y' is not a factor of the scorecard"
+    ]
 
 
 # -- factor and scorecard checks --------------------------------------------------
@@ -262,6 +350,7 @@ def test_formula_positions_count_characters_not_bytes() -> None:
         ({"name": "2fast"}, "$.name: must be a name a formula can use"),
         ({"name": "score"}, "$.name: must be a name a formula can use"),
         ({"name": "lambda"}, "$.name: must be a name a formula can use"),
+        ({"name": "\ufb01t"}, "$.name: must be a name a formula can use"),  # the ligature fi
         ({"name": "x", "weight": -1}, "$.weight: must be at least 0"),
         ({"name": "x", "weight": True}, "$.weight: must be a real number"),
         ({"name": "x", "scale": Scale.STARS, "maximum": 3}, "$.maximum: is only for"),
@@ -272,6 +361,8 @@ def test_formula_positions_count_characters_not_bytes() -> None:
         ({"name": "x", "scale": Scale.STARS, "evidence": Evidence.REVENUE}, "$.scale: must be"),
         ({"name": "x", "scale": Scale.PERCENTAGE, "kind": FactorKind.COST}, "$.kind: must be"),
         ({"name": "x", "scale": Scale.FIBONACCI, "default": 4}, "$.default: must be a Fibonacci"),
+        # never used: evidence gives every theme a value, so the default would be lost
+        ({"name": "x", "evidence": Evidence.CUSTOMER_COUNT, "default": 3}, "$.default: is only"),
         ({"name": "x", "scale": "stars"}, "$.scale: must be a Scale, not str"),
     ],
 )
@@ -389,6 +480,37 @@ def test_a_theme_only_in_the_estimates_has_no_evidence() -> None:
     assert [(t.theme, t.score) for t in ranking] == [("a", 3.0), ("new", 0.0)]
 
 
+@pytest.mark.parametrize("formula", [None, "impact / customers"])
+def test_evidence_outside_its_factors_range_is_told_not_divided_by(formula: str | None) -> None:
+    # The zero check trusts the range minimum=1; a theme with no evidence has 0 customers.
+    backlog = Backlog((item("a", 1, customer_count=2),), AS_OF, PrioritizationPolicy())
+    card = Scorecard(
+        [
+            ScorecardFactor("impact", Scale.ZERO_TO_TEN),
+            ScorecardFactor(
+                "customers", minimum=1, evidence=Evidence.CUSTOMER_COUNT, kind=FactorKind.COST
+            ),
+        ],
+        formula,
+    )
+    with pytest.raises(ValidationError) as e:
+        card.score(backlog, {"a": {"impact": 5}, "new": {"impact": 3}})
+    assert messages(e) == [
+        "$.factors[1].evidence: gives theme(s) 'new' a value that must be at least 1: "
+        "estimate the factor for them or widen its range"
+    ]
+    ranked = card.score(backlog, {"a": {"impact": 5}, "new": {"impact": 3, "customers": 1}})
+    assert [t.score for t in ranked] == [12.5, 9.0]  # 5² / 2 customers, 3² / 1
+
+
+def test_evidence_above_a_factors_maximum_is_refused() -> None:
+    backlog = Backlog((item("a", 1, customer_count=2),), AS_OF, PrioritizationPolicy())
+    card = Scorecard([ScorecardFactor("reach", maximum=1, evidence=Evidence.CUSTOMER_COUNT)])
+    with pytest.raises(ValidationError) as e:
+        card.score(backlog)
+    assert [p.path for p in e.value.problems] == [("factors", 0, "evidence")]
+
+
 def test_revenue_in_two_currencies_needs_a_policy_currency() -> None:
     backlog = Backlog(
         (
@@ -404,12 +526,12 @@ def test_revenue_in_two_currencies_needs_a_policy_currency() -> None:
     assert messages(e) == [
         "$.backlog.policy.currency: is needed to weigh revenue in 'EUR', 'USD' together"
     ]
-    backlog = attrs_evolve(backlog, policy=PrioritizationPolicy(currency="EUR"))
+    backlog = attrs.evolve(backlog, policy=PrioritizationPolicy(currency="EUR"))
     with pytest.raises(ValidationError) as e:
         card.score(backlog)
     assert messages(e) == ["$.backlog.policy.exchange_rates: has no rate from 'USD' to EUR"]
     rated = PrioritizationPolicy(currency="EUR", exchange_rates={"USD": 0.5})
-    ranking = card.score(attrs_evolve(backlog, policy=rated))
+    ranking = card.score(attrs.evolve(backlog, policy=rated))
     assert [(t.theme, t.explanation[0].raw) for t in ranking] == [("a", 10.0), ("b", 5.0)]
 
 
@@ -442,6 +564,22 @@ def test_segment_voices_count_the_voices_of_the_segments_customers() -> None:
     with pytest.raises(ValidationError) as e:
         card.score(backlog, feedback=dataset.feedback, customers=dataset.customers)
     assert messages(e)[0].startswith("$.segments: must include the segment(s) 'business'")
+
+
+def test_a_segment_the_voices_cannot_be_counted_by_is_told_at_the_segment() -> None:
+    from customer_model import Segment, field
+
+    dataset, backlog = _demo_backlog()
+    champions = Segment(id="champions", name="Champions", rule=field("rfm_recency") >= 4)
+    card = Scorecard([ScorecardFactor("c", evidence=Evidence.SEGMENT_VOICES, segment="champions")])
+    with pytest.raises(ValidationError) as e:
+        card.score(
+            backlog,
+            feedback=dataset.feedback,
+            customers=dataset.customers,
+            segments=[champions],
+        )
+    assert [p.path for p in e.value.problems] == [("segments", 0, "rfm")]
 
 
 # -- presets equal the framework functions -----------------------------------------------
@@ -534,7 +672,7 @@ def test_doubling_a_benefits_weight_never_lowers_a_theme_that_leads_on_it(
     factor = card.factors[i]
     before = card.score(EMPTY, estimates)
     doubled = Scorecard(
-        [*card.factors[:i], attrs_evolve(factor, weight=factor.weight * 2), *card.factors[i + 1 :]]
+        [*card.factors[:i], attrs.evolve(factor, weight=factor.weight * 2), *card.factors[i + 1 :]]
     ).score(EMPTY, estimates)
     top = max(t.explanation[i].normalized for t in before)
     for theme in before:
@@ -542,12 +680,6 @@ def test_doubling_a_benefits_weight_never_lowers_a_theme_that_leads_on_it(
             after = doubled.get(theme.theme)
             assert after is not None
             assert after.rank <= theme.rank
-
-
-def attrs_evolve(value: Any, **changes: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(value, **changes)
 
 
 _formulas = st.sampled_from(
@@ -704,9 +836,10 @@ def _factors(draw: st.DrawFn, name: str) -> ScorecardFactor:
         options["positive"] = draw(st.booleans())
         if options["positive"] and options["maximum"] is not None and options["maximum"] <= 0:
             options["maximum"] = None
-        if options["positive"] and options.get("weight", 1) > 0 and draw(st.booleans()):
+        # A cost's weight x value must not underflow to 0 (a weight of 5e-324 would): >= 1.
+        if options["positive"] and options.get("weight", 1) >= 1 and draw(st.booleans()):
             options["kind"] = FactorKind.COST
-    elif scale is not Scale.PERCENTAGE and draw(st.booleans()):
+    elif scale is not Scale.PERCENTAGE and "evidence" not in options and draw(st.booleans()):
         options["default"] = draw(_valid_value(scale))
     return ScorecardFactor(name, scale, **options)
 

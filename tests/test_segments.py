@@ -163,7 +163,7 @@ def test_bad_inputs() -> None:
     with pytest.raises(ValidationError):
         Segment("s", "S", "country = 'DE'")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
-        Segment("s", "S", basis="geographic")  # type: ignore[arg-type]
+        Segment("s", "S", basis="Geographic")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         segment_sizes([GERMANS, GERMANS], POPULATION)
     with pytest.raises(ValidationError):

@@ -77,6 +77,12 @@ BAD: list[tuple[str, Callable[[], object], list[str]]] = [
     ("survey_responses", lambda: cms.survey_responses(until=datetime(2030, 1, 1)), ["$.until"]),
     ("personas", lambda: cms.personas(segment_id="s"), ["$.segment_id"]),  # type: ignore[arg-type]
     ("datasets", lambda: cms.datasets(max_customers=0), ["$.max_customers"]),
+    ("datasets", lambda: cms.datasets(currency="eur"), ["$.currency"]),
+    (
+        "datasets",
+        lambda: cms.datasets(customers=cms.customers(), currency="EUR"),
+        ["$.currency"],
+    ),
     ("datasets", lambda: cms.datasets(customers=SECRET), ["$.customers"]),  # type: ignore[arg-type]
     ("datasets", lambda: cms.datasets(feedback_per_customer=-1), ["$.feedback_per_customer"]),
     ("datasets", lambda: cms.datasets(responses_per_customer=2.0), ["$.responses_per_customer"]),  # type: ignore[arg-type]

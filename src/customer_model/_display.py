@@ -10,6 +10,23 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+#: A plain repr shows a collection whole up to this many items...
+SHOWN_WHOLE = 6
+#: ...and beyond it the first few and a count, as pandas does.
+SHOWN_FIRST = 3
+
+
+def short_items(items: object) -> str:
+    """``repr`` of a tuple field, cut to its first few items and a count when long.
+
+    A dataset of thousands of customers must not flood a REPL; the HTML repr
+    (a summary table) is the one to look at in a notebook.
+    """
+    if not isinstance(items, tuple) or len(items) <= SHOWN_WHOLE:
+        return repr(items)
+    head = ", ".join(repr(item) for item in items[:SHOWN_FIRST])
+    return f"({head}, ...{len(items) - SHOWN_FIRST:,} more; {len(items):,} in all)"
+
 
 def printable(text: str) -> str:
     """*text* with non-printing characters escaped (a newline as ``\\n``).

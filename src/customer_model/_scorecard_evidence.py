@@ -11,8 +11,10 @@ anonymous item a voice of its own).
 
 from __future__ import annotations
 
+import enum
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol
 
 from customer_model._rule_inputs import customer_index, segment_list
 from customer_model.backlog import Backlog, BacklogItem
@@ -22,7 +24,7 @@ from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
 
-__all__ = ["check_revenue", "estimate_values", "evidence_value", "segment_voices"]
+__all__ = ["check_revenue", "estimate_values", "evidence_value", "raw_values", "segment_voices"]
 
 #: A factor's check of one raw value: problems go to the checker, the answer says if it passed.
 ValueCheck = Callable[[Checker, tuple[str, ...], object], bool]
@@ -56,6 +58,73 @@ def estimate_values(
                 row[name] = float(value)
         out[theme] = row
     return out
+
+
+class Factor(Protocol):
+    """What :func:`raw_values` reads of a ``ScorecardFactor``."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def evidence(self) -> enum.Enum | None: ...
+    @property
+    def segment(self) -> str | None: ...
+    @property
+    def default(self) -> float | None: ...
+    def check_value(self, check: Checker, path: tuple[str, ...] | str, value: object) -> bool: ...
+
+
+def raw_values(
+    check: Checker,
+    factors: Sequence[Factor],
+    themes: Sequence[str],
+    estimates: Mapping[str, Mapping[str, float]],
+    items: Mapping[str, BacklogItem],
+    *,
+    backlog: Backlog,
+    voices: Mapping[str, Mapping[str, int]],
+) -> dict[str, dict[str, float]]:
+    """Theme -> factor -> raw value: the estimate, else the evidence, else the default.
+
+    Problems go to *check*: a factor with none of them, and evidence outside
+    its factor's range (the formula's zero check relies on the range).
+    """
+    raw: dict[str, dict[str, float]] = {theme: {} for theme in themes}
+    missing: dict[str, list[str]] = {}
+    outside: dict[tuple[int, str], list[str]] = {}
+    for theme in themes:
+        row = estimates.get(theme, {})
+        for i, factor in enumerate(factors):
+            if factor.name in row:
+                raw[theme][factor.name] = row[factor.name]
+            elif factor.evidence is not None:
+                value = evidence_value(
+                    factor.evidence.value,
+                    factor.segment,
+                    items.get(theme),
+                    backlog=backlog,
+                    voices=voices,
+                )
+                within = Checker()
+                if not factor.check_value(within, (), value):
+                    assert within.problems is not None
+                    outside.setdefault((i, within.problems[0].message), []).append(theme)
+                raw[theme][factor.name] = value
+            elif factor.default is not None:
+                raw[theme][factor.name] = float(factor.default)
+            else:
+                missing.setdefault(factor.name, []).append(theme)
+    for name, absent in missing.items():
+        check.add(
+            "estimates", f"has no {name!r} for theme(s) {some(absent)} (and it has no default)"
+        )
+    for (i, message), absent in outside.items():
+        check.add(
+            ("factors", i, "evidence"),
+            f"gives theme(s) {some(absent)} a value that {message}: estimate the factor "
+            "for them or widen its range",
+        )
+    return raw
 
 
 def evidence_value(
@@ -166,7 +235,11 @@ def segment_voices(
                 unknown_customers.add(voice.customer_id)
                 continue
             for i, rule in rules:
-                verdict = rule.matches(customer, as_of=backlog.as_of)
+                try:
+                    verdict = rule.matches(customer, as_of=backlog.as_of)
+                except ValidationError as e:  # e.g. a rule on RFM scores: told at the segment
+                    problems = [p.under(("segments", i)) for p in e.problems]
+                    raise ValidationError(problems, _SUBJECT) from None
                 if type(verdict) is not bool:
                     raise ValidationError.single(
                         ("segments", i),

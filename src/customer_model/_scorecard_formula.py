@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 import attrs
@@ -37,6 +38,7 @@ __all__ = [
     "names_in",
     "parse",
     "signs",
+    "total",
 ]
 
 #: Longest formula accepted, in characters; a team's formula is a line, not a program.
@@ -87,12 +89,16 @@ class NonFinite(ArithmeticError):
         self.column = column
 
 
+#: Where Python's tokenizer ends a line: a lone ``\r`` too, not only ``\n``.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _index(text: str, line: int, byte_offset: int) -> int:
     """The 0-based character index of an ast position (ast counts lines and UTF-8 bytes)."""
-    lines = text.split("\n")
-    row = lines[min(line, len(lines)) - 1]
-    before = sum(len(r) + 1 for r in lines[: line - 1])
-    return before + len(row.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+    starts = [0, *(m.end() for m in _LINE_END.finditer(text))]
+    start = starts[min(line, len(starts)) - 1]
+    row = text[start:]
+    return start + len(row.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
 
 
 def parse(text: str) -> tuple[Node | None, list[FormulaProblem]]:
@@ -125,7 +131,14 @@ def parse(text: str) -> tuple[Node | None, list[FormulaProblem]]:
 
     def build(node: ast.AST, depth: int) -> Node | None:
         if depth > MAX_DEPTH:
-            problems.append(FormulaProblem(at(node), f"nests more than {MAX_DEPTH} levels deep"))
+            if not problems:  # once: both operands of the deepest step are past the limit
+                problems.append(
+                    FormulaProblem(
+                        at(node),
+                        f"nests more than {MAX_DEPTH} levels deep "
+                        f"(a chain of more than {MAX_DEPTH} operators counts as nested)",
+                    )
+                )
             return None
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             left = build(node.left, depth + 1)
@@ -190,12 +203,24 @@ def signs(node: Node, sign: int = 1) -> list[tuple[Ref, int]]:
         return signs(node.operand, -sign)
     if isinstance(node, Bin):
         right = -sign if node.op in ("-", "/") else sign
-        if node.op == "*" and isinstance(node.left, Num) and node.left.value < 0:
-            sign, right = -sign, -right
-        if node.op in ("*", "/") and isinstance(node.right, Num) and node.right.value < 0:
-            sign = -sign
+        if node.op in ("*", "/"):
+            # A negative constant (``-1`` is a Neg of 1, ``(0 - 2)`` a Bin) turns the other side.
+            if _negative(node.left):
+                right = -right
+            if _negative(node.right):
+                sign = -sign
         return signs(node.left, sign) + signs(node.right, right)
     return []
+
+
+def _negative(node: Node) -> bool:
+    """Whether *node* holds no factor and its value is below 0."""
+    if names_in(node):
+        return False
+    try:
+        return _value(node, {}) < 0
+    except NonFinite:
+        return False
 
 
 # -- ranges: can a divisor be zero? ---------------------------------------------
@@ -371,6 +396,14 @@ def _explain(node: Node, values: Mapping[str, float]) -> tuple[float, Parts]:
     return value, out
 
 
+def total(values: Iterable[float]) -> float:
+    """:func:`math.fsum` of *values*, NaN where it overflows (``fsum`` raises instead)."""
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.nan
+
+
 class Weighing(NamedTuple):
     """Canny's weighted combination of a scorecard without a formula.
 
@@ -389,12 +422,12 @@ class Weighing(NamedTuple):
     ) -> tuple[float, Parts]:
         """The score and each benefit's part, from ``weight x normalized`` values."""
         multiplier = math.prod(normalized[name] for name in self.percentages)
-        costs = math.fsum(weighted[name] for name in self.costs)
+        costs = total(weighted[name] for name in self.costs)
         cost = costs / self.cost_weight if self.costs else 1.0
         parts: Parts = {
             name: weighted[name] / self.benefit_weight * multiplier / cost for name in self.benefits
         }
-        return math.fsum(parts.values()), parts
+        return total(parts.values()), parts
 
 
 def evaluate(node: Node, values: Mapping[str, float]) -> tuple[float, Parts]:

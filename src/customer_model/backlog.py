@@ -18,7 +18,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
-from customer_model._display import html_table, money, printable, share, text_table
+from customer_model._display import html_table, money, printable, share, short_items, text_table
 from customer_model.errors import ValidationError
 from customer_model.frameworks import (
     _ESTIMATE_TYPES,
@@ -30,6 +30,7 @@ from customer_model.frameworks import (
     wsjf,
 )
 from customer_model.model._frozenmap import freeze
+from customer_model.model._rule_fields import plain_decimal
 from customer_model.model._validation import INT64_MAX, Checker, duplicates, to_tuple, type_name
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy
@@ -49,6 +50,10 @@ __all__ = [
 
 class VoiceRole(enum.Enum):
     """Where a voice stands with its customer; the five groups are disjoint."""
+
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
 
     #: Buys for the customer and is not listed as a user.
     PURCHASER = "purchaser"
@@ -204,7 +209,7 @@ class BacklogItem:
     unlisted_voices: int
     anonymous_voices: int
     revenue: Mapping[str, Decimal] = attrs.field(converter=freeze)
-    feedback_ids: tuple[str, ...] = attrs.field(converter=_ids)
+    feedback_ids: tuple[str, ...] = attrs.field(converter=_ids, repr=short_items)
     explanation: tuple[ScoreComponent, ...] = attrs.field(converter=_components)
     steps: tuple[ScoreStep, ...] = attrs.field(converter=_steps)
     framework_score: float | None = None
@@ -320,10 +325,10 @@ class Backlog(Sequence[BacklogItem]):
     framework after :meth:`rerank`.
     """
 
-    items: tuple[BacklogItem, ...] = attrs.field(converter=_items)
+    items: tuple[BacklogItem, ...] = attrs.field(converter=_items, repr=short_items)
     as_of: datetime
     policy: PrioritizationPolicy
-    skipped: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+    skipped: tuple[str, ...] = attrs.field(default=(), converter=_ids, repr=short_items)
     ranked_by: RankedBy = "feedback"
 
     def __attrs_post_init__(self) -> None:
@@ -448,9 +453,11 @@ class Backlog(Sequence[BacklogItem]):
     def to_records(self) -> list[dict[str, Any]]:
         """One flat dict per item, ready for ``pandas.DataFrame(backlog.to_records())``.
 
-        Revenue becomes one ``revenue_<CUR>`` column per currency in the backlog,
-        so the columns depend on the backlog; :meth:`revenue_records` gives the
-        same amounts in a fixed set of columns.
+        Revenue becomes one ``revenue_<CUR>`` column per currency in the backlog
+        (exact decimal text, as in every record, so the rows go to JSON as
+        they are), so the columns depend on the backlog; :meth:`revenue_records`
+        gives the same amounts in a fixed set of columns.  For a data frame,
+        :func:`customer_model.records.to_arrow` types them as decimals.
         """
         currencies = sorted({code for item in self.items for code in item.revenue})
         records = []
@@ -472,19 +479,24 @@ class Backlog(Sequence[BacklogItem]):
                 "feedback_count": len(item.feedback_ids),
             }
             for code in currencies:
-                record[f"revenue_{code}"] = item.revenue.get(code, Decimal(0))
+                record[f"revenue_{code}"] = plain_decimal(item.revenue.get(code, Decimal(0)))
             records.append(record)
         return records
 
-    def revenue_records(self) -> list[dict[str, str | int | Decimal]]:
+    def revenue_records(self) -> list[dict[str, str | int]]:
         """The revenue behind each theme, one flat dict per item and currency.
 
-        Columns ``rank``, ``theme``, ``currency`` and ``revenue`` (an exact
-        :class:`~decimal.Decimal`), whatever currencies the backlog holds; a
-        theme without revenue has no row.
+        Columns ``rank``, ``theme``, ``currency`` and ``revenue`` (exact
+        decimal text), whatever currencies the backlog holds; a theme without
+        revenue has no row.
         """
         return [
-            {"rank": item.rank, "theme": item.theme, "currency": code, "revenue": amount}
+            {
+                "rank": item.rank,
+                "theme": item.theme,
+                "currency": code,
+                "revenue": plain_decimal(amount),
+            }
             for item in self.items
             for code, amount in item.revenue.items()
         ]

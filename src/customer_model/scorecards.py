@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 import keyword
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -28,13 +29,13 @@ from customer_model import _scorecard_formula as formula_language
 from customer_model._scorecard_evidence import (
     check_revenue,
     estimate_values,
-    evidence_value,
+    raw_values,
     segment_voices,
 )
 from customer_model._scorecard_formula import Interval
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, duplicates, some, to_tuple, type_name
+from customer_model.model._validation import Checker, duplicates, to_tuple, type_name
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
@@ -117,7 +118,14 @@ RESERVED = frozenset({"True", "False", "None", "rank", "theme", "score"})
 
 
 def _is_name(value: str) -> bool:
-    return value.isidentifier() and not keyword.iskeyword(value) and value not in RESERVED
+    # Python reads names in NFKC form: a formula's "ﬁt" is "fit", so a factor "ﬁt" could
+    # never be written in a formula.
+    return (
+        value.isidentifier()
+        and not keyword.iskeyword(value)
+        and value not in RESERVED
+        and unicodedata.normalize("NFKC", value) == value
+    )
 
 
 @attrs.frozen(slots=True)
@@ -151,7 +159,7 @@ class ScorecardFactor:
             check.add(
                 "name",
                 "must be a name a formula can use: letters, digits and _, not starting "
-                "with a digit, not a Python keyword, nor rank, theme or score",
+                "with a digit, in NFKC form, not a Python keyword, nor rank, theme or score",
             )
         check.member("scale", self.scale, Scale)
         check.number("weight", self.weight, minimum=0)
@@ -179,7 +187,9 @@ class ScorecardFactor:
             check.add("maximum", "must not be below the minimum")
         if self.kind is FactorKind.COST and self.scale is Scale.PERCENTAGE:
             check.add("kind", "must be 'benefit' for a percentage: it multiplies the score")
-        if self.default is not None and not check.problems:
+        if self.default is not None and self.evidence is not None:
+            check.add("default", "is only for a factor without evidence (which is 0 if none)")
+        elif self.default is not None and not check.problems:
             self.check_value(check, "default", self.default)
         check.done("ScorecardFactor")
 
@@ -282,8 +292,11 @@ class Scorecard:
         benefits = [f for f in self.factors if _adds(f)]
         if not benefits:
             check.add("factors", "needs a benefit that is not a percentage (or a formula)")
-        elif math.fsum(f.weight for f in benefits) <= 0:
+        elif formula_language.total(f.weight for f in benefits) <= 0:
             check.add("factors", "needs a benefit with a weight above 0")
+        weights = formula_language.total(float(f.weight) for f in self.factors)
+        if not math.isfinite(weights):
+            check.add("factors", "has weights that add up past the largest float: scale them down")
         for i, factor in enumerate(self.factors):
             if factor.scale is Scale.PERCENTAGE and factor.weight != 1:
                 check.add(
@@ -348,7 +361,8 @@ class Scorecard:
         *customers* behind the backlog and the *segments* it names.  Ties keep
         the backlog's order, then the theme's.  Raises
         :class:`~customer_model.ValidationError` for bad estimates (naming
-        theme and factor), a value missing with no default, and a score that
+        theme and factor), a value missing with no default, evidence outside
+        its factor's range (which the formula's zero check relies on), and a score that
         overflows a float (naming the formula's step and the theme).
         """
         return _score(
@@ -429,8 +443,8 @@ def _weighing(card: Scorecard) -> formula_language.Weighing:
         [f.name for f in benefits],
         [f.name for f in card.factors if f.scale is Scale.PERCENTAGE],
         [f.name for f in costs],
-        math.fsum(f.weight for f in benefits),
-        math.fsum(f.weight for f in costs),
+        formula_language.total(f.weight for f in benefits),
+        formula_language.total(f.weight for f in costs),
     )
 
 
@@ -479,29 +493,7 @@ def _score(
     voices = segment_voices(backlog, feedback, customers, segments, counted) if counted else {}
     items = {item.theme: item for item in backlog}
     themes = [*items, *sorted(set(typed) - set(items))]
-    raw: dict[str, dict[str, float]] = {theme: {} for theme in themes}
-    missing: dict[str, list[str]] = {}
-    for theme in themes:
-        row = typed.get(theme, {})
-        for factor in card.factors:
-            if factor.name in row:
-                raw[theme][factor.name] = row[factor.name]
-            elif factor.evidence is not None:
-                raw[theme][factor.name] = evidence_value(
-                    factor.evidence.value,
-                    factor.segment,
-                    items.get(theme),
-                    backlog=backlog,
-                    voices=voices,
-                )
-            elif factor.default is not None:
-                raw[theme][factor.name] = float(factor.default)
-            else:
-                missing.setdefault(factor.name, []).append(theme)
-    for name, absent in missing.items():
-        check.add(
-            "estimates", f"has no {name!r} for theme(s) {some(absent)} (and it has no default)"
-        )
+    raw = raw_values(check, card.factors, themes, typed, items, backlog=backlog, voices=voices)
     check.done(_SUBJECT)
 
     tree = None
@@ -582,14 +574,18 @@ def _combine(
     else:
         assert weighing is not None
         score, parts = weighing.evaluate(weighted, normalized)
+    where = "formula" if card.formula is not None else "factors"
     if not all(map(math.isfinite, (score, *parts.values()))):
-        check.add("formula" if card.formula is not None else "factors", _overflow(theme))
+        check.add(where, _overflow(theme))
+        return None, {}
+    if score != 0 and not all(math.isfinite(part / score) for part in parts.values()):
+        check.add(where, _overflow(theme, "share of the score"))  # huge parts cancelling out
         return None, {}
     return score, parts
 
 
-def _overflow(theme: str) -> str:
+def _overflow(theme: str, what: str = "score") -> str:
     return (
-        f"makes the score of theme {theme!r} overflow a float (infinite or undefined): "
+        f"makes the {what} of theme {theme!r} overflow a float (infinite or undefined): "
         "scale the estimates or weights down"
     )

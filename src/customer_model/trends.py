@@ -219,9 +219,9 @@ class VolumeTable:
         )
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Long format: one dict per (theme, period), for ``pandas.DataFrame``."""
+        """Long format: one dict per (theme, period); ``start`` is ISO date text (JSON-ready)."""
         return [
-            {"theme": theme, "period": period.label, "start": period.start, "count": n}
+            {"theme": theme, "period": period.label, "start": period.start.isoformat(), "count": n}
             for theme in self.themes
             for period, n in zip(self.periods, self.counts[theme], strict=True)
         ]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
-from customer_model._display import text_table
+from customer_model.cli._demo import run_demo
 from customer_model.cli._files import (
     STDIO,
     InputError,
@@ -39,81 +39,6 @@ __all__ = ["main"]
 
 #: Exit status for bad input or bad usage (argparse uses it too).
 BAD_INPUT = 2
-
-
-def _demo(_: argparse.Namespace) -> int:
-    from customer_model.examples import demo_dataset
-    from customer_model.roles import role_split
-
-    dataset = demo_dataset()
-    rows = []
-    for c in dataset.customers:
-        both = c.purchaser_ids & c.user_ids
-        rows.append(
-            [
-                c.id,
-                c.kind.value,
-                str(len(c.purchasers)),
-                str(len(c.users)),
-                str(len(both)),
-                role_split(c).value,
-            ]
-        )
-    print("Who buys and who uses, per customer")
-    print()
-    print(text_table(["customer", "kind", "purchasers", "users", "both", "split"], rows))
-    _demo_backlog(dataset)
-    _demo_nps(dataset)
-    _demo_sample()
-    return 0
-
-
-#: The demo's fixed "now", so its output never changes.
-DEMO_AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
-
-
-def _demo_backlog(dataset: Any) -> None:
-    """The example's feedback ranked, with the purchaser and user share of each theme."""
-    from customer_model.model.policy import PrioritizationPolicy
-    from customer_model.prioritization import prioritize
-
-    # The household pays in BRL; an illustrative rate turns it into EUR.
-    policy = PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17})
-    backlog = prioritize(dataset.feedback, dataset.customers, policy=policy, as_of=DEMO_AS_OF)
-    print()
-    print(f"Backlog as of {DEMO_AS_OF.date().isoformat()}: voices and share of each score")
-    print("from purchasers (buyers) and users; a person in both roles counts in both")
-    print()
-    print(backlog)
-
-
-def _demo_nps(dataset: Any) -> None:
-    from customer_model.satisfaction import satisfaction_by_role
-
-    split = satisfaction_by_role(dataset.responses, dataset.customers)
-    print()
-    print("NPS by role (a person in both roles counts in both)")
-    print()
-    print(split)
-
-
-def _demo_sample() -> None:
-    """The split across the bundled generated sample, by customer kind."""
-    from customer_model.examples.bundled import bundled_dataset
-    from customer_model.reports import split_report
-
-    report = split_report(bundled_dataset().customers)
-    rows = [
-        [r.key, str(r.customers), str(r.same), str(r.disjoint), str(r.overlapping),
-         str(r.purchasers_only), str(r.users_only)]
-        for r in (*report.by_kind, report.overall)
-    ]  # fmt: skip
-    print()
-    print(f"Across a generated sample of {report.overall.customers} customers")
-    print("(customer-model generate makes bigger ones)")
-    print()
-    headers = ["kind", "customers", "same", "disjoint", "overlapping", "buy only", "use only"]
-    print(text_table(headers, rows))
 
 
 # -- shared helpers -------------------------------------------------------------------
@@ -164,6 +89,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _amount(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def _indent(text: str) -> int:
     try:
         value = int(text)
@@ -187,14 +122,40 @@ def _seed(text: str) -> int:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    from customer_model.model.feedback import FeedbackItem
-    from customer_model.model.policy import PrioritizationPolicy
-    from customer_model.prioritization import prioritize
     from customer_model.serialization import to_json
 
     if args.estimates is not None and args.scorecard is None:
         raise InputError([f"{shown(args.estimates)}: --estimates needs --scorecard FILE"])
-    segments: list[Any] = []
+    result: Any
+    if args.engine == "duckdb":
+        if args.scorecard is not None:
+            raise InputError([f"{shown(args.scorecard)}: --scorecard needs the python engine"])
+        from customer_model.cli._warehouse import rank_in_duckdb
+
+        result = rank_in_duckdb(args)
+    else:
+        result = _rank_in_python(args)
+    if args.top is not None:
+        import attrs
+
+        result = attrs.evolve(result, items=tuple(result)[: args.top])
+    if args.format == "json":
+        print(to_json(result, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(_backlog_csv(result.to_records()))
+    else:
+        print(result)
+    return 0
+
+
+def _rank_in_python(args: argparse.Namespace) -> Any:
+    """The backlog of a file, ranked in this process (by a scorecard if one is given)."""
+    from customer_model.cli._warehouse import segments_from
+    from customer_model.model.feedback import FeedbackItem
+    from customer_model.model.policy import PrioritizationPolicy
+    from customer_model.prioritization import prioritize
+
+    segments = segments_from(args.segments)
     lines = is_lines(args.file)
     if lines:
         if args.customers is None:
@@ -204,9 +165,10 @@ def _rank(args: argparse.Namespace) -> int:
         no_duplicates(args.file, records)
     else:
         dataset = load_dataset(args.file)
-        segments = list(dataset.segments)
         records = list(enumerate(dataset.feedback))
         customers = list(dataset.customers)
+        if args.segments is None:
+            segments = tuple(dataset.segments)
     if args.customers is not None:
         customers = load_customers(args.customers)
         known_customers(args.file, args.customers, customers, records, lines=lines)
@@ -222,37 +184,30 @@ def _rank(args: argparse.Namespace) -> int:
             raise InputError([f"{shown(args.file)}: no feedback to rank"])
         as_of = max(item.created_at for item in feedback)
     try:
-        backlog = prioritize(feedback, customers, policy=policy, as_of=as_of)
+        backlog = prioritize(feedback, customers, policy=policy, as_of=as_of, segments=segments)
     except ValueError as e:  # ValidationError: feedback, customers and policy disagree
         raise InputError(
             [f"{shown(_source(args, p.path))}: {p}" for p in getattr(e, "problems", ())]
             or [f"{shown(args.file)}: {e}"]
         ) from None
-    result: Any = backlog
-    if args.scorecard is not None:
-        from customer_model.cli._scorecard import rank_by_scorecard
+    if args.scorecard is None:
+        return backlog
+    from customer_model.cli._scorecard import rank_by_scorecard
 
-        files = {"backlog": args.policy or args.file, "customers": args.customers or args.file}
-        result = rank_by_scorecard(
-            backlog,
-            scorecard_path=args.scorecard,
-            estimates_path=args.estimates,
-            files={"feedback": args.file, "segments": args.file, **files},
-            feedback=feedback,
-            customers=customers,
-            segments=segments,
-        )
-    if args.top is not None:
-        import attrs
-
-        result = attrs.evolve(result, items=tuple(result)[: args.top])
-    if args.format == "json":
-        print(to_json(result, indent=2))
-    elif args.format == "csv":
-        sys.stdout.write(_backlog_csv(result.to_records()))
-    else:
-        print(result)
-    return 0
+    return rank_by_scorecard(
+        backlog,
+        scorecard_path=args.scorecard,
+        estimates_path=args.estimates,
+        files={
+            "feedback": args.file,
+            "segments": args.segments or args.file,
+            "backlog": args.policy or args.file,
+            "customers": args.customers or args.file,
+        },
+        feedback=feedback,
+        customers=customers,
+        segments=list(segments),
+    )
 
 
 def _csv_cell(value: object) -> object:
@@ -351,6 +306,12 @@ def _generate(args: argparse.Namespace) -> int:
     from customer_model.serialization import to_json
 
     start = args.start if args.start is not None else DEFAULT_START
+    if args.format != "json":
+        from customer_model.cli._tables import generate_tables
+
+        return generate_tables(args, start)
+    if args.feedback is not None:
+        raise InputError(["--feedback: works with --format jsonl or parquet"])
     with ProgressBar(sys.stderr, "generating") as bar:
         dataset = sample_dataset(
             customers=args.customers, seed=args.seed, start=start, months=args.months, progress=bar
@@ -402,6 +363,9 @@ Examples:
   customer-model rank sample.json --top 10
   customer-model rank feedback.jsonl --customers customers.json --format csv
   customer-model nps sample.json
+  customer-model generate --customers 100000 --format parquet --out tables/
+  customer-model rank --engine duckdb tables/
+  customer-model sql backlog --dialect snowflake --as-of 2025-12-31
 
 Input files: a Dataset as JSON (what `generate` writes), or, for large
 exports, JSON Lines (.jsonl / .ndjson) with one record per line.  FILE `-`
@@ -422,13 +386,17 @@ Examples:
   customer-model rank data.json --policy policy.json --format json > backlog.json
   customer-model rank feedback.jsonl --customers customers.jsonl --format csv
   customer-model rank data.json --scorecard card.json --estimates estimates.csv
+  customer-model rank --engine duckdb tables/ --top 10
 
-FILE is a Dataset JSON file (its customers and feedback are used) or a JSON
+DATA is a Dataset JSON file (its customers and feedback are used) or a JSON
 Lines file of feedback items, one per line, which needs --customers: a
 Dataset JSON file, a JSON array of customers, or JSON Lines of customers.
-Without --as-of, the time of the newest feedback item is used, so the same
-file always ranks the same way.  --scorecard ranks the backlog by a team's
-Scorecard; --estimates gives its manual factors, one CSV row per theme.
+With --engine duckdb, DATA is a folder of record tables (what generate
+--format parquet or jsonl writes) or a Dataset JSON file, and the backlog is
+computed by SQL in DuckDB.  Without --as-of, the time of the newest feedback
+item is used, so the same data always ranks the same way.  --scorecard ranks
+the backlog by a team's Scorecard; --estimates gives its manual factors, one
+CSV row per theme.
 """
 
 _VALIDATE_EPILOG = """\
@@ -449,6 +417,8 @@ Examples:
   customer-model generate --customers 200 --seed 1 --out sample.json
   customer-model generate --customers 50000 --seed 1 --indent 0 --out big.json
   customer-model generate --customers 20 --seed 3 --start 2024-01-01 --months 24
+  customer-model generate --customers 1000000 --feedback 10000000 \\
+      --format parquet --out tables/
 
 The same arguments always write the same bytes: the data starts at --start
 (default 2025-01-01, UTC) and no clock is read.
@@ -483,7 +453,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_DEMO_EPILOG,
         formatter_class=_FORMATTER,
     )
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=run_demo)
 
     rank = sub.add_parser(
         "rank",
@@ -492,7 +462,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_RANK_EPILOG,
         formatter_class=_FORMATTER,
     )
-    rank.add_argument("file", metavar="FILE", help="Dataset JSON, or JSON Lines of feedback")
+    rank.add_argument(
+        "file",
+        metavar="DATA",
+        help="Dataset JSON, JSON Lines of feedback, or (duckdb) a folder of record tables",
+    )
+    rank.add_argument(
+        "--engine",
+        choices=("python", "duckdb"),
+        default="python",
+        help="where to compute: prioritize() in memory, or SQL in DuckDB (needs duckdb)",
+    )
     rank.add_argument("--customers", metavar="FILE", help="where the customers come from")
     rank.add_argument("--policy", metavar="FILE", help="a PrioritizationPolicy as JSON")
     rank.add_argument(
@@ -502,7 +482,17 @@ def _parser() -> argparse.ArgumentParser:
     rank.add_argument("--top", type=_count, metavar="N", help="show only the first N themes")
     rank.add_argument("--scorecard", metavar="FILE", help="rank by a Scorecard (JSON) instead")
     rank.add_argument("--estimates", metavar="FILE", help="CSV: a theme column, one per factor")
+    rank.add_argument(
+        "--segments",
+        metavar="FILE",
+        help="segments the policy weighs: a JSON array of them or a Dataset JSON file "
+        "(default: a Dataset DATA's own)",
+    )
     rank.set_defaults(handler=_rank)
+
+    from customer_model.cli._warehouse import add_sql_command
+
+    add_sql_command(sub, as_of=_as_of, formatter=_FORMATTER)
 
     validate = sub.add_parser(
         "validate",
@@ -534,7 +524,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--customers", type=_count, metavar="N", default=200)
     generate.add_argument("--seed", type=_seed, metavar="S", default=0)
-    generate.add_argument("--out", metavar="FILE", help="where to write (default: stdout)")
+    generate.add_argument(
+        "--out", metavar="PATH", help="file (json; default stdout) or folder (jsonl, parquet)"
+    )
+    generate.add_argument(
+        "--format",
+        choices=("json", "jsonl", "parquet"),
+        default="json",
+        help="a Dataset JSON file, or the five record tables as JSON Lines or Parquet",
+    )
+    generate.add_argument(
+        "--feedback",
+        type=_amount,
+        metavar="N",
+        help="about N feedback rows in all (tables only; default about 4.6 per customer)",
+    )
     generate.add_argument(
         "--start", type=_as_of, metavar="ISO", help="first day of data (default 2025-01-01)"
     )

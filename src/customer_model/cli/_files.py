@@ -289,6 +289,15 @@ def _umask() -> int:
     return mask
 
 
+def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Move a finished temporary file into place, with the permissions a new file gets.
+
+    (Temporary files are private to their owner until they are complete.)
+    """
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
 def write_whole(path: str, text: str) -> None:
     """Write *text* to *path* as UTF-8, whole or not at all.
 

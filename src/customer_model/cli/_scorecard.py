@@ -59,29 +59,34 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
         text = read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _Problems([f"{path}: is not UTF-8 text"]) from None
+    rows = []  # (the line the row starts on, its cells); blank rows are skipped
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = [
-            row for row in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in row)
-        ]
+        start = 1
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append((start, row))
+            start = reader.line_num + 1  # a quoted cell may span lines
     except csv.Error:
         raise _Problems([f"{path}: is not valid CSV"]) from None
     if not rows:
         raise _Problems([f"{path}: is empty: it needs a header with a theme column"])
-    header = [cell.strip() for cell in rows[0]]
+    first, head = rows[0]
+    header = [cell.strip() for cell in head]
     errors = []
     if header.count("theme") != 1:
-        errors.append(f"{path}:1: the header must name one 'theme' column")
+        errors.append(f"{path}:{first}: the header must name one 'theme' column")
     for i, name in enumerate(header):
         if not name:
-            errors.append(f"{path}:1: column {i + 1} has no name")
+            errors.append(f"{path}:{first}: column {i + 1} has no name")
         elif header.count(name) > 1 and name != "theme":
-            errors.append(f"{path}:1: column {name!r} is named more than once")
+            errors.append(f"{path}:{first}: column {name!r} is named more than once")
     if errors:
         raise _Problems(dict.fromkeys(errors))
     at = header.index("theme")
     estimates: dict[str, dict[str, int | float]] = {}
     lines: dict[str, int] = {}
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in rows[1:]:
         if len(row) != len(header):
             errors.append(f"{path}:{n}: has {len(row)} cells; the header has {len(header)}")
             continue

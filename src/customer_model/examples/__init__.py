@@ -109,7 +109,19 @@ def demo_dataset() -> Dataset:
     """The three example customers with a little feedback and NPS answers from each side.
 
     Purchasers who do not use (Maria, Ines, Kai) answer less warmly than the
-    people who use the product every day, so NPS by role shows a gap.
+    people who use the product every day, so NPS by role shows a gap.  The
+    household pays in BRL and the others in EUR, so prioritizing it needs a
+    policy that converts (the default one never mixes currencies):
+
+    >>> from datetime import UTC, datetime
+    >>> from customer_model import PrioritizationPolicy, prioritize
+    >>> ds = demo_dataset()
+    >>> policy = PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17})
+    >>> backlog = prioritize(
+    ...     ds.feedback, ds.customers, as_of=datetime(2026, 6, 30, tzinfo=UTC), policy=policy
+    ... )
+    >>> backlog[0].theme
+    'bulk-export'
     """
     household, consumer, business = (
         diaper_household(),

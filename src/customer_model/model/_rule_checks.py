@@ -13,7 +13,7 @@ from typing import Protocol
 
 from customer_model.errors import Path
 from customer_model.model._rule_fields import FIELDS, FieldSpec, Kind, fits_sql_decimal
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker, exact_member, type_name
 
 #: The longest time window: a century covers any customer history, and the
 #: bound keeps ``as_of - window`` far from the limits of ``datetime``.
@@ -50,7 +50,8 @@ def check_value(check: Checker, path: Path | str, spec: FieldSpec, value: object
     kind = spec.kind
     if kind is Kind.ENUM:
         assert spec.enum is not None
-        check.member(path, value, spec.enum)
+        value = exact_member(spec.enum, value)  # field("kind") == "household"
+        check.member(path, value, spec.enum, values=True)
     elif kind is Kind.TEXT:
         check.text(path, value, allow_empty=True)
     elif kind is Kind.SET:

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from customer_model.errors import Path, Problem, ValidationError
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Enum)
 
 # \Z, not $: "$" also matches before a final newline, so "EUR\n" passed as a currency.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
@@ -74,6 +75,33 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
         return frozenset(items)
     except TypeError:  # unhashable elements: let the checker name them
         return items  # type: ignore[return-value]
+
+
+def exact_member(cls: type[E], value: object) -> E:
+    """The member of *cls* whose value is exactly *value*; anything else unchanged.
+
+    Typing ``"household"`` where a :class:`CustomerKind` goes is naming the
+    member, not a coercion.  Other case, member names and other types come
+    back unchanged, for the field's check to refuse.
+    """
+    if type(value) is str:
+        try:
+            return cls(value)
+        except ValueError:
+            pass
+    return cast(E, value)
+
+
+def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) -> frozenset[E]:
+    """A set field's values, each as :func:`exact_member`; see :func:`to_frozenset`.
+
+    *every* is ``frozenset(cls)``: a set of members only (the usual case) is
+    recognised by one subset test.
+    """
+    found: Any = to_frozenset(value)
+    if type(found) is frozenset and not found <= every:
+        return frozenset(exact_member(cls, v) for v in found)
+    return cast("frozenset[E]", found)
 
 
 def is_aware(value: datetime) -> bool:
@@ -414,14 +442,25 @@ class Checker:
             self.add(path, f"must be a date (not a datetime), not {type_name(value)}")
 
     def member(
-        self, path: Path | str, value: object, enum: type[Enum], *, optional: bool = False
+        self,
+        path: Path | str,
+        value: object,
+        enum: type[Enum],
+        *,
+        optional: bool = False,
+        values: bool = False,
     ) -> None:
+        """A member of *enum*; *values* says the field also takes a member's exact value."""
         if value is None:
             if not optional:
                 self.add(path, "is required")
             return
         if not isinstance(value, enum):
-            self.add(path, f"must be a {enum.__name__}, not {type_name(value)}")
+            if values and type(value) is str:
+                listed = ", ".join(repr(m.value) for m in enum)
+                self.add(path, f"must be a {enum.__name__} or one of its values: {listed}")
+            else:
+                self.add(path, f"must be a {enum.__name__}, not {type_name(value)}")
 
     def instance(
         self, path: Path | str, value: object, cls: type[Any], *, optional: bool = False

@@ -12,15 +12,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
+from typing import Literal
 
 import attrs
 
+from customer_model._display import short_items
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
     MONEY_INTEGER_DIGITS,
     MONEY_LIMIT,
     Checker,
     duplicates,
+    exact_member,
+    exact_members,
     to_frozenset,
     to_tuple,
 )
@@ -28,9 +32,13 @@ from customer_model.model.people import Location, Person
 
 __all__ = [
     "BuyingRole",
+    "BuyingRoleValue",
     "Customer",
     "CustomerKind",
+    "CustomerKindValue",
     "IntermediaryRole",
+    "IntermediaryRoleValue",
+    "RoleValue",
     "Purchase",
     "Purchaser",
     "User",
@@ -42,6 +50,15 @@ class Role(enum.Enum):
 
     PURCHASER = "purchaser"
     USER = "user"
+
+
+#: The values of :class:`Role`.
+RoleValue = Literal["purchaser", "user"]
+
+
+def role_member(value: Role | RoleValue) -> Role:
+    """*value* as a :class:`Role` when it is one's exact value (a converter)."""
+    return value if type(value) is Role else exact_member(Role, value)
 
 
 class RoleSplit(enum.Enum):
@@ -104,8 +121,43 @@ class BuyingRole(enum.Enum):
     OTHER = "other"
 
 
-def _buying_roles(value: Iterable[BuyingRole]) -> frozenset[BuyingRole]:
-    return to_frozenset(value)
+#: The values of :class:`CustomerKind`, which constructors accept for its members.
+CustomerKindValue = Literal["individual", "household", "organization"]
+#: The values of :class:`IntermediaryRole`.
+IntermediaryRoleValue = Literal["reseller", "distributor", "agent", "affiliate"]
+#: The values of :class:`BuyingRole`.
+BuyingRoleValue = Literal[
+    "decider",
+    "buyer",
+    "influencer",
+    "gatekeeper",
+    "initiator",
+    "champion",
+    "evaluator",
+    "technical_buyer",
+    "executive_sponsor",
+    "blocker",
+    "other",
+]
+
+
+_EVERY_BUYING_ROLE = frozenset(BuyingRole)
+
+
+def _buying_roles(value: Iterable[BuyingRole | BuyingRoleValue]) -> frozenset[BuyingRole]:
+    return exact_members(BuyingRole, value, _EVERY_BUYING_ROLE)
+
+
+def _kind(value: CustomerKind | CustomerKindValue) -> CustomerKind:
+    return value if type(value) is CustomerKind else exact_member(CustomerKind, value)
+
+
+def _intermediary(
+    value: IntermediaryRole | IntermediaryRoleValue | None,
+) -> IntermediaryRole | None:
+    if value is None or type(value) is IntermediaryRole:
+        return value
+    return exact_member(IntermediaryRole, value)
 
 
 def _strings(value: Iterable[str]) -> frozenset[str]:
@@ -228,25 +280,29 @@ class Customer:
     """
 
     id: str
-    kind: CustomerKind
-    purchasers: tuple[Purchaser, ...] = attrs.field(converter=_purchasers)
-    users: tuple[User, ...] = attrs.field(default=(), converter=_users)
+    kind: CustomerKind = attrs.field(converter=_kind)
+    purchasers: tuple[Purchaser, ...] = attrs.field(converter=_purchasers, repr=short_items)
+    users: tuple[User, ...] = attrs.field(default=(), converter=_users, repr=short_items)
     name: str | None = personal(default=None)
-    intermediary: IntermediaryRole | None = None
+    intermediary: IntermediaryRole | None = attrs.field(default=None, converter=_intermediary)
     location: Location | None = None
     industry: str | None = None
     size: int | None = None
     interests: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     preferences: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
     lifestyle: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
-    purchases: tuple[Purchase, ...] = attrs.field(default=(), converter=_purchases)
+    purchases: tuple[Purchase, ...] = attrs.field(
+        default=(), converter=_purchases, repr=short_items
+    )
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.ident("id", self.id)
-        check.member("kind", self.kind, CustomerKind)
+        check.member("kind", self.kind, CustomerKind, values=True)
         check.text("name", self.name, optional=True)
-        check.member("intermediary", self.intermediary, IntermediaryRole, optional=True)
+        check.member(
+            "intermediary", self.intermediary, IntermediaryRole, optional=True, values=True
+        )
         check.instance("location", self.location, Location, optional=True)
         check.text("industry", self.industry, optional=True)
         check.integer("size", self.size, optional=True, minimum=1)

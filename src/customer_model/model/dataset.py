@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 import attrs
 
+from customer_model._display import short_items
 from customer_model.model._validation import Checker, duplicates, to_tuple
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
@@ -51,11 +52,15 @@ class Dataset:
     and every persona's segment is one of the dataset's segments.
     """
 
-    customers: tuple[Customer, ...] = attrs.field(converter=_customers)
-    feedback: tuple[FeedbackItem, ...] = attrs.field(default=(), converter=_feedback)
-    personas: tuple[Persona, ...] = attrs.field(default=(), converter=_personas)
-    segments: tuple[Segment, ...] = attrs.field(default=(), converter=_segments)
-    responses: tuple[SurveyResponse, ...] = attrs.field(default=(), converter=_responses)
+    customers: tuple[Customer, ...] = attrs.field(converter=_customers, repr=short_items)
+    feedback: tuple[FeedbackItem, ...] = attrs.field(
+        default=(), converter=_feedback, repr=short_items
+    )
+    personas: tuple[Persona, ...] = attrs.field(default=(), converter=_personas, repr=short_items)
+    segments: tuple[Segment, ...] = attrs.field(default=(), converter=_segments, repr=short_items)
+    responses: tuple[SurveyResponse, ...] = attrs.field(
+        default=(), converter=_responses, repr=short_items
+    )
     schema_version: int = SCHEMA_VERSION
 
     def __attrs_post_init__(self) -> None:

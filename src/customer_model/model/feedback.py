@@ -5,17 +5,32 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime, timezone
+from typing import Literal
 
 import attrs
 
 from customer_model.model._personal import personal
-from customer_model.model._validation import Checker, is_aware, is_unicode
+from customer_model.model._validation import Checker, exact_member, is_aware, is_unicode
 
-__all__ = ["Channel", "FeedbackItem", "FeedbackKind", "Importance", "Need"]
+__all__ = [
+    "Channel",
+    "ChannelValue",
+    "FeedbackItem",
+    "FeedbackKind",
+    "FeedbackKindValue",
+    "Importance",
+    "ImportanceValue",
+    "Need",
+    "NeedValue",
+]
 
 
 class FeedbackKind(enum.Enum):
     """What sort of feedback an item is."""
+
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
 
     BUG = "bug"
     FEATURE_REQUEST = "feature_request"
@@ -33,6 +48,10 @@ class Need(enum.Enum):
     both.
     """
 
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
+
     COST = "cost"
     SCALABILITY = "scalability"
     USABILITY = "usability"
@@ -46,6 +65,10 @@ class Need(enum.Enum):
 @functools.total_ordering
 class Importance(enum.Enum):
     """How important an item is to its author, ordered from least to most."""
+
+    # Members are singletons compared by identity: hashing by identity too keeps
+    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    __hash__ = object.__hash__
 
     NOT_IMPORTANT = "not_important"
     NICE_TO_HAVE = "nice_to_have"
@@ -82,6 +105,56 @@ class Channel(enum.Enum):
     COMMUNITY = "community"
 
 
+#: The values of :class:`FeedbackKind`, which constructors accept for its members.
+FeedbackKindValue = Literal["bug", "feature_request", "complaint", "praise", "question"]
+#: The values of :class:`Need`.
+NeedValue = Literal[
+    "cost",
+    "scalability",
+    "usability",
+    "efficiency",
+    "reliability",
+    "security",
+    "compliance",
+    "integration",
+]
+#: The values of :class:`Importance`.
+ImportanceValue = Literal["not_important", "nice_to_have", "important", "critical"]
+#: The values of :class:`Channel`.
+ChannelValue = Literal[
+    "survey",
+    "interview",
+    "focus_group",
+    "user_test",
+    "support_ticket",
+    "social_media",
+    "sales_call",
+    "in_app",
+    "review",
+    "email",
+    "community",
+]
+
+
+def _kind(value: FeedbackKind | FeedbackKindValue) -> FeedbackKind:
+    return value if type(value) is FeedbackKind else exact_member(FeedbackKind, value)
+
+
+def need_member(value: Need | NeedValue | None) -> Need | None:
+    """*value* as a :class:`Need` when it is one's exact value (a converter)."""
+    return value if value is None or type(value) is Need else exact_member(Need, value)
+
+
+def _importance(value: Importance | ImportanceValue | None) -> Importance | None:
+    if value is None or type(value) is Importance:
+        return value
+    return exact_member(Importance, value)
+
+
+def _channel(value: Channel | ChannelValue) -> Channel:
+    return value if type(value) is Channel else exact_member(Channel, value)
+
+
 def _mask_text(value: str) -> str:
     return f"<{len(value)} chars>"
 
@@ -102,10 +175,10 @@ class FeedbackItem:
     customer_id: str
     author_id: str | None = None
     theme: str
-    kind: FeedbackKind
-    need: Need | None = None
-    importance: Importance | None = None
-    channel: Channel
+    kind: FeedbackKind = attrs.field(converter=_kind)
+    need: Need | None = attrs.field(default=None, converter=need_member)
+    importance: Importance | None = attrs.field(default=None, converter=_importance)
+    channel: Channel = attrs.field(converter=_channel)
     text: str = personal(default="", erased="", repr=_mask_text)
     created_at: datetime
 
@@ -144,10 +217,10 @@ class FeedbackItem:
         check.ident("customer_id", self.customer_id)
         check.ident("author_id", self.author_id, optional=True)
         check.ident("theme", self.theme)
-        check.member("kind", self.kind, FeedbackKind)
-        check.member("need", self.need, Need, optional=True)
-        check.member("importance", self.importance, Importance, optional=True)
-        check.member("channel", self.channel, Channel)
+        check.member("kind", self.kind, FeedbackKind, values=True)
+        check.member("need", self.need, Need, optional=True, values=True)
+        check.member("importance", self.importance, Importance, optional=True, values=True)
+        check.member("channel", self.channel, Channel, values=True)
         check.text("text", self.text, allow_empty=True)
         check.aware("created_at", self.created_at)
         check.done("FeedbackItem")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import enum
 from datetime import date
+from typing import Literal
 
 import attrs
 
 from customer_model.model._personal import personal
-from customer_model.model._validation import Checker
+from customer_model.model._validation import Checker, exact_member
 
-__all__ = ["Gender", "Location", "Person"]
+__all__ = ["Gender", "GenderValue", "Location", "Person"]
 
 
 class Gender(enum.Enum):
@@ -25,6 +26,14 @@ class Gender(enum.Enum):
     MALE = "male"
     NON_BINARY = "non_binary"
     UNDISCLOSED = "undisclosed"
+
+
+#: The values of :class:`Gender`, which constructors accept for its members.
+GenderValue = Literal["female", "male", "non_binary", "undisclosed"]
+
+
+def _gender(value: Gender | GenderValue | None) -> Gender | None:
+    return value if value is None or type(value) is Gender else exact_member(Gender, value)
 
 
 @attrs.frozen(slots=True)
@@ -64,7 +73,7 @@ class Person:
     email: str | None = personal(default=None)
     phone: str | None = personal(default=None)
     birth_date: date | None = personal(default=None)
-    gender: Gender | None = personal(default=None)
+    gender: Gender | None = personal(default=None, converter=_gender)
     location: Location | None = personal(default=None)
 
     def __attrs_post_init__(self) -> None:
@@ -74,7 +83,7 @@ class Person:
         check.email("email", self.email)
         check.phone("phone", self.phone)
         check.day("birth_date", self.birth_date, optional=True)
-        check.member("gender", self.gender, Gender, optional=True)
+        check.member("gender", self.gender, Gender, optional=True, values=True)
         check.instance("location", self.location, Location, optional=True)
         check.done("Person")
 

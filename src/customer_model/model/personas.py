@@ -10,9 +10,9 @@ from collections.abc import Iterable
 
 import attrs
 
-from customer_model.model._validation import Checker, to_frozenset, to_tuple
-from customer_model.model.customers import Role
-from customer_model.model.feedback import Need
+from customer_model.model._validation import Checker, exact_members, to_tuple
+from customer_model.model.customers import Role, role_member
+from customer_model.model.feedback import Need, NeedValue
 
 __all__ = ["Persona"]
 
@@ -21,8 +21,11 @@ def _texts(value: Iterable[str]) -> tuple[str, ...]:
     return to_tuple(value)
 
 
-def _needs(value: Iterable[Need]) -> frozenset[Need]:
-    return to_frozenset(value)
+_EVERY_NEED = frozenset(Need)
+
+
+def _needs(value: Iterable[Need | NeedValue]) -> frozenset[Need]:
+    return exact_members(Need, value, _EVERY_NEED)
 
 
 @attrs.frozen(slots=True)
@@ -36,7 +39,7 @@ class Persona:
 
     id: str
     name: str
-    role: Role
+    role: Role = attrs.field(converter=role_member)
     goals: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     pain_points: tuple[str, ...] = attrs.field(default=(), converter=_texts)
     needs: frozenset[Need] = attrs.field(default=frozenset(), converter=_needs)
@@ -47,7 +50,7 @@ class Persona:
         check = Checker()
         check.ident("id", self.id)
         check.text("name", self.name)
-        check.member("role", self.role, Role)
+        check.member("role", self.role, Role, values=True)
         check.texts("goals", self.goals)
         check.texts("pain_points", self.pain_points)
         check.members("needs", self.needs, Need)

@@ -14,16 +14,31 @@ import math
 from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import attrs
 
 from customer_model.model._frozenmap import FrozenMap, freeze
-from customer_model.model._validation import NOT_UNICODE, Checker, is_unicode, type_name
-from customer_model.model.customers import Role
-from customer_model.model.feedback import FeedbackKind, Importance, Need
+from customer_model.model._validation import (
+    NOT_UNICODE,
+    Checker,
+    exact_member,
+    is_unicode,
+    type_name,
+)
+from customer_model.model.customers import Role, RoleValue
+from customer_model.model.feedback import (
+    FeedbackKind,
+    FeedbackKindValue,
+    Importance,
+    ImportanceValue,
+    Need,
+    NeedValue,
+)
 
-__all__ = ["DEFAULT_ROLE_WEIGHTS", "PrioritizationPolicy", "ValueWeighting"]
+__all__ = ["DEFAULT_ROLE_WEIGHTS", "PrioritizationPolicy", "ValueWeighting", "ValueWeightingValue"]
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 class ValueWeighting(enum.Enum):
@@ -44,6 +59,63 @@ class ValueWeighting(enum.Enum):
     NONE = "none"
     LINEAR = "linear"
     LOG = "log"
+
+
+#: The values of :class:`ValueWeighting`, which the policy accepts for its members.
+ValueWeightingValue = Literal["none", "linear", "log"]
+
+# Mapping fields keyed by a vocabulary take its members, its exact values, or both.
+ImportancePoints = (
+    Mapping[Importance, float]
+    | Mapping[ImportanceValue, float]
+    | Mapping[Importance | ImportanceValue, float]
+)
+WeightByRole = Mapping[Role, float] | Mapping[RoleValue, float] | Mapping[Role | RoleValue, float]
+RoleWeights = (
+    Mapping[Need, WeightByRole]
+    | Mapping[NeedValue, WeightByRole]
+    | Mapping[Need | NeedValue, WeightByRole]
+)
+KindWeights = (
+    Mapping[FeedbackKind, float]
+    | Mapping[FeedbackKindValue, float]
+    | Mapping[FeedbackKind | FeedbackKindValue, float]
+)
+
+
+def _keys(cls: type[E], value: object) -> Any:
+    """A mapping with exact values as keys turned into members, then frozen.
+
+    A key given both as a member and as its value is left as given, for the
+    check to name.
+    """
+    frozen = freeze(value)
+    if not isinstance(frozen, Mapping) or not any(type(k) is str for k in frozen):
+        return frozen
+    converted = {exact_member(cls, k): v for k, v in frozen.items()}
+    return FrozenMap(converted) if len(converted) == len(frozen) else frozen
+
+
+def _importance_points(value: ImportancePoints) -> Mapping[Importance, float]:
+    converted: Mapping[Importance, float] = _keys(Importance, value)
+    return converted
+
+
+def _role_weights(value: RoleWeights) -> Mapping[Need, Mapping[Role, float]]:
+    outer = _keys(Need, value)
+    if isinstance(outer, Mapping):
+        outer = FrozenMap({k: _keys(Role, v) for k, v in outer.items()})
+    converted: Mapping[Need, Mapping[Role, float]] = outer
+    return converted
+
+
+def _kind_weights(value: KindWeights) -> Mapping[FeedbackKind, float]:
+    converted: Mapping[FeedbackKind, float] = _keys(FeedbackKind, value)
+    return converted
+
+
+def _customer_value(value: ValueWeighting | ValueWeightingValue) -> ValueWeighting:
+    return value if type(value) is ValueWeighting else exact_member(ValueWeighting, value)
 
 
 _POINTS: Mapping[Importance, float] = MappingProxyType(
@@ -81,13 +153,6 @@ def _kind_weights_default() -> FrozenMap[FeedbackKind, float]:
 
 def _empty() -> FrozenMap[Any, Any]:
     return FrozenMap({})
-
-
-def _nested_freeze(value: Any) -> Any:
-    value = freeze(value)
-    if isinstance(value, FrozenMap):
-        return FrozenMap({k: freeze(v) for k, v in value.items()})
-    return value
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -144,19 +209,21 @@ class PrioritizationPolicy:
     """
 
     importance_points: Mapping[Importance, float] = attrs.field(
-        factory=_points_default, converter=freeze
+        factory=_points_default, converter=_importance_points
     )
     unspecified_points: float = 1.0
     role_weights: Mapping[Need, Mapping[Role, float]] = attrs.field(
-        factory=_role_weights_default, converter=_nested_freeze
+        factory=_role_weights_default, converter=_role_weights
     )
     unlisted_weight: float = 0.5
     anonymous_weight: float = 0.5
     kind_weights: Mapping[FeedbackKind, float] = attrs.field(
-        factory=_kind_weights_default, converter=freeze
+        factory=_kind_weights_default, converter=_kind_weights
     )
     half_life: timedelta | None = None
-    customer_value: ValueWeighting = ValueWeighting.LOG
+    customer_value: ValueWeighting = attrs.field(
+        default=ValueWeighting.LOG, converter=_customer_value
+    )
     revenue_scale: float = 1000.0
     currency: str | None = None
     exchange_rates: Mapping[str, float] = attrs.field(factory=_empty, converter=freeze)
@@ -176,7 +243,7 @@ class PrioritizationPolicy:
             weights: Mapping[Any, Any] = self.role_weights
             for need, by_role in weights.items():
                 if not isinstance(need, Need):
-                    check.add("role_weights", f"keys must be Need members, not {type_name(need)}")
+                    check.add("role_weights", _bad_key(need, Need))
                     continue
                 path = ("role_weights", need.value)
                 if _mapping(check, path, by_role):
@@ -194,7 +261,7 @@ class PrioritizationPolicy:
                 check.add("half_life", f"must be a timedelta or None, not {type_name(half_life)}")
             elif half_life <= timedelta(0):
                 check.add("half_life", "must be a positive duration")
-        check.member("customer_value", self.customer_value, ValueWeighting)
+        check.member("customer_value", self.customer_value, ValueWeighting, values=True)
         check.number("revenue_scale", self.revenue_scale, positive=True)
         if self.currency is not None:
             check.currency("currency", self.currency)
@@ -280,7 +347,7 @@ def _weights(
     base = (path,) if isinstance(path, str) else path
     for key, weight in value.items():
         if not isinstance(key, key_type):
-            check.add(base, f"keys must be {key_type.__name__} values, not {type_name(key)}")
+            check.add(base, _bad_key(key, key_type))
             continue
         if isinstance(key, str) and not key.strip():
             check.add(base, "keys must not be empty or blank")
@@ -290,3 +357,14 @@ def _weights(
             continue
         part = key.value if isinstance(key, enum.Enum) else key
         check.number((*base, part), weight, minimum=0)
+
+
+def _bad_key(key: object, key_type: type[Any]) -> str:
+    if isinstance(key_type, enum.EnumMeta) and type(key) is str:
+        values = [m.value for m in key_type]
+        if key in values:  # a vocabulary word, safe to name
+            return f"key {key!r} is given twice: as a {key_type.__name__} and as its value"
+        return f"keys must be {key_type.__name__} members or their values: " + ", ".join(
+            map(repr, values)
+        )
+    return f"keys must be {key_type.__name__} values, not {type_name(key)}"

@@ -5,17 +5,23 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import attrs
 
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, checked_items, duplicates, some
+from customer_model.model._validation import (
+    Checker,
+    checked_items,
+    duplicates,
+    exact_member,
+    some,
+)
 from customer_model.model.customers import Customer
 from customer_model.model.rfm import RFMScore, check_scores, rfm_scores
 from customer_model.model.rules import Always, Predicate, Rule
 
-__all__ = ["Segment", "SegmentBasis", "SegmentLike"]
+__all__ = ["Segment", "SegmentBasis", "SegmentBasisValue", "SegmentLike"]
 
 
 class SegmentBasis(enum.Enum):
@@ -26,6 +32,18 @@ class SegmentBasis(enum.Enum):
     BEHAVIORAL = "behavioral"
     PSYCHOGRAPHIC = "psychographic"
     FIRMOGRAPHIC = "firmographic"
+
+
+#: The values of :class:`SegmentBasis`, which constructors accept for its members.
+SegmentBasisValue = Literal[
+    "demographic", "geographic", "behavioral", "psychographic", "firmographic"
+]
+
+
+def _basis(value: SegmentBasis | SegmentBasisValue | None) -> SegmentBasis | None:
+    if value is None or type(value) is SegmentBasis:
+        return value
+    return exact_member(SegmentBasis, value)
 
 
 @attrs.frozen(slots=True)
@@ -40,7 +58,7 @@ class Segment:
     id: str
     name: str
     rule: Rule = attrs.field(factory=Always)
-    basis: SegmentBasis | None = None
+    basis: SegmentBasis | None = attrs.field(default=None, converter=_basis)
     description: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -48,7 +66,7 @@ class Segment:
         check.ident("id", self.id)
         check.text("name", self.name)
         check.instance("rule", self.rule, Rule)
-        check.member("basis", self.basis, SegmentBasis, optional=True)
+        check.member("basis", self.basis, SegmentBasis, optional=True, values=True)
         check.text("description", self.description, optional=True)
         check.done("Segment")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Literal
 
 import attrs
 
-from customer_model.model._validation import Checker
+from customer_model.model._validation import Checker, exact_member
 
-__all__ = ["SurveyMeasure", "SurveyResponse"]
+__all__ = ["SurveyMeasure", "SurveyMeasureValue", "SurveyResponse"]
 
 
 class SurveyMeasure(enum.Enum):
@@ -31,6 +32,14 @@ class SurveyMeasure(enum.Enum):
 _SCALES = {SurveyMeasure.NPS: (0, 10), SurveyMeasure.CSAT: (1, 5), SurveyMeasure.CES: (1, 7)}
 
 
+#: The values of :class:`SurveyMeasure`, which constructors accept for its members.
+SurveyMeasureValue = Literal["nps", "csat", "ces"]
+
+
+def _measure(value: SurveyMeasure | SurveyMeasureValue) -> SurveyMeasure:
+    return value if type(value) is SurveyMeasure else exact_member(SurveyMeasure, value)
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class SurveyResponse:
     """One answer to a satisfaction question.
@@ -43,7 +52,7 @@ class SurveyResponse:
     id: str
     customer_id: str
     respondent_id: str | None = None
-    measure: SurveyMeasure
+    measure: SurveyMeasure = attrs.field(converter=_measure)
     score: int
     at: datetime
 
@@ -52,7 +61,7 @@ class SurveyResponse:
         check.ident("id", self.id)
         check.ident("customer_id", self.customer_id)
         check.ident("respondent_id", self.respondent_id, optional=True)
-        check.member("measure", self.measure, SurveyMeasure)
+        check.member("measure", self.measure, SurveyMeasure, values=True)
         measure: object = self.measure
         if isinstance(measure, SurveyMeasure):
             low, high = measure.scale

@@ -24,9 +24,11 @@ passes ``include_personal=True``; those columns then come last.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
+from customer_model.errors import ValidationError
 from customer_model.model._rule_fields import (
     currency_of,
     encode_set,
@@ -38,11 +40,14 @@ from customer_model.model._rule_fields import (
     plain_decimal,
     total_spend,
 )
-from customer_model.model._validation import Checker, checked_items
+from customer_model.model._validation import Checker, checked_items, duplicates
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.people import Person
 from customer_model.model.rfm import RFMScore, check_scores
+from customer_model.model.segments import Segment
+from customer_model.records._arrow import to_arrow
+from customer_model.roles import roles_of
 
 __all__ = [
     "COLUMN_TYPES",
@@ -58,6 +63,7 @@ __all__ = [
     "feedback_records",
     "purchase_records",
     "purchaser_records",
+    "to_arrow",
     "to_records",
     "user_records",
 ]
@@ -131,6 +137,9 @@ FEEDBACK_COLUMNS = (
     "importance_level",
     "channel",
     "created_at",
+    "author_role",
+    "customer_kind",
+    "segments",
 )
 PERSONAL_FEEDBACK_COLUMNS = ("text",)
 
@@ -150,7 +159,9 @@ _INTEGERS = (
 )
 _TYPED: dict[str, ColumnType] = {
     **dict.fromkeys(_INTEGERS, "integer"),
-    **dict.fromkeys(("interests", "preferences", "lifestyle", "features_used", "roles"), "tags"),
+    **dict.fromkeys(
+        ("interests", "preferences", "lifestyle", "features_used", "roles", "segments"), "tags"
+    ),
     **dict.fromkeys(("is_purchaser", "is_user"), "boolean"),
     **dict.fromkeys(("total_spend", "spending_authority", "amount"), "decimal"),
     **dict.fromkeys(
@@ -334,17 +345,50 @@ def purchase_records(customers: Iterable[Customer]) -> list[Record]:
 
 
 def feedback_records(
-    items: Iterable[FeedbackItem], *, include_personal: bool = False
+    items: Iterable[FeedbackItem],
+    customers: Iterable[Customer] | None = None,
+    *,
+    segments: Iterable[Segment] | None = None,
+    as_of: datetime | None = None,
+    include_personal: bool = False,
 ) -> list[Record]:
     """One record per feedback item, columns :data:`FEEDBACK_COLUMNS`.
 
     ``importance_level`` is 0 (not important) to 3 (critical), ``None`` when
     unstated.  The free ``text`` may hold personal data, so it is a personal
     column.
+
+    With *customers*, each item says who spoke: ``author_role`` is
+    ``purchaser`` (buys, does not use), ``user`` (uses, does not buy),
+    ``both``, ``unlisted`` (named, but the customer lists them in neither
+    role) or ``anonymous``, and ``customer_kind`` is the customer's kind;
+    every item's customer must be among *customers*.  With *segments* too,
+    ``segments`` is the tag set of the ids of the segments the customer
+    belongs to (*as_of* and RFM as in :meth:`~customer_model.Segment.members`).
+    Without them those columns are ``None``.
     """
     _flag(include_personal)
+    found = _checked(items, FeedbackItem, "items")
+    by_id: dict[str, Customer] | None = None
+    member_of: dict[str, list[str]] = {}
+    if segments is not None and customers is None:
+        raise ValidationError.single("segments", "need customers to match", "records")
+    if customers is not None:
+        population = _checked(customers, Customer, "customers")
+        by_id = {c.id: c for c in population}
+        check = Checker()
+        for dup in duplicates(c.id for c in population):
+            check.add("customers", f"id {dup!r} is used more than once")
+        for i, f in enumerate(found):
+            if f.customer_id not in by_id:
+                check.add(("items", i, "customer_id"), "refers to no customer in customers")
+        check.done("records")
+        if segments is not None:
+            for segment in _checked(segments, Segment, "segments"):
+                for c in segment.members(population, as_of=as_of):
+                    member_of.setdefault(c.id, []).append(segment.id)
     out: list[Record] = []
-    for f in _checked(items, FeedbackItem, "items"):
+    for f in found:
         row: Record = {
             "id": f.id,
             "customer_id": f.customer_id,
@@ -356,8 +400,29 @@ def feedback_records(
             "importance_level": None if f.importance is None else f.importance.level,
             "channel": f.channel.value,
             "created_at": iso(f.created_at),
+            "author_role": None,
+            "customer_kind": None,
+            "segments": None,
         }
+        if by_id is not None:
+            customer = by_id[f.customer_id]
+            row["author_role"] = _author_role(customer, f.author_id)
+            row["customer_kind"] = customer.kind.value
+            if segments is not None:
+                row["segments"] = encode_set(frozenset(member_of.get(customer.id, ())))
         if include_personal:
             row["text"] = f.text
         out.append(row)
     return out
+
+
+def _author_role(customer: Customer, author_id: str | None) -> str:
+    """The author's place with their customer, as :class:`~customer_model.VoiceRole` values."""
+    if author_id is None:
+        return "anonymous"
+    roles = roles_of(customer, author_id)
+    if len(roles) == 2:
+        return "both"
+    if not roles:
+        return "unlisted"
+    return next(iter(roles)).value

@@ -60,8 +60,18 @@ from customer_model.model.rules import (
     Within,
 )
 from customer_model.model.segments import Segment
+from customer_model.sql._backlog import TABLES, BacklogSQL, backlog_sql
+from customer_model.sql._engine import prioritize_sql
 
-__all__ = ["DIALECTS", "where_expression", "where_sql"]
+__all__ = [
+    "DIALECTS",
+    "TABLES",
+    "BacklogSQL",
+    "backlog_sql",
+    "prioritize_sql",
+    "where_expression",
+    "where_sql",
+]
 
 #: Dialects the expressions are tested against; any other sqlglot dialect is accepted too.
 DIALECTS = ("duckdb", "postgres", "spark", "bigquery", "snowflake")

@@ -28,8 +28,16 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ModuleNotFoundError as missing:  # pragma: no cover - exercised in a subprocess
+    raise ModuleNotFoundError(
+        "customer_model.testing's strategies need hypothesis: "
+        "pip install 'customer-model[testing]'",
+        name=missing.name,
+    ) from missing
 
 from customer_model.errors import ValidationError
 from customer_model.model._money import EXACT
@@ -473,6 +481,11 @@ def _within_limit(purchases: list[Purchase]) -> list[Purchase]:
 _ANY_CUSTOMER = customers()
 
 
+def _customers_in(currency: str) -> st.SearchStrategy[Customer]:
+    """Default customers paying only in *currency* (``datasets`` shadows the name ``customers``)."""
+    return customers(currency=currency)
+
+
 _FEEDBACK_IDS = identifiers("f-")
 _SEGMENT_IDS = identifiers("s-")
 _RESPONSE_IDS = identifiers("r-")
@@ -659,6 +672,7 @@ def _personas(segment_id: st.SearchStrategy[str | None]) -> st.SearchStrategy[Pe
 def datasets(
     *,
     customers: st.SearchStrategy[Customer] | None = None,
+    currency: str | None = None,
     max_customers: int = 4,
     feedback_per_customer: int = 3,
     responses_per_customer: int = 2,
@@ -668,17 +682,30 @@ def datasets(
     """A consistent dataset: unique ids, feedback and answers only from its own customers.
 
     Each customer gets up to *feedback_per_customer* feedback items and up to
-    *responses_per_customer* survey responses.
+    *responses_per_customer* survey responses.  With *currency*, every
+    purchase is in that one currency, so :func:`~customer_model.prioritize`'s
+    default policy (which converts nothing) accepts the revenue; without it,
+    customers often pay in several currencies.  *currency* shapes the
+    default customers, so it does not go with *customers*.
     """
     check = Checker()
     _strategy(check, "customers", customers)
+    _optional_currency(check, currency)
+    if currency is not None and customers is not None:
+        check.add("currency", "is for the default customers; pass it to customers() instead")
     check.integer("max_customers", max_customers, minimum=1)
     check.integer("feedback_per_customer", feedback_per_customer, minimum=0)
     check.integer("responses_per_customer", responses_per_customer, minimum=0)
     _window(check, since, until)
     _done(check, "datasets")
     return _datasets(
-        base=customers.map(_drawn_customer) if customers is not None else _ANY_CUSTOMER,
+        base=(
+            customers.map(_drawn_customer)
+            if customers is not None
+            else _ANY_CUSTOMER
+            if currency is None
+            else _customers_in(currency)
+        ),
         max_customers=max_customers,
         feedback_per_customer=feedback_per_customer,
         responses_per_customer=responses_per_customer,

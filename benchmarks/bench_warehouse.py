@@ -1,0 +1,382 @@
+"""Benchmark: the backlog as SQL on DuckDB (and Spark) against prioritize() in memory.
+
+Data: ``customer-model generate --format parquet`` tables, 10 feedback rows
+per customer (1M rows over 100k customers; with ``--big`` 10M over 1M),
+written once into ``--data`` and reused.  Loading is never timed: the
+tables are read into an in-process DuckDB (and, for prioritize(), built as
+objects from the same rows) before any clock starts.
+
+Figures, each side by side in one run (best of ``--repeat``, interleaved):
+
+* ``prioritize_sql`` on DuckDB against ``prioritize()`` on the same data,
+  counting the query and building the Backlog: goal at least 10x faster;
+* ``prioritize_sql`` against a hand-written DuckDB query that computes only
+  the scores (one voice per person and theme, decayed, summed, ranked): goal
+  at most 2x;
+* ``--big``: 10M rows over 1M customers, in a child process of its own so
+  that its peak memory (RSS) is the backlog's alone: goals 20 s and 4 GB;
+* ``--spark``: ``prioritize_sql`` on a local Spark session (``local[2]``),
+  reported, not judged.
+
+    python benchmarks/bench_warehouse.py                # 1M rows
+    python benchmarks/bench_warehouse.py --quick        # 100k rows
+    python benchmarks/bench_warehouse.py --big          # and 10M rows (minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from _timing import Figure, best_of
+
+from customer_model import (
+    BuyingRole,
+    Channel,
+    Customer,
+    CustomerKind,
+    FeedbackItem,
+    FeedbackKind,
+    Importance,
+    IntermediaryRole,
+    Location,
+    Need,
+    Person,
+    PrioritizationPolicy,
+    Purchase,
+    Purchaser,
+    User,
+    prioritize,
+)
+from customer_model.cli import main as cli
+
+TABLES = ("customers", "purchasers", "users", "purchases", "feedback")
+FEEDBACK_PER_CUSTOMER = 10
+#: The default policy with a 90-day half-life (the hand-written query decays too).
+POLICY = PrioritizationPolicy(half_life=timedelta(days=90))
+
+
+def prepare(folder: Path, customers: int) -> Path:
+    """Parquet tables of *customers* customers in *folder*, generated once."""
+    target = folder / f"c{customers}"
+    if not all((target / f"{t}.parquet").is_file() for t in TABLES):
+        feedback = customers * FEEDBACK_PER_CUSTOMER
+        argv = ["generate", "--customers", str(customers), "--feedback", str(feedback)]
+        argv += ["--seed", "1", "--format", "parquet", "--out", str(target)]
+        start = time.perf_counter()
+        if cli(argv) != 0:
+            raise SystemExit(f"could not generate {target}")
+        print(f"generated {target} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return target
+
+
+def connect(folder: Path) -> Any:
+    """An in-process DuckDB holding the five tables of *folder* (typed by the files)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for table in TABLES:
+        path = str(folder / f"{table}.parquet")
+        con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM read_parquet($1)', [path])
+    return con
+
+
+def newest(con: Any) -> datetime:
+    (as_of,) = con.execute("SELECT max(created_at) FROM feedback").fetchone()
+    return as_of  # type: ignore[no-any-return]
+
+
+def _tags(text: str) -> frozenset[str]:
+    return frozenset(text.split(",")) if text else frozenset()
+
+
+def objects(con: Any) -> tuple[list[Customer], list[FeedbackItem]]:
+    """The same rows as model values, for prioritize()."""
+    purchasers: dict[str, list[Purchaser]] = {}
+    for cid, pid, roles, authority, currency in con.execute(
+        "SELECT customer_id, person_id, roles, spending_authority, currency FROM purchasers"
+    ).fetchall():
+        purchasers.setdefault(cid, []).append(
+            Purchaser(
+                Person(pid),
+                roles={BuyingRole(r) for r in _tags(roles)},
+                spending_authority=authority,
+                currency=currency,
+            )
+        )
+    users: dict[str, list[User]] = {}
+    for cid, pid, sessions, active, features in con.execute(
+        "SELECT customer_id, person_id, sessions, last_active_at, features_used FROM users"
+    ).fetchall():
+        users.setdefault(cid, []).append(
+            User(Person(pid), sessions=sessions, last_active=active, features_used=_tags(features))
+        )
+    purchases: dict[str, list[Purchase]] = {}
+    for cid, amount, currency, at in con.execute(
+        'SELECT customer_id, amount, currency, "at" FROM purchases'
+    ).fetchall():
+        purchases.setdefault(cid, []).append(Purchase(amount, currency, at))
+    customers = [
+        Customer(
+            cid,
+            CustomerKind(kind),
+            purchasers=purchasers.get(cid, ()),
+            users=users.get(cid, ()),
+            intermediary=None if intermediary is None else IntermediaryRole(intermediary),
+            location=Location(country, region),
+            industry=industry,
+            size=size,
+            purchases=purchases.get(cid, ()),
+        )
+        for cid, kind, intermediary, country, region, industry, size in con.execute(
+            "SELECT id, kind, intermediary, country, region, industry, size FROM customers"
+        ).fetchall()
+    ]
+    feedback = [
+        FeedbackItem(
+            id=fid,
+            customer_id=cid,
+            author_id=author,
+            theme=theme,
+            kind=FeedbackKind(kind),
+            need=None if need is None else Need(need),
+            importance=None if importance is None else Importance(importance),
+            channel=Channel(channel),
+            created_at=at,
+        )
+        for fid, cid, author, theme, kind, need, importance, channel, at in con.execute(
+            "SELECT id, customer_id, author_id, theme, kind, need, importance, channel,"
+            " created_at FROM feedback"
+        ).fetchall()
+    ]
+    return customers, feedback
+
+
+def scores_query(policy: PrioritizationPolicy, as_of: datetime) -> str:
+    """The least SQL a hand-written backlog would run: scores only, nothing checked.
+
+    One voice per author and theme (their latest item; anonymous items each a
+    voice), importance points x half-life decay, summed per theme, ranked.
+    """
+    cases = " ".join(
+        f"WHEN '{level.value}' THEN {float(weight)!r}"
+        for level, weight in policy.importance_points.items()
+    )
+    unstated = float(policy.unspecified_points)
+    assert policy.half_life is not None
+    half_life = policy.half_life.total_seconds()
+    return f"""
+        WITH latest AS (
+            SELECT theme, importance, created_at, author_id,
+                   row_number() OVER (PARTITION BY theme, author_id
+                                      ORDER BY created_at DESC, id DESC) AS n
+            FROM feedback
+        )
+        SELECT theme,
+               sum(CASE importance {cases} ELSE {unstated!r} END
+                   * pow(0.5, epoch(TIMESTAMPTZ '{as_of.isoformat()}' - created_at)
+                              / {half_life!r})) AS score
+        FROM latest
+        WHERE author_id IS NULL OR n = 1
+        GROUP BY theme
+        ORDER BY score DESC, theme
+    """
+
+
+def _sql(con: Any, as_of: datetime) -> Any:
+    from customer_model.sql import prioritize_sql
+
+    return prioritize_sql(con, policy=POLICY, as_of=as_of)
+
+
+def figures(folder: Path, repeat: int) -> tuple[list[Figure], dict[str, float]]:
+    """The 1M-row figures (wall time), and the CPU time of each contender's last round."""
+    con = connect(folder)
+    as_of = newest(con)
+    (rows,) = con.execute("SELECT count(*) FROM feedback").fetchone()
+    size = f"{rows / 1e6:.1f}M" if rows >= 1e6 else f"{rows / 1e3:.0f}k"
+    query = scores_query(POLICY, as_of)
+    customers, feedback = objects(con)
+    cpu: dict[str, float] = {}
+    timed = _timer(cpu)
+    sql_time, memory_time, hand_time = best_of(
+        [
+            timed("prioritize_sql", lambda: _sql(con, as_of)),
+            timed(
+                "prioritize()",
+                lambda: prioritize(feedback, customers, policy=POLICY, as_of=as_of),
+            ),
+            timed("scores-only query", lambda: con.execute(query).fetchall()),
+        ],
+        repeat,
+    )
+    con.close()
+    name = f"backlog of {size} feedback rows: SQL on DuckDB vs prioritize()"
+    vs_memory = Figure(name, sql_time, memory_time, "prioritize()", "s", 0.1)
+    name = f"backlog of {size} feedback rows on DuckDB vs a scores-only query"
+    vs_hand = Figure(name, sql_time, hand_time, "hand-written SQL", "s", 2.0)
+    return [vs_memory, vs_hand], cpu
+
+
+def _cpu() -> float:
+    """CPU time of this process so far, every thread (DuckDB's too) counted."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def _timer(cpu: dict[str, float]) -> Any:
+    """Wrap a contender so that its CPU time (of its last round) lands in *cpu*."""
+
+    def timed(name: str, run: Any) -> Any:
+        def go() -> None:
+            before = _cpu()
+            run()
+            cpu[name] = _cpu() - before
+
+        return go
+
+    return timed
+
+
+def child(folder: Path, repeat: int) -> None:
+    """Run in a process of its own: load, time, and report peak memory as JSON.
+
+    Besides wall time it reports the CPU time of each contender's last round:
+    on a machine shared with other work, wall time grows with the queue for
+    the CPUs, while CPU time says what the work itself costs.
+    """
+    start = time.perf_counter()
+    con = connect(folder)
+    load = time.perf_counter() - start
+    loaded = _peak()
+    as_of = newest(con)
+    query = scores_query(POLICY, as_of)
+    cpu: dict[str, float] = {}
+    timed = _timer(cpu)
+    sql_time, hand_time = best_of(
+        [
+            timed("sql", lambda: _sql(con, as_of)),
+            timed("hand", lambda: con.execute(query).fetchall()),
+        ],
+        repeat,
+    )
+    (rows,) = con.execute("SELECT count(*) FROM feedback").fetchone()
+    report = {
+        "rows": rows,
+        "load": load,
+        "sql": sql_time,
+        "hand": hand_time,
+        "sql_cpu": cpu["sql"],
+        "hand_cpu": cpu["hand"],
+        "peak_loaded": loaded,
+        "peak": _peak(),
+    }
+    print(json.dumps(report))
+
+
+def big(folder: Path, repeat: int) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(folder), "--repeat", str(repeat)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def spark_time(folder: Path, repeat: int) -> float:
+    """prioritize_sql on a local Spark session over the same Parquet files."""
+    from pyspark.sql import SparkSession
+
+    from customer_model.sql import prioritize_sql
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+    try:
+        for table in TABLES:
+            spark.read.parquet(str(folder / f"{table}.parquet")).cache().createOrReplaceTempView(
+                table
+            )
+            spark.table(table).count()
+        # Spark hands timestamps over naive, in the Python process's zone: take microseconds
+        micros = spark.sql("SELECT unix_micros(max(created_at)) FROM feedback").collect()[0][0]
+        as_of = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+        (best,) = best_of([lambda: prioritize_sql(spark, policy=POLICY, as_of=as_of)], repeat)
+        return best
+    finally:
+        spark.stop()
+
+
+def _show(f: Figure) -> str:
+    verdict = "met" if f.met else "MISSED"
+    goal = f"<= {f.goal:g}x {verdict}" if f.goal >= 1 else f">= {1 / f.goal:g}x faster {verdict}"
+    return f"{f.name:<64} {f.ours:8.2f} s {f.peer:8.2f} s {f.ratio:6.3f}x  {goal} ({f.peer_name})"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100k rows instead of 1M")
+    parser.add_argument("--big", action="store_true", help="also 10M rows over 1M customers")
+    parser.add_argument("--spark", action="store_true", help="also time Spark (needs pyspark)")
+    parser.add_argument("--data", default="/tmp/customer-model-bench", help="where tables live")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(Path(args.child), args.repeat)
+        return 0
+    data = Path(args.data)
+    customers = 10_000 if args.quick else 100_000
+    folder = prepare(data, customers)
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; tables in {folder}")
+    found, cpu = figures(folder, args.repeat)
+    missed = 0
+    for f in found:
+        print(_show(f))
+        missed += not f.met
+    print(
+        "  CPU time of the process, last round: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in cpu.items())
+    )
+    if args.spark:
+        print(f"{'prioritize_sql on Spark local[2], same data':<64} "
+              f"{spark_time(folder, args.repeat):8.2f} s  (reported, not judged)")  # fmt: skip
+    if args.big:
+        report = big(prepare(data, 1_000_000), max(1, args.repeat - 1))
+        peak_gb = report["peak"] / 2**30
+        ratio = report["sql"] / report["hand"]
+        print(
+            f"{report['rows'] / 1e6:.1f}M rows over 1M customers on DuckDB: backlog "
+            f"{report['sql']:.1f} s (goal <= 20 s {'met' if report['sql'] <= 20 else 'MISSED'}), "
+            f"peak RSS {peak_gb:.2f} GB (goal <= 4 GB {'met' if peak_gb <= 4 else 'MISSED'}), "
+            f"scores-only query {report['hand']:.1f} s: {ratio:.2f}x "
+            f"(goal <= 2x {'met' if ratio <= 2 else 'MISSED'}); loading {report['load']:.1f} s"
+        )
+        print(
+            f"  CPU time of the process: backlog {report['sql_cpu']:.1f} s, scores-only query "
+            f"{report['hand_cpu']:.1f} s; peak RSS after loading "
+            f"{report['peak_loaded'] / 2**30:.2f} GB"
+        )
+        missed += report["sql"] > 20 or peak_gb > 4 or ratio > 2
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

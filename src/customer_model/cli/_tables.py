@@ -1,0 +1,302 @@
+"""The five record tables as files: written in chunks, loaded into DuckDB where they lie.
+
+``customer-model generate --format jsonl|parquet`` writes ``customers``,
+``purchasers``, ``users``, ``purchases`` and ``feedback`` (the records of
+:mod:`customer_model.records`) into a folder; ``customer-model rank --engine
+duckdb`` loads such a folder, or a Dataset JSON file, into DuckDB tables typed
+as the records page says.  Every file is written to a temporary file beside
+it and moved into place only when all five are complete: a folder holds the
+new tables whole or keeps what it had.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from customer_model.cli._files import InputError, publish
+from customer_model.cli._progress import ProgressBar
+from customer_model.records import (
+    COLUMN_TYPES,
+    CUSTOMER_COLUMNS,
+    FEEDBACK_COLUMNS,
+    PURCHASE_COLUMNS,
+    PURCHASER_COLUMNS,
+    USER_COLUMNS,
+    Record,
+)
+
+Progress = Callable[[int, int], None]
+TableFormat = Literal["jsonl", "parquet"]
+
+#: Every table's columns, in file order.
+COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "customers": CUSTOMER_COLUMNS,
+    "purchasers": PURCHASER_COLUMNS,
+    "users": USER_COLUMNS,
+    "purchases": PURCHASE_COLUMNS,
+    "feedback": FEEDBACK_COLUMNS,
+}
+
+#: The DuckDB type of each kind of column (``records.COLUMN_TYPES``).
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "tags": "VARCHAR",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "decimal": "DECIMAL(38, 9)",
+    "datetime": "TIMESTAMPTZ",
+    "date": "DATE",
+}
+
+#: File endings a table is read from, by format.
+ENDINGS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def column_types(table: str) -> dict[str, str]:
+    """Column name to DuckDB type for *table*."""
+    return {name: DUCKDB_TYPES[COLUMN_TYPES[name]] for name in COLUMNS[table]}
+
+
+def duckdb_module() -> Any:
+    """The duckdb module, or one clear line on how to install it."""
+    try:
+        import duckdb
+    except ImportError:
+        raise InputError(
+            ["DuckDB is not installed: pip install 'customer-model[duckdb]'"]
+        ) from None
+    return duckdb
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _folder(out: str) -> Path:
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputError([f"{out}: is a file; tables are written into a folder"]) from None
+    except OSError as e:
+        raise InputError([f"{out}: cannot create ({e.strerror or type(e).__name__})"]) from None
+    except ValueError:  # a NUL character in the name
+        raise InputError([f"{out!r}: not a valid folder name"]) from None
+    return path
+
+
+@contextlib.contextmanager
+def _temporaries(folder: Path, names: Iterable[str]) -> Iterator[dict[str, Path]]:
+    """A temporary file beside each final name, removed unless moved into place."""
+    paths: dict[str, Path] = {}
+    try:
+        for name in names:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            os.close(fd)
+            paths[name] = Path(tmp)
+        yield paths
+    finally:
+        for path in paths.values():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+
+def write_tables(
+    out: str,
+    chunks: Iterable[Mapping[str, list[Record]]],
+    *,
+    file_format: TableFormat,
+    total: int,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Write every chunk's rows to ``<table>.jsonl`` or ``<table>.parquet`` in *out*.
+
+    Returns the rows written per table.  *progress* is called with customers
+    written so far and *total*.  Parquet goes through JSON Lines: DuckDB
+    reads them typed (:func:`column_types`) and writes Parquet, so no table
+    is ever held in memory.
+    """
+    folder = _folder(out)
+    duckdb = duckdb_module() if file_format == "parquet" else None
+    counts = dict.fromkeys(COLUMNS, 0)
+    try:
+        with _temporaries(folder, COLUMNS) as lines, contextlib.ExitStack() as stack:
+            files = {
+                name: stack.enter_context(path.open("w", encoding="utf-8", newline="\n"))
+                for name, path in lines.items()
+            }
+            done = 0
+            dumps = json.JSONEncoder(separators=(",", ":")).encode
+            for chunk in chunks:
+                for name, rows in chunk.items():
+                    files[name].write("".join([dumps(row) + "\n" for row in rows]))
+                    counts[name] += len(rows)
+                done += len(chunk["customers"])
+                if progress is not None:
+                    progress(done, total)
+            stack.close()
+            if duckdb is None:
+                for name, path in lines.items():
+                    publish(path, folder / f"{name}.jsonl")
+                return counts
+            with _temporaries(folder, COLUMNS) as parquet:
+                con = duckdb.connect()
+                try:
+                    for name in COLUMNS:
+                        _to_parquet(con, lines[name], parquet[name], name)
+                except duckdb.Error as e:  # a full disk, say; our own rows are always valid
+                    raise InputError(
+                        [f"{out}: cannot write Parquet ({type(e).__name__})"]
+                    ) from None
+                finally:
+                    con.close()
+                for name, path in parquet.items():
+                    publish(path, folder / f"{name}.parquet")
+    except OSError as e:
+        raise InputError([f"{out}: cannot write ({e.strerror or type(e).__name__})"]) from None
+    return counts
+
+
+def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
+    types = column_types(table)
+    columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in types.items()) + "}"
+    # names and types are ours (the records' columns); the source is a parameter, and the
+    # target, which COPY cannot take as one, is our temporary file's path, quoted
+    con.execute(
+        f"COPY (SELECT * FROM read_json($1, format = 'newline_delimited', columns = {columns}))"
+        " TO '"
+        + str(target).replace("'", "''")
+        + "' (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)",
+        [str(source)],
+    )
+
+
+# -- loading ----------------------------------------------------------------------------
+
+
+def _table_file(folder: Path, table: str) -> tuple[Path, str]:
+    found = [
+        (folder / f"{table}{ending}", kind)
+        for ending, kind in ENDINGS.items()
+        if (folder / f"{table}{ending}").is_file()
+    ]
+    if not found:
+        raise InputError(
+            [f"{folder}: no {table} table ({table}.parquet, {table}.jsonl or {table}.ndjson)"]
+        )
+    if len(found) > 1:
+        names = " and ".join(path.name for path, _ in found)
+        raise InputError([f"{folder}: {names} both hold the {table} table; keep one"])
+    return found[0]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None:
+    types = column_types(table)
+    if kind == "parquet":
+        source = "read_parquet($1)"
+        try:
+            present = {
+                row[0]
+                for row in con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
+            }
+        except duckdb.Error:
+            raise InputError([f"{path}: not a readable Parquet file"]) from None
+        missing = [name for name in types if name not in present]
+        if missing:
+            raise InputError(
+                [f"{path}: no column {', '.join(map(repr, missing))} in the {table} table"]
+            )
+        select = ", ".join(f"CAST({_quoted(n)} AS {t}) AS {_quoted(n)}" for n, t in types.items())
+    else:
+        columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in types.items()) + "}"
+        source = f"read_json($1, format = 'newline_delimited', columns = {columns})"
+        select = ", ".join(_quoted(n) for n in types)
+    try:
+        con.execute(f"CREATE TABLE {_quoted(table)} AS SELECT {select} FROM {source}", [str(path)])
+    except duckdb.Error:
+        # DuckDB's message quotes the offending value, which may be personal: not shown
+        raise InputError(
+            [
+                f"{path}: cannot be read as the {table} table (a value of the wrong type for its "
+                "column, or not JSON Lines); see the records page for the columns and types"
+            ]
+        ) from None
+
+
+def load_folder(con: Any, folder: str, progress: Progress | None = None) -> None:
+    """Load the five tables of *folder* into DuckDB tables of the same names, typed."""
+    duckdb = duckdb_module()
+    root = Path(folder)
+    files = {table: _table_file(root, table) for table in COLUMNS}
+    sizes = {table: path.stat().st_size for table, (path, _) in files.items()}
+    total, done = sum(sizes.values()), 0
+    for table, (path, kind) in files.items():
+        _load_file(duckdb, con, path, kind, table)
+        done += sizes[table]
+        if progress is not None:
+            progress(done, total)
+
+
+def load_dataset(con: Any, dataset: Any, progress: Progress | None = None) -> None:
+    """Load a Dataset's customers and feedback into DuckDB as the five record tables."""
+    from customer_model.records import (
+        feedback_records,
+        purchase_records,
+        purchaser_records,
+        to_records,
+        user_records,
+    )
+
+    customers = dataset.customers
+    chunk = {
+        "customers": to_records(customers),
+        "purchasers": purchaser_records(customers),
+        "users": user_records(customers),
+        "purchases": purchase_records(customers),
+        "feedback": feedback_records(dataset.feedback),
+    }
+    with tempfile.TemporaryDirectory(prefix="customer-model-") as folder:
+        write_tables(folder, [chunk], file_format="jsonl", total=len(customers))
+        load_folder(con, folder, progress)
+
+
+# -- the generate command --------------------------------------------------------------
+
+
+def generate_tables(args: argparse.Namespace, start: datetime) -> int:
+    """``generate --format jsonl|parquet``: the sample's five tables into ``--out``."""
+    from customer_model.examples.tables import sample_tables
+
+    if args.out is None or args.out == "-":
+        raise InputError([f"--format {args.format}: needs --out FOLDER for its five tables"])
+    if args.indent is not None:
+        raise InputError(["--indent: works with --format json only"])
+    chunks = sample_tables(
+        customers=args.customers,
+        feedback=args.feedback,
+        seed=args.seed,
+        start=start,
+        months=args.months,
+    )
+    with ProgressBar(sys.stderr, "generating") as bar:
+        counts = write_tables(
+            args.out, chunks, file_format=args.format, total=args.customers, progress=bar
+        )
+    print(
+        f"wrote {args.format} tables into {args.out}: "
+        + ", ".join(f"{n} {name}" for name, n in counts.items()),
+        file=sys.stderr,
+    )
+    return 0

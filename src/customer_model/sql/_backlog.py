@@ -1,0 +1,445 @@
+"""The backlog as SQL: what :func:`~customer_model.prioritize` computes, over the record tables.
+
+The query is one fixed text (in ``_query``), parsed by sqlglot once; the policy's
+numbers, the theme keys, the segment rules and ``as_of`` go into it as
+sqlglot literals and expressions, and every name is a quoted identifier.
+Nothing a caller gives is pasted into SQL text, so no value can change the
+shape of the query.  sqlglot then writes it in the dialect asked for.
+
+Floats are the same operations in the same order as in Python (a voice's
+factors are multiplied left to right, each weight a ``CAST('<repr>' AS
+DOUBLE)`` that parses to the very float the policy holds); only the sums
+differ in order, which is why scores agree within 1e-9 relative, not bit for
+bit.  Money stays ``DECIMAL(38, 9)`` and is summed exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import sqlglot
+from sqlglot import exp
+
+from customer_model.backlog import VoiceRole
+from customer_model.errors import ValidationError
+from customer_model.model._rule_fields import iso
+from customer_model.model._validation import Checker, type_name
+from customer_model.model.customers import Role
+from customer_model.model.feedback import FeedbackKind, Importance, Need
+from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
+from customer_model.model.segments import Segment
+from customer_model.sql._checks import checks_tree
+from customer_model.sql._query import QUERY, SKIPPED
+
+__all__ = ["TABLES", "BacklogSQL", "backlog_sql", "build", "check_arguments", "rename"]
+
+#: The record tables the backlog reads, by the name it gives them unless ``tables=`` renames them.
+TABLES = ("customers", "purchasers", "users", "purchases", "feedback")
+
+_SUBJECT = "backlog_sql arguments"
+
+_VOICE_ROLES = {
+    VoiceRole.PURCHASER: frozenset({Role.PURCHASER}),
+    VoiceRole.USER: frozenset({Role.USER}),
+    VoiceRole.BOTH: frozenset({Role.PURCHASER, Role.USER}),
+    VoiceRole.UNLISTED: frozenset(),
+}
+
+_CTES = frozenset(
+    {
+        "cm_feedback",
+        "cm_voices",
+        "cm_revenue",
+        "cm_customers",
+        "cm_listed",
+        "cm_roled",
+        "cm_weighed",
+        "cm_groups",
+        "cm_themes",
+        "cm_theme_revenue",
+        "cm_ids",
+        "cm_checks",
+    }
+)
+
+
+@functools.cache
+def _template(text: str) -> exp.Expr:
+    return sqlglot.parse_one(text)
+
+
+@attrs.frozen(slots=True)
+class BacklogSQL:
+    """The SQL that computes a backlog, as text in one dialect.
+
+    ``backlog`` gives one row per theme, best first: ``theme``, ``rank``,
+    ``score``, ``customer_count``, the voice counts of
+    :class:`~customer_model.BacklogItem`, ``revenue`` (a list of
+    ``currency``/``amount`` pairs, exact ``DECIMAL(38, 9)``), ``feedback_ids``
+    (unordered), ``explanation`` (a list with one entry per role and need:
+    ``voices``, raw ``points``, the running totals after each factor and the
+    ``value``) and ``steps``.  Feedback whose customer is not in the customers
+    table is left out of it; ``skipped`` lists those items' ids and
+    ``checks`` counts, in one row with a column per check, what the tables
+    hold that ``prioritize()`` would refuse (a count that is not zero fails).
+    ``str()`` gives ``backlog``.
+    """
+
+    dialect: str
+    backlog: str
+    checks: str
+    skipped: str
+
+    def __str__(self) -> str:
+        return self.backlog
+
+
+# -- literals ---------------------------------------------------------------------
+
+
+def _double(value: float) -> exp.Expr:
+    """A float that every engine parses back to exactly *value* (``repr`` round-trips)."""
+    return exp.cast(exp.Literal.string(repr(float(value))), exp.DataType.Type.DOUBLE)
+
+
+def _text(value: str) -> exp.Expr:
+    return exp.Literal.string(value)
+
+
+def _timestamp(value: datetime) -> exp.Expr:
+    return exp.cast(exp.Literal.string(iso(value)), exp.DataType.Type.TIMESTAMPTZ)
+
+
+def _col(table: str, name: str) -> exp.Column:
+    return exp.column(name, table=table)
+
+
+def _case(
+    subject: exp.Expr, branches: Iterable[tuple[exp.Expr, exp.Expr]], default: exp.Expr | None
+) -> exp.Expr:
+    """``CASE subject WHEN .. THEN .. ELSE default END``, or just *default* without branches."""
+    ifs = [exp.If(this=exp.EQ(this=subject.copy(), expression=k), true=v) for k, v in branches]
+    if not ifs:
+        return default if default is not None else exp.Null()
+    return exp.Case(ifs=ifs, default=default)
+
+
+# -- the policy's factors as expressions --------------------------------------------
+
+
+def _points(policy: PrioritizationPolicy) -> exp.Expr:
+    importance = _col("o", "importance")
+    branches = [(_text(level.value), _double(policy.points(level))) for level in Importance]
+    return _case(importance, branches, _double(policy.unspecified_points))
+
+
+def _kind_weight(policy: PrioritizationPolicy) -> exp.Expr:
+    kind = _col("o", "kind")
+    branches = [
+        (_text(kind.value), _double(policy.kind_weight(kind)))
+        for kind in FeedbackKind
+        if kind in policy.kind_weights
+    ]
+    return _case(kind, branches, _double(1.0))
+
+
+def _who(policy: PrioritizationPolicy) -> exp.Expr:
+    """The role-and-need weight: the anonymous and unlisted weights, or the need's row."""
+    role, need = _col("o", "role"), _col("o", "need")
+    by_role: list[tuple[exp.Expr, exp.Expr]] = [
+        (_text(VoiceRole.ANONYMOUS.value), _double(policy.anonymous_weight)),
+        (_text(VoiceRole.UNLISTED.value), _double(policy.unlisted_weight)),
+    ]
+    by_need = []
+    for listed in Need:
+        if listed not in policy.role_weights:
+            continue
+        weights = [
+            (_text(r.value), _double(policy.role_weight(_VOICE_ROLES[r], listed)))
+            for r in (VoiceRole.PURCHASER, VoiceRole.USER, VoiceRole.BOTH)
+        ]
+        by_need.append((_text(listed.value), _case(role, weights, None)))
+    return _case(role, by_role, _case(need, by_need, _double(1.0)))
+
+
+def _decay(policy: PrioritizationPolicy, as_of: datetime) -> exp.Expr:
+    """``0.5 ** (age / half_life)``, the age in microseconds as Python divides timedeltas."""
+    if policy.half_life is None:
+        return _double(1.0)
+    as_of_us = _micros(as_of - _EPOCH)
+    age = exp.Sub(
+        this=exp.Literal.number(as_of_us),
+        expression=exp.UnixMicros(this=_col("o", "created_at")),
+    )
+    ratio = exp.Div(
+        this=exp.cast(exp.paren(age), exp.DataType.Type.DOUBLE),
+        expression=_double(float(_micros(policy.half_life))),
+    )
+    return exp.Pow(this=_double(0.5), expression=ratio)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _value_weight(policy: PrioritizationPolicy) -> exp.Expr:
+    """The customer-value multiplier over the customer's revenue rows (one per currency)."""
+    amount: exp.Expr = exp.cast(_col("rv", "amount"), exp.DataType.Type.DOUBLE)
+    if policy.currency is not None:
+        rates = [(_text(policy.currency), _double(1.0))]
+        rates += [
+            (_text(code), _double(rate)) for code, rate in sorted(policy.exchange_rates.items())
+        ]
+        amount = exp.Mul(this=amount, expression=_case(_col("rv", "currency"), rates, None))
+    ratio = exp.Div(this=exp.Sum(this=amount), expression=_double(policy.revenue_scale))
+    if policy.customer_value is ValueWeighting.LINEAR:
+        return exp.Add(this=_double(1.0), expression=ratio)
+    if policy.customer_value is ValueWeighting.LOG:
+        return exp.Add(
+            this=_double(1.0), expression=exp.Ln(this=exp.Add(this=_double(1.0), expression=ratio))
+        )
+    return _double(1.0)
+
+
+def _segment_weight(
+    policy: PrioritizationPolicy, segments: list[Segment], as_of: datetime
+) -> exp.Expr:
+    """The largest weight of the weighted segments a customer is in, else 1.
+
+    ``CASE`` tries the segments from the heaviest down, so the first that
+    matches gives the largest weight, as ``max()`` does in Python.
+    """
+    from customer_model.sql import where_expression  # the package imports this module
+
+    weighted = sorted(
+        (policy.segment_weights[s.id], i, s)
+        for i, s in enumerate(segments)
+        if s.id in policy.segment_weights
+    )
+    ifs = [
+        exp.If(this=where_expression(s, as_of=as_of), true=_double(w))
+        for w, _, s in reversed(weighted)
+    ]
+    return exp.Case(ifs=ifs, default=_double(1.0)) if ifs else _double(1.0)
+
+
+def _fit(policy: PrioritizationPolicy) -> exp.Expr:
+    branches = [(_text(t), _double(f)) for t, f in sorted(policy.strategic_fit.items())]
+    return _case(_col("g", "theme"), branches, _double(policy.default_fit))
+
+
+# -- names -------------------------------------------------------------------------
+
+
+def _table_parts(name: str) -> list[str]:
+    return name.split(".")
+
+
+def rename(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
+    """*tree*, changed in place: every record table by the caller's name, every name quoted."""
+    for node in list(tree.find_all(exp.Table)):
+        if not node.args.get("db") and node.name in TABLES:
+            parts = _table_parts(names.get(node.name, node.name))
+            node.set("this", exp.to_identifier(parts[-1]))
+            if len(parts) > 1:
+                node.set("db", exp.to_identifier(parts[-2]))
+            if len(parts) > 2:
+                node.set("catalog", exp.to_identifier(parts[-3]))
+    for ident in tree.find_all(exp.Identifier):
+        ident.set("quoted", True)
+    return tree
+
+
+def _fill(tree: exp.Expr, values: Mapping[str, exp.Expr]) -> exp.Expr:
+    """*tree*, changed in place: each ``:name`` replaced by (a copy of) its expression."""
+    for node in list(tree.find_all(exp.Placeholder)):
+        node.replace(values[node.name].copy())
+    return tree
+
+
+# -- checking the arguments ---------------------------------------------------------
+
+
+def check_arguments(
+    check: Checker,
+    policy: object,
+    as_of: object,
+    segments: object,
+    tables: object,
+) -> tuple[list[Segment], dict[str, str]]:
+    """Problems with the arguments go to *check*; the weighted segments and table names."""
+    if not isinstance(policy, PrioritizationPolicy):
+        check.add("policy", f"must be a PrioritizationPolicy, not {type_name(policy)}")
+    check.aware("as_of", as_of)  # also within years 1 to 9999 in UTC, where SQL compares
+    names: dict[str, str] = {}
+    if tables is not None:
+        if not isinstance(tables, Mapping):
+            check.add("tables", f"must be a mapping of table to name, not {type_name(tables)}")
+        else:
+            for key, name in tables.items():
+                if key not in TABLES:
+                    check.add("tables", f"keys must be among {', '.join(map(repr, TABLES))}")
+                elif check.text(("tables", key), name):
+                    parts = _table_parts(name)
+                    if len(parts) > 3 or any(not p.strip() for p in parts):
+                        check.add(
+                            ("tables", key), "must be a name, or a dotted name of up to 3 parts"
+                        )
+                    elif parts[-1].lower() in _CTES:
+                        check.add(("tables", key), "is a name the backlog query uses itself")
+                    else:
+                        names[key] = name
+    chosen: list[Segment] = []
+    if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
+        check.add("segments", f"must be an iterable of Segment, not {type_name(segments)}")
+        return chosen, names
+    weights: Mapping[str, float] = (
+        policy.segment_weights if isinstance(policy, PrioritizationPolicy) else {}
+    )
+    seen: set[str] = set()
+    for i, segment in enumerate(segments):
+        if not isinstance(segment, Segment):
+            check.add(
+                ("segments", i),
+                f"must be a Segment (only a segment's rule compiles to SQL), "
+                f"not {type_name(segment)}",
+            )
+            continue
+        if segment.id in seen:
+            check.add(("segments", i), f"id {segment.id!r} is used more than once")
+            continue
+        seen.add(segment.id)
+        if segment.id not in weights:
+            continue
+        if segment.rule.needs_rfm:
+            check.add(
+                ("segments", i),
+                f"segment {segment.id!r} reads RFM scores, which are relative to a "
+                "population and not computed in SQL; weigh a segment without them",
+            )
+            continue
+        chosen.append(segment)
+    absent = sorted(set(weights) - seen)
+    if absent:
+        check.add(
+            ("policy", "segment_weights"),
+            f"weights segment(s) {', '.join(map(repr, absent))} that were not given",
+        )
+    return chosen, names
+
+
+def _dialect(check: Checker, dialect: object) -> None:
+    if check.text("dialect", dialect):
+        try:
+            sqlglot.Dialect.get_or_raise(str(dialect))
+        except ValueError:
+            check.add("dialect", "is not a SQL dialect sqlglot knows")
+
+
+# -- putting it together -----------------------------------------------------------
+
+
+@attrs.frozen
+class Built:
+    """The backlog statements as sqlglot trees, before they are written in a dialect."""
+
+    backlog: exp.Expr
+    checks: exp.Expr
+    skipped: exp.Expr
+
+    def sql(self, dialect: str, *, pretty: bool = True) -> BacklogSQL:
+        """The texts in *dialect*; laid out on lines for people to read unless not *pretty*."""
+        return BacklogSQL(
+            dialect,
+            _adapted(self.backlog, dialect).sql(dialect=dialect, pretty=pretty),
+            self.checks.sql(dialect=dialect, pretty=pretty),
+            self.skipped.sql(dialect=dialect, pretty=pretty),
+        )
+
+
+def _adapted(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """*tree* with what sqlglot writes as is but the dialect lacks, said another way.
+
+    PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
+    field names: JSON objects stand in); Snowflake no ``UNIX_MICROS``.
+    """
+    if dialect not in ("postgres", "snowflake"):
+        return tree
+    tree = tree.copy()
+    for node in list(tree.find_all(exp.UnixMicros)):
+        if dialect == "snowflake":
+            node.replace(exp.Extract(this=exp.var("EPOCH_MICROSECOND"), expression=node.this))
+        else:
+            seconds = exp.Extract(this=exp.var("EPOCH"), expression=node.this)
+            micros = exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))
+            node.replace(exp.cast(micros, exp.DataType.Type.BIGINT))
+    if dialect == "postgres":
+        for struct in list(tree.find_all(exp.Struct)):
+            pairs = [
+                exp.JSONKeyValue(this=exp.Literal.string(p.this.name), expression=p.expression)
+                for p in struct.expressions
+            ]
+            struct.replace(exp.JSONObject(expressions=pairs))
+    return tree
+
+
+def build(
+    policy: PrioritizationPolicy,
+    as_of: datetime,
+    segments: list[Segment],
+    names: Mapping[str, str],
+) -> Built:
+    """The statements for checked arguments (see :func:`check_arguments`)."""
+    values: dict[str, exp.Expr] = {
+        "as_of": _timestamp(as_of),
+        "one": _double(1.0),
+        "points": _points(policy),
+        "who": _who(policy),
+        "kind_weight": _kind_weight(policy),
+        "decay": _decay(policy, as_of),
+        "value_weight": _value_weight(policy),
+        "fit": _fit(policy),
+    }
+    try:
+        values["segment_weight"] = _segment_weight(policy, segments, as_of)
+    except ValidationError as e:  # a time in a rule that UTC text cannot hold
+        raise ValidationError(e.problems, _SUBJECT) from None
+    backlog = _fill(_template(QUERY).copy(), values)
+    return Built(
+        rename(backlog, names),
+        rename(checks_tree(as_of, segments), names),
+        rename(_template(SKIPPED).copy(), names),
+    )
+
+
+def backlog_sql(
+    policy: PrioritizationPolicy = PrioritizationPolicy(),  # noqa: B008 - frozen value
+    *,
+    as_of: datetime,
+    dialect: str = "duckdb",
+    segments: Iterable[Segment] = (),
+    tables: Mapping[str, str] | None = None,
+) -> BacklogSQL:
+    """The SQL that ranks the backlog :func:`~customer_model.prioritize` ranks, from tables.
+
+    The tables are the record tables (:data:`TABLES`, with the columns of
+    :mod:`customer_model.records`, typed as ``records.COLUMN_TYPES`` says);
+    *tables* maps any of those names to the caller's (``"feedback":
+    "crm.support_tickets"``; a dotted name is a schema-qualified one).
+    *segments* are the :class:`~customer_model.Segment` values whose weights
+    the policy names; a segment whose rule reads RFM scores is refused, since
+    SQL cannot score a population per row.  *dialect* is any dialect sqlglot
+    knows; ``duckdb``, ``spark``, ``postgres``, ``bigquery`` and
+    ``snowflake`` are tested.
+    """
+    check = Checker()
+    chosen, names = check_arguments(check, policy, as_of, segments, tables)
+    _dialect(check, dialect)
+    check.done(_SUBJECT)
+    return build(policy, as_of, chosen, names).sql(dialect)

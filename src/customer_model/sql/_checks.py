@@ -1,0 +1,288 @@
+"""What the record tables can hold that :func:`~customer_model.prioritize` would refuse.
+
+Objects are checked when they are made; rows are not.  The checks query
+counts, in one row, the offending rows (or ids) of every check, one pass
+per table; only when a count is not zero are a few ids fetched, never a
+value (a theme or an enum column may hold what a user typed).
+:func:`problems` says what is wrong in the words ``prioritize()`` uses.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Literal
+
+import attrs
+from sqlglot import exp
+
+from customer_model.errors import Path, Problem
+from customer_model.model._rule_fields import FIELDS, Kind, iso
+from customer_model.model.feedback import FeedbackKind, Importance, Need
+from customer_model.model.segments import Segment
+
+__all__ = ["EXAMPLES", "Probe", "checks_tree", "probes", "problems"]
+
+#: How many offending ids a problem shows.
+EXAMPLES = 5
+
+#: Columns the backlog reads that must hold a value, per table, and the id a row shows.
+_REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "feedback": ("id", ("id", "customer_id", "theme", "kind", "created_at")),
+    "customers": ("id", ("id",)),
+    "purchases": ("customer_id", ("customer_id", "amount", "currency", "at")),
+    "purchasers": ("customer_id", ("customer_id", "person_id")),
+    "users": ("customer_id", ("customer_id", "person_id")),
+}
+_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
+    ("kind", FeedbackKind),
+    ("need", Need),
+    ("importance", Importance),
+)
+
+
+@attrs.frozen
+class Probe:
+    """One check: offending rows of *table* (``rows``), ids repeated, or distinct values."""
+
+    table: str
+    column: str
+    problem: str
+    where: exp.Expr
+    #: What is counted: rows where *where* holds, ids occurring twice, or distinct *column*.
+    count: Literal["rows", "repeated", "distinct"] = "rows"
+    enum: type[enum.Enum] | None = None
+
+    @property
+    def name(self) -> str:
+        """The column of the checks row that counts it."""
+        return f"{self.table}_{self.column}_{self.problem}"
+
+    @property
+    def shown(self) -> str:
+        """The column whose values identify the offending rows."""
+        return self.column if self.count != "rows" else _REQUIRED[self.table][0]
+
+    def examples(self) -> exp.Select:
+        """Up to :data:`EXAMPLES` offending ids, smallest first, each with the exact count.
+
+        The count is of offending rows, or of distinct ids for repeats and
+        absent customers.
+        """
+        column = _c(self.shown)
+        query = exp.select(column).from_(_from(self.table)).where(self.where)
+        if self.count == "repeated":
+            query = query.group_by(column.copy()).having(_more_than_once())
+        elif self.count == "distinct":
+            query = query.distinct()
+        counted = exp.select(
+            exp.column(self.shown, table="e"), exp.Window(this=exp.Count(this=exp.Star()))
+        ).from_(exp.Subquery(this=query, alias=exp.TableAlias(this="e")))
+        return counted.order_by(exp.column(self.shown, table="e")).limit(EXAMPLES)
+
+
+def _c(name: str) -> exp.Column:
+    return exp.column(name, table="q")
+
+
+def _from(table: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(table), alias=exp.TableAlias(this="q"))
+
+
+def _null(column: str) -> exp.Expr:
+    return exp.Is(this=_c(column), expression=exp.Null())
+
+
+def _not_null(column: str) -> exp.Expr:
+    return exp.Not(this=_null(column))
+
+
+def _more_than_once() -> exp.Expr:
+    return exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1))
+
+
+def _outside(column: str, members: type[enum.Enum]) -> exp.Expr:
+    values = [exp.Literal.string(m.value) for m in members]
+    return exp.Not(this=exp.In(this=_c(column), expressions=values))
+
+
+def _upper_letter(column: exp.Expr, position: int) -> exp.Expr:
+    char = exp.Substring(
+        this=column.copy(), start=exp.Literal.number(position), length=exp.Literal.number(1)
+    )
+    return exp.Between(this=char, low=exp.Literal.string("A"), high=exp.Literal.string("Z"))
+
+
+def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
+    """Every check the tables get, in the order of the checks row."""
+    out = [
+        Probe(table, column, "null", _null(column))
+        for table, (_, columns) in _REQUIRED.items()
+        for column in columns
+    ]
+    late = exp.GT(
+        this=_c("created_at"),
+        expression=exp.cast(exp.Literal.string(iso(as_of)), exp.DataType.Type.TIMESTAMPTZ),
+    )
+    known = (
+        exp.select(exp.column("id", table="c"))
+        .from_(exp.Table(this=exp.to_identifier("customers"), alias=exp.TableAlias(this="c")))
+        .where(exp.Not(this=exp.Is(this=exp.column("id", table="c"), expression=exp.Null())))
+    )
+    out += [
+        Probe("feedback", "id", "repeated", _not_null("id"), "repeated"),
+        Probe("feedback", "created_at", "late", late),
+        Probe(
+            "feedback",
+            "customer_id",
+            "unknown",
+            exp.Not(this=exp.In(this=_c("customer_id"), query=exp.Subquery(this=known))),
+            "distinct",
+        ),
+        *(
+            Probe("feedback", column, "outside", _outside(column, members), enum=members)
+            for column, members in _ENUMS
+        ),
+        Probe("customers", "id", "repeated", _not_null("id"), "repeated"),
+    ]
+    for name in sorted({f for s in segments for f in s.rule.fields}):
+        spec = FIELDS[name]
+        if spec.kind is Kind.ENUM and spec.enum is not None:
+            outside = _outside(spec.column, spec.enum)
+            out.append(Probe("customers", spec.column, "outside", outside, enum=spec.enum))
+        elif not spec.nullable:
+            out.append(Probe("customers", spec.column, "null", _null(spec.column)))
+    currency = _c("currency")
+    well_formed = exp.and_(
+        exp.EQ(this=exp.Length(this=currency.copy()), expression=exp.Literal.number(3)),
+        *(_upper_letter(currency, i) for i in (1, 2, 3)),
+    )
+    out += [
+        Probe("purchases", "currency", "malformed", exp.Not(this=exp.paren(well_formed))),
+        Probe(
+            "purchases",
+            "amount",
+            "negative",
+            exp.LT(this=_c("amount"), expression=exp.Literal.number(0)),
+        ),
+    ]
+    return out
+
+
+def _flagged(condition: exp.Expr) -> exp.Expr:
+    flag = exp.Case(
+        ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+    )
+    return exp.Coalesce(this=exp.Sum(this=flag), expressions=[exp.Literal.number(0)])
+
+
+def _counted(probe: Probe) -> exp.Expr:
+    """Not zero exactly when the probe finds something (repeats: the surplus rows)."""
+    if probe.count == "rows":
+        return _flagged(probe.where)
+    if probe.count == "repeated":
+        column = _c(probe.column)
+        return exp.Sub(
+            this=exp.Count(this=column),
+            expression=exp.Count(this=exp.Distinct(expressions=[column.copy()])),
+        )
+    # feedback whose customer the joined list of customer ids lacks
+    absent = exp.and_(
+        _not_null("customer_id"), exp.Is(this=exp.column("id", table="k"), expression=exp.Null())
+    )
+    return _flagged(absent)
+
+
+def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
+    """One row: per check, a count that is not zero when the check fails; one pass per table.
+
+    The feedback pass joins the distinct customer ids to find absent customers.
+    """
+    by_table: dict[str, list[Probe]] = {}
+    for probe in probes(as_of, segments):
+        by_table.setdefault(probe.table, []).append(probe)
+    parts = []
+    for table, group in by_table.items():
+        part = exp.select(*(_counted(p).as_(p.name) for p in group)).from_(_from(table))
+        if any(p.count == "distinct" for p in group):
+            ids = (
+                exp.select(exp.column("id", table="c"))
+                .distinct()
+                .from_(
+                    exp.Table(this=exp.to_identifier("customers"), alias=exp.TableAlias(this="c"))
+                )
+            )
+            part = part.join(
+                exp.Subquery(this=ids, alias=exp.TableAlias(this="k")),
+                on=exp.EQ(this=exp.column("id", table="k"), expression=_c("customer_id")),
+                join_type="LEFT",
+            )
+        parts.append(part)
+    names = [p.name for p in probes(as_of, segments)]
+    query = exp.select(*names).from_(exp.Subquery(this=parts[0], alias=exp.TableAlias(this="t0")))
+    for i, part in enumerate(parts[1:], start=1):
+        query = query.join(
+            exp.Subquery(this=part, alias=exp.TableAlias(this=f"t{i}")), join_type="CROSS"
+        )
+    return query
+
+
+def _shown(examples: Iterable[str], count: int) -> str:
+    ids = sorted(examples)
+    shown = ", ".join(map(repr, ids))
+    return shown if count <= len(ids) else f"{shown} and {count - len(ids)} more"
+
+
+def problems(
+    found: Iterable[tuple[Probe, int, list[str]]], names: Mapping[str, str]
+) -> list[Problem]:
+    """What each failed check means, in ``prioritize()``'s words where it has them.
+
+    *found* holds each failed probe with its count and some of its ids.
+    """
+    out: list[Problem] = []
+    for probe, count, examples in found:
+        table = names.get(probe.table, probe.table)
+        path: Path = (table, probe.column)
+        listed = _shown(examples, count)
+        which = f" ({probe.shown} {listed})" if listed else ""
+        problem = probe.problem
+        if problem == "unknown":
+            out += [
+                Problem(
+                    path,
+                    f"refers to customer {cid!r}, which is not among the customers "
+                    "(pass on_unknown_customer='skip' to leave such items out)",
+                )
+                for cid in sorted(examples)
+            ]
+            if count > len(examples):
+                out.append(
+                    Problem(path, f"refers to {count - len(examples)} more absent customer(s)")
+                )
+        elif problem == "repeated" and probe.table == "feedback":
+            out.append(Problem((table,), f"repeats the id(s) {listed}"))
+        elif problem == "repeated":
+            out.append(Problem(path, f"repeats the id(s) {listed}"))
+        elif problem == "late":
+            out.append(Problem((table,), f"has item(s) created after as_of: {listed}"))
+        elif problem == "null":
+            out.append(Problem(path, f"is required, but is NULL in {count} row(s){which}"))
+        elif problem == "outside":
+            assert probe.enum is not None
+            allowed = ", ".join(repr(m.value) for m in probe.enum)
+            out.append(
+                Problem(path, f"must be one of {allowed}, but is not in {count} row(s){which}")
+            )
+        elif problem == "malformed":
+            out.append(
+                Problem(
+                    path,
+                    "must be an ISO 4217 code (three upper-case letters), "
+                    f"but is not in {count} row(s){which}",
+                )
+            )
+        else:  # negative
+            out.append(Problem(path, f"must not be negative, but is in {count} row(s){which}"))
+    return out

@@ -1,0 +1,244 @@
+"""Running the backlog SQL on DuckDB or Spark, and reading its rows into a Backlog.
+
+The engine sums each role-and-need group; Python then adds the groups with
+:func:`math.fsum` as :func:`~customer_model.prioritize` does, so every item
+keeps its promise that the explanation adds up to the score exactly, and
+ranks the themes by those scores (ties by theme key).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, NoReturn
+
+from customer_model.backlog import (
+    Backlog,
+    BacklogItem,
+    Factor,
+    ScoreComponent,
+    ScoreStep,
+    VoiceRole,
+)
+from customer_model.errors import Problem, ValidationError
+from customer_model.model._frozenmap import FrozenMap
+from customer_model.model._validation import Checker, type_name
+from customer_model.model.feedback import Need
+from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
+from customer_model.model.segments import Segment
+from customer_model.sql._backlog import build, check_arguments, rename
+from customer_model.sql._checks import probes, problems
+
+__all__ = ["prioritize_sql"]
+
+_SUBJECT = "prioritize input"
+_ROLE_ORDER = {role.value: i for i, role in enumerate(VoiceRole)}
+_NEEDS: tuple[Need | None, ...] = (*Need, None)
+_NEED_SLOT = {None if need is None else need.value: i for i, need in enumerate(_NEEDS)}
+_TOTALS = (
+    "points",
+    "role_total",
+    "kind_total",
+    "recency_total",
+    "value_total",
+    "segment_total",
+    "value",
+)
+
+
+def _overflow() -> NoReturn:
+    raise ValidationError.single(
+        "policy",
+        "makes a score overflow a float (infinite or undefined): lower the points and "
+        "weights, or raise revenue_scale",
+        _SUBJECT,
+    )
+
+
+class _Engine:
+    """A connection and how to run a statement on it, whichever engine it is."""
+
+    def __init__(self, connection: object) -> None:
+        module = type(connection).__module__
+        if module.lstrip("_").startswith("duckdb"):
+            self.dialect = "duckdb"
+        elif module.startswith("pyspark"):
+            self.dialect = "spark"
+        else:
+            raise ValidationError.single(
+                "connection",
+                f"must be a DuckDB connection or a Spark session, not {type_name(connection)}",
+                _SUBJECT,
+            )
+        self.connection: Any = connection
+
+    def rows(self, sql: str) -> list[Sequence[Any]]:
+        if self.dialect == "duckdb":
+            return list(self.connection.execute(sql).fetchall())
+        return list(self.connection.sql(sql).collect())
+
+
+def _field(record: Any, name: str) -> Any:
+    """A field of a struct as the engine hands it over: a dict (DuckDB) or a Row (Spark)."""
+    return record[name]
+
+
+def prioritize_sql(
+    connection: object,
+    *,
+    policy: PrioritizationPolicy = PrioritizationPolicy(),  # noqa: B008 - frozen value
+    as_of: datetime,
+    segments: Iterable[Segment] = (),
+    tables: Mapping[str, str] | None = None,
+    on_unknown_customer: Literal["raise", "skip"] = "raise",
+) -> Backlog:
+    """:func:`~customer_model.prioritize` run by a database over the record tables.
+
+    *connection* is a DuckDB connection or a Spark session in which the
+    tables of :func:`~customer_model.sql.backlog_sql` exist (renamed through
+    *tables*).  The result is the :class:`~customer_model.Backlog` that
+    ``prioritize()`` gives for the same data: the same themes, counts, voices,
+    feedback ids and revenue; scores within 1e-9 relative (the engine sums in
+    another order than :func:`math.fsum`), so themes whose scores are that
+    close may swap ranks.
+
+    Raises :class:`~customer_model.ValidationError` for what ``prioritize()``
+    refuses, in its words (repeated feedback ids, feedback after *as_of*,
+    feedback whose customer is not in the customers table unless
+    ``on_unknown_customer="skip"``, a missing exchange rate), and for what
+    only tables can hold: a NULL in a column the backlog needs, a value
+    outside an enum, a malformed currency or a negative amount, naming the
+    table, the column and a few of the rows' ids.
+    """
+    check = Checker()
+    chosen, names = check_arguments(check, policy, as_of, segments, tables)
+    if on_unknown_customer not in ("raise", "skip"):
+        check.add("on_unknown_customer", "must be 'raise' or 'skip'")
+    check.done(_SUBJECT)
+    engine = _Engine(connection)
+    statements = build(policy, as_of, chosen, names).sql(engine.dialect, pretty=False)
+
+    counts = engine.rows(statements.checks)[0]
+    found = _problems(engine, counts, as_of, chosen, names, skip=on_unknown_customer == "skip")
+    if found:
+        raise ValidationError(found, _SUBJECT)
+    skipped: tuple[str, ...] = ()
+    if on_unknown_customer == "skip":
+        skipped = tuple(sorted(str(row[0]) for row in engine.rows(statements.skipped)))
+    rows = engine.rows(statements.backlog)
+    _currencies(check, policy, rows)
+    check.done(_SUBJECT)
+    built = [_item(row) for row in rows]
+    built.sort(key=lambda fields: (-fields["score"], fields["theme"]))
+    ranked = tuple(BacklogItem(rank=rank, **fields) for rank, fields in enumerate(built, start=1))
+    return Backlog(ranked, as_of, policy, skipped=skipped)
+
+
+def _problems(
+    engine: _Engine,
+    counts: Sequence[Any],
+    as_of: datetime,
+    segments: list[Segment],
+    names: Mapping[str, str],
+    *,
+    skip: bool,
+) -> list[Problem]:
+    """What the checks query finds in the tables; a few ids of each failed check."""
+    checks = probes(as_of, segments)
+    failed = []
+    for probe, count in zip(checks, counts, strict=True):
+        if not count or (skip and probe.problem == "unknown"):
+            continue
+        query = rename(probe.examples(), names).sql(dialect=engine.dialect)
+        rows = engine.rows(query)
+        examples = [str(row[0]) for row in rows if row[0] is not None]
+        failed.append((probe, int(rows[0][1]) if rows else int(count), examples))
+    return problems(failed, names)
+
+
+def _revenue(row: Any) -> dict[str, Decimal]:
+    pairs = row[10] or ()
+    out: dict[str, Decimal] = {}
+    for pair in pairs:
+        amount = _field(pair, "amount")
+        if amount is None:  # Spark's sum of a DECIMAL(38, 9) past 38 digits
+            raise ValidationError.single(
+                "purchases",
+                "add up to more than DECIMAL(38, 9) holds for a theme's revenue",
+                _SUBJECT,
+            )
+        out[str(_field(pair, "currency"))] = amount
+    return dict(sorted(out.items()))
+
+
+def _currencies(check: Checker, policy: PrioritizationPolicy, rows: list[Sequence[Any]]) -> None:
+    """The revenue's currencies, checked as ``prioritize()`` checks them when it weighs value."""
+    if policy.customer_value is ValueWeighting.NONE:
+        return
+    seen = {code for row in rows for code in _revenue(row)}
+    if policy.currency is not None:
+        missing = seen - {policy.currency, *policy.exchange_rates}
+        if missing:
+            codes = ", ".join(map(repr, sorted(missing)))
+            check.add(
+                ("policy", "exchange_rates"),
+                f"has no rate from {codes} to {policy.currency}; add one, or weigh customers "
+                "with customer_value=ValueWeighting.NONE",
+            )
+    elif len(seen) > 1:
+        codes = ", ".join(map(repr, sorted(seen)))
+        check.add(
+            ("policy", "currency"),
+            f"is needed: revenue comes in {codes}; set a currency and exchange_rates, "
+            "or weigh customers with customer_value=ValueWeighting.NONE",
+        )
+
+
+def _item(row: Sequence[Any]) -> dict[str, Any]:
+    """The fields of a theme's BacklogItem but its rank, from its row of the backlog query."""
+    theme = str(row[0])
+    groups = sorted(
+        row[12],
+        key=lambda g: (_ROLE_ORDER[_field(g, "role")], _NEED_SLOT[_field(g, "need")]),
+    )
+    explanation = []
+    column_sums = []
+    counts = dict.fromkeys(VoiceRole, 0)
+    for group in groups:
+        sums = [float(_field(group, name)) for name in _TOTALS]
+        if not all(map(math.isfinite, sums)):
+            _overflow()
+        column_sums.append(sums)
+        role = VoiceRole(_field(group, "role"))
+        need = _field(group, "need")
+        voices = int(_field(group, "voices"))
+        counts[role] += voices
+        explanation.append(
+            ScoreComponent(role, None if need is None else Need(need), voices, sums[0], sums[-1])
+        )
+    try:
+        steps = tuple(
+            ScoreStep(factor, math.fsum(sums[k] for sums in column_sums))
+            for k, factor in enumerate(Factor)
+        )
+        score = math.fsum(c.value for c in explanation)
+    except OverflowError:
+        _overflow()
+    both = counts[VoiceRole.BOTH]
+    return {
+        "theme": theme,
+        "score": score,
+        "customer_count": int(row[3]),
+        "voices": sum(counts.values()),
+        "purchaser_voices": counts[VoiceRole.PURCHASER] + both,
+        "user_voices": counts[VoiceRole.USER] + both,
+        "both_voices": both,
+        "unlisted_voices": counts[VoiceRole.UNLISTED],
+        "anonymous_voices": counts[VoiceRole.ANONYMOUS],
+        "revenue": FrozenMap(_revenue(row)),
+        "feedback_ids": tuple(sorted(map(str, row[11]))),
+        "explanation": tuple(explanation),
+        "steps": steps,
+    }

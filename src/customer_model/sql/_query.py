@@ -1,0 +1,161 @@
+"""The text of the backlog query, in sqlglot's own dialect, before any value goes in.
+
+``:name`` marks where a value or an expression goes (see
+:func:`customer_model.sql._backlog.build`); names in it are quoted before it
+is written out.  The common table expressions start with ``cm_`` so that no
+table of the caller's can be shadowed by one (``tables=`` refuses those
+names), and none that holds the voices is read twice: Spark inlines every
+reference to a common table expression, window and all.
+"""
+
+from __future__ import annotations
+
+__all__ = ["QUERY", "SKIPPED"]
+
+QUERY = """
+WITH
+cm_feedback AS (
+  SELECT f.id, f.customer_id, f.author_id, f.theme, f.kind, f.need, f.importance, f.created_at
+  FROM feedback AS f
+  WHERE f.customer_id IN (SELECT c.id FROM customers AS c)
+),
+cm_voices AS (
+  SELECT r.id, r.customer_id, r.author_id, r.theme, r.kind, r.need, r.importance, r.created_at
+  FROM (
+    SELECT k.*, ROW_NUMBER() OVER (
+      PARTITION BY k.theme, k.author_id ORDER BY k.created_at DESC, k.id DESC
+    ) AS position
+    FROM cm_feedback AS k
+  ) AS r
+  WHERE r.author_id IS NULL OR r.position = 1
+),
+cm_revenue AS (
+  SELECT p.customer_id, p.currency, SUM(p.amount) AS amount
+  FROM purchases AS p
+  WHERE p."at" <= :as_of
+  GROUP BY p.customer_id, p.currency
+),
+cm_customers AS (
+  SELECT c.id AS customer_id, COALESCE(cv.value_weight, :one) AS value_weight,
+    :segment_weight AS segment_weight
+  FROM customers AS c
+  LEFT JOIN (
+    SELECT rv.customer_id, :value_weight AS value_weight
+    FROM cm_revenue AS rv
+    GROUP BY rv.customer_id
+  ) AS cv ON cv.customer_id = c.id
+),
+cm_listed AS (
+  SELECT l.customer_id, l.person_id, MAX(l.buys) AS buys, MAX(l.uses) AS uses
+  FROM (
+    SELECT b.customer_id, b.person_id, 1 AS buys, 0 AS uses FROM purchasers AS b
+    UNION ALL
+    SELECT u.customer_id, u.person_id, 0 AS buys, 1 AS uses FROM users AS u
+  ) AS l
+  GROUP BY l.customer_id, l.person_id
+),
+cm_roled AS (
+  SELECT
+    v.theme, v.customer_id, v.need, v.importance, v.kind, v.created_at,
+    CASE
+      WHEN v.author_id IS NULL THEN 'anonymous'
+      WHEN l.buys = 1 AND l.uses = 1 THEN 'both'
+      WHEN l.buys = 1 THEN 'purchaser'
+      WHEN l.uses = 1 THEN 'user'
+      ELSE 'unlisted'
+    END AS role,
+    cc.value_weight, cc.segment_weight,
+    ROW_NUMBER() OVER (PARTITION BY v.theme, v.customer_id ORDER BY v.id) AS nth_of_customer
+  FROM cm_voices AS v
+  LEFT JOIN cm_listed AS l ON l.customer_id = v.customer_id AND l.person_id = v.author_id
+  JOIN cm_customers AS cc ON cc.customer_id = v.customer_id
+),
+cm_weighed AS (
+  SELECT
+    o.theme, o.role, o.need, o.nth_of_customer,
+    :points AS points, :who AS who, :kind_weight AS kind_weight, :decay AS decay,
+    o.value_weight, o.segment_weight
+  FROM cm_roled AS o
+),
+cm_groups AS (
+  SELECT
+    w.theme, w.role, w.need, COUNT(*) AS voices,
+    SUM(CASE WHEN w.nth_of_customer = 1 THEN 1 ELSE 0 END) AS customers,
+    SUM(w.points) AS points,
+    SUM(w.points * w.who) AS role_total,
+    SUM(w.points * w.who * w.kind_weight) AS kind_total,
+    SUM(w.points * w.who * w.kind_weight * w.decay) AS recency_total,
+    SUM(w.points * w.who * w.kind_weight * w.decay * w.value_weight) AS value_total,
+    SUM(
+      w.points * w.who * w.kind_weight * w.decay * w.value_weight * w.segment_weight
+    ) AS segment_total
+  FROM cm_weighed AS w
+  GROUP BY w.theme, w.role, w.need
+),
+cm_themes AS (
+  SELECT
+    t.theme,
+    SUM(t.value) AS score,
+    SUM(t.customers) AS customer_count,
+    SUM(t.voices) AS voices,
+    SUM(CASE WHEN t.role IN ('purchaser', 'both') THEN t.voices ELSE 0 END) AS purchaser_voices,
+    SUM(CASE WHEN t.role IN ('user', 'both') THEN t.voices ELSE 0 END) AS user_voices,
+    SUM(CASE WHEN t.role = 'both' THEN t.voices ELSE 0 END) AS both_voices,
+    SUM(CASE WHEN t.role = 'unlisted' THEN t.voices ELSE 0 END) AS unlisted_voices,
+    SUM(CASE WHEN t.role = 'anonymous' THEN t.voices ELSE 0 END) AS anonymous_voices,
+    ARRAY_AGG(STRUCT(
+      t.role AS role, t.need AS need, t.voices AS voices, t.points AS points,
+      t.role_total AS role_total, t.kind_total AS kind_total,
+      t.recency_total AS recency_total, t.value_total AS value_total,
+      t.segment_total AS segment_total, t.value AS value
+    )) AS explanation,
+    SUM(t.points) AS points_step, SUM(t.role_total) AS role_step,
+    SUM(t.kind_total) AS kind_step, SUM(t.recency_total) AS recency_step,
+    SUM(t.value_total) AS value_step, SUM(t.segment_total) AS segment_step
+  FROM (SELECT g.*, g.segment_total * :fit AS value FROM cm_groups AS g) AS t
+  GROUP BY t.theme
+),
+cm_theme_revenue AS (
+  SELECT m.theme, ARRAY_AGG(STRUCT(m.currency AS currency, m.amount AS amount)) AS revenue
+  FROM (
+    SELECT tc.theme, rv.currency, SUM(rv.amount) AS amount
+    FROM (SELECT DISTINCT v.theme, v.customer_id FROM cm_voices AS v) AS tc
+    JOIN cm_revenue AS rv ON rv.customer_id = tc.customer_id
+    GROUP BY tc.theme, rv.currency
+  ) AS m
+  GROUP BY m.theme
+),
+cm_ids AS (
+  SELECT k.theme, ARRAY_AGG(k.id) AS feedback_ids FROM cm_feedback AS k GROUP BY k.theme
+)
+SELECT
+  s.theme,
+  ROW_NUMBER() OVER (ORDER BY s.score DESC, s.theme) AS rank,
+  s.score,
+  s.customer_count,
+  s.voices, s.purchaser_voices, s.user_voices, s.both_voices, s.unlisted_voices,
+  s.anonymous_voices,
+  e.revenue,
+  i.feedback_ids,
+  s.explanation,
+  ARRAY(
+    STRUCT('points' AS factor, s.points_step AS total),
+    STRUCT('role' AS factor, s.role_step AS total),
+    STRUCT('kind' AS factor, s.kind_step AS total),
+    STRUCT('recency' AS factor, s.recency_step AS total),
+    STRUCT('customer_value' AS factor, s.value_step AS total),
+    STRUCT('segment' AS factor, s.segment_step AS total),
+    STRUCT('fit' AS factor, s.score AS total)
+  ) AS steps
+FROM cm_themes AS s
+JOIN cm_ids AS i ON i.theme = s.theme
+LEFT JOIN cm_theme_revenue AS e ON e.theme = s.theme
+ORDER BY rank
+"""
+
+# Feedback whose customer is not among the customers: an error, or left out and listed.
+SKIPPED = """
+SELECT f.id FROM feedback AS f
+WHERE f.customer_id NOT IN (SELECT c.id FROM customers AS c WHERE c.id IS NOT NULL)
+ORDER BY f.id
+"""

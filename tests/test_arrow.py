@@ -1,0 +1,277 @@
+"""records.to_arrow: typed tables that pandas, polars and DuckDB read with no cast."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    CustomerKind,
+    Persona,
+    PrioritizationPolicy,
+    Role,
+    Segment,
+    SurveyMeasure,
+    ValidationError,
+    ValueWeighting,
+    field,
+    prioritize,
+    rfm_scores,
+    split_report,
+)
+from customer_model.examples import demo_dataset
+from customer_model.model._rule_fields import fits_sql_decimal
+from customer_model.persona_fit import persona_coverage
+from customer_model.records import (
+    COLUMN_TYPES,
+    CUSTOMER_COLUMNS,
+    FEEDBACK_COLUMNS,
+    PURCHASE_COLUMNS,
+    feedback_records,
+    purchase_records,
+    purchaser_records,
+    to_arrow,
+    to_records,
+    user_records,
+)
+from customer_model.satisfaction import satisfaction_by_role, satisfaction_by_segment
+from customer_model.segmentation import overlap_matrix, segment_sizes
+from customer_model.testing import customers, datasets
+from customer_model.trends import feedback_volume
+
+AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
+RATES = {"EUR": Decimal(1), "BRL": Decimal("0.17")}
+ARROW = {
+    "text": pa.string(),
+    "tags": pa.list_(pa.string()),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
+    "decimal": pa.decimal128(38, 9),
+    "datetime": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+}
+
+
+def _tables() -> dict[str, pa.Table]:
+    ds = demo_dataset()
+    rfm = rfm_scores(ds.customers, as_of=AS_OF, rates=RATES)
+    return {
+        "customers": to_arrow(to_records(ds.customers, rfm=rfm)),
+        "users": to_arrow(user_records(ds.customers)),
+        "purchasers": to_arrow(purchaser_records(ds.customers, include_personal=True)),
+        "purchases": to_arrow(purchase_records(ds.customers)),
+        "feedback": to_arrow(feedback_records(ds.feedback, ds.customers, segments=ds.segments)),
+    }
+
+
+def test_every_record_kind_gets_the_type_of_each_column() -> None:
+    for name, table in _tables().items():
+        for column in table.schema:
+            assert column.type == ARROW[COLUMN_TYPES[column.name]], (name, column.name)
+
+
+def test_values_survive_exactly() -> None:
+    ds = demo_dataset()
+    table = to_arrow(purchase_records(ds.customers))
+    amounts = [p.amount for c in ds.customers for p in c.purchases]
+    times = [p.at for c in ds.customers for p in c.purchases]
+    assert table.column("amount").to_pylist() == amounts
+    assert table.column("at").to_pylist() == times
+    acme = ds.customers[2]
+    used = to_arrow(to_records([acme])).column("features_used").to_pylist()[0]
+    assert used == sorted({f for u in acme.users for f in u.features_used})
+
+
+def test_pandas_sums_money_exactly_with_arrow_dtypes() -> None:
+    ds = demo_dataset()
+    frame = to_arrow(to_records(ds.customers)).to_pandas(types_mapper=pd.ArrowDtype)
+    by_kind = frame.groupby("kind")["total_spend"].sum()
+    expected = {c.kind.value: sum(c.revenue().values(), Decimal(0)) for c in ds.customers}
+    assert {k: Decimal(str(v)) for k, v in by_kind.items()} == expected
+    assert frame["last_purchase_at"].max() == max(p.at for c in ds.customers for p in c.purchases)
+    assert str(frame["size"].dtype) == "int64[pyarrow]"  # nulls stay, no float64
+
+
+def test_polars_reads_types_and_joins_on_ids() -> None:
+    tables = _tables()
+    customers_frame = pl.from_arrow(tables["customers"])
+    purchases = pl.from_arrow(tables["purchases"])
+    assert isinstance(customers_frame, pl.DataFrame)
+    assert isinstance(purchases, pl.DataFrame)
+    assert customers_frame.schema["total_spend"] == pl.Decimal(38, 9)
+    assert purchases.schema["at"] == pl.Datetime("us", "UTC")
+    joined = purchases.join(customers_frame, left_on="customer_id", right_on="id")
+    per_kind = joined.group_by("kind", "currency").agg(pl.col("amount").sum()).sort("kind")
+    expected = {
+        (c.kind.value, code): amount
+        for c in demo_dataset().customers
+        for code, amount in c.revenue().items()
+    }
+    assert {(k, cur): a for k, cur, a in per_kind.iter_rows()} == expected
+
+
+def test_duckdb_queries_the_tables_with_no_cast() -> None:
+    tables = _tables()
+    con = duckdb.connect()
+    con.register("customers", tables["customers"])
+    con.register("feedback", tables["feedback"])
+    total = con.execute("SELECT sum(total_spend) FROM customers").fetchone()
+    assert total == (Decimal("24059.79"),)
+    rows = con.execute(
+        "SELECT c.kind, count(*) FROM feedback f JOIN customers c ON f.customer_id = c.id "
+        "WHERE f.created_at < TIMESTAMPTZ '2026-05-01 00:00:00+00' GROUP BY c.kind ORDER BY 1"
+    ).fetchall()
+    ds = demo_dataset()
+    kinds = {c.id: c.kind.value for c in ds.customers}
+    early = [f for f in ds.feedback if f.created_at < datetime(2026, 5, 1, tzinfo=UTC)]
+    assert rows == sorted(
+        {(k, sum(kinds[f.customer_id] == k for f in early)) for k in kinds.values()}
+        - {(k, 0) for k in kinds.values()}
+    )
+    con.close()
+
+
+def _results() -> dict[str, list[dict[str, object]]]:
+    ds = demo_dataset()
+    policy = PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17})
+    backlog = prioritize(ds.feedback, ds.customers, policy=policy, as_of=AS_OF)
+    families = Segment("s-fam", "Families", field("kind") == CustomerKind.HOUSEHOLD)
+    b2b = Segment("s-b2b", "Businesses", field("kind") == CustomerKind.ORGANIZATION)
+    buyer = Persona("p-buyer", "Budget holder", Role.PURCHASER, segment_id="s-b2b")
+    return {
+        "backlog": backlog.to_records(),
+        "revenue": backlog.revenue_records(),
+        "explanation": backlog.explanation_records(),
+        "steps": backlog.step_records(),
+        "split": split_report(ds.customers, [families]).to_records(),
+        "volume": feedback_volume(ds.feedback).to_records(),
+        "sizes": segment_sizes([families, b2b], ds.customers).to_records(),
+        "overlap": overlap_matrix([families, b2b], ds.customers).to_records(),
+        "coverage": persona_coverage(ds.customers, [buyer], [families, b2b]).to_records(),
+        "roles": satisfaction_by_role(
+            ds.responses, ds.customers, measure=SurveyMeasure.CSAT
+        ).to_records(),
+        "segments": satisfaction_by_segment(
+            ds.responses, ds.customers, [families], as_of=None, measure=SurveyMeasure.CSAT
+        ).to_records(),
+    }
+
+
+def test_every_results_records_get_typed_columns() -> None:
+    for name, records in _results().items():
+        table = to_arrow(records)
+        assert table.num_rows == len(records), name
+        for column in table.schema:
+            assert column.type != pa.null(), (name, column.name)
+            if column.name.startswith("revenue"):
+                assert column.type == pa.decimal128(38, 9), (name, column.name)
+    volume = to_arrow(_results()["volume"])
+    assert volume.schema.field("start").type == pa.date32()
+    assert volume.schema.field("count").type == pa.int64()
+
+
+def test_a_column_of_nulls_keeps_its_type() -> None:
+    ds = demo_dataset()
+    table = to_arrow(to_records(ds.customers))  # no RFM: rfm_* all None
+    assert table.schema.field("rfm_recency").type == pa.int64()
+    assert table.column("rfm_recency").null_count == len(ds.customers)
+    unweighted = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+    backlog = prioritize(ds.feedback, ds.customers, as_of=AS_OF, policy=unweighted).to_records()
+    assert to_arrow(backlog).schema.field("framework_score").type == pa.float64()
+
+
+def test_no_records_still_give_the_columns_asked_for() -> None:
+    empty = to_arrow([], columns=FEEDBACK_COLUMNS)
+    assert empty.num_rows == 0
+    assert empty.schema.names == list(FEEDBACK_COLUMNS)
+    assert empty.schema.field("created_at").type == pa.timestamp("us", tz="UTC")
+    assert to_arrow([]).num_columns == 0
+
+
+@given(st.lists(customers(), max_size=4, unique_by=lambda c: c.id))
+def test_every_amount_the_model_accepts_converts_exactly(drawn: list) -> None:  # type: ignore[type-arg]
+    table = to_arrow(purchase_records(drawn), columns=PURCHASE_COLUMNS)
+    assert table.column("amount").to_pylist() == [p.amount for c in drawn for p in c.purchases]
+    assert table.column("at").to_pylist() == [p.at for c in drawn for p in c.purchases]
+    fitting = [c for c in drawn if all(fits_sql_decimal(a) for a in c.revenue().values())]
+    spends = to_arrow(to_records(fitting), columns=CUSTOMER_COLUMNS).column("total_spend")
+    assert spends.type == pa.decimal128(38, 9)  # to_records refuses totals that do not fit
+
+
+def test_amounts_finer_than_nine_places_widen_the_scale_not_round() -> None:
+    rows = [{"customer_id": "c", "amount": "0.000000000001", "currency": "EUR", "at": None}]
+    table = to_arrow(rows)
+    assert table.schema.field("amount").type == pa.decimal128(38, 12)
+    assert table.column("amount").to_pylist() == [Decimal("1E-12")]
+
+
+@given(datasets(max_customers=3))
+def test_feedback_roles_agree_with_the_customers(data) -> None:  # type: ignore[no-untyped-def]
+    rows = feedback_records(data.feedback, data.customers, segments=data.segments)
+    by_id = {c.id: c for c in data.customers}
+    for row, item in zip(rows, data.feedback, strict=True):
+        customer = by_id[item.customer_id]
+        assert row["customer_kind"] == customer.kind.value
+        buys = item.author_id in customer.purchaser_ids
+        uses = item.author_id in customer.user_ids
+        expected = (
+            "anonymous"
+            if item.author_id is None
+            else {(True, True): "both", (True, False): "purchaser", (False, True): "user"}.get(
+                (buys, uses), "unlisted"
+            )
+        )
+        assert row["author_role"] == expected
+        members = {s.id for s in data.segments if s.matches(customer)}
+        table_segments = to_arrow([row]).column("segments").to_pylist()[0]
+        assert set(table_segments) == members
+
+
+def test_bad_records_name_the_row_and_column_without_the_value() -> None:
+    rows = [{"customer_id": "c", "amount": "12.5", "currency": "EUR", "at": "secret"}]
+    with pytest.raises(ValidationError) as info:
+        to_arrow(rows)
+    assert [p.location for p in info.value.problems] == ["$.records[0].at"]
+    assert "secret" not in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        to_arrow([{"id": "a"}, {"id": "b", "kind": "x"}])
+    assert [p.location for p in info.value.problems] == ["$.records[1]"]
+    with pytest.raises(ValidationError):
+        to_arrow("not records")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        to_arrow([{"amount": "NaN"}])
+    with pytest.raises(ValidationError) as info:
+        to_arrow([{"sessions": 2**63}, {"sessions": 1}])
+    assert info.value.problems[0].message == "must fit 64 bits"
+    with pytest.raises(ValidationError) as info:
+        to_arrow([{"amount": "1E+80"}])
+    assert info.value.paths == ["$.records[0].amount"]
+
+
+def test_dict_records_stay_json() -> None:
+    ds = demo_dataset()
+    data_records = [to_records(ds.customers), feedback_records(ds.feedback, ds.customers)]
+    for rows in [*data_records, *_results().values()]:
+        assert json.loads(json.dumps(rows)) == rows
+
+
+def test_without_pyarrow_the_error_names_the_extra() -> None:
+    code = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "from customer_model.records import to_arrow\n"
+        "try:\n    to_arrow([])\n"
+        "except ModuleNotFoundError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "customer-model[arrow]" in out.stdout

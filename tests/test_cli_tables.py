@@ -1,0 +1,352 @@
+"""The command line with record tables: generate --format jsonl|parquet, rank --engine duckdb."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import shutil
+import stat
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from customer_model.cli import main
+from customer_model.examples.tables import TABLES, sample_tables
+from customer_model.records import COLUMN_TYPES
+
+duckdb = pytest.importorskip("duckdb")
+
+#: How DuckDB names the type each kind of record column is stored as.
+DUCKDB_NAMES = {
+    "text": "VARCHAR",
+    "tags": "VARCHAR",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "decimal": "DECIMAL(38,9)",
+    "datetime": "TIMESTAMP WITH TIME ZONE",
+}
+
+ARGS = ["--customers", "40", "--seed", "3", "--feedback", "300"]
+
+
+def generate(folder: Path, file_format: str, *extra: str) -> int:
+    return main(["generate", *ARGS, *extra, "--format", file_format, "--out", str(folder)])
+
+
+def rows(**kwargs: object) -> dict[str, list[dict[str, object]]]:
+    out: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
+    for chunk in sample_tables(**kwargs):  # type: ignore[arg-type]
+        for name in TABLES:
+            out[name].extend(chunk[name])
+    return out
+
+
+@pytest.fixture(scope="module")
+def jsonl_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("jsonl")
+    assert generate(folder, "jsonl") == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def parquet_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("parquet")
+    assert generate(folder, "parquet") == 0
+    return folder
+
+
+def test_jsonl_tables_hold_the_sample_rows_line_by_line(jsonl_folder: Path) -> None:
+    expected = rows(customers=40, seed=3, feedback=300)
+    assert sorted(p.name for p in jsonl_folder.iterdir()) == sorted(f"{t}.jsonl" for t in TABLES)
+    for name in TABLES:
+        lines = (jsonl_folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        assert [json.loads(line) for line in lines] == expected[name]
+
+
+def test_parquet_tables_are_typed_as_the_records_page_says(
+    parquet_folder: Path, jsonl_folder: Path
+) -> None:
+    con = duckdb.connect()
+    for name in TABLES:
+        path = str(parquet_folder / f"{name}.parquet")
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet($1)", [path]).fetchall()
+        columns = [row[0] for row in described]
+        assert columns == list(rows(customers=1)[name][0])
+        assert [row[1] for row in described] == [DUCKDB_NAMES[COLUMN_TYPES[c]] for c in columns]
+        # the same values as the JSON Lines, read with those types
+        types = ", ".join(
+            f"'{c}': '{t}'" for c, t in zip(columns, (r[1] for r in described), strict=True)
+        )
+        lines = str(jsonl_folder / f"{name}.jsonl")
+        query = (
+            f"SELECT count(*) FROM ((SELECT * FROM read_parquet($1) EXCEPT ALL "
+            f"SELECT * FROM read_json($2, format = 'newline_delimited', columns = {{{types}}}))"
+            f" UNION ALL (SELECT * FROM read_json($2, format = 'newline_delimited', "
+            f"columns = {{{types}}}) EXCEPT ALL SELECT * FROM read_parquet($1)))"
+        )
+        assert con.execute(query, [path, lines]).fetchone() == (0,)
+        (count,) = con.execute("SELECT count(*) FROM read_parquet($1)", [path]).fetchone()
+        assert count == len(rows(customers=40, seed=3, feedback=300)[name])
+
+
+def test_files_are_published_whole_with_ordinary_permissions(
+    parquet_folder: Path, jsonl_folder: Path
+) -> None:
+    for folder in (parquet_folder, jsonl_folder):
+        names = [p.name for p in folder.iterdir()]
+        assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
+        for p in folder.iterdir():  # readable by others, like any new file (umask 022)
+            assert p.stat().st_mode & stat.S_IRGRP
+
+
+def test_a_file_in_the_way_leaves_no_partial_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "feedback.parquet").mkdir()  # cannot be replaced by a file
+    assert generate(tmp_path, "parquet") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"{tmp_path}: cannot write")
+    assert "Traceback" not in err
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    con = duckdb.connect()
+    for table in tmp_path.glob("*.parquet"):  # what was moved into place is whole
+        if table.is_file():
+            assert con.execute("SELECT count(*) FROM read_parquet($1)", [str(table)]).fetchone()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--format", "parquet"], "--format parquet: needs --out FOLDER for its five tables"),
+        (["--feedback", "10"], "--feedback: works with --format jsonl or parquet"),
+        (["--format", "jsonl", "--out", "{tmp}", "--indent", "2"], "--indent: works with"),
+        (["--format", "jsonl", "--out", "{file}"], "{file}: is a file; tables are written"),
+        (["--format", "jsonl", "--out", "x\x00y"], "'x\\x00y': not a valid folder name"),
+    ],
+)
+def test_generate_refuses_what_does_not_fit_in_one_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "taken"
+    a_file.write_text("x", encoding="utf-8")
+    argv = [a.format(tmp=tmp_path / "out", file=a_file) for a in argv]
+    assert main(["generate", "--customers", "3", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message.format(file=a_file))
+    assert err.count("\n") == 1
+
+
+def test_generate_json_replaces_a_file_whole(tmp_path: Path) -> None:
+    out = tmp_path / "d.json"
+    out.write_text("old", encoding="utf-8")
+    assert main(["generate", "--customers", "3", "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["customers"]
+    assert [p.name for p in tmp_path.iterdir()] == ["d.json"]
+
+
+# -- rank --engine duckdb ---------------------------------------------------------------
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def rank(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(["rank", "--engine", "duckdb", *argv])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+_SAME = ("theme", "rank", "customer_count", "feedback_ids", "purchaser_voices", "user_voices")
+
+
+def assert_same_backlog(mine: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> None:
+    """Equal but for the last bits of scores (SQL sums in another order)."""
+    for a, b in zip(mine, theirs, strict=True):
+        assert {k: a[k] for k in _SAME} == {k: b[k] for k in _SAME}
+        assert math.isclose(a["score"], b["score"], rel_tol=1e-9)
+        assert {c: Decimal(v) for c, v in a["revenue"].items()} == {
+            c: Decimal(v) for c, v in b["revenue"].items()
+        }
+
+
+def test_parquet_and_json_lines_rank_the_same(
+    parquet_folder: Path, jsonl_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, from_parquet, _ = rank(capsys, str(parquet_folder), "--format", "json")
+    assert status == 0
+    from_lines = rank(capsys, str(jsonl_folder), "--format", "json")[1]
+    items = json.loads(from_parquet)["items"]
+    assert len(items) > 5
+    assert_same_backlog(json.loads(from_lines)["items"], items)
+    header, *lines = rank(capsys, str(parquet_folder), "--format", "csv")[1].splitlines()
+    assert header.startswith("rank,theme,score")
+    assert [line.split(",")[1] for line in lines] == [i["theme"] for i in items]
+    assert rank(capsys, str(parquet_folder), "--top", "3")[1].count("\n") == 5  # header, rule
+
+
+def test_duckdb_ranks_a_dataset_file_as_prioritize_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "d.json"
+    assert main(["generate", "--customers", "25", "--seed", "4", "--out", str(data)]) == 0
+    capsys.readouterr()
+    assert main(["rank", str(data), "--format", "json"]) == 0
+    in_memory = json.loads(capsys.readouterr().out)["items"]
+    status, out, _ = rank(capsys, str(data), "--format", "json")
+    assert status == 0
+    assert_same_backlog(json.loads(out)["items"], in_memory)
+
+
+def test_loading_draws_a_progress_bar_on_a_terminal(
+    parquet_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tty = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert main(["rank", "--engine", "duckdb", str(parquet_folder)]) == 0
+    assert "\rloading [" in tty.getvalue()
+    assert "100%" in tty.getvalue()
+    assert "\r" not in capsys.readouterr().out
+
+
+def _copy(source: Path, target: Path) -> Path:
+    target.mkdir()
+    for path in source.iterdir():
+        shutil.copy(path, target / path.name)
+    return target
+
+
+def test_bad_tables_get_one_line_and_status_2(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = _copy(jsonl_folder, tmp_path / "missing")
+    (missing / "users.jsonl").unlink()
+    status, _, err = rank(capsys, str(missing))
+    assert (status, err) == (2, f"{missing}: no users table (users.parquet, users.jsonl or "
+                                "users.ndjson)\n")  # fmt: skip
+
+    wrong = _copy(jsonl_folder, tmp_path / "wrong")
+    lines = (wrong / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["created_at"] = "Ada Lovelace"  # a personal value in the wrong place
+    (wrong / "feedback.jsonl").write_text(
+        "\n".join([json.dumps(first), *lines[1:]]) + "\n", encoding="utf-8"
+    )
+    status, _, err = rank(capsys, str(wrong))
+    assert status == 2
+    assert err.startswith(f"{wrong / 'feedback.jsonl'}: cannot be read as the feedback table")
+    assert err.count("\n") == 1
+    assert "Ada" not in err
+
+    repeated = _copy(jsonl_folder, tmp_path / "repeated")
+    with (repeated / "feedback.jsonl").open("a", encoding="utf-8") as f:
+        f.write(lines[0] + "\n")  # the first feedback item once more
+    status, _, err = rank(capsys, str(repeated))
+    assert status == 2
+    assert err.startswith(f"{repeated}: ")
+    assert first["id"] in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["{data}", "--customers", "{data}"], "--customers: not used with --engine duckdb"),
+        (["{nowhere}"], "{nowhere}: no such file"),
+    ],
+)
+def test_rank_in_duckdb_refuses_in_one_line(
+    argv: list[str],
+    message: str,
+    parquet_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    values = {"data": parquet_folder, "nowhere": tmp_path / "nowhere"}
+    status, _, err = rank(capsys, *(a.format(**values) for a in argv))
+    assert status == 2
+    assert err.startswith(message.format(**values))
+    assert err.count("\n") == 1
+
+
+# -- sql backlog ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark", "postgres", "bigquery", "snowflake"])
+def test_sql_backlog_prints_sql_the_dialect_parses(
+    dialect: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqlglot = pytest.importorskip("sqlglot")
+    argv = ["sql", "backlog", "--dialect", dialect, "--as-of", "2025-12-31"]
+    assert main([*argv, "--table", "feedback=crm.tickets"]) == 0
+    text = capsys.readouterr().out
+    statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
+    assert len(statements) == 1
+    tables = {t.sql(dialect=dialect) for t in statements[0].find_all(sqlglot.exp.Table)}
+    assert any("tickets" in t for t in tables)
+    assert not any(t.split(" ")[0].strip('"`') == "feedback" for t in tables)
+
+
+def test_sql_backlog_run_in_duckdb_ranks_as_rank_does(
+    parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = rank(capsys, str(parquet_folder), "--format", "json")
+    as_of = json.loads(out)["as_of"]
+    assert main(["sql", "backlog", "--as-of", as_of]) == 0
+    query = capsys.readouterr().out
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    for name in TABLES:
+        con.execute(
+            f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet($1)',
+            [str(parquet_folder / f"{name}.parquet")],
+        )
+    got = [row[:2] for row in con.execute(query.rstrip().rstrip(";")).fetchall()]
+    expected = [(i["theme"], i["rank"]) for i in json.loads(out)["items"]]
+    assert sorted(got, key=lambda r: r[1]) == [(t, r) for t, r in expected]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--dialect", "nosuchsql"], "customer-model sql backlog: "),
+        (["--table", "tickets"], "--table 'tickets': must be NAME=TABLE"),
+        (["--policy", "{nowhere}"], "{nowhere}: no such file"),
+    ],
+)
+def test_sql_backlog_refuses_in_one_line(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("sqlglot")
+    nowhere = tmp_path / "nowhere.json"
+    argv = [a.format(nowhere=nowhere) for a in argv]
+    assert main(["sql", "backlog", "--as-of", "2025-12-31", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message.format(nowhere=nowhere))
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["sql"], ["sql", "backlog"]])
+def test_sql_help_has_examples(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([*argv, "--help"])
+    assert info.value.code == 0
+    assert "customer-model sql backlog --dialect snowflake" in capsys.readouterr().out
+
+
+def test_a_parquet_table_without_a_column_is_named(
+    parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _copy(parquet_folder, tmp_path / "lacking")
+    table = str(folder / "feedback.parquet")
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE f AS SELECT * EXCLUDE (theme) FROM read_parquet('{table}')")
+    con.execute(f"COPY f TO '{table}' (FORMAT parquet)")
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err) == (2, f"{table}: no column 'theme' in the feedback table\n")

@@ -1,0 +1,199 @@
+"""Exact values of a closed vocabulary are accepted where users type them; nothing else is."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model import (
+    BuyingRole,
+    Channel,
+    Customer,
+    CustomerKind,
+    FeedbackItem,
+    FeedbackKind,
+    Gender,
+    Importance,
+    IntermediaryRole,
+    Need,
+    Person,
+    Persona,
+    PrioritizationPolicy,
+    Purchaser,
+    Role,
+    Segment,
+    SegmentBasis,
+    SurveyMeasure,
+    SurveyResponse,
+    ValidationError,
+    ValueWeighting,
+    field,
+    from_json,
+)
+from customer_model.model import customers, feedback, people, policy, segments, surveys
+
+ANN = Person("p-ann")
+AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _customer(**kw: Any) -> Customer:
+    return Customer("c1", purchasers=[Purchaser(ANN)], **{"kind": "individual", **kw})
+
+
+def _feedback(**kw: Any) -> FeedbackItem:
+    base: dict[str, Any] = {
+        "id": "f1",
+        "customer_id": "c1",
+        "theme": "sso",
+        "kind": "bug",
+        "channel": "survey",
+        "created_at": AT,
+    }
+    return FeedbackItem(**{**base, **kw})
+
+
+# (vocabulary, a builder that puts a value where the vocabulary goes, reading it back)
+PLACES: list[tuple[type[enum.Enum], Any]] = [
+    (CustomerKind, lambda v: _customer(kind=v).kind),
+    (IntermediaryRole, lambda v: _customer(kind="organization", intermediary=v).intermediary),
+    (BuyingRole, lambda v: next(iter(Purchaser(ANN, roles=[v]).roles))),
+    (Gender, lambda v: Person("p1", gender=v).gender),
+    (FeedbackKind, lambda v: _feedback(kind=v).kind),
+    (Need, lambda v: _feedback(need=v).need),
+    (Importance, lambda v: _feedback(importance=v).importance),
+    (Channel, lambda v: _feedback(channel=v).channel),
+    (SegmentBasis, lambda v: Segment("s1", "S", basis=v).basis),
+    (Role, lambda v: Persona("x", "X", v).role),
+    (Need, lambda v: next(iter(Persona("x", "X", "user", needs=[v]).needs))),
+    (ValueWeighting, lambda v: PrioritizationPolicy(customer_value=v).customer_value),
+    (
+        SurveyMeasure,
+        lambda v: SurveyResponse(id="r", customer_id="c1", measure=v, score=5, at=AT).measure,
+    ),
+    (CustomerKind, lambda v: (field("kind") == v).value),
+    (CustomerKind, lambda v: next(iter(field("kind").is_in([v]).values))),
+    (IntermediaryRole, lambda v: (field("intermediary") != v).value),
+]
+
+_PLACE = st.sampled_from(PLACES)
+
+
+@given(_PLACE, st.data())
+def test_an_exact_value_is_its_member(place: Any, data: st.DataObject) -> None:
+    vocabulary, build = place
+    member = data.draw(st.sampled_from(vocabulary))
+    assert build(member.value) is member
+    assert build(member) is member
+
+
+@given(_PLACE, st.data())
+def test_other_case_names_and_types_are_refused(place: Any, data: st.DataObject) -> None:
+    vocabulary, build = place
+    member = data.draw(st.sampled_from(vocabulary))
+    wrong = data.draw(
+        st.sampled_from([member.value.upper(), member.value.title(), member.name.lower() + " "])
+        | st.integers()
+        | st.just(member.value.encode())
+    )
+    with pytest.raises(ValidationError) as info:
+        build(wrong)
+    assert repr(wrong) not in str(info.value) or wrong in [m.value for m in vocabulary]
+
+
+def test_the_message_lists_the_values() -> None:
+    with pytest.raises(ValidationError) as info:
+        _customer(kind="Household")
+    assert info.value.problems[0].message == (
+        "must be a CustomerKind or one of its values: 'individual', 'household', 'organization'"
+    )
+    assert "Household" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("alias", "vocabulary"),
+    [
+        (customers.CustomerKindValue, CustomerKind),
+        (customers.IntermediaryRoleValue, IntermediaryRole),
+        (customers.BuyingRoleValue, BuyingRole),
+        (customers.RoleValue, Role),
+        (people.GenderValue, Gender),
+        (feedback.FeedbackKindValue, FeedbackKind),
+        (feedback.NeedValue, Need),
+        (feedback.ImportanceValue, Importance),
+        (feedback.ChannelValue, Channel),
+        (segments.SegmentBasisValue, SegmentBasis),
+        (surveys.SurveyMeasureValue, SurveyMeasure),
+        (policy.ValueWeightingValue, ValueWeighting),
+    ],
+)
+def test_the_typed_values_are_the_vocabulary(alias: Any, vocabulary: type[enum.Enum]) -> None:
+    assert get_args(alias) == tuple(m.value for m in vocabulary)
+
+
+def test_rules_built_from_values_equal_rules_built_from_members() -> None:
+    assert (field("kind") == "household") == (field("kind") == CustomerKind.HOUSEHOLD)
+    both = field("kind").is_in(["household", CustomerKind.ORGANIZATION])
+    assert both.values == frozenset({CustomerKind.HOUSEHOLD, CustomerKind.ORGANIZATION})
+
+
+def test_policy_mappings_take_values_as_keys() -> None:
+    by_value = PrioritizationPolicy(
+        importance_points={"not_important": 0, "nice_to_have": 1, "important": 2, "critical": 4},
+        role_weights={"cost": {"purchaser": 1.0, "user": 0.25}},
+        kind_weights={"bug": 2.0, FeedbackKind.COMPLAINT: 1.2},
+    )
+    by_member = PrioritizationPolicy(
+        importance_points={
+            Importance.NOT_IMPORTANT: 0,
+            Importance.NICE_TO_HAVE: 1,
+            Importance.IMPORTANT: 2,
+            Importance.CRITICAL: 4,
+        },
+        role_weights={Need.COST: {Role.PURCHASER: 1.0, Role.USER: 0.25}},
+        kind_weights={FeedbackKind.BUG: 2.0, FeedbackKind.COMPLAINT: 1.2},
+    )
+    assert by_value == by_member
+    assert by_value.kind_weight(FeedbackKind.BUG) == 2.0
+
+
+def test_a_key_given_as_member_and_value_is_refused() -> None:
+    with pytest.raises(ValidationError) as info:
+        PrioritizationPolicy(kind_weights={"bug": 2.0, FeedbackKind.BUG: 1.0})
+    assert info.value.problems[0].message == (
+        "key 'bug' is given twice: as a FeedbackKind and as its value"
+    )
+    with pytest.raises(ValidationError, match="members or their values"):
+        PrioritizationPolicy(kind_weights={"Bug": 2.0})
+
+
+def test_json_stays_strict() -> None:
+    text = (
+        '{"id": "c1", "kind": "Household", "purchasers": [{"person": {"id": "p1"}}],'
+        ' "users": [], "purchases": []}'
+    )
+    with pytest.raises(ValidationError) as info:
+        from_json(text, Customer)
+    assert [p.location for p in info.value.problems] == ["$.kind"]
+
+
+def test_mypy_offers_the_values(tmp_path: Path) -> None:
+    api = pytest.importorskip("mypy.api")
+    (tmp_path / "use.py").write_text(
+        "from customer_model import Customer, Person, Purchaser, field\n"
+        "ok = Customer('c1', 'household', [Purchaser(Person('p1'))])\n"
+        "bad = Customer('c1', 'Household', [Purchaser(Person('p1'))])\n"
+        "rule = field('kind') == 'household'\n"
+    )
+    out, err, status = api.run(
+        ["--strict", "--no-incremental", "--python-version", "3.11", str(tmp_path / "use.py")]
+    )
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert status == 1, out + err
+    assert len(errors) == 1, out + err
+    assert "use.py:3:" in errors[0]

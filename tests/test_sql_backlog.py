@@ -1,0 +1,214 @@
+"""The backlog as SQL gives what prioritize() gives, on DuckDB and on Spark."""
+
+from __future__ import annotations
+
+import doctest
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _tables import Tables, assert_same, load_duckdb, load_spark, tables_of
+from customer_model import (
+    Backlog,
+    Customer,
+    FeedbackItem,
+    FeedbackKind,
+    Importance,
+    Need,
+    PrioritizationPolicy,
+    Role,
+    Segment,
+    ValidationError,
+    ValueWeighting,
+    prioritize,
+)
+from customer_model.sql import prioritize_sql
+from customer_model.testing import customers, datasets, segments
+
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+#: A theme key that tries to end the string literal it is written in.
+HOSTILE = "it's'); DROP TABLE feedback; --"
+
+# Amounts DECIMAL(38, 9) holds, as the records page asks of the tables.
+_MONEY = st.one_of(
+    st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2)),
+    st.decimals(min_value=0, max_value=10**12, places=9),
+)
+_WEIGHTS = st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0]) | st.floats(0, 10)
+
+
+@st.composite
+def policies(draw: st.DrawFn, themes: Sequence[str], segment_ids: Sequence[str]) -> Any:
+    currency = draw(st.sampled_from([None, "EUR", "EUR"]))
+    rates = {}
+    if currency is not None:
+        # Usually every rate; sometimes one is missing, which both must refuse.
+        rates = draw(
+            st.fixed_dictionaries(
+                {"USD": st.floats(0.1, 2.0)}, optional={"GBP": st.floats(0.5, 2.0)}
+            )
+        )
+    return PrioritizationPolicy(
+        importance_points=draw(st.fixed_dictionaries(dict.fromkeys(Importance, _WEIGHTS))),
+        unspecified_points=draw(_WEIGHTS),
+        role_weights=draw(
+            st.dictionaries(
+                st.sampled_from(Need),
+                st.fixed_dictionaries({Role.PURCHASER: _WEIGHTS, Role.USER: _WEIGHTS}),
+                max_size=4,
+            )
+        ),
+        unlisted_weight=draw(_WEIGHTS),
+        anonymous_weight=draw(_WEIGHTS),
+        kind_weights=draw(st.dictionaries(st.sampled_from(FeedbackKind), _WEIGHTS, max_size=3)),
+        half_life=draw(st.none() | st.timedeltas(timedelta(hours=1), timedelta(days=3650))),
+        customer_value=draw(st.sampled_from(ValueWeighting)),
+        revenue_scale=draw(st.sampled_from([1.0, 1000.0]) | st.floats(0.01, 1e9)),
+        currency=currency,
+        exchange_rates=rates,
+        segment_weights=draw(st.dictionaries(st.sampled_from(segment_ids), _WEIGHTS, min_size=1))
+        if segment_ids
+        else {},
+        strategic_fit=draw(st.dictionaries(st.sampled_from(themes), _WEIGHTS, max_size=3)),
+        default_fit=draw(_WEIGHTS),
+    )
+
+
+@attrs.frozen
+class Case:
+    customers: list[Customer]
+    feedback: list[FeedbackItem]
+    segments: list[Segment]
+    policy: PrioritizationPolicy
+    as_of: datetime
+
+
+@st.composite
+def cases(draw: st.DrawFn, max_customers: int = 4) -> Case:
+    """Datasets with unlisted authors, tied times, a hostile theme and weighted segments."""
+    people = customers(currency=draw(st.sampled_from([None, "EUR"])), amounts=_MONEY)
+    data = draw(
+        datasets(
+            customers=people,
+            max_customers=max_customers,
+            feedback_per_customer=5,
+            responses_per_customer=0,
+        )
+    )
+    persons = [*sorted({p.id for c in data.customers for p in c.people}), "stranger"]
+    times = sorted({f.created_at for f in data.feedback})
+    feedback = []
+    for drawn in data.feedback:
+        item = drawn
+        change = draw(st.sampled_from(["keep", "keep", "again", "unlisted", "tie", "hostile"]))
+        if change == "again":  # the same author again on the theme: one voice, two ids
+            again = draw(st.sampled_from(times))
+            feedback.append(attrs.evolve(item, id=f"{item.id}-again", created_at=again))
+        elif change == "unlisted":  # someone the customer may not list
+            item = attrs.evolve(item, author_id=draw(st.sampled_from(persons)))
+        elif change == "tie":  # the same moment as another item: the larger id wins
+            item = attrs.evolve(item, created_at=draw(st.sampled_from(times)))
+        elif change == "hostile":
+            item = attrs.evolve(item, theme=HOSTILE)
+        feedback.append(item)
+    segs = draw(st.lists(segments(), max_size=3, unique_by=lambda s: s.id))
+    themes = sorted({f.theme for f in feedback}) or ["none"]
+    policy = draw(policies(themes, [s.id for s in segs]))
+    latest = max((f.created_at for f in feedback), default=EPOCH)
+    as_of = latest + draw(st.timedeltas(timedelta(0), timedelta(days=800)))
+    return Case(list(data.customers), feedback, segs, policy, as_of)
+
+
+def _both(
+    con: Any, case: Case, tables: Tables | None = None, **options: Any
+) -> tuple[Backlog | ValidationError, Backlog | ValidationError]:
+    """prioritize() on the objects and prioritize_sql() on their tables: results or errors."""
+    try:
+        expected: Backlog | ValidationError = prioritize(
+            case.feedback,
+            case.customers,
+            policy=case.policy,
+            as_of=case.as_of,
+            segments=case.segments,
+            **options,
+        )
+    except ValidationError as e:
+        expected = e
+    try:
+        actual: Backlog | ValidationError = prioritize_sql(
+            con, policy=case.policy, as_of=case.as_of, segments=case.segments, **options
+        )
+    except ValidationError as e:
+        actual = e
+    return expected, actual
+
+
+def assert_agree(expected: Backlog | ValidationError, actual: Backlog | ValidationError) -> None:
+    if isinstance(expected, ValidationError):
+        assert isinstance(actual, ValidationError), actual
+        assert str(actual) == str(expected)
+    else:
+        assert isinstance(actual, Backlog), actual
+        assert_same(expected, actual)
+
+
+def _duckdb(tables: Tables) -> Any:
+    con = duckdb.connect()
+    load_duckdb(con, tables)
+    return con
+
+
+# -- DuckDB ------------------------------------------------------------------------
+
+
+@given(cases())
+def test_duckdb_gives_the_backlog_prioritize_gives(case: Case) -> None:
+    con = _duckdb(tables_of(case.customers, case.feedback))
+    assert_agree(*_both(con, case))
+
+
+@given(cases(), st.data())
+def test_duckdb_skips_what_prioritize_skips(case: Case, data: st.DataObject) -> None:
+    # Feedback of customers missing from the customers table.
+    gone = data.draw(st.sets(st.sampled_from([c.id for c in case.customers])))
+    kept = [c for c in case.customers if c.id not in gone]
+    tables = tables_of(case.customers, case.feedback)
+    tables["customers"] = [r for r in tables["customers"] if r["id"] not in gone]
+    con = _duckdb(tables)
+    narrowed = attrs.evolve(case, customers=kept)
+    expected, actual = _both(con, narrowed, on_unknown_customer="skip")
+    assert_agree(expected, actual)
+    if gone and isinstance(actual, Backlog):
+        assert set(actual.skipped) == {f.id for f in case.feedback if f.customer_id in gone}
+
+
+# -- Spark -------------------------------------------------------------------------
+
+
+@pytest.mark.spark
+@settings(max_examples=3)
+@given(cases(max_customers=3))
+def test_spark_gives_the_backlog_prioritize_gives(spark: Any, case: Case) -> None:
+    load_spark(spark, tables_of(case.customers, case.feedback))
+    assert_agree(*_both(spark, case))
+
+
+@pytest.mark.spark
+def test_the_spark_example_of_the_warehouse_page_runs(spark: Any) -> None:
+    text = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    duckdb_part, spark_part = text.split("## Spark", 1)
+    namespace: dict[str, Any] = {}
+    for example in doctest.DocTestParser().get_examples(duckdb_part):
+        exec(example.source, namespace)
+    block = spark_part.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(block, namespace)
+    assert namespace["spark"] is spark  # the page's getOrCreate() finds the running session
+    assert namespace["spark_backlog"].themes == namespace["backlog"].themes

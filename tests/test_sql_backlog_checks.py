@@ -1,0 +1,268 @@
+"""Bad tables and bad arguments: prioritize_sql refuses what prioritize() refuses, in its words."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import pytest
+import sqlglot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlglot import exp
+
+from _tables import Tables, assert_same, load_duckdb, load_spark, tables_of
+from customer_model import (
+    FeedbackKind,
+    Importance,
+    PrioritizationPolicy,
+    Segment,
+    ValidationError,
+    field,
+    prioritize,
+)
+from customer_model.examples.bundled import sample_as_of, sample_dataset
+from customer_model.sql import DIALECTS, TABLES, backlog_sql, prioritize_sql
+
+DATA = sample_dataset(customers=6)
+AS_OF = sample_as_of()
+HOSTILE = "it's'); DROP TABLE feedback; --"
+
+
+def _tables() -> Tables:
+    return tables_of(DATA.customers, DATA.feedback)
+
+
+def _con(tables: Tables, names: dict[str, str] | None = None) -> Any:
+    con = duckdb.connect()
+    load_duckdb(con, tables, names or {})
+    return con
+
+
+def _error(con: Any, **options: Any) -> ValidationError:
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(con, as_of=options.pop("as_of", AS_OF), **options)
+    return info.value
+
+
+def _python_error(feedback: Any, customers: Any, **options: Any) -> ValidationError:
+    with pytest.raises(ValidationError) as info:
+        prioritize(feedback, customers, as_of=options.pop("as_of", AS_OF), **options)
+    return info.value
+
+
+def _found(error: ValidationError) -> list[tuple[str, str]]:
+    return [(p.location, p.message) for p in error.problems]
+
+
+# -- what prioritize() refuses too ----------------------------------------------------
+
+
+def test_repeated_feedback_ids_are_refused_in_prioritize_words() -> None:
+    tables = _tables()
+    tables["feedback"] += tables["feedback"][:2]
+    expected = _python_error([*DATA.feedback, *DATA.feedback[:2]], DATA.customers)
+    assert str(_error(_con(tables))) == str(expected)
+
+
+def test_feedback_after_as_of_is_refused_in_prioritize_words() -> None:
+    early = min(f.created_at for f in DATA.feedback) + timedelta(days=30)
+    expected = _python_error(DATA.feedback, DATA.customers, as_of=early)
+    assert str(_error(_con(_tables()), as_of=early)) == str(expected)
+
+
+def test_feedback_of_absent_customers_is_refused_or_skipped_as_prioritize_does() -> None:
+    tables = _tables()
+    gone = {"c-0002", "c-0005"}
+    tables["customers"] = [r for r in tables["customers"] if r["id"] not in gone]
+    kept = [c for c in DATA.customers if c.id not in gone]
+    con = _con(tables)
+    expected = _python_error(DATA.feedback, kept)
+    error = _error(con)
+    # Rows have no position: the path names the table's column instead of an item.
+    assert [p.message for p in error.problems] == [p.message for p in expected.problems]
+    assert {p.location for p in error.problems} == {"$.feedback.customer_id"}
+    skipped = prioritize_sql(con, as_of=AS_OF, on_unknown_customer="skip")
+    assert_same(prioritize(DATA.feedback, kept, as_of=AS_OF, on_unknown_customer="skip"), skipped)
+    assert set(skipped.skipped) == {f.id for f in DATA.feedback if f.customer_id in gone}
+
+
+def test_a_missing_exchange_rate_is_refused_in_prioritize_words() -> None:
+    policy = PrioritizationPolicy(currency="USD")
+    expected = _python_error(DATA.feedback, DATA.customers, policy=policy)
+    assert str(_error(_con(_tables()), policy=policy)) == str(expected)
+
+
+def test_an_overflowing_policy_is_refused_in_prioritize_words() -> None:
+    points = dict.fromkeys(Importance, 1e308)
+    policy = PrioritizationPolicy(
+        importance_points=points, unspecified_points=1e308, kind_weights={FeedbackKind.BUG: 10.0}
+    )
+    expected = _python_error(DATA.feedback, DATA.customers, policy=policy)
+    assert str(_error(_con(_tables()), policy=policy)) == str(expected)
+
+
+# -- what only tables can hold --------------------------------------------------------
+
+
+def _broken() -> Tables:
+    tables = _tables()
+    feedback = tables["feedback"]
+    feedback[0]["theme"] = None
+    feedback[1]["kind"] = "wish"
+    feedback[2]["importance"] = "urgent!"
+    tables["purchases"][0]["currency"] = "eur"
+    tables["purchases"][1]["amount"] = "-1.50"
+    tables["users"][0]["person_id"] = None
+    return tables
+
+
+def _expected_problems(tables: Tables) -> list[tuple[str, str]]:
+    feedback, purchases = tables["feedback"], tables["purchases"]
+    kinds = ", ".join(repr(k.value) for k in FeedbackKind)
+    levels = ", ".join(repr(i.value) for i in Importance)
+    return [
+        ("$.feedback.theme", f"is required, but is NULL in 1 row(s) (id {feedback[0]['id']!r})"),
+        ("$.users.person_id", "is required, but is NULL in 1 row(s) "
+         f"(customer_id {tables['users'][0]['customer_id']!r})"),
+        ("$.feedback.kind", f"must be one of {kinds}, but is not in 1 row(s) "
+         f"(id {feedback[1]['id']!r})"),
+        ("$.feedback.importance", f"must be one of {levels}, but is not in 1 row(s) "
+         f"(id {feedback[2]['id']!r})"),
+        ("$.purchases.currency", "must be an ISO 4217 code (three upper-case letters), but is "
+         f"not in 1 row(s) (customer_id {purchases[0]['customer_id']!r})"),
+        ("$.purchases.amount", "must not be negative, but is in 1 row(s) "
+         f"(customer_id {purchases[1]['customer_id']!r})"),
+    ]  # fmt: skip
+
+
+def test_nulls_values_outside_an_enum_and_bad_money_are_named_by_table_column_and_id() -> None:
+    tables = _broken()
+    error = _error(_con(tables))
+    assert sorted(_found(error)) == sorted(_expected_problems(tables))
+    # What a user typed stays out of the message; ids are not personal data.
+    assert "wish" not in str(error)
+    assert "urgent" not in str(error)
+    assert "'eur'" not in str(error)
+
+
+def test_a_long_list_of_offending_rows_shows_five_ids_and_a_count() -> None:
+    tables = _tables()
+    for row in tables["feedback"][:8]:
+        row["kind"] = "wish"
+    error = _error(_con(tables))
+    [(location, message)] = _found(error)
+    assert location == "$.feedback.kind"
+    ids = sorted(r["id"] for r in tables["feedback"][:8])
+    assert message.endswith(f"in 8 row(s) (id {', '.join(map(repr, ids[:5]))} and 3 more)")
+
+
+def test_renamed_and_schema_qualified_tables_are_read_and_named_in_errors() -> None:
+    names = {"feedback": "crm.tickets", "customers": "accounts", "users": "seats"}
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA crm")
+    load_duckdb(con, _tables(), names)
+    assert_same(
+        prioritize(DATA.feedback, DATA.customers, as_of=AS_OF),
+        prioritize_sql(con, as_of=AS_OF, tables=names),
+    )
+    con.execute("UPDATE crm.tickets SET theme = NULL WHERE id = (SELECT min(id) FROM crm.tickets)")
+    error = _error(con, tables=names)
+    assert [p.path[:2] for p in error.problems] == [("crm.tickets", "theme")]
+
+
+# -- arguments ------------------------------------------------------------------------
+
+
+def test_arguments_are_checked_before_any_sql_runs() -> None:
+    rfm = Segment("s-loyal", "Loyal", field("rfm_recency") >= 4)
+    plain = Segment("s-big", "Big", field("size") >= 100)
+    weighted = PrioritizationPolicy(segment_weights={"s-loyal": 2.0, "s-big": 1.5, "s-gone": 3.0})
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(
+            object(),
+            policy=weighted,
+            as_of=datetime(2026, 1, 1),  # naive
+            segments=[rfm, plain, "s-x"],  # type: ignore[list-item]
+            tables={"orders": "x", "feedback": "cm_voices"},
+            on_unknown_customer="ignore",  # type: ignore[arg-type]
+        )
+    messages = dict(_found(info.value))
+    assert "naive" in messages["$.as_of"]
+    assert "'s-loyal' reads RFM scores" in messages["$.segments[0]"]
+    assert "must be a Segment" in messages["$.segments[2]"]
+    assert "'s-gone'" in messages["$.policy.segment_weights"]
+    assert "keys must be among" in messages["$.tables"]
+    assert "uses itself" in messages["$.tables.feedback"]
+    assert "$.on_unknown_customer" in messages
+    with pytest.raises(ValidationError, match=r"\$\.connection: must be a DuckDB connection"):
+        prioritize_sql(object(), as_of=AS_OF)
+    with pytest.raises(ValidationError, match=r"\$\.dialect: is not a SQL dialect"):
+        backlog_sql(as_of=AS_OF, dialect="no-such-sql")
+
+
+def test_a_segment_on_rfm_scores_is_refused_only_when_weighted() -> None:
+    rfm = Segment("s-loyal", "Loyal", field("rfm_recency") >= 4)
+    con = _con(_tables())
+    assert_same(
+        prioritize(DATA.feedback, DATA.customers, as_of=AS_OF, segments=[rfm]),
+        prioritize_sql(con, as_of=AS_OF, segments=[rfm]),
+    )
+    policy = PrioritizationPolicy(segment_weights={"s-loyal": 2.0})
+    # prioritize() refuses it too (it has no scores), in its own words.
+    _python_error(DATA.feedback, DATA.customers, policy=policy, segments=[rfm])
+    assert _found(_error(con, policy=policy, segments=[rfm]))[0][0] == "$.segments[0]"
+
+
+# -- dialects and literals -----------------------------------------------------------
+
+
+@settings(max_examples=8)  # each example writes and parses the query in five dialects
+@given(
+    st.dictionaries(st.sampled_from([HOSTILE, "export", "a\nb", "\\'"]), st.floats(0, 3)),
+    st.sampled_from([HOSTILE, "x' OR '1'='1", "ok"]),
+)
+def test_every_dialect_parses_back_one_statement_with_values_as_literals(
+    fit: dict[str, float], region: str
+) -> None:
+    segment = Segment("s-1", "One", field("region") == region)
+    policy = PrioritizationPolicy(strategic_fit=fit, segment_weights={"s-1": 2.0})
+    for dialect in DIALECTS:
+        texts = backlog_sql(policy, as_of=AS_OF, dialect=dialect, segments=[segment])
+        for text in (texts.backlog, texts.checks, texts.skipped):
+            [tree] = sqlglot.parse(text, read=dialect)
+            assert tree is not None
+            tables = {t.name for t in tree.find_all(exp.Table)} - {
+                c.alias for c in tree.find_all(exp.CTE)
+            }
+            assert tables <= set(TABLES), dialect
+        literals = {
+            lit.this for lit in sqlglot.parse_one(texts.backlog, read=dialect).find_all(exp.Literal)
+        }
+        assert set(fit) <= literals, dialect
+        assert region in literals, dialect
+    assert str(texts) == texts.backlog
+
+
+def test_the_sql_extras_stay_out_of_the_core_import() -> None:
+    code = (
+        "import sys, customer_model, customer_model.sql\n"
+        "print(','.join(m for m in ('duckdb', 'pyspark') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# -- Spark: the checks in its dialect ---------------------------------------------------
+
+
+@pytest.mark.spark
+def test_spark_names_the_same_bad_rows_as_duckdb(spark: Any) -> None:
+    tables = _broken()
+    load_spark(spark, tables)
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(spark, as_of=AS_OF)
+    assert sorted(_found(info.value)) == sorted(_expected_problems(tables))
