@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import attrs
@@ -191,22 +191,60 @@ def test_revenue_until_and_exact_sums() -> None:
 
 @pytest.mark.parametrize(
     "amount",
-    ["1E+999999999", "1E+29", "0E+40", "0E-999999999", "1E-19", "0.0000000000000000001"],
+    ["1E+999999999", "1E+29", "0E+40", "0E-999999999", "1E-10", "0.0000000001", "1.5000000000"],
 )
-def test_money_beyond_29_integer_digits_or_18_places_is_refused(amount: str) -> None:
-    """Exact sums of such amounts would need unbounded digits (time and memory)."""
+def test_money_beyond_29_integer_digits_or_9_places_is_refused(amount: str) -> None:
+    """Beyond SQL's DECIMAL(38, 9), and exact sums would need unbounded digits."""
     with pytest.raises(ValidationError) as info:
         Purchase(Decimal(amount), "EUR", NOW)
     assert info.value.paths == ["$.amount"]
-    assert "29 integer digits and 18 decimal places" in str(info.value)
+    assert "29 integer digits and 9 decimal places" in str(info.value)
     with pytest.raises(ValidationError) as info:
         Purchaser(ANN, spending_authority=Decimal(amount), currency="EUR")
     assert info.value.paths == ["$.spending_authority"]
 
 
-@pytest.mark.parametrize("amount", ["9" * 29, "0." + "0" * 17 + "1", "1.500000000000000000", "0"])
-def test_money_up_to_29_integer_digits_and_18_places_is_fine(amount: str) -> None:
+@pytest.mark.parametrize(
+    "amount", ["9" * 29, "0.000000001", "1.500000000", "9" * 29 + ".999999999", "0"]
+)
+def test_money_up_to_29_integer_digits_and_9_places_is_fine(amount: str) -> None:
     assert Purchase(Decimal(amount), "EUR", NOW).amount == Decimal(amount)
+
+
+def _customer(purchases: list[Purchase]) -> Customer:
+    return Customer("c", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(ANN)], purchases=purchases)
+
+
+def test_a_customers_total_in_one_currency_stays_below_10_to_the_29() -> None:
+    """Each amount fits DECIMAL(38, 9); so must their sum, the records' total spend."""
+    big = Decimal("6E+28")
+    with pytest.raises(ValidationError) as info:
+        _customer(purchases=[Purchase(big, "EUR", NOW), Purchase(big, "EUR", NOW)])
+    assert info.value.paths == ["$.purchases"]
+    assert "EUR amounts must add up to less than 10**29" in str(info.value)
+    # Apart, the currencies never add up; just below the limit is fine.
+    both = _customer(purchases=[Purchase(big, "EUR", NOW), Purchase(big, "USD", NOW)])
+    assert both.revenue() == {"EUR": big, "USD": big}
+    edge = Decimal("3" + "9" * 28 + ".999999999")  # 6E+28 + edge == 10**29 - 1E-9
+    assert _customer(purchases=[Purchase(big, "EUR", NOW), Purchase(edge, "EUR", NOW)])
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(1, 1, 1, 3, tzinfo=timezone(timedelta(hours=5))),
+        datetime(9999, 12, 31, 22, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_a_time_utc_cannot_hold_is_refused_at_the_door(at: datetime) -> None:
+    """Records, SQL and the rules compare times in UTC: the model refuses what UTC cannot hold."""
+    with pytest.raises(ValidationError) as info:
+        Purchase(Decimal(1), "EUR", at)
+    assert info.value.paths == ["$.at"]
+    assert "must fall within years 1 to 9999 in UTC" in str(info.value)
+    # The same wall time in UTC, or an offset that keeps it in range, is fine.
+    assert Purchase(Decimal(1), "EUR", at.replace(tzinfo=UTC))
+    assert Purchase(Decimal(1), "EUR", at.replace(tzinfo=timezone(-at.utcoffset())))
 
 
 def test_a_huge_exponent_in_json_is_refused_quickly() -> None:

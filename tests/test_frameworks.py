@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,13 +14,16 @@ from hypothesis import strategies as st
 from customer_model import ValidationError
 from customer_model.frameworks import (
     KANO_PRIORITY,
+    IceEstimate,
     KanoAnswer,
     KanoCategory,
     KanoCoefficients,
     KanoResult,
     MoSCoW,
     RiceConfidence,
+    RiceEstimate,
     RiceImpact,
+    WsjfEstimate,
     cost_of_delay,
     ice,
     kano_category,
@@ -342,6 +346,24 @@ class TestKanoCoefficients:
             KanoCoefficients(better=1.5, worse=-0.5)
         assert first_path(exc) == ("better",)
 
+    @pytest.mark.parametrize("worse", [0.5, 1e-9, -1.000001, -2.0])
+    def test_worse_outside_minus_one_to_zero_is_refused(self, worse: float) -> None:
+        with pytest.raises(ValidationError) as exc:
+            KanoCoefficients(better=0.5, worse=worse)
+        assert exc.value.paths == ["$.worse"]
+
+    @pytest.mark.parametrize(("better", "worse"), [(0.0, -1.0), (1.0, 0.0), (0.0, 0.0)])
+    def test_the_ends_of_both_ranges_are_fine(self, better: float, worse: float) -> None:
+        c = KanoCoefficients(better=better, worse=worse)
+        assert (c.better, c.worse) == (better, worse)
+
+    def test_a_key_that_is_no_category_is_named_and_the_rest_still_checked(self) -> None:
+        with pytest.raises(ValidationError) as exc:
+            kano_coefficients({"attractive": 3, A: -1, 7: 1})  # type: ignore[dict-item]
+        assert exc.value.paths == ["$.counts", "$.counts.attractive", "$.counts"]
+        assert "keys must be KanoCategory members, not str" in str(exc.value)
+        assert "not int" in str(exc.value)
+
 
 class TestKanoClassify:
     def test_counts_and_category(self) -> None:
@@ -375,6 +397,38 @@ class TestKanoClassify:
 
     def test_priority_is_documented_order(self) -> None:
         assert KANO_PRIORITY == (M, O, A, I, R, Q)
+
+    @pytest.mark.parametrize(
+        "counts",
+        [
+            {"attractive": 1, "one_dimensional": 1, "must_be": 1, "indifferent": 3},
+            {"attractive": 2, "indifferent": 2},
+            {"must_be": 1, "indifferent": 1, "reverse": 4},
+        ],
+    )
+    def test_mixed_counts_have_coefficients(self, counts: dict[str, int]) -> None:
+        """A + O + M == I (or any mix) is no reason for None: only all-R/Q answers are."""
+        result = KanoResult(**counts)
+        expected = kano_coefficients({KanoCategory(k): n for k, n in counts.items()})
+        assert result.coefficients == expected
+
+    @pytest.mark.parametrize(
+        ("cls", "values"),
+        [
+            (KanoResult, (1, 2, 3)),
+            (RiceEstimate, (1.0, 0.5, 2.0)),
+            (IceEstimate, (5.0, 5.0, 5.0)),
+            (WsjfEstimate, (1.0, 1.0, 1.0, 2.0)),
+        ],
+    )
+    def test_keyword_only_classes_refuse_positional_values(
+        self, cls: Any, values: tuple[float, ...]
+    ) -> None:
+        """The order of counts or estimates is easy to get wrong, so names are required."""
+        with pytest.raises(TypeError):
+            cls(*values)
+        names = [f.name for f in attrs.fields(cls)][: len(values)]
+        assert cls(**dict(zip(names, values, strict=True)))
 
     def test_all_reverse_has_no_coefficients(self) -> None:
         result = kano_classify([(DISLIKE, LIKE)])
@@ -543,3 +597,102 @@ def test_integers_too_large_for_a_float_are_validation_errors() -> None:
     assert info.value.paths == ["$.reach"]
     with pytest.raises(ValidationError):
         cost_of_delay(10**400, 0, 0)
+
+
+_REFUSALS: list[tuple[Any, str]] = [
+    (
+        lambda: ice(5, 5, 5, method="median"),  # type: ignore[arg-type]
+        "invalid ICE input: $.method: must be 'product' or 'mean'",
+    ),
+    (
+        lambda: kano_classify("like"),  # type: ignore[arg-type]
+        "invalid Kano answers: $.pairs: must be an iterable of answer pairs, not str",
+    ),
+    (
+        # a bad pair does not stop the check: the pairs after it are checked too
+        lambda: kano_classify([(LIKE,), (LIKE, "x"), [LIKE, LIKE]]),  # type: ignore[list-item]
+        "invalid Kano answers: 2 problems\n"
+        "  $.pairs[0]: must be a (functional, dysfunctional) pair\n"
+        "  $.pairs[1][1]: must be a KanoAnswer, not str",
+    ),
+    (
+        lambda: kano_classify([]),
+        "invalid Kano answers: $.pairs: must contain at least one answer pair",
+    ),
+    (lambda: KanoResult(attractive=-1), "invalid KanoResult: $.attractive: must be at least 0"),
+    (KanoResult, "invalid KanoResult: $: needs at least one answer"),
+    (lambda: rice(-1, 1, 1, 1), "invalid RICE input: $.reach: must be at least 0"),
+    (
+        lambda: rice(1e308, 3, 1, 1e-308),
+        "invalid RICE input: $: the result overflows a float: scale the estimates down",
+    ),
+    (
+        lambda: cost_of_delay(-1, 1, 1),
+        "invalid cost of delay input: $.business_value: must be at least 0",
+    ),
+    (lambda: wsjf(1, 1, 1, 0), "invalid WSJF input: $.job_size: must be greater than 0"),
+    (
+        lambda: kano_category("like", KanoAnswer.LIKE),  # type: ignore[arg-type]
+        "invalid Kano answers: $.functional: must be a KanoAnswer, not str",
+    ),
+    (
+        lambda: KanoCoefficients(better=-0.1, worse=0.0),
+        "invalid KanoCoefficients: $.better: must be at least 0",
+    ),
+    (
+        lambda: kano_coefficients([(A, 1)]),  # type: ignore[arg-type]
+        "invalid Kano counts: $.counts: must be a mapping of KanoCategory to count, not list",
+    ),
+    (
+        lambda: kano_coefficients({}),
+        "invalid Kano counts: $.counts: "
+        "needs at least one attractive, one-dimensional, must-be or indifferent answer",
+    ),
+    (
+        lambda: opportunity_score(11, 5),
+        "invalid opportunity score input: $.importance: must be at most 10",
+    ),
+    (
+        lambda: RiceEstimate(reach=-1, impact=1, confidence=0.5, effort=1),
+        "invalid RiceEstimate: $.reach: must be at least 0",
+    ),
+    (
+        lambda: RiceEstimate(impact=-0.5, confidence=0.5, effort=1),
+        "invalid RiceEstimate: $.impact: must be at least 0",
+    ),
+    (
+        lambda: RiceEstimate(impact=1, confidence=-0.1, effort=1),
+        "invalid RiceEstimate: $.confidence: must be at least 0",
+    ),
+    (
+        lambda: IceEstimate(impact=10.5, confidence=1, ease=0.5),
+        "invalid IceEstimate: 2 problems\n  $.impact: must be at most 10\n"
+        "  $.ease: must be at least 1",
+    ),
+    (
+        lambda: WsjfEstimate(business_value=-1, time_criticality=0, risk_reduction=0, job_size=0),
+        "invalid WsjfEstimate: 2 problems\n  $.business_value: must be at least 0\n"
+        "  $.job_size: must be greater than 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), _REFUSALS)
+def test_each_refusal_names_its_input_field_and_rule(call: Any, message: str) -> None:
+    """What a caller reads, word for word: which input, which field, which bound."""
+    with pytest.raises(ValidationError) as exc:
+        call()
+    assert str(exc.value) == message
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: RiceEstimate(reach=0, impact=0, confidence=0, effort=0.1),
+        lambda: RiceEstimate(impact=3, confidence=1, effort=1),
+        lambda: IceEstimate(impact=1, confidence=10, ease=10),
+        lambda: WsjfEstimate(business_value=0, time_criticality=0, risk_reduction=0, job_size=1),
+    ],
+)
+def test_estimates_at_the_ends_of_their_ranges_are_fine(make: Any) -> None:
+    assert make() == make()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -7,13 +8,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_model import Customer, Dataset, Person, redact, role_split, to_json
+from customer_model import (
+    Channel,
+    Customer,
+    Dataset,
+    FeedbackItem,
+    FeedbackKind,
+    Person,
+    redact,
+    role_split,
+    to_json,
+)
 from customer_model.privacy import is_personal, personal_fields
+from customer_model.records import PERSONAL_FEEDBACK_COLUMNS, feedback_records
 from customer_model.testing import customers, datasets, persons
 
 
 def _personal_values(obj: Any) -> list[object]:
-    """Every non-None personal-data value anywhere inside *obj*."""
+    """Every personal-data value anywhere inside *obj* that is not erased (None or "")."""
     found: list[object] = []
     if isinstance(obj, tuple | list):
         for v in obj:
@@ -22,7 +34,7 @@ def _personal_values(obj: Any) -> list[object]:
         for f in attrs.fields(type(obj)):
             value = getattr(obj, f.name)
             if is_personal(f):
-                if value is not None:
+                if value is not None and value != "":
                     found.append(value)
             else:
                 found += _personal_values(value)
@@ -34,7 +46,9 @@ def test_redact_erases_all_personal_data_and_keeps_the_rest(dataset: Dataset) ->
     erased = redact(dataset)
     assert _personal_values(erased) == []
     assert [c.id for c in erased.customers] == [c.id for c in dataset.customers]
-    assert erased.feedback == dataset.feedback
+    # Feedback keeps everything but its free text, which may name or reach a person.
+    assert [attrs.evolve(f, text="") for f in dataset.feedback] == list(erased.feedback)
+    assert all(f.text == "" for f in erased.feedback)
     for before, after in zip(dataset.customers, erased.customers, strict=True):
         assert role_split(after) is role_split(before)
         assert after.purchases == before.purchases
@@ -70,6 +84,26 @@ def test_no_personal_value_in_any_repr(c: Customer) -> None:
 def test_personal_fields_are_marked() -> None:
     assert personal_fields(Person) == ("name", "email", "phone", "birth_date", "gender", "location")
     assert personal_fields(Customer) == ("name",)
+    assert personal_fields(FeedbackItem) == ("text",)
+
+
+def test_redact_erases_feedback_text_as_the_records_leave_it_out() -> None:
+    """What records treat as personal, redact erases: the two lists agree."""
+    item = FeedbackItem(
+        id="f-1",
+        customer_id="c-1",
+        theme="billing",
+        kind=FeedbackKind.COMPLAINT,
+        channel=Channel.EMAIL,
+        text="call me at 867 5309",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    erased = redact(item)
+    assert erased.text == ""
+    assert "867" not in to_json(erased)
+    assert attrs.evolve(erased, text=item.text) == item
+    assert set(personal_fields(FeedbackItem)) == set(PERSONAL_FEEDBACK_COLUMNS)
+    assert feedback_records([erased], include_personal=True)[0]["text"] == ""
 
 
 @pytest.mark.parametrize("value", [1, "text", None])

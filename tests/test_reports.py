@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from customer_model import Customer, CustomerKind, RoleSplit, ValidationError, role_split
+from customer_model import (
+    Customer,
+    CustomerKind,
+    RoleSplit,
+    Segment,
+    ValidationError,
+    field,
+    role_split,
+)
 from customer_model.examples import demo_dataset
 from customer_model.reports import SplitReport, split_report
 from customer_model.testing import customers
@@ -133,20 +141,34 @@ def test_unknown_rows_are_validation_errors() -> None:
     st.lists(customers(), max_size=5, unique_by=lambda c: c.id), st.randoms(use_true_random=False)
 )
 def test_counts_add_up_and_order_does_not_matter(population: list[Customer], rnd: Any) -> None:
-    report = split_report(population, as_of=date(2025, 1, 1))
+    report = split_report(population, as_of=datetime(2025, 1, 1, tzinfo=UTC))
     overall = report.overall
     assert overall.customers == len(population)
     assert overall.same + overall.disjoint + overall.overlapping == overall.customers
     assert overall.purchasers == overall.purchasers_only + overall.both
     assert overall.users == overall.users_only + overall.both
     assert sum(r.customers for r in report.by_kind) == overall.customers
-    for field in ("same", "disjoint", "overlapping", "purchasers", "users", "both"):
-        assert sum(getattr(r, field) for r in report.by_kind) == getattr(overall, field)
+    for name in ("same", "disjoint", "overlapping", "purchasers", "users", "both"):
+        assert sum(getattr(r, name) for r in report.by_kind) == getattr(overall, name)
     assert overall.same == sum(role_split(c) is RoleSplit.SAME for c in population)
     shuffled = list(population)
     rnd.shuffle(shuffled)
-    assert split_report(shuffled, as_of=date(2025, 1, 1)) == report
+    assert split_report(shuffled, as_of=datetime(2025, 1, 1, tzinfo=UTC)) == report
     assert isinstance(report, SplitReport)
+
+
+def test_as_of_is_what_segments_take_an_aware_datetime_never_a_date() -> None:
+    """The annotation and the check agree: a date (which Segment.matches refuses) is refused."""
+    base = list(demo_dataset().customers)
+    recent = Segment("recent", "recent", field("last_active_at").within(timedelta(days=30)))
+    for bad in (date(2026, 6, 30), datetime(2026, 6, 30)):
+        with pytest.raises(ValidationError) as info:
+            split_report(base, [recent], as_of=bad)
+        assert info.value.paths == ["$.as_of"]
+    when = datetime(2026, 6, 30, tzinfo=UTC)
+    assert split_report(base, [recent], as_of=when).segment("recent").customers == sum(
+        recent.matches(c, as_of=when) for c in base
+    )
 
 
 def test_real_segments_with_time_rules_need_and_use_as_of() -> None:

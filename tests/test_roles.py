@@ -189,6 +189,15 @@ def test_check_roles_accepts_a_majority_age_of_zero() -> None:
     check_roles(_household(date(2020, 1, 1)), on=date(2025, 1, 1), majority_age=0)
 
 
+def test_a_majority_age_of_zero_lets_a_purchaser_born_that_very_day_pass() -> None:
+    """At the boundary: age 0 is not under 0, and age 1 is under 2."""
+    check_roles(_household(date(2025, 1, 1)), on=date(2025, 1, 1), majority_age=0)
+    check_roles(_household(date(2024, 1, 1)), on=date(2025, 1, 1), majority_age=1)
+    with pytest.raises(ValidationError) as info:
+        check_roles(_household(date(2024, 1, 1)), on=date(2025, 1, 1), majority_age=2)
+    assert "(2 or older)" in str(info.value)
+
+
 @given(customers(), st.one_of(st.none(), identifiers("p-")))
 def test_roles_of_agrees_with_the_id_sets(c: Customer, pid: str | None) -> None:
     """The shared answer sets are the right ones for every kind of person."""
@@ -199,3 +208,51 @@ def test_roles_of_agrees_with_the_id_sets(c: Customer, pid: str | None) -> None:
     for p in c.people:
         assert (Role.PURCHASER in roles_of(c, p.id)) == (p.id in c.purchaser_ids)
         assert (Role.USER in roles_of(c, p.id)) == (p.id in c.user_ids)
+
+
+def test_each_refusal_of_the_role_rules_names_its_rule_and_place() -> None:
+    """What a caller reads: the rule's name, the argument's path and what is wrong."""
+    c = _household(date(2020, 1, 1))
+    stray = FeedbackItem(
+        id="f",
+        customer_id="other",
+        theme="t",
+        kind=FeedbackKind.BUG,
+        channel=Channel.EMAIL,
+        created_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    calls: list[tuple[Any, str]] = [
+        (
+            lambda: roles_of(c, 5),
+            "invalid roles_of input: $.person_id: must be a string or None, not int",
+        ),
+        (
+            lambda: roles_of("c", "p"),
+            "invalid roles_of input: $.customer: must be a Customer, not str",
+        ),
+        (
+            lambda: author_roles("f", c),
+            "invalid author_roles input: $.item: must be a FeedbackItem, not str",
+        ),
+        (
+            lambda: author_roles(stray, c),
+            "invalid FeedbackItem: $.customer_id: feedback item belongs to a different customer",
+        ),
+        (
+            lambda: check_roles(c, on="2025-01-01", majority_age=0),  # 0 is fine: only $.on
+            "invalid check_roles input: $.on: must be a date (not a datetime), not str",
+        ),
+        (
+            lambda: check_roles(c, on=date(2025, 1, 1)),
+            "invalid Customer roles: $.purchasers[0].person.birth_date: "
+            "a purchaser must be of age (18 or older) on 2025-01-01",
+        ),
+        (
+            lambda: role_split("c"),
+            "invalid role_split input: $.customer: must be a Customer, not str",
+        ),
+    ]
+    for call, message in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert str(info.value) == message

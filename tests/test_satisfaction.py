@@ -25,10 +25,12 @@ from customer_model import (
     from_json,
     to_json,
 )
+from customer_model.examples import demo_dataset
 from customer_model.satisfaction import (
     GroupScore,
     RoleBreakdown,
     SegmentBreakdown,
+    SegmentScore,
     aggregate,
     ces,
     csat,
@@ -522,13 +524,13 @@ class TestSatisfactionBySegment:
 
     def test_as_of_checked(self) -> None:
         seg = FakeSegment("s", frozenset())
-        for bad in ("2024-01-01", datetime(2024, 1, 1)):
+        # A date is refused as Segment.matches refuses it: the annotation says datetime.
+        for bad in ("2024-01-01", datetime(2024, 1, 1), date(2024, 1, 1)):
             with pytest.raises(ValidationError) as exc:
                 satisfaction_by_segment([], customers(), [seg], as_of=bad)  # type: ignore[arg-type]
             assert first_path(exc) == ("as_of",)
-        assert (
-            satisfaction_by_segment([], customers(), [seg], as_of=date(2024, 1, 1)).overall is None
-        )
+        when = datetime(2024, 1, 1, tzinfo=UTC)
+        assert satisfaction_by_segment([], customers(), [seg], as_of=when).overall is None
 
     def test_bad_segments(self) -> None:
         seg = FakeSegment("s", frozenset())
@@ -611,3 +613,168 @@ def test_breakdowns_keep_their_shape_when_built_or_loaded() -> None:
     with pytest.raises(ValidationError) as info:
         SegmentScore(" vip", 50.0)  # type: ignore[arg-type]
     assert info.value.paths == ["$.segment_id", "$.score"]
+
+
+_G = GroupScore(value=10.0, count=2)
+_FIVE = GroupScore(value=5.0, count=1)
+
+
+def _role_breakdown(**groups: Any) -> RoleBreakdown:
+    values: dict[str, Any] = dict.fromkeys(
+        ("overall", "purchasers", "users", "purchasers_only", "users_only", "both", "unknown")
+    )
+    values["gap"] = None
+    values.update(groups)
+    return RoleBreakdown(measure=SurveyMeasure.NPS, **values)
+
+
+_REFUSALS: list[tuple[Any, str]] = [
+    (lambda: nps([11]), "invalid NPS scores: $.scores[0]: must be between 0 and 10"),
+    (lambda: csat([0]), "invalid CSAT scores: $.scores[0]: must be between 1 and 5"),
+    (lambda: ces([8]), "invalid CES scores: $.scores[0]: must be between 1 and 7"),
+    (
+        lambda: GroupScore(value=math.nan, count=0),
+        "invalid GroupScore: 2 problems\n  $.value: must be a finite number (not NaN or infinity)"
+        "\n  $.count: must be at least 1",
+    ),
+    (
+        lambda: RoleBreakdown(
+            measure="nps",  # type: ignore[arg-type]
+            overall=None,
+            purchasers=None,
+            users=None,
+            purchasers_only=None,
+            users_only=None,
+            both=None,
+            unknown=None,
+            gap=None,
+        ),
+        "invalid RoleBreakdown: $.measure: must be a SurveyMeasure, not str",
+    ),
+    (
+        lambda: _role_breakdown(overall=1, purchasers=_G, users=_G, gap=math.nan),
+        "invalid RoleBreakdown: 2 problems\n  $.overall: must be a GroupScore, not int\n"
+        "  $.gap: must be a finite number (not NaN or infinity)",
+    ),
+    # The gap is checked whether or not the other groups are empty (it was skipped then).
+    (
+        lambda: _role_breakdown(purchasers=_G, users=_FIVE, gap=1.0),
+        "invalid RoleBreakdown: $.gap: must be purchasers.value - users.value (None without both)",
+    ),
+    (
+        lambda: _role_breakdown(purchasers=_G, gap=10.0),
+        "invalid RoleBreakdown: $.gap: must be purchasers.value - users.value (None without both)",
+    ),
+    (
+        lambda: SegmentScore(segment_id="", score=1),  # type: ignore[arg-type]
+        "invalid SegmentScore: 2 problems\n  $.segment_id: must not be empty or blank\n"
+        "  $.score: must be a GroupScore, not int",
+    ),
+    (
+        lambda: SegmentBreakdown(
+            measure="x",  # type: ignore[arg-type]
+            overall=1,  # type: ignore[arg-type]
+            segments=(SegmentScore("a", None), SegmentScore("a", None)),
+        ),
+        "invalid SegmentBreakdown: 3 problems\n  $.measure: must be a SurveyMeasure, not str\n"
+        "  $.overall: must be a GroupScore, not int\n"
+        "  $.segments: segment 'a' is listed more than once",
+    ),
+    (
+        lambda: SegmentBreakdown(measure=SurveyMeasure.NPS, overall=None, segments=[1]),  # type: ignore[list-item]
+        "invalid SegmentBreakdown: $.segments[0]: must be a SegmentScore, not int",
+    ),
+    (
+        lambda: SegmentBreakdown(measure=SurveyMeasure.NPS, overall=None, segments=()).get("zz"),
+        "invalid SegmentBreakdown: $.segment_id: is not one of the breakdown's segments",
+    ),
+]
+
+
+class _NotABool:
+    id = "s"
+
+    def matches(self, customer: Customer, *, as_of: Any = None) -> Any:
+        return 1
+
+
+_REFUSALS += [
+    (
+        lambda: satisfaction_by_role("x", []),  # type: ignore[arg-type]
+        "invalid satisfaction by role input: $.responses: "
+        "must be an iterable of SurveyResponse, not str",
+    ),
+    (
+        lambda: satisfaction_by_role({}, []),
+        "invalid satisfaction by role input: $.responses: "
+        "must be an iterable of SurveyResponse, not dict",
+    ),
+    (
+        lambda: satisfaction_by_role([1], []),  # type: ignore[list-item]
+        "invalid satisfaction by role input: $.responses[0]: must be a SurveyResponse, not int",
+    ),
+    (
+        lambda: satisfaction_by_segment([], [1], [], as_of=None),  # type: ignore[list-item]
+        "invalid satisfaction by segment input: $.customers[0]: must be a Customer, not int",
+    ),
+    (
+        lambda: satisfaction_by_segment(
+            demo_dataset().responses, demo_dataset().customers, [_NotABool()], as_of=None
+        ),
+        "invalid satisfaction by segment input: $.segments[0]: "
+        "matches() must return a bool, not int",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), _REFUSALS)
+def test_each_refusal_names_its_input_field_and_rule(call: Any, message: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        call()
+    assert str(exc.value) == message
+
+
+def test_a_role_breakdown_reads_as_a_table_and_as_html() -> None:
+    breakdown = _role_breakdown(overall=_G, purchasers=_G, users=_FIVE, gap=5.0)
+    assert str(breakdown).splitlines() == [
+        "group                    responses  NPS",
+        "-----------------------  ---------  -----",
+        "all respondents          2          +10.0",
+        "purchasers (incl. both)  2          +10.0",
+        "users (incl. both)       1          +5.0",
+        "purchasers only          0          n/a",
+        "users only               0          n/a",
+        "both roles               0          n/a",
+        "unknown or anonymous     0          n/a",
+        "gap (purchasers - users): +5.0",
+    ]
+    html = _role_breakdown(purchasers=_G)._repr_html_()
+    assert html.startswith(
+        "<table><caption>NPS by role</caption><thead><tr><th>Group</th><th>Responses</th>"
+        "<th>NPS</th></tr></thead><tbody><tr><td>all respondents</td><td>0</td><td>n/a</td>"
+    )
+    assert html.endswith(
+        "<tr><td>gap (purchasers - users)</td><td></td><td>n/a</td></tr></tbody></table>"
+    )
+    assert str(_role_breakdown(purchasers=_G)).splitlines()[-1] == "gap (purchasers - users): n/a"
+
+
+def test_a_segment_breakdown_reads_as_a_table_and_as_html() -> None:
+    """CSAT and CES have no sign; NPS has one (see above)."""
+    four = GroupScore(value=4.0, count=2)
+    breakdown = SegmentBreakdown(
+        measure=SurveyMeasure.CSAT, overall=four, segments=[SegmentScore("s-1", four)]
+    )
+    assert str(breakdown).splitlines() == [
+        "segment          responses  CSAT",
+        "---------------  ---------  ----",
+        "all respondents  2          4.0",
+        "s-1              2          4.0",
+    ]
+    assert breakdown._repr_html_() == (
+        "<table><caption>CSAT by segment</caption><thead><tr><th>Group</th>"
+        "<th>Responses</th><th>CSAT</th></tr></thead><tbody><tr><td>all respondents</td>"
+        "<td>2</td><td>4.0</td></tr><tr><td>s-1</td><td>2</td><td>4.0</td></tr></tbody></table>"
+    )
+    signed = SegmentBreakdown(measure=SurveyMeasure.NPS, overall=four, segments=[])
+    assert str(signed).splitlines()[-1] == "all respondents  2          +4.0"

@@ -414,10 +414,10 @@ def kano_classify(pairs: Iterable[tuple[KanoAnswer, KanoAnswer]]) -> KanoResult:
         )
     check = Checker()
     counts = dict.fromkeys(KanoCategory, 0)
-    seen = 0
+    seen = False
     raw: Iterable[object] = pairs
     for i, pair in enumerate(raw):
-        seen += 1
+        seen = True
         if not isinstance(pair, tuple | list) or len(pair) != 2:
             check.add(("pairs", i), "must be a (functional, dysfunctional) pair")
             continue
@@ -429,7 +429,7 @@ def kano_classify(pairs: Iterable[tuple[KanoAnswer, KanoAnswer]]) -> KanoResult:
                 ok = False
         if ok:
             counts[_KANO_TABLE[functional][_KANO_COLUMN[dysfunctional]]] += 1
-    if seen == 0:
+    if not seen:
         check.add("pairs", "must contain at least one answer pair")
     check.done("Kano answers")
     return KanoResult(**{c.value: n for c, n in counts.items()})

@@ -1,9 +1,11 @@
 """Personal data: which fields hold it, and erasing it on request.
 
 Identity data (names, contact details, birth dates, gender, a person's
-location) is marked on the models.  :func:`redact` honours the right to
-erasure: it returns a copy with all of it removed, while ids, roles,
-purchases and feedback stay, so aggregate analysis keeps working.
+location, a customer's name) and free text people typed (feedback text) are
+marked on the models.  :func:`redact` honours the right to erasure: it returns
+a copy with all of it removed, while ids, roles, purchases and the feedback's
+themes, kinds and times stay, so aggregate analysis keeps working.  The
+records leave out exactly these fields unless asked for them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from customer_model.model._personal import is_personal, personal_fields
+from customer_model.model._personal import erased_value, is_personal, personal_fields
 
 __all__ = ["is_personal", "personal_fields", "redact"]
 
@@ -21,11 +23,12 @@ T = TypeVar("T")
 
 
 def redact(obj: T) -> T:
-    """A copy of *obj* with every personal-data field set to ``None``.
+    """A copy of *obj* with every personal-data field erased.
 
-    Works on any model, nested at any depth, and on lists, tuples, sets and
-    mappings of models (a mapping comes back as a ``dict`` with the same
-    keys).  Ids and structure are kept.
+    An optional field becomes ``None``; feedback ``text``, always a string,
+    becomes ``""``.  Works on any model, nested at any depth, and on lists,
+    tuples, sets and mappings of models (a mapping comes back as a ``dict``
+    with the same keys).  Ids and structure are kept.
     """
     return _redact(obj)  # type: ignore[no-any-return]
 
@@ -45,8 +48,9 @@ def _redact(obj: Any) -> Any:
     for field in attrs.fields(type(obj)):
         value = getattr(obj, field.name)
         if is_personal(field):
-            if value is not None:
-                changes[field.name] = None
+            erased = erased_value(field)
+            if value != erased:
+                changes[field.name] = erased
         else:
             new = _redact(value)
             if new is not value:

@@ -11,14 +11,14 @@ a DataFrame.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 
 import attrs
 
 from customer_model._display import html_table, text_table
 from customer_model._rule_inputs import customer_index, segment_list
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, is_aware, to_tuple, type_name
+from customer_model.model._validation import Checker, to_tuple, type_name
 from customer_model.model.customers import Customer, CustomerKind, RoleSplit
 from customer_model.model.segments import SegmentLike
 from customer_model.roles import role_split
@@ -242,13 +242,14 @@ def split_report(
     customers: Iterable[Customer],
     segments: Iterable[SegmentLike] = (),
     *,
-    as_of: date | None = None,
+    as_of: datetime | None = None,
 ) -> SplitReport:
     """How buyers and users split across *customers*: overall, by kind and by segment.
 
     *segments* are anything with an ``id`` and ``matches(customer, *,
-    as_of=None)`` (such as :class:`~customer_model.Segment`); *as_of* is
-    passed to ``matches`` unchanged, for rules that need a reference time.
+    as_of=None)`` (such as :class:`~customer_model.Segment`); *as_of*, an
+    aware datetime as every segment takes, is passed to ``matches``
+    unchanged, for rules that need a reference time.
 
     >>> from customer_model.examples import demo_dataset
     >>> report = split_report(demo_dataset().customers)
@@ -260,11 +261,7 @@ def split_report(
     check = Checker()
     population = list(customer_index(check, customers).values())
     rules: list[SegmentLike] = segment_list(check, segments)
-    when: object = as_of
-    if when is not None and not isinstance(when, date):
-        check.add("as_of", f"must be a date, a datetime or None, not {type_name(when)}")
-    elif isinstance(when, datetime) and not is_aware(when):
-        check.add("as_of", "must be timezone-aware (naive datetimes are ambiguous)")
+    check.aware("as_of", as_of, optional=True)  # what Segment.matches takes
     check.done("split report input")
 
     by_segment = []

@@ -9,7 +9,7 @@ so their satisfaction can too) or one segment against another.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 
 import attrs
 
@@ -20,7 +20,6 @@ from customer_model.model._validation import (
     Checker,
     duplicates,
     integers,
-    is_aware,
     to_tuple,
     type_name,
 )
@@ -157,12 +156,11 @@ class RoleBreakdown:
         # Built by role_breakdown, but also loaded from JSON: keep what it promises.
         check = Checker()
         check.member("measure", self.measure, SurveyMeasure)
-        groups_ok = True
         for name in _GROUPS:
-            groups_ok &= check.instance(name, getattr(self, name), GroupScore, optional=True)
+            check.instance(name, getattr(self, name), GroupScore, optional=True)
         if self.gap is not None:
             check.number("gap", self.gap)
-        if groups_ok and not check.problems:
+        if not check.problems:  # every group a GroupScore or None: the gap can be checked
             buyers, users = self.purchasers, self.users
             expected = None if buyers is None or users is None else buyers.value - users.value
             if self.gap != expected:
@@ -372,25 +370,22 @@ def satisfaction_by_segment(
     customers: Iterable[Customer] | Mapping[str, Customer],
     segments: Iterable[SegmentLike],
     *,
-    as_of: date | None,
+    as_of: datetime | None,
     measure: SurveyMeasure = SurveyMeasure.NPS,
 ) -> SegmentBreakdown:
     """Score *measure* among the responses of each segment's customers.
 
     A response belongs to a segment when ``segment.matches(customer,
-    as_of=as_of)`` holds for its customer; *as_of* is passed through unchanged
-    (rules such as recency need a reference time, and the library never reads
-    the clock).  Segments with no matching responses score ``None``.
+    as_of=as_of)`` holds for its customer; *as_of*, an aware datetime as every
+    segment takes, is passed through unchanged (rules such as recency need a
+    reference time, and the library never reads the clock).  Segments with no
+    matching responses score ``None``.
     """
     check = Checker()
     index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)
     rules: list[SegmentLike] = segment_list(check, segments)
-    when: object = as_of
-    if when is not None and not isinstance(when, date):
-        check.add("as_of", f"must be a date, a datetime or None, not {type_name(when)}")
-    elif isinstance(when, datetime) and not is_aware(when):
-        check.add("as_of", "must be timezone-aware (naive datetimes are ambiguous)")
+    check.aware("as_of", as_of, optional=True)  # what Segment.matches takes
     check.done("satisfaction by segment input")
     assert isinstance(measure, SurveyMeasure)
     rows: list[SegmentScore] = []

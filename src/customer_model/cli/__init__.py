@@ -18,12 +18,18 @@ from typing import Any, NoReturn
 
 from customer_model.cli._demo import run_demo
 from customer_model.cli._files import (
+    STDIO,
     InputError,
     duplicate_ids,
     is_lines,
+    known_customers,
     load_array,
+    load_customers,
+    load_dataset,
     load_json,
     load_lines,
+    no_duplicates,
+    shown,
     write_whole,
 )
 from customer_model.cli._progress import ProgressBar
@@ -112,36 +118,6 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError("must be a whole number") from None
 
 
-def _load_dataset(path: str) -> Any:
-    from customer_model.model.dataset import Dataset
-
-    return load_json(path, Dataset)
-
-
-def _load_customers(path: str) -> list[Any]:
-    """Customers from a Dataset JSON file, a JSON array of customers, or JSON Lines."""
-    from customer_model.model.customers import Customer
-    from customer_model.model.dataset import Dataset
-
-    if is_lines(path):
-        records = load_lines(path, Customer, progress=ProgressBar(sys.stderr, "customers"))
-        _no_duplicates(path, records)
-        return [c for _, c in records]
-    value = load_json(path, Dataset, array_cls=list[Customer])
-    if not isinstance(value, list):
-        return list(value.customers)  # a Dataset checks its own ids
-    errors = duplicate_ids(path, enumerate(value), lines=False)
-    if errors:
-        raise InputError(errors)
-    return value
-
-
-def _no_duplicates(path: str, records: list[tuple[int, Any]]) -> None:
-    errors = duplicate_ids(path, records)
-    if errors:
-        raise InputError(errors)
-
-
 # -- rank -------------------------------------------------------------------------------
 
 
@@ -149,11 +125,11 @@ def _rank(args: argparse.Namespace) -> int:
     from customer_model.serialization import to_json
 
     if args.estimates is not None and args.scorecard is None:
-        raise InputError([f"{args.estimates}: --estimates needs --scorecard FILE"])
+        raise InputError([f"{shown(args.estimates)}: --estimates needs --scorecard FILE"])
     result: Any
     if args.engine == "duckdb":
         if args.scorecard is not None:
-            raise InputError([f"{args.scorecard}: --scorecard needs the python engine"])
+            raise InputError([f"{shown(args.scorecard)}: --scorecard needs the python engine"])
         from customer_model.cli._warehouse import rank_in_duckdb
 
         result = rank_in_duckdb(args)
@@ -180,36 +156,39 @@ def _rank_in_python(args: argparse.Namespace) -> Any:
     from customer_model.prioritization import prioritize
 
     segments = segments_from(args.segments)
-    if is_lines(args.file):
+    lines = is_lines(args.file)
+    if lines:
         if args.customers is None:
-            raise InputError([f"{args.file}: a JSON Lines feedback file needs --customers FILE"])
+            raise InputError([f"{shown(args.file)}: a JSON Lines feedback file needs --customers"])
         with ProgressBar(sys.stderr, "feedback") as bar:
             records = load_lines(args.file, FeedbackItem, progress=bar)
-        _no_duplicates(args.file, records)
-        feedback = [item for _, item in records]
-        customers = _load_customers(args.customers)
+        no_duplicates(args.file, records)
     else:
-        dataset = _load_dataset(args.file)
-        feedback = list(dataset.feedback)
-        customers = (
-            _load_customers(args.customers)
-            if args.customers is not None
-            else list(dataset.customers)
-        )
+        dataset = load_dataset(args.file)
+        records = list(enumerate(dataset.feedback))
+        customers = list(dataset.customers)
         if args.segments is None:
             segments = tuple(dataset.segments)
-    policy = load_json(args.policy, PrioritizationPolicy) if args.policy else PrioritizationPolicy()
+    if args.customers is not None:
+        customers = load_customers(args.customers)
+        known_customers(args.file, args.customers, customers, records, lines=lines)
+    feedback = [item for _, item in records]
+    policy = (
+        load_json(args.policy, PrioritizationPolicy, kind="policy")
+        if args.policy
+        else PrioritizationPolicy()
+    )
     as_of = args.as_of
     if as_of is None:
         if not feedback:
-            raise InputError([f"{args.file}: no feedback to rank"])
+            raise InputError([f"{shown(args.file)}: no feedback to rank"])
         as_of = max(item.created_at for item in feedback)
     try:
         backlog = prioritize(feedback, customers, policy=policy, as_of=as_of, segments=segments)
     except ValueError as e:  # ValidationError: feedback, customers and policy disagree
         raise InputError(
-            [f"{_source(args, p.path)}: {p}" for p in getattr(e, "problems", ())]
-            or [f"{args.file}: {e}"]
+            [f"{shown(_source(args, p.path))}: {p}" for p in getattr(e, "problems", ())]
+            or [f"{shown(args.file)}: {e}"]
         ) from None
     if args.scorecard is None:
         return backlog
@@ -257,16 +236,17 @@ def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
 
 # -- validate ---------------------------------------------------------------------------
 
-_RECORD_TYPES = ("dataset", "customers", "feedback", "responses")
+_RECORD_TYPES = ("dataset", "customers", "feedback", "responses", "policy")
 
 
 def _validate(args: argparse.Namespace) -> int:
     from customer_model.model.customers import Customer
     from customer_model.model.dataset import Dataset
     from customer_model.model.feedback import FeedbackItem
+    from customer_model.model.policy import PrioritizationPolicy
     from customer_model.model.surveys import SurveyResponse
 
-    path = args.file
+    path, where = args.file, shown(args.file)
     lines = is_lines(path)
     kind = args.type or ("feedback" if lines else "dataset")
     cls: Any = {
@@ -276,12 +256,16 @@ def _validate(args: argparse.Namespace) -> int:
     }.get(kind, Dataset)
     errors: list[str] = []
     try:
+        if kind == "policy":
+            policy = load_json(path, PrioritizationPolicy)
+            print(f"{where}: valid policy: currency {policy.currency or 'none'}")
+            return 0
         if kind == "dataset":
             if lines:
-                raise InputError([f"{path}: a dataset is one JSON document; use --type for lines"])
+                raise InputError([f"{where}: a dataset is one JSON document; use --type for lines"])
             dataset = load_json(path, Dataset)
             print(
-                f"{path}: valid dataset: {len(dataset.customers)} customers, "
+                f"{where}: valid dataset: {len(dataset.customers)} customers, "
                 f"{len(dataset.feedback)} feedback items, {len(dataset.responses)} survey "
                 f"responses, {len(dataset.personas)} personas, {len(dataset.segments)} segments"
             )
@@ -293,11 +277,12 @@ def _validate(args: argparse.Namespace) -> int:
             records = load_array(path, cls, errors=errors)
         errors.extend(duplicate_ids(path, records, lines=lines))
         if args.customers is not None and kind != "customers":
-            known = {c.id for c in _load_customers(args.customers)}
+            known = {c.id for c in load_customers(args.customers)}
+            source = shown(args.customers)
             errors.extend(
-                f"{path}:{n}: $.customer_id: refers to no customer in {args.customers}"
+                f"{where}:{n}: $.customer_id: refers to no customer in {source}"
                 if lines
-                else f"{path}: $[{n}].customer_id: refers to no customer in {args.customers}"
+                else f"{where}: $[{n}].customer_id: refers to no customer in {source}"
                 for n, record in records
                 if record.customer_id not in known
             )
@@ -306,9 +291,10 @@ def _validate(args: argparse.Namespace) -> int:
     if errors:
         for line in errors:
             print(line, file=sys.stderr)
-        print(f"{path}: {len(errors)} problem{'s' if len(errors) > 1 else ''}", file=sys.stderr)
+        if len(errors) > 1:  # one problem is its own summary
+            print(f"{where}: {len(errors)} problems", file=sys.stderr)
         return BAD_INPUT
-    print(f"{path}: valid: {len(records)} {kind} records")
+    print(f"{where}: valid: {len(records)} {kind} records")
     return 0
 
 
@@ -331,12 +317,12 @@ def _generate(args: argparse.Namespace) -> int:
             customers=args.customers, seed=args.seed, start=start, months=args.months, progress=bar
         )
     text = to_json(dataset, indent=args.indent) + "\n"
-    if args.out is None or args.out == "-":
+    if args.out is None or args.out == STDIO:
         sys.stdout.write(text)
         return 0
-    write_whole(args.out, text)
+    write_whole(args.out, text)  # whole or not at all: a failed write leaves the old file
     print(
-        f"wrote {args.out}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
+        f"wrote {shown(args.out)}: {len(dataset.customers)} customers, {len(dataset.feedback)} "
         f"feedback items, {len(dataset.responses)} survey responses",
         file=sys.stderr,
     )
@@ -351,7 +337,7 @@ def _nps(args: argparse.Namespace) -> int:
     from customer_model.satisfaction import satisfaction_by_role
     from customer_model.serialization import to_json
 
-    dataset = _load_dataset(args.file)
+    dataset = load_dataset(args.file)
     breakdown = satisfaction_by_role(
         dataset.responses, dataset.customers, measure=SurveyMeasure.NPS
     )
@@ -359,7 +345,7 @@ def _nps(args: argparse.Namespace) -> int:
         print(to_json(breakdown, indent=2))
         return 0
     if breakdown.overall is None:
-        print(f"{args.file}: no NPS answers in responses")
+        print(f"{shown(args.file)}: no NPS answers in responses")
         return 0
     print("NPS by role")
     print()
@@ -382,7 +368,9 @@ Examples:
   customer-model sql backlog --dialect snowflake --as-of 2025-12-31
 
 Input files: a Dataset as JSON (what `generate` writes), or, for large
-exports, JSON Lines (.jsonl / .ndjson) with one record per line.
+exports, JSON Lines (.jsonl / .ndjson) with one record per line.  FILE `-`
+reads one JSON document from standard input; a pipe, device or directory
+given by name is refused.
 Bad input exits with status 2 and names the file and the bad record.
 """
 
@@ -416,6 +404,8 @@ Examples:
   customer-model validate data.json
   customer-model validate feedback.jsonl --customers customers.json
   customer-model validate customers.jsonl --type customers
+  customer-model validate policy.json --type policy
+  customer-model generate | customer-model validate -
 
 Every problem is listed on stderr, one per line, with the file, the line (for
 JSON Lines) and the path of the bad field; the exit status is then 2.  A
@@ -577,8 +567,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except InputError as e:
-        print(e.summary(f"run `customer-model validate {args.file}` to list them all")
-              if hasattr(args, "file") else e.summary(), file=sys.stderr)  # fmt: skip
+        print(e.summary(), file=sys.stderr)
         return BAD_INPUT
     except ValidationError as e:  # arguments a command passed on that broke a rule
         for problem in e.problems:

@@ -1,19 +1,22 @@
-"""Reading the command line's input files: Dataset JSON, JSON arrays and JSON Lines.
+"""The command line's files: reading Dataset JSON, JSON arrays and JSON Lines, writing whole.
 
 Every problem becomes one line that names the file and the path of the bad
 record (``data.json: $.customers[0].id: is required``; in JSON Lines the line
 number comes first: ``feedback.jsonl:7: $.theme: is required``).  Messages
 come from :class:`~customer_model.ValidationError`, so they never repeat the
-offending value.
+offending value.  Only regular files are read (a FIFO would wait for a writer
+for ever) and ``-`` is standard input; a file is written whole or not at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, TypeVar
 
 from customer_model.errors import Problem, ValidationError
@@ -25,21 +28,51 @@ T = TypeVar("T")
 LINE_SUFFIXES = (".jsonl", ".ndjson")
 
 
-class InputError(Exception):
-    """Bad input: one line per problem, each naming the file and the record."""
+#: The file name that means standard input (or output).
+STDIO = "-"
 
-    def __init__(self, lines: Iterable[str]) -> None:
+
+class InputError(Exception):
+    """Bad input: one line per problem, each naming the file and the record.
+
+    *hint* says how to list them all, when a command can (``customer-model
+    validate`` with the file and its type).
+    """
+
+    def __init__(self, lines: Iterable[str], hint: str | None = None) -> None:
         self.lines = list(lines)
+        self.hint = hint
         super().__init__("\n".join(self.lines))
 
-    def summary(self, hint: str | None = None) -> str:
+    def summary(self) -> str:
         """The first problem on one line, with a count of the rest."""
         first = self.lines[0]
         rest = len(self.lines) - 1
         if rest:
             first += f" (and {rest} more problem{'s' if rest > 1 else ''}"
-            first += f"; {hint})" if hint else ")"
+            first += f"; {self.hint})" if self.hint else ")"
         return first
+
+
+def shown(path: str) -> str:
+    """*path* as messages show it: on one line, in text any terminal can print.
+
+    ``-`` is standard input; a character that is not printable (a newline, a
+    byte that was not UTF-8) is written as an escape.
+    """
+    if path == STDIO:
+        return "<stdin>"
+    if path == "":
+        return "''"
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in path)
+
+
+def validate_hint(path: str, kind: str | None = None, extra: str = "") -> str:
+    """How to list every problem of *path*: a ``customer-model validate`` command."""
+    flag = f" --type {kind}" if kind else ""
+    return f"run `customer-model validate {shown(path)}{flag}{extra}` to list them all"
 
 
 def is_lines(path: str) -> bool:
@@ -47,37 +80,68 @@ def is_lines(path: str) -> bool:
     return path.lower().endswith(LINE_SUFFIXES)
 
 
+def _refuse(path: str, message: str) -> InputError:
+    return InputError([f"{shown(path)}: {message}"])
+
+
 def read_bytes(path: str) -> bytes:
+    """The whole of a regular file, or of standard input for ``-``.
+
+    A FIFO, a device or a socket is refused at once: opened without waiting
+    (``O_NONBLOCK``), it is looked at before anything is read from it.
+    """
+    if path == "":
+        raise _refuse(path, "the file name is empty; give the path of a file")
+    if path == STDIO:
+        return sys.stdin.buffer.read()
     try:
-        return Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise InputError([f"{path}: no such file"]) from None
-    except IsADirectoryError:
-        raise InputError([f"{path}: is a directory, not a file"]) from None
+        raise _refuse(path, "no such file") from None
     except OSError as e:
-        raise InputError([f"{path}: cannot read ({e.strerror or type(e).__name__})"]) from None
-    except ValueError:  # a NUL character in the name
-        raise InputError([f"{path!r}: not a valid file name"]) from None
+        raise _refuse(path, f"cannot read ({e.strerror or type(e).__name__})") from None
+    except ValueError:  # a NUL character, or text the file system cannot encode
+        raise InputError([f"{shown(repr(path))}: not a valid file name"]) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise _refuse(path, "is a directory, not a file")
+        raise _refuse(path, "is not a regular file (a pipe, device or socket); give a file")
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return f.read()
+        except OSError as e:
+            raise _refuse(path, f"cannot read ({e.strerror or type(e).__name__})") from None
 
 
 def _lines(path: str, problems: Iterable[Problem], line: int | None = None) -> list[str]:
-    where = path if line is None else f"{path}:{line}"
+    where = shown(path) if line is None else f"{shown(path)}:{line}"
     return [f"{where}: {p}" for p in problems]
 
 
-def load_json(path: str, cls: Any, *, array_cls: Any = None) -> Any:
+def load_json(
+    path: str,
+    cls: Any,
+    *,
+    array_cls: Any = None,
+    kind: str | None = None,
+    array_kind: str | None = None,
+) -> Any:
     """Parse the whole of *path* as one JSON value of type *cls*.
 
     With *array_cls*, a file whose JSON value is an array is read as that type
-    instead (a list of customers rather than a dataset, say).
+    instead (a list of customers rather than a dataset, say).  *kind* and
+    *array_kind* are what ``customer-model validate --type`` calls them.
     """
     data = read_bytes(path)
     if array_cls is not None and data.lstrip()[:1] == b"[":
-        cls = array_cls
+        cls, kind = array_cls, array_kind
     try:
         return from_json(data, cls, repeated_keys="error")
     except ValidationError as e:
-        raise InputError(_lines(path, e.problems)) from None
+        raise InputError(_lines(path, e.problems), validate_hint(path, kind)) from None
 
 
 def load_array(path: str, cls: type[T], *, errors: list[str]) -> list[tuple[int, T]]:
@@ -106,13 +170,14 @@ def load_lines(
     *,
     progress: Callable[[int, int], None] | None = None,
     errors: list[str] | None = None,
+    kind: str | None = None,
 ) -> list[tuple[int, T]]:
     """Parse every non-blank line of *path* as a *cls*; returns (line number, value) pairs.
 
     All lines are read before failing, so every bad line is reported.  Given
     an *errors* list, problems are appended to it and the good lines returned
     instead of raising.  *progress* is called with bytes read so far and the
-    file's size.
+    file's size; *kind* is what ``customer-model validate --type`` calls them.
     """
     data = read_bytes(path)
     total = len(data)
@@ -130,7 +195,7 @@ def load_lines(
         if progress is not None:
             progress(done, total)
     if errors and not collect:
-        raise InputError(errors)
+        raise InputError(errors, validate_hint(path, kind))
     return out
 
 
@@ -148,17 +213,78 @@ def duplicate_ids(
         first = seen.setdefault(record.id, number)
         if first == number:
             continue
+        where = shown(path)
         if lines:
             errors.append(
-                f"{path}:{number}: $.id: id {record.id!r} is already used on line {first}"
+                f"{where}:{number}: $.id: id {record.id!r} is already used on line {first}"
             )
         else:
-            errors.append(f"{path}: $[{number}].id: id {record.id!r} is already used by $[{first}]")
+            errors.append(
+                f"{where}: $[{number}].id: id {record.id!r} is already used by $[{first}]"
+            )
     return errors
 
 
+# -- what the commands load --------------------------------------------------------
+
+
+def load_dataset(path: str) -> Any:
+    """A Dataset JSON file."""
+    from customer_model.model.dataset import Dataset
+
+    return load_json(path, Dataset)
+
+
+def load_customers(path: str) -> list[Any]:
+    """Customers from a Dataset JSON file, a JSON array of customers, or JSON Lines."""
+    from customer_model.model.customers import Customer
+    from customer_model.model.dataset import Dataset
+
+    if is_lines(path):
+        from customer_model.cli._progress import ProgressBar
+
+        bar = ProgressBar(sys.stderr, "customers")
+        records = load_lines(path, Customer, progress=bar, kind="customers")
+        no_duplicates(path, records, "customers")
+        return [c for _, c in records]
+    value = load_json(path, Dataset, array_cls=list[Customer], array_kind="customers")
+    if not isinstance(value, list):
+        return list(value.customers)  # a Dataset checks its own ids
+    errors = duplicate_ids(path, enumerate(value), lines=False)
+    if errors:
+        raise InputError(errors, validate_hint(path, "customers"))
+    return value
+
+
+def no_duplicates(path: str, records: list[tuple[int, Any]], kind: str | None = None) -> None:
+    errors = duplicate_ids(path, records)
+    if errors:
+        raise InputError(errors, validate_hint(path, kind))
+
+
+def known_customers(
+    path: str, customers_path: str, customers: list[Any], feedback: list[Any], *, lines: bool
+) -> None:
+    """Every feedback item's customer is among the --customers, each miss on its own line."""
+    known = {c.id for c in customers}
+    where, source = shown(path), shown(customers_path)
+    errors = [
+        f"{where}:{n}: $.customer_id: refers to no customer in {source}"
+        if lines
+        else f"{where}: $.feedback[{n}].customer_id: refers to no customer in {source}"
+        for n, item in feedback
+        if item.customer_id not in known
+    ]
+    if errors:
+        hint = validate_hint(path, None, f" --customers {source}") if lines else None
+        raise InputError(errors, hint)
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
 def _umask() -> int:
-    mask = os.umask(0o022)
+    mask = os.umask(0)
     os.umask(mask)
     return mask
 
@@ -173,22 +299,61 @@ def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
 
 
 def write_whole(path: str, text: str) -> None:
-    """Write *text* to *path* whole or not at all: a temporary file beside it, then a move."""
+    """Write *text* to *path* as UTF-8, whole or not at all.
+
+    The bytes go to a temporary file in the same directory, are flushed to
+    disk, and only then take the name (``os.replace``, atomic), so a full disk
+    or a file size limit leaves an existing file as it was and no partial file
+    behind.  A symbolic link is followed (its target is replaced); a FIFO, a
+    device or a directory is refused rather than written into.
+    """
+    if path == "":
+        raise _refuse(path, "the file name is empty; give the path of a file")
+    data = text.encode("utf-8")
     try:
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".customer-model.", suffix=".tmp", dir=folder)
+        target = os.path.realpath(path) if os.path.islink(path) else path
+        try:
+            existing: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            existing = None
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
+            raise _refuse(path, "is a directory, not a file")
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            raise _refuse(
+                path, "is not a regular file (a pipe, device or socket); use --out - for stdout"
+            )
+        directory = os.path.dirname(target) or "."
+        fd, temp = tempfile.mkstemp(
+            dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+        )
+    except InputError:
+        raise
+    except ValueError:  # a NUL character, or text the file system cannot encode
+        raise InputError([f"{shown(repr(path))}: not a valid file name"]) from None
     except OSError as e:
-        raise InputError([f"{path}: cannot write ({e.strerror or type(e).__name__})"]) from None
-    except ValueError:  # a NUL character in the name
-        raise InputError([f"{path!r}: not a valid file name"]) from None
+        raise _refuse(path, f"cannot write ({e.strerror or type(e).__name__})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        publish(tmp, path)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if existing is not None:
+            os.chmod(temp, stat.S_IMODE(existing.st_mode))
+            with contextlib.suppress(OSError):  # only root may give a file away
+                os.chown(temp, existing.st_uid, existing.st_gid)
+        else:
+            os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, target)
     except OSError as e:
-        raise InputError([f"{path}: cannot write ({e.strerror or type(e).__name__})"]) from None
-    except ValueError:  # a NUL character in the file's own name
-        raise InputError([f"{path!r}: not a valid file name"]) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        unchanged = "the file is unchanged" if existing is not None else "nothing was written"
+        raise _refuse(
+            path, f"cannot write ({e.strerror or type(e).__name__}); {unchanged}"
+        ) from None
+    with contextlib.suppress(OSError):  # make the new name itself survive a crash
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

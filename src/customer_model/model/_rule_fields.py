@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIELDS",
-    "OUT_OF_UTC_RANGE",
     "FieldSpec",
     "Kind",
     "currency_of",
@@ -43,7 +42,6 @@ __all__ = [
     "plain_decimal",
     "sql_decimal_text",
     "total_spend",
-    "utc_representable",
 ]
 
 
@@ -135,26 +133,9 @@ def features_used(c: Customer) -> frozenset[str]:
 def iso(value: datetime) -> str:
     """A datetime as fixed-width ISO 8601 in UTC, so text order is time order.
 
-    Raises ``OverflowError`` when the time in UTC falls outside years 1 to
-    9999 (see :func:`utc_representable`).
+    Every time a model holds fits (the model checks that UTC can hold it).
     """
     return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-#: Why a time cannot be written for SQL.
-OUT_OF_UTC_RANGE = "must fall within years 1 to 9999 in UTC (SQL compares times as UTC text)"
-
-
-def utc_representable(value: datetime | None) -> bool:
-    """Whether *value* (aware) can be written in UTC: near the ends of the
-    calendar an offset can push it out of years 1 to 9999."""
-    if value is None:
-        return True
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        return False
-    return True
 
 
 def plain_decimal(value: Decimal) -> str:

@@ -11,7 +11,7 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -144,8 +144,26 @@ def finer_than_microseconds(text: str) -> bool:
 INT64_MAX = 2**63 - 1
 
 #: The size of a money amount: integer digits and decimal places (as written).
+#: SQL's DECIMAL(38, 9) holds any such amount, and a sum of them keeps 9 places.
 MONEY_INTEGER_DIGITS = 29
-MONEY_PLACES = 18
+MONEY_PLACES = 9
+#: Every amount, and every customer's total in one currency, is below this.
+MONEY_LIMIT = Decimal(10) ** MONEY_INTEGER_DIGITS
+
+#: What to say of an aware time that UTC cannot hold (an offset pushes it past
+#: the first or last day of the calendar): records, SQL and reports compare in UTC.
+OUT_OF_UTC_RANGE = "must fall within years 1 to 9999 in UTC"
+
+
+def in_utc_range(value: datetime) -> bool:
+    """Whether aware *value* can be written in UTC (only the calendar's ends need a look)."""
+    if 1 < value.year < 9999:  # an offset is under a day: the usual case costs nothing
+        return True
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def decimal_places(value: Decimal) -> int:
@@ -363,10 +381,12 @@ class Checker:
     ) -> None:
         """A finite ``Decimal``; with *money*, of a size money can have.
 
-        Money is bounded (at most 29 integer digits and 18 decimal places as
-        written) because exact sums of amounts far apart in scale, such as
-        ``1E+999999999`` and ``0.01``, need that many digits: one such amount
-        in untrusted JSON could make a revenue total take minutes and gigabytes.
+        Money is bounded (at most 29 integer digits and 9 decimal places as
+        written): SQL's ``DECIMAL(38, 9)`` then holds every amount and every
+        total, so records and the SQL path take what the model takes; and
+        exact sums of amounts far apart in scale, such as ``1E+999999999`` and
+        ``0.01``, would need that many digits: one such amount in untrusted
+        JSON could make a revenue total take minutes and gigabytes.
         """
         if value is None:
             if not optional:
@@ -394,7 +414,12 @@ class Checker:
             self.add(path, f"must be true or false, not {type_name(value)}")
 
     def aware(self, path: Path | str, value: object, *, optional: bool = False) -> None:
-        """A timezone-aware datetime: naive ones are ambiguous, so rejected."""
+        """A timezone-aware datetime that UTC can hold: naive ones are ambiguous.
+
+        Near the calendar's ends an offset can push a time out of years 1 to
+        9999 in UTC, where records, SQL and the rules compare times; such a
+        time is refused here, so everything that takes a model value takes it.
+        """
         if value is None:
             if not optional:
                 self.add(path, "is required")
@@ -405,6 +430,8 @@ class Checker:
             self.add(path, "must be timezone-aware (naive datetimes are ambiguous)")
         elif _offset(value) is None:
             self.add(path, "must have a time zone that gives a valid UTC offset")
+        elif not in_utc_range(value):
+            self.add(path, OUT_OF_UTC_RANGE)
 
     def day(self, path: Path | str, value: object, *, optional: bool = False) -> None:
         if value is None:

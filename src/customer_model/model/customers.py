@@ -19,6 +19,8 @@ import attrs
 from customer_model._display import short_items
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
+    MONEY_INTEGER_DIGITS,
+    MONEY_LIMIT,
     Checker,
     duplicates,
     exact_member,
@@ -244,6 +246,26 @@ def _purchases(value: Iterable[Purchase]) -> tuple[Purchase, ...]:
     return to_tuple(value)
 
 
+def _check_totals(check: Checker, purchases: tuple[Purchase, ...]) -> None:
+    """Each currency's total stays below 10**29, as each amount does.
+
+    SQL's ``DECIMAL(38, 9)`` then holds a customer's total spend (the records'
+    ``total_spend``): what the model accepts, records and SQL take too.
+    """
+    from customer_model.model._money import EXACT, ZERO
+
+    totals: dict[str, Decimal] = {}
+    for p in purchases:
+        totals[p.currency] = EXACT.add(totals.get(p.currency, ZERO), p.amount)
+    for code, amount in sorted(totals.items()):
+        if amount >= MONEY_LIMIT:
+            check.add(
+                "purchases",
+                f"the {code} amounts must add up to less than 10**{MONEY_INTEGER_DIGITS} "
+                "(a total spend fits SQL's DECIMAL(38, 9))",
+            )
+
+
 @attrs.frozen(slots=True)
 class Customer:
     """A party that pays for or acquires the product.
@@ -287,7 +309,8 @@ class Customer:
         check.tags("interests", self.interests)
         check.tags("preferences", self.preferences)
         check.tags("lifestyle", self.lifestyle)
-        check.items("purchases", self.purchases, Purchase)
+        if check.items("purchases", self.purchases, Purchase) and len(self.purchases) > 1:
+            _check_totals(check, self.purchases)
         buyers_ok = check.items("purchasers", self.purchasers, Purchaser)
         users_ok = check.items("users", self.users, User)
         if buyers_ok and not self.purchasers:

@@ -9,6 +9,7 @@ from typing import Literal
 
 import attrs
 
+from customer_model.model._personal import personal
 from customer_model.model._validation import Checker, exact_member, is_aware, is_unicode
 
 __all__ = [
@@ -165,8 +166,9 @@ class FeedbackItem:
     ``author_id`` is the :class:`~customer_model.Person` id of who said it, or
     ``None`` when it is anonymous.  ``theme`` is the key of what it is about (a
     feature or theme); ``importance`` is ``None`` when the author did not say.
-    ``text`` is free text and may hold personal data, so ``repr()`` shows only
-    its length.
+    ``text`` is free text and may hold personal data ("call me at ..."), so
+    it is a personal field: ``repr()`` shows only its length, records leave it
+    out unless asked, and :func:`~customer_model.redact` empties it.
     """
 
     id: str
@@ -177,7 +179,7 @@ class FeedbackItem:
     need: Need | None = attrs.field(default=None, converter=need_member)
     importance: Importance | None = attrs.field(default=None, converter=_importance)
     channel: Channel = attrs.field(converter=_channel)
-    text: str = attrs.field(default="", repr=_mask_text)
+    text: str = personal(default="", erased="", repr=_mask_text)
     created_at: datetime
 
     def __attrs_post_init__(self) -> None:
@@ -205,6 +207,7 @@ class FeedbackItem:
             and isinstance(at, datetime)
             # a fixed offset (what JSON gives) is always valid; other zones are asked
             and (type(at.tzinfo) is timezone or is_aware(at))
+            and 1 < at.year < 9999  # near the calendar's ends, _check asks UTC
         ):
             self._check()
 

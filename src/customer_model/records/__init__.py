@@ -8,10 +8,9 @@ friends (the docs page *Records* describes each one).  The encodings:
   ``2024-05-01T12:00:00.000000+00:00`` (fixed width, so text order is time order);
 * dates: ``YYYY-MM-DD``;
 * money (:class:`~decimal.Decimal`): exact decimal text in plain notation, ``"120.50"``;
-  a customer's ``total_spend`` must fit SQL's ``DECIMAL(38, 9)`` (at most 29
-  integer digits and 9 decimal places, trailing zeros aside), so that
-  :mod:`customer_model.sql` compares it exactly: :func:`to_records` refuses a
-  customer whose total does not fit;
+  the model keeps every amount and every customer's ``total_spend`` within SQL's
+  ``DECIMAL(38, 9)`` (at most 29 integer digits and 9 decimal places), so
+  :mod:`customer_model.sql` compares it exactly;
 * enums: their string value;
 * sets of tags: escaped tags (``%`` → ``%25``, ``,`` → ``%2C``), sorted by
   code point and joined with ``,``; the empty set is ``""``;
@@ -29,14 +28,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
-from customer_model.errors import Path, ValidationError
+from customer_model.errors import ValidationError
 from customer_model.model._rule_fields import (
-    OUT_OF_UTC_RANGE,
     currency_of,
     encode_set,
     features_used,
     first_purchase_at,
-    fits_sql_decimal,
     iso,
     last_active_at,
     last_purchase_at,
@@ -209,20 +206,8 @@ def _flag(include_personal: object) -> None:
     check.done("records")
 
 
-_TIME_COLUMNS = ("first_purchase_at", "last_purchase_at", "last_active_at")
-
-
 def _iso(value: object) -> str | None:
     return None if value is None else iso(value)  # type: ignore[arg-type]
-
-
-def _utc_text(check: Checker, path: Path, value: datetime | None) -> str | None:
-    """*value* as UTC text, or a problem at *path* when UTC cannot hold it."""
-    try:
-        return _iso(value)
-    except OverflowError:  # converted once: the conversion is the check
-        check.add(path, OUT_OF_UTC_RANGE)
-        return None
 
 
 def to_records(
@@ -238,10 +223,10 @@ def to_records(
     ``None`` unless *rfm* (from :func:`~customer_model.rfm_scores`) is given;
     they stay ``None`` for a customer *rfm* has no score for.
 
-    A total spend that SQL's ``DECIMAL(38, 9)`` cannot hold exactly (more
-    than 29 integer digits or 9 decimal places) is refused with
-    :class:`~customer_model.ValidationError` rather than written as a value
-    SQL would round: a segment must select the same customers in both.
+    Every customer the model accepts has a record: its total spend fits
+    SQL's ``DECIMAL(38, 9)`` and its times fall within years 1 to 9999 in UTC
+    (the model checks both), so a segment selects the same customers in SQL
+    as in Python.
     """
     check = Checker()
     check.boolean("include_personal", include_personal)
@@ -249,27 +234,9 @@ def to_records(
         check_scores(check, rfm)
     check.done("records")
     population = _checked(customers, Customer, "customers")
-    spends = [total_spend(c) for c in population]
-    for i, spend in enumerate(spends):
-        if spend is not None and not fits_sql_decimal(spend):
-            check.add(
-                ("customers", i, "total_spend"),
-                "must fit DECIMAL(38, 9): at most 29 integer digits and 9 decimal places",
-            )
-    times = [
-        [
-            _utc_text(check, ("customers", i, name), value)
-            for name, value in zip(
-                _TIME_COLUMNS,
-                (first_purchase_at(c), last_purchase_at(c), last_active_at(c)),
-                strict=True,
-            )
-        ]
-        for i, c in enumerate(population)
-    ]
-    check.done("records")
     out: list[Record] = []
-    for c, spend, (first_at, last_at, active_at) in zip(population, spends, times, strict=True):
+    for c in population:
+        spend = total_spend(c)
         loc = c.location
         score = rfm.get(c.id) if rfm is not None else None
         row: Record = {
@@ -286,9 +253,9 @@ def to_records(
             "purchase_count": len(c.purchases),
             "currency": currency_of(c),
             "total_spend": None if spend is None else plain_decimal(spend),
-            "first_purchase_at": first_at,
-            "last_purchase_at": last_at,
-            "last_active_at": active_at,
+            "first_purchase_at": _iso(first_purchase_at(c)),
+            "last_purchase_at": _iso(last_purchase_at(c)),
+            "last_active_at": _iso(last_active_at(c)),
             "features_used": encode_set(features_used(c)),
             "user_count": len(c.users),
             "purchaser_count": len(c.purchasers),
@@ -322,22 +289,19 @@ def user_records(customers: Iterable[Customer], *, include_personal: bool = Fals
     """One record per user of each customer, columns :data:`USER_COLUMNS`."""
     _flag(include_personal)
     out: list[Record] = []
-    check = Checker()
-    for i, c in enumerate(_checked(customers, Customer, "customers")):
-        for j, u in enumerate(c.users):
-            path = ("customers", i, "users", j, "last_active")
+    for c in _checked(customers, Customer, "customers"):
+        for u in c.users:
             row: Record = {
                 "customer_id": c.id,
                 "person_id": u.person.id,
                 "sessions": u.sessions,
-                "last_active_at": _utc_text(check, path, u.last_active),
+                "last_active_at": _iso(u.last_active),
                 "features_used": encode_set(u.features_used),
                 "is_purchaser": u.person.id in c.purchaser_ids,
             }
             if include_personal:
                 row.update(_person(u.person))
             out.append(row)
-    check.done("records")
     return out
 
 
@@ -367,18 +331,16 @@ def purchaser_records(
 def purchase_records(customers: Iterable[Customer]) -> list[Record]:
     """One record per purchase, columns :data:`PURCHASE_COLUMNS` (no personal data)."""
     out: list[Record] = []
-    check = Checker()
-    for i, c in enumerate(_checked(customers, Customer, "customers")):
+    for c in _checked(customers, Customer, "customers"):
         out.extend(
             {
                 "customer_id": c.id,
                 "amount": plain_decimal(p.amount),
                 "currency": p.currency,
-                "at": _utc_text(check, ("customers", i, "purchases", j, "at"), p.at),
+                "at": iso(p.at),
             }
-            for j, p in enumerate(c.purchases)
+            for p in c.purchases
         )
-    check.done("records")
     return out
 
 
@@ -426,8 +388,7 @@ def feedback_records(
                 for c in segment.members(population, as_of=as_of):
                     member_of.setdefault(c.id, []).append(segment.id)
     out: list[Record] = []
-    check = Checker()
-    for i, f in enumerate(found):
+    for f in found:
         row: Record = {
             "id": f.id,
             "customer_id": f.customer_id,
@@ -438,7 +399,7 @@ def feedback_records(
             "importance": None if f.importance is None else f.importance.value,
             "importance_level": None if f.importance is None else f.importance.level,
             "channel": f.channel.value,
-            "created_at": _utc_text(check, ("items", i, "created_at"), f.created_at),
+            "created_at": iso(f.created_at),
             "author_role": None,
             "customer_kind": None,
             "segments": None,
@@ -452,7 +413,6 @@ def feedback_records(
         if include_personal:
             row["text"] = f.text
         out.append(row)
-    check.done("records")
     return out
 
 

@@ -38,15 +38,13 @@ from sqlglot import exp
 from customer_model.errors import ValidationError
 from customer_model.model._rule_fields import (
     FIELDS,
-    OUT_OF_UTC_RANGE,
     FieldSpec,
     Kind,
     encode_tag,
     iso,
     sql_decimal_text,
-    utc_representable,
 )
-from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model._validation import Checker, type_name
 from customer_model.model.rules import (
     Always,
     And,
@@ -114,13 +112,8 @@ class _Builder:
         if kind is Kind.ENUM:
             return exp.Literal.string(value.value)  # type: ignore[attr-defined]
         if kind is Kind.DATETIME:
-            assert isinstance(value, datetime)
-            try:
-                return exp.Literal.string(iso(value))
-            except OverflowError:
-                raise ValidationError.single(
-                    "segment", f"has a time that {OUT_OF_UTC_RANGE}", "where_sql arguments"
-                ) from None
+            assert isinstance(value, datetime)  # one UTC can hold: the model checks it
+            return exp.Literal.string(iso(value))
         if kind is Kind.DECIMAL:
             return _number(sql_decimal_text(value))  # type: ignore[arg-type]
         if kind in (Kind.INT, Kind.SCORE):
@@ -257,8 +250,6 @@ def where_expression(
     rule = _rule_of(segment)
     check = Checker()
     check.aware("as_of", as_of, optional=True)
-    if isinstance(as_of, datetime) and is_aware(as_of) and not utc_representable(as_of):
-        check.add("as_of", OUT_OF_UTC_RANGE)
     if as_of is None and rule.needs_as_of:
         check.add("as_of", "is required: the rule has a time window")
     mapping: dict[str, str] = {}

@@ -25,8 +25,8 @@ from sqlglot import exp
 
 from customer_model.backlog import VoiceRole
 from customer_model.errors import ValidationError
-from customer_model.model._rule_fields import OUT_OF_UTC_RANGE, iso, utc_representable
-from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model._rule_fields import iso
+from customer_model.model._validation import Checker, type_name
 from customer_model.model.customers import Role
 from customer_model.model.feedback import FeedbackKind, Importance, Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
@@ -276,9 +276,7 @@ def check_arguments(
     """Problems with the arguments go to *check*; the weighted segments and table names."""
     if not isinstance(policy, PrioritizationPolicy):
         check.add("policy", f"must be a PrioritizationPolicy, not {type_name(policy)}")
-    check.aware("as_of", as_of)
-    if isinstance(as_of, datetime) and is_aware(as_of) and not utc_representable(as_of):
-        check.add("as_of", OUT_OF_UTC_RANGE)
+    check.aware("as_of", as_of)  # also within years 1 to 9999 in UTC, where SQL compares
     names: dict[str, str] = {}
     if tables is not None:
         if not isinstance(tables, Mapping):

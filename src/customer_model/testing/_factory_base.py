@@ -13,7 +13,7 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.examples import _words as cat
-from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model._validation import Checker, in_utc_range, is_aware, type_name
 from customer_model.testing import _time
 
 #: Where generated timestamps start unless a factory is told otherwise.
@@ -56,9 +56,9 @@ def check_window(
     """
     if type(seed) is not int:  # None would seed from the clock: not reproducible
         check.add("seed", f"must be an integer, not {type_name(seed)}")
-    check.aware("start", start)
+    check.aware("start", start)  # also within years 1 to 9999 in UTC
     days_ok = check.integer("days", days, minimum=1)
-    if not isinstance(start, datetime) or not is_aware(start):
+    if not isinstance(start, datetime) or not is_aware(start) or not in_utc_range(start):
         return  # reported just above
     if births and start.year <= OLDEST:
         check.add(

@@ -40,8 +40,16 @@ except ModuleNotFoundError as missing:  # pragma: no cover - exercised in a subp
     ) from missing
 
 from customer_model.errors import ValidationError
+from customer_model.model._money import EXACT
 from customer_model.model._rule_fields import FIELDS, Kind
-from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model._validation import (
+    MONEY_INTEGER_DIGITS,
+    MONEY_LIMIT,
+    MONEY_PLACES,
+    Checker,
+    is_aware,
+    type_name,
+)
 from customer_model.model.customers import (
     BuyingRole,
     Customer,
@@ -277,8 +285,8 @@ def _persons(draw: st.DrawFn, ids: st.SearchStrategy[str]) -> Person:
 
 
 #: Mostly prices in cents; sometimes amounts as large and as precise as money
-#: may be (29 integer digits, 18 decimal places), beyond what SQL's
-#: DECIMAL(38, 9) holds for a total spend.  Built from text, so exact.
+#: may be (29 integer digits, 9 decimal places: what SQL's DECIMAL(38, 9)
+#: holds).  Built from text, so exact.
 _CENTS = st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2))
 _AMOUNTS = st.one_of(
     _CENTS,  # three times: one_of picks a branch uniformly, so mostly cents
@@ -286,8 +294,8 @@ _AMOUNTS = st.one_of(
     _CENTS,
     st.builds(
         lambda digits, places: Decimal(f"{digits}E-{places}"),
-        st.integers(0, 10**29 - 1),
-        st.integers(0, 18),
+        st.integers(0, 10**MONEY_INTEGER_DIGITS - 1),
+        st.integers(0, MONEY_PLACES),
     ),
 )
 
@@ -301,10 +309,10 @@ def purchases(
 ) -> st.SearchStrategy[Purchase]:
     """Purchases, mostly with two-place amounts, sometimes very precise or very large.
 
-    The very large and very precise amounts are there to find bugs, and
-    :func:`~customer_model.to_records` refuses a total spend beyond SQL's
-    ``DECIMAL(38, 9)``.  Pass *amounts* (say ``st.decimals(0, 10_000,
-    places=2)``) for the amounts your code expects.
+    The very large (29 integer digits) and very precise (9 decimal places)
+    amounts are there to find bugs; every one is a valid amount.  Pass
+    *amounts* (say ``st.decimals(0, 10_000, places=2)``) for the amounts your
+    code expects.
     """
     check = Checker()
     _optional_currency(check, currency)
@@ -453,8 +461,21 @@ def _customers(
         interests=draw(_INTEREST_SETS),
         preferences=draw(_PREFERENCE_SETS),
         lifestyle=draw(_LIFESTYLE_SETS),
-        purchases=draw(bought),
+        purchases=_within_limit(draw(bought)),
     )
+
+
+def _within_limit(purchases: list[Purchase]) -> list[Purchase]:
+    """The purchases in order, leaving out any that would take its currency's
+    total to 10**29 (a customer's total spend must fit SQL's DECIMAL(38, 9))."""
+    totals: dict[str, Decimal] = {}
+    kept = []
+    for p in purchases:
+        total = EXACT.add(totals.get(p.currency, Decimal(0)), p.amount)
+        if total < MONEY_LIMIT:
+            totals[p.currency] = total
+            kept.append(p)
+    return kept
 
 
 _ANY_CUSTOMER = customers()

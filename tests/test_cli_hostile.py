@@ -1,0 +1,283 @@
+"""The command line against hostile paths and contents.
+
+Whatever the file names or holds (a FIFO, a directory, an empty name, bytes
+that are not UTF-8, a full disk), a command ends with exit status 2 and one
+clear line on stderr, never a traceback or a hang, and a file it was asked to
+write is either whole or as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from customer_model import to_json
+from customer_model.cli import main
+from customer_model.examples.bundled import sample_dataset
+
+#: Long enough for a slow machine, short enough that a hang fails the test.
+TIMEOUT = 60
+
+
+def _cli(
+    *args: str | bytes, stdin: bytes = b"", fsize: int | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """The real program in a process of its own (a hang times out instead of blocking)."""
+
+    def limit() -> None:  # the disk is "full" past *fsize* bytes
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
+    return subprocess.run(
+        [sys.executable, "-m", "customer_model.cli", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=TIMEOUT,
+        preexec_fn=limit,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def _one_clear_line(result: subprocess.CompletedProcess[bytes]) -> str:
+    assert result.returncode == 2, result.stderr
+    err = result.stderr.decode("utf-8")
+    assert "Traceback" not in err
+    assert err.count("\n") == 1, err
+    return err.strip()
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    path = tmp_path / "data.json"
+    path.write_text(to_json(sample_dataset(customers=4, seed=3)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.json"
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "{fifo}"],
+        ["validate", "{fifo}", "--type", "customers"],
+        ["rank", "{fifo}"],
+        ["rank", "{data}", "--customers", "{fifo}"],
+        ["rank", "{data}", "--policy", "{fifo}"],
+        ["nps", "{fifo}"],
+    ],
+)
+def test_a_fifo_as_input_is_refused_at_once(command: list[str], fifo: Path, data: Path) -> None:
+    args = [a.format(fifo=fifo, data=data) for a in command]
+    line = _one_clear_line(_cli(*args))
+    assert line == f"{fifo}: is not a regular file (a pipe, device or socket); give a file"
+
+
+def test_generate_into_a_fifo_does_not_block(fifo: Path) -> None:
+    line = _one_clear_line(_cli("generate", "--customers", "2", "--out", str(fifo)))
+    assert line.startswith(f"{fifo}: is not a regular file")
+
+
+@pytest.mark.parametrize(
+    "command", [["validate"], ["rank"], ["nps"], ["rank", "{data}", "--customers"]]
+)
+def test_a_directory_or_an_empty_name_is_one_line(
+    command: list[str], tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a.format(data=data) for a in command]
+    assert main([*args, str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"{tmp_path}: is a directory, not a file\n"
+    assert main([*args, ""]) == 2
+    assert capsys.readouterr().err == "'': the file name is empty; give the path of a file\n"
+
+
+def test_generate_to_an_empty_name_or_a_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["generate", "--customers", "1", "--out", ""]) == 2
+    assert capsys.readouterr().err == "'': the file name is empty; give the path of a file\n"
+    assert main(["generate", "--customers", "1", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"{tmp_path}: is a directory, not a file\n"
+
+
+def test_names_that_are_not_utf8_or_hold_a_newline_are_shown_on_one_line(
+    tmp_path: Path, data: Path
+) -> None:
+    odd = os.fsencode(tmp_path) + b"/d\xff\n.json"
+    line = _one_clear_line(_cli("validate", odd))
+    assert line == f"{tmp_path}/d\\udcff\\n.json: no such file"
+    # The same name holding a valid dataset: the summary on stdout is printable too.
+    Path(os.fsdecode(odd)).write_bytes(data.read_bytes())
+    ok = _cli("validate", odd)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.decode("utf-8").startswith(f"{tmp_path}/d\\udcff\\n.json: valid dataset")
+
+
+def test_a_dash_reads_standard_input(data: Path) -> None:
+    ranked = _cli("rank", "-", "--top", "2", stdin=data.read_bytes())
+    assert ranked.returncode == 0, ranked.stderr
+    assert ranked.stdout.decode().count("\n") == 4  # header, rule and two themes
+    assert _cli("validate", "-", stdin=data.read_bytes()).returncode == 0
+    line = _one_clear_line(_cli("validate", "-", stdin=b'{"customers": 1}'))
+    assert line.startswith("<stdin>: $.")
+
+
+# -- writing: whole or not at all -----------------------------------------------------
+
+
+def test_a_full_disk_leaves_an_existing_file_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "existing.json"
+    out.write_text('{"keep": true}\n')
+    out.chmod(0o640)
+    line = _one_clear_line(_cli("generate", "--customers", "50", "--out", str(out), fsize=4096))
+    assert line == f"{out}: cannot write (File too large); the file is unchanged"
+    assert out.read_text() == '{"keep": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing.json"]  # no temp file left
+    # With room, the same command replaces it whole and keeps its permissions.
+    assert _cli("generate", "--customers", "50", "--out", str(out)).returncode == 0
+    assert json.loads(out.read_text())["customers"]
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("failing", ["fsync", "chmod", "replace"])
+def test_a_write_that_fails_anywhere_leaves_nothing_half_written(
+    failing: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "kept.json"
+    out.write_text("old\n")
+    new = tmp_path / "new.json"
+
+    def no_space(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    # The bytes themselves meeting a full disk: see the test above (a file size limit).
+    monkeypatch.setattr(os, failing, no_space)
+    assert main(["generate", "--customers", "2", "--out", str(out)]) == 2
+    assert main(["generate", "--customers", "2", "--out", str(new)]) == 2
+    monkeypatch.undo()
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"{out}: cannot write (No space left on device); the file is unchanged",
+        f"{new}: cannot write (No space left on device); nothing was written",
+    ]
+    assert out.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json"]
+
+
+def test_writing_through_a_symbolic_link_replaces_its_target(tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    target.write_text("old\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert main(["generate", "--customers", "1", "--out", str(link)]) == 0
+    assert link.is_symlink()
+    assert json.loads(target.read_text())["customers"]
+
+
+# -- fuzz: any name, any content ------------------------------------------------------
+
+#: Each example gets a directory of its own from tmp_path_factory.
+_FIXTURES = [HealthCheck.function_scoped_fixture]
+
+_HOSTILE_NAMES = st.one_of(
+    st.sampled_from(["", ".", "..", "-x", "a\nb.json", "x.jsonl", "nested/x.json", " "]),
+    st.text(st.characters(blacklist_characters="/\x00"), min_size=1, max_size=12),
+)
+_HOSTILE_CONTENT = st.one_of(
+    st.binary(max_size=64),
+    st.sampled_from(
+        [
+            b"",
+            b"[",
+            b"null",
+            b"[]",
+            b"{}",
+            b'{"customers": [], "feedback": [{}]}',
+            b'{"id": 1}\n{"x": 2}\n\xff\n',
+            b"\xef\xbb\xbf{}",
+            b'{"schema_version": "9", "customers": {"a": 1}}',
+        ]
+    ),
+    st.text(max_size=40).map(lambda t: json.dumps({"customers": [{"id": t}]}).encode()),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_FIXTURES)
+@given(
+    name=_HOSTILE_NAMES,
+    content=_HOSTILE_CONTENT,
+    command=st.sampled_from(
+        [
+            ["validate"],
+            ["validate", "--type", "customers"],
+            ["rank"],
+            ["nps"],
+            ["rank", "--top", "1"],
+        ]
+    ),
+)
+def test_hostile_files_end_in_one_clear_line(
+    name: str,
+    content: bytes,
+    command: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = tmp_path_factory.mktemp("fuzz")
+    path = root / name
+    try:
+        if name.strip() and name not in (".", ".."):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+    except (OSError, ValueError):
+        pass  # a name the file system refuses: the command must say so too
+    arg = str(path) if name else ""
+    before = sorted((p.name, p.stat().st_size) for p in root.rglob("*") if p.is_file())
+    code = main([command[0], arg, *command[1:]])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert code in (0, 2)
+    if code == 2 and command[0] != "validate":  # validate lists every problem, one a line
+        assert captured.err.count("\n") == 1, captured.err
+    if code == 2:
+        assert captured.err.strip()
+    # No input file is touched by reading it.
+    assert sorted((p.name, p.stat().st_size) for p in root.rglob("*") if p.is_file()) == before
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=_FIXTURES)
+@given(name=_HOSTILE_NAMES)
+def test_hostile_output_names_never_harm_a_file(
+    name: str, tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path_factory.mktemp("out")
+    keep = root / "keep.json"
+    keep.write_text("old\n")
+    arg = str(root / name) if name else ""
+    code = main(["generate", "--customers", "1", "--out", arg])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+    if code == 0:
+        assert json.loads(Path(arg).read_text())["customers"]
+    else:
+        assert code == 2
+    assert keep.read_text() == "old\n" or Path(arg).resolve() == keep.resolve()
+    assert not list(root.rglob("*.tmp"))  # no temporary file left behind
