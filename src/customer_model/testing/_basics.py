@@ -1,0 +1,127 @@
+"""What every strategy builds on: argument checks, ids and aware datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from customer_model.errors import ValidationError
+from customer_model.model._validation import (
+    Checker,
+    is_aware,
+    type_name,
+)
+from customer_model.testing import _time
+
+_OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
+
+#: The window most generated timestamps fall in.
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+HORIZON = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+class _ArgumentError(ValidationError, InvalidArgument):
+    """A bad argument to a strategy: hypothesis' error, with the library's problems."""
+
+
+def _done(check: Checker, strategy: str) -> None:
+    if check.problems:
+        raise _ArgumentError(check.problems, f"arguments of {strategy}()")
+
+
+def _strategy(check: Checker, name: str, value: object) -> None:
+    if value is not None and not isinstance(value, st.SearchStrategy):
+        check.add(
+            name,
+            f"must be a hypothesis strategy (such as st.just(...)) or None, not {type_name(value)}",
+        )
+
+
+def _window(
+    check: Checker, since: object, until: object, names: tuple[str, str] = ("since", "until")
+) -> None:
+    """Two aware datetimes in order (compared as instants, so any zones may mix)."""
+    check.aware(names[0], since)
+    check.aware(names[1], until)
+    if not (_aware(since) and _aware(until)):
+        return  # reported just above
+    assert isinstance(since, datetime)
+    assert isinstance(until, datetime)
+    if _time.utc(since) > _time.utc(until):
+        check.add(names[1], f"must not be earlier than {names[0]}")
+
+
+def _aware(value: object) -> bool:
+    return isinstance(value, datetime) and is_aware(value)
+
+
+def _optional_currency(check: Checker, value: object) -> None:
+    if value is not None:
+        check.currency("currency", value)
+
+
+def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
+    """Non-empty ids of letters, digits and dashes, optionally with a prefix."""
+    check = Checker()
+    if check.text("prefix", prefix, allow_empty=True) and prefix[:1].isspace():
+        check.add("prefix", "must not start with white space: ids cannot")
+    _done(check, "identifiers")
+    return st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=10).map(
+        lambda s: prefix + s
+    )
+
+
+def aware_datetimes(
+    min_value: datetime = EPOCH, max_value: datetime = HORIZON
+) -> st.SearchStrategy[datetime]:
+    """Timezone-aware datetimes between two aware bounds, in a few UTC offsets.
+
+    Any aware bounds work, up to the first and last microsecond of the
+    calendar: a time that one of the usual offsets would push out of years
+    1 to 9999 is given in UTC or in the offset of one of the bounds instead.
+    """
+    check = Checker()
+    _window(check, min_value, max_value, ("min_value", "max_value"))
+    _done(check, "aware_datetimes")
+    low = _time.utc(min_value)
+    span = _time.utc(max_value) - low  # exact: a float of microseconds is not, past 2**53
+    fallbacks = [
+        (zone, _offset(zone))
+        for zone in (UTC, timezone(_aware_offset(min_value)), timezone(_aware_offset(max_value)))
+    ]
+
+    origin = _time.at(low, UTC) if _time.fits(low) else None
+
+    def place(micros: int, zone: timezone) -> datetime:
+        if origin is not None:  # the usual case, and the fastest way
+            try:
+                return (origin + timedelta(microseconds=micros)).astimezone(zone)
+            except OverflowError:
+                pass
+        instant = low + micros
+        wall = instant + _OFFSET_MICROS[zone]
+        if _time.fits(wall):
+            return _time.at(wall, zone)
+        # Near the ends of the calendar: one of the bounds' own offsets always fits,
+        # since the instant lies between them and offsets are less than a day.
+        for other, offset in fallbacks:  # pragma: no branch
+            if _time.fits(instant + offset):
+                return _time.at(instant + offset, other)
+        raise AssertionError("unreachable: a bound's offset always fits")  # pragma: no cover
+
+    return st.builds(place, st.integers(0, span), st.sampled_from(_OFFSETS))
+
+
+def _aware_offset(value: datetime) -> timedelta:
+    offset = value.utcoffset()
+    assert offset is not None  # checked aware
+    return offset
+
+
+def _offset(zone: timezone) -> int:
+    return _aware_offset(datetime(2000, 1, 1, tzinfo=zone)) // _time.MICROSECOND
+
+
+_OFFSET_MICROS = {zone: _offset(zone) for zone in _OFFSETS}

@@ -1,0 +1,330 @@
+"""Strategies for people and customers: persons, purchases, purchasers, users, customers."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from customer_model.model._money import EXACT
+from customer_model.model._validation import (
+    MONEY_INTEGER_DIGITS,
+    MONEY_LIMIT,
+    MONEY_PLACES,
+    Checker,
+)
+from customer_model.model.customers import (
+    BuyingRole,
+    Customer,
+    CustomerKind,
+    IntermediaryRole,
+    Purchase,
+    Purchaser,
+    RoleSplit,
+    User,
+)
+from customer_model.model.people import Gender, Location, Person
+from customer_model.testing._basics import (
+    EPOCH,
+    HORIZON,
+    _done,
+    _optional_currency,
+    _strategy,
+    _window,
+    aware_datetimes,
+    identifiers,
+)
+from customer_model.testing._vocabulary import (
+    _CITIES,
+    _COUNTRIES,
+    _CURRENCIES,
+    _FEATURES,
+    _FIRST,
+    _INDUSTRIES,
+    _INTERESTS,
+    _LAST,
+    _LIFESTYLES,
+    _PREFERENCES,
+)
+
+__all__ = ["customers", "locations", "persons", "purchasers", "purchases", "users"]
+
+
+def locations() -> st.SearchStrategy[Location]:
+    return st.builds(
+        Location,
+        country=st.none() | st.sampled_from(_COUNTRIES),
+        region=st.none() | st.sampled_from(["North", "South", "Bavaria", "Texas"]),
+        city=st.none() | st.sampled_from(_CITIES),
+    )
+
+
+# Strategies built once: hypothesis validates each new strategy object on first
+# use, so building them inside a draw would cost more than the draw itself.
+_NAMES = st.tuples(st.sampled_from(_FIRST), st.sampled_from(_LAST))
+_FLAGS = st.booleans()
+_PHONES = st.none() | st.integers(10**7, 10**12 - 1).map(lambda n: f"+{n}")
+_BIRTH_DATES = st.none() | st.dates(date(1940, 1, 1), date(2004, 12, 31))
+_GENDERS = st.none() | st.sampled_from(Gender)
+_LOCATIONS = st.none() | locations()
+_BUYING_ROLES = st.frozensets(st.sampled_from(BuyingRole), max_size=3)
+_AUTHORITIES = st.none() | st.tuples(
+    st.integers(0, 100_000).map(Decimal), st.sampled_from(_CURRENCIES)
+)
+_SESSIONS = st.integers(0, 500)
+_LAST_ACTIVE = st.none() | aware_datetimes()
+_FEATURE_SETS = st.frozensets(st.sampled_from(_FEATURES), max_size=4)
+
+
+def _person(draw: st.DrawFn, pid: str) -> Person:
+    first, last = draw(_NAMES)
+    return Person(
+        pid,
+        name=f"{first} {last}" if draw(_FLAGS) else None,
+        email=f"{first.lower()}.{last.lower()}@example.com" if draw(_FLAGS) else None,
+        phone=draw(_PHONES),
+        birth_date=draw(_BIRTH_DATES),
+        gender=draw(_GENDERS),
+        location=draw(_LOCATIONS),
+    )
+
+
+def _buyer_for(draw: st.DrawFn, person: Person) -> Purchaser:
+    authority = draw(_AUTHORITIES)
+    return Purchaser(
+        person,
+        roles=draw(_BUYING_ROLES),
+        spending_authority=authority[0] if authority else None,
+        currency=authority[1] if authority else None,
+    )
+
+
+def _user_for(draw: st.DrawFn, person: Person) -> User:
+    return User(
+        person,
+        sessions=draw(_SESSIONS),
+        last_active=draw(_LAST_ACTIVE),
+        features_used=draw(_FEATURE_SETS),
+    )
+
+
+_PERSON_IDS = identifiers("p-")
+_CUSTOMER_IDS = identifiers("c-")
+_AUTHOR_IDS = st.none() | _PERSON_IDS
+
+
+def persons(id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Person]:
+    """A person with some (or none) of their identity data filled in."""
+    check = Checker()
+    _strategy(check, "id", id)
+    _done(check, "persons")
+    return _persons(id if id is not None else _PERSON_IDS)
+
+
+@st.composite
+def _persons(draw: st.DrawFn, ids: st.SearchStrategy[str]) -> Person:
+    return _person(draw, draw(ids))
+
+
+#: Mostly prices in cents; sometimes amounts as large and as precise as money
+#: may be (29 integer digits, 9 decimal places: what SQL's DECIMAL(38, 9)
+#: holds).  Built from text, so exact.
+_CENTS = st.integers(0, 5_000_000).map(lambda cents: Decimal(cents).scaleb(-2))
+_AMOUNTS = st.one_of(
+    _CENTS,  # three times: one_of picks a branch uniformly, so mostly cents
+    _CENTS,
+    _CENTS,
+    st.builds(
+        lambda digits, places: Decimal(f"{digits}E-{places}"),
+        st.integers(0, 10**MONEY_INTEGER_DIGITS - 1),
+        st.integers(0, MONEY_PLACES),
+    ),
+)
+
+
+def purchases(
+    currency: str | None = None,
+    since: datetime = EPOCH,
+    until: datetime = HORIZON,
+    *,
+    amounts: st.SearchStrategy[Decimal] | None = None,
+) -> st.SearchStrategy[Purchase]:
+    """Purchases, mostly with two-place amounts, sometimes very precise or very large.
+
+    The very large (29 integer digits) and very precise (9 decimal places)
+    amounts are there to find bugs; every one is a valid amount.  Pass
+    *amounts* (say ``st.decimals(0, 10_000, places=2)``) for the amounts your
+    code expects.
+    """
+    check = Checker()
+    _optional_currency(check, currency)
+    _window(check, since, until)
+    _strategy(check, "amounts", amounts)
+    _done(check, "purchases")
+    return _purchases(currency, since, until, amounts)
+
+
+@functools.cache  # checked arguments only: all hashable
+def _purchases(
+    currency: str | None,
+    since: datetime,
+    until: datetime,
+    amounts: st.SearchStrategy[Decimal] | None = None,
+) -> st.SearchStrategy[Purchase]:
+    return st.builds(
+        Purchase,
+        amount=_AMOUNTS if amounts is None else amounts,
+        currency=st.just(currency) if currency is not None else st.sampled_from(_CURRENCIES),
+        at=aware_datetimes(since, until),
+    )
+
+
+_ANY_PERSON = persons()
+
+
+def purchasers(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[Purchaser]:
+    """A purchaser, with buying-center roles and sometimes a spending authority."""
+    check = Checker()
+    _strategy(check, "person", person)
+    _done(check, "purchasers")
+    return _purchasers(person if person is not None else _ANY_PERSON)
+
+
+@st.composite
+def _purchasers(draw: st.DrawFn, people: st.SearchStrategy[Person]) -> Purchaser:
+    return _buyer_for(draw, draw(people))
+
+
+def users(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[User]:
+    """A user with some usage."""
+    check = Checker()
+    _strategy(check, "person", person)
+    _done(check, "users")
+    return _users(person if person is not None else _ANY_PERSON)
+
+
+@st.composite
+def _users(draw: st.DrawFn, people: st.SearchStrategy[Person]) -> User:
+    return _user_for(draw, draw(people))
+
+
+# The parts of a customer, built once (see _NAMES above).
+_KINDS = st.sampled_from(CustomerKind)
+_SPLITS = st.sampled_from(RoleSplit)
+_SURNAMES = st.none() | st.sampled_from(_LAST)
+_INTERMEDIARIES = st.none() | st.sampled_from(IntermediaryRole)
+_INDUSTRY = st.none() | st.sampled_from(_INDUSTRIES)
+_ORGANIZATION_SIZE = st.none() | st.integers(1, 5000)
+_HOUSEHOLD_SIZE = st.none() | st.integers(1, 8)
+_INTEREST_SETS = st.frozensets(st.sampled_from(_INTERESTS), max_size=3)
+_PREFERENCE_SETS = st.frozensets(st.sampled_from(_PREFERENCES), max_size=2)
+_LIFESTYLE_SETS = st.frozensets(st.sampled_from(_LIFESTYLES), max_size=2)
+
+
+def _people(draw: st.DrawFn, customer_id: str, n: int) -> list[Person]:
+    return [_person(draw, f"{customer_id}-p{i}") for i in range(n)]
+
+
+def customers(
+    *,
+    kind: CustomerKind | None = None,
+    split: RoleSplit | None = None,
+    id: st.SearchStrategy[str] | None = None,
+    currency: str | None = None,
+    max_purchases: int = 5,
+    amounts: st.SearchStrategy[Decimal] | None = None,
+) -> st.SearchStrategy[Customer]:
+    """A valid customer; ``kind`` and ``split`` pin its kind and role split.
+
+    People get ids derived from the customer id, so customers drawn with
+    distinct ids never share a person.  Without *currency*, each purchase
+    has its own (so totals are often in mixed currencies); *amounts* are as
+    in :func:`purchases`.
+    """
+    check = Checker()
+    check.member("kind", kind, CustomerKind, optional=True)
+    check.member("split", split, RoleSplit, optional=True)
+    _strategy(check, "id", id)
+    _optional_currency(check, currency)
+    check.integer("max_purchases", max_purchases, minimum=0)
+    _strategy(check, "amounts", amounts)
+    _done(check, "customers")
+    return _customers(
+        kind=kind,
+        split=split,
+        ids=id if id is not None else _CUSTOMER_IDS,
+        bought=st.lists(_purchases(currency, EPOCH, HORIZON, amounts), max_size=max_purchases),
+    )
+
+
+@st.composite
+def _customers(
+    draw: st.DrawFn,
+    *,
+    kind: CustomerKind | None,
+    split: RoleSplit | None,
+    ids: st.SearchStrategy[str],
+    bought: st.SearchStrategy[list[Purchase]],
+) -> Customer:
+    cid = draw(ids)
+    kind = kind if kind is not None else draw(_KINDS)
+    if split is None:
+        split = draw(_SPLITS)
+    solo = kind is CustomerKind.INDIVIDUAL
+    n_buyers = 1 if solo else draw(st.integers(1, 3))
+    if split is RoleSplit.SAME:
+        people = _people(draw, cid, n_buyers)
+        buyers, user_people = people, people
+    elif split is RoleSplit.DISJOINT:
+        n_users = draw(st.integers(0, 3))
+        people = _people(draw, cid, n_buyers + n_users)
+        buyers, user_people = people[:n_buyers], people[n_buyers:]
+    else:
+        # At least one person in both roles and at least one in only one role.
+        n_only_users = draw(st.integers(1 if solo or n_buyers == 1 else 0, 3))
+        people = _people(draw, cid, n_buyers + n_only_users)
+        buyers = people[:n_buyers]
+        shared = (
+            draw(st.integers(1, n_buyers)) if n_only_users else draw(st.integers(1, n_buyers - 1))
+        )
+        user_people = buyers[:shared] + people[n_buyers:]
+    organization = kind is CustomerKind.ORGANIZATION
+    surname = draw(_SURNAMES)
+    return Customer(
+        cid,
+        kind,
+        purchasers=[_buyer_for(draw, p) for p in buyers],
+        users=[_user_for(draw, p) for p in user_people],
+        name=None if surname is None else f"{surname} {kind.value}",
+        intermediary=draw(_INTERMEDIARIES) if organization else None,
+        location=draw(_LOCATIONS),
+        industry=draw(_INDUSTRY) if organization else None,
+        size=draw(_ORGANIZATION_SIZE if organization else _HOUSEHOLD_SIZE),
+        interests=draw(_INTEREST_SETS),
+        preferences=draw(_PREFERENCE_SETS),
+        lifestyle=draw(_LIFESTYLE_SETS),
+        purchases=_within_limit(draw(bought)),
+    )
+
+
+def _within_limit(purchases: list[Purchase]) -> list[Purchase]:
+    """The purchases in order, leaving out any that would take its currency's
+    total to 10**29 (a customer's total spend must fit SQL's DECIMAL(38, 9))."""
+    totals: dict[str, Decimal] = {}
+    kept = []
+    for p in purchases:
+        total = EXACT.add(totals.get(p.currency, Decimal(0)), p.amount)
+        if total < MONEY_LIMIT:
+            totals[p.currency] = total
+            kept.append(p)
+    return kept
+
+
+_ANY_CUSTOMER = customers()
+
+
+def _customers_in(currency: str) -> st.SearchStrategy[Customer]:
+    """Default customers paying only in *currency* (``datasets`` shadows the name ``customers``)."""
+    return customers(currency=currency)
