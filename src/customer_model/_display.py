@@ -57,8 +57,15 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def html_table(
     caption: str | None, headers: Sequence[object], rows: Iterable[Sequence[object]]
 ) -> str:
-    """An HTML table with an optional caption; every cell is escaped."""
-    e = html.escape
+    """An HTML table with an optional caption; every cell made printable, then escaped.
+
+    A bidi override or a control character in a theme would otherwise reorder
+    or hide what a notebook shows, as it would in a terminal.
+    """
+
+    def e(text: str) -> str:
+        return html.escape(printable(text))
+
     head = "".join(f"<th>{e(str(h))}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
     cap = "" if caption is None else f"<caption>{e(caption)}</caption>"
