@@ -8,7 +8,6 @@ unknown key: either may be personal data.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection
 
 from cattrs.errors import (
@@ -73,6 +72,8 @@ def _likely_meant(keys: Collection[object], fields: list[str]) -> list[str]:
         if i == 20:  # enough for a hint; an attacker may send thousands
             break
         if type(key) is str and len(key) <= _LONGEST_COMPARED:
+            import difflib  # only when a key is unknown: it costs ~2.5 ms to import
+
             meant.update(difflib.get_close_matches(key, fields, n=1, cutoff=0.8))
     return [f for f in fields if f in meant]
 
