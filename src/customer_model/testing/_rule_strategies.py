@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -48,7 +49,9 @@ def _tags(realistic: Sequence[str]) -> st.SearchStrategy[str]:
     return _texts(realistic).filter(lambda s: bool(s.strip()))
 
 
+@functools.cache
 def _field_values(name: str) -> st.SearchStrategy[Any]:
+    """The values a rule may compare field *name* with (built once per field: drawing is hot)."""
     spec = FIELDS[name]
     if spec.kind is Kind.ENUM:
         assert spec.enum is not None
@@ -76,18 +79,23 @@ def _field_values(name: str) -> st.SearchStrategy[Any]:
 
 #: The node types that test one field (the others combine rules or read nothing).
 _CONDITIONS = [node for node in NODES if any(part is Part.FIELD for _, part in parts(node))]
+_NODE_TYPES = st.sampled_from(_CONDITIONS)
 
 
 @st.composite
-def _leaf(draw: st.DrawFn, fields: Sequence[str]) -> Rule:
+def _leaf(
+    draw: st.DrawFn, ops: Mapping[Any, st.SearchStrategy[str]], names: Mapping[Any, Any]
+) -> Rule:
     """A condition on one field, built from its node type's parts.
 
     The node type is drawn first, so every kind of condition is as likely as
-    any other (``Compare``'s six operators do not crowd out the rest).
+    any other (``Compare``'s six operators do not crowd out the rest).  *ops*
+    holds each node type's operators and *names*, for each node type and
+    operator, the fields it can test: built once, as drawing is hot.
     """
-    node = draw(st.sampled_from(_CONDITIONS))
-    op = draw(st.sampled_from(list(node.ops)))
-    name = draw(st.sampled_from([f for f in fields if FIELDS[f].kind in node.ops[op]]))
+    node = draw(_NODE_TYPES)
+    op = draw(ops[node])
+    name = draw(names[node, op])
     values = _field_values(name)
     shape = parts(node)
     ends = sorted((draw(values), draw(values))) if (Part.LOW in dict(shape).values()) else []
@@ -129,8 +137,14 @@ def rules(*, rfm: bool = False, max_leaves: int = 6) -> st.SearchStrategy[Rule]:
     check.integer("max_leaves", max_leaves, minimum=1)
     _done(check, "rules")
     fields = [name for name, spec in FIELDS.items() if rfm or not spec.rfm]
+    ops = {node: st.sampled_from(list(node.ops)) for node in _CONDITIONS}
+    names = {
+        (node, op): st.sampled_from([f for f in fields if FIELDS[f].kind in kinds])
+        for node in _CONDITIONS
+        for op, kinds in node.ops.items()
+    }
     constants = [st.just(node()) for node in NODES if not parts(node)]
-    return st.recursive(st.one_of(_leaf(fields), *constants), _combined, max_leaves=max_leaves)
+    return st.recursive(st.one_of(_leaf(ops, names), *constants), _combined, max_leaves=max_leaves)
 
 
 def segments(
