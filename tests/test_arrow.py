@@ -31,6 +31,8 @@ from customer_model import (
     split_report,
 )
 from customer_model.examples import demo_dataset
+
+# The model's own DECIMAL(38, 9) bound is the oracle for which drawn customers fit (white-box).
 from customer_model.model._rule_fields import fits_sql_decimal
 from customer_model.persona_fit import persona_coverage
 from customer_model.records import (

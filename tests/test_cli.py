@@ -14,6 +14,8 @@ import pytest
 
 from customer_model import Dataset, from_json, to_dict, to_json
 from customer_model.cli import main
+
+# The progress bar only draws on a terminal, which the CLI tests cannot be: tested as a unit.
 from customer_model.cli._progress import ProgressBar
 from customer_model.examples import demo_dataset
 from customer_model.examples.bundled import sample_dataset

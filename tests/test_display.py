@@ -24,7 +24,6 @@ from customer_model import (
     ValueWeighting,
     prioritize,
 )
-from customer_model._display import money
 from customer_model.testing import datasets
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)
@@ -42,11 +41,6 @@ def _customer() -> Customer:
             Purchase(Decimal("1E-9"), "USD", AT),
         ],
     )
-
-
-def test_money_is_in_plain_notation() -> None:
-    assert money({"EUR": Decimal("1E+3"), "USD": Decimal("1E-9")}) == "1000 EUR, 0.000000001 USD"
-    assert money({}) == ""
 
 
 def test_customer_and_backlog_displays_show_money_without_exponents() -> None:

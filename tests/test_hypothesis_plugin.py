@@ -32,7 +32,6 @@ from customer_model import (
 )
 from customer_model.model.rules import Rule
 from customer_model.testing import datasets, survey_responses
-from customer_model.testing._hypothesis_plugin import _strategy_table
 
 MODELS = [
     Person,
@@ -53,10 +52,6 @@ MODELS = [
 def test_hook_is_registered_as_a_hypothesis_entry_point() -> None:
     values = {e.value for e in entry_points(group="hypothesis")}
     assert "customer_model.testing._hypothesis_plugin:_hypothesis_setup_hook" in values
-
-
-def test_every_model_has_a_strategy() -> None:
-    assert set(MODELS) <= set(_strategy_table())
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)

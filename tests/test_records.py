@@ -21,6 +21,9 @@ from customer_model import (
     field,
 )
 from customer_model.examples import business_buying_group, demo_dataset
+
+# The rule-field catalogue is the oracle here: every field a segment rule can read must be a
+# column, with the same value (white-box on purpose; the model has no public total_spend).
 from customer_model.model._rule_fields import FIELDS, fits_sql_decimal, total_spend
 from customer_model.model.rfm import rfm_scores
 from customer_model.records import (
