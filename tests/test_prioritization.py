@@ -341,6 +341,18 @@ class TestKnobs:
             prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF, segments=[Odd("odd")])
         assert info.value.problems[0].path == ("segments", 0)
 
+    def test_non_bool_answer_is_located_among_the_segments_given(self) -> None:
+        # Only weighted segments are asked, but the path counts every segment given.
+        c = business()
+        policy = attrs.evolve(PLAIN, segment_weights={"odd": 2.0})
+        unweighted = IdSegment("plain", frozenset())
+        with pytest.raises(ValidationError) as info:
+            prioritize(
+                [fb(c, "ann")], [c], policy=policy, as_of=AS_OF, segments=[unweighted, Odd("odd")]
+            )
+        assert info.value.problems[0].path == ("segments", 1)
+        assert unweighted.calls == []
+
 
 @attrs.define
 class IdSegment:

@@ -40,6 +40,8 @@ from customer_model.prioritization._items import (
     GroupFactors,
     GroupKey,
     backlog_items,
+    factors_of,
+    ranked_items,
     voice_factors,
 )
 from customer_model.prioritization._voices import (
@@ -47,7 +49,9 @@ from customer_model.prioritization._voices import (
     Voices,
     check_policy,
     customer_facts,
+    facts_of,
     latest_voices,
+    voices_of,
     weighted_segments,
 )
 
@@ -111,16 +115,15 @@ def prioritize(
         on_unknown_customer=on_unknown_customer,
     )
     items, skipped = _known_feedback(feedback, index, as_of, on_unknown_customer)
-    # The steps check their arguments again (cheaply); what they can still
-    # refuse here is the policy or a segment, so say it as prioritize's input.
+    # The arguments are checked once, above, so the steps' cores run without
+    # checking them again; what the data can still refuse (a missing exchange
+    # rate, a segment's answer) is said as prioritize's input.
     try:
-        voices = latest_voices(items)
+        voices = voices_of(items)
         speaking = set(map(_CUSTOMER_ID, voices.latest))
-        facts = customer_facts(
-            map(index.__getitem__, speaking), policy, as_of=as_of, segments=weighted
-        )
-        factors = voice_factors(voices.latest, facts, policy, as_of=as_of)
-        ranked = backlog_items(factors, facts, policy, superseded=voices.superseded)
+        facts = facts_of(list(map(index.__getitem__, speaking)), policy, as_of, weighted)
+        factors = factors_of(voices.latest, facts, policy, as_of)
+        ranked = ranked_items(factors, facts, policy, voices.superseded)
     except ValidationError as error:
         raise ValidationError(error.problems, _SUBJECT) from None
     return Backlog(ranked, as_of, policy, skipped=skipped)
@@ -137,8 +140,8 @@ def _checked_arguments(
     as_of: object,
     segments: object,
     on_unknown_customer: object,
-) -> tuple[dict[str, Customer], list[SegmentLike]]:
-    """The customers by id and the weighted segments, once every argument is sound."""
+) -> tuple[dict[str, Customer], list[tuple[int, SegmentLike]]]:
+    """The customers by id and the weighted segments (with their positions), once all is sound."""
     check = Checker()
     check_policy(check, policy)
     check.aware("as_of", as_of)

@@ -36,7 +36,14 @@ from customer_model.prioritization._voices import (
     feedback_items,
 )
 
-__all__ = ["GroupFactors", "GroupKey", "backlog_items", "voice_factors"]
+__all__ = [
+    "GroupFactors",
+    "GroupKey",
+    "backlog_items",
+    "factors_of",
+    "ranked_items",
+    "voice_factors",
+]
 
 
 # -- step 3: the factors ---------------------------------------------------------------------
@@ -119,7 +126,19 @@ def voice_factors(
         late = sorted(item.id for item in items if item.created_at > as_of)
         check.add("voices", f"has item(s) created after as_of: {some(late)}")
         check.done(subject)
+    return factors_of(items, facts, policy, as_of)
 
+
+def factors_of(
+    items: Iterable[FeedbackItem],
+    facts: Mapping[str, CustomerFacts],
+    policy: PrioritizationPolicy,
+    as_of: datetime,
+) -> dict[GroupKey, GroupFactors]:
+    """:func:`voice_factors` of arguments already checked (the core :func:`prioritize` calls).
+
+    A voice whose customer is not among *facts* is still refused.
+    """
     base = _base_factors(policy)
     half_life = policy.half_life
     groups: defaultdict[GroupKey, list[tuple[float, float, float, float, float, float, str, str]]]
@@ -154,8 +173,9 @@ def voice_factors(
         absent = set(map(CUSTOMER_ID, items)).difference(facts)
         if not absent:
             raise
-        check.add("facts", f"lack the voices' customer(s) {some(sorted(absent))}")
-        check.done(subject)
+        raise ValidationError.single(
+            "facts", f"lack the voices' customer(s) {some(sorted(absent))}", "voice_factors input"
+        ) from None
     return {key: GroupFactors(*zip(*rows, strict=True)) for key, rows in groups.items()}
 
 
@@ -217,15 +237,28 @@ def backlog_items(
     check_mapping(check, "facts", facts, "CustomerFacts")
     check_policy(check, policy)
     check.done(subject)
-    by_theme: dict[str, dict[tuple[VoiceRole, Need | None], GroupFactors]] = {}
     for key, group in factors.items():
         if not _is_group_key(key) or not isinstance(group, GroupFactors):
             check.add("factors", "must map (theme, VoiceRole, Need or None) to GroupFactors")
             check.done(subject)
-        theme, role, need = key
+    return ranked_items(factors, facts, policy, older_items)
+
+
+def ranked_items(
+    factors: Mapping[GroupKey, GroupFactors],
+    facts: Mapping[str, CustomerFacts],
+    policy: PrioritizationPolicy,
+    superseded: Iterable[FeedbackItem],
+) -> tuple[BacklogItem, ...]:
+    """:func:`backlog_items` of arguments already checked (the core :func:`prioritize` calls).
+
+    A voice whose customer is not among *facts* is still refused.
+    """
+    by_theme: dict[str, dict[tuple[VoiceRole, Need | None], GroupFactors]] = {}
+    for (theme, role, need), group in factors.items():
         by_theme.setdefault(theme, {})[role, need] = group
     older: dict[str, list[str]] = {}
-    for item in older_items:
+    for item in superseded:
         older.setdefault(item.theme, []).append(item.id)
     explained = [(_explain(groups, policy.fit(theme)), theme) for theme, groups in by_theme.items()]
     explained.sort(key=lambda pair: (-pair[0].score, pair[1]))
@@ -244,9 +277,11 @@ def backlog_items(
         )
     except KeyError:
         behind = set().union(*(group.customer_ids for group in factors.values()))
-        check.add("facts", f"lack the voices' customer(s) {some(sorted(behind - facts.keys()))}")
-        check.done(subject)
-        raise
+        raise ValidationError.single(
+            "facts",
+            f"lack the voices' customer(s) {some(sorted(behind - facts.keys()))}",
+            "backlog_items input",
+        ) from None
 
 
 def _is_group_key(key: object) -> bool:

@@ -24,7 +24,14 @@ from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import SegmentLike
 
-__all__ = ["CustomerFacts", "Voices", "customer_facts", "latest_voices"]
+__all__ = [
+    "CustomerFacts",
+    "Voices",
+    "customer_facts",
+    "facts_of",
+    "latest_voices",
+    "voices_of",
+]
 
 
 def check_policy(check: Checker, policy: object) -> None:
@@ -39,15 +46,18 @@ def check_mapping(check: Checker, path: str, value: object, what: str) -> None:
 
 def weighted_segments(
     check: Checker, policy: PrioritizationPolicy, given: list[SegmentLike]
-) -> list[SegmentLike]:
-    """The segments *policy* weighs, each of which must be among *given*."""
+) -> list[tuple[int, SegmentLike]]:
+    """The segments *policy* weighs, with their positions in *given* (where errors point).
+
+    Each segment the policy weighs must be among *given*.
+    """
     absent = sorted(set(policy.segment_weights) - {s.id for s in given})
     if absent:
         check.add(
             ("policy", "segment_weights"),
             f"weights segment(s) {', '.join(map(repr, absent))} that were not given",
         )
-    return [s for s in given if s.id in policy.segment_weights]
+    return [(i, s) for i, s in enumerate(given) if s.id in policy.segment_weights]
 
 
 _ID = attrgetter("id")
@@ -78,7 +88,11 @@ def latest_voices(feedback: Iterable[FeedbackItem]) -> Voices:
     instant, the one with the larger id.  Feedback ids should be unique (as
     :func:`prioritize` requires), or the choice between equals is arbitrary.
     """
-    items = feedback_items(feedback, "feedback", "latest_voices input")
+    return voices_of(feedback_items(feedback, "feedback", "latest_voices input"))
+
+
+def voices_of(items: Iterable[FeedbackItem]) -> Voices:
+    """:func:`latest_voices` of items already checked (the core :func:`prioritize` calls)."""
     latest: dict[tuple[str, str], FeedbackItem] = {}
     anonymous: list[FeedbackItem] = []
     superseded: list[FeedbackItem] = []
@@ -161,7 +175,22 @@ def customer_facts(
     check.done(subject)
     weighted = weighted_segments(check, policy, weighed)
     check.done(subject)
+    return facts_of(given, policy, as_of, weighted)
 
+
+def facts_of(
+    given: Sequence[Customer],
+    policy: PrioritizationPolicy,
+    as_of: datetime,
+    weighted: Sequence[tuple[int, SegmentLike]],
+) -> dict[str, CustomerFacts]:
+    """:func:`customer_facts` of arguments already checked (the core :func:`prioritize` calls).
+
+    *weighted* are the segments the policy weighs, each with its position
+    among the segments the caller gave.  What only the data can
+    show (repeated customer ids, a missing exchange rate) is still refused.
+    """
+    check = Checker()
     weigh = policy.customer_value is not ValueWeighting.NONE
     rates = _Rates(policy)
     facts: dict[str, CustomerFacts] = {}
@@ -187,7 +216,7 @@ def customer_facts(
         dups = duplicates(customer.id for customer in given)
         check.add("customers", f"repeat the id(s) {some(sorted(dups))}")
     rates.check(check)
-    check.done(subject)
+    check.done("customer_facts input")
     return facts
 
 
@@ -267,13 +296,13 @@ def _revenue(purchases: Sequence[Purchase], as_of: datetime) -> dict[str, Decima
 
 def _segment_weight(
     customer: Customer,
-    segments: list[SegmentLike],
+    segments: Sequence[tuple[int, SegmentLike]],
     policy: PrioritizationPolicy,
     as_of: datetime,
 ) -> float:
     """The largest weight of the weighted segments *customer* is in; 1 when none."""
     matched = []
-    for i, segment in enumerate(segments):
+    for i, segment in segments:
         verdict = segment.matches(customer, as_of=as_of)
         if type(verdict) is not bool:
             raise ValidationError.single(
