@@ -120,8 +120,7 @@ def prioritize(
     # rate, a segment's answer) is said as prioritize's input.
     try:
         voices = voices_of(items)
-        speaking = set(map(_CUSTOMER_ID, voices.latest))
-        facts = facts_of(list(map(index.__getitem__, speaking)), policy, as_of, weighted)
+        facts = facts_of(_speaking(voices, index), policy, as_of, weighted)
         factors = factors_of(voices.latest, facts, policy, as_of)
         ranked = ranked_items(factors, facts, policy, voices.superseded)
     except ValidationError as error:
@@ -156,6 +155,20 @@ def _checked_arguments(
     weighted = weighted_segments(check, policy, given)
     check.done(_SUBJECT)
     return index, weighted
+
+
+def _speaking(voices: Voices, index: Mapping[str, Customer]) -> list[Customer]:
+    """The customers with a voice, in the order the customers were given.
+
+    That is usually the order they sit in memory, and walking them so takes
+    about two thirds of the time hash order takes (43k of 50k customers in
+    ``benchmarks/bench_prioritize.py``).  When few of many customers speak,
+    looking those few up costs less than walking them all.
+    """
+    speaking = set(map(_CUSTOMER_ID, voices.latest))
+    if len(speaking) * 4 < len(index):
+        return list(map(index.__getitem__, speaking))
+    return [customer for cid, customer in index.items() if cid in speaking]
 
 
 def _known_feedback(

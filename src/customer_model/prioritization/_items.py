@@ -143,12 +143,14 @@ def factors_of(
     half_life = policy.half_life
     groups: defaultdict[GroupKey, list[tuple[float, float, float, float, float, float, str, str]]]
     groups = defaultdict(list)
+    # An enum member read from its class costs ~0.1 us; this loop runs per voice.
+    anonymous, unlisted = VoiceRole.ANONYMOUS, VoiceRole.UNLISTED
     try:
         for item in items:
             cid = item.customer_id
             roles, value, segment, _ = facts[cid]
             author = item.author_id
-            role = VoiceRole.ANONYMOUS if author is None else roles.get(author, VoiceRole.UNLISTED)
+            role = anonymous if author is None else roles.get(author, unlisted)
             points, by_role, by_kind = base[role, item.need, item.importance, item.kind]
             if half_life is None:
                 recency = by_kind
@@ -176,7 +178,11 @@ def factors_of(
         raise ValidationError.single(
             "facts", f"lack the voices' customer(s) {some(sorted(absent))}", "voice_factors input"
         ) from None
-    return {key: GroupFactors(*zip(*rows, strict=True)) for key, rows in groups.items()}
+    # Each group's rows are dropped as its columns are made: the garbage
+    # collector, which counts what is allocated and not yet freed, then
+    # sees no more objects at once than the rows themselves (holding rows
+    # and columns together made it run a full collection in larger runs).
+    return {key: GroupFactors(*zip(*groups.pop(key), strict=True)) for key in list(groups)}
 
 
 _NEEDS: tuple[Need | None, ...] = (*Need, None)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
 from operator import attrgetter
 from typing import NamedTuple
@@ -150,6 +151,11 @@ class CustomerFacts(NamedTuple):
     revenue: Mapping[str, Decimal]
 
 
+#: CustomerFacts from a 4-tuple with no Python frame (a NamedTuple's own
+#: ``__new__`` is one), as one is made per customer with a voice.
+_new_facts = partial(tuple.__new__, CustomerFacts)
+
+
 def customer_facts(
     customers: Iterable[Customer],
     policy: PrioritizationPolicy = PrioritizationPolicy(),  # noqa: B008 - frozen value
@@ -192,26 +198,40 @@ def facts_of(
     """
     check = Checker()
     weigh = policy.customer_value is not ValueWeighting.NONE
+    value_weight = policy.value_weight
     rates = _Rates(policy)
+    purchaser, user, both = VoiceRole.PURCHASER, VoiceRole.USER, VoiceRole.BOTH
     facts: dict[str, CustomerFacts] = {}
-    # One pass, so each customer is fetched from memory once.
+    # One pass, so each customer is fetched from memory once.  The common
+    # cases (one purchase; roles) are written out here rather than called:
+    # this loop runs once per customer with a voice (benchmarks/bench_prioritize.py).
     for customer in given:
-        revenue = _revenue(customer.purchases, as_of)
+        # The revenue, as Customer.revenue(until=as_of) gives it.
+        purchases = customer.purchases
+        if len(purchases) != 1:
+            revenue = _revenue(purchases, as_of)
+        elif purchases[0].at <= as_of:
+            only = purchases[0]
+            revenue = {only.currency: EXACT.add(ZERO, only.amount)}
+        else:
+            revenue = {}
+        # The customer-value weight of that revenue.
         if not (weigh and revenue):
             value = 1.0
-        elif len(revenue) == 1:  # the common case, short
+        elif len(revenue) == 1:
             ((code, amount),) = revenue.items()
-            value = policy.value_weight(float(amount) * rates[code])
+            value = value_weight(float(amount) * rates[code])
         else:
-            value = policy.value_weight(
+            value = value_weight(
                 math.fsum([float(amount) * rates[code] for code, amount in revenue.items()])
             )
-        facts[customer.id] = CustomerFacts(
-            _roles(customer),
-            value,
-            _segment_weight(customer, weighted, policy, as_of) if weighted else 1.0,
-            revenue,
-        )
+        # The roles, as roles_of gives them.
+        roles = {buyer.person.id: purchaser for buyer in customer.purchasers}
+        for listed in customer.users:
+            pid = listed.person.id
+            roles[pid] = both if pid in roles else user
+        segment = _segment_weight(customer, weighted, policy, as_of) if weighted else 1.0
+        facts[customer.id] = _new_facts((roles, value, segment, revenue))
     if len(facts) != len(given):
         dups = duplicates(customer.id for customer in given)
         check.add("customers", f"repeat the id(s) {some(sorted(dups))}")
@@ -273,20 +293,8 @@ class _Rates(dict[str, float]):
             )
 
 
-def _roles(customer: Customer) -> dict[str, VoiceRole]:
-    """Person id -> role, for everyone *customer* lists (as :func:`~customer_model.roles_of`)."""
-    roles = {buyer.person.id: VoiceRole.PURCHASER for buyer in customer.purchasers}
-    for user in customer.users:
-        pid = user.person.id
-        roles[pid] = VoiceRole.BOTH if pid in roles else VoiceRole.USER
-    return roles
-
-
 def _revenue(purchases: Sequence[Purchase], as_of: datetime) -> dict[str, Decimal]:
     """What *purchases* made by *as_of* add up to per currency, as ``Customer.revenue``."""
-    if len(purchases) == 1:  # the common case, short
-        only = purchases[0]
-        return {only.currency: EXACT.add(ZERO, only.amount)} if only.at <= as_of else {}
     totals: dict[str, Decimal] = {}
     for p in purchases:
         if p.at <= as_of:
