@@ -20,6 +20,7 @@ from customer_model import (
     Dataset,
     FeedbackItem,
     FeedbackKind,
+    Need,
     Person,
     PrioritizationPolicy,
     Purchase,
@@ -317,3 +318,150 @@ def test_the_voices_record_is_a_plain_value() -> None:
     assert voices == Voices((voices.latest[0],), (voices.superseded[0],))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         voices.latest = ()  # type: ignore[misc]
+
+
+# -- every step's refusals, word for word ------------------------------------------------------
+
+
+class _AnswersOne:
+    id = "odd"
+
+    def matches(self, customer: Customer, *, as_of: datetime) -> object:
+        return 1
+
+
+def _step_calls() -> dict[str, tuple[object, str]]:
+    """Each bad call of a public step, and the whole message it must raise."""
+    facts = facts_of([shop("c")])
+    factors = voice_factors([item("1", None)], facts, POLICY, as_of=AS_OF)
+    ((key, group),) = factors.items()
+    naive = datetime(2030, 1, 1)  # naive: the point of the test
+    weighs = attrs.evolve(POLICY, segment_weights={"odd": 2.0})
+    must_map = "$.factors: must map (theme, VoiceRole, Need or None) to GroupFactors"
+    huge = PrioritizationPolicy(unspecified_points=1e308, anonymous_weight=1e308)
+    huge_factors = voice_factors([item("1", None), item("2", None)], facts, huge, as_of=AS_OF)
+
+    def keyed(bad_key: object, value: object = group) -> object:
+        return lambda: backlog_items({bad_key: value}, facts, POLICY)  # type: ignore[dict-item]
+
+    return {
+        "voices of a string": (
+            lambda: latest_voices("abc"),  # type: ignore[arg-type]
+            "invalid latest_voices input: $.feedback: must be an iterable of FeedbackItem, not str",
+        ),
+        "voices with a stranger": (
+            lambda: latest_voices([item("1", None), "x"]),  # type: ignore[list-item]
+            "invalid latest_voices input: $.feedback[1]: must be a FeedbackItem, not str",
+        ),
+        "facts of everything wrong": (
+            lambda: customer_facts([shop("c"), 1], "p", as_of=naive, segments=3),  # type: ignore[arg-type, list-item]
+            "invalid customer_facts input: 4 problems\n"
+            "  $.customers[1]: must be a Customer, not int\n"
+            "  $.policy: must be a PrioritizationPolicy, not str\n"
+            "  $.as_of: must be timezone-aware (naive datetimes are ambiguous)\n"
+            "  $.segments: must be an iterable of segments, not int",
+        ),
+        "facts of a segment not given": (
+            lambda: customer_facts([shop("c")], weighs, as_of=AS_OF),
+            "invalid customer_facts input: $.policy.segment_weights: weights segment(s)"
+            " 'odd' that were not given",
+        ),
+        "facts of a segment answering 1": (
+            lambda: customer_facts(
+                [shop("c")],
+                weighs,
+                as_of=AS_OF,
+                segments=[_AnswersOne()],  # type: ignore[list-item]
+            ),
+            "invalid customer_facts input: $.segments[0]: matches() must return a bool, not int",
+        ),
+        "factors of everything wrong": (
+            lambda: voice_factors(3, [], "p", as_of=naive),  # type: ignore[arg-type]
+            "invalid voice_factors input: 4 problems\n"
+            "  $.voices: must be an iterable of FeedbackItem, not int\n"
+            "  $.facts: must be a mapping of CustomerFacts, not list\n"
+            "  $.policy: must be a PrioritizationPolicy, not str\n"
+            "  $.as_of: must be timezone-aware (naive datetimes are ambiguous)",
+        ),
+        "factors with a stranger": (
+            lambda: voice_factors([item("1", None), 2], facts, POLICY, as_of=AS_OF),  # type: ignore[list-item]
+            "invalid voice_factors input: $.voices[1]: must be a FeedbackItem, not int",
+        ),
+        "items of everything wrong": (
+            lambda: backlog_items([], [], "p", superseded=3),  # type: ignore[arg-type]
+            "invalid backlog_items input: 4 problems\n"
+            "  $.factors: must be a mapping of GroupFactors, not list\n"
+            "  $.facts: must be a mapping of CustomerFacts, not list\n"
+            "  $.policy: must be a PrioritizationPolicy, not str\n"
+            "  $.superseded: must be an iterable of FeedbackItem, not int",
+        ),
+        "items superseded by a stranger": (
+            lambda: backlog_items(factors, facts, POLICY, superseded=[1]),  # type: ignore[list-item]
+            "invalid backlog_items input: $.superseded[0]: must be a FeedbackItem, not int",
+        ),
+        "items keyed by a theme alone": (
+            keyed("export"),
+            f"invalid backlog_items input: {must_map}",
+        ),
+        "items keyed without need": (
+            keyed(("export", VoiceRole.USER)),
+            f"invalid backlog_items input: {must_map}",
+        ),
+        "items keyed with four parts": (
+            keyed((*key, None)),
+            f"invalid backlog_items input: {must_map}",
+        ),
+        "items keyed by a number": (
+            keyed((1, key[1], key[2])),
+            f"invalid backlog_items input: {must_map}",
+        ),
+        "items keyed by a role's value": (
+            keyed((key[0], "anonymous", key[2])),
+            f"invalid backlog_items input: {must_map}",
+        ),
+        "items keyed by a need's value": (
+            keyed((key[0], key[1], "usability")),
+            f"invalid backlog_items input: {must_map}",
+        ),
+        "items of a bare number": (keyed(key, 1), f"invalid backlog_items input: {must_map}"),
+        "factors from after as_of": (
+            lambda: voice_factors(
+                [item("1", None, days=10_000), item("2", None)], facts, as_of=AS_OF
+            ),
+            "invalid voice_factors input: $.voices: has item(s) created after as_of: '1'",
+        ),
+        "items of a score past a float": (
+            lambda: backlog_items(huge_factors, facts, huge),
+            "invalid backlog_items input: $.policy: makes a score overflow a float (infinite or"
+            " undefined): lower the points and weights, or raise revenue_scale",
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", list(_step_calls()))
+def test_each_step_refuses_bad_arguments_in_these_words(case: str) -> None:
+    call, message = _step_calls()[case]
+    with pytest.raises(ValidationError) as info:
+        call()  # type: ignore[operator]
+    assert str(info.value) == message
+
+
+def test_a_well_formed_key_with_any_need_is_accepted() -> None:
+    # The key check takes every VoiceRole with a Need or None, not only the first it meets.
+    facts = facts_of([shop("c")])
+    factors = voice_factors([item("1", None)], facts, POLICY, as_of=AS_OF)
+    ((key, group),) = factors.items()
+    for role in VoiceRole:
+        for need in (*Need, None):
+            (only,) = backlog_items({(key[0], role, need): group}, facts, POLICY)
+            assert only.theme == key[0]
+
+
+def test_a_voice_made_at_as_of_itself_counts() -> None:
+    at = item("1", None)
+    (only,) = backlog_items(
+        voice_factors([at], facts_of([shop("c")]), POLICY, as_of=at.created_at),
+        facts_of([shop("c")]),
+        POLICY,
+    )
+    assert only.feedback_ids == ("1",)

@@ -116,8 +116,8 @@ def voice_factors(
     *facts*, and no voice may be created after *as_of*.
     """
     subject = "voice_factors input"
-    items = feedback_items(voices, "voices", subject)
     check = Checker()
+    items = feedback_items(check, "voices", voices)
     check_mapping(check, "facts", facts, "CustomerFacts")
     check_policy(check, policy)
     check.aware("as_of", as_of)
@@ -237,16 +237,16 @@ def backlog_items(
     ids to their theme; *facts* give the revenue of the customers behind.
     """
     subject = "backlog_items input"
-    older_items = feedback_items(superseded, "superseded", subject)
     check = Checker()
     check_mapping(check, "factors", factors, "GroupFactors")
     check_mapping(check, "facts", facts, "CustomerFacts")
     check_policy(check, policy)
+    older_items = feedback_items(check, "superseded", superseded)
+    if isinstance(factors, Mapping) and not all(
+        _is_group_key(key) and isinstance(group, GroupFactors) for key, group in factors.items()
+    ):
+        check.add("factors", "must map (theme, VoiceRole, Need or None) to GroupFactors")
     check.done(subject)
-    for key, group in factors.items():
-        if not _is_group_key(key) or not isinstance(group, GroupFactors):
-            check.add("factors", "must map (theme, VoiceRole, Need or None) to GroupFactors")
-            check.done(subject)
     return ranked_items(factors, facts, policy, older_items)
 
 

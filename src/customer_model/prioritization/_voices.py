@@ -89,7 +89,10 @@ def latest_voices(feedback: Iterable[FeedbackItem]) -> Voices:
     instant, the one with the larger id.  Feedback ids should be unique (as
     :func:`prioritize` requires), or the choice between equals is arbitrary.
     """
-    return voices_of(feedback_items(feedback, "feedback", "latest_voices input"))
+    check = Checker()
+    items = feedback_items(check, "feedback", feedback)
+    check.done("latest_voices input")
+    return voices_of(items)
 
 
 def voices_of(items: Iterable[FeedbackItem]) -> Voices:
@@ -116,20 +119,17 @@ def voices_of(items: Iterable[FeedbackItem]) -> Voices:
     return Voices((*latest.values(), *anonymous), tuple(superseded))
 
 
-def feedback_items(values: object, path: str, subject: str) -> Sequence[FeedbackItem]:
-    """*values* as a sequence of FeedbackItem, or a ValidationError naming each stranger."""
-    check = Checker()
+def feedback_items(check: Checker, path: str, values: object) -> Sequence[FeedbackItem]:
+    """*values* as a sequence of FeedbackItem; each stranger is a problem for *check*."""
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         check.add(path, f"must be an iterable of FeedbackItem, not {type_name(values)}")
-        check.done(subject)
-    assert isinstance(values, Iterable)  # checked just above
+        return ()
     items: Sequence[object] = values if isinstance(values, list | tuple) else list(values)
     if not all(map(isinstance, items, repeat(FeedbackItem))):
         for i, item in enumerate(items):
             if not isinstance(item, FeedbackItem):
                 check.add((path, i), f"must be a FeedbackItem, not {type_name(item)}")
-        check.done(subject)
-    return items  # type: ignore[return-value]  # checked just above
+    return items  # type: ignore[return-value]  # the strangers are check's problems
 
 
 # -- step 2: the customer facts -------------------------------------------------------------
