@@ -32,7 +32,11 @@ from customer_model import (
 from customer_model.cli import main
 from customer_model.errors import MAX_SHOWN
 from customer_model.examples import demo_dataset
-from customer_model.serialization import as_validation_error, configure_converter
+from customer_model.serialization import (
+    as_validation_error,
+    configure_converter,
+    format_exception,
+)
 from customer_model.testing import customers, feedback_items
 
 
@@ -198,6 +202,32 @@ def test_unknown_keys_are_counted_and_never_echoed(extra: dict[str, Any], messag
     with pytest.raises(cattrs.ClassValidationError) as direct:
         cattrs_conv.structure(raw, Person)
     assert "secret" not in _everything_said(direct.value)
+    # cattrs' own report, with the library's words for what it never keeps.
+    told = cattrs.transform_error(direct.value, format_exception=format_exception)
+    assert told == [f"{message} @ $"]
+
+
+def test_transform_error_tells_the_librarys_reasons_and_defers_to_cattrs_otherwise() -> None:
+    conv = cattrs.Converter()
+    configure_converter(conv)
+    raw = {"id": "f", "customer_id": 3, "kind": "bug", "channel": "email"}
+    raw["created_at"] = "2026-01-01T00:00:00"  # no theme, and no offset
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        conv.structure(raw, FeedbackItem)
+    told = cattrs.transform_error(info.value, format_exception=format_exception)
+    plain = cattrs.transform_error(info.value)
+    assert sorted(told) == [
+        "must be a string, not an integer @ $.customer_id",
+        "must carry a UTC offset such as Z or +02:00 (naive datetime) @ $.created_at",
+        "required field missing @ $.theme",  # cattrs' words: the library has none of its own
+    ]
+    assert "required field missing @ $.theme" in plain
+    # A model's own refusal: its problems, paths relative to the model.
+    with pytest.raises(cattrs.IterableValidationError) as listed:
+        conv.structure([{"id": " p"}], list[Person])
+    assert cattrs.transform_error(listed.value, format_exception=format_exception) == [
+        "$.id: must not start or end with white space @ $[0]"
+    ]
 
 
 def test_unknown_keys_are_located_in_nested_values() -> None:

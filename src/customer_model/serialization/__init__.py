@@ -33,7 +33,7 @@ from customer_model.errors import Path, Problem, ValidationError
 from customer_model.model._validation import NOT_UNICODE, is_unicode, type_name
 from customer_model.serialization._codegen import is_generated, json_encoder
 from customer_model.serialization._converter import configure_converter, make_converter
-from customer_model.serialization._problems import as_validation_error
+from customer_model.serialization._problems import as_validation_error, format_exception
 from customer_model.serialization._scalars import Invalid
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "as_validation_error",
     "configure_converter",
     "converter",
+    "format_exception",
     "from_dict",
     "from_json",
     "make_converter",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import cattrs.v
 from cattrs.errors import (
     AttributeValidationNote,
     ClassValidationError,
@@ -22,7 +23,13 @@ from customer_model.model._validation import type_name
 from customer_model.serialization._collections import NotItemized
 from customer_model.serialization._scalars import Invalid
 
-__all__ = ["UnknownFields", "as_validation_error", "is_data_error", "unknown_fields"]
+__all__ = [
+    "UnknownFields",
+    "as_validation_error",
+    "format_exception",
+    "is_data_error",
+    "unknown_fields",
+]
 
 #: What bad input makes hooks raise: attrs validators and cattrs' own hooks
 #: raise TypeError and ValueError, lookups by value KeyError.
@@ -114,6 +121,25 @@ def _collect(exc: BaseException, path: Path, out: list[Problem]) -> None:
             _collect(member, path, out)
     else:
         out.append(Problem(path, f"is invalid ({type_name(exc)})"))
+
+
+def format_exception(exc: BaseException, type: type | None) -> str:
+    """cattrs' default exception formatter, in this library's words where it has them.
+
+    Pass it to :func:`cattrs.transform_error` as ``format_exception``.
+    Unknown keys are counted (``has 1 unknown field``), where cattrs' own
+    formatter would list them and, as this library never keeps them (a key
+    may be personal data), says ``extra fields found ()``; a value the
+    library's hooks refuse says why (``must be timezone-aware ...``) rather
+    than ``invalid value``; a model's own refusal lists its problems, their
+    paths relative to the model (``$.id: must not be blank @ $.items[0]``).
+    None of them repeats the input.
+    """
+    if isinstance(exc, UnknownFields | Invalid):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return "; ".join(map(str, exc.problems))
+    return cattrs.v.format_exception(exc, type)
 
 
 def as_validation_error(exc: BaseException, subject: str = "input") -> ValidationError:
