@@ -460,6 +460,58 @@ class TestErrors:
             prioritize([fb(c, "ann"), "x"], [c], as_of=AS_OF)  # type: ignore[list-item]
         assert info.value.problems[0].path == ("feedback", 1)
 
+    def test_every_refusal_in_these_words(self) -> None:
+        c = business()
+        late = fb(c, "ann", created_at=AS_OF + timedelta(seconds=1), id="f-9")
+        with pytest.raises(ValidationError) as info:
+            prioritize(
+                3,  # type: ignore[arg-type]
+                [c],
+                policy=PLAIN,
+                as_of=AS_OF,
+                segments=3,  # type: ignore[arg-type]
+                on_unknown_customer="ignore",  # type: ignore[arg-type]
+            )
+        assert str(info.value) == (
+            "invalid prioritize input: 3 problems\n"
+            "  $.on_unknown_customer: must be 'raise' or 'skip'\n"
+            "  $.segments: must be an iterable of segments, not int\n"
+            "  $.feedback: must be an iterable of FeedbackItem, not int"
+        )
+        items = [fb(c, "ann", id="f-1"), 2, fb(c, "bob", id="f-1"), late, fb("c-x", None)]
+        with pytest.raises(ValidationError) as info:
+            prioritize(items, [c], policy=PLAIN, as_of=AS_OF)  # type: ignore[arg-type]
+        assert str(info.value) == (
+            "invalid prioritize input: 4 problems\n"
+            "  $.feedback[1]: must be a FeedbackItem, not int\n"
+            "  $.feedback: repeats the id(s) 'f-1'\n"
+            "  $.feedback: has item(s) created after as_of: 'f-9'\n"
+            "  $.feedback[4].customer_id: refers to customer 'c-x', which is not among the"
+            " customers (pass on_unknown_customer='skip' to leave such items out)"
+        )
+
+    def test_an_item_made_at_as_of_itself_counts(self) -> None:
+        c = business()
+        backlog = prioritize([fb(c, "ann", created_at=AS_OF)], [c], policy=PLAIN, as_of=AS_OF)
+        assert backlog[0].voices == 1
+
+    def test_what_a_step_refuses_is_said_as_prioritize_input(self) -> None:
+        c = business(revenue="10", currency="GBP")
+        policy = attrs.evolve(PLAIN, currency="EUR", customer_value="linear")
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)
+        assert info.value.subject == "prioritize input"
+        assert info.value.paths == ["$.policy.exchange_rates"]
+
+    def test_few_speaking_among_many_customers(self) -> None:
+        # Few voices among many customers: those few are looked up, not all walked.
+        many = [business(f"c-{i}", revenue=str(i + 1)) for i in range(40)]
+        items = [fb(many[7], "ann"), fb(many[31], "bob")]
+        weighed = attrs.evolve(PLAIN, customer_value="linear")
+        backlog = prioritize(items, many, policy=weighed, as_of=AS_OF)
+        assert backlog == prioritize(items, many[7:8] + many[31:32], policy=weighed, as_of=AS_OF)
+        assert dict(backlog[0].revenue) == {"EUR": Decimal("40")}
+
     def test_messages_do_not_show_personal_data(self) -> None:
         c = business()
         with pytest.raises(ValidationError) as info:
