@@ -201,6 +201,27 @@ class TestRoleAndNeed:
         roles = {c.role for c in item.explanation}
         assert roles == set(VoiceRole)
 
+    def test_the_explanation_is_by_role_and_need_with_points_before_weights(self) -> None:
+        # Two needs of one role: the role's voices add up over both groups.
+        c = business()
+        items = [
+            fb(c, "ann", need=Need.USABILITY, importance=Importance.CRITICAL),
+            fb(c, "cy", need=Need.COST, importance=Importance.CRITICAL),
+        ]
+        item = prioritize(items, [c], policy=PrioritizationPolicy(), as_of=AS_OF)[0]
+        assert [(p.role, p.need, p.voices, p.points) for p in item.explanation] == [
+            (VoiceRole.PURCHASER, Need.USABILITY, 1, 3.0),
+            (VoiceRole.BOTH, Need.COST, 1, 3.0),
+        ]
+        # The points are before the role weight (a purchaser on a user need weighs 0.5).
+        assert [p.value for p in item.explanation] == [1.5, 3.0]
+        two = [fb(c, "ann", need=Need.USABILITY), fb(c, "ann", "b", need=Need.COST)]
+        two.append(fb(c, "cy", "b", need=Need.COST))
+        two.append(fb(c, "bob", "b", need=Need.USABILITY))
+        theme_b = prioritize(two, [c], policy=PLAIN, as_of=AS_OF).get("b")
+        assert theme_b is not None
+        assert (theme_b.purchaser_voices, theme_b.user_voices, theme_b.both_voices) == (2, 2, 1)
+
     def test_custom_role_weights(self) -> None:
         c = business()
         policy = attrs.evolve(

@@ -260,8 +260,9 @@ class TestVoiceFactors:
             voice_factors([late], facts_of([shop("c")]), as_of=AS_OF)
 
     def test_group_columns_must_be_one_entry_per_voice(self) -> None:
-        with pytest.raises(ValidationError, match="one entry per voice"):
+        with pytest.raises(ValidationError) as info:
             GroupFactors((1.0,), (1.0,), (1.0,), (1.0,), (1.0,), (1.0,), ("c",), ())
+        assert str(info.value) == "invalid GroupFactors: $: columns must have one entry per voice"
 
 
 # -- step 4: the items -----------------------------------------------------------------------
@@ -298,8 +299,11 @@ class TestBacklogItems:
 
     def test_refuses_factors_whose_customers_lack_facts(self) -> None:
         factors = voice_factors([item("1", None)], facts_of([shop("c")]), POLICY, as_of=AS_OF)
-        with pytest.raises(ValidationError, match=r"\$\.facts: lack the voices' customer\(s\) 'c'"):
+        with pytest.raises(ValidationError) as info:
             backlog_items(factors, {}, POLICY)
+        assert str(info.value) == (
+            "invalid backlog_items input: $.facts: lack the voices' customer(s) 'c'"
+        )
         with pytest.raises(ValidationError, match=r"\$\.factors: must map"):
             backlog_items({"export": next(iter(factors.values()))}, {}, POLICY)  # type: ignore[dict-item]
 
@@ -352,6 +356,10 @@ def _step_calls() -> dict[str, tuple[object, str]]:
         "voices with a stranger": (
             lambda: latest_voices([item("1", None), "x"]),  # type: ignore[list-item]
             "invalid latest_voices input: $.feedback[1]: must be a FeedbackItem, not str",
+        ),
+        "facts of a number": (
+            lambda: customer_facts(3, POLICY, as_of=AS_OF),  # type: ignore[arg-type]
+            "invalid customer_facts input: $.customers: must be an iterable of Customer, not int",
         ),
         "facts of everything wrong": (
             lambda: customer_facts([shop("c"), 1], "p", as_of=naive, segments=3),  # type: ignore[arg-type, list-item]
