@@ -500,6 +500,7 @@ class TestErrors:
             "  $.feedback: must be an iterable of FeedbackItem, not int"
         )
         items = [fb(c, "ann", id="f-1"), 2, fb(c, "bob", id="f-1"), late, fb("c-x", None)]
+        items.append(fb(c, "cy", created_at=AS_OF, id="f-5"))  # at as_of itself: in time
         with pytest.raises(ValidationError) as info:
             prioritize(items, [c], policy=PLAIN, as_of=AS_OF)  # type: ignore[arg-type]
         assert str(info.value) == (
@@ -510,6 +511,22 @@ class TestErrors:
             "  $.feedback[4].customer_id: refers to customer 'c-x', which is not among the"
             " customers (pass on_unknown_customer='skip' to leave such items out)"
         )
+
+    def test_a_weighted_segment_not_given_is_said_as_prioritize_input(self) -> None:
+        c = business()
+        policy = attrs.evolve(PLAIN, segment_weights={"big": 2.0})
+        with pytest.raises(ValidationError) as info:
+            prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF)
+        assert str(info.value) == (
+            "invalid prioritize input: $.policy.segment_weights: weights segment(s) 'big'"
+            " that were not given"
+        )
+
+    def test_anonymous_voices_over_two_needs_all_count(self) -> None:
+        c = business()
+        items = [fb(c, None, need=Need.COST), fb(c, None, need=Need.USABILITY), fb(c, None)]
+        item = prioritize(items, [c], policy=PLAIN, as_of=AS_OF)[0]
+        assert (item.anonymous_voices, item.voices) == (3, 3)
 
     def test_an_item_made_at_as_of_itself_counts(self) -> None:
         c = business()
