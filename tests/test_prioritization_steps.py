@@ -357,6 +357,44 @@ def _step_calls() -> dict[str, tuple[object, str]]:
             lambda: latest_voices([item("1", None), "x"]),  # type: ignore[list-item]
             "invalid latest_voices input: $.feedback[1]: must be a FeedbackItem, not str",
         ),
+        "facts in two currencies, no policy currency": (
+            lambda: customer_facts(
+                [shop("c", bought("1"), bought("2", "USD"))],
+                PrioritizationPolicy(customer_value="linear"),
+                as_of=AS_OF,
+            ),
+            "invalid customer_facts input: $.policy.currency: is needed: revenue comes in 'EUR',"
+            " 'USD'; set a currency and exchange_rates, or weigh customers with"
+            " customer_value=ValueWeighting.NONE",
+        ),
+        "facts in currencies without a rate": (
+            lambda: customer_facts(
+                [shop("c", bought("1"), bought("2", "CHF"), bought("3", "SEK"))],
+                POLICY,
+                as_of=AS_OF,
+            ),
+            "invalid customer_facts input: $.policy.exchange_rates: has no rate from 'CHF', 'SEK'"
+            " to EUR; add one, or weigh customers with customer_value=ValueWeighting.NONE",
+        ),
+        "facts of repeated customers": (
+            lambda: customer_facts(
+                [shop("c"), shop("c"), shop("d"), shop("d")], POLICY, as_of=AS_OF
+            ),
+            "invalid customer_facts input: $.customers: repeat the id(s) 'c', 'd'",
+        ),
+        "facts of two segments not given": (
+            lambda: customer_facts(
+                [shop("c")], attrs.evolve(POLICY, segment_weights={"a": 2.0, "b": 3.0}), as_of=AS_OF
+            ),
+            "invalid customer_facts input: $.policy.segment_weights: weights segment(s) 'a', 'b'"
+            " that were not given",
+        ),
+        "factors of customers without facts": (
+            lambda: voice_factors(
+                [item("1", None, cid="x"), item("2", None, cid="y")], facts, as_of=AS_OF
+            ),
+            "invalid voice_factors input: $.facts: lack the voices' customer(s) 'x', 'y'",
+        ),
         "facts of a number": (
             lambda: customer_facts(3, POLICY, as_of=AS_OF),  # type: ignore[arg-type]
             "invalid customer_facts input: $.customers: must be an iterable of Customer, not int",
@@ -434,7 +472,7 @@ def _step_calls() -> dict[str, tuple[object, str]]:
         "items of a bare number": (keyed(key, 1), f"invalid backlog_items input: {must_map}"),
         "factors from after as_of": (
             lambda: voice_factors(
-                [item("1", None, days=10_000), item("2", None)], facts, as_of=AS_OF
+                [item("1", None, days=10_000), item("2", None, days=1461)], facts, as_of=AS_OF
             ),
             "invalid voice_factors input: $.voices: has item(s) created after as_of: '1'",
         ),
@@ -473,3 +511,12 @@ def test_a_voice_made_at_as_of_itself_counts() -> None:
         POLICY,
     )
     assert only.feedback_ids == ("1",)
+
+
+def test_a_purchase_made_at_as_of_counts_and_a_later_one_adds_nothing() -> None:
+    at = shop("c", Purchase(Decimal("5"), "EUR", AS_OF))
+    later = shop("d", Purchase(Decimal("5"), "EUR", AS_OF + timedelta(seconds=1)))
+    facts = customer_facts([at, later], POLICY, as_of=AS_OF)
+    assert dict(facts["c"].revenue) == {"EUR": Decimal("5")}
+    assert facts["d"].revenue == {}
+    assert facts["d"].value == 1.0
