@@ -520,3 +520,15 @@ def test_a_purchase_made_at_as_of_counts_and_a_later_one_adds_nothing() -> None:
     assert dict(facts["c"].revenue) == {"EUR": Decimal("5")}
     assert facts["d"].revenue == {}
     assert facts["d"].value == 1.0
+
+
+def test_the_steps_take_any_iterable_once() -> None:
+    c = shop("c")
+    items = [item("1", "c-ann"), item("2", "c-ann", days=1), item("3", None)]
+    voices = latest_voices(iter(items))
+    assert voices == latest_voices(items)
+    facts = customer_facts(iter([c]), POLICY, as_of=AS_OF)
+    factors = voice_factors(iter(voices.latest), facts, POLICY, as_of=AS_OF)
+    assert factors == voice_factors(voices.latest, facts, POLICY, as_of=AS_OF)
+    ranked = backlog_items(factors, facts, POLICY, superseded=iter(voices.superseded))
+    assert ranked[0].feedback_ids == ("1", "2", "3")
