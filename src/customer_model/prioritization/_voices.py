@@ -200,22 +200,10 @@ def facts_of(
     weigh = policy.customer_value is not ValueWeighting.NONE
     value_weight = policy.value_weight
     rates = _Rates(policy)
-    purchaser, user, both = VoiceRole.PURCHASER, VoiceRole.USER, VoiceRole.BOTH
     facts: dict[str, CustomerFacts] = {}
-    # One pass, so each customer is fetched from memory once.  The common
-    # cases (one purchase; roles) are written out here rather than called:
-    # this loop runs once per customer with a voice (benchmarks/bench_prioritize.py).
+    # One pass, so each customer is fetched from memory once.
     for customer in given:
-        # The revenue, as Customer.revenue(until=as_of) gives it.
-        purchases = customer.purchases
-        if len(purchases) != 1:
-            revenue = _revenue(purchases, as_of)
-        elif purchases[0].at <= as_of:
-            only = purchases[0]
-            revenue = {only.currency: EXACT.add(ZERO, only.amount)}
-        else:
-            revenue = {}
-        # The customer-value weight of that revenue.
+        revenue = _revenue(customer.purchases, as_of)
         if not (weigh and revenue):
             value = 1.0
         elif len(revenue) == 1:
@@ -225,11 +213,7 @@ def facts_of(
             value = value_weight(
                 math.fsum([float(amount) * rates[code] for code, amount in revenue.items()])
             )
-        # The roles, as roles_of gives them.
-        roles = {buyer.person.id: purchaser for buyer in customer.purchasers}
-        for listed in customer.users:
-            pid = listed.person.id
-            roles[pid] = both if pid in roles else user
+        roles = _roles(customer)
         segment = _segment_weight(customer, weighted, policy, as_of) if weighted else 1.0
         facts[customer.id] = _new_facts((roles, value, segment, revenue))
     if len(facts) != len(given):
@@ -293,8 +277,20 @@ class _Rates(dict[str, float]):
             )
 
 
+def _roles(customer: Customer) -> dict[str, VoiceRole]:
+    """Person id -> role, for everyone *customer* lists (as :func:`~customer_model.roles_of`)."""
+    roles = {buyer.person.id: VoiceRole.PURCHASER for buyer in customer.purchasers}
+    for user in customer.users:
+        pid = user.person.id
+        roles[pid] = VoiceRole.BOTH if pid in roles else VoiceRole.USER
+    return roles
+
+
 def _revenue(purchases: Sequence[Purchase], as_of: datetime) -> dict[str, Decimal]:
     """What *purchases* made by *as_of* add up to per currency, as ``Customer.revenue``."""
+    if len(purchases) == 1:  # the common case, short
+        only = purchases[0]
+        return {only.currency: EXACT.add(ZERO, only.amount)} if only.at <= as_of else {}
     totals: dict[str, Decimal] = {}
     for p in purchases:
         if p.at <= as_of:
