@@ -155,3 +155,21 @@ def test_estimates_need_a_scorecard(
 ) -> None:
     assert main(["rank", files["data"], "--estimates", files["estimates"]]) == 2
     assert "--estimates needs --scorecard FILE" in capsys.readouterr().err
+
+
+def test_estimates_theme_cells_are_read_as_the_other_cells_are(
+    files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Spaces around a theme are the CSV's, as around a number: " sso " is sso.
+    padded = tmp_path / "padded.csv"
+    lines = ESTIMATES.splitlines()
+    padded.write_text("\n".join(f" {line.replace(',', ' , ', 1)}" for line in lines), "utf-8")
+    assert _rank(files, "--estimates", str(padded), "--format", "json") == 0
+    shown = from_json(capsys.readouterr().out, ScorecardRanking)
+    assert _rank(files, "--estimates", files["estimates"], "--format", "json") == 0
+    assert from_json(capsys.readouterr().out, ScorecardRanking) == shown
+    # A row without a theme is told, not taken as a theme named "".
+    blank = tmp_path / "blank.csv"
+    blank.write_text(f"{ESTIMATES.rstrip()}\n  ,4,1\n", encoding="utf-8")
+    assert _rank(files, "--estimates", str(blank)) == 2
+    assert capsys.readouterr().err.splitlines() == [f"{blank}:7: has no theme"]

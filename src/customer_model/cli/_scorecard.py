@@ -90,7 +90,10 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
         if len(row) != len(header):
             errors.append(f"{path}:{n}: has {len(row)} cells; the header has {len(header)}")
             continue
-        theme = row[at]
+        theme = row[at].strip()  # as every other cell: the spaces are the file's
+        if not theme:
+            errors.append(f"{path}:{n}: has no theme")
+            continue
         if theme in lines:
             errors.append(f"{path}:{n}: repeats the theme of line {lines[theme]}")
             continue
