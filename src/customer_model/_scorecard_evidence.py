@@ -23,6 +23,7 @@ from customer_model.model._validation import Checker, some, type_name
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
+from customer_model.prioritization._voices import voices_of
 
 __all__ = ["check_revenue", "estimate_values", "evidence_value", "raw_values", "segment_voices"]
 
@@ -215,21 +216,15 @@ def segment_voices(
     unknown_items: list[str] = []
     unknown_customers: set[str] = set()
     for item in backlog:
-        latest: dict[str, FeedbackItem] = {}
-        voices: list[FeedbackItem] = []
+        said: list[FeedbackItem] = []
         for fid in item.feedback_ids:
             entry = by_id.get(fid)
             if entry is None:
                 unknown_items.append(fid)
-                continue
-            if entry.author_id is None:
-                voices.append(entry)
-                continue
-            prev = latest.get(entry.author_id)
-            if prev is None or (prev.created_at, prev.id) < (entry.created_at, entry.id):
-                latest[entry.author_id] = entry
-        voices.extend(latest.values())
-        for voice in voices:
+            else:
+                said.append(entry)
+        # One voice per person, as prioritize counts them (the items share one theme).
+        for voice in voices_of(said).latest:
             customer = index.get(voice.customer_id)
             if customer is None:
                 unknown_customers.add(voice.customer_id)
