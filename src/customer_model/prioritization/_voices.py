@@ -198,7 +198,6 @@ def facts_of(
     """
     check = Checker()
     weigh = policy.customer_value is not ValueWeighting.NONE
-    value_weight = policy.value_weight
     rates = _Rates(policy)
     facts: dict[str, CustomerFacts] = {}
     # One pass, so each customer is fetched from memory once.
@@ -208,9 +207,9 @@ def facts_of(
             value = 1.0
         elif len(revenue) == 1:
             ((code, amount),) = revenue.items()
-            value = value_weight(float(amount) * rates[code])
+            value = policy.value_weight(float(amount) * rates[code])
         else:
-            value = value_weight(
+            value = policy.value_weight(
                 math.fsum([float(amount) * rates[code] for code, amount in revenue.items()])
             )
         roles = _roles(customer)
