@@ -18,12 +18,16 @@ from hypothesis import strategies as st
 from _tables import Tables, assert_same, load_duckdb, load_spark, tables_of
 from customer_model import (
     Backlog,
+    Channel,
     Customer,
+    CustomerKind,
     FeedbackItem,
     FeedbackKind,
     Importance,
     Need,
+    Person,
     PrioritizationPolicy,
+    Purchaser,
     Role,
     Segment,
     ValidationError,
@@ -31,6 +35,7 @@ from customer_model import (
     prioritize,
 )
 from customer_model.sql import prioritize_sql
+from customer_model.sql._backlog import ID_SEPARATOR
 from customer_model.testing import customers, datasets, segments
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -108,7 +113,9 @@ def cases(draw: st.DrawFn, max_customers: int = 4) -> Case:
     feedback = []
     for drawn in data.feedback:
         item = drawn
-        change = draw(st.sampled_from(["keep", "keep", "again", "unlisted", "tie", "hostile"]))
+        change = draw(
+            st.sampled_from(["keep", "keep", "again", "unlisted", "tie", "hostile", "joined"])
+        )
         if change == "again":  # the same author again on the theme: one voice, two ids
             again = draw(st.sampled_from(times))
             feedback.append(attrs.evolve(item, id=f"{item.id}-again", created_at=again))
@@ -118,6 +125,8 @@ def cases(draw: st.DrawFn, max_customers: int = 4) -> Case:
             item = attrs.evolve(item, created_at=draw(st.sampled_from(times)))
         elif change == "hostile":
             item = attrs.evolve(item, theme=HOSTILE)
+        elif change == "joined":  # an id holding the separator the engine joins ids with
+            item = attrs.evolve(item, id=f"{item.id}{ID_SEPARATOR}x")
         feedback.append(item)
     segs = draw(st.lists(segments(), max_size=3, unique_by=lambda s: s.id))
     themes = sorted({f.theme for f in feedback}) or ["none"]
@@ -190,6 +199,31 @@ def test_duckdb_skips_what_prioritize_skips(case: Case, data: st.DataObject) -> 
         assert set(actual.skipped) == {f.id for f in case.feedback if f.customer_id in gone}
 
 
+def _separated() -> Case:
+    """Two customers' feedback on one theme, one id holding the ids' separator."""
+    buyer = [Purchaser(Person("ann"))]
+    acme = Customer("acme", CustomerKind.ORGANIZATION, purchasers=buyer)
+    globex = Customer("globex", CustomerKind.ORGANIZATION, purchasers=buyer)
+    ask = {"kind": FeedbackKind.FEATURE_REQUEST, "channel": Channel.EMAIL, "created_at": EPOCH}
+    feedback = [
+        FeedbackItem(id=f"f{ID_SEPARATOR}1", customer_id="acme", theme="sso", **ask),
+        FeedbackItem(id="f2", customer_id="globex", theme="sso", **ask),
+        FeedbackItem(id="f3", customer_id="globex", theme="api", **ask),
+    ]
+    return Case([acme, globex], feedback, [], PrioritizationPolicy(), EPOCH)
+
+
+def test_duckdb_keeps_an_id_that_holds_the_separator() -> None:
+    case = _separated()
+    expected, actual = _both(_duckdb(tables_of(case.customers, case.feedback)), case)
+    assert_agree(expected, actual)
+    assert isinstance(actual, Backlog)
+    assert actual.themes == ("sso", "api")
+    sso = actual.get("sso")
+    assert sso is not None
+    assert sso.feedback_ids == (f"f{ID_SEPARATOR}1", "f2")
+
+
 # -- Spark -------------------------------------------------------------------------
 
 
@@ -199,6 +233,19 @@ def test_duckdb_skips_what_prioritize_skips(case: Case, data: st.DataObject) -> 
 def test_spark_gives_the_backlog_prioritize_gives(spark: Any, case: Case) -> None:
     load_spark(spark, tables_of(case.customers, case.feedback))
     assert_agree(*_both(spark, case))
+
+
+@pytest.mark.spark
+def test_spark_keeps_an_id_that_holds_the_separator(spark: Any) -> None:
+    case = _separated()
+    load_spark(spark, tables_of(case.customers, case.feedback))
+    expected, actual = _both(spark, case)
+    assert_agree(expected, actual)
+    assert isinstance(actual, Backlog)
+    assert actual.themes == ("sso", "api")
+    sso = actual.get("sso")
+    assert sso is not None
+    assert sso.feedback_ids == (f"f{ID_SEPARATOR}1", "f2")
 
 
 @pytest.mark.spark

@@ -28,7 +28,7 @@ from customer_model.model._validation import Checker, type_name
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
-from customer_model.sql._backlog import build, check_arguments, rename
+from customer_model.sql._backlog import ID_SEPARATOR, build, check_arguments, rename
 from customer_model.sql._checks import probes, problems
 
 __all__ = ["prioritize_sql"]
@@ -37,6 +37,8 @@ _SUBJECT = "prioritize input"
 _ROLE_ORDER = {role.value: i for i, role in enumerate(VoiceRole)}
 _NEEDS: tuple[Need | None, ...] = (*Need, None)
 _NEED_SLOT = {None if need is None else need.value: i for i, need in enumerate(_NEEDS)}
+# Where the backlog query's columns are (see BacklogSQL).
+_THEME, _CUSTOMERS, _REVENUE, _IDS, _ID_COUNT, _EXPLANATION = 0, 3, 10, 11, 12, 13
 _TOTALS = (
     "points",
     "role_total",
@@ -118,7 +120,8 @@ def prioritize_sql(
         check.add("on_unknown_customer", "must be 'raise' or 'skip'")
     check.done(_SUBJECT)
     engine = _Engine(connection)
-    statements = build(policy, as_of, chosen, names).sql(engine.dialect, pretty=False)
+    built = build(policy, as_of, chosen, names)
+    statements = built.sql(engine.dialect, pretty=False, joined_ids=True)
 
     counts = engine.rows(statements.checks)[0]
     found = _problems(engine, counts, as_of, chosen, names, skip=on_unknown_customer == "skip")
@@ -128,11 +131,15 @@ def prioritize_sql(
     if on_unknown_customer == "skip":
         skipped = tuple(sorted(str(row[0]) for row in engine.rows(statements.skipped)))
     rows = engine.rows(statements.backlog)
+    ids = _split(rows)
+    if ids is None:  # an id holds the separator: fetch the ids as lists instead
+        rows = engine.rows(built.sql(engine.dialect, pretty=False).backlog)
+        ids = [list(map(str, row[_IDS])) for row in rows]
     _currencies(check, policy, rows)
     check.done(_SUBJECT)
-    built = [_item(row) for row in rows]
-    built.sort(key=lambda fields: (-fields["score"], fields["theme"]))
-    ranked = tuple(BacklogItem(rank=rank, **fields) for rank, fields in enumerate(built, start=1))
+    items = [_item(row, theme_ids) for row, theme_ids in zip(rows, ids, strict=True)]
+    items.sort(key=lambda fields: (-fields["score"], fields["theme"]))
+    ranked = tuple(BacklogItem(rank=rank, **fields) for rank, fields in enumerate(items, start=1))
     return Backlog(ranked, as_of, policy, skipped=skipped)
 
 
@@ -158,8 +165,19 @@ def _problems(
     return problems(failed, names)
 
 
+def _split(rows: list[Sequence[Any]]) -> list[list[str]] | None:
+    """Each theme's ids from their joined string; None when an id itself holds the separator."""
+    out = []
+    for row in rows:
+        ids = str(row[_IDS]).split(ID_SEPARATOR)
+        if len(ids) != row[_ID_COUNT]:
+            return None
+        out.append(ids)
+    return out
+
+
 def _revenue(row: Any) -> dict[str, Decimal]:
-    pairs = row[10] or ()
+    pairs = row[_REVENUE] or ()
     out: dict[str, Decimal] = {}
     for pair in pairs:
         amount = _field(pair, "amount")
@@ -196,11 +214,11 @@ def _currencies(check: Checker, policy: PrioritizationPolicy, rows: list[Sequenc
         )
 
 
-def _item(row: Sequence[Any]) -> dict[str, Any]:
+def _item(row: Sequence[Any], ids: list[str]) -> dict[str, Any]:
     """The fields of a theme's BacklogItem but its rank, from its row of the backlog query."""
-    theme = str(row[0])
+    theme = str(row[_THEME])
     groups = sorted(
-        row[12],
+        row[_EXPLANATION],
         key=lambda g: (_ROLE_ORDER[_field(g, "role")], _NEED_SLOT[_field(g, "need")]),
     )
     explanation = []
@@ -230,7 +248,7 @@ def _item(row: Sequence[Any]) -> dict[str, Any]:
     return {
         "theme": theme,
         "score": score,
-        "customer_count": int(row[3]),
+        "customer_count": int(row[_CUSTOMERS]),
         "voices": sum(counts.values()),
         "purchaser_voices": counts[VoiceRole.PURCHASER] + both,
         "user_voices": counts[VoiceRole.USER] + both,
@@ -238,7 +256,7 @@ def _item(row: Sequence[Any]) -> dict[str, Any]:
         "unlisted_voices": counts[VoiceRole.UNLISTED],
         "anonymous_voices": counts[VoiceRole.ANONYMOUS],
         "revenue": FrozenMap(_revenue(row)),
-        "feedback_ids": tuple(sorted(map(str, row[11]))),
+        "feedback_ids": tuple(sorted(ids)),
         "explanation": tuple(explanation),
         "steps": steps,
     }
