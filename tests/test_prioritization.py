@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from customer_model import (
     Backlog,
+    BacklogItem,
     Channel,
     Customer,
     CustomerKind,
@@ -1145,3 +1146,34 @@ def test_a_score_component_refuses_voices_beyond_64_bits(huge: str) -> None:
     with pytest.raises(ValidationError) as loaded:
         from_dict(data, Backlog)
     assert loaded.value.paths == ["$.items[0].explanation[0].voices"]
+
+
+@given(st.lists(st.sampled_from(["a", "b", "f-1", "f-10", "f-2", "é"]), max_size=8), st.booleans())
+def test_a_backlog_item_lists_each_feedback_id_once(ids: list[str], in_order: bool) -> None:
+    # Sorted ids are checked by comparing neighbours, others with a set: both refuse repeats.
+    if in_order:
+        ids = sorted(ids)
+
+    def build() -> BacklogItem:
+        return BacklogItem(
+            theme="t",
+            rank=1,
+            score=0.0,
+            customer_count=0,
+            voices=0,
+            purchaser_voices=0,
+            user_voices=0,
+            both_voices=0,
+            unlisted_voices=0,
+            anonymous_voices=0,
+            revenue={},
+            feedback_ids=tuple(ids),
+            explanation=(),
+            steps=(),
+        )
+
+    if len(set(ids)) == len(ids):
+        assert build().feedback_ids == tuple(ids)
+    else:
+        with pytest.raises(ValidationError, match="is listed more than once"):
+            build()
