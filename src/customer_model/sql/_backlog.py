@@ -93,10 +93,11 @@ class BacklogSQL:
     ``score``, ``customer_count``, the voice counts of
     :class:`~customer_model.BacklogItem`, ``revenue`` (a list of
     ``currency``/``amount`` pairs, exact ``DECIMAL(38, 9)``), ``feedback_ids``
-    (unordered), ``explanation`` (a list with one entry per role and need:
-    ``voices``, raw ``points``, the running totals after each factor and the
-    ``value``) and ``steps``.  Feedback whose customer is not in the customers
-    table is left out of it; ``skipped`` lists those items' ids and
+    (unordered) and ``feedback_count``, ``explanation`` (a list with one entry
+    per role and need: ``voices``, raw ``points``, the running totals after
+    each factor and the ``value``) and ``steps``.  It relies on unique
+    feedback ids, as ``checks`` verifies.  Feedback whose customer is not in
+    the customers table is left out of it; ``skipped`` lists those items' ids and
     ``checks`` counts, in one row with a column per check, what the tables
     hold that ``prioritize()`` would refuse (a count that is not zero fails).
     ``str()`` gives ``backlog``.
