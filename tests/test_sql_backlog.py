@@ -34,8 +34,9 @@ from customer_model import (
     ValueWeighting,
     prioritize,
 )
+from customer_model.model._validation import Checker
 from customer_model.sql import prioritize_sql
-from customer_model.sql._backlog import ID_SEPARATOR
+from customer_model.sql._backlog import ID_SEPARATOR, build, by_window, check_arguments
 from customer_model.testing import customers, datasets, segments
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -114,11 +115,20 @@ def cases(draw: st.DrawFn, max_customers: int = 4) -> Case:
     for drawn in data.feedback:
         item = drawn
         change = draw(
-            st.sampled_from(["keep", "keep", "again", "unlisted", "tie", "hostile", "joined"])
+            st.sampled_from(
+                ["keep", "keep", "again", "twin", "unlisted", "tie", "hostile", "joined"]
+            )
         )
         if change == "again":  # the same author again on the theme: one voice, two ids
+            # At the same moment or not; with its own weight, so which one is the voice shows.
             again = draw(st.sampled_from(times))
-            feedback.append(attrs.evolve(item, id=f"{item.id}-again", created_at=again))
+            weight = draw(st.sampled_from([None, *Importance]))
+            feedback.append(
+                attrs.evolve(item, id=f"{item.id}-again", created_at=again, importance=weight)
+            )
+        elif change == "twin":  # the same author at the same moment: the larger id speaks
+            weight = draw(st.sampled_from([w for w in [None, *Importance] if w != item.importance]))
+            feedback.append(attrs.evolve(item, id=f"{item.id}-twin", importance=weight))
         elif change == "unlisted":  # someone the customer may not list
             item = attrs.evolve(item, author_id=draw(st.sampled_from(persons)))
         elif change == "tie":  # the same moment as another item: the larger id wins
@@ -197,6 +207,34 @@ def test_duckdb_skips_what_prioritize_skips(case: Case, data: st.DataObject) -> 
     assert_agree(expected, actual)
     if gone and isinstance(actual, Backlog):
         assert set(actual.skipped) == {f.id for f in case.feedback if f.customer_id in gone}
+
+
+def _by_theme(rows: list[Any]) -> dict[str, Any]:
+    """The backlog query's rows by theme: counts, sorted ids, revenue, groups; scores apart."""
+    out = {}
+    for row in rows:
+        groups = sorted((g["role"], g["need"] or "", g["voices"], g["points"]) for g in row[13])
+        revenue = sorted((r["currency"], r["amount"]) for r in row[10] or ())
+        out[row[0]] = (row[3:10], sorted(row[11]), row[12], revenue, groups, row[2])
+    return out
+
+
+@given(cases())
+def test_the_window_picks_the_voices_max_by_picks(case: Case) -> None:
+    # PostgreSQL, BigQuery and Snowflake get the window; DuckDB runs both forms here.
+    check = Checker()
+    chosen, names = check_arguments(check, case.policy, case.as_of, case.segments, None)
+    built = build(case.policy, case.as_of, chosen, names)
+    con = _duckdb(tables_of(case.customers, case.feedback))
+    fast = _by_theme(con.execute(built.backlog.sql(dialect="duckdb")).fetchall())
+    window = by_window(built.backlog.copy(), names).sql(dialect="duckdb")
+    assert "ROW_NUMBER" in window
+    assert "ARG_MAX" not in window
+    slow = _by_theme(con.execute(window).fetchall())
+    assert fast.keys() == slow.keys()
+    for theme, (*exact, score) in fast.items():
+        assert exact == list(slow[theme][:-1])
+        assert score == pytest.approx(slow[theme][-1], rel=1e-9, abs=1e-300)
 
 
 def _separated() -> Case:

@@ -40,6 +40,7 @@ __all__ = [
     "BacklogSQL",
     "backlog_sql",
     "build",
+    "by_window",
     "check_arguments",
     "rename",
 ]
@@ -398,8 +399,7 @@ def _adapted(
     """
     tree = tree.copy()
     if dialect not in _MAX_BY_STRUCT:
-        voices = next(c for c in tree.find_all(exp.CTE) if c.alias == "cm_voices")
-        voices.set("this", rename(_template(VOICES_BY_WINDOW).copy(), names))
+        by_window(tree, names)
     if joined_ids:
         _join_ids(tree, dialect)
     if dialect not in ("postgres", "snowflake"):
@@ -418,6 +418,13 @@ def _adapted(
                 for p in struct.expressions
             ]
             struct.replace(exp.JSONObject(expressions=pairs))
+    return tree
+
+
+def by_window(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
+    """*tree*, changed in place: the voices numbered with a window instead of ``MAX_BY``."""
+    voices = next(c for c in tree.find_all(exp.CTE) if c.alias == "cm_voices")
+    voices.set("this", rename(_template(VOICES_BY_WINDOW).copy(), names))
     return tree
 
 
