@@ -8,8 +8,8 @@ names).
 
 A voice is a person's latest item on a theme (ties to the larger id).  The
 query finds it with a hash aggregate, ``MAX_BY(id, (created_at, id))`` per
-theme and author, which DuckDB runs about four times faster than numbering
-the rows with a window (``benchmarks/bench_warehouse.py``); dialects without
+theme and author, which DuckDB runs faster than numbering every row with a
+window over a sort (the performance page has the figures); dialects without
 ``MAX_BY`` or without ordered structs (PostgreSQL, BigQuery, Snowflake) get
 :data:`VOICES_BY_WINDOW` instead, which picks the same rows.  ``cm_voices``
 has three readers: DuckDB computes it once; Spark inlines every reference
