@@ -397,6 +397,8 @@ def _adapted(
     PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
     field names: JSON objects stand in); Snowflake no ``UNIX_MICROS``.
     """
+    if dialect in _MAX_BY_STRUCT and not joined_ids:
+        return tree
     tree = tree.copy()
     if dialect not in _MAX_BY_STRUCT:
         by_window(tree, names)

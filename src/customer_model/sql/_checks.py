@@ -199,8 +199,9 @@ def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
 
     The feedback pass joins the distinct customer ids to find absent customers.
     """
+    checks = probes(as_of, segments)
     by_table: dict[str, list[Probe]] = {}
-    for probe in probes(as_of, segments):
+    for probe in checks:
         by_table.setdefault(probe.table, []).append(probe)
     parts = []
     for table, group in by_table.items():
@@ -219,7 +220,7 @@ def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
                 join_type="LEFT",
             )
         parts.append(part)
-    names = [p.name for p in probes(as_of, segments)]
+    names = [p.name for p in checks]
     query = exp.select(*names).from_(exp.Subquery(this=parts[0], alias=exp.TableAlias(this="t0")))
     for i, part in enumerate(parts[1:], start=1):
         query = query.join(
