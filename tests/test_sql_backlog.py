@@ -251,15 +251,20 @@ def _separated() -> Case:
     return Case([acme, globex], feedback, [], PrioritizationPolicy(), EPOCH)
 
 
-def test_duckdb_keeps_an_id_that_holds_the_separator() -> None:
-    case = _separated()
-    expected, actual = _both(_duckdb(tables_of(case.customers, case.feedback)), case)
+def _assert_separated_kept(con: Any, case: Case) -> None:
+    """prioritize_sql agrees with prioritize(), the id with the separator whole and in order."""
+    expected, actual = _both(con, case)
     assert_agree(expected, actual)
     assert isinstance(actual, Backlog)
     assert actual.themes == ("sso", "api")
     sso = actual.get("sso")
     assert sso is not None
     assert sso.feedback_ids == (f"f{ID_SEPARATOR}1", "f2")
+
+
+def test_duckdb_keeps_an_id_that_holds_the_separator() -> None:
+    case = _separated()
+    _assert_separated_kept(_duckdb(tables_of(case.customers, case.feedback)), case)
 
 
 # -- Spark -------------------------------------------------------------------------
@@ -277,13 +282,7 @@ def test_spark_gives_the_backlog_prioritize_gives(spark: Any, case: Case) -> Non
 def test_spark_keeps_an_id_that_holds_the_separator(spark: Any) -> None:
     case = _separated()
     load_spark(spark, tables_of(case.customers, case.feedback))
-    expected, actual = _both(spark, case)
-    assert_agree(expected, actual)
-    assert isinstance(actual, Backlog)
-    assert actual.themes == ("sso", "api")
-    sso = actual.get("sso")
-    assert sso is not None
-    assert sso.feedback_ids == (f"f{ID_SEPARATOR}1", "f2")
+    _assert_separated_kept(spark, case)
 
 
 @pytest.mark.spark
