@@ -209,6 +209,20 @@ def test_duckdb_skips_what_prioritize_skips(case: Case, data: st.DataObject) -> 
         assert set(actual.skipped) == {f.id for f in case.feedback if f.customer_id in gone}
 
 
+@given(cases(), st.data())
+def test_a_person_listed_twice_by_a_customer_speaks_once(case: Case, data: st.DataObject) -> None:
+    # A Customer lists a person once; a table can repeat the row.  Roles join to each
+    # distinct (customer, person) pair, so a repeat neither doubles a voice nor changes
+    # its role.
+    tables = tables_of(case.customers, case.feedback)
+    for name in ("purchasers", "users"):
+        rows = tables[name]
+        repeated = data.draw(st.lists(st.sampled_from(rows), max_size=3)) if rows else []
+        tables[name] = [*rows, *repeated]
+    con = _duckdb(tables)
+    assert_agree(*_both(con, case))
+
+
 def _by_theme(rows: list[Any]) -> dict[str, Any]:
     """The backlog query's rows by theme: counts, sorted ids, revenue and groups exact; then
     the sums of floats (added in an order each plan picks), the score and each group's points.
