@@ -48,8 +48,8 @@ __all__ = [
 #: Between a theme's feedback ids when :func:`prioritize_sql` fetches them joined in one string.
 ID_SEPARATOR = "\x1f"
 
-#: Dialects whose MAX_BY takes a struct (ordered field by field) as its key.
-_MAX_BY_STRUCT = frozenset({"duckdb", "spark"})
+#: Dialects whose MAX orders structs (field by field).
+_ORDERED_STRUCTS = frozenset({"duckdb", "spark"})
 
 #: The record tables the backlog reads, by the name it gives them unless ``tables=`` renames them.
 TABLES = ("customers", "purchasers", "users", "purchases", "feedback")
@@ -392,15 +392,15 @@ def _adapted(
 ) -> exp.Expr:
     """*tree* with what sqlglot writes as is but the dialect lacks, said another way.
 
-    Only DuckDB and Spark order structs in ``MAX_BY``: elsewhere the voices
+    Only DuckDB and Spark take the ``MAX`` of a struct: elsewhere the voices
     are numbered with a window (:data:`~customer_model.sql._query.VOICES_BY_WINDOW`).
     PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
     field names: JSON objects stand in); Snowflake no ``UNIX_MICROS``.
     """
-    if dialect in _MAX_BY_STRUCT and not joined_ids:
+    if dialect in _ORDERED_STRUCTS and not joined_ids:
         return tree
     tree = tree.copy()
-    if dialect not in _MAX_BY_STRUCT:
+    if dialect not in _ORDERED_STRUCTS:
         by_window(tree, names)
     if joined_ids:
         _join_ids(tree, dialect)
@@ -424,7 +424,7 @@ def _adapted(
 
 
 def by_window(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
-    """*tree*, changed in place: the voices numbered with a window instead of ``MAX_BY``."""
+    """*tree*, changed in place: the voices numbered with a window, not picked by ``MAX``."""
     voices = next(c for c in tree.find_all(exp.CTE) if c.alias == "cm_voices")
     voices.set("this", rename(_template(VOICES_BY_WINDOW).copy(), names))
     return tree
