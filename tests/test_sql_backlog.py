@@ -237,7 +237,7 @@ def _by_theme(rows: list[Any]) -> dict[str, Any]:
 
 
 @given(cases())
-def test_the_window_picks_the_voices_max_by_picks(case: Case) -> None:
+def test_the_window_picks_the_voices_the_struct_max_picks(case: Case) -> None:
     # PostgreSQL, BigQuery and Snowflake get the window; DuckDB runs both forms here.
     check = Checker()
     chosen, names = check_arguments(check, case.policy, case.as_of, case.segments, None)
