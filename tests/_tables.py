@@ -1,4 +1,4 @@
-"""The five record tables of a dataset, loaded into DuckDB or Spark as the records page types them.
+"""The five record tables of a dataset, loaded into DuckDB, Spark or PostgreSQL, typed.
 
 Rows are the dicts of :mod:`customer_model.records` (or hand-made ones, for bad
 data); columns are declared with :data:`~customer_model.records.COLUMN_TYPES`.
@@ -108,6 +108,34 @@ def load_spark(
         data = [tuple(_spark_value(COLUMN_TYPES[c], r[c]) for c in columns) for r in rows]
         frame = session.createDataFrame(data, schema)
         frame.createOrReplaceTempView(names.get(table, table))
+
+
+_POSTGRES_TYPES = {
+    "text": "TEXT",
+    "tags": "TEXT",
+    "integer": "BIGINT",
+    "boolean": "BOOLEAN",
+    "decimal": "NUMERIC(38, 9)",
+    "datetime": "TIMESTAMPTZ",
+    "date": "DATE",
+}
+
+
+def load_postgres(
+    connection: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}
+) -> None:
+    """Create (or replace) each table in PostgreSQL with the equivalent types, and fill it."""
+    for table, rows in tables.items():
+        columns = COLUMNS[table]
+        name = ".".join(f'"{part}"' for part in names.get(table, table).split("."))
+        declared = ", ".join(f'"{c}" {_POSTGRES_TYPES[COLUMN_TYPES[c]]}' for c in columns)
+        connection.execute(f"DROP TABLE IF EXISTS {name}")
+        connection.execute(f"CREATE TABLE {name} ({declared})")
+        marks = ", ".join("%s" for _ in columns)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {name} VALUES ({marks})", [[r[c] for c in columns] for r in rows]
+            )
 
 
 COUNTS = (

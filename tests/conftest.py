@@ -52,3 +52,23 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One throwaway PostgreSQL server for the whole run, and a connection to it.
+
+    pgserver (a pip-installed PostgreSQL 16) starts it in a temporary folder in
+    about a second; it is stopped when the run ends.
+    """
+    import warnings
+
+    import psycopg
+
+    with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR on CI machines
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+    with server, psycopg.connect(server.get_uri(), autocommit=True) as connection:
+        yield connection

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from _tables import Tables, assert_same, load_duckdb, load_spark, tables_of
+from _tables import Tables, assert_same, load_duckdb, load_postgres, load_spark, tables_of
 from customer_model import (
     FeedbackKind,
     Importance,
@@ -265,4 +265,16 @@ def test_spark_names_the_same_bad_rows_as_duckdb(spark: Any) -> None:
     load_spark(spark, tables)
     with pytest.raises(ValidationError) as info:
         prioritize_sql(spark, as_of=AS_OF)
+    assert sorted(_found(info.value)) == sorted(_expected_problems(tables))
+
+
+# -- PostgreSQL: the checks in its dialect ----------------------------------------------
+
+
+@pytest.mark.postgres
+def test_postgres_names_the_same_bad_rows_as_duckdb(postgres: Any) -> None:
+    tables = _broken()
+    load_postgres(postgres, tables)
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(postgres, as_of=AS_OF)
     assert sorted(_found(info.value)) == sorted(_expected_problems(tables))

@@ -395,7 +395,9 @@ def _adapted(
     Only DuckDB and Spark take the ``MAX`` of a struct: elsewhere the voices
     are numbered with a window (:data:`~customer_model.sql._query.VOICES_BY_WINDOW`).
     PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
-    field names: JSON objects stand in); Snowflake no ``UNIX_MICROS``.
+    field names: JSON objects stand in), and orders text by a collation (the
+    ids and themes that break ties are ordered ``COLLATE "C"``: code points,
+    as in Python); Snowflake has no ``UNIX_MICROS``.
     """
     if dialect in _ORDERED_STRUCTS and not joined_ids:
         return tree
@@ -414,6 +416,14 @@ def _adapted(
             micros = exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))
             node.replace(exp.cast(micros, exp.DataType.Type.BIGINT))
     if dialect == "postgres":
+        # Ties go to the larger id and ranks tie by theme in code-point order,
+        # as in Python, whatever collation the database or column has.
+        for ordered in list(tree.find_all(exp.Ordered)):
+            key = ordered.this
+            if isinstance(key, exp.Column) and key.name in ("id", "theme"):
+                key.replace(
+                    exp.Collate(this=key.copy(), expression=exp.to_identifier("C", quoted=True))
+                )
         for struct in list(tree.find_all(exp.Struct)):
             pairs = [
                 exp.JSONKeyValue(this=exp.Literal.string(p.this.name), expression=p.expression)

@@ -1,4 +1,4 @@
-"""Running the backlog SQL on DuckDB or Spark, and reading its rows into a Backlog.
+"""Running the backlog SQL on DuckDB, Spark or PostgreSQL, and reading its rows into a Backlog.
 
 The engine sums each role-and-need group; Python then adds the groups with
 :func:`math.fsum` as :func:`~customer_model.prioritize` does, so every item
@@ -8,6 +8,8 @@ ranks the themes by those scores (ties by theme key).
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -50,6 +52,15 @@ _TOTALS = (
 )
 
 
+#: Why PostgreSQL refuses a backlog that prioritize() and the other engines rank.
+OUT_OF_RANGE = (
+    "makes a number in the backlog too large or too small for PostgreSQL's double "
+    "precision, which refuses to round a product or a decay to infinity or to zero as "
+    "prioritize(), DuckDB and Spark do: lower the largest weights, make the tiniest "
+    "ones larger (or zero), or lengthen the half-life"
+)
+
+
 def _overflow() -> NoReturn:
     raise ValidationError.single(
         "policy",
@@ -68,18 +79,42 @@ class _Engine:
             self.dialect = "duckdb"
         elif module.startswith("pyspark"):
             self.dialect = "spark"
+        elif module.startswith("psycopg"):
+            self.dialect = "postgres"
         else:
             raise ValidationError.single(
                 "connection",
-                f"must be a DuckDB connection or a Spark session, not {type_name(connection)}",
+                "must be a DuckDB connection, a Spark session or a psycopg connection, "
+                f"not {type_name(connection)}",
                 _SUBJECT,
             )
         self.connection: Any = connection
+        # DuckDB and Spark hand a theme's ids over faster joined in one string.
+        self.joined_ids = self.dialect != "postgres"
 
     def rows(self, sql: str) -> list[Sequence[Any]]:
         if self.dialect == "duckdb":
             return list(self.connection.execute(sql).fetchall())
-        return list(self.connection.sql(sql).collect())
+        if self.dialect == "spark":
+            return list(self.connection.sql(sql).collect())
+        return self._postgres_rows(sql)
+
+    def _postgres_rows(self, sql: str) -> list[Sequence[Any]]:
+        """Rows from PostgreSQL, JSON numbers read as decimals: revenue stays exact.
+
+        The loader is set on this cursor only, so the caller's connection is
+        left as it was.  PostgreSQL writes a double in JSON as its shortest
+        exact text, so the explanation's floats come back to the same floats.
+        """
+        from psycopg.errors import NumericValueOutOfRange
+        from psycopg.types.json import set_json_loads
+
+        with self.connection.cursor() as cursor:
+            set_json_loads(functools.partial(json.loads, parse_float=Decimal), cursor)
+            try:
+                return list(cursor.execute(sql).fetchall())
+            except NumericValueOutOfRange:
+                raise ValidationError.single("policy", OUT_OF_RANGE, _SUBJECT) from None
 
 
 def _field(record: Any, name: str) -> Any:
@@ -98,13 +133,14 @@ def prioritize_sql(
 ) -> Backlog:
     """:func:`~customer_model.prioritize` run by a database over the record tables.
 
-    *connection* is a DuckDB connection or a Spark session in which the
-    tables of :func:`~customer_model.sql.backlog_sql` exist (renamed through
-    *tables*).  The result is the :class:`~customer_model.Backlog` that
-    ``prioritize()`` gives for the same data: the same themes, counts, voices,
-    feedback ids and revenue; scores within 1e-9 relative (the engine sums in
-    another order than :func:`math.fsum`), so themes whose scores are that
-    close may swap ranks.
+    *connection* is a DuckDB connection, a Spark session or a psycopg
+    (PostgreSQL) connection in which the tables of
+    :func:`~customer_model.sql.backlog_sql` exist (renamed through *tables*).
+    The result is the :class:`~customer_model.Backlog` that ``prioritize()``
+    gives for the same data: the same themes, counts, voices, feedback ids and
+    revenue; scores within 1e-9 relative (the engine sums in another order
+    than :func:`math.fsum`), so themes whose scores are that close may swap
+    ranks.
 
     Raises :class:`~customer_model.ValidationError` for what ``prioritize()``
     refuses, in its words (repeated feedback ids, feedback after *as_of*,
@@ -121,7 +157,7 @@ def prioritize_sql(
     check.done(_SUBJECT)
     engine = _Engine(connection)
     built = build(policy, as_of, chosen, names)
-    statements = built.sql(engine.dialect, pretty=False, joined_ids=True)
+    statements = built.sql(engine.dialect, pretty=False, joined_ids=engine.joined_ids)
 
     counts = engine.rows(statements.checks)[0]
     found = _problems(engine, counts, as_of, chosen, names, skip=on_unknown_customer == "skip")
@@ -131,10 +167,10 @@ def prioritize_sql(
     if on_unknown_customer == "skip":
         skipped = tuple(sorted(str(row[0]) for row in engine.rows(statements.skipped)))
     rows = engine.rows(statements.backlog)
-    ids = _split(rows)
+    ids = _split(rows) if engine.joined_ids else _listed(rows)
     if ids is None:  # an id holds the separator: fetch the ids as lists instead
         rows = engine.rows(built.sql(engine.dialect, pretty=False).backlog)
-        ids = [list(map(str, row[_IDS])) for row in rows]
+        ids = _listed(rows)
     _currencies(check, policy, rows)
     check.done(_SUBJECT)
     items = [_item(row, theme_ids) for row, theme_ids in zip(rows, ids, strict=True)]
@@ -163,6 +199,11 @@ def _problems(
         examples = [str(row[0]) for row in rows if row[0] is not None]
         failed.append((probe, int(rows[0][1]) if rows else int(count), examples))
     return problems(failed, names)
+
+
+def _listed(rows: list[Sequence[Any]]) -> list[list[str]]:
+    """Each theme's ids from their list."""
+    return [list(map(str, row[_IDS])) for row in rows]
 
 
 def _split(rows: list[Sequence[Any]]) -> list[list[str]] | None:
