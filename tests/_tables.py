@@ -60,14 +60,20 @@ def tables_of(customers: Iterable[Customer], feedback: Iterable[FeedbackItem]) -
     }
 
 
+def _declaration(table: str, names: Mapping[str, str], types: Mapping[str, str]) -> tuple[str, str]:
+    """A table's quoted (perhaps schema-qualified) name and its typed column list."""
+    name = ".".join(f'"{part}"' for part in names.get(table, table).split("."))
+    declared = ", ".join(f'"{c}" {types[COLUMN_TYPES[c]]}' for c in COLUMNS[table])
+    return name, declared
+
+
 def load_duckdb(
     con: Any, tables: Mapping[str, list[Record]], names: Mapping[str, str] = {}
 ) -> None:
     """Create (or replace) each table in DuckDB, typed from COLUMN_TYPES, and insert its rows."""
     for table, rows in tables.items():
         columns = COLUMNS[table]
-        name = ".".join(f'"{part}"' for part in names.get(table, table).split("."))
-        declared = ", ".join(f'"{c}" {DUCKDB_TYPES[COLUMN_TYPES[c]]}' for c in columns)
+        name, declared = _declaration(table, names, DUCKDB_TYPES)
         con.execute(f"CREATE OR REPLACE TABLE {name} ({declared})")
         if rows:  # one statement: DuckDB runs executemany a row at a time
             marks = "(" + ", ".join("?" for _ in columns) + ")"
@@ -127,8 +133,7 @@ def load_postgres(
     """Create (or replace) each table in PostgreSQL with the equivalent types, and fill it."""
     for table, rows in tables.items():
         columns = COLUMNS[table]
-        name = ".".join(f'"{part}"' for part in names.get(table, table).split("."))
-        declared = ", ".join(f'"{c}" {_POSTGRES_TYPES[COLUMN_TYPES[c]]}' for c in columns)
+        name, declared = _declaration(table, names, _POSTGRES_TYPES)
         connection.execute(f"DROP TABLE IF EXISTS {name}")
         connection.execute(f"CREATE TABLE {name} ({declared})")
         marks = ", ".join("%s" for _ in columns)

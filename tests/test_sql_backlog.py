@@ -256,6 +256,18 @@ def test_the_window_picks_the_voices_the_struct_max_picks(case: Case) -> None:
         assert sums == pytest.approx(slow[theme][1], rel=1e-9, abs=1e-300)
 
 
+def _run_warehouse_page(section: str) -> dict[str, Any]:
+    """The warehouse page's DuckDB examples, then the first code block of *section*: names."""
+    text = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")
+    duckdb_part = text.split("## Spark", 1)[0]
+    namespace: dict[str, Any] = {}
+    for example in doctest.DocTestParser().get_examples(duckdb_part):
+        exec(example.source, namespace)
+    block = text.split(section, 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    exec(block, namespace)
+    return namespace
+
+
 def _separated() -> Case:
     """Two customers' feedback on one theme, one id holding the ids' separator."""
     buyer = [Purchaser(Person("ann"))]
@@ -333,15 +345,9 @@ def test_postgres_keeps_an_id_that_holds_the_separator(postgres: Any) -> None:
 def test_the_postgres_example_of_the_warehouse_page_runs(
     postgres: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    text = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")
-    duckdb_part, postgres_part = text.split("## PostgreSQL", 1)
-    namespace: dict[str, Any] = {}
-    for example in doctest.DocTestParser().get_examples(duckdb_part.split("## Spark")[0]):
-        exec(example.source, namespace)
-    block = postgres_part.split("```python\n", 1)[1].split("```", 1)[0]
     info = postgres.info
     monkeypatch.setenv("DATABASE_URL", f"postgresql://{info.user}@/{info.dbname}?host={info.host}")
-    exec(block, namespace)
+    namespace = _run_warehouse_page("## PostgreSQL")
     assert namespace["postgres_backlog"].themes == namespace["backlog"].themes
 
 
@@ -365,12 +371,6 @@ def test_spark_keeps_an_id_that_holds_the_separator(spark: Any) -> None:
 
 @pytest.mark.spark
 def test_the_spark_example_of_the_warehouse_page_runs(spark: Any) -> None:
-    text = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")
-    duckdb_part, spark_part = text.split("## Spark", 1)
-    namespace: dict[str, Any] = {}
-    for example in doctest.DocTestParser().get_examples(duckdb_part):
-        exec(example.source, namespace)
-    block = spark_part.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(block, namespace)
+    namespace = _run_warehouse_page("## Spark")
     assert namespace["spark"] is spark  # the page's getOrCreate() finds the running session
     assert namespace["spark_backlog"].themes == namespace["backlog"].themes

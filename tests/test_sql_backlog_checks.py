@@ -259,13 +259,18 @@ def test_the_sql_extras_stay_out_of_the_core_import() -> None:
 # -- Spark: the checks in its dialect ---------------------------------------------------
 
 
+def _assert_names_the_bad_rows(connection: Any, load: Any) -> None:
+    """*connection*, its tables broken as for DuckDB above, gets DuckDB's problems."""
+    tables = _broken()
+    load(connection, tables)
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(connection, as_of=AS_OF)
+    assert sorted(_found(info.value)) == sorted(_expected_problems(tables))
+
+
 @pytest.mark.spark
 def test_spark_names_the_same_bad_rows_as_duckdb(spark: Any) -> None:
-    tables = _broken()
-    load_spark(spark, tables)
-    with pytest.raises(ValidationError) as info:
-        prioritize_sql(spark, as_of=AS_OF)
-    assert sorted(_found(info.value)) == sorted(_expected_problems(tables))
+    _assert_names_the_bad_rows(spark, load_spark)
 
 
 # -- PostgreSQL: the checks in its dialect ----------------------------------------------
@@ -273,8 +278,4 @@ def test_spark_names_the_same_bad_rows_as_duckdb(spark: Any) -> None:
 
 @pytest.mark.postgres
 def test_postgres_names_the_same_bad_rows_as_duckdb(postgres: Any) -> None:
-    tables = _broken()
-    load_postgres(postgres, tables)
-    with pytest.raises(ValidationError) as info:
-        prioritize_sql(postgres, as_of=AS_OF)
-    assert sorted(_found(info.value)) == sorted(_expected_problems(tables))
+    _assert_names_the_bad_rows(postgres, load_postgres)
