@@ -279,3 +279,14 @@ def test_spark_names_the_same_bad_rows_as_duckdb(spark: Any) -> None:
 @pytest.mark.postgres
 def test_postgres_names_the_same_bad_rows_as_duckdb(postgres: Any) -> None:
     _assert_names_the_bad_rows(postgres, load_postgres)
+
+
+@pytest.mark.postgres
+def test_postgres_reads_renamed_and_schema_qualified_tables(postgres: Any) -> None:
+    names = {"feedback": "crm.tickets", "customers": "accounts", "users": "seats"}
+    postgres.execute("CREATE SCHEMA IF NOT EXISTS crm")
+    load_postgres(postgres, _tables(), names)
+    assert_same(
+        prioritize(DATA.feedback, DATA.customers, as_of=AS_OF),
+        prioritize_sql(postgres, as_of=AS_OF, tables=names),
+    )
