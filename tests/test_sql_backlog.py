@@ -317,9 +317,9 @@ def test_duckdb_keeps_an_id_that_holds_the_separator() -> None:
 
 
 def _out_of_range(result: Backlog | ValidationError) -> bool:
-    """Whether PostgreSQL refused because a product or a decay underflowed to zero (or
-    overflowed), which the other engines round: such cases are left out of the
-    comparisons, and an example test below shows the refusal.
+    """Whether PostgreSQL refused because a product underflowed to zero (or overflowed),
+    which the other engines round: such cases are left out of the comparisons, and an
+    example test below shows the refusal.
     """
     return isinstance(result, ValidationError) and OUT_OF_RANGE in str(result)
 
@@ -348,15 +348,27 @@ def test_postgres_skips_what_prioritize_skips(
 
 
 @pytest.mark.postgres
-def test_postgres_refuses_a_decay_that_underflows_in_the_words_of_the_policy(
+def test_postgres_ranks_items_past_1075_half_lives_as_prioritize_does(postgres: Any) -> None:
+    # Their decay is 0.0 for Python, DuckDB and Spark; PostgreSQL's POWER would raise.
+    # (At 1074.5 half-lives the decay is the smallest double, and halving it for an
+    # anonymous voice underflows: that product PostgreSQL refuses, as below.)
+    for hours in (1000, 1075, 1076, 2000):
+        case = attrs.evolve(
+            _separated(),
+            policy=PrioritizationPolicy(half_life=timedelta(hours=1)),
+            as_of=EPOCH + timedelta(hours=hours, minutes=30),
+        )
+        load_postgres(postgres, tables_of(case.customers, case.feedback))
+        assert_agree(*_both(postgres, case))
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_a_product_that_underflows_in_the_words_of_the_policy(
     postgres: Any,
 ) -> None:
-    # An item 2,000 half-lives old: its decay is 0.0 for Python, DuckDB and Spark.
-    case = _separated()
+    # 1e-200 points x a 1e-200 fit is 0.0 for Python, DuckDB and Spark; PostgreSQL raises.
     case = attrs.evolve(
-        case,
-        policy=PrioritizationPolicy(half_life=timedelta(hours=1)),
-        as_of=EPOCH + timedelta(hours=2000),
+        _separated(), policy=PrioritizationPolicy(unspecified_points=1e-200, default_fit=1e-200)
     )
     tables = tables_of(case.customers, case.feedback)
     assert_agree(*_both(_duckdb(tables), case))

@@ -397,7 +397,9 @@ def _adapted(
     PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
     field names: JSON objects stand in), and orders text by a collation (the
     ids and themes that break ties are ordered ``COLLATE "C"``: code points,
-    as in Python); Snowflake has no ``UNIX_MICROS``.
+    as in Python) and raises where a double underflows (a decay past 1075
+    halvings is written as the zero it rounds to); Snowflake has no
+    ``UNIX_MICROS``.
     """
     if dialect in _ORDERED_STRUCTS and not joined_ids:
         return tree
@@ -416,6 +418,13 @@ def _adapted(
             micros = exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))
             node.replace(exp.cast(micros, exp.DataType.Type.BIGINT))
     if dialect == "postgres":
+        # PostgreSQL raises where POWER underflows; past 1075 halvings the double is 0.0,
+        # as Python's 0.5 ** x rounds it, so the decay is written as that zero there.
+        for power in list(tree.find_all(exp.Pow)):
+            halvings = exp.GTE(this=power.expression.copy(), expression=exp.Literal.number(1075))
+            power.replace(
+                exp.Case(ifs=[exp.If(this=halvings, true=_double(0.0))], default=power.copy())
+            )
         # Ties go to the larger id and ranks tie by theme in code-point order,
         # as in Python, whatever collation the database or column has.
         for ordered in list(tree.find_all(exp.Ordered)):
