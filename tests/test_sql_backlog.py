@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 import duckdb
+import psycopg
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -376,6 +377,12 @@ def test_postgres_refuses_a_product_that_underflows_in_the_words_of_the_policy(
     with pytest.raises(ValidationError) as info:
         prioritize_sql(postgres, policy=case.policy, as_of=case.as_of)
     assert [(p.location, p.message) for p in info.value.problems] == [("$.policy", OUT_OF_RANGE)]
+    # In a caller's open transaction, the refused statement is rolled back alone.
+    with psycopg.connect(postgres.info.dsn) as connection:
+        connection.execute("CREATE TEMPORARY TABLE mine (n BIGINT)")
+        with pytest.raises(ValidationError):
+            prioritize_sql(connection, policy=case.policy, as_of=case.as_of)
+        assert connection.execute("SELECT count(*) FROM mine").fetchone() == (0,)
 
 
 @pytest.mark.postgres

@@ -55,7 +55,7 @@ _TOTALS = (
 #: Why PostgreSQL refuses a backlog that prioritize() and the other engines rank.
 OUT_OF_RANGE = (
     "makes a number in the backlog too large or too small for PostgreSQL's double "
-    "precision, which refuses to round a product or a decay to infinity or to zero as "
+    "precision, which refuses to round a product to infinity or to zero as "
     "prioritize(), DuckDB and Spark do: lower the largest weights, make the tiniest "
     "ones larger (or zero), or lengthen the half-life"
 )
@@ -102,19 +102,21 @@ class _Engine:
     def _postgres_rows(self, sql: str) -> list[Sequence[Any]]:
         """Rows from PostgreSQL, JSON numbers read as decimals: revenue stays exact.
 
-        The loader is set on this cursor only, so the caller's connection is
-        left as it was.  PostgreSQL writes a double in JSON as its shortest
-        exact text, so the explanation's floats come back to the same floats.
+        The loader is set on this cursor only, and the statement runs in a
+        transaction of its own (a savepoint inside the caller's), so the
+        caller's connection is left as it was, usable even after a refusal.
+        PostgreSQL writes a double in JSON as its shortest exact text, so the
+        explanation's floats come back to the same floats.
         """
         from psycopg.errors import NumericValueOutOfRange
         from psycopg.types.json import set_json_loads
 
-        with self.connection.cursor() as cursor:
-            set_json_loads(functools.partial(json.loads, parse_float=Decimal), cursor)
-            try:
+        try:
+            with self.connection.transaction(), self.connection.cursor() as cursor:
+                set_json_loads(functools.partial(json.loads, parse_float=Decimal), cursor)
                 return list(cursor.execute(sql).fetchall())
-            except NumericValueOutOfRange:
-                raise ValidationError.single("policy", OUT_OF_RANGE, _SUBJECT) from None
+        except NumericValueOutOfRange:
+            raise ValidationError.single("policy", OUT_OF_RANGE, _SUBJECT) from None
 
 
 def _field(record: Any, name: str) -> Any:
@@ -148,7 +150,9 @@ def prioritize_sql(
     ``on_unknown_customer="skip"``, a missing exchange rate), and for what
     only tables can hold: a NULL in a column the backlog needs, a value
     outside an enum, a malformed currency or a negative amount, naming the
-    table, the column and a few of the rows' ids.
+    table, the column and a few of the rows' ids.  On PostgreSQL, which
+    raises where a product of weights underflows to zero or overflows, such
+    a policy is refused (on ``policy``) rather than ranked differently.
     """
     check = Checker()
     chosen, names = check_arguments(check, policy, as_of, segments, tables)
