@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 
 from _data import feedback_json, feedback_records
 from _peers import PydanticFeedback
@@ -51,10 +52,11 @@ def check_peer_is_as_strict() -> None:
     assert len(from_json(text, list[FeedbackItem])) == len(adapter.validate_json(text)) == 200
     for change in BAD_CHANGES:
         bad = json.dumps([{**good[0], **change}])
-        for validate, error in [
+        checks: list[tuple[Callable[[str], object], type[Exception]]] = [
             (lambda t: from_json(t, list[FeedbackItem]), ValidationError),
             (adapter.validate_json, PydanticError),
-        ]:
+        ]
+        for validate, error in checks:
             try:
                 validate(bad)
             except error:
@@ -64,6 +66,11 @@ def check_peer_is_as_strict() -> None:
 
 def _load(data: bytes) -> object:
     return from_json(data, list[FeedbackItem])
+
+
+def _times(load: Callable[[bytes], object], data: bytes, loops: int) -> list[object]:
+    """*data* loaded *loops* times (small batches are timed many at once)."""
+    return [load(data) for _ in range(loops)]
 
 
 def _reject(validate: Callable[[bytes], object], error: type[Exception]) -> Callable[[bytes], None]:
@@ -92,9 +99,7 @@ def run(n: int = 100_000, repeat: int = 5) -> list[Figure]:
     full = feedback_json(n, every_field=True)
     figures = []
     for name, data in [("FeedbackItems", usual), ("FeedbackItems, every field set,", full)]:
-        ours, peer = best_of(
-            [lambda d=data: _load(d), lambda d=data: adapter.validate_json(d)], repeat
-        )
+        ours, peer = best_of([partial(_load, data), partial(adapter.validate_json, data)], repeat)
         figures.append(Figure(f"load {n:,} {name} from JSON", ours, peer, "pydantic", "s", 0.9))
     accept_usual = figures[0].ours
 
@@ -102,7 +107,7 @@ def run(n: int = 100_000, repeat: int = 5) -> list[Figure]:
     peer_reject = _reject(adapter.validate_json, PydanticError)
     tiny = json.dumps([{"id": 1}] * n).encode()
     for name, data in [("every item broken", broken_json(n)), ('{"id": 1} repeated', tiny)]:
-        ours, peer = best_of([lambda d=data: our_reject(d), lambda d=data: peer_reject(d)], repeat)
+        ours, peer = best_of([partial(our_reject, data), partial(peer_reject, data)], repeat)
         figures.append(Figure(f"reject {n:,} items, {name}", ours, peer, "pydantic", "s", INF))
         figures.append(
             Figure(
@@ -143,8 +148,8 @@ def by_size(sizes: tuple[int, ...] = (10, 100, 1_000, 10_000, 100_000), repeat: 
         for data in (feedback_json(n), feedback_json(n, every_field=True)):
             ours, peer = best_of(
                 [
-                    lambda d=data, k=loops: [_load(d) for _ in range(k)],
-                    lambda d=data, k=loops: [adapter.validate_json(d) for _ in range(k)],
+                    partial(_times, _load, data, loops),
+                    partial(_times, adapter.validate_json, data, loops),
                 ],
                 repeat,
             )

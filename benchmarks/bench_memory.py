@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import sys
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import msgspec
 from _data import feedback_json
@@ -21,7 +21,7 @@ from _timing import Figure
 from customer_model import FeedbackItem, from_json
 
 
-def retained_per_object(load: Callable[[], list[object]], n: int) -> float:
+def retained_per_object(load: Callable[[], Sequence[object]], n: int) -> float:
     load()  # warm up: hooks are generated on first use
     gc.collect()
     tracemalloc.start()

@@ -69,6 +69,7 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         warnings.simplefilter("ignore")
         import pgserver
 
-        server = pgserver.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
+        get_server = pgserver.get_server  # type: ignore[attr-defined]
+        server = get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="stop")
     with server, psycopg.connect(server.get_uri(), autocommit=True) as connection:
         yield connection

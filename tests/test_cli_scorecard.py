@@ -68,7 +68,7 @@ def test_rank_by_a_scorecard_is_what_score_returns(
     dataset = demo_dataset()
     as_of = max(item.created_at for item in dataset.feedback)
     backlog = prioritize(dataset.feedback, dataset.customers, policy=POLICY, as_of=as_of)
-    estimates = {
+    estimates: dict[str, dict[str, float]] = {
         "subscription-price": {"impact": 8, "effort": 3},
         "bulk-export": {"impact": 6},
         "sso": {"impact": 9, "effort": 5},

@@ -16,7 +16,7 @@ import pytest
 
 from customer_model.cli import main
 from customer_model.examples.tables import TABLES, sample_tables
-from customer_model.records import COLUMN_TYPES
+from customer_model.records import COLUMN_TYPES, Record
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -37,8 +37,8 @@ def generate(folder: Path, file_format: str, *extra: str) -> int:
     return main(["generate", *ARGS, *extra, "--format", file_format, "--out", str(folder)])
 
 
-def rows(**kwargs: object) -> dict[str, list[dict[str, object]]]:
-    out: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
+def rows(**kwargs: object) -> dict[str, list[Record]]:
+    out: dict[str, list[Record]] = {name: [] for name in TABLES}
     for chunk in sample_tables(**kwargs):  # type: ignore[arg-type]
         for name in TABLES:
             out[name].extend(chunk[name])

@@ -109,7 +109,7 @@ def test_batch_gives_distinct_ids_and_refuses_a_fixed_id() -> None:
     with pytest.raises(ValidationError):
         CustomerFactory().batch(-1)
     with pytest.raises(ValidationError):
-        CustomerFactory().batch(True)  # type: ignore[arg-type]
+        CustomerFactory().batch(True)
 
 
 def test_factory_arguments_are_checked() -> None:

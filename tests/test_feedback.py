@@ -111,7 +111,7 @@ _FIELD_VALUES: dict[str, st.SearchStrategy[object]] = {
             datetime(2026, 1, 1, tzinfo=UTC),
             datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=-3))),
             datetime(2026, 1, 1),
-            datetime(2026, 1, 1, tzinfo=_NotAZone()),
+            datetime(2026, 1, 1, tzinfo=_NotAZone()),  # type: ignore[abstract]
             date(2026, 1, 1),
         ]
     )
@@ -134,10 +134,10 @@ def test_fast_check_agrees_with_the_full_check(changes: list[tuple[str, object]]
     expected: ValidationError | None = None
     try:
         full_check(
-            SimpleNamespace(
+            SimpleNamespace(  # type: ignore[arg-type]
                 **{"author_id": None, "need": None, "importance": None, "text": "", **kwargs}
             )
-        )  # type: ignore[arg-type]
+        )
     except ValidationError as e:
         expected = e
     if expected is None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -72,7 +73,11 @@ def test_age_never_negative_after_birth(person: Person, day: date) -> None:
         assert age >= 0
 
 
-SECRETS = {"name": "Zelda Quux", "email": "zelda@secret.example", "phone": "+4912345678"}
+SECRETS: dict[str, Any] = {
+    "name": "Zelda Quux",
+    "email": "zelda@secret.example",
+    "phone": "+4912345678",
+}
 
 
 def test_repr_and_errors_never_show_identity_data() -> None:

@@ -360,7 +360,7 @@ class TestKnobs:
         c = business()
         policy = attrs.evolve(PLAIN, segment_weights={"odd": 2.0})
         with pytest.raises(ValidationError) as info:
-            prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF, segments=[Odd("odd")])
+            prioritize([fb(c, "ann")], [c], policy=policy, as_of=AS_OF, segments=[Odd("odd")])  # type: ignore[list-item]
         assert info.value.problems[0].path == ("segments", 0)
 
     def test_non_bool_answer_is_located_among_the_segments_given(self) -> None:
@@ -370,7 +370,11 @@ class TestKnobs:
         unweighted = IdSegment("plain", frozenset())
         with pytest.raises(ValidationError) as info:
             prioritize(
-                [fb(c, "ann")], [c], policy=policy, as_of=AS_OF, segments=[unweighted, Odd("odd")]
+                [fb(c, "ann")],
+                [c],
+                policy=policy,
+                as_of=AS_OF,
+                segments=[unweighted, Odd("odd")],  # type: ignore[list-item]
             )
         assert info.value.problems[0].path == ("segments", 1)
         assert unweighted.calls == []
@@ -680,7 +684,7 @@ class TestRerank:
     def test_none_estimates_are_named_not_crashed_on(self) -> None:
         backlog = demo_backlog()
         with pytest.raises(ValidationError) as info:
-            backlog.rerank("wsjf", dict.fromkeys(backlog.themes))  # type: ignore[misc]
+            backlog.rerank("wsjf", dict.fromkeys(backlog.themes))  # type: ignore[arg-type]
         assert {p.path for p in info.value.problems} == {("estimates", t) for t in backlog.themes}
         assert "must be a WsjfEstimate, not NoneType" in str(info.value)
 
@@ -741,7 +745,7 @@ class TestPolicy:
     )
     def test_each_knob_is_validated(self, knob: str, value: object, path: tuple[str, ...]) -> None:
         with pytest.raises(ValidationError) as info:
-            PrioritizationPolicy(**{knob: value})
+            PrioritizationPolicy(**{knob: value})  # type: ignore[arg-type]
         assert path in [p.path for p in info.value.problems]
 
     def test_a_rate_for_the_policy_currency_is_refused(self) -> None:
@@ -754,7 +758,7 @@ class TestPolicy:
     @pytest.mark.parametrize("knob", ["segment_weights", "strategic_fit"])
     def test_blank_keys_are_called_blank(self, knob: str) -> None:
         with pytest.raises(ValidationError) as info:
-            PrioritizationPolicy(**{knob: {"  ": 1.0}})
+            PrioritizationPolicy(**{knob: {"  ": 1.0}})  # type: ignore[arg-type]
         assert [p.path for p in info.value.problems] == [(knob,)]
         message = str(info.value)
         assert "must not be empty or blank" in message

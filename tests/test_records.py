@@ -160,7 +160,7 @@ def test_records_are_json_scalars_with_stable_columns(
         assert all(isinstance(v, SCALARS) for v in row.values())
         json.dumps(row)
         if row["total_spend"] is not None:
-            assert Decimal(row["total_spend"]) == total_spend(c)  # type: ignore[arg-type]
+            assert Decimal(str(row["total_spend"])) == total_spend(c)
     for rows in (user_records(population), purchaser_records(population)):
         for row in rows:
             assert all(isinstance(v, SCALARS) for v in row.values())

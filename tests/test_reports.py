@@ -163,7 +163,7 @@ def test_as_of_is_what_segments_take_an_aware_datetime_never_a_date() -> None:
     recent = Segment("recent", "recent", field("last_active_at").within(timedelta(days=30)))
     for bad in (date(2026, 6, 30), datetime(2026, 6, 30)):
         with pytest.raises(ValidationError) as info:
-            split_report(base, [recent], as_of=bad)
+            split_report(base, [recent], as_of=bad)  # type: ignore[arg-type]
         assert info.value.paths == ["$.as_of"]
     when = datetime(2026, 6, 30, tzinfo=UTC)
     assert split_report(base, [recent], as_of=when).segment("recent").customers == sum(

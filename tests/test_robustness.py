@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
@@ -107,13 +108,13 @@ class _TextOffset(tzinfo):
         return "x"
 
 
-@pytest.mark.parametrize("zone", [_NoOffset(), _DayLongOffset(), _TextOffset()])
+@pytest.mark.parametrize("zone", [_NoOffset(), _DayLongOffset(), _TextOffset()])  # type: ignore[abstract]
 def test_a_time_zone_without_a_valid_offset_is_named(zone: tzinfo) -> None:
     """Every model and rule reads times through the same check."""
     from customer_model import Channel, FeedbackItem, FeedbackKind, Purchase, field
 
     at = datetime(2025, 1, 1, tzinfo=zone)
-    makers = [
+    makers: list[tuple[Callable[[], object], str]] = [
         (
             lambda: FeedbackItem(
                 id="f",

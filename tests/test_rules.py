@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -731,7 +732,7 @@ def test_spend_limit_is_exact_in_any_decimal_context() -> None:
 
 def test_rules_nest_at_most_max_depth_levels() -> None:
     """Deeper rules come from generators or attacks; compiling them would fail later."""
-    deepest = field("size") >= 1
+    deepest: Rule = field("size") >= 1
     for _ in range(MAX_DEPTH - 1):
         deepest = ~deepest
     segment = Segment("s", "deep", deepest)
@@ -739,7 +740,11 @@ def test_rules_nest_at_most_max_depth_levels() -> None:
     assert segment.matches(buyer) is False  # an odd number of nots of a true condition
     assert from_json(to_json(segment), Segment) == segment
     assert where_sql(segment).count("NOT") == MAX_DEPTH - 1
-    for make in (lambda: ~deepest, lambda: deepest & (field("size") >= 2) | deepest):
+    makers: list[Callable[[], object]] = [
+        lambda: ~deepest,
+        lambda: deepest & (field("size") >= 2) | deepest,
+    ]
+    for make in makers:
         with pytest.raises(ValidationError, match="too deeply nested"):
             make()
 

@@ -36,6 +36,7 @@ from customer_model.records import (
     PURCHASE_COLUMNS,
     PURCHASER_COLUMNS,
     USER_COLUMNS,
+    Record,
     feedback_records,
     purchase_records,
     purchaser_records,
@@ -62,9 +63,9 @@ def _tags(text: object) -> frozenset[str]:
     return frozenset(text.split(",")) if text else frozenset()
 
 
-def tables(**kwargs: object) -> dict[str, list[dict[str, object]]]:
+def tables(**kwargs: object) -> dict[str, list[Record]]:
     """Every chunk's rows, concatenated per table."""
-    out: dict[str, list[dict[str, object]]] = {name: [] for name in TABLES}
+    out: dict[str, list[Record]] = {name: [] for name in TABLES}
     for chunk in sample_tables(**kwargs):  # type: ignore[arg-type]
         assert set(chunk) == set(TABLES)
         for name in TABLES:
@@ -72,7 +73,7 @@ def tables(**kwargs: object) -> dict[str, list[dict[str, object]]]:
     return out
 
 
-def objects(rows: dict[str, list[dict[str, object]]]) -> tuple[list[Customer], list[FeedbackItem]]:
+def objects(rows: dict[str, list[Record]]) -> tuple[list[Customer], list[FeedbackItem]]:
     """The model values the rows describe, built with the public constructors."""
     purchasers: dict[object, list[Purchaser]] = {}
     for r in rows["purchasers"]:

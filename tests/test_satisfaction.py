@@ -604,7 +604,7 @@ def test_breakdowns_keep_their_shape_when_built_or_loaded() -> None:
         attrs.evolve(result, gap=result.gap + 1)  # type: ignore[operator]
     assert info.value.paths == ["$.gap"]
     with pytest.raises(ValidationError) as info:
-        attrs.evolve(result, both=3.5)
+        attrs.evolve(result, both=3.5)  # type: ignore[arg-type]
     assert info.value.paths == ["$.both"]
     row = SegmentScore("vip", GroupScore(50.0, 2))
     with pytest.raises(ValidationError) as info:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -897,7 +898,7 @@ def test_any_formula_text_is_a_scorecard_or_a_located_validation_error(text: str
         lambda: Scorecard.rice().score(EMPTY, {1: {"impact": 1}}),  # type: ignore[dict-item]
         lambda: Scorecard.rice().score(EMPTY, {"t": {2: 1}}),  # type: ignore[dict-item]
         lambda: Scorecard.rice().score(EMPTY, {"t": {"impact": math.inf}}),
-        lambda: Scorecard.rice().score(EMPTY, {"t": {"impact": "3"}}),
+        lambda: Scorecard.rice().score(EMPTY, {"t": {"impact": "3"}}),  # type: ignore[dict-item]
         lambda: Scorecard.rice().score(EMPTY, {" t": {"impact": 1}}),
     ],
 )
@@ -966,14 +967,15 @@ def test_a_formula_that_passes_the_zero_check_never_divides_by_zero(
 
 def _canny(scale: Scale, value: float) -> float:
     """Canny's published normalization, written out on its own."""
-    return {
+    formulas: dict[Scale, Callable[[float], float]] = {
         Scale.ZERO_TO_TEN: lambda v: v**2,
         Scale.ZERO_TO_HUNDRED: lambda v: v,
         Scale.FIBONACCI: lambda v: v / 233 * 100,
         Scale.STARS: lambda v: (v * 2) ** 2,
         Scale.CHECKBOX: lambda v: 100 if v else 0,
         Scale.NUMBER: lambda v: v,
-    }[scale](value)
+    }
+    return formulas[scale](value)
 
 
 @given(st.sampled_from([s for s in _SCALE_VALUES if s is not Scale.RELATIVE]), st.data())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -123,7 +124,7 @@ def test_sizes_and_overlaps() -> None:
 def test_unknown_segment_ids_are_validation_errors() -> None:
     sizes = segment_sizes([GERMANS], POPULATION)
     matrix = overlap_matrix([GERMANS], POPULATION)
-    checks = [
+    checks: list[tuple[Callable[[], object], list[str]]] = [
         (lambda: sizes["x"], ["$.segment_id"]),
         (lambda: sizes.share("x"), ["$.segment_id"]),
         (lambda: matrix.count("x", "de"), ["$.a"]),

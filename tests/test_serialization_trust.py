@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -190,7 +191,11 @@ def test_as_validation_error_turns_data_errors_and_names_only_their_type(
 )
 def test_unknown_keys_are_counted_and_never_echoed(extra: dict[str, Any], message: str) -> None:
     raw = {"id": "p", **extra}
-    for load in (lambda: from_dict(raw, Person), lambda: from_json(json.dumps(raw), Person)):
+    loads: list[Callable[[], object]] = [
+        lambda: from_dict(raw, Person),
+        lambda: from_json(json.dumps(raw), Person),
+    ]
+    for load in loads:
         with pytest.raises(ValidationError) as info:
             load()
         assert [str(p) for p in info.value.problems] == [f"$: {message}"]
@@ -249,12 +254,13 @@ def test_unknown_keys_are_located_in_nested_values() -> None:
 def test_a_lone_surrogate_is_refused_wherever_text_enters(bad: str) -> None:
     escaped = json.dumps(bad)  # "\ud800": valid JSON text, not valid Unicode
     text = '{"id": "p", "name": ' + escaped + "}"
-    for load in (
+    loads: list[Callable[[], object]] = [
         lambda: from_json(text, Person),
         lambda: from_json(text.encode("utf-8"), Person),
         lambda: from_dict({"id": "p", "name": bad}, Person),
         lambda: Person("p", name=bad),
-    ):
+    ]
+    for load in loads:
         with pytest.raises(ValidationError) as info:
             load()
         assert info.value.paths == ["$.name"]
@@ -413,6 +419,6 @@ def test_a_default_that_takes_self_is_served_by_cattrs_own_quick_function() -> N
 @pytest.mark.parametrize("name", ["segment_weights", "strategic_fit"])
 def test_policy_weight_keys_refuse_a_lone_surrogate(name: str) -> None:
     with pytest.raises(ValidationError) as info:
-        PrioritizationPolicy(**{name: {"ok": 1.0, "x\ud800": 1.0}})
+        PrioritizationPolicy(**{name: {"ok": 1.0, "x\ud800": 1.0}})  # type: ignore[arg-type]
     assert info.value.paths == [f"$.{name}"]
     assert "lone surrogate" in str(info.value)

@@ -287,7 +287,11 @@ def _separated() -> Case:
     buyer = [Purchaser(Person("ann"))]
     acme = Customer("acme", CustomerKind.ORGANIZATION, purchasers=buyer)
     globex = Customer("globex", CustomerKind.ORGANIZATION, purchasers=buyer)
-    ask = {"kind": FeedbackKind.FEATURE_REQUEST, "channel": Channel.EMAIL, "created_at": EPOCH}
+    ask: dict[str, Any] = {
+        "kind": FeedbackKind.FEATURE_REQUEST,
+        "channel": Channel.EMAIL,
+        "created_at": EPOCH,
+    }
     feedback = [
         FeedbackItem(id=f"f{ID_SEPARATOR}1", customer_id="acme", theme="sso", **ask),
         FeedbackItem(id="f2", customer_id="globex", theme="sso", **ask),

@@ -156,7 +156,7 @@ def test_a_long_list_of_offending_rows_shows_five_ids_and_a_count() -> None:
     error = _error(_con(tables))
     [(location, message)] = _found(error)
     assert location == "$.feedback.kind"
-    ids = sorted(r["id"] for r in tables["feedback"][:8])
+    ids = sorted(str(r["id"]) for r in tables["feedback"][:8])
     assert message.endswith(f"in 8 row(s) (id {', '.join(map(repr, ids[:5]))} and 3 more)")
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from customer_model import (
+    Backlog,
     Persona,
     PrioritizationPolicy,
     Role,
@@ -21,7 +22,7 @@ from customer_model.stories import UserStory, draft_story
 AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
 
 
-def backlog():  # type: ignore[no-untyped-def]
+def backlog() -> Backlog:
     ds = demo_dataset()
     return prioritize(
         ds.feedback,

@@ -24,6 +24,7 @@ from customer_model import (
 )
 from customer_model.records import to_records
 from customer_model.testing import strategies as cms
+from customer_model.testing._basics import EPOCH, HORIZON
 from customer_model.testing.factories import CustomerFactory
 
 #: A value that stands for personal data: no message may repeat it.
@@ -48,7 +49,7 @@ BAD: list[tuple[str, Callable[[], object], list[str]]] = [
     ("purchases", lambda: cms.purchases(currency=""), ["$.currency"]),
     ("purchases", lambda: cms.purchases(since=datetime(2020, 1, 1)), ["$.since"]),
     ("purchases", lambda: cms.purchases(until="2030"), ["$.until"]),  # type: ignore[arg-type]
-    ("purchases", lambda: cms.purchases(since=cms.HORIZON, until=cms.EPOCH), ["$.until"]),
+    ("purchases", lambda: cms.purchases(since=HORIZON, until=EPOCH), ["$.until"]),
     ("persons", lambda: cms.persons(id="p"), ["$.id"]),  # type: ignore[arg-type]
     ("purchasers", lambda: cms.purchasers(person=SECRET), ["$.person"]),  # type: ignore[arg-type]
     ("users", lambda: cms.users(person=SECRET), ["$.person"]),  # type: ignore[arg-type]
@@ -67,11 +68,11 @@ BAD: list[tuple[str, Callable[[], object], list[str]]] = [
     ("feedback_items", lambda: cms.feedback_items(themes="pricing"), ["$.themes"]),
     (
         "feedback_items",
-        lambda: cms.feedback_items(themes=["ok", " x", 3]),
+        lambda: cms.feedback_items(themes=["ok", " x", 3]),  # type: ignore[list-item]
         ["$.themes[1]", "$.themes[2]"],
-    ),  # type: ignore[list-item]
+    ),
     ("feedback_items", lambda: cms.feedback_items(id="f-1"), ["$.id"]),  # type: ignore[arg-type]
-    ("feedback_items", lambda: cms.feedback_items(since=cms.HORIZON, until=cms.EPOCH), ["$.until"]),
+    ("feedback_items", lambda: cms.feedback_items(since=HORIZON, until=EPOCH), ["$.until"]),
     ("survey_responses", lambda: cms.survey_responses(measure="nps"), ["$.measure"]),  # type: ignore[arg-type]
     ("survey_responses", lambda: cms.survey_responses(customer=SECRET), ["$.customer"]),  # type: ignore[arg-type]
     ("survey_responses", lambda: cms.survey_responses(until=datetime(2030, 1, 1)), ["$.until"]),
@@ -93,7 +94,7 @@ BAD: list[tuple[str, Callable[[], object], list[str]]] = [
     ("segments", lambda: cms.segments(rule=SECRET), ["$.rule"]),  # type: ignore[arg-type]
     ("aware_datetimes", lambda: cms.aware_datetimes(datetime(2020, 1, 1)), ["$.min_value"]),
     ("aware_datetimes", lambda: cms.aware_datetimes(max_value=None), ["$.max_value"]),  # type: ignore[arg-type]
-    ("aware_datetimes", lambda: cms.aware_datetimes(cms.HORIZON, cms.EPOCH), ["$.max_value"]),
+    ("aware_datetimes", lambda: cms.aware_datetimes(HORIZON, EPOCH), ["$.max_value"]),
 ]
 
 
@@ -210,7 +211,7 @@ def test_good_arguments_still_pin_what_they_say() -> None:
 
 def test_purchases_are_built_once_per_argument_set() -> None:
     assert cms.purchases("EUR") is cms.purchases("EUR")
-    assert cms.purchases() is cms.purchases(None, cms.EPOCH, cms.HORIZON)
+    assert cms.purchases() is cms.purchases(None, EPOCH, HORIZON)
 
 
 @settings(max_examples=100, deadline=None)
@@ -277,7 +278,7 @@ def test_aware_datetimes_refuse_a_bound_utc_cannot_hold(bound: datetime) -> None
 @settings(max_examples=30, deadline=None)
 @given(cms.aware_datetimes())
 def test_default_datetimes_keep_their_window_and_offsets(value: datetime) -> None:
-    assert cms.EPOCH <= value <= cms.HORIZON
+    assert EPOCH <= value <= HORIZON
     # UTC and two offsets either side of it, one not a whole hour.
     assert value.utcoffset() in {timedelta(0), timedelta(hours=2), timedelta(hours=-5, minutes=-30)}
 
