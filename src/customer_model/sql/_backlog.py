@@ -182,7 +182,12 @@ def _who(policy: PrioritizationPolicy) -> exp.Expr:
 
 
 def _decay(policy: PrioritizationPolicy, as_of: datetime) -> exp.Expr:
-    """``0.5 ** (age / half_life)``, the age in microseconds as Python divides timedeltas."""
+    """``0.5 ** (age / half_life)``, the age in microseconds as Python divides timedeltas.
+
+    From 1075 halvings on, the power is written as the 0.0 that Python's (and
+    every IEEE engine's) ``0.5 ** x`` rounds it to: PostgreSQL's ``POWER``
+    raises an error instead of underflowing to zero.
+    """
     if policy.half_life is None:
         return _double(1.0)
     as_of_us = _micros(as_of - _EPOCH)
@@ -194,7 +199,9 @@ def _decay(policy: PrioritizationPolicy, as_of: datetime) -> exp.Expr:
         this=exp.cast(exp.paren(age), exp.DataType.Type.DOUBLE),
         expression=_double(float(_micros(policy.half_life))),
     )
-    return exp.Pow(this=_double(0.5), expression=ratio)
+    past_zero = exp.GTE(this=ratio.copy(), expression=exp.Literal.number(1075))
+    power = exp.Pow(this=_double(0.5), expression=ratio)
+    return exp.Case(ifs=[exp.If(this=past_zero, true=_double(0.0))], default=power)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -397,9 +404,7 @@ def _adapted(
     PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
     field names: JSON objects stand in), and orders text by a collation (the
     ids and themes that break ties are ordered ``COLLATE "C"``: code points,
-    as in Python) and raises where a double underflows (a decay past 1075
-    halvings is written as the zero it rounds to); Snowflake has no
-    ``UNIX_MICROS``.
+    as in Python); Snowflake has no ``UNIX_MICROS``.
     """
     if dialect in _ORDERED_STRUCTS and not joined_ids:
         return tree
@@ -418,13 +423,6 @@ def _adapted(
             micros = exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))
             node.replace(exp.cast(micros, exp.DataType.Type.BIGINT))
     if dialect == "postgres":
-        # PostgreSQL raises where POWER underflows; past 1075 halvings the double is 0.0,
-        # as Python's 0.5 ** x rounds it, so the decay is written as that zero there.
-        for power in list(tree.find_all(exp.Pow)):
-            halvings = exp.GTE(this=power.expression.copy(), expression=exp.Literal.number(1075))
-            power.replace(
-                exp.Case(ifs=[exp.If(this=halvings, true=_double(0.0))], default=power.copy())
-            )
         # Ties go to the larger id and ranks tie by theme in code-point order,
         # as in Python, whatever collation the database or column has.
         for ordered in list(tree.find_all(exp.Ordered)):
