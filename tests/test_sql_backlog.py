@@ -270,6 +270,27 @@ def test_the_window_picks_the_voices_the_struct_max_picks(case: Case) -> None:
         assert sums == pytest.approx(slow[theme][1], rel=1e-9, abs=1e-300)
 
 
+@given(cases())
+def test_once_every_customer_is_known_the_backlog_skips_looking_them_up(case: Case) -> None:
+    # prioritize_sql drops the feedback's customer lookups when the checks found
+    # none absent; on such tables both texts give the same rows.
+    check = Checker()
+    chosen, names = check_arguments(check, case.policy, case.as_of, case.segments, None)
+    built = build(case.policy, case.as_of, chosen, names)
+    con = _duckdb(tables_of(case.customers, case.feedback))
+    filtered = built.sql("duckdb").backlog
+    unfiltered = built.sql("duckdb", customers_known=True).backlog
+    # The customers are read by the voices (twice), the ids and the customers' weights.
+    assert filtered.count('FROM "customers"') == 4
+    assert unfiltered.count('FROM "customers"') == 1
+    known = _by_theme(con.execute(unfiltered).fetchall())
+    looked_up = _by_theme(con.execute(filtered).fetchall())
+    assert known.keys() == looked_up.keys()
+    for theme, (exact, sums) in known.items():
+        assert exact == looked_up[theme][0]
+        assert sums == pytest.approx(looked_up[theme][1], rel=1e-9, abs=1e-300)
+
+
 def _run_warehouse_page(section: str) -> dict[str, Any]:
     """The warehouse page's DuckDB examples, then the first code block of *section*: names."""
     text = (Path(__file__).parents[1] / "docs" / "warehouse.md").read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
 from customer_model.sql._backlog import ID_SEPARATOR, build, check_arguments, rename
-from customer_model.sql._checks import probes, problems
+from customer_model.sql._checks import Probe, probes, problems
 
 __all__ = ["prioritize_sql"]
 
@@ -161,19 +161,23 @@ def prioritize_sql(
     check.done(_SUBJECT)
     engine = _Engine(connection)
     built = build(policy, as_of, chosen, names)
-    statements = built.sql(engine.dialect, pretty=False, joined_ids=engine.joined_ids)
-
-    counts = engine.rows(statements.checks)[0]
-    found = _problems(engine, counts, as_of, chosen, names, skip=on_unknown_customer == "skip")
+    checks = probes(as_of, chosen)
+    counts = engine.rows(built.checks.sql(dialect=engine.dialect))[0]
+    found = _problems(engine, checks, counts, names, skip=on_unknown_customer == "skip")
     if found:
         raise ValidationError(found, _SUBJECT)
+    unknown = any(c for p, c in zip(checks, counts, strict=True) if p.problem == "unknown")
+    statements = built.sql(
+        engine.dialect, pretty=False, joined_ids=engine.joined_ids, customers_known=not unknown
+    )
     skipped: tuple[str, ...] = ()
-    if on_unknown_customer == "skip":
+    if unknown:  # only with on_unknown_customer="skip": otherwise they were refused
         skipped = tuple(sorted(str(row[0]) for row in engine.rows(statements.skipped)))
     rows = engine.rows(statements.backlog)
     ids = _split(rows) if engine.joined_ids else _listed(rows)
     if ids is None:  # an id holds the separator: fetch the ids as lists instead
-        rows = engine.rows(built.sql(engine.dialect, pretty=False).backlog)
+        listed = built.sql(engine.dialect, pretty=False, customers_known=not unknown)
+        rows = engine.rows(listed.backlog)
         ids = _listed(rows)
     _currencies(check, policy, rows)
     check.done(_SUBJECT)
@@ -185,15 +189,13 @@ def prioritize_sql(
 
 def _problems(
     engine: _Engine,
+    checks: Sequence[Probe],
     counts: Sequence[Any],
-    as_of: datetime,
-    segments: list[Segment],
     names: Mapping[str, str],
     *,
     skip: bool,
 ) -> list[Problem]:
-    """What the checks query finds in the tables; a few ids of each failed check."""
-    checks = probes(as_of, segments)
+    """What the checks query found in the tables (*counts*); a few ids of each failed check."""
     failed = []
     for probe, count in zip(checks, counts, strict=True):
         if not count or (skip and probe.problem == "unknown"):
