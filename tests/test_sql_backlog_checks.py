@@ -26,6 +26,7 @@ from customer_model import (
 )
 from customer_model.examples.bundled import sample_as_of, sample_dataset
 from customer_model.sql import DIALECTS, TABLES, backlog_sql, prioritize_sql
+from customer_model.sql._checks import WHITE_SPACE
 
 DATA = sample_dataset(customers=6)
 AS_OF = sample_as_of()
@@ -147,6 +148,47 @@ def test_nulls_values_outside_an_enum_and_bad_money_are_named_by_table_column_an
     assert "wish" not in str(error)
     assert "urgent" not in str(error)
     assert "'eur'" not in str(error)
+
+
+def _padded() -> Tables:
+    """Ids and themes the model refuses: padded with (Unicode) white space, or empty."""
+    tables = _tables()
+    feedback = tables["feedback"]
+    feedback[0]["id"] = f" {feedback[0]['id']}"
+    feedback[1]["theme"] = ""
+    feedback[2]["theme"] = f"{feedback[2]['theme']}\u3000"
+    feedback[3]["theme"] = "\tsecret theme"
+    return tables
+
+
+def _expected_padded(tables: Tables) -> list[tuple[str, str]]:
+    feedback = tables["feedback"]
+    themes = ", ".join(map(repr, sorted(str(feedback[i]["id"]) for i in (1, 2, 3))))
+    words = "must not be empty or start or end with white space, but does in"
+    return [
+        ("$.feedback.id", f"{words} 1 row(s) (id {feedback[0]['id']!r})"),
+        ("$.feedback.theme", f"{words} 3 row(s) (id {themes})"),
+    ]
+
+
+def _assert_names_the_padded_rows(connection: Any, load: Any) -> None:
+    """*connection*, with ids and themes the model refuses, names their table, column and rows."""
+    tables = _padded()
+    load(connection, tables)
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(connection, as_of=AS_OF)
+    assert sorted(_found(info.value)) == _expected_padded(tables)
+    assert "secret" not in str(info.value)  # a theme is what a user typed
+
+
+def test_ids_and_themes_the_model_refuses_are_named_by_table_column_and_id() -> None:
+    # A BacklogItem refuses them; prioritize_sql then says which rows hold them.
+    _assert_names_the_padded_rows(duckdb.connect(), load_duckdb)
+
+
+def test_the_white_space_an_id_must_not_start_or_end_with_is_pythons() -> None:
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert spaces == WHITE_SPACE
 
 
 def test_a_long_list_of_offending_rows_shows_five_ids_and_a_count() -> None:
@@ -273,12 +315,22 @@ def test_spark_names_the_same_bad_rows_as_duckdb(spark: Any) -> None:
     _assert_names_the_bad_rows(spark, load_spark)
 
 
+@pytest.mark.spark
+def test_spark_names_the_same_padded_rows_as_duckdb(spark: Any) -> None:
+    _assert_names_the_padded_rows(spark, load_spark)
+
+
 # -- PostgreSQL: the checks in its dialect ----------------------------------------------
 
 
 @pytest.mark.postgres
 def test_postgres_names_the_same_bad_rows_as_duckdb(postgres: Any) -> None:
     _assert_names_the_bad_rows(postgres, load_postgres)
+
+
+@pytest.mark.postgres
+def test_postgres_names_the_same_padded_rows_as_duckdb(postgres: Any) -> None:
+    _assert_names_the_padded_rows(postgres, load_postgres)
 
 
 @pytest.mark.postgres

@@ -22,7 +22,15 @@ from customer_model.model._rule_fields import FIELDS, Kind, iso
 from customer_model.model.feedback import FeedbackKind, Importance, Need
 from customer_model.model.segments import Segment
 
-__all__ = ["EXAMPLES", "Probe", "checks_tree", "probes", "problems"]
+__all__ = [
+    "EXAMPLES",
+    "WHITE_SPACE",
+    "Probe",
+    "checks_tree",
+    "not_identifiers",
+    "probes",
+    "problems",
+]
 
 #: How many offending ids a problem shows.
 EXAMPLES = 5
@@ -35,6 +43,12 @@ _REQUIRED: dict[str, tuple[str, tuple[str, ...]]] = {
     "purchasers": ("customer_id", ("customer_id", "person_id")),
     "users": ("customer_id", ("customer_id", "person_id")),
 }
+#: The characters Python's ``str.strip()`` removes (those whose ``isspace()`` is true).
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 _ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
     ("kind", FeedbackKind),
     ("need", Need),
@@ -176,6 +190,24 @@ def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
     return out
 
 
+def not_identifiers() -> list[Probe]:
+    """Feedback ids and themes that are empty or start or end with white space.
+
+    Not part of the checks query: trimming every id and theme costs DuckDB
+    more than the whole backlog query, and a ``BacklogItem`` refuses such
+    values anyway.  These probes run only after it has, to say which rows.
+    """
+    out = []
+    for column in ("id", "theme"):
+        trimmed = exp.Trim(this=_c(column), expression=exp.Literal.string(WHITE_SPACE))
+        where = exp.or_(
+            exp.EQ(this=_c(column), expression=exp.Literal.string("")),
+            exp.NEQ(this=trimmed, expression=_c(column)),
+        )
+        out.append(Probe("feedback", column, "not_identifier", where))
+    return out
+
+
 def _flagged(condition: exp.Expr) -> exp.Expr:
     flag = exp.Case(
         ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)
@@ -297,6 +329,14 @@ def problems(
                     path,
                     "must be an ISO 4217 code (three upper-case letters), "
                     f"but is not in {count} row(s){which}",
+                )
+            )
+        elif problem == "not_identifier":
+            out.append(
+                Problem(
+                    path,
+                    "must not be empty or start or end with white space, "
+                    f"but does in {count} row(s){which}",
                 )
             )
         else:  # negative

@@ -31,7 +31,7 @@ from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
 from customer_model.sql._backlog import ID_SEPARATOR, build, check_arguments, rename
-from customer_model.sql._checks import Probe, probes, problems
+from customer_model.sql._checks import Probe, not_identifiers, probes, problems
 
 __all__ = ["prioritize_sql"]
 
@@ -149,8 +149,9 @@ def prioritize_sql(
     feedback whose customer is not in the customers table unless
     ``on_unknown_customer="skip"``, a missing exchange rate), and for what
     only tables can hold: a NULL in a column the backlog needs, a value
-    outside an enum, a malformed currency or a negative amount, naming the
-    table, the column and a few of the rows' ids.  On PostgreSQL, which
+    outside an enum, a malformed currency, a negative amount, or a feedback id
+    or theme that is empty or padded with white space, naming the table, the
+    column and a few of the rows' ids.  On PostgreSQL, which
     raises where a product of weights underflows to zero or overflows, such
     a policy is refused (on ``policy``) rather than ranked differently.
     """
@@ -183,8 +184,28 @@ def prioritize_sql(
     check.done(_SUBJECT)
     items = [_item(row, theme_ids) for row, theme_ids in zip(rows, ids, strict=True)]
     items.sort(key=lambda fields: (-fields["score"], fields["theme"]))
-    ranked = tuple(BacklogItem(rank=rank, **fields) for rank, fields in enumerate(items, start=1))
+    try:
+        ranked = tuple(
+            BacklogItem(rank=rank, **fields) for rank, fields in enumerate(items, start=1)
+        )
+    except ValidationError:
+        found = _not_identifiers(engine, names)
+        if not found:
+            raise
+        raise ValidationError(found, _SUBJECT) from None
     return Backlog(ranked, as_of, policy, skipped=skipped)
+
+
+def _not_identifiers(engine: _Engine, names: Mapping[str, str]) -> list[Problem]:
+    """Why a BacklogItem refused the engine's rows, said of the table: ids or themes that
+    are empty or padded with white space, which the model's values cannot hold.
+    """
+    failed = []
+    for probe in not_identifiers():
+        rows = engine.rows(rename(probe.examples(), names).sql(dialect=engine.dialect))
+        if rows:
+            failed.append((probe, int(rows[0][1]), [str(row[0]) for row in rows]))
+    return problems(failed, names)
 
 
 def _problems(
