@@ -251,6 +251,16 @@ def _by_theme(rows: list[Any]) -> dict[str, Any]:
     return out
 
 
+def _assert_same_rows(con: Any, text: str, other: str) -> None:
+    """Both backlog texts give the same rows: counts, ids and revenue exact, sums within 1e-9."""
+    first = _by_theme(con.execute(text).fetchall())
+    second = _by_theme(con.execute(other).fetchall())
+    assert first.keys() == second.keys()
+    for theme, (exact, sums) in first.items():
+        assert exact == second[theme][0]
+        assert sums == pytest.approx(second[theme][1], rel=1e-9, abs=1e-300)
+
+
 @given(cases())
 def test_the_window_picks_the_voices_the_struct_max_picks(case: Case) -> None:
     # PostgreSQL, BigQuery and Snowflake get the window; DuckDB runs both forms here.
@@ -262,12 +272,7 @@ def test_the_window_picks_the_voices_the_struct_max_picks(case: Case) -> None:
     window = by_window(built.backlog.copy(), names).sql(dialect="duckdb")
     assert "PARTITION BY" in window
     assert "PARTITION BY" not in picked
-    fast = _by_theme(con.execute(picked).fetchall())
-    slow = _by_theme(con.execute(window).fetchall())
-    assert fast.keys() == slow.keys()
-    for theme, (exact, sums) in fast.items():
-        assert exact == slow[theme][0]
-        assert sums == pytest.approx(slow[theme][1], rel=1e-9, abs=1e-300)
+    _assert_same_rows(con, picked, window)
 
 
 @given(cases())
@@ -283,12 +288,7 @@ def test_once_every_customer_is_known_the_backlog_skips_looking_them_up(case: Ca
     # The customers are read by the voices (twice), the ids and the customers' weights.
     assert filtered.count('FROM "customers"') == 4
     assert unfiltered.count('FROM "customers"') == 1
-    known = _by_theme(con.execute(unfiltered).fetchall())
-    looked_up = _by_theme(con.execute(filtered).fetchall())
-    assert known.keys() == looked_up.keys()
-    for theme, (exact, sums) in known.items():
-        assert exact == looked_up[theme][0]
-        assert sums == pytest.approx(looked_up[theme][1], rel=1e-9, abs=1e-300)
+    _assert_same_rows(con, unfiltered, filtered)
 
 
 def _run_warehouse_page(section: str) -> dict[str, Any]:
