@@ -37,8 +37,14 @@ from customer_model import (
 )
 from customer_model.model._validation import Checker
 from customer_model.sql import prioritize_sql
-from customer_model.sql._backlog import ID_SEPARATOR, build, by_window, check_arguments
-from customer_model.sql._engine import OUT_OF_RANGE
+from customer_model.sql._backlog import (
+    ID_SEPARATOR,
+    _unfiltered,
+    build,
+    by_window,
+    check_arguments,
+)
+from customer_model.sql._engine import OUT_OF_RANGE, _Engine
 from customer_model.testing import customers, datasets, segments
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -289,6 +295,38 @@ def test_once_every_customer_is_known_the_backlog_skips_looking_them_up(case: Ca
     assert filtered.count('FROM "customers"') == 4
     assert unfiltered.count('FROM "customers"') == 1
     _assert_same_rows(con, unfiltered, filtered)
+    # The window's form (PostgreSQL, BigQuery, Snowflake) loses its WHERE altogether.
+    window = by_window(built.backlog.copy(), names)
+    _unfiltered(window, names)
+    assert window.sql(dialect="duckdb").count('FROM "customers"') == 1
+    _assert_same_rows(con, window.sql(dialect="duckdb"), filtered)
+
+
+def test_prioritize_sql_looks_customers_up_and_lists_skipped_items_only_when_some_are_absent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case = _separated()
+    ran: list[str] = []
+    rows = _Engine.rows
+
+    def spied(engine: _Engine, sql: str) -> list[Sequence[Any]]:
+        ran.append(sql)
+        return rows(engine, sql)
+
+    monkeypatch.setattr(_Engine, "rows", spied)
+    tables = tables_of(case.customers, case.feedback)
+    tables["feedback"][0]["id"] = "f1"  # no separator: one backlog statement
+    prioritize_sql(_duckdb(tables), as_of=case.as_of, on_unknown_customer="skip")
+    checks, backlog = ran  # no skipped list was fetched
+    assert 'FROM "customers"' in checks
+    assert backlog.count('FROM "customers"') == 1  # the customers' weights only
+    ran.clear()
+    tables["customers"] = [r for r in tables["customers"] if r["id"] != "acme"]
+    skipping = prioritize_sql(_duckdb(tables), as_of=case.as_of, on_unknown_customer="skip")
+    assert skipping.skipped == ("f1",)
+    checks, skipped, backlog = ran
+    assert skipped.startswith('SELECT "f"."id" FROM "feedback"')
+    assert backlog.count('FROM "customers"') == 4
 
 
 def _run_warehouse_page(section: str) -> dict[str, Any]:

@@ -186,6 +186,17 @@ def test_ids_and_themes_the_model_refuses_are_named_by_table_column_and_id() -> 
     _assert_names_the_padded_rows(duckdb.connect(), load_duckdb)
 
 
+def test_a_skipped_item_with_a_padded_id_is_named_by_table_column_and_id() -> None:
+    # Backlog.skipped refuses the id; the item's customer is absent, and skipped.
+    tables = _tables()
+    row = tables["feedback"][0]
+    tables["customers"] = [r for r in tables["customers"] if r["id"] != row["customer_id"]]
+    row["id"] = f"{row['id']}\n"
+    error = _error(_con(tables), on_unknown_customer="skip")
+    words = "must not be empty or start or end with white space, but does in"
+    assert _found(error) == [("$.feedback.id", f"{words} 1 row(s) (id {row['id']!r})")]
+
+
 def test_the_white_space_an_id_must_not_start_or_end_with_is_pythons() -> None:
     spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
     assert spaces == WHITE_SPACE

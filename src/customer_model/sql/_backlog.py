@@ -400,6 +400,24 @@ class Built:
         that the checks found every feedback row's customer among the
         customers, so the backlog need not look each one up again.
         """
+        return BacklogSQL(
+            dialect,
+            self.backlog_text(
+                dialect, pretty=pretty, joined_ids=joined_ids, customers_known=customers_known
+            ),
+            self.checks.sql(dialect=dialect, pretty=pretty),
+            self.skipped.sql(dialect=dialect, pretty=pretty),
+        )
+
+    def backlog_text(
+        self,
+        dialect: str,
+        *,
+        pretty: bool = False,
+        joined_ids: bool = False,
+        customers_known: bool = False,
+    ) -> str:
+        """The ``backlog`` statement alone (see :meth:`sql`), for running it."""
         backlog = _adapted(
             self.backlog,
             dialect,
@@ -407,12 +425,7 @@ class Built:
             joined_ids=joined_ids,
             customers_known=customers_known,
         )
-        return BacklogSQL(
-            dialect,
-            backlog.sql(dialect=dialect, pretty=pretty, copy=False),  # a copy of its own
-            self.checks.sql(dialect=dialect, pretty=pretty),
-            self.skipped.sql(dialect=dialect, pretty=pretty),
-        )
+        return backlog.sql(dialect=dialect, pretty=pretty, copy=False)  # a copy of its own
 
 
 def _adapted(
@@ -436,7 +449,7 @@ def _adapted(
     if dialect not in _ORDERED_STRUCTS:
         by_window(tree, names)
     if customers_known:
-        _unfiltered(tree)
+        _unfiltered(tree, names)
     if joined_ids:
         _join_ids(tree, dialect)
     if dialect not in ("postgres", "snowflake"):
@@ -473,27 +486,33 @@ def by_window(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
     return tree
 
 
-def _unfiltered(tree: exp.Expr) -> None:
+def _unfiltered(tree: exp.Expr, names: Mapping[str, str]) -> None:
     """*tree*, changed in place: feedback no longer filtered by ``customer_id IN (customers)``.
 
     Only for when the checks found no feedback of an absent customer: each
     such filter then keeps every row, and the lookups cost DuckDB about 8 %
     of the backlog query at 1M rows (the performance page has the figures).
     """
+    customers = _table_parts(names.get("customers", "customers"))[-1]
     for node in list(tree.find_all(exp.In)):
         query = node.args.get("query")
-        if not (isinstance(node.this, exp.Column) and node.this.name == "customer_id"):
-            continue
         select = query.this if isinstance(query, exp.Subquery) else query
         source = select.args.get("from_") if isinstance(select, exp.Select) else None
-        if source is None or source.this.alias != "c":  # not the customers' ids
-            continue
+        if not (
+            isinstance(node.this, exp.Column)
+            and node.this.name == "customer_id"
+            and source is not None
+            and source.this.name == customers
+            and source.this.alias == "c"
+        ):
+            continue  # not a lookup of the feedback's customer
         parent = node.parent
         if isinstance(parent, exp.And):
             parent.replace(parent.right if parent.left is node else parent.left)
-        else:
-            assert isinstance(parent, exp.Where)
+        elif isinstance(parent, exp.Where):
             parent.pop()
+        else:
+            raise TypeError(f"a customer lookup under {type(parent).__name__} is not expected")
 
 
 def _join_ids(tree: exp.Expr, dialect: str) -> None:

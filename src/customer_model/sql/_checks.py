@@ -237,8 +237,7 @@ def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
 
     The feedback pass joins the distinct customer ids to find absent customers.
     The tree is built in place (``copy=False``): the builders' default copies
-    the query at every step, which made this a tenth of a 1M-row backlog's
-    Python time.
+    the query at every step, which cost about 10 ms a call instead of 3.
     """
     checks = probes(as_of, segments)
     by_table: dict[str, list[Probe]] = {}

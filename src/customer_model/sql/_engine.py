@@ -168,17 +168,18 @@ def prioritize_sql(
     if found:
         raise ValidationError(found, _SUBJECT)
     unknown = any(c for p, c in zip(checks, counts, strict=True) if p.problem == "unknown")
-    statements = built.sql(
-        engine.dialect, pretty=False, joined_ids=engine.joined_ids, customers_known=not unknown
-    )
     skipped: tuple[str, ...] = ()
     if unknown:  # only with on_unknown_customer="skip": otherwise they were refused
-        skipped = tuple(sorted(str(row[0]) for row in engine.rows(statements.skipped)))
-    rows = engine.rows(statements.backlog)
+        text = built.skipped.sql(dialect=engine.dialect)
+        skipped = tuple(sorted(str(row[0]) for row in engine.rows(text)))
+    rows = engine.rows(
+        built.backlog_text(
+            engine.dialect, joined_ids=engine.joined_ids, customers_known=not unknown
+        )
+    )
     ids = _split(rows) if engine.joined_ids else _listed(rows)
     if ids is None:  # an id holds the separator: fetch the ids as lists instead
-        listed = built.sql(engine.dialect, pretty=False, customers_known=not unknown)
-        rows = engine.rows(listed.backlog)
+        rows = engine.rows(built.backlog_text(engine.dialect, customers_known=not unknown))
         ids = _listed(rows)
     _currencies(check, policy, rows)
     check.done(_SUBJECT)
@@ -188,21 +189,28 @@ def prioritize_sql(
         ranked = tuple(
             BacklogItem(rank=rank, **fields) for rank, fields in enumerate(items, start=1)
         )
-    except ValidationError:
+        return Backlog(ranked, as_of, policy, skipped=skipped)
+    except ValidationError as refused:
         found = _not_identifiers(engine, names)
         if not found:
             raise
-        raise ValidationError(found, _SUBJECT) from None
-    return Backlog(ranked, as_of, policy, skipped=skipped)
+        raise ValidationError(found, _SUBJECT) from refused
 
 
 def _not_identifiers(engine: _Engine, names: Mapping[str, str]) -> list[Problem]:
-    """Why a BacklogItem refused the engine's rows, said of the table: ids or themes that
-    are empty or padded with white space, which the model's values cannot hold.
+    """Why the model refused the engine's rows, said of the tables: empty or padded ids.
+
+    The rows are looked for only once a ``BacklogItem`` or the ``Backlog``
+    (its skipped ids) has refused one.  Should a probe itself fail (an engine
+    that cannot hold one of the white-space characters, say), the model's
+    refusal stands.
     """
     failed = []
     for probe in not_identifiers():
-        rows = engine.rows(rename(probe.examples(), names).sql(dialect=engine.dialect))
+        try:
+            rows = engine.rows(rename(probe.examples(), names).sql(dialect=engine.dialect))
+        except Exception:  # only an explanation of an error already raised
+            return []
         if rows:
             failed.append((probe, int(rows[0][1]), [str(row[0]) for row in rows]))
     return problems(failed, names)
