@@ -39,6 +39,7 @@ from customer_model.model._validation import Checker
 from customer_model.sql import prioritize_sql
 from customer_model.sql._backlog import (
     ID_SEPARATOR,
+    Built,
     _unfiltered,
     build,
     by_window,
@@ -267,13 +268,18 @@ def _assert_same_rows(con: Any, text: str, other: str) -> None:
         assert sums == pytest.approx(second[theme][1], rel=1e-9, abs=1e-300)
 
 
+def _built(case: Case) -> tuple[Built, Any]:
+    """The case's backlog statements as trees, and a DuckDB holding its tables."""
+    chosen, names = check_arguments(Checker(), case.policy, case.as_of, case.segments, None)
+    built = build(case.policy, case.as_of, chosen, names)
+    return built, _duckdb(tables_of(case.customers, case.feedback))
+
+
 @given(cases())
 def test_the_window_picks_the_voices_the_struct_max_picks(case: Case) -> None:
     # PostgreSQL, BigQuery and Snowflake get the window; DuckDB runs both forms here.
-    check = Checker()
-    chosen, names = check_arguments(check, case.policy, case.as_of, case.segments, None)
-    built = build(case.policy, case.as_of, chosen, names)
-    con = _duckdb(tables_of(case.customers, case.feedback))
+    built, con = _built(case)
+    names = built.names
     picked = built.backlog.sql(dialect="duckdb")
     window = by_window(built.backlog.copy(), names).sql(dialect="duckdb")
     assert "PARTITION BY" in window
@@ -285,10 +291,8 @@ def test_the_window_picks_the_voices_the_struct_max_picks(case: Case) -> None:
 def test_once_every_customer_is_known_the_backlog_skips_looking_them_up(case: Case) -> None:
     # prioritize_sql drops the feedback's customer lookups when the checks found
     # none absent; on such tables both texts give the same rows.
-    check = Checker()
-    chosen, names = check_arguments(check, case.policy, case.as_of, case.segments, None)
-    built = build(case.policy, case.as_of, chosen, names)
-    con = _duckdb(tables_of(case.customers, case.feedback))
+    built, con = _built(case)
+    names = built.names
     filtered = built.sql("duckdb").backlog
     unfiltered = built.sql("duckdb", customers_known=True).backlog
     # The customers are read by the voices (twice), the ids and the customers' weights.
