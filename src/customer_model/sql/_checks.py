@@ -194,8 +194,9 @@ def not_identifiers() -> list[Probe]:
     """Feedback ids and themes that are empty or start or end with white space.
 
     Not part of the checks query: trimming every id and theme costs DuckDB
-    more than the whole backlog query, and a ``BacklogItem`` refuses such
-    values anyway.  These probes run only after it has, to say which rows.
+    more than the whole backlog query, and the model (a ``BacklogItem``, or
+    the ``Backlog``'s skipped ids) refuses such values anyway.  These probes
+    run only after it has, to say which rows.
     """
     out = []
     for column in ("id", "theme"):
