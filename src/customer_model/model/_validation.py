@@ -44,6 +44,28 @@ def is_unicode(text: str) -> bool:
     return text.isascii() or _SURROGATE.search(text) is None
 
 
+def all_identifiers(values: tuple[str, ...], *, unique: bool = False) -> bool:
+    """Whether each of *values* (all ``str``) is an identifier, and there once if *unique*.
+
+    An identifier is non-empty valid Unicode without surrounding white
+    space.  Results can hold a million ids (a backlog's feedback), so this
+    works on all of them at once: when their joined text holds no white space
+    at all, none can start or end with it (telling so takes a fifth of the
+    time of stripping every value), and in sorted order an empty id can only
+    come first.
+    """
+    joined = "".join(values)
+    if not is_unicode(joined):
+        return False
+    if joined.split(maxsplit=1) != [joined] and values != tuple(map(str.strip, values)):
+        return False  # some value starts or ends with white space, or is blank
+    if unique and _increasing(values):
+        return not values or values[0] != ""
+    if unique and len(set(values)) != len(values):
+        return False
+    return "" not in values
+
+
 def _increasing(values: tuple[str, ...]) -> bool:
     """Whether *values* are in strictly increasing order, so each is there once.
 
@@ -252,10 +274,7 @@ class Checker:
         if (
             type(values) is tuple
             and set(map(type, values)) <= {str}
-            and "" not in values
-            and values == tuple(map(str.strip, values))
-            and is_unicode("".join(values))
-            and (not unique or _increasing(values) or len(set(values)) == len(values))
+            and all_identifiers(values, unique=unique)
         ):
             return True
         if isinstance(path, str):

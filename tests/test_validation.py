@@ -1,0 +1,67 @@
+"""The shared checks behind every model: the quick answers agree with the careful ones."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_model.model._validation import Checker, all_identifiers, is_unicode
+
+#: Letters, every character ``str.strip()`` removes, a lone surrogate and the id separator.
+_ALPHABET = st.sampled_from(
+    [
+        "a",
+        "b",
+        "-",
+        " ",
+        "\t",
+        "\n",
+        "\x1c",
+        "\x1f",
+        "\x85",
+        "\xa0",
+        "\u2000",
+        "\u3000",
+        "\ud800",
+        "é",
+    ]
+)
+_IDS = st.lists(st.text(_ALPHABET, max_size=4), max_size=8)
+
+
+def _is_identifier(value: str) -> bool:
+    return value != "" and value == value.strip() and is_unicode(value)
+
+
+def _expected(values: tuple[str, ...], unique: bool) -> bool:
+    return all(map(_is_identifier, values)) and (not unique or len(set(values)) == len(values))
+
+
+@given(_IDS, st.booleans(), st.booleans())
+def test_all_identifiers_answers_as_checking_each_value_does(
+    ids: list[str], unique: bool, ordered: bool
+) -> None:
+    values = tuple(sorted(ids) if ordered else ids)
+    assert all_identifiers(values, unique=unique) is _expected(values, unique)
+
+
+@given(_IDS, st.booleans())
+def test_idents_names_each_bad_value_and_passes_exactly_the_good_tuples(
+    ids: list[str], unique: bool
+) -> None:
+    values = tuple(ids)
+    check = Checker()
+    passed = check.idents("ids", values, unique=unique)
+    assert passed is _expected(values, unique)
+    bad = {i for i, value in enumerate(values) if not _is_identifier(value)}
+    named = {p.path[1] for p in check.problems or () if len(p.path) == 2}
+    assert named == bad
+
+
+def test_white_space_inside_an_id_is_not_padding() -> None:
+    # The joined text then holds white space, so each value is stripped to be sure.
+    assert all_identifiers(("a b", "c\u3000d"), unique=True)
+    assert not all_identifiers(("a b", "c "), unique=True)
+    assert not all_identifiers(("ab", "\u3000"))
+    assert not all_identifiers(("", "a"), unique=True)
+    assert not all_identifiers(("b", "", "a"), unique=True)
