@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_model.model._validation import Checker, all_identifiers, is_unicode
+from customer_model.model._text import all_identifiers, is_unicode
+from customer_model.model._validation import Checker
 
 #: Letters, every character ``str.strip()`` removes, a lone surrogate and the id separator.
 _ALPHABET = st.sampled_from(

@@ -10,7 +10,8 @@ from typing import Literal
 import attrs
 
 from customer_model.model._personal import personal
-from customer_model.model._validation import Checker, exact_member, is_aware, is_unicode
+from customer_model.model._text import is_unicode
+from customer_model.model._validation import Checker, exact_member, is_aware
 
 __all__ = [
     "Channel",

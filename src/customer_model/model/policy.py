@@ -19,13 +19,8 @@ from typing import Any, Literal, TypeVar
 import attrs
 
 from customer_model.model._frozenmap import FrozenMap, freeze
-from customer_model.model._validation import (
-    NOT_UNICODE,
-    Checker,
-    exact_member,
-    is_unicode,
-    type_name,
-)
+from customer_model.model._text import NOT_UNICODE, is_unicode
+from customer_model.model._validation import Checker, exact_member, type_name
 from customer_model.model.customers import Role, RoleValue
 from customer_model.model.feedback import (
     FeedbackKind,

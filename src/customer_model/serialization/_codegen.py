@@ -33,7 +33,7 @@ import attrs
 import cattrs
 from cattrs.fns import identity
 
-from customer_model.model._validation import is_unicode
+from customer_model.model._text import is_unicode
 
 __all__ = [
     "EnumStructureHook",

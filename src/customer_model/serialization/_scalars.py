@@ -11,12 +11,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 
+from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.model._validation import (
-    NOT_UNICODE,
     TOO_FINE,
     finer_than_microseconds,
     is_aware,
-    is_unicode,
     type_name,
 )
 
