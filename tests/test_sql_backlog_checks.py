@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -16,9 +17,14 @@ from sqlglot import exp
 
 from _tables import Tables, assert_same, load_duckdb, load_postgres, load_spark, tables_of
 from customer_model import (
+    Customer,
+    FeedbackItem,
     FeedbackKind,
     Importance,
+    Person,
     PrioritizationPolicy,
+    Purchase,
+    Purchaser,
     Segment,
     ValidationError,
     field,
@@ -202,6 +208,43 @@ def test_the_white_space_an_id_must_not_start_or_end_with_is_pythons() -> None:
     assert spaces == WHITE_SPACE
 
 
+def _assert_refuses_revenue_past_decimal(connection: Any, load: Any) -> None:
+    """Two customers, each within DECIMAL(38, 9), whose theme's revenue is not."""
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    customers = [
+        Customer(
+            cid,
+            "organization",
+            purchasers=[Purchaser(Person(pid))],
+            purchases=[Purchase(Decimal("6e28"), "USD", at)],
+        )
+        for cid, pid in (("a", "x"), ("b", "y"))
+    ]
+    feedback = [
+        FeedbackItem(
+            id=fid, customer_id=cid, author_id=pid, theme="t", kind="bug", channel="email",
+            created_at=at,
+        )
+        for fid, cid, pid in (("f1", "a", "x"), ("f2", "b", "y"))
+    ]  # fmt: skip
+    # prioritize() sums exactly, past what the tables' type holds.
+    assert prioritize(feedback, customers, as_of=at)[0].revenue["USD"] == Decimal("1.2e29")
+    load(connection, tables_of(customers, feedback))
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(connection, as_of=at)
+    assert _found(info.value) == [
+        (
+            "$.purchases",
+            "add up to more than DECIMAL(38, 9) holds for a customer's or a theme's revenue",
+        )
+    ]
+
+
+def test_revenue_past_what_the_tables_hold_is_refused_not_a_crash() -> None:
+    # DuckDB raises its own OutOfRangeException when the sum overflows.
+    _assert_refuses_revenue_past_decimal(duckdb.connect(), load_duckdb)
+
+
 def test_a_long_list_of_offending_rows_shows_five_ids_and_a_count() -> None:
     tables = _tables()
     for row in tables["feedback"][:8]:
@@ -329,6 +372,12 @@ def test_spark_names_the_same_bad_rows_as_duckdb(spark: Any) -> None:
 @pytest.mark.spark
 def test_spark_names_the_same_padded_rows_as_duckdb(spark: Any) -> None:
     _assert_names_the_padded_rows(spark, load_spark)
+
+
+@pytest.mark.spark
+def test_spark_refuses_revenue_past_what_the_tables_hold(spark: Any) -> None:
+    # Spark's sum gives NULL where DuckDB's raises; both are refused alike.
+    _assert_refuses_revenue_past_decimal(spark, load_spark)
 
 
 # -- PostgreSQL: the checks in its dialect ----------------------------------------------

@@ -70,6 +70,14 @@ def _overflow() -> NoReturn:
     )
 
 
+def _revenue_overflow() -> NoReturn:
+    raise ValidationError.single(
+        "purchases",
+        "add up to more than DECIMAL(38, 9) holds for a customer's or a theme's revenue",
+        _SUBJECT,
+    )
+
+
 class _Engine:
     """A connection and how to run a statement on it, whichever engine it is."""
 
@@ -93,8 +101,18 @@ class _Engine:
         self.joined_ids = self.dialect != "postgres"
 
     def rows(self, sql: str) -> list[Sequence[Any]]:
+        """The rows of *sql*; a sum past ``DECIMAL(38, 9)`` refused as Spark's is.
+
+        Only the backlog sums decimals (each customer's revenue, each
+        theme's): DuckDB raises when such a sum overflows, Spark gives NULL.
+        """
         if self.dialect == "duckdb":
-            return list(self.connection.execute(sql).fetchall())
+            from duckdb import OutOfRangeException
+
+            try:
+                return list(self.connection.execute(sql).fetchall())
+            except OutOfRangeException:
+                _revenue_overflow()
         if self.dialect == "spark":
             return list(self.connection.sql(sql).collect())
         return self._postgres_rows(sql)
@@ -258,11 +276,7 @@ def _revenue(row: Any) -> dict[str, Decimal]:
     for pair in pairs:
         amount = _field(pair, "amount")
         if amount is None:  # Spark's sum of a DECIMAL(38, 9) past 38 digits
-            raise ValidationError.single(
-                "purchases",
-                "add up to more than DECIMAL(38, 9) holds for a theme's revenue",
-                _SUBJECT,
-            )
+            _revenue_overflow()
         out[str(_field(pair, "currency"))] = amount
     return dict(sorted(out.items()))
 
