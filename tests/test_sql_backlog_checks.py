@@ -112,6 +112,27 @@ def test_an_overflowing_policy_is_refused_in_prioritize_words() -> None:
     assert str(_error(_con(_tables()), policy=policy)) == str(expected)
 
 
+def test_revenue_finite_per_currency_but_not_in_sum_is_refused_alike() -> None:
+    # Each converted amount is a finite float; their sum is not (math.fsum raised).
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    buys = [Purchase(Decimal("1e28"), code, at) for code in ("GBP", "JPY")]
+    customers = [Customer("a", "organization", purchasers=[Purchaser(Person("x"))], purchases=buys)]
+    feedback = [
+        FeedbackItem(
+            id="f1", customer_id="a", author_id="x", theme="t", kind="bug", channel="email",
+            created_at=at,
+        )
+    ]  # fmt: skip
+    policy = PrioritizationPolicy(
+        customer_value="linear", currency="USD", exchange_rates={"GBP": 1.5e280, "JPY": 1.5e280}
+    )
+    expected = _python_error(feedback, customers, policy=policy, as_of=at)
+    assert _found(expected) == [("$.policy", _found(expected)[0][1])]
+    assert "overflow a float" in str(expected)
+    con = _con(tables_of(customers, feedback))
+    assert str(_error(con, policy=policy, as_of=at)) == str(expected)
+
+
 # -- what only tables can hold --------------------------------------------------------
 
 

@@ -209,9 +209,7 @@ def facts_of(
             ((code, amount),) = revenue.items()
             value = policy.value_weight(float(amount) * rates[code])
         else:
-            value = policy.value_weight(
-                math.fsum([float(amount) * rates[code] for code, amount in revenue.items()])
-            )
+            value = policy.value_weight(_converted_total(revenue, rates))
         roles = _roles(customer)
         segment = _segment_weight(customer, weighted, policy, as_of) if weighted else 1.0
         facts[customer.id] = _new_facts((roles, value, segment, revenue))
@@ -221,6 +219,19 @@ def facts_of(
     rates.check(check)
     check.done("customer_facts input")
     return facts
+
+
+def _converted_total(revenue: Mapping[str, Decimal], rates: Mapping[str, float]) -> float:
+    """Revenue in several currencies, in the policy's, as one float (infinite past floats).
+
+    Each converted amount can be finite and their sum not: ``math.fsum``
+    then raises, where one currency's overflow gives infinity.  Either way
+    the score overflows, which the items step refuses with the policy named.
+    """
+    try:
+        return math.fsum([float(amount) * rates[code] for code, amount in revenue.items()])
+    except OverflowError:
+        return math.inf
 
 
 def _customers(check: Checker, customers: object) -> list[Customer]:
