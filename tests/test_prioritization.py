@@ -8,6 +8,7 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -920,6 +921,65 @@ class TestProperties:
             if old.theme == latest.theme:
                 ids = tuple(sorted((*ids, "f-older")))
             assert new == attrs.evolve(old, feedback_ids=ids)
+
+    @settings(max_examples=20)
+    @given(ds=datasets_(), zone=st.sampled_from(["America/New_York", "Australia/Lord_Howe"]))
+    def test_times_count_as_instants_whatever_zone_they_are_written_in(
+        self, ds: Dataset, zone: str
+    ) -> None:
+        # Python compares and subtracts two datetimes of one ZoneInfo zone by
+        # wall clock: a daylight-saving change between an item and as_of would
+        # move its age by up to an hour (Lord Howe shifts by half an hour).
+        tz = ZoneInfo(zone)
+        feedback = [attrs.evolve(f, created_at=f.created_at.astimezone(tz)) for f in ds.feedback]
+        customers = [attrs.evolve(c, purchases=_in_zone(c.purchases, tz)) for c in ds.customers]
+        local = prioritize(
+            feedback, customers, policy=POLICY, as_of=HORIZON.astimezone(tz), segments=SEGMENTS
+        )
+        assert tuple(local) == tuple(run(ds))
+
+
+def _in_zone(purchases: tuple[Purchase, ...], tz: ZoneInfo) -> list[Purchase]:
+    return [attrs.evolve(p, at=p.at.astimezone(tz)) for p in purchases]
+
+
+NEW_YORK = "America/New_York"
+
+
+def _at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, *, fold: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, fold=fold, tzinfo=ZoneInfo(NEW_YORK))
+
+
+def _ny_item(fid: str, at: datetime, importance: Importance | None = None) -> FeedbackItem:
+    return FeedbackItem(
+        id=fid, customer_id="a", author_id="x", theme="t", kind="feature_request",
+        channel="email", created_at=at, importance=importance,
+    )  # fmt: skip
+
+
+_NY_CUSTOMERS = [Customer("a", "organization", purchasers=[Purchaser(Person("x"))])]
+
+
+def test_an_item_s_age_is_the_time_since_it_not_the_wall_clock_difference() -> None:
+    # 01:00 EST to 03:00 EDT on 12 March 2023 is one hour, though the clock moved two.
+    one_hour = PrioritizationPolicy(half_life=timedelta(hours=1))
+    backlog = prioritize(
+        [_ny_item("f1", _at(2023, 3, 12, 1))], _NY_CUSTOMERS, policy=one_hour,
+        as_of=_at(2023, 3, 12, 3),
+    )  # fmt: skip
+    assert backlog[0].score == 0.5
+
+
+def test_the_latest_item_and_lateness_in_the_repeated_hour_go_by_instants() -> None:
+    # On 5 November 2023 01:00-02:00 happens twice: fold=1 is the later, EST one.
+    later = _ny_item("f-later", _at(2023, 11, 5, 1, 10, fold=1), Importance.CRITICAL)  # 06:10 UTC
+    earlier = _ny_item("f-earlier", _at(2023, 11, 5, 1, 30), Importance.NOT_IMPORTANT)  # 05:30 UTC
+    backlog = prioritize([later, earlier], _NY_CUSTOMERS, as_of=_at(2023, 11, 6))
+    assert backlog[0].score == 3.0  # the critical item speaks
+    with pytest.raises(ValidationError, match="created after as_of: 'f-later'"):
+        prioritize([later, earlier], _NY_CUSTOMERS, as_of=_at(2023, 11, 5, 1, 45))  # 05:45 UTC
 
 
 def test_backlog_item_is_a_plain_value() -> None:

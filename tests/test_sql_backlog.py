@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import duckdb
@@ -201,6 +202,28 @@ def _duckdb(tables: Tables) -> Any:
 def test_duckdb_gives_the_backlog_prioritize_gives(case: Case) -> None:
     con = _duckdb(tables_of(case.customers, case.feedback))
     assert_agree(*_both(con, case))
+
+
+def _in_zone(case: Case, tz: ZoneInfo) -> Case:
+    """*case* with its feedback, purchase and as_of times written in *tz* (the same instants)."""
+    customers = [
+        attrs.evolve(c, purchases=[attrs.evolve(p, at=p.at.astimezone(tz)) for p in c.purchases])
+        for c in case.customers
+    ]
+    feedback = [attrs.evolve(f, created_at=f.created_at.astimezone(tz)) for f in case.feedback]
+    return attrs.evolve(
+        case, customers=customers, feedback=feedback, as_of=case.as_of.astimezone(tz)
+    )
+
+
+@settings(max_examples=20)
+@given(cases(), st.sampled_from(["America/New_York", "Australia/Lord_Howe"]))
+def test_duckdb_agrees_with_prioritize_on_times_written_in_a_zone(case: Case, zone: str) -> None:
+    # SQL compares instants; Python compares two times of one ZoneInfo zone by
+    # wall clock unless told otherwise, which prioritize() now is.
+    local = _in_zone(case, ZoneInfo(zone))
+    con = _duckdb(tables_of(local.customers, local.feedback))
+    assert_agree(*_both(con, local))
 
 
 def _some_customers_gone(case: Case, data: st.DataObject) -> tuple[Tables, Case, set[str]]:

@@ -11,7 +11,7 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -150,6 +150,17 @@ def in_utc_range(value: datetime) -> bool:
     except OverflowError:
         return False
     return True
+
+
+def instant(moment: datetime) -> datetime:
+    """*moment* (aware, in UTC's range) as a value that compares and subtracts by time.
+
+    Python compares and subtracts two datetimes that share one tzinfo by their
+    wall-clock fields: in one ``ZoneInfo`` zone, a daylight-saving change then
+    loses or repeats an hour.  A fixed offset (``datetime.timezone``, which
+    ``fromisoformat`` gives) has no such change and is kept as it is.
+    """
+    return moment if type(moment.tzinfo) is timezone else moment.astimezone(UTC)
 
 
 def decimal_places(value: Decimal) -> int:

@@ -48,6 +48,7 @@ from customer_model.prioritization._voices import (
     CustomerFacts,
     Voices,
     check_policy,
+    created_after,
     customer_facts,
     facts_of,
     latest_voices,
@@ -70,7 +71,6 @@ __all__ = [
 _SUBJECT = "prioritize input"
 _ID = attrgetter("id")
 _CUSTOMER_ID = attrgetter("customer_id")
-_CREATED = attrgetter("created_at")
 
 
 def prioritize(
@@ -197,8 +197,8 @@ def _known_feedback(
             counts[fid] = counts.get(fid, 0) + 1
         dups = some(fid for fid, n in sorted(counts.items()) if n > 1)
         check.add("feedback", f"repeats the id(s) {dups}")
-    if items and max(map(_CREATED, items)) > as_of:
-        late = sorted(item.id for item in items if item.created_at > as_of)
+    late = created_after(items, as_of)
+    if late:
         check.add("feedback", f"has item(s) created after as_of: {some(late)}")
     unknown = set(map(_CUSTOMER_ID, items)).difference(index)
     skipped: list[str] = []

@@ -23,16 +23,16 @@ from customer_model.backlog import (
 from customer_model.errors import ValidationError
 from customer_model.model._frozenmap import FrozenMap
 from customer_model.model._money import EXACT, ZERO, add_by_currency
-from customer_model.model._validation import Checker, some
+from customer_model.model._validation import Checker, instant, some
 from customer_model.model.customers import Role
 from customer_model.model.feedback import FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.model.policy import PrioritizationPolicy
 from customer_model.prioritization._voices import (
-    CREATED,
     CUSTOMER_ID,
     CustomerFacts,
     check_mapping,
     check_policy,
+    created_after,
     feedback_items,
 )
 
@@ -122,8 +122,8 @@ def voice_factors(
     check_policy(check, policy)
     check.aware("as_of", as_of)
     check.done(subject)
-    if items and max(map(CREATED, items)) > as_of:
-        late = sorted(item.id for item in items if item.created_at > as_of)
+    late = created_after(items, as_of)
+    if late:
         check.add("voices", f"has item(s) created after as_of: {some(late)}")
         check.done(subject)
     return factors_of(items, facts, policy, as_of)
@@ -141,6 +141,7 @@ def factors_of(
     """
     base = _base_factors(policy)
     half_life = policy.half_life
+    as_of = instant(as_of)  # ages as times apart, whatever zone as_of is written in
     groups: defaultdict[GroupKey, list[tuple[float, float, float, float, float, float, str, str]]]
     groups = defaultdict(list)
     # An enum member read from its class costs ~0.1 us; this loop runs per voice.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
@@ -19,7 +19,7 @@ from customer_model.backlog import (
 )
 from customer_model.errors import ValidationError
 from customer_model.model._money import EXACT, ZERO
-from customer_model.model._validation import Checker, duplicates, some, type_name
+from customer_model.model._validation import Checker, duplicates, instant, some, type_name
 from customer_model.model.customers import Customer, Purchase
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
@@ -28,6 +28,7 @@ from customer_model.model.segments import SegmentLike
 __all__ = [
     "CustomerFacts",
     "Voices",
+    "created_after",
     "customer_facts",
     "facts_of",
     "latest_voices",
@@ -64,6 +65,28 @@ def weighted_segments(
 _ID = attrgetter("id")
 CUSTOMER_ID = attrgetter("customer_id")
 CREATED = attrgetter("created_at")
+_ZONE = attrgetter("tzinfo")
+
+
+def created_after(items: Sequence[FeedbackItem], as_of: datetime) -> list[str]:
+    """The sorted ids of *items* created after *as_of*, compared as instants.
+
+    Times in one ``ZoneInfo`` zone are compared in UTC (see
+    :func:`~customer_model.model._validation.instant`); fixed offsets, the
+    usual case, as they are.
+    """
+    moments = list(map(CREATED, items))
+    if not moments:
+        return []
+    at = instant(as_of)
+    if all(type(zone) is timezone for zone in set(map(_ZONE, moments))):
+        latest = max(moments)
+    else:
+        moments = list(map(instant, moments))
+        latest = max(moments)
+    if latest <= at:
+        return []
+    return sorted(item.id for item, moment in zip(items, moments, strict=True) if moment > at)
 
 
 # -- step 1: the voices ----------------------------------------------------------------------
@@ -109,14 +132,18 @@ def voices_of(items: Iterable[FeedbackItem]) -> Voices:
         prev = latest.get(key)
         if prev is None:
             latest[key] = item
-        elif prev.created_at < item.created_at or (
-            prev.created_at == item.created_at and prev.id < item.id
-        ):
+        elif _later(item, prev):
             latest[key] = item
             superseded.append(prev)
         else:
             superseded.append(item)
     return Voices((*latest.values(), *anonymous), tuple(superseded))
+
+
+def _later(item: FeedbackItem, than: FeedbackItem) -> bool:
+    """Whether *item* was created after *than* (as instants), or at once with a larger id."""
+    mine, theirs = instant(item.created_at), instant(than.created_at)
+    return theirs < mine or (theirs == mine and than.id < item.id)
 
 
 def feedback_items(check: Checker, path: str, values: object) -> Sequence[FeedbackItem]:
@@ -199,10 +226,11 @@ def facts_of(
     check = Checker()
     weigh = policy.customer_value is not ValueWeighting.NONE
     rates = _Rates(policy)
+    cut = instant(as_of)  # purchases by this instant; segments see as_of as given
     facts: dict[str, CustomerFacts] = {}
     # One pass, so each customer is fetched from memory once.
     for customer in given:
-        revenue = _revenue(customer.purchases, as_of)
+        revenue = _revenue(customer.purchases, cut)
         if not (weigh and revenue):
             value = 1.0
         elif len(revenue) == 1:
