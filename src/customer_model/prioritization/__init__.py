@@ -98,7 +98,9 @@ def prioritize(
     and ``matches(customer, *, as_of=...)``; only those named in
     ``policy.segment_weights`` are consulted, and every weighted segment
     must be given.  *as_of* (timezone-aware) is the moment the backlog is
-    made for: feedback created after it is an error.
+    made for: feedback created after it is an error.  Times count as
+    instants, whatever zone each is written in (two times of one
+    ``ZoneInfo`` zone are not compared by their wall clock).
 
     Raises :class:`~customer_model.ValidationError` for bad arguments,
     repeated feedback ids, feedback after *as_of*, revenue in a currency
