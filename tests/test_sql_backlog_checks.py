@@ -177,6 +177,29 @@ def test_nulls_values_outside_an_enum_and_bad_money_are_named_by_table_column_an
     assert "'eur'" not in str(error)
 
 
+def _assert_names_times_before_year_1(connection: Any, load: Any, run: Any) -> None:
+    """``-infinity``, which no datetime holds, in the feedback's and the purchases' times."""
+    tables = _tables()
+    marked = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)  # picks one purchase row
+    tables["purchases"][0]["at"] = marked.isoformat()
+    load(connection, tables)
+    fid, cid = tables["feedback"][0]["id"], tables["purchases"][0]["customer_id"]
+    run(f"UPDATE feedback SET created_at = '-infinity' WHERE id = '{fid}'")
+    run(f"""UPDATE purchases SET "at" = '-infinity' WHERE "at" = '{marked.isoformat()}'""")
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(connection, as_of=AS_OF)
+    words = "must fall within years 1 to 9999 in UTC, but does not in"
+    assert sorted(_found(info.value)) == [
+        ("$.feedback.created_at", f"{words} 1 row(s) (id {fid!r})"),
+        ("$.purchases.at", f"{words} 1 row(s) (customer_id {cid!r})"),
+    ]
+
+
+def test_times_before_year_1_are_named_by_table_column_and_id() -> None:
+    con = duckdb.connect()
+    _assert_names_times_before_year_1(con, load_duckdb, con.execute)
+
+
 def _padded() -> Tables:
     """Ids and themes the model refuses: padded with (Unicode) white space, or empty."""
     tables = _tables()
@@ -412,6 +435,11 @@ def test_postgres_names_the_same_bad_rows_as_duckdb(postgres: Any) -> None:
 @pytest.mark.postgres
 def test_postgres_names_the_same_padded_rows_as_duckdb(postgres: Any) -> None:
     _assert_names_the_padded_rows(postgres, load_postgres)
+
+
+@pytest.mark.postgres
+def test_postgres_names_times_before_year_1_as_duckdb(postgres: Any) -> None:
+    _assert_names_times_before_year_1(postgres, load_postgres, postgres.execute)
 
 
 @pytest.mark.postgres

@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from customer_model.errors import Path, Problem
 from customer_model.model._rule_fields import FIELDS, Kind, iso
+from customer_model.model._validation import OUT_OF_UTC_RANGE
 from customer_model.model.feedback import FeedbackKind, Importance, Need
 from customer_model.model.segments import Segment
 
@@ -153,6 +154,7 @@ def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
     out += [
         Probe("feedback", "id", "repeated", _not_null("id"), "repeated"),
         Probe("feedback", "created_at", "late", late),
+        Probe("feedback", "created_at", "early", _before_year_1("created_at")),
         Probe(
             "feedback",
             "customer_id",
@@ -186,8 +188,15 @@ def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
             "negative",
             exp.LT(this=_c("amount"), expression=exp.Literal.number(0)),
         ),
+        Probe("purchases", "at", "early", _before_year_1("at")),
     ]
     return out
+
+
+def _before_year_1(column: str) -> exp.Expr:
+    """Before the first instant a datetime holds: DuckDB's and PostgreSQL's ``-infinity``."""
+    first = exp.cast(exp.Literal.string("0001-01-01T00:00:00+00:00"), exp.DataType.Type.TIMESTAMPTZ)
+    return exp.LT(this=_c(column), expression=first)
 
 
 def not_identifiers() -> list[Probe]:
@@ -315,6 +324,8 @@ def problems(
             out.append(Problem(path, f"repeats the id(s) {listed}"))
         elif problem == "late":
             out.append(Problem((table,), f"has item(s) created after as_of: {listed}"))
+        elif problem == "early":
+            out.append(Problem(path, f"{OUT_OF_UTC_RANGE}, but does not in {count} row(s){which}"))
         elif problem == "null":
             out.append(Problem(path, f"is required, but is NULL in {count} row(s){which}"))
         elif problem == "outside":

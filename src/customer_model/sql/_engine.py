@@ -167,8 +167,9 @@ def prioritize_sql(
     feedback whose customer is not in the customers table unless
     ``on_unknown_customer="skip"``, a missing exchange rate), and for what
     only tables can hold: a NULL in a column the backlog needs, a value
-    outside an enum, a malformed currency, a negative amount, or a feedback id
-    or theme that is empty or padded with white space, naming the table, the
+    outside an enum, a malformed currency, a negative amount, a time before
+    year 1 (``-infinity``), or a feedback id or theme that is empty or padded
+    with white space, naming the table, the
     column and a few of the rows' ids.  On PostgreSQL, which
     raises where a product of weights underflows to zero or overflows, such
     a policy is refused (on ``policy``) rather than ranked differently.
