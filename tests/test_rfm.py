@@ -3,7 +3,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from random import Random
+from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -124,3 +126,40 @@ def test_scores_are_monotone_in_the_values(population: list[Customer], as_of: da
     if facts:
         fewest = min(f[1] for f in facts.values())
         assert all(scores[c].frequency == 1 for c, f in facts.items() if f[1] == fewest)
+
+
+#: New York's clocks went back at 06:00 UTC on 3 November 2024: 01:00-02:00 came twice.
+_FOLD = datetime(2024, 11, 3, 5, tzinfo=UTC)
+
+
+@given(_population, st.data())
+def test_scores_count_times_as_instants_whatever_zone_they_are_written_in(
+    population: list[Customer], data: st.DataObject
+) -> None:
+    # Every purchase and as_of in the two hours around the change: written in
+    # New York, their wall clocks disagree with their order in time.
+    within = st.integers(0, 7199).map(lambda s: _FOLD + timedelta(seconds=s))
+    moved = [
+        attrs.evolve(c, purchases=[attrs.evolve(p, at=data.draw(within)) for p in c.purchases])
+        for c in population
+    ]
+    as_of = data.draw(within)
+    ny = ZoneInfo("America/New_York")
+    local = [
+        attrs.evolve(c, purchases=[attrs.evolve(p, at=p.at.astimezone(ny)) for p in c.purchases])
+        for c in moved
+    ]
+    assert rfm_scores(local, as_of=as_of.astimezone(ny)) == rfm_scores(moved, as_of=as_of)
+
+
+def test_a_purchase_in_the_repeated_hour_counts_by_its_instant() -> None:
+    ny = ZoneInfo("America/New_York")
+    bought = datetime(2023, 11, 5, 1, 30, fold=1, tzinfo=ny)  # 06:30 UTC, the second 01:30
+    until = datetime(2023, 11, 5, 1, 45, tzinfo=ny)  # 05:45 UTC, the first 01:45
+    customer = Customer(
+        "c", CustomerKind.INDIVIDUAL, [Purchaser(Person("p"))],
+        purchases=[Purchase(Decimal(5), "EUR", bought)],
+    )  # fmt: skip
+    assert customer.revenue(until=until) == {}
+    assert customer.revenue(until=until + timedelta(hours=1)) == {"EUR": Decimal(5)}
+    assert rfm_scores([customer], as_of=until)["c"].code == "000"

@@ -25,6 +25,7 @@ from customer_model.model._validation import (
     duplicates,
     exact_member,
     exact_members,
+    instant,
     to_frozenset,
     to_tuple,
 )
@@ -390,6 +391,7 @@ class Customer:
             check = Checker()
             check.aware("until", until)
             check.done("Customer.revenue")
+            until = instant(until)  # not the wall clock of a zone the purchases share
         totals: dict[str, Decimal] = {}
         for p in self.purchases:
             if until is None or p.at <= until:

@@ -26,7 +26,7 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.model._money import EXACT
-from customer_model.model._validation import Checker, duplicates, type_name
+from customer_model.model._validation import Checker, duplicates, instant, type_name
 from customer_model.model.customers import Customer
 
 __all__ = ["RFMScore", "rfm_scores"]
@@ -123,8 +123,9 @@ def rfm_scores(
 
     stats: dict[str, tuple[datetime, int, Decimal]] = {}
     currencies: set[str] = set()
+    cut = instant(as_of)  # times compare as instants, not by one zone's wall clock
     for c in population:
-        counted = [p for p in c.purchases if p.at <= as_of]
+        counted = [p for p in c.purchases if p.at <= cut]
         if not counted:
             continue
         total = Decimal(0)
@@ -136,7 +137,7 @@ def rfm_scores(
                 else EXACT.multiply(p.amount, rates.get(p.currency, Decimal(0)))
             )
             total = EXACT.add(total, amount)
-        stats[c.id] = (max(p.at for p in counted), len(counted), total)
+        stats[c.id] = (max(instant(p.at) for p in counted), len(counted), total)
 
     if rates is None and len(currencies) > 1:
         raise ValidationError.single(
