@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -828,3 +829,18 @@ def test_always_matches_every_customer_including_subclasses() -> None:
     special = Special("c-s", CustomerKind.ORGANIZATION, purchasers=[Purchaser(Person("p-1"))])
     assert Always().compile()(special) is True
     assert Always().compile()(_customer()) is True
+
+
+def test_purchase_times_count_as_instants_in_a_zone_with_a_repeated_hour() -> None:
+    # New York, 3 November 2024: 01:00-02:00 came twice.  The EST 01:10
+    # (06:10 UTC) is later than the EDT 01:30 (05:30 UTC), whatever the clock says.
+    ny = ZoneInfo("America/New_York")
+    later = datetime(2024, 11, 3, 1, 10, fold=1, tzinfo=ny)
+    earlier = datetime(2024, 11, 3, 1, 30, tzinfo=ny)
+    c = _customer(
+        purchases=[Purchase(Decimal(1), "EUR", later), Purchase(Decimal(1), "EUR", earlier)]
+    )
+    assert _holds(field("last_purchase_at") > datetime(2024, 11, 3, 5, 50, tzinfo=UTC), c)
+    assert _holds(field("first_purchase_at") < datetime(2024, 11, 3, 5, 50, tzinfo=UTC), c)
+    as_of = datetime(2024, 11, 3, 1, 45, tzinfo=ny)  # 05:45 UTC: the last purchase is after it
+    assert not _holds(field("last_purchase_at").within(timedelta(minutes=30)), c, as_of)

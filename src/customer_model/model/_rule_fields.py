@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from customer_model.model._money import EXACT, ZERO, total
-from customer_model.model._validation import decimal_places
+from customer_model.model._validation import decimal_places, instant
 from customer_model.model.customers import CustomerKind, IntermediaryRole
 
 if TYPE_CHECKING:
@@ -105,16 +105,17 @@ def currency_of(c: Customer) -> str | None:
 
 
 def first_purchase_at(c: Customer) -> datetime | None:
-    return min((p.at for p in c.purchases), default=None)
+    """The first purchase's time, as an instant (see :func:`instant`), as are the next two."""
+    return min((instant(p.at) for p in c.purchases), default=None)
 
 
 def last_purchase_at(c: Customer) -> datetime | None:
-    return max((p.at for p in c.purchases), default=None)
+    return max((instant(p.at) for p in c.purchases), default=None)
 
 
 def last_active_at(c: Customer) -> datetime | None:
     """The most recent ``last_active`` of the customer's users."""
-    return max((u.last_active for u in c.users if u.last_active is not None), default=None)
+    return max((instant(u.last_active) for u in c.users if u.last_active is not None), default=None)
 
 
 def features_used(c: Customer) -> frozenset[str]:
