@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
+import psycopg
 import pytest
 import sqlglot
 from hypothesis import given, settings
@@ -435,6 +436,43 @@ def test_postgres_names_the_same_bad_rows_as_duckdb(postgres: Any) -> None:
 @pytest.mark.postgres
 def test_postgres_names_the_same_padded_rows_as_duckdb(postgres: Any) -> None:
     _assert_names_the_padded_rows(postgres, load_postgres)
+
+
+def _collate_linguistically(connection: Any, columns: list[tuple[str, str]]) -> None:
+    """Give *columns* the first linguistic collation this server has (ICU's, or a locale's)."""
+    for collation in ("en_US.utf8", "en_US", "unicode"):
+        try:
+            with connection.transaction():
+                usable = "SELECT 'a' < 'B' COLLATE " + f'"{collation}"'
+                connection.execute(usable)  # an ICU name may exist where ICU does not
+                for table, column in columns:
+                    connection.execute(
+                        f'ALTER TABLE {table} ALTER COLUMN {column} TYPE TEXT COLLATE "{collation}"'
+                    )
+        except (psycopg.errors.UndefinedObject, psycopg.errors.FeatureNotSupported):
+            continue
+        return
+    pytest.skip("this PostgreSQL has no linguistic collation (no ICU, no en_US locale)")
+
+
+@pytest.mark.postgres
+def test_postgres_checks_and_lists_ids_by_code_point_whatever_the_collation(
+    postgres: Any,
+) -> None:
+    # Under a linguistic collation 'u' lies between 'A' and 'Z', and 'a' before
+    # 'B': the currency check reads character codes, the examples sort COLLATE "C".
+    tables = _tables()
+    ids = ["a", "_x", "B", "1", "b", "Z", "A"]
+    for row, fid in zip(tables["feedback"], ids, strict=False):
+        row["id"], row["theme"] = fid, None
+    tables["purchases"][0]["currency"] = "usd"
+    load_postgres(postgres, tables)
+    _collate_linguistically(postgres, [("feedback", "id"), ("purchases", "currency")])
+    found = dict(_found(_error(postgres)))
+    assert found["$.feedback.theme"] == (
+        "is required, but is NULL in 7 row(s) (id '1', 'A', 'B', 'Z', '_x' and 2 more)"
+    )
+    assert found["$.purchases.currency"].startswith("must be an ISO 4217 code")
 
 
 @pytest.mark.postgres

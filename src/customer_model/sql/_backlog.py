@@ -42,6 +42,7 @@ __all__ = [
     "build",
     "by_window",
     "check_arguments",
+    "in_code_point_order",
     "rename",
 ]
 
@@ -464,18 +465,30 @@ def _adapted(
     if dialect == "postgres":
         # Ties go to the larger id and ranks tie by theme in code-point order,
         # as in Python, whatever collation the database or column has.
-        for ordered in list(tree.find_all(exp.Ordered)):
-            key = ordered.this
-            if isinstance(key, exp.Column) and key.name in ("id", "theme"):
-                key.replace(
-                    exp.Collate(this=key.copy(), expression=exp.to_identifier("C", quoted=True))
-                )
+        in_code_point_order(tree, ("id", "theme"))
         for struct in list(tree.find_all(exp.Struct)):
             pairs = [
                 exp.JSONKeyValue(this=exp.Literal.string(p.this.name), expression=p.expression)
                 for p in struct.expressions
             ]
             struct.replace(exp.JSONObject(expressions=pairs))
+    return tree
+
+
+def in_code_point_order(tree: exp.Expr, columns: Iterable[str]) -> exp.Expr:
+    """*tree*, changed in place: ``ORDER BY`` on *columns* ``COLLATE "C"`` (PostgreSQL).
+
+    Python orders text by code point; PostgreSQL by the database's or the
+    column's collation unless told otherwise.
+    """
+    wanted = frozenset(columns)
+    keys = [ordered.this for ordered in tree.find_all(exp.Ordered)]
+    # sqlglot's order_by() builder leaves a plain column unwrapped
+    keys += [key for order in tree.find_all(exp.Order) for key in order.expressions]
+    for key in keys:
+        if isinstance(key, exp.Column) and key.name in wanted:
+            c_order = exp.to_identifier("C", quoted=True)
+            key.replace(exp.Collate(this=key.copy(), expression=c_order))
     return tree
 
 

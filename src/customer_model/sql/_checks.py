@@ -123,10 +123,13 @@ def _outside(column: str, members: type[enum.Enum]) -> exp.Expr:
 
 
 def _upper_letter(column: exp.Expr, position: int) -> exp.Expr:
+    """The character at *position* is A to Z, by its code (a collation may put ``u`` there)."""
     char = exp.Substring(
         this=column.copy(), start=exp.Literal.number(position), length=exp.Literal.number(1)
     )
-    return exp.Between(this=char, low=exp.Literal.string("A"), high=exp.Literal.string("Z"))
+    return exp.Between(
+        this=exp.Ascii(this=char), low=exp.Literal.number(65), high=exp.Literal.number(90)
+    )
 
 
 def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
@@ -303,7 +306,7 @@ def problems(
         table = names.get(probe.table, probe.table)
         path: Path = (table, probe.column)
         listed = _shown(examples, count)
-        which = f" ({probe.shown} {listed})" if listed else ""
+        which = f" ({probe.shown} {listed})" if examples else ""
         problem = probe.problem
         if problem == "unknown":
             out += [

@@ -30,7 +30,13 @@ from customer_model.model._validation import Checker, type_name
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
-from customer_model.sql._backlog import ID_SEPARATOR, build, check_arguments, rename
+from customer_model.sql._backlog import (
+    ID_SEPARATOR,
+    build,
+    check_arguments,
+    in_code_point_order,
+    rename,
+)
 from customer_model.sql._checks import Probe, not_identifiers, probes, problems
 
 __all__ = ["prioritize_sql"]
@@ -116,6 +122,13 @@ class _Engine:
         if self.dialect == "spark":
             return list(self.connection.sql(sql).collect())
         return self._postgres_rows(sql)
+
+    def examples(self, probe: Probe, names: Mapping[str, str]) -> str:
+        """The query for a few of *probe*'s offending ids, the smallest by code point."""
+        query = rename(probe.examples(), names)
+        if self.dialect == "postgres":
+            in_code_point_order(query, (probe.shown,))
+        return query.sql(dialect=self.dialect)
 
     def _postgres_rows(self, sql: str) -> list[Sequence[Any]]:
         """Rows from PostgreSQL, JSON numbers read as decimals: revenue stays exact.
@@ -227,7 +240,7 @@ def _not_identifiers(engine: _Engine, names: Mapping[str, str]) -> list[Problem]
     failed = []
     for probe in not_identifiers():
         try:
-            rows = engine.rows(rename(probe.examples(), names).sql(dialect=engine.dialect))
+            rows = engine.rows(engine.examples(probe, names))
         except Exception:  # only an explanation of an error already raised
             return []
         if rows:
@@ -248,8 +261,7 @@ def _problems(
     for probe, count in zip(checks, counts, strict=True):
         if not count or (skip and probe.problem == "unknown"):
             continue
-        query = rename(probe.examples(), names).sql(dialect=engine.dialect)
-        rows = engine.rows(query)
+        rows = engine.rows(engine.examples(probe, names))
         examples = [str(row[0]) for row in rows if row[0] is not None]
         failed.append((probe, int(rows[0][1]) if rows else int(count), examples))
     return problems(failed, names)
