@@ -340,6 +340,33 @@ def test_sql_help_has_examples(argv: list[str], capsys: pytest.CaptureFixture[st
     assert "customer-model sql backlog --dialect snowflake" in capsys.readouterr().out
 
 
+def test_a_jsonl_table_without_a_column_is_named(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DuckDB would fill the absent key with NULL and rank without importance.
+    folder = _copy(jsonl_folder, tmp_path / "lacking")
+    table = folder / "feedback.jsonl"
+    rows = [json.loads(line) for line in table.read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        del row["importance"], row["importance_level"]
+    table.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err) == (
+        2,
+        f"{table}: no column 'importance', 'importance_level' in the feedback table\n",
+    )
+
+
+def test_an_empty_jsonl_table_is_a_table_without_rows(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _copy(jsonl_folder, tmp_path / "no-users")
+    (folder / "users.jsonl").write_text("", encoding="utf-8")
+    status, out, _ = rank(capsys, str(folder))
+    assert status == 0
+    assert out.startswith("rank  theme")  # ranked, every voice a purchaser's or unlisted
+
+
 def test_a_parquet_table_without_a_column_is_named(
     parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -220,6 +220,22 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
             )
         select = ", ".join(f"CAST({_quoted(n)} AS {t}) AS {_quoted(n)}" for n, t in types.items())
     else:
+        # read_json with the columns given fills an absent key with NULL: ask
+        # first which keys the records hold (a sample of them, as DuckDB reads
+        # them to guess types; an empty file has none, and no records to miss).
+        guessed = "read_json($1, format = 'newline_delimited')"
+        try:
+            keys = {
+                row[0]
+                for row in con.execute(f"DESCRIBE SELECT * FROM {guessed}", [str(path)]).fetchall()
+            }
+        except duckdb.Error:
+            keys = set()  # reading it below says what is wrong
+        missing = [name for name in types if name not in keys]
+        if keys and keys != {"json"} and missing:
+            raise InputError(
+                [f"{path}: no column {', '.join(map(repr, missing))} in the {table} table"]
+            )
         columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in types.items()) + "}"
         source = f"read_json($1, format = 'newline_delimited', columns = {columns})"
         select = ", ".join(_quoted(n) for n in types)
