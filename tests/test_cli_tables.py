@@ -127,6 +127,7 @@ def test_a_file_in_the_way_leaves_no_partial_table(
         (["--format", "jsonl", "--out", "{tmp}", "--indent", "2"], "--indent: works with"),
         (["--format", "jsonl", "--out", "{file}"], "{file}: is a file; tables are written"),
         (["--format", "jsonl", "--out", "x\x00y"], "'x\\x00y': not a valid folder name"),
+        (["--format", "parquet", "--out", ""], "--out: an empty name is not a folder"),
     ],
 )
 def test_generate_refuses_what_does_not_fit_in_one_line(

@@ -81,6 +81,8 @@ def duckdb_module() -> Any:
 
 
 def _folder(out: str) -> Path:
+    if not out:  # Path("") is the current folder, whose tables would be replaced
+        raise InputError(["--out: an empty name is not a folder"])
     path = Path(out)
     try:
         path.mkdir(parents=True, exist_ok=True)
