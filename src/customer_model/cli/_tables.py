@@ -204,40 +204,39 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _columns(con: Any, source: str, path: Path) -> set[str]:
+    """The column names DuckDB finds in *source* (its ``$1`` is *path*)."""
+    rows = con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
+    return {row[0] for row in rows}
+
+
+def _require(present: set[str], types: Mapping[str, str], path: Path, table: str) -> None:
+    missing = [name for name in types if name not in present]
+    if missing:
+        named = ", ".join(map(repr, missing))
+        raise InputError([f"{path}: no column {named} in the {table} table"])
+
+
 def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None:
     types = column_types(table)
     if kind == "parquet":
         source = "read_parquet($1)"
         try:
-            present = {
-                row[0]
-                for row in con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
-            }
+            present = _columns(con, source, path)
         except duckdb.Error:
             raise InputError([f"{path}: not a readable Parquet file"]) from None
-        missing = [name for name in types if name not in present]
-        if missing:
-            raise InputError(
-                [f"{path}: no column {', '.join(map(repr, missing))} in the {table} table"]
-            )
+        _require(present, types, path, table)
         select = ", ".join(f"CAST({_quoted(n)} AS {t}) AS {_quoted(n)}" for n, t in types.items())
     else:
         # read_json with the columns given fills an absent key with NULL: ask
         # first which keys the records hold (a sample of them, as DuckDB reads
         # them to guess types; an empty file has none, and no records to miss).
-        guessed = "read_json($1, format = 'newline_delimited')"
         try:
-            keys = {
-                row[0]
-                for row in con.execute(f"DESCRIBE SELECT * FROM {guessed}", [str(path)]).fetchall()
-            }
+            keys = _columns(con, "read_json($1, format = 'newline_delimited')", path)
         except duckdb.Error:
             keys = set()  # reading it below says what is wrong
-        missing = [name for name in types if name not in keys]
-        if keys and keys != {"json"} and missing:
-            raise InputError(
-                [f"{path}: no column {', '.join(map(repr, missing))} in the {table} table"]
-            )
+        if keys and keys != {"json"}:
+            _require(keys, types, path, table)
         columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in types.items()) + "}"
         source = f"read_json($1, format = 'newline_delimited', columns = {columns})"
         select = ", ".join(_quoted(n) for n in types)
