@@ -38,7 +38,7 @@ from customer_model import (
 from customer_model.errors import format_path
 from customer_model.examples import demo_dataset
 from customer_model.frameworks import KanoCoefficients
-from customer_model.serialization import as_validation_error, make_converter
+from customer_model.serialization import as_validation_error, format_exception, make_converter
 from customer_model.testing import (
     customers,
     datasets,
@@ -294,40 +294,71 @@ def test_checking_repeats_changes_nothing_without_repeats(item: FeedbackItem) ->
     assert from_json(text, FeedbackItem, repeated_keys="error") == item
 
 
+#: Person's own words (its fields and its location's), and keys nobody defined.
+_PERSON_WORDS = ("id", "name", "email", "location", "country", "city")
+_KEYS = st.sampled_from(_PERSON_WORDS) | st.text(max_size=2)
+
 _JSON = st.recursive(
     st.none() | st.integers() | st.text(max_size=3),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3)
-    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
     max_leaves=10,
 )
 
 
-def _with_repeats(value: object, path: tuple[str | int, ...] = ()) -> tuple[str, list[str]]:
-    """JSON text of *value* in which every non-empty object repeats its first key."""
+def _with_repeats(
+    value: object, path: tuple[str | int, ...] = ()
+) -> tuple[str, dict[str, list[str]]]:
+    """JSON text of *value* in which every non-empty object repeats its first key.
+
+    With the objects the check reaches (through indexes and Person's words
+    only): their location, and the repeated key when it is a word of Person's.
+    """
     if isinstance(value, list):
         parts = [_with_repeats(v, (*path, i)) for i, v in enumerate(value)]
-        return "[" + ", ".join(t for t, _ in parts) + "]", [p for _, ps in parts for p in ps]
+        return "[" + ", ".join(t for t, _ in parts) + "]", {
+            k: v for _, found in parts for k, v in found.items()
+        }
     if isinstance(value, dict):
-        pairs = [(json.dumps(k), _with_repeats(v, (*path, k))) for k, v in value.items()]
-        fields = [f"{k}: {t}" for k, (t, _) in pairs]
-        found = [p for _, (_, ps) in pairs for p in ps]
+        pairs = [(k, *_with_repeats(v, (*path, k))) for k, v in value.items()]
+        fields = [f"{json.dumps(k)}: {t}" for k, t, _ in pairs]
+        found = {k: v for key, _, inner in pairs if key in _PERSON_WORDS for k, v in inner.items()}
         if pairs:
-            fields.insert(0, f"{pairs[0][0]}: null")
-            found.append(format_path(path))
+            first = pairs[0][0]
+            fields.insert(0, f"{json.dumps(first)}: null")
+            found[format_path(path)] = [first] if first in _PERSON_WORDS else []
         return "{" + ", ".join(fields) + "}", found
-    return json.dumps(value), []
+    return json.dumps(value), {}
 
 
 @given(_JSON)
-def test_every_object_that_repeats_a_key_is_named(raw: object) -> None:
+def test_every_object_that_repeats_a_key_is_named_and_unknown_keys_are_only_counted(
+    raw: object,
+) -> None:
     text, expected = _with_repeats(raw)
     assume(expected)
     with pytest.raises(ValidationError) as info:
         from_json(text, Person, repeated_keys="error")
-    repeats = [p for p in info.value.problems if "repeats the key" in p.message]
-    assert sorted(p.location for p in repeats) == sorted(expected)
+    repeats = {p.location: p.message for p in info.value.problems if "repeats" in p.message}
+    assert sorted(repeats) == sorted(expected)
+    for location, named in expected.items():
+        if named:
+            assert repeats[location].startswith(f"repeats the key(s) {named[0]!r};")
+        else:
+            assert repeats[location] == "repeats 1 key; JSON keeps only one of each"
     assert json.loads(text) == raw  # the last value wins, as without the check
+
+
+def test_a_repeated_key_nobody_defined_is_counted_and_not_searched_below() -> None:
+    text = (
+        '{"id": "p", "name": "A", "name": "B", "ann@example.com": 1, "ann@example.com": 2,'
+        ' "x@y": {"q": 1, "q": 2}}'
+    )
+    with pytest.raises(ValidationError) as info:
+        from_json(text, Person, repeated_keys="error")
+    assert [str(p) for p in info.value.problems] == [
+        "$: repeats the key(s) 'name' and 1 other key; JSON keeps only one",
+        "$: has 2 unknown fields",
+    ]
 
 
 def test_errors_never_echo_personal_data() -> None:
@@ -607,7 +638,7 @@ def test_plain_data_with_a_key_that_is_not_a_string_is_a_validation_error(key: o
     with pytest.raises(ValidationError) as info:
         from_dict({"by_theme": {key: 1, "ok": "two"}}, Scores)
     assert info.value.paths == ["$.by_theme.ok", "$.by_theme"]
-    assert "has a key that is not allowed: must be a string" in str(info.value)
+    assert "key 1 (in input order) is not allowed: must be a string" in str(info.value)
     with pytest.raises(ValidationError) as unknown:
         from_dict({"id": "p-1", key: "x", "zz": 1}, Person)
     assert unknown.value.paths == ["$"]
@@ -660,7 +691,9 @@ def test_int_keys_round_trip_through_json_text() -> None:
     for key in ["+1", "-0", "007", "1.0", " 1", "1e3"]:
         with pytest.raises(ValidationError) as info:
             from_json(json.dumps({"by_size": {key: "a"}}), Counts)
-        assert "is not an allowed key" in str(info.value)
+        assert info.value.paths == ["$.by_size"]
+        assert "key 1 (in input order) is not allowed" in str(info.value)
+        assert f'"{key}"' not in str(info.value)  # a bad key is never repeated
 
 
 def test_an_int_too_long_for_text_is_a_validation_error_from_to_json() -> None:
@@ -777,8 +810,9 @@ def test_a_foreign_key_hook_message_is_not_repeated() -> None:
     error = as_validation_error(info.value, "Order")
     assert [p.message for p in error.problems] == [
         "is invalid (ValueError)",
-        "is not an allowed key (ValueError)",
+        "key 1 (in input order) is not allowed (ValueError)",
     ]
+    assert error.paths == ["$.sku", "$.qty"]
     assert "secret" not in str(error)
 
 
@@ -802,13 +836,19 @@ class _Weights:
     by_need: dict[Need, float]
 
 
-def test_a_bad_mapping_key_is_noted_as_a_key_of_the_key_type() -> None:
-    # As cattrs notes it: transform_error says what the key should have been.
+def test_a_bad_mapping_key_belongs_to_the_mapping_and_is_never_repeated() -> None:
+    # The key is bad input, so cattrs' tree notes it on the mapping, by position.
     with pytest.raises(cattrs.ClassValidationError) as info:
         make_converter().structure({"by_need": {"bogus": 1.0, "cost": "x"}}, _Weights)
     assert cattrs.transform_error(info.value) == [
-        "invalid value for type, expected Need @ $.by_need['bogus']",
         "invalid value for type, expected float @ $.by_need['cost']",
+        "invalid value @ $.by_need",
+    ]
+    assert cattrs.transform_error(info.value, format_exception=format_exception) == [
+        "must be a number, not a string @ $.by_need['cost']",
+        "key 1 (in input order) is not allowed: must be one of "
+        + ", ".join(repr(need.value) for need in Need)
+        + " @ $.by_need",
     ]
 
 

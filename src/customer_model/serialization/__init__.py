@@ -17,7 +17,6 @@ hooks on it: call :func:`make_converter` for a converter of your own.
 
 from __future__ import annotations
 
-import collections
 import functools
 import json
 import math
@@ -35,6 +34,8 @@ from customer_model.model._validation import type_name
 from customer_model.serialization._codegen import is_generated, json_encoder
 from customer_model.serialization._converter import configure_converter, make_converter
 from customer_model.serialization._problems import as_validation_error, format_exception
+from customer_model.serialization._repeats import repeat_finder
+from customer_model.serialization._repeats import repeats as find_repeats
 from customer_model.serialization._scalars import Invalid
 
 __all__ = [
@@ -142,41 +143,6 @@ def _loads(data: str | bytes | bytearray, subject: str, *, hook: Any = None) -> 
     except ValueError:  # the only other failure: an int with too many digits
         why = "a number has too many digits"
     raise ValidationError.single((), f"not valid JSON: {why}", subject)
-
-
-def _repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], dict[int, Any]]:
-    """An ``object_pairs_hook`` that notes every object repeating a key, and its notes.
-
-    The notes map ``id(object)`` to the repeated keys; they hold only while the
-    parsed value is alive.
-    """
-    found: dict[int, list[str]] = {}
-
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        obj = dict(pairs)
-        if len(obj) != len(pairs):
-            counts = collections.Counter(key for key, _ in pairs)
-            found[id(obj)] = sorted(key for key, n in counts.items() if n > 1)
-        return obj
-
-    return hook, found
-
-
-def _repeats(raw: Any, found: dict[int, list[str]]) -> list[Problem]:
-    """A problem for every object of *raw* that :func:`_repeat_finder` noted."""
-    problems = []
-    stack: list[tuple[Path, Any]] = [((), raw)]
-    while found and stack:  # no recursion: the parser accepted the nesting, so must this
-        path, value = stack.pop()
-        if isinstance(value, dict):
-            keys = found.get(id(value))
-            if keys is not None:
-                named = ", ".join(map(repr, keys))
-                problems.append(Problem(path, f"repeats the key(s) {named}; JSON keeps only one"))
-            stack.extend(((*path, key), item) for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend(((*path, i), item) for i, item in enumerate(value))
-    return problems
 
 
 def _problem_order(problem: Problem) -> tuple[tuple[int, str | int], ...]:
@@ -358,9 +324,9 @@ def from_json(
         )
     if repeated_keys == "last":
         return from_dict(_loads(data, _subject(cls)), cls)
-    hook, found = _repeat_finder()
+    hook, found = repeat_finder()
     raw = _loads(data, _subject(cls), hook=hook)
-    repeats = _repeats(raw, found)
+    repeats = find_repeats(raw, found, cls)
     if not repeats:
         return from_dict(raw, cls)
     # Report the repeats with every other problem, so one round of fixes is enough.

@@ -288,7 +288,7 @@ def mapping_hook(t: Any, conv: cattrs.Converter) -> Hook:
         errors: list[_Failure] = []
         unplaced: list[Exception] = []
         more = 0
-        for raw_key, raw_value in value.items():
+        for position, (raw_key, raw_value) in enumerate(value.items(), 1):
             if len(errors) + len(unplaced) >= MAX_ITEMIZED:
                 try:
                     out[structure_key(raw_key)] = quick_value(raw_value, value_type)
@@ -299,12 +299,9 @@ def mapping_hook(t: Any, conv: cattrs.Converter) -> Hook:
                 key = structure_key(raw_key)
             except Exception as e:
                 # Only our own messages are safe to repeat: another hook's may quote the key.
+                # The key itself is bad input, so it is placed by its position, not named.
                 why = f": {e}" if isinstance(e, Invalid) else f" ({type(e).__name__})"
-                if type(raw_key) is str:
-                    problem = Invalid(f"is not an allowed key{why}")
-                    errors.append((raw_key, problem, key_type, "mapping key @ key"))
-                else:  # from YAML, msgpack or code; a path part must be a string
-                    unplaced.append(Invalid(f"has a key that is not allowed{why}"))
+                unplaced.append(Invalid(f"key {position} (in input order) is not allowed{why}"))
                 continue
             try:
                 out[key] = value_hook(raw_value, value_type)

@@ -37,7 +37,10 @@ from customer_model.serialization._problems import unknown_fields
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["register_hooks", "structure_rule", "unstructure_rule"]
+__all__ = ["RULE_WORDS", "register_hooks", "structure_rule", "unstructure_rule"]
+
+#: The JSON keys of rules that are not attribute names.
+RULE_WORDS = frozenset({"op", "seconds"})
 
 #: The parts whose values are of the rule field's type.
 _TYPED = (Part.VALUE, Part.LOW, Part.HIGH)
