@@ -6,8 +6,11 @@ import io
 import json
 import math
 import shutil
+import signal
 import stat
+import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 import pytest
 
 from customer_model.cli import main
+from customer_model.cli._tables import MOVING
 from customer_model.examples.tables import TABLES, sample_tables
 from customer_model.records import COLUMN_TYPES, Record
 
@@ -117,6 +121,58 @@ def test_a_file_in_the_way_leaves_no_partial_table(
     for table in tmp_path.glob("*.parquet"):  # what was moved into place is whole
         if table.is_file():
             assert con.execute("SELECT count(*) FROM read_parquet($1)", [str(table)]).fetchone()
+    # four tables of this run beside none of feedback: rank refuses the folder
+    assert (tmp_path / MOVING).exists()
+    (tmp_path / "feedback.parquet").rmdir()
+    shutil.copy(tmp_path / "users.parquet", tmp_path / "feedback.parquet")
+    status, _, err = rank(capsys, str(tmp_path))
+    assert (status, err.count("\n")) == (2, 1)
+    assert err.startswith(f"{tmp_path}: generate was stopped while moving its tables into place")
+    # the next run mends it
+    assert generate(tmp_path, "parquet") == 0
+    assert not (tmp_path / MOVING).exists()
+    assert rank(capsys, str(tmp_path))[0] == 0
+
+
+def test_generating_in_the_other_format_replaces_the_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert generate(tmp_path, "jsonl") == 0
+    assert generate(tmp_path, "parquet", "--seed", "4") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)
+    assert rank(capsys, str(tmp_path))[0] == 0
+    (tmp_path / "users.parquet").rename(tmp_path / "users.ndjson")  # a table of the user's
+    assert generate(tmp_path, "jsonl") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.jsonl" for t in TABLES)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_generate_leaves_no_temporary_file_and_no_traceback(
+    tmp_path: Path, signum: int
+) -> None:
+    out = tmp_path / "out"
+    argv = ["generate", "--format", "jsonl", "--customers", "5000000", "--out", str(out)]
+    # SIGINT as in a terminal, where a job started in the background would ignore it
+    start = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        f" from customer_model.cli import main; sys.exit(main({argv!r}))"
+    )
+    process = subprocess.Popen([sys.executable, "-c", start], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(out.glob(".*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(out.glob(".*.tmp")), "generate never started writing"
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    name = signal.Signals(signum).name
+    assert (process.returncode, err.decode()) == (
+        128 + signum,
+        f"customer-model generate: stopped ({name})\n",
+    )
+    assert list(out.iterdir()) == []
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -33,6 +34,7 @@ from customer_model.cli._files import (
     write_whole,
 )
 from customer_model.cli._progress import ProgressBar
+from customer_model.cli._signals import stops
 from customer_model.errors import ValidationError
 
 __all__ = ["main"]
@@ -564,6 +566,18 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     args = _parser().parse_args(argv)
+    with stops() as received:
+        try:
+            return _run(args)
+        except BaseException:
+            if not received:
+                raise
+            name = signal.Signals(received[0]).name
+            print(f"customer-model {args.command}: stopped ({name})", file=sys.stderr)
+            return 128 + received[0]
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except InputError as e:

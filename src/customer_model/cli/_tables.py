@@ -5,8 +5,10 @@
 :mod:`customer_model.records`) into a folder; ``customer-model rank --engine
 duckdb`` loads such a folder, or a Dataset JSON file, into DuckDB tables typed
 as the records page says.  Every file is written to a temporary file beside
-it and moved into place only when all five are complete: a folder holds the
-new tables whole or keeps what it had.
+it and moved into place only when all five are complete.  Moving five files
+is five steps, so a marker file stands in the folder while they are moved:
+a run stopped between them leaves the marker, and ``rank`` refuses a folder
+that holds it rather than rank tables of two runs.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ DUCKDB_TYPES = {
 
 #: File endings a table is read from, by format.
 ENDINGS = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+#: In a folder while ``generate`` moves its tables into place (and after a stop then).
+MOVING = ".customer-model-moving"
 
 
 def column_types(table: str) -> dict[str, str]:
@@ -146,8 +151,7 @@ def write_tables(
                     progress(done, total)
             stack.close()
             if duckdb is None:
-                for name, path in lines.items():
-                    publish(path, folder / f"{name}.jsonl")
+                _move_into_place(folder, lines, ".jsonl")
                 return counts
             with _temporaries(folder, COLUMNS) as parquet:
                 con = duckdb.connect()
@@ -160,11 +164,26 @@ def write_tables(
                     ) from None
                 finally:
                     con.close()
-                for name, path in parquet.items():
-                    publish(path, folder / f"{name}.parquet")
+                _move_into_place(folder, parquet, ".parquet")
     except OSError as e:
         raise InputError([f"{out}: cannot write ({e.strerror or type(e).__name__})"]) from None
     return counts
+
+
+def _move_into_place(folder: Path, files: Mapping[str, Path], ending: str) -> None:
+    """Give each finished file its table's name, with :data:`MOVING` standing meanwhile.
+
+    A table's file in another format goes: the folder is to hold this run's
+    tables only (``rank`` refuses a table found in two files).
+    """
+    marker = folder / MOVING
+    marker.touch()
+    for name, path in files.items():
+        publish(path, folder / f"{name}{ending}")
+        for other in ENDINGS:
+            if other != ending:
+                (folder / f"{name}{other}").unlink(missing_ok=True)
+    marker.unlink()
 
 
 def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
@@ -256,6 +275,13 @@ def load_folder(con: Any, folder: str, progress: Progress | None = None) -> None
     """Load the five tables of *folder* into DuckDB tables of the same names, typed."""
     duckdb = duckdb_module()
     root = Path(folder)
+    if (root / MOVING).exists():
+        raise InputError(
+            [
+                f"{folder}: generate was stopped while moving its tables into place, so they"
+                f" may be of two runs (the folder holds {MOVING}); run generate again"
+            ]
+        )
     files = {table: _table_file(root, table) for table in COLUMNS}
     sizes = {table: path.stat().st_size for table, (path, _) in files.items()}
     total, done = sum(sizes.values()), 0
