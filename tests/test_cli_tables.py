@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -297,7 +298,14 @@ def test_bad_tables_get_one_line_and_status_2(
     )
     status, _, err = rank(capsys, str(wrong))
     assert status == 2
-    assert err.startswith(f"{wrong / 'feedback.jsonl'}: cannot be read as the feedback table")
+    assert err.startswith(f"{wrong / 'feedback.jsonl'}: created_at holds a time that is not")
+    assert err.count("\n") == 1
+    assert "Ada" not in err
+    _with_first_row(wrong, "purchases", amount="Ada Lovelace")
+    (wrong / "feedback.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, _, err = rank(capsys, str(wrong))
+    assert status == 2
+    assert err.startswith(f"{wrong / 'purchases.jsonl'}: cannot be read as the purchases table")
     assert err.count("\n") == 1
     assert "Ada" not in err
 
@@ -434,3 +442,106 @@ def test_a_parquet_table_without_a_column_is_named(
     con.execute(f"COPY f TO '{table}' (FORMAT parquet)")
     status, _, err = rank(capsys, str(folder))
     assert (status, err) == (2, f"{table}: no column 'theme' in the feedback table\n")
+
+
+def _with_first_row(folder: Path, table: str, **changes: object) -> None:
+    """Rewrite the first row of *folder*'s JSON Lines *table* with *changes*."""
+    path = folder / f"{table}.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = json.dumps({**json.loads(lines[0]), **changes})
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("feedback", "created_at", "2025-03-01T10:00:00"),  # DuckDB would read it as UTC
+        ("feedback", "created_at", "2025-03-01"),
+        ("feedback", "created_at", "2025-03-01T10:00:00 Europe/Berlin"),
+        ("feedback", "created_at", "infinity"),
+        ("purchases", "at", "2025-03-01 10:00:00.5"),
+    ],
+)
+def test_a_jsonl_time_without_an_offset_is_refused_as_the_model_refuses_it(
+    jsonl_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    where: tuple[str, str, str],
+) -> None:
+    table, column, value = where
+    folder = _copy(jsonl_folder, tmp_path / "naive")
+    _with_first_row(folder, table, **{column: value})
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err) == (
+        2,
+        f"{folder / f'{table}.jsonl'}: {column} holds a time that is not ISO 8601 with a UTC"
+        " offset (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)\n",
+    )
+
+
+def test_a_jsonl_time_with_an_offset_is_that_instant(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = json.loads((jsonl_folder / "feedback.jsonl").read_text().splitlines()[0])
+    utc = datetime.fromisoformat(first["created_at"])
+    shifted = utc.astimezone(timezone(timedelta(hours=-5))).isoformat()
+    folder = _copy(jsonl_folder, tmp_path / "shifted")
+    _with_first_row(folder, "feedback", created_at=shifted)
+    as_of = ["--as-of", "2030-01-01T00:00:00Z", "--format", "json"]
+    assert rank(capsys, str(folder), *as_of)[:2] == rank(capsys, str(jsonl_folder), *as_of)[:2]
+
+
+def test_a_parquet_time_without_a_zone_is_refused(
+    parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _copy(parquet_folder, tmp_path / "naive")
+    path = str(folder / "purchases.parquet")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        'CREATE TABLE t AS SELECT * REPLACE (CAST("at" AS TIMESTAMP) AS "at")'
+        " FROM read_parquet($1)",
+        [path],
+    )
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err.count("\n")) == (2, 1)
+    assert err.startswith(f"{path}: at holds a time that is not ISO 8601 with a UTC offset")
+
+
+def test_an_infinite_time_is_named_as_the_bad_value_it_is(
+    parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without --as-of, the latest feedback is the moment to rank at: infinity is none.
+    folder = _copy(parquet_folder, tmp_path / "infinite")
+    path = str(folder / "feedback.parquet")
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT * REPLACE (CASE WHEN id = (SELECT min(id) FROM"
+        " read_parquet($1)) THEN 'infinity'::TIMESTAMPTZ ELSE created_at END AS created_at)"
+        " FROM read_parquet($1)",
+        [path],
+    )
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err.count("\n")) == (2, 1)
+    first = con.execute("SELECT min(id) FROM t").fetchone()
+    assert first is not None
+    assert err == f"{folder}: $.feedback: has item(s) created after as_of: {first[0]!r}\n"
+
+
+def test_a_policy_problem_is_told_under_the_policy_file(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"currency": "USD", "customer_value": "linear"}', encoding="utf-8")
+    status, _, err = rank(capsys, str(jsonl_folder), "--policy", str(policy))
+    assert status == 2
+    assert err.startswith(f"{policy}: $.policy.exchange_rates: has no rate from 'EUR' to USD")
+    # the python engine says the same of the same data
+    dataset = tmp_path / "data.json"
+    assert main(["generate", "--customers", "40", "--out", str(dataset)]) == 0
+    capsys.readouterr()
+    for engine in ("python", "duckdb"):
+        assert main(["rank", "--engine", engine, str(dataset), "--policy", str(policy)]) == 2
+        assert capsys.readouterr().err.startswith(f"{policy}: $.policy.exchange_rates: ")

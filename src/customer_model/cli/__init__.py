@@ -31,6 +31,7 @@ from customer_model.cli._files import (
     load_lines,
     no_duplicates,
     shown,
+    source_of,
     write_whole,
 )
 from customer_model.cli._progress import ProgressBar
@@ -69,16 +70,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def _source(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
-    """The file a prioritize() problem comes from, by the argument its path names."""
-    head = path[0] if path else None
-    if head == "policy" and args.policy:
-        return str(args.policy)
-    if head == "customers" and args.customers is not None:
-        return str(args.customers)
-    return str(args.file)
 
 
 def _count(text: str) -> int:
@@ -189,7 +180,7 @@ def _rank_in_python(args: argparse.Namespace) -> Any:
         backlog = prioritize(feedback, customers, policy=policy, as_of=as_of, segments=segments)
     except ValueError as e:  # ValidationError: feedback, customers and policy disagree
         raise InputError(
-            [f"{shown(_source(args, p.path))}: {p}" for p in getattr(e, "problems", ())]
+            [f"{shown(source_of(args, p.path))}: {p}" for p in getattr(e, "problems", ())]
             or [f"{shown(args.file)}: {e}"]
         ) from None
     if args.scorecard is None:

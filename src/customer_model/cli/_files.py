@@ -10,6 +10,7 @@ for ever) and ``-`` is standard input; a file is written whole or not at all.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -52,6 +53,18 @@ class InputError(Exception):
             first += f" (and {rest} more problem{'s' if rest > 1 else ''}"
             first += f"; {self.hint})" if self.hint else ")"
         return first
+
+
+def source_of(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
+    """The file a ranking problem comes from, by the argument its path names."""
+    head = path[0] if path else None
+    if head == "policy" and args.policy:
+        return str(args.policy)
+    if head == "segments" and getattr(args, "segments", None):
+        return str(args.segments)
+    if head == "customers" and getattr(args, "customers", None) is not None:
+        return str(args.customers)
+    return str(args.file)
 
 
 def shown(path: str) -> str:

@@ -236,15 +236,44 @@ def _require(present: set[str], types: Mapping[str, str], path: Path, table: str
         raise InputError([f"{path}: no column {named} in the {table} table"])
 
 
+#: The end of an ISO 8601 time with a UTC offset; anything else DuckDB would read
+#: in its own zone (a time without one) or as it sees fit (a zone name, infinity).
+_AWARE = r":[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
+#: What DuckDB's error() says for another time; no value of the file is in it.
+_NOT_AWARE = "customer-model: a time not ISO 8601 with a UTC offset in column "
+
+
+def _naive(column: str) -> str:
+    """What is said of a column holding a time that is not ISO 8601 with an offset."""
+    return (
+        f"{column} holds a time that is not ISO 8601 with a UTC offset"
+        " (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)"
+    )
+
+
+def _aware(name: str) -> str:
+    """A select expression for JSON text *name* as TIMESTAMPTZ, stopping at another time."""
+    column = _quoted(name)
+    said = (_NOT_AWARE + name).replace("'", "''")
+    return (
+        f"CASE WHEN NOT regexp_matches({column}, '{_AWARE}') THEN error('{said}')"
+        f" ELSE CAST({column} AS TIMESTAMPTZ) END AS {column}"
+    )
+
+
 def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None:
     types = column_types(table)
     if kind == "parquet":
         source = "read_parquet($1)"
         try:
-            present = _columns(con, source, path)
+            rows = con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
         except duckdb.Error:
             raise InputError([f"{path}: not a readable Parquet file"]) from None
-        _require(present, types, path, table)
+        found = {row[0]: row[1] for row in rows}
+        _require(set(found), types, path, table)
+        for name, type_ in types.items():
+            if type_ == "TIMESTAMPTZ" and found[name] == "TIMESTAMP":
+                raise InputError([f"{path}: {_naive(name)}"])
         select = ", ".join(f"CAST({_quoted(n)} AS {t}) AS {_quoted(n)}" for n, t in types.items())
     else:
         # read_json with the columns given fills an absent key with NULL: ask
@@ -256,12 +285,19 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
             keys = set()  # reading it below says what is wrong
         if keys and keys != {"json"}:
             _require(keys, types, path, table)
-        columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in types.items()) + "}"
+        # times are read as text first: DuckDB reads one without an offset in its own zone
+        read = {n: "VARCHAR" if t == "TIMESTAMPTZ" else t for n, t in types.items()}
+        columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in read.items()) + "}"
         source = f"read_json($1, format = 'newline_delimited', columns = {columns})"
-        select = ", ".join(_quoted(n) for n in types)
+        select = ", ".join(
+            _aware(n) if t == "TIMESTAMPTZ" else _quoted(n) for n, t in types.items()
+        )
     try:
         con.execute(f"CREATE TABLE {_quoted(table)} AS SELECT {select} FROM {source}", [str(path)])
-    except duckdb.Error:
+    except duckdb.Error as e:
+        said = str(e).partition(_NOT_AWARE)[2]
+        if said in types:  # our own error(): the column's name, no value
+            raise InputError([f"{path}: {_naive(said)}"]) from None
         # DuckDB's message quotes the offending value, which may be personal: not shown
         raise InputError(
             [

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from customer_model.cli._files import InputError, load_json
+from customer_model.cli._files import InputError, load_json, shown, source_of
 from customer_model.cli._progress import ProgressBar
 from customer_model.cli._tables import COLUMNS, load_dataset, load_folder
 from customer_model.errors import ValidationError
@@ -89,7 +89,9 @@ def _sql_backlog(args: argparse.Namespace) -> int:
 def _policy(args: argparse.Namespace) -> Any:
     from customer_model.model.policy import PrioritizationPolicy
 
-    return load_json(args.policy, PrioritizationPolicy) if args.policy else PrioritizationPolicy()
+    if not args.policy:
+        return PrioritizationPolicy()
+    return load_json(args.policy, PrioritizationPolicy, kind="policy")
 
 
 def segments_from(path: str | None) -> tuple[Any, ...]:
@@ -104,7 +106,17 @@ def segments_from(path: str | None) -> tuple[Any, ...]:
 
 
 def _problems(source: str, error: ValidationError) -> InputError:
-    return InputError([f"{source}: {p}" for p in error.problems] or [f"{source}: {error}"])
+    return InputError(
+        [f"{shown(source)}: {p}" for p in error.problems] or [f"{shown(source)}: {error}"]
+    )
+
+
+def _ranking_problems(args: argparse.Namespace, error: ValidationError) -> InputError:
+    """Each problem of ranking under the file it comes from (policy, segments or data)."""
+    return InputError(
+        [f"{shown(source_of(args, p.path))}: {p}" for p in error.problems]
+        or [f"{shown(args.file)}: {error}"]
+    )
 
 
 def rank_in_duckdb(args: argparse.Namespace) -> Any:
@@ -136,13 +148,16 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
                     segments = tuple(dataset.segments)
         as_of = args.as_of
         if as_of is None:
-            (as_of,) = con.execute("SELECT max(created_at) FROM feedback").fetchone()
+            # infinity is no moment to rank at; prioritize_sql refuses rows holding it
+            (as_of,) = con.execute(
+                "SELECT max(created_at) FILTER (WHERE isfinite(created_at)) FROM feedback"
+            ).fetchone()
             if as_of is None:
                 raise InputError([f"{args.file}: no feedback to rank"])
         try:
             return prioritize_sql(con, policy=policy, as_of=as_of, segments=segments)
         except ValidationError as e:  # the tables, the policy and the segments disagree
-            raise _problems(args.file, e) from None
+            raise _ranking_problems(args, e) from None
         except duckdb.Error as e:  # out of memory, say; its message may quote a value
             raise InputError(
                 [f"{args.file}: DuckDB could not rank it ({type(e).__name__})"]
