@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -260,6 +261,15 @@ def test_duckdb_ranks_a_dataset_file_as_prioritize_does(
     status, out, _ = rank(capsys, str(data), "--format", "json")
     assert status == 0
     assert_same_backlog(json.loads(out)["items"], in_memory)
+    # money written alike, not only equal: the same JSON and CSV from either engine
+    assert [i["revenue"] for i in json.loads(out)["items"]] == [i["revenue"] for i in in_memory]
+    assert any(i["revenue"] for i in in_memory)
+    csvs = []
+    for engine in ("python", "duckdb"):
+        assert main(["rank", "--engine", engine, str(data), "--format", "csv"]) == 0
+        rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+        csvs.append([{k: v for k, v in r.items() if k.startswith("revenue")} for r in rows])
+    assert csvs[0] == csvs[1]
 
 
 def test_loading_draws_a_progress_bar_on_a_terminal(

@@ -33,3 +33,15 @@ def add_by_currency(totals: Iterable[Mapping[str, Decimal]]) -> dict[str, Decima
         for code, amount in by_currency.items():
             out[code] = EXACT.add(out.get(code, ZERO), amount)
     return dict(sorted(out.items()))
+
+
+def shortest(amount: Decimal) -> Decimal:
+    """*amount* with no trailing zeros after the point, in plain notation.
+
+    A total is written the same way whichever engine added it up: Python
+    keeps the places of the amounts it added (``20964.31``), a warehouse the
+    places of its column type (``20964.310000000``).
+    """
+    if amount == EXACT.to_integral_value(amount):
+        return EXACT.quantize(amount, Decimal(1))  # also 1E+2 as 100
+    return EXACT.normalize(amount)

@@ -22,7 +22,7 @@ from customer_model.backlog import (
 )
 from customer_model.errors import ValidationError
 from customer_model.model._frozenmap import FrozenMap
-from customer_model.model._money import EXACT, ZERO, add_by_currency
+from customer_model.model._money import EXACT, ZERO, add_by_currency, shortest
 from customer_model.model._validation import Checker, instant, some
 from customer_model.model.customers import Role
 from customer_model.model.feedback import FeedbackItem, FeedbackKind, Importance, Need
@@ -384,7 +384,7 @@ def _item(
         both_voices=both,
         unlisted_voices=counts[VoiceRole.UNLISTED],
         anonymous_voices=counts[VoiceRole.ANONYMOUS],
-        revenue=FrozenMap(revenue(behind)),
+        revenue=FrozenMap({code: shortest(amount) for code, amount in revenue(behind).items()}),
         feedback_ids=tuple(sorted(feedback_ids)),
         explanation=explanation.components,
         steps=explanation.steps,

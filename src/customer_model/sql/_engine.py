@@ -26,6 +26,7 @@ from customer_model.backlog import (
 )
 from customer_model.errors import Problem, ValidationError
 from customer_model.model._frozenmap import FrozenMap
+from customer_model.model._money import shortest
 from customer_model.model._validation import Checker, type_name
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
@@ -290,7 +291,7 @@ def _revenue(row: Any) -> dict[str, Decimal]:
         amount = _field(pair, "amount")
         if amount is None:  # Spark's sum of a DECIMAL(38, 9) past 38 digits
             _revenue_overflow()
-        out[str(_field(pair, "currency"))] = amount
+        out[str(_field(pair, "currency"))] = shortest(amount)
     return dict(sorted(out.items()))
 
 
