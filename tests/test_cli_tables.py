@@ -391,6 +391,11 @@ def test_sql_backlog_run_in_duckdb_ranks_as_rank_does(
     ("argv", "message"),
     [
         (["--dialect", "nosuchsql"], "customer-model sql backlog: "),
+        (
+            ["--dialect", "mysql"],
+            "customer-model sql backlog: $.dialect: sqlglot cannot write the backlog in this"
+            " dialect (Arrays are not supported by MySQL)",
+        ),
         (["--table", "tickets"], "--table 'tickets': must be NAME=TABLE"),
         (["--policy", "{nowhere}"], "{nowhere}: no such file"),
     ],

@@ -345,6 +345,27 @@ def test_arguments_are_checked_before_any_sql_runs() -> None:
         backlog_sql(as_of=AS_OF, dialect="no-such-sql")
 
 
+@pytest.mark.parametrize("dialect", ["mysql", "singlestore", "trino"])
+def test_a_dialect_sqlglot_cannot_write_the_query_in_is_refused(dialect: str) -> None:
+    # sqlglot would write it anyway, with a warning, and the text would not run there.
+    with pytest.raises(ValidationError) as info:
+        backlog_sql(as_of=AS_OF, dialect=dialect)
+    [problem] = info.value.problems
+    assert problem.location == "$.dialect"
+    assert problem.message.startswith("sqlglot cannot write the backlog in this dialect (")
+    assert problem.message.endswith("duckdb, postgres, spark, bigquery, snowflake are tested")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_tested_dialect_is_written_without_loss(dialect: str) -> None:
+    policy = PrioritizationPolicy(segment_weights={"s-big": 2.0}, strategic_fit={"sso": 1.5})
+    segment = Segment("s-big", "Big", field("size") >= 100)
+    built = backlog_sql(policy, as_of=AS_OF, dialect=dialect, segments=[segment])
+    # written with sqlglot's strict level (it would have raised), and read back
+    for text in (built.backlog, built.checks, built.skipped):
+        assert isinstance(sqlglot.parse_one(text, read=dialect), sqlglot.exp.Query)
+
+
 def test_a_segment_on_rfm_scores_is_refused_only_when_weighted() -> None:
     rfm = Segment("s-loyal", "Loyal", field("rfm_recency") >= 4)
     con = _con(_tables())

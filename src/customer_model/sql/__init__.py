@@ -28,12 +28,13 @@ text pasted into SQL, so no value can change the shape of the query.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import UnsupportedError
 
 from customer_model.errors import ValidationError
 from customer_model.model._rule_fields import (
@@ -45,6 +46,7 @@ from customer_model.model._rule_fields import (
     sql_decimal_text,
 )
 from customer_model.model._validation import Checker, type_name
+from customer_model.model.policy import PrioritizationPolicy
 from customer_model.model.rules import (
     Always,
     And,
@@ -60,7 +62,7 @@ from customer_model.model.rules import (
     Within,
 )
 from customer_model.model.segments import Segment
-from customer_model.sql._backlog import TABLES, BacklogSQL, backlog_sql
+from customer_model.sql._backlog import TABLES, BacklogSQL, build, check_arguments, check_dialect
 from customer_model.sql._engine import prioritize_sql
 
 __all__ = [
@@ -75,6 +77,8 @@ __all__ = [
 
 #: Dialects the expressions are tested against; any other sqlglot dialect is accepted too.
 DIALECTS = ("duckdb", "postgres", "spark", "bigquery", "snowflake")
+
+_BACKLOG_SUBJECT = "backlog_sql arguments"
 
 _DECIMAL = exp.DataType.build("DECIMAL(38, 9)")
 _COMPARE: dict[str, Callable[..., exp.Expr]] = {
@@ -289,3 +293,40 @@ def where_sql(
             check.add("dialect", "is not a SQL dialect sqlglot knows")
     check.done("where_sql arguments")
     return where_expression(segment, as_of=as_of, columns=columns).sql(dialect=dialect)
+
+
+def backlog_sql(
+    policy: PrioritizationPolicy = PrioritizationPolicy(),  # noqa: B008 - frozen value
+    *,
+    as_of: datetime,
+    dialect: str = "duckdb",
+    segments: Iterable[Segment] = (),
+    tables: Mapping[str, str] | None = None,
+) -> BacklogSQL:
+    """The SQL that ranks the backlog :func:`~customer_model.prioritize` ranks, from tables.
+
+    The tables are the record tables (:data:`TABLES`, with the columns of
+    :mod:`customer_model.records`, typed as ``records.COLUMN_TYPES`` says);
+    *tables* maps any of those names to the caller's (``"feedback":
+    "crm.support_tickets"``; a dotted name is a schema-qualified one).
+    *segments* are the :class:`~customer_model.Segment` values whose weights
+    the policy names; a segment whose rule reads RFM scores is refused, since
+    SQL cannot score a population per row.  *dialect* is any dialect sqlglot
+    knows and can write the query in (MySQL, which has no arrays, is
+    refused); ``duckdb``, ``spark``, ``postgres``, ``bigquery`` and
+    ``snowflake`` are tested.
+    """
+    check = Checker()
+    chosen, names = check_arguments(check, policy, as_of, segments, tables)
+    check_dialect(check, dialect)
+    check.done(_BACKLOG_SUBJECT)
+    try:
+        return build(policy, as_of, chosen, names).sql(dialect)
+    except UnsupportedError as e:  # sqlglot's words are about SQL constructs, never values
+        said = str(e).split("\n", 1)[0]
+        raise ValidationError.single(
+            "dialect",
+            f"sqlglot cannot write the backlog in this dialect ({said}); {', '.join(DIALECTS)} are"
+            " tested",
+            _BACKLOG_SUBJECT,
+        ) from None

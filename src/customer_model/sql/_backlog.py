@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ErrorLevel
 
 from customer_model.backlog import VoiceRole
 from customer_model.errors import ValidationError
@@ -38,9 +39,9 @@ __all__ = [
     "ID_SEPARATOR",
     "TABLES",
     "BacklogSQL",
-    "backlog_sql",
     "build",
     "by_window",
+    "check_dialect",
     "check_arguments",
     "in_code_point_order",
     "rename",
@@ -364,7 +365,7 @@ def check_arguments(
     return chosen, names
 
 
-def _dialect(check: Checker, dialect: object) -> None:
+def check_dialect(check: Checker, dialect: object) -> None:
     if check.text("dialect", dialect):
         try:
             sqlglot.Dialect.get_or_raise(str(dialect))
@@ -406,8 +407,8 @@ class Built:
             self.backlog_text(
                 dialect, pretty=pretty, joined_ids=joined_ids, customers_known=customers_known
             ),
-            self.checks.sql(dialect=dialect, pretty=pretty),
-            self.skipped.sql(dialect=dialect, pretty=pretty),
+            self.checks.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE),
+            self.skipped.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE),
         )
 
     def backlog_text(
@@ -426,7 +427,9 @@ class Built:
             joined_ids=joined_ids,
             customers_known=customers_known,
         )
-        return backlog.sql(dialect=dialect, pretty=pretty, copy=False)  # a copy of its own
+        return backlog.sql(  # a copy of its own
+            dialect=dialect, pretty=pretty, copy=False, unsupported_level=ErrorLevel.RAISE
+        )
 
 
 def _adapted(
@@ -570,30 +573,3 @@ def build(
         rename(_template(SKIPPED).copy(), names),
         names,
     )
-
-
-def backlog_sql(
-    policy: PrioritizationPolicy = PrioritizationPolicy(),  # noqa: B008 - frozen value
-    *,
-    as_of: datetime,
-    dialect: str = "duckdb",
-    segments: Iterable[Segment] = (),
-    tables: Mapping[str, str] | None = None,
-) -> BacklogSQL:
-    """The SQL that ranks the backlog :func:`~customer_model.prioritize` ranks, from tables.
-
-    The tables are the record tables (:data:`TABLES`, with the columns of
-    :mod:`customer_model.records`, typed as ``records.COLUMN_TYPES`` says);
-    *tables* maps any of those names to the caller's (``"feedback":
-    "crm.support_tickets"``; a dotted name is a schema-qualified one).
-    *segments* are the :class:`~customer_model.Segment` values whose weights
-    the policy names; a segment whose rule reads RFM scores is refused, since
-    SQL cannot score a population per row.  *dialect* is any dialect sqlglot
-    knows; ``duckdb``, ``spark``, ``postgres``, ``bigquery`` and
-    ``snowflake`` are tested.
-    """
-    check = Checker()
-    chosen, names = check_arguments(check, policy, as_of, segments, tables)
-    _dialect(check, dialect)
-    check.done(_SUBJECT)
-    return build(policy, as_of, chosen, names).sql(dialect)
