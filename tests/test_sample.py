@@ -127,6 +127,14 @@ def test_arguments_are_checked() -> None:
     with pytest.raises(ValidationError) as info:
         sample_dataset(customers=0, seed=1.5, start=datetime(2025, 1, 1), months=0, progress=3)  # type: ignore[arg-type]
     assert set(info.value.paths) == {"$.customers", "$.seed", "$.start", "$.months", "$.progress"}
+    # the end of that window is asked the same of its start and length
+    dataset = sample_dataset(customers=1, seed=1)  # a value of the wrong type: once a TypeError
+    for start, months in [(datetime(2025, 1, 1), 0), ("2025-01-01", 121), (dataset, 12)]:
+        with pytest.raises(ValidationError) as window:
+            sample_as_of(start, months)  # type: ignore[arg-type]
+        assert window.value.paths == (["$.start", "$.months"] if months != 12 else ["$.start"])
+    with pytest.raises(ValidationError, match=r"\$\.start: must be in the years 1900 to 9000"):
+        sample_as_of(datetime(9500, 1, 1, tzinfo=UTC))
 
 
 def test_other_start_and_length() -> None:

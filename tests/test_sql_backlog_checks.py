@@ -446,6 +446,16 @@ def test_spark_refuses_revenue_past_what_the_tables_hold(spark: Any) -> None:
     _assert_refuses_revenue_past_decimal(spark, load_spark)
 
 
+@pytest.mark.spark
+def test_spark_in_ansi_mode_refuses_revenue_past_what_the_tables_hold(spark: Any) -> None:
+    # ANSI mode (Spark 4's default) raises ARITHMETIC_OVERFLOW where Spark 3 gives NULL.
+    spark.conf.set("spark.sql.ansi.enabled", "true")
+    try:
+        _assert_refuses_revenue_past_decimal(spark, load_spark)
+    finally:
+        spark.conf.unset("spark.sql.ansi.enabled")
+
+
 # -- PostgreSQL: the checks in its dialect ----------------------------------------------
 
 

@@ -85,7 +85,18 @@ BUNDLED_SEED = 26
 
 def sample_as_of(start: datetime = DEFAULT_START, months: int = 12) -> datetime:
     """The end of the window :func:`sample_dataset` covers: *months* after *start*."""
+    check = Checker()
+    _window(check, start, months)
+    check.done("sample_as_of")
     return start + relativedelta(months=months)
+
+
+def _window(check: Checker, start: object, months: object) -> None:
+    """What :func:`sample_dataset` and :func:`sample_as_of` ask of *start* and *months*."""
+    check.aware("start", start)
+    if isinstance(start, datetime) and not 1900 <= start.year <= 9000:
+        check.add("start", "must be in the years 1900 to 9000")
+    check.integer("months", months, minimum=1, maximum=120)
 
 
 def bundled_dataset() -> Dataset:
@@ -123,10 +134,7 @@ def sample_dataset(
     check.integer("customers", customers, minimum=1)
     if type(seed) is not int:
         check.add("seed", f"must be an integer, not {type_name(seed)}")
-    check.aware("start", start)
-    if isinstance(start, datetime) and not 1900 <= start.year <= 9000:
-        check.add("start", "must be in the years 1900 to 9000")
-    check.integer("months", months, minimum=1, maximum=120)
+    _window(check, start, months)
     hook: object = progress
     if hook is not None and not callable(hook):
         check.add("progress", f"must be callable, not {type_name(hook)}")

@@ -8,6 +8,7 @@ ranks the themes by those scores (ties by theme key).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -77,6 +78,26 @@ def _overflow() -> NoReturn:
     )
 
 
+#: Spark's error classes for a decimal past its type, in ANSI mode.
+_SPARK_OVERFLOWS = ("ARITHMETIC_OVERFLOW", "NUMERIC_VALUE_OUT_OF_RANGE")
+
+
+def _spark_overflow(error: BaseException) -> bool:
+    """Whether Spark failed for a decimal overflow: by its error class, from Python or Java."""
+    classes = []
+    get_class = getattr(error, "getErrorClass", None)  # pyspark's own exceptions
+    if callable(get_class):
+        classes.append(get_class())
+    cause = getattr(error, "java_exception", None)  # py4j's, around SparkException
+    for _ in range(10):  # the job's failure, then the task's
+        if cause is None:
+            break
+        with contextlib.suppress(Exception):  # not every Throwable has an error class
+            classes.append(cause.getErrorClass())
+        cause = cause.getCause()
+    return any(str(c).startswith(_SPARK_OVERFLOWS) for c in classes if c)
+
+
 def _revenue_overflow() -> NoReturn:
     raise ValidationError.single(
         "purchases",
@@ -121,7 +142,12 @@ class _Engine:
             except OutOfRangeException:
                 _revenue_overflow()
         if self.dialect == "spark":
-            return list(self.connection.sql(sql).collect())
+            try:
+                return list(self.connection.sql(sql).collect())
+            except Exception as e:
+                if _spark_overflow(e):  # ANSI mode (Spark 4's default) raises for the NULL
+                    _revenue_overflow()
+                raise
         return self._postgres_rows(sql)
 
     def examples(self, probe: Probe, names: Mapping[str, str]) -> str:
