@@ -308,16 +308,13 @@ def test_bad_tables_get_one_line_and_status_2(
     )
     status, _, err = rank(capsys, str(wrong))
     assert status == 2
-    assert err.startswith(f"{wrong / 'feedback.jsonl'}: created_at holds a time that is not")
+    assert err.startswith(f"{wrong / 'feedback.jsonl'}:1: $.created_at: is not ISO 8601")
     assert err.count("\n") == 1
     assert "Ada" not in err
     _with_first_row(wrong, "purchases", amount="Ada Lovelace")
     (wrong / "feedback.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     status, _, err = rank(capsys, str(wrong))
-    assert status == 2
-    assert err.startswith(f"{wrong / 'purchases.jsonl'}: cannot be read as the purchases table")
-    assert err.count("\n") == 1
-    assert "Ada" not in err
+    assert (status, err) == (2, f"{wrong / 'purchases.jsonl'}:1: $.amount: is not DECIMAL(38, 9)\n")
 
     repeated = _copy(jsonl_folder, tmp_path / "repeated")
     with (repeated / "feedback.jsonl").open("a", encoding="utf-8") as f:
@@ -489,8 +486,8 @@ def test_a_jsonl_time_without_an_offset_is_refused_as_the_model_refuses_it(
     status, _, err = rank(capsys, str(folder))
     assert (status, err) == (
         2,
-        f"{folder / f'{table}.jsonl'}: {column} holds a time that is not ISO 8601 with a UTC"
-        " offset (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)\n",
+        f"{folder / f'{table}.jsonl'}:1: $.{column}: is not ISO 8601 with a UTC offset"
+        " (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)\n",
     )
 
 
@@ -560,3 +557,38 @@ def test_a_policy_problem_is_told_under_the_policy_file(
     for engine in ("python", "duckdb"):
         assert main(["rank", "--engine", engine, str(dataset), "--policy", str(policy)]) == 2
         assert capsys.readouterr().err.startswith(f"{policy}: $.policy.exchange_rates: ")
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ('{"id": "f-x", "theme": broken', "$: not valid JSON"),
+        ("[1, 2]", "$: must be an object"),
+        ('{"id": "f-x", "importance_level": "Ada Lovelace"}', "$.importance_level: is not BIGINT"),
+    ],
+)
+def test_a_bad_json_lines_row_is_named_by_its_line(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, said: str
+) -> None:
+    folder = _copy(jsonl_folder, tmp_path / "bad")
+    path = folder / "feedback.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[6] = line  # line 7, after a blank line 3 that DuckDB and the count both skip
+    lines.insert(2, "")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err) == (2, f"{path}:8: {said}\n")
+    assert "Ada" not in err
+
+
+@pytest.mark.parametrize("name", ["feedback.jsonl", "feedback.parquet"])
+def test_one_table_as_data_is_told_to_give_the_folder(
+    jsonl_folder: Path, parquet_folder: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    folder = jsonl_folder if name.endswith(".jsonl") else parquet_folder
+    status, _, err = rank(capsys, str(folder / name))
+    assert (status, err) == (
+        2,
+        f"{folder / name}: holds one table; give --engine duckdb the folder of all five"
+        f" (customers, purchasers, users, purchases, feedback), such as {folder}\n",
+    )

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["Stopped", "stops"]
+__all__ = ["Stopped", "deferred", "stops"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -59,3 +59,25 @@ def stops() -> Iterator[list[int]]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block ends: it must not stop halfway.
+
+    For the few steps that make or remove temporary files, and move finished
+    ones into place: a stop between creating a file and noting its name would
+    leave the file behind.  A signal that arrives meanwhile is handled as the
+    block ends.  Where signals cannot be blocked (another thread, a platform
+    without ``pthread_sigmask``), the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)

@@ -17,15 +17,18 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from customer_model.cli._files import InputError, publish
 from customer_model.cli._progress import ProgressBar
+from customer_model.cli._signals import deferred
 from customer_model.records import (
     COLUMN_TYPES,
     CUSTOMER_COLUMNS,
@@ -105,15 +108,17 @@ def _temporaries(folder: Path, names: Iterable[str]) -> Iterator[dict[str, Path]
     """A temporary file beside each final name, removed unless moved into place."""
     paths: dict[str, Path] = {}
     try:
-        for name in names:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-            os.close(fd)
-            paths[name] = Path(tmp)
+        with deferred():  # a stop between making a file and noting it would leave it behind
+            for name in names:
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+                os.close(fd)
+                paths[name] = Path(tmp)
         yield paths
     finally:
-        for path in paths.values():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        with deferred():
+            for path in paths.values():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
 
 
 def write_tables(
@@ -177,13 +182,14 @@ def _move_into_place(folder: Path, files: Mapping[str, Path], ending: str) -> No
     tables only (``rank`` refuses a table found in two files).
     """
     marker = folder / MOVING
-    marker.touch()
-    for name, path in files.items():
-        publish(path, folder / f"{name}{ending}")
-        for other in ENDINGS:
-            if other != ending:
-                (folder / f"{name}{other}").unlink(missing_ok=True)
-    marker.unlink()
+    with deferred():  # a stop waits for the moves; only a crash leaves the marker
+        marker.touch()
+        for name, path in files.items():
+            publish(path, folder / f"{name}{ending}")
+            for other in ENDINGS:
+                if other != ending:
+                    (folder / f"{name}{other}").unlink(missing_ok=True)
+        marker.unlink()
 
 
 def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
@@ -243,12 +249,16 @@ _AWARE = r":[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
 _NOT_AWARE = "customer-model: a time not ISO 8601 with a UTC offset in column "
 
 
+#: What a time must be, as the model asks it of datetimes.
+_OFFSET_ASKED = (
+    "not ISO 8601 with a UTC offset"
+    " (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)"
+)
+
+
 def _naive(column: str) -> str:
     """What is said of a column holding a time that is not ISO 8601 with an offset."""
-    return (
-        f"{column} holds a time that is not ISO 8601 with a UTC offset"
-        " (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)"
-    )
+    return f"{column} holds a time that is {_OFFSET_ASKED}"
 
 
 def _aware(name: str) -> str:
@@ -296,6 +306,9 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
         con.execute(f"CREATE TABLE {_quoted(table)} AS SELECT {select} FROM {source}", [str(path)])
     except duckdb.Error as e:
         said = str(e).partition(_NOT_AWARE)[2]
+        where = _first_bad_line(path, types) if kind == "jsonl" else None
+        if where is not None:
+            raise InputError([f"{path}:{where}"]) from None
         if said in types:  # our own error(): the column's name, no value
             raise InputError([f"{path}: {_naive(said)}"]) from None
         # DuckDB's message quotes the offending value, which may be personal: not shown
@@ -305,6 +318,50 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
                 "column, or not JSON Lines); see the records page for the columns and types"
             ]
         ) from None
+
+
+#: A JSON value DuckDB can read as a column of each type (a lenient view: only what it
+#: surely cannot read is blamed on a line).
+_READABLE: Mapping[str, Callable[[object], bool]] = {
+    "BIGINT": lambda v: type(v) is int or (type(v) is str and _is_number(v, int)),
+    "BOOLEAN": lambda v: type(v) is bool or (type(v) is str and v.lower() in ("true", "false")),
+    "DECIMAL(38, 9)": lambda v: type(v) in (int, float) or (type(v) is str and _is_number(v)),
+    "TIMESTAMPTZ": lambda v: type(v) is str and re.search(_AWARE, v) is not None,
+}
+
+
+def _is_number(text: str, kind: Callable[[str], object] = Decimal) -> bool:
+    try:
+        kind(text.strip())
+    except (ArithmeticError, ValueError):
+        return False
+    return True
+
+
+def _first_bad_line(path: Path, types: Mapping[str, str]) -> str | None:
+    """Where DuckDB's failure lies in a JSON Lines table: ``"7: $.column: ..."``.
+
+    DuckDB's own message quotes the value and counts lines its own way;
+    this reads the file again, only once loading has failed.  ``None`` when
+    no line is surely bad (DuckDB then refused something this does not see).
+    """
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                return f"{number}: $: not valid JSON"
+            if type(row) is not dict:
+                return f"{number}: $: must be an object"
+            for name, type_ in types.items():
+                value = row.get(name)
+                readable = _READABLE.get(type_)
+                if value is not None and readable is not None and not readable(value):
+                    asked = _OFFSET_ASKED if type_ == "TIMESTAMPTZ" else f"not {type_}"
+                    return f"{number}: $.{name}: is {asked}"
+    return None
 
 
 def load_folder(con: Any, folder: str, progress: Progress | None = None) -> None:
@@ -346,7 +403,9 @@ def load_dataset(con: Any, dataset: Any, progress: Progress | None = None) -> No
         "purchases": purchase_records(customers),
         "feedback": feedback_records(dataset.feedback),
     }
-    with tempfile.TemporaryDirectory(prefix="customer-model-") as folder:
+    with deferred():  # made and noted for removal at once
+        staging = tempfile.TemporaryDirectory(prefix="customer-model-")
+    with staging as folder:
         write_tables(folder, [chunk], file_format="jsonl", total=len(customers))
         load_folder(con, folder, progress)
 

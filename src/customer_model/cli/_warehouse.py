@@ -17,7 +17,7 @@ from typing import Any
 
 from customer_model.cli._files import InputError, load_json, shown, source_of
 from customer_model.cli._progress import ProgressBar
-from customer_model.cli._tables import COLUMNS, load_dataset, load_folder
+from customer_model.cli._tables import COLUMNS, ENDINGS, load_dataset, load_folder
 from customer_model.errors import ValidationError
 
 _SQL_EPILOG = """\
@@ -130,6 +130,13 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
     policy = _policy(args)
     segments = segments_from(args.segments)
     data = Path(args.file)
+    if data.suffix.lower() in ENDINGS and not data.is_dir():
+        raise InputError(
+            [
+                f"{shown(args.file)}: holds one table; give --engine duckdb the folder of all"
+                f" five ({', '.join(COLUMNS)}), such as {shown(str(data.parent))}"
+            ]
+        )
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
