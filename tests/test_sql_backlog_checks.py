@@ -447,6 +447,30 @@ def test_spark_refuses_revenue_past_what_the_tables_hold(spark: Any) -> None:
 
 
 @pytest.mark.spark
+def test_spark_reading_literals_as_written_is_refused_only_for_a_backslash(spark: Any) -> None:
+    # With escapedStringLiterals, Spark would read the literal 'a\\b' as two backslashes:
+    # the theme would get no fit, a different backlog.  Refused instead.
+    theme = DATA.feedback[0].theme
+    tables = _tables()
+    for row in tables["feedback"]:
+        if row["theme"] == theme:
+            row["theme"] = "back\\slash"
+    load_spark(spark, tables)
+    fit = PrioritizationPolicy(strategic_fit={"back\\slash": 2.0})
+    expected = prioritize_sql(spark, policy=fit, as_of=AS_OF)
+    assert expected.get("back\\slash") is not None
+    spark.conf.set("spark.sql.parser.escapedStringLiterals", "true")
+    try:
+        error = _error(spark, policy=fit)
+        assert [p.location for p in error.problems] == ["$.connection"]
+        assert "escapedStringLiterals is true" in str(error)
+        plain = PrioritizationPolicy(strategic_fit={theme: 2.0})
+        assert prioritize_sql(spark, policy=plain, as_of=AS_OF).themes == expected.themes
+    finally:
+        spark.conf.unset("spark.sql.parser.escapedStringLiterals")
+
+
+@pytest.mark.spark
 def test_spark_in_ansi_mode_refuses_revenue_past_what_the_tables_hold(spark: Any) -> None:
     # ANSI mode (Spark 4's default) raises ARITHMETIC_OVERFLOW where Spark 3 gives NULL.
     spark.conf.set("spark.sql.ansi.enabled", "true")

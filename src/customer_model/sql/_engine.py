@@ -142,6 +142,14 @@ class _Engine:
             except OutOfRangeException:
                 _revenue_overflow()
         if self.dialect == "spark":
+            if "\\" in sql and self._escaped_literals():
+                raise ValidationError.single(
+                    "connection",
+                    "reads string literals as written (spark.sql.parser."
+                    "escapedStringLiterals is true), so a backslash in a theme, id or"
+                    " currency of the query would not match; set it to false for this call",
+                    _SUBJECT,
+                )
             try:
                 return list(self.connection.sql(sql).collect())
             except Exception as e:
@@ -149,6 +157,11 @@ class _Engine:
                     _revenue_overflow()
                 raise
         return self._postgres_rows(sql)
+
+    def _escaped_literals(self) -> bool:
+        """Whether Spark reads ``'a\\b'`` as two backslashes (a non-default setting)."""
+        setting = self.connection.conf.get("spark.sql.parser.escapedStringLiterals", "false")
+        return str(setting).lower() == "true"
 
     def examples(self, probe: Probe, names: Mapping[str, str]) -> str:
         """The query for a few of *probe*'s offending ids, the smallest by code point."""
