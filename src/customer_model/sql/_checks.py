@@ -80,10 +80,11 @@ class Probe:
         return self.column if self.count != "rows" else _REQUIRED[self.table][0]
 
     def examples(self) -> exp.Select:
-        """Up to :data:`EXAMPLES` offending ids, smallest first, each with the exact count.
+        """Up to :data:`EXAMPLES` offending ids, smallest first, each with two exact counts.
 
-        The count is of offending rows, or of distinct ids for repeats and
-        absent customers.
+        The first count is of offending rows, or of distinct ids for repeats
+        and absent customers; the second of the ids (an id that stands for
+        several offending rows is shown, and counted, once).
         """
         column = _c(self.shown)
         query = exp.select(column).from_(_from(self.table)).where(self.where)
@@ -91,10 +92,18 @@ class Probe:
             query = query.group_by(column.copy()).having(_more_than_once())
         elif self.count == "distinct":
             query = query.distinct()
-        counted = exp.select(
-            exp.column(self.shown, table="e"), exp.Window(this=exp.Count(this=exp.Star()))
-        ).from_(exp.Subquery(this=query, alias=exp.TableAlias(this="e")))
-        return counted.order_by(exp.column(self.shown, table="e")).limit(EXAMPLES)
+        shown = exp.column(self.shown, table="e")
+        total: exp.Expr = exp.Window(this=exp.Count(this=exp.Star()))
+        if self.count == "rows":  # one id may stand for several rows: shown once, all counted
+            total = exp.Window(this=exp.Sum(this=exp.Count(this=exp.Star())))
+            total = exp.cast(total, exp.DataType.build("BIGINT"))
+        ids = exp.Window(this=exp.Count(this=exp.Star()))  # of the ids, after grouping
+        counted = exp.select(shown, total, ids).from_(
+            exp.Subquery(this=query, alias=exp.TableAlias(this="e"))
+        )
+        if self.count == "rows":
+            counted = counted.group_by(shown.copy())
+        return counted.order_by(shown.copy()).limit(EXAMPLES)
 
 
 def _c(name: str) -> exp.Column:
@@ -295,17 +304,18 @@ def _shown(examples: Iterable[str], count: int) -> str:
 
 
 def problems(
-    found: Iterable[tuple[Probe, int, list[str]]], names: Mapping[str, str]
+    found: Iterable[tuple[Probe, int, list[str], int]], names: Mapping[str, str]
 ) -> list[Problem]:
     """What each failed check means, in ``prioritize()``'s words where it has them.
 
-    *found* holds each failed probe with its count and some of its ids.
+    *found* holds each failed probe with its count, some of its ids and how
+    many ids there are in all.
     """
     out: list[Problem] = []
-    for probe, count, examples in found:
+    for probe, count, examples, ids in found:
         table = names.get(probe.table, probe.table)
         path: Path = (table, probe.column)
-        listed = _shown(examples, count)
+        listed = _shown(examples, ids)
         which = f" ({probe.shown} {listed})" if examples else ""
         problem = probe.problem
         if problem == "unknown":

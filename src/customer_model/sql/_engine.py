@@ -284,7 +284,7 @@ def _not_identifiers(engine: _Engine, names: Mapping[str, str]) -> list[Problem]
         except Exception:  # only an explanation of an error already raised
             return []
         if rows:
-            failed.append((probe, int(rows[0][1]), [str(row[0]) for row in rows]))
+            failed.append((probe, int(rows[0][1]), [str(row[0]) for row in rows], int(rows[0][2])))
     return problems(failed, names)
 
 
@@ -303,7 +303,8 @@ def _problems(
             continue
         rows = engine.rows(engine.examples(probe, names))
         examples = [str(row[0]) for row in rows if row[0] is not None]
-        failed.append((probe, int(rows[0][1]) if rows else int(count), examples))
+        total, ids = (int(rows[0][1]), int(rows[0][2])) if rows else (int(count), int(count))
+        failed.append((probe, total, examples, ids))
     return problems(failed, names)
 
 
