@@ -503,19 +503,23 @@ def test_a_jsonl_time_with_an_offset_is_that_instant(
     assert rank(capsys, str(folder), *as_of)[:2] == rank(capsys, str(jsonl_folder), *as_of)[:2]
 
 
+def _rewrite_parquet(path: Path, replace: str) -> Any:
+    """Rewrite the Parquet table at *path* with ``SELECT * REPLACE (<replace>)``; its table t."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        f"CREATE TABLE t AS SELECT * REPLACE ({replace}) FROM read_parquet($1)", [str(path)]
+    )
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    return con
+
+
 def test_a_parquet_time_without_a_zone_is_refused(
     parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = _copy(parquet_folder, tmp_path / "naive")
-    path = str(folder / "purchases.parquet")
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(
-        'CREATE TABLE t AS SELECT * REPLACE (CAST("at" AS TIMESTAMP) AS "at")'
-        " FROM read_parquet($1)",
-        [path],
-    )
-    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    path = folder / "purchases.parquet"
+    _rewrite_parquet(path, 'CAST("at" AS TIMESTAMP) AS "at"')
     status, _, err = rank(capsys, str(folder))
     assert (status, err.count("\n")) == (2, 1)
     assert err.startswith(f"{path}: at holds a time that is not ISO 8601 with a UTC offset")
@@ -526,15 +530,11 @@ def test_an_infinite_time_is_named_as_the_bad_value_it_is(
 ) -> None:
     # Without --as-of, the latest feedback is the moment to rank at: infinity is none.
     folder = _copy(parquet_folder, tmp_path / "infinite")
-    path = str(folder / "feedback.parquet")
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE t AS SELECT * REPLACE (CASE WHEN id = (SELECT min(id) FROM"
-        " read_parquet($1)) THEN 'infinity'::TIMESTAMPTZ ELSE created_at END AS created_at)"
-        " FROM read_parquet($1)",
-        [path],
+    con = _rewrite_parquet(
+        folder / "feedback.parquet",
+        "CASE WHEN id = (SELECT min(id) FROM read_parquet($1))"
+        " THEN 'infinity'::TIMESTAMPTZ ELSE created_at END AS created_at",
     )
-    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
     status, _, err = rank(capsys, str(folder))
     assert (status, err.count("\n")) == (2, 1)
     first = con.execute("SELECT min(id) FROM t").fetchone()
