@@ -592,3 +592,12 @@ def test_one_table_as_data_is_told_to_give_the_folder(
         f"{folder / name}: holds one table; give --engine duckdb the folder of all five"
         f" (customers, purchasers, users, purchases, feedback), such as {folder}\n",
     )
+
+
+def test_the_python_engine_points_a_folder_to_duckdb(
+    jsonl_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rank", str(jsonl_folder)]) == 2
+    assert capsys.readouterr().err == (
+        f"{jsonl_folder}: is a folder; rank its tables with --engine duckdb\n"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -150,6 +151,8 @@ def _rank_in_python(args: argparse.Namespace) -> Any:
 
     segments = segments_from(args.segments)
     lines = is_lines(args.file)
+    if os.path.isdir(args.file):  # a folder of tables: only DuckDB reads those
+        raise InputError([f"{shown(args.file)}: is a folder; rank its tables with --engine duckdb"])
     if lines:
         if args.customers is None:
             raise InputError([f"{shown(args.file)}: a JSON Lines feedback file needs --customers"])
