@@ -909,3 +909,16 @@ def test_make_converter_names_a_bad_choice_for_fine_times(value: object) -> None
     with pytest.raises(ValidationError) as info:
         make_converter(finer_than_microseconds=value)  # type: ignore[arg-type]
     assert info.value.paths == ["$.finer_than_microseconds"]
+
+
+def test_a_repeated_key_inside_a_rule_is_named_as_the_rule_word_it_is() -> None:
+    # Rule fields hold any kind of rule: the words of every node type are known.
+    text = (
+        '{"id": "s-de", "name": "DE", "rule": {"op": "and", "rules":'
+        ' [{"op": "eq", "field": "country", "field": "country", "value": "DE"}]}}'
+    )
+    with pytest.raises(ValidationError) as info:
+        from_json(text, Segment, repeated_keys="error")
+    assert [str(p) for p in info.value.problems] == [
+        "$.rule.rules[0]: repeats the key(s) 'field'; JSON keeps only one"
+    ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import sys
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,9 @@ from customer_model.errors import Path, Problem
 from customer_model.serialization._rule_json import RULE_WORDS
 
 __all__ = ["repeat_finder", "repeats"]
+
+#: Modules whose classes' subclasses are not walked (``str`` has hundreds, none a model).
+_STANDARD = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 #: Objects noted by :func:`repeat_finder`: ``id(object)`` to its repeated keys.
 Found = dict[int, list[str]]
@@ -86,7 +90,7 @@ def vocabulary(cls: Any) -> frozenset[str]:
             seen.add(t)
         except TypeError:  # an unhashable annotation: nothing to read from it
             continue
-        if isinstance(t, type) and t.__module__ != "builtins":
+        if isinstance(t, type) and t.__module__.partition(".")[0] not in _STANDARD:
             todo.extend(t.__subclasses__())  # a Rule field holds any kind of rule
         if isinstance(t, type) and attrs.has(t):
             try:
