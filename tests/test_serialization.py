@@ -294,9 +294,9 @@ def test_checking_repeats_changes_nothing_without_repeats(item: FeedbackItem) ->
     assert from_json(text, FeedbackItem, repeated_keys="error") == item
 
 
-#: Person's own words (its fields and its location's), and keys nobody defined.
-_PERSON_WORDS = ("id", "name", "email", "location", "country", "city")
-_KEYS = st.sampled_from(_PERSON_WORDS) | st.text(max_size=2)
+#: The fields of Person and of its Location, and keys nobody defined.
+_FIELDS = {"person": ("id", "name", "email", "location"), "location": ("country", "city")}
+_KEYS = st.sampled_from(_FIELDS["person"] + _FIELDS["location"]) | st.text(max_size=2)
 
 _JSON = st.recursive(
     st.none() | st.integers() | st.text(max_size=3),
@@ -306,27 +306,32 @@ _JSON = st.recursive(
 
 
 def _with_repeats(
-    value: object, path: tuple[str | int, ...] = ()
+    value: object, at: str | None = "person", path: tuple[str | int, ...] = ()
 ) -> tuple[str, dict[str, list[str]]]:
     """JSON text of *value* in which every non-empty object repeats its first key.
 
-    With the objects the check reaches (through indexes and Person's words
-    only): their location, and the repeated key when it is a word of Person's.
+    With the objects the check reaches, following Person's type (*at* is the
+    class there, ``None`` where the type says nothing): their location, and
+    the repeated key when it is a field of that class.
     """
+    fields = _FIELDS.get(at or "", ())
     if isinstance(value, list):
-        parts = [_with_repeats(v, (*path, i)) for i, v in enumerate(value)]
+        parts = [_with_repeats(v, None, (*path, i)) for i, v in enumerate(value)]
         return "[" + ", ".join(t for t, _ in parts) + "]", {
             k: v for _, found in parts for k, v in found.items()
         }
     if isinstance(value, dict):
-        pairs = [(k, *_with_repeats(v, (*path, k))) for k, v in value.items()]
-        fields = [f"{json.dumps(k)}: {t}" for k, t, _ in pairs]
-        found = {k: v for key, _, inner in pairs if key in _PERSON_WORDS for k, v in inner.items()}
+        pairs = [
+            (k, *_with_repeats(v, "location" if k == "location" else None, (*path, k)))
+            for k, v in value.items()
+        ]
+        text = [f"{json.dumps(k)}: {t}" for k, t, _ in pairs]
+        found = {k: v for key, _, inner in pairs if key in fields for k, v in inner.items()}
         if pairs:
             first = pairs[0][0]
-            fields.insert(0, f"{json.dumps(first)}: null")
-            found[format_path(path)] = [first] if first in _PERSON_WORDS else []
-        return "{" + ", ".join(fields) + "}", found
+            text.insert(0, f"{json.dumps(first)}: null")
+            found[format_path(path)] = [first] if first in fields else []
+        return "{" + ", ".join(text) + "}", found
     return json.dumps(value), {}
 
 
@@ -921,4 +926,14 @@ def test_a_repeated_key_inside_a_rule_is_named_as_the_rule_word_it_is() -> None:
         from_json(text, Segment, repeated_keys="error")
     assert [str(p) for p in info.value.problems] == [
         "$.rule.rules[0]: repeats the key(s) 'field'; JSON keeps only one"
+    ]
+
+
+def test_a_repeated_key_inside_a_mapping_value_is_found_and_named() -> None:
+    # Mapping keys are identifiers or vocabulary: the search goes down through them.
+    text = '{"role_weights": {"cost": {"purchaser": 9, "purchaser": 1, "user": 1}}}'
+    with pytest.raises(ValidationError) as info:
+        from_json(text, PrioritizationPolicy, repeated_keys="error")
+    assert [str(p) for p in info.value.problems] == [
+        "$.role_weights.cost: repeats the key(s) 'purchaser'; JSON keeps only one"
     ]

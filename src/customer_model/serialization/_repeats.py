@@ -1,34 +1,67 @@
 """Objects in JSON text that repeat a key, found while parsing.
 
-A repeated key is named only when it is one of the words the target type
-reads (a field name such as ``'id'``); any other key is counted, as unknown
-keys are: a key nobody defined may be personal data.  For the same reason the
-search goes down only through such words, never through a key nobody
-defined: what sits under an unknown key is refused as a whole when the
-input is structured.
+The search follows the target type down the parsed value: through an attrs
+class's fields, a mapping's keys (the library's are identifiers: themes,
+currency codes, vocabulary words) and an array's items.  A repeated key is
+named when it is one of those (a field name such as ``'id'``, a mapping
+key); any other key is counted, as unknown keys are, since a key nobody
+defined may be personal data.  For the same reason the search never goes
+down through such a key: what sits under it is refused as an unknown field
+when the input is structured.
 """
 
 from __future__ import annotations
 
 import collections
+import collections.abc
 import functools
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
 from customer_model.errors import Path, Problem
+from customer_model.model.rules import Rule
 from customer_model.serialization._rule_json import RULE_WORDS
 
 __all__ = ["repeat_finder", "repeats"]
 
+#: Objects noted by :func:`repeat_finder`: ``id(object)`` to its repeated keys.
+Found = dict[int, list[str]]
+
 #: Modules whose classes' subclasses are not walked (``str`` has hundreds, none a model).
 _STANDARD = frozenset(sys.stdlib_module_names) | {"builtins"}
 
-#: Objects noted by :func:`repeat_finder`: ``id(object)`` to its repeated keys.
-Found = dict[int, list[str]]
+_MAPPINGS = frozenset({dict, Mapping, collections.abc.MutableMapping})
+_ARRAYS = frozenset(
+    {list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set}
+    | {collections.abc.MutableSequence, collections.abc.MutableSet}
+)
+
+
+@attrs.frozen
+class _Shape:
+    """What the target type says of a JSON value at one place.
+
+    ``fields`` are an object's keys and their types (``None`` for a mapping,
+    whose every key is named and whose values are of ``values``); ``items``
+    is an array's item type, ``positions`` a fixed tuple's.
+    """
+
+    fields: Mapping[str, Any] | None = None
+    values: Any = None
+    items: Any = None
+    positions: tuple[Any, ...] = ()
+
+    def child(self, key: str | int) -> Any:
+        if isinstance(key, int):
+            return self.positions[key] if key < len(self.positions) else self.items
+        return self.values if self.fields is None else self.fields.get(key)
+
+
+_NOTHING = _Shape(fields={})
 
 
 def repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], Found]:
@@ -50,23 +83,28 @@ def repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], 
 
 def repeats(raw: Any, found: Found, cls: Any) -> list[Problem]:
     """A problem for every object of *raw* that :func:`repeat_finder` noted."""
-    words = vocabulary(cls)
     problems = []
-    stack: list[tuple[Path, Any]] = [((), raw)]
+    stack: list[tuple[Path, Any, Any]] = [((), raw, cls)]
     while found and stack:  # no recursion: the parser accepted the nesting, so must this
-        path, value = stack.pop()
+        path, value, t = stack.pop()
+        shape = _shape(t)
         if isinstance(value, dict):
             keys = found.get(id(value))
+            known = value.keys() if shape.fields is None else shape.fields.keys()
             if keys is not None:
-                problems.append(Problem(path, _message(keys, words)))
-            stack.extend(((*path, key), item) for key, item in value.items() if key in words)
+                problems.append(Problem(path, _message(keys, known)))
+            stack.extend(
+                ((*path, key), item, shape.child(key))
+                for key, item in value.items()
+                if key in known
+            )
         elif isinstance(value, list):
-            stack.extend(((*path, i), item) for i, item in enumerate(value))
+            stack.extend(((*path, i), item, shape.child(i)) for i, item in enumerate(value))
     return problems
 
 
-def _message(keys: list[str], words: frozenset[str]) -> str:
-    named = [key for key in keys if key in words]
+def _message(keys: list[str], known: collections.abc.Collection[str]) -> str:
+    named = [key for key in keys if key in known]
     others = len(keys) - len(named)
     if not named:
         return f"repeats {others} key{'s' if others > 1 else ''}; JSON keeps only one of each"
@@ -76,30 +114,52 @@ def _message(keys: list[str], words: frozenset[str]) -> str:
     return f"repeats the key(s) {text}; JSON keeps only one"
 
 
+def _shape(t: Any) -> _Shape:
+    try:
+        return _cached_shape(t)
+    except TypeError:  # an unhashable annotation: nothing known of it
+        return _NOTHING
+
+
 @functools.cache
-def vocabulary(cls: Any) -> frozenset[str]:
-    """Every field name of every attrs class *cls* can hold, at any depth."""
-    words: set[str] = set()
-    seen: set[Any] = set()
-    todo = [cls]
-    while todo:
-        t = todo.pop()
-        try:
-            if t in seen:
-                continue
-            seen.add(t)
-        except TypeError:  # an unhashable annotation: nothing to read from it
+def _cached_shape(t: Any) -> _Shape:
+    """The shape of *t*: its fields, a mapping's values, or an array's items."""
+    origin = typing.get_origin(t)
+    args = typing.get_args(t)
+    if origin in _MAPPINGS and len(args) == 2:
+        return _Shape(fields=None, values=args[1])
+    if origin in _ARRAYS and args:
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            return _Shape(positions=args)
+        return _Shape(items=args[0])
+    fields: dict[str, Any] = {}
+    items: Any = None
+    for part in args if origin is not None else (t,):  # a union: what any member reads
+        if part is t:
+            fields.update(_fields(t))
             continue
-        if isinstance(t, type) and t.__module__.partition(".")[0] not in _STANDARD:
-            todo.extend(t.__subclasses__())  # a Rule field holds any kind of rule
-        if isinstance(t, type) and attrs.has(t):
-            try:
-                hints = typing.get_type_hints(t)
-            except Exception:  # an annotation that does not resolve: its names still count
-                hints = {}
-            for field in attrs.fields(t):
-                words.add(field.name)
-                todo.append(hints.get(field.name, field.type))
-        else:
-            todo.extend(typing.get_args(t))
-    return frozenset(words | RULE_WORDS)
+        shape = _shape(part)
+        if shape.fields is None and shape.values is not None:
+            return shape  # a mapping among the members
+        fields.update(shape.fields or {})
+        items = items if items is not None else shape.items
+    return _Shape(fields=fields, items=items)
+
+
+def _fields(t: Any) -> dict[str, Any]:
+    """Field name to type, for an attrs class or for every attrs class below a base class."""
+    if not isinstance(t, type) or t.__module__.partition(".")[0] in _STANDARD:
+        return {}
+    out: dict[str, Any] = {}
+    if attrs.has(t):
+        try:
+            hints = typing.get_type_hints(t)
+        except Exception:  # an annotation that does not resolve: its names still count
+            hints = {}
+        out.update((f.name, hints.get(f.name)) for f in attrs.fields(t))
+    for sub in t.__subclasses__():  # a Rule field holds any kind of rule
+        for name, type_ in _fields(sub).items():
+            out.setdefault(name, type_)
+    if out and issubclass(t, Rule):
+        out.update(dict.fromkeys(RULE_WORDS))
+    return out
