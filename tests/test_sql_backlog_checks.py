@@ -32,6 +32,7 @@ from customer_model import (
     prioritize,
 )
 from customer_model.examples.bundled import sample_as_of, sample_dataset
+from customer_model.records import Record
 from customer_model.sql import DIALECTS, TABLES, backlog_sql, prioritize_sql
 from customer_model.sql._checks import WHITE_SPACE
 
@@ -156,7 +157,7 @@ def _broken() -> Tables:
     return tables
 
 
-def _eur_customer(purchases: list[dict[str, object]]) -> object:
+def _eur_customer(purchases: list[Record]) -> object:
     [customer] = {row["customer_id"] for row in purchases if row["currency"] == "eur"}
     return customer
 
