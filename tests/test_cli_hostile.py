@@ -12,8 +12,10 @@ import errno
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from customer_model import to_json
-from customer_model.cli import main
+from customer_model.cli import _files, main
+from customer_model.cli._signals import Stopped, deferred, stops
 from customer_model.examples.bundled import sample_dataset
 
 #: Long enough for a slow machine, short enough that a hang fails the test.
@@ -286,3 +289,39 @@ def test_hostile_output_names_never_harm_a_file(
         assert code == 2
     assert keep.read_text() == "old\n" or Path(arg).resolve() == keep.resolve()
     assert not list(root.rglob("*.tmp"))  # no temporary file left behind
+
+
+def test_a_stop_while_a_file_is_written_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stopped(fd: int) -> None:  # the signal lands while the bytes go to disk
+        raise Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(os, "fsync", stopped)
+    target = tmp_path / "out.json"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(Stopped):
+        _files.write_whole(str(target), "new")
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+    assert target.read_text(encoding="utf-8") == "old"
+
+
+def test_a_stop_is_held_back_until_the_steps_that_must_not_stop_are_done() -> None:
+    # A DuckDB query first: its threads exist, and the kernel may hand them the signal.
+    duckdb = pytest.importorskip("duckdb")
+    duckdb.connect().execute("SELECT count(*) FROM range(1000000)").fetchall()
+    done = []
+
+    def move() -> None:
+        with deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # Python runs the handler here, and holds the stop
+            done.append("moved")
+
+    with stops() as received:
+        with pytest.raises(Stopped):
+            move()
+        assert (done, received) == (["moved"], [signal.SIGINT])
+        os.kill(os.getpid(), signal.SIGTERM)  # a second signal: already stopping, ignored
+        time.sleep(0.05)
+        assert received == [signal.SIGINT, signal.SIGTERM]

@@ -144,8 +144,13 @@ def test_generating_in_the_other_format_replaces_the_tables(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.parquet" for t in TABLES)
     assert rank(capsys, str(tmp_path))[0] == 0
     (tmp_path / "users.parquet").rename(tmp_path / "users.ndjson")  # a table of the user's
+    (tmp_path / "purchases.parquet").unlink()
+    (tmp_path / "purchases.parquet").mkdir()  # a folder, as Spark writes Parquet: not a table
     assert generate(tmp_path, "jsonl") == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.jsonl" for t in TABLES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"{t}.jsonl" for t in TABLES] + ["purchases.parquet"]
+    )
+    assert rank(capsys, str(tmp_path))[0] == 0
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from customer_model.cli._signals import deferred
 from customer_model.errors import Problem, ValidationError
 from customer_model.serialization import from_dict, from_json
 
@@ -336,9 +337,10 @@ def write_whole(path: str, text: str) -> None:
                 path, "is not a regular file (a pipe, device or socket); use --out - for stdout"
             )
         directory = os.path.dirname(target) or "."
-        fd, temp = tempfile.mkstemp(
-            dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
-        )
+        with deferred():  # the file is made and noted at once (removed below on a stop)
+            fd, temp = tempfile.mkstemp(
+                dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+            )
     except InputError:
         raise
     except ValueError:  # a NUL character, or text the file system cannot encode
@@ -364,6 +366,10 @@ def write_whole(path: str, text: str) -> None:
         raise _refuse(
             path, f"cannot write ({e.strerror or type(e).__name__}); {unchanged}"
         ) from None
+    except BaseException:  # a stop (Ctrl-C, SIGTERM): no temporary file stays behind
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
     with contextlib.suppress(OSError):  # make the new name itself survive a crash
         dir_fd = os.open(directory, os.O_RDONLY)
         try:

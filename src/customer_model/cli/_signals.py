@@ -3,10 +3,15 @@
 Both signals raise :class:`Stopped` where Python's defaults would print a
 traceback (SIGINT) or end the process on the spot (SIGTERM, leaving
 temporary files behind): the exception unwinds every ``finally`` and
-``with`` on its way out, so temporary files and folders are removed.  DuckDB
-turns a signal that arrives during a query into its own error ("Query
-interrupted"), which is why the signal is also noted where :func:`stops`
-can tell.
+``with`` on its way out, so temporary files and folders are removed.  Only
+the first signal stops; later ones (a second Ctrl-C while the first one's
+cleanup runs) are noted and ignored.  DuckDB turns a signal that arrives
+during a query into its own error ("Query interrupted"), which is why the
+signals are also noted where :func:`stops` can tell.
+
+Signals are process-wide, so their state here is too: what :func:`stops`
+installs and :func:`deferred` holds back lives in this module while the
+command runs (the library's core never touches it).
 """
 
 from __future__ import annotations
@@ -30,6 +35,19 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+class _State:
+    """The signals received while :func:`stops` is active, and how deep :func:`deferred` is."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.holding = 0
+        self.pending: int | None = None
+
+
+#: Set while :func:`stops` is active (in the main thread only).
+_active: list[_State] = []
+
+
 @contextlib.contextmanager
 def stops() -> Iterator[list[int]]:
     """Turn SIGINT and SIGTERM into :class:`Stopped` inside the block.
@@ -40,13 +58,18 @@ def stops() -> Iterator[list[int]]:
     set in the main thread; elsewhere the block runs with the handlers as
     they are.
     """
-    received: list[int] = []
+    state = _State()
     if threading.current_thread() is not threading.main_thread():
-        yield received
+        yield state.received
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        received.append(signum)
+        state.received.append(signum)
+        if len(state.received) > 1:
+            return  # already stopping: let the cleanup finish
+        if state.holding:
+            state.pending = signum  # raised when the held steps are done
+            return
         raise Stopped(signum)
 
     previous = {
@@ -54,30 +77,33 @@ def stops() -> Iterator[list[int]]:
         for signum in _SIGNALS
         if signal.getsignal(signum) is not signal.SIG_IGN
     }
+    _active.append(state)
     try:
-        yield received
+        yield state.received
     finally:
+        _active.remove(state)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back until the block ends: it must not stop halfway.
+    """Hold a stop back until the block ends: it must not stop halfway.
 
     For the few steps that make or remove temporary files, and move finished
     ones into place: a stop between creating a file and noting its name would
-    leave the file behind.  A signal that arrives meanwhile is handled as the
-    block ends.  Where signals cannot be blocked (another thread, a platform
-    without ``pthread_sigmask``), the block runs as it is.
+    leave the file behind.  A signal that arrives meanwhile stops the command
+    as the block ends.  Outside :func:`stops` the block runs as it is.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
+    if not _active or threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    state = _active[-1]
+    state.holding += 1
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        state.holding -= 1
+        if not state.holding and state.pending is not None:
+            signum, state.pending = state.pending, None
+            raise Stopped(signum)

@@ -182,13 +182,14 @@ def _move_into_place(folder: Path, files: Mapping[str, Path], ending: str) -> No
     tables only (``rank`` refuses a table found in two files).
     """
     marker = folder / MOVING
-    with deferred():  # a stop waits for the moves; only a crash leaves the marker
+    with deferred():  # a stop waits for the moves; a crash or a failed move leaves the marker
         marker.touch()
         for name, path in files.items():
             publish(path, folder / f"{name}{ending}")
             for other in ENDINGS:
-                if other != ending:
-                    (folder / f"{name}{other}").unlink(missing_ok=True)
+                stale = folder / f"{name}{other}"
+                if other != ending and stale.is_file():  # a folder (Spark's Parquet) stays
+                    stale.unlink()
         marker.unlink()
 
 
