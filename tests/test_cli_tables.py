@@ -313,7 +313,7 @@ def test_bad_tables_get_one_line_and_status_2(
     )
     status, _, err = rank(capsys, str(wrong))
     assert status == 2
-    assert err.startswith(f"{wrong / 'feedback.jsonl'}:1: $.created_at: is not ISO 8601")
+    assert err.startswith(f"{wrong / 'feedback.jsonl'}:1: $.created_at: is not an ISO 8601")
     assert err.count("\n") == 1
     assert "Ada" not in err
     _with_first_row(wrong, "purchases", amount="Ada Lovelace")
@@ -491,8 +491,9 @@ def test_a_jsonl_time_without_an_offset_is_refused_as_the_model_refuses_it(
     status, _, err = rank(capsys, str(folder))
     assert (status, err) == (
         2,
-        f"{folder / f'{table}.jsonl'}:1: $.{column}: is not ISO 8601 with a UTC offset"
-        " (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)\n",
+        f"{folder / f'{table}.jsonl'}:1: $.{column}: is not an ISO 8601 time with a UTC"
+        " offset, written YYYY-MM-DDTHH:MM[:SS[.ffffff]] then Z or ±HH:MM (such as"
+        " 2025-01-31T09:30:00Z)\n",
     )
 
 
@@ -527,7 +528,7 @@ def test_a_parquet_time_without_a_zone_is_refused(
     _rewrite_parquet(path, 'CAST("at" AS TIMESTAMP) AS "at"')
     status, _, err = rank(capsys, str(folder))
     assert (status, err.count("\n")) == (2, 1)
-    assert err.startswith(f"{path}: at holds a time that is not ISO 8601 with a UTC offset")
+    assert err == f"{path}: at is TIMESTAMP, not TIMESTAMP WITH TIME ZONE\n"
 
 
 def test_an_infinite_time_is_named_as_the_bad_value_it_is(
@@ -605,4 +606,138 @@ def test_the_python_engine_points_a_folder_to_duckdb(
     assert main(["rank", str(jsonl_folder)]) == 2
     assert capsys.readouterr().err == (
         f"{jsonl_folder}: is a folder; rank its tables with --engine duckdb\n"
+    )
+
+
+# One instant, 2025-06-01T10:00:00Z, in forms the model writes or reads alike.
+_SAME_INSTANT = [
+    "2025-06-01T10:00:00Z",
+    "2025-06-01T10:00Z",
+    "2025-06-01 10:00:00+00:00",
+    "2025-06-01T15:30:00+0530",
+    "2025-06-01T15:00:00+05",
+    "2025-06-01T10:00:00.000000-00:00",
+]
+
+
+@pytest.mark.parametrize("written", _SAME_INSTANT)
+def test_a_json_lines_time_is_read_as_the_instant_it_names(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str
+) -> None:
+    ranked = []
+    for i, text in enumerate([_SAME_INSTANT[0], written]):
+        folder = _copy(jsonl_folder, tmp_path / str(i))
+        _with_first_row(folder, "feedback", created_at=text)
+        status, out, err = rank(capsys, str(folder), "--as-of", "2030-01-01", "--format", "json")
+        assert (status, err) == (0, "")
+        ranked.append(out)
+    assert ranked[0] == ranked[1]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2025-06-01T10:00:00.123456789Z",  # DuckDB would drop the nanoseconds
+        "2025-06-01T10:00:00+24:00",
+        "2025-06-01T10:00:00+99:99",
+        "10000-01-01T00:00:00Z",
+        "2025-06-01T10:00:00z",
+        "2025-06-01T10:00:60Z",
+        "20250601T100000Z",  # ISO 8601 basic: Python reads it, DuckDB does not
+        "2025-06-01T10:00:00Z\n",
+    ],
+)
+def test_a_json_lines_time_duckdb_would_read_otherwise_is_refused(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str
+) -> None:
+    folder = _copy(jsonl_folder, tmp_path / "odd")
+    _with_first_row(folder, "feedback", created_at=written)
+    status, _, err = rank(capsys, str(folder))
+    assert status == 2
+    assert err.startswith(f"{folder / 'feedback.jsonl'}:1: $.created_at: is not an ISO 8601")
+
+
+@pytest.mark.parametrize(
+    ("cast", "refused"),
+    [
+        ("CAST(created_at AS TIMESTAMP_NS)", "TIMESTAMP_NS"),
+        ("CAST(created_at AS DATE)", "DATE"),
+        ("strftime(created_at, '%Y-%m-%dT%H:%M:%S')", None),  # text without an offset
+        ("strftime(created_at, '%Y-%m-%dT%H:%M:%S.%fZ')", ""),  # text with one: read
+    ],
+)
+def test_a_parquet_time_is_read_only_with_its_zone(
+    parquet_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    cast: str,
+    refused: str | None,
+) -> None:
+    folder = _copy(parquet_folder, tmp_path / "times")
+    path = folder / "feedback.parquet"
+    _rewrite_parquet(path, f"{cast} AS created_at")
+    status, out, err = rank(capsys, str(folder), "--format", "json")
+    if refused == "":
+        assert (status, out) == (0, rank(capsys, str(parquet_folder), "--format", "json")[1])
+    elif refused is None:
+        assert (status, err.count("\n")) == (2, 1)
+        assert err.startswith(f"{path}: created_at holds a time that is not an ISO 8601 time")
+    else:
+        assert (status, err) == (
+            2,
+            f"{path}: created_at is {refused}, not TIMESTAMP WITH TIME ZONE\n",
+        )
+
+
+@pytest.mark.parametrize(
+    "lenient",
+    [
+        "bom",  # a byte-order mark DuckDB skips
+        "float",  # importance_level 2.0, which DuckDB reads as BIGINT 2
+        "cr",  # a carriage return as white space inside a line: not a line break
+    ],
+)
+def test_a_bad_line_is_named_past_what_duckdb_reads_but_python_would_not(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lenient: str
+) -> None:
+    folder = _copy(jsonl_folder, tmp_path / "lenient")
+    path = folder / "feedback.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[4])
+    bad["created_at"] = "2025-01-01T00:00:00"  # no offset: line 5 is the one to blame
+    lines[4] = json.dumps(bad)
+    if lenient == "bom":
+        lines[0] = "\ufeff" + lines[0]
+    elif lenient == "float":
+        lines[1] = json.dumps({**json.loads(lines[1]), "importance_level": 2.0})
+    else:
+        lines[1] = "{\r" + lines[1][1:]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, _, err = rank(capsys, str(folder))
+    assert status == 2
+    assert err.startswith(f"{path}:5: $.created_at: is not an ISO 8601 time"), err
+
+
+@pytest.mark.parametrize("moment", ["'10000-01-01 00:00:00+00'", "NULL"])
+def test_a_feedback_time_no_datetime_holds_is_named_without_as_of(
+    parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], moment: str
+) -> None:
+    # The latest feedback is the moment to rank at; a time past 9999 is none (nor NULL).
+    folder = _copy(parquet_folder, tmp_path / "late")
+    _rewrite_parquet(
+        folder / "feedback.parquet",
+        f"CASE WHEN id = (SELECT min(id) FROM read_parquet($1)) THEN {moment}::TIMESTAMPTZ"
+        " ELSE created_at END AS created_at",
+    )
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err.count("\n")) == (2, 1)
+    assert err.startswith(f"{folder}: $.feedback")
+    assert "as_of: must" not in err
+    everything = _copy(parquet_folder, tmp_path / "none")
+    _rewrite_parquet(everything / "feedback.parquet", "NULL::TIMESTAMPTZ AS created_at")
+    assert rank(capsys, str(everything)) == (
+        2,
+        "",
+        f"{everything}: no feedback row has a created_at to rank at (each is NULL, infinite"
+        " or past the year 9999); give --as-of\n",
     )

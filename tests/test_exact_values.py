@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import decimal
 import enum
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 
@@ -37,6 +39,7 @@ from customer_model import (
     from_json,
 )
 from customer_model.model import customers, feedback, people, policy, segments, surveys
+from customer_model.model._money import shortest
 
 ANN = Person("p-ann")
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -198,3 +201,22 @@ def test_mypy_offers_the_values(tmp_path: Path) -> None:
     assert status == 1, out + err
     assert len(errors) == 1, out + err
     assert "use.py:3:" in errors[0]
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=9, max_value=10**29, min_value=0))
+def test_shortest_keeps_the_value_and_drops_only_trailing_zeros(amount: Decimal) -> None:
+    short = shortest(amount)
+    assert short == amount
+    exponent = short.as_tuple().exponent
+    assert isinstance(exponent, int)
+    assert exponent <= 0  # never 1E+2 for 100
+    digits = format(short, "f")
+    assert not ("." in digits and digits.endswith("0"))
+    # as DECIMAL(38, 9) gives it: the same text
+    padded = amount.quantize(Decimal("1E-9"), context=decimal.Context(prec=60))
+    assert str(shortest(padded)) == str(short)
+
+
+def test_shortest_leaves_what_is_not_money_alone() -> None:
+    for odd in (Decimal("Infinity"), Decimal("-Infinity"), Decimal("NaN")):
+        assert str(shortest(odd)) == str(odd)

@@ -303,6 +303,23 @@ def test_revenue_past_what_the_tables_hold_is_refused_not_a_crash() -> None:
     _assert_refuses_revenue_past_decimal(duckdb.connect(), load_duckdb)
 
 
+def test_more_ids_counts_ids_neither_rows_nor_a_null() -> None:
+    # Negative amounts in rows of seven customers, and in rows whose customer is NULL.
+    tables = _tables()
+    purchases = tables["purchases"]
+    customers = sorted({str(row["customer_id"]) for row in purchases})
+    assert len(customers) >= 6
+    bad = [row for row in purchases if row["customer_id"] in customers[:6]]
+    for row in bad:
+        row["amount"] = "-1.00"
+    purchases.append({**purchases[0], "customer_id": None, "amount": "-2.00"})
+    found = dict(_found(_error(_con(tables))))
+    shown = ", ".join(map(repr, customers[:5]))
+    assert found["$.purchases.amount"] == (
+        f"must not be negative, but is in {len(bad) + 1} row(s) (customer_id {shown} and 1 more)"
+    )
+
+
 def test_a_long_list_of_offending_rows_shows_five_ids_and_a_count() -> None:
     tables = _tables()
     for row in tables["feedback"][:8]:

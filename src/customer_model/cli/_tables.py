@@ -17,17 +17,23 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from customer_model.cli._files import InputError, publish
 from customer_model.cli._progress import ProgressBar
+from customer_model.cli._rows import (
+    NOT_AWARE,
+    aware,
+    first_bad_line,
+    one_line_files,
+    parquet_time,
+    said_of_times,
+)
 from customer_model.cli._signals import deferred
 from customer_model.records import (
     COLUMN_TYPES,
@@ -243,35 +249,6 @@ def _require(present: set[str], types: Mapping[str, str], path: Path, table: str
         raise InputError([f"{path}: no column {named} in the {table} table"])
 
 
-#: The end of an ISO 8601 time with a UTC offset; anything else DuckDB would read
-#: in its own zone (a time without one) or as it sees fit (a zone name, infinity).
-_AWARE = r":[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
-#: What DuckDB's error() says for another time; no value of the file is in it.
-_NOT_AWARE = "customer-model: a time not ISO 8601 with a UTC offset in column "
-
-
-#: What a time must be, as the model asks it of datetimes.
-_OFFSET_ASKED = (
-    "not ISO 8601 with a UTC offset"
-    " (write times such as 2025-01-31T09:30:00Z or 2025-01-31T10:30:00+01:00)"
-)
-
-
-def _naive(column: str) -> str:
-    """What is said of a column holding a time that is not ISO 8601 with an offset."""
-    return f"{column} holds a time that is {_OFFSET_ASKED}"
-
-
-def _aware(name: str) -> str:
-    """A select expression for JSON text *name* as TIMESTAMPTZ, stopping at another time."""
-    column = _quoted(name)
-    said = (_NOT_AWARE + name).replace("'", "''")
-    return (
-        f"CASE WHEN NOT regexp_matches({column}, '{_AWARE}') THEN error('{said}')"
-        f" ELSE CAST({column} AS TIMESTAMPTZ) END AS {column}"
-    )
-
-
 def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None:
     types = column_types(table)
     if kind == "parquet":
@@ -282,10 +259,18 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
             raise InputError([f"{path}: not a readable Parquet file"]) from None
         found = {row[0]: row[1] for row in rows}
         _require(set(found), types, path, table)
+        parts = []
         for name, type_ in types.items():
-            if type_ == "TIMESTAMPTZ" and found[name] == "TIMESTAMP":
-                raise InputError([f"{path}: {_naive(name)}"])
-        select = ", ".join(f"CAST({_quoted(n)} AS {t}) AS {_quoted(n)}" for n, t in types.items())
+            part = f"CAST({_quoted(name)} AS {type_}) AS {_quoted(name)}"
+            if type_ == "TIMESTAMPTZ":
+                time = parquet_time(_quoted(name), found[name])
+                if time is None:  # a time without a zone would be read in DuckDB's
+                    raise InputError(
+                        [f"{path}: {name} is {found[name]}, not TIMESTAMP WITH TIME ZONE"]
+                    )
+                part = time
+            parts.append(part)
+        select = ", ".join(parts)
     else:
         # read_json with the columns given fills an absent key with NULL: ask
         # first which keys the records hold (a sample of them, as DuckDB reads
@@ -301,17 +286,18 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
         columns = "{" + ", ".join(f"'{n}': '{t}'" for n, t in read.items()) + "}"
         source = f"read_json($1, format = 'newline_delimited', columns = {columns})"
         select = ", ".join(
-            _aware(n) if t == "TIMESTAMPTZ" else _quoted(n) for n, t in types.items()
+            aware(_quoted(n)) if t == "TIMESTAMPTZ" else _quoted(n) for n, t in types.items()
         )
     try:
         con.execute(f"CREATE TABLE {_quoted(table)} AS SELECT {select} FROM {source}", [str(path)])
     except duckdb.Error as e:
-        said = str(e).partition(_NOT_AWARE)[2]
-        where = _first_bad_line(path, types) if kind == "jsonl" else None
+        said = str(e).partition(NOT_AWARE)[2]
+        query = f"SELECT {select} FROM {source}"
+        where = _bad_line(duckdb, con, path, types, query) if kind == "jsonl" else None
         if where is not None:
             raise InputError([f"{path}:{where}"]) from None
         if said in types:  # our own error(): the column's name, no value
-            raise InputError([f"{path}: {_naive(said)}"]) from None
+            raise InputError([f"{path}: {said_of_times(said)}"]) from None
         # DuckDB's message quotes the offending value, which may be personal: not shown
         raise InputError(
             [
@@ -321,48 +307,20 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
         ) from None
 
 
-#: A JSON value DuckDB can read as a column of each type (a lenient view: only what it
-#: surely cannot read is blamed on a line).
-_READABLE: Mapping[str, Callable[[object], bool]] = {
-    "BIGINT": lambda v: type(v) is int or (type(v) is str and _is_number(v, int)),
-    "BOOLEAN": lambda v: type(v) is bool or (type(v) is str and v.lower() in ("true", "false")),
-    "DECIMAL(38, 9)": lambda v: type(v) in (int, float) or (type(v) is str and _is_number(v)),
-    "TIMESTAMPTZ": lambda v: type(v) is str and re.search(_AWARE, v) is not None,
-}
+def _bad_line(
+    duckdb: Any, con: Any, path: Path, types: Mapping[str, str], query: str
+) -> str | None:
+    """Where a refused JSON Lines table is bad (see :func:`first_bad_line`)."""
+    with one_line_files() as write:
 
-
-def _is_number(text: str, kind: Callable[[str], object] = Decimal) -> bool:
-    try:
-        kind(text.strip())
-    except (ArithmeticError, ValueError):
-        return False
-    return True
-
-
-def _first_bad_line(path: Path, types: Mapping[str, str]) -> str | None:
-    """Where DuckDB's failure lies in a JSON Lines table: ``"7: $.column: ..."``.
-
-    DuckDB's own message quotes the value and counts lines its own way;
-    this reads the file again, only once loading has failed.  ``None`` when
-    no line is surely bad (DuckDB then refused something this does not see).
-    """
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
+        def refused(line: str) -> bool:
             try:
-                row = json.loads(line)
-            except ValueError:
-                return f"{number}: $: not valid JSON"
-            if type(row) is not dict:
-                return f"{number}: $: must be an object"
-            for name, type_ in types.items():
-                value = row.get(name)
-                readable = _READABLE.get(type_)
-                if value is not None and readable is not None and not readable(value):
-                    asked = _OFFSET_ASKED if type_ == "TIMESTAMPTZ" else f"not {type_}"
-                    return f"{number}: $.{name}: is {asked}"
-    return None
+                con.execute(query, [str(write(line))]).fetchall()
+            except duckdb.Error:
+                return True
+            return False
+
+        return first_bad_line(path, types, refused)
 
 
 def load_folder(con: Any, folder: str, progress: Progress | None = None) -> None:

@@ -155,12 +155,21 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
                     segments = tuple(dataset.segments)
         as_of = args.as_of
         if as_of is None:
-            # infinity is no moment to rank at; prioritize_sql refuses rows holding it
-            (as_of,) = con.execute(
-                "SELECT max(created_at) FILTER (WHERE isfinite(created_at)) FROM feedback"
+            # infinity and years past 9999 are no moment to rank at (nor a Python
+            # datetime); prioritize_sql refuses the rows that hold them
+            rows, as_of = con.execute(
+                "SELECT count(*), max(created_at) FILTER (WHERE isfinite(created_at)"
+                " AND created_at < TIMESTAMPTZ '9999-12-31 00:00:00+00') FROM feedback"
             ).fetchone()
+            if not rows:
+                raise InputError([f"{shown(args.file)}: no feedback to rank"])
             if as_of is None:
-                raise InputError([f"{args.file}: no feedback to rank"])
+                raise InputError(
+                    [
+                        f"{shown(args.file)}: no feedback row has a created_at to rank at"
+                        " (each is NULL, infinite or past the year 9999); give --as-of"
+                    ]
+                )
         try:
             return prioritize_sql(con, policy=policy, as_of=as_of, segments=segments)
         except ValidationError as e:  # the tables, the policy and the segments disagree

@@ -36,12 +36,16 @@ def add_by_currency(totals: Iterable[Mapping[str, Decimal]]) -> dict[str, Decima
 
 
 def shortest(amount: Decimal) -> Decimal:
-    """*amount* with no trailing zeros after the point, in plain notation.
+    """*amount* with no trailing zeros after the point; a whole amount with no exponent.
 
     A total is written the same way whichever engine added it up: Python
     keeps the places of the amounts it added (``20964.31``), a warehouse the
-    places of its column type (``20964.310000000``).
+    places of its column type (``20964.310000000``).  (``str()`` still
+    writes an amount below a millionth with an exponent, ``4.6E-8``, as
+    ``Decimal`` does; the records write it plain.)
     """
+    if not amount.is_finite():  # not money: left for the model's checks to refuse
+        return amount
     if amount == EXACT.to_integral_value(amount):
         return EXACT.quantize(amount, Decimal(1))  # also 1E+2 as 100
     return EXACT.normalize(amount)

@@ -97,7 +97,7 @@ class Probe:
         if self.count == "rows":  # one id may stand for several rows: shown once, all counted
             total = exp.Window(this=exp.Sum(this=exp.Count(this=exp.Star())))
             total = exp.cast(total, exp.DataType.build("BIGINT"))
-        ids = exp.Window(this=exp.Count(this=exp.Star()))  # of the ids, after grouping
+        ids = exp.Window(this=exp.Count(this=shown.copy()))  # of the ids (not NULL), grouped
         counted = exp.select(shown, total, ids).from_(
             exp.Subquery(this=query, alias=exp.TableAlias(this="e"))
         )

@@ -1,0 +1,154 @@
+"""What the rows of a record table must hold before DuckDB reads them, and where a bad one is.
+
+Times first: DuckDB reads a time without an offset in its own zone, and
+parses forms the model refuses (nanoseconds, an offset of ``+99:99``), so
+JSON Lines times are read as text and must be written as the model's JSON
+writes them.  Then, once DuckDB has refused a JSON Lines table, which line
+is to blame: DuckDB's own message quotes the value (it may be personal) and
+counts lines its own way, so the file is read again, and a line DuckDB
+also refuses on its own is named.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from customer_model.cli._signals import deferred
+
+__all__ = [
+    "NOT_AWARE",
+    "aware",
+    "first_bad_line",
+    "one_line_files",
+    "parquet_time",
+    "said_of_times",
+]
+
+#: A time as the model writes it, and as DuckDB reads it the same way: ISO 8601
+#: extended, at most microseconds, an offset of Z or ±hh[:mm] of less than a day.
+_AWARE = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)"
+)
+_AWARE_RE = re.compile(_AWARE)
+
+#: What DuckDB's error() says for another time; no value of the file is in it.
+NOT_AWARE = "customer-model: a time not written as the model writes times, in column "
+
+#: What a time must be.
+_ASKED = (
+    "an ISO 8601 time with a UTC offset, written YYYY-MM-DDTHH:MM[:SS[.ffffff]] then Z or"
+    " ±HH:MM (such as 2025-01-31T09:30:00Z)"
+)
+
+#: How many lines a failed load re-reads DuckDB's verdict on, at most.
+_CONFIRMED = 20
+
+
+def said_of_times(column: str) -> str:
+    """What is said of a column holding a time not written as :data:`_ASKED` says."""
+    return f"{column} holds a time that is not {_ASKED}"
+
+
+def aware(column: str) -> str:
+    """A select expression for the JSON text column *column* (quoted) as TIMESTAMPTZ.
+
+    Stops with DuckDB's ``error()`` and :data:`NOT_AWARE` at another time.
+    """
+    said = (NOT_AWARE + column.strip('"').replace('""', '"')).replace("'", "''")
+    return (
+        f"CASE WHEN NOT regexp_full_match({column}, '{_AWARE}') THEN error('{said}')"
+        f" ELSE CAST({column} AS TIMESTAMPTZ) END AS {column}"
+    )
+
+
+def parquet_time(column: str, found: str) -> str | None:
+    """How to read a Parquet column of type *found* as a time; ``None`` if it holds none.
+
+    A time with a zone is read as it is, text as in JSON Lines; a time without
+    a zone (any unit), a date or anything else is refused.
+    """
+    if found == "TIMESTAMP WITH TIME ZONE":
+        return f"CAST({column} AS TIMESTAMPTZ) AS {column}"
+    if found == "VARCHAR":
+        return aware(column)
+    return None
+
+
+#: A JSON value DuckDB can read as a column of each type (lenient: a line is blamed
+#: only once DuckDB refuses it alone too).
+_READABLE: Mapping[str, Callable[[object], bool]] = {
+    "BIGINT": lambda v: type(v) is int or (type(v) in (str, float) and _is_number(v)),
+    "BOOLEAN": lambda v: type(v) is bool or (type(v) is str and v.lower() in ("true", "false")),
+    "DECIMAL(38, 9)": lambda v: type(v) in (int, float) or (type(v) is str and _is_number(v)),
+    "TIMESTAMPTZ": lambda v: type(v) is str and _AWARE_RE.fullmatch(v) is not None,
+}
+
+
+def _is_number(value: object) -> bool:
+    try:
+        Decimal(str(value).strip())
+    except ArithmeticError:
+        return False
+    return True
+
+
+def first_bad_line(
+    path: Path, types: Mapping[str, str], refused: Callable[[str], bool]
+) -> str | None:
+    """Where a refused JSON Lines table is bad: ``"7: $.column: is not ..."``.
+
+    A line this reading finds bad is named once *refused* (DuckDB, given
+    that line alone) agrees; ``None`` when no line is named, then DuckDB
+    refused something this does not see.  Lines end at ``\\n`` only, as
+    DuckDB reads them; a byte-order mark at the start is skipped.
+    """
+    for number, line, said in itertools.islice(_suspects(path, types), _CONFIRMED):
+        if refused(line):
+            return f"{number}: {said}"
+    return None
+
+
+def _suspects(path: Path, types: Mapping[str, str]) -> Iterator[tuple[int, str, str]]:
+    """Each line Python's reading finds bad: its number, its text and what is wrong."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="\n") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError:
+                yield number, line, "$: not valid JSON"
+                continue
+            if type(row) is not dict:
+                yield number, line, "$: must be an object"
+                continue
+            for name, type_ in types.items():
+                value = row.get(name)
+                readable = _READABLE.get(type_)
+                if value is not None and readable is not None and not readable(value):
+                    what = f"not {_ASKED}" if type_ == "TIMESTAMPTZ" else f"not {type_}"
+                    yield number, line, f"$.{name}: is {what}"
+                    break
+
+
+@contextlib.contextmanager
+def one_line_files() -> Iterator[Callable[[str], Path]]:
+    """Write a line to a file of its own (the same file each time), in a folder removed after."""
+    with deferred():  # made and noted for removal at once
+        folder = tempfile.TemporaryDirectory(prefix="customer-model-")
+    with folder as name:
+        path = Path(name) / "line.jsonl"
+
+        def write(line: str) -> Path:
+            path.write_text(line, encoding="utf-8")
+            return path
+
+        yield write
