@@ -3,6 +3,7 @@ from __future__ import annotations
 import collections.abc
 import json
 import math
+import tracemalloc
 import typing
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -312,14 +313,13 @@ def _with_repeats(
 
     With the objects the check reaches, following Person's type (*at* is the
     class there, ``None`` where the type says nothing): their location, and
-    the repeated key when it is a field of that class.
+    the repeated key when it is a field of that class.  Objects where the
+    type expects something else are reached but not searched below.
     """
     fields = _FIELDS.get(at or "", ())
-    if isinstance(value, list):
+    if isinstance(value, list):  # Person has no array: nothing in one is searched
         parts = [_with_repeats(v, None, (*path, i)) for i, v in enumerate(value)]
-        return "[" + ", ".join(t for t, _ in parts) + "]", {
-            k: v for _, found in parts for k, v in found.items()
-        }
+        return "[" + ", ".join(t for t, _ in parts) + "]", {}
     if isinstance(value, dict):
         pairs = [
             (k, *_with_repeats(v, "location" if k == "location" else None, (*path, k)))
@@ -937,3 +937,41 @@ def test_a_repeated_key_inside_a_mapping_value_is_found_and_named() -> None:
     assert [str(p) for p in info.value.problems] == [
         "$.role_weights.cost: repeats the key(s) 'purchaser'; JSON keeps only one"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "cls", "expected"),
+    [
+        # an object where the type expects an array: its keys are the user's
+        ('{"customers": {"Jane Doe": 1, "Jane Doe": 2}, "feedback": []}', Dataset, "$.customers"),
+        ('{"customers": {"Jane": {"a": 1, "a": 2}}, "feedback": []}', None, ""),
+        ('[{"id": "s", "name": "n", "rule": {"op": "in", "field": "country",'
+         ' "values": {"Jane": 1, "Jane": 2}}}]', list[Segment], "$[0].rule.values"),
+    ],
+)  # fmt: skip
+def test_keys_where_the_type_expects_no_object_are_counted_and_not_searched(
+    text: str, cls: Any, expected: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_json(text, cls or Dataset, repeated_keys="error")
+    repeats = [str(p) for p in info.value.problems if "repeats" in p.message]
+    assert repeats == (
+        [f"{expected}: repeats 1 key; JSON keeps only one of each"] if expected else []
+    )
+    assert "Jane" not in str(info.value)
+
+
+def test_searching_for_repeats_costs_memory_in_proportion_to_the_input() -> None:
+    # Deep arrays where the type expects none are not searched at all.
+    text = (
+        '{"customers": ' + "[" * 900 + ",".join(["0"] * 60000) + "]" * 900
+        + ', "feedback": [], "x": 1, "x": 1}'
+    )  # fmt: skip
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError):
+            from_json(text, Dataset, repeated_keys="error")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * len(text)

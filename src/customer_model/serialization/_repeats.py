@@ -45,23 +45,42 @@ _ARRAYS = frozenset(
 class _Shape:
     """What the target type says of a JSON value at one place.
 
-    ``fields`` are an object's keys and their types (``None`` for a mapping,
-    whose every key is named and whose values are of ``values``); ``items``
-    is an array's item type, ``positions`` a fixed tuple's.
+    ``fields`` are an object's keys and their types; a *mapping* names
+    every key, its values of type ``values``.  ``items`` is an array's item
+    type, ``positions`` a fixed tuple's; ``array`` says whether the type
+    is an array at all (only then are a JSON array's items searched).
     """
 
-    fields: Mapping[str, Any] | None = None
+    fields: Mapping[str, Any] = attrs.field(factory=dict)
+    mapping: bool = False
     values: Any = None
+    array: bool = False
     items: Any = None
     positions: tuple[Any, ...] = ()
+
+    def known(self, value: dict[str, Any]) -> collections.abc.Collection[str]:
+        """The keys of *value* the type defines: all of a mapping's, a class's fields."""
+        return value.keys() if self.mapping else self.fields.keys()
 
     def child(self, key: str | int) -> Any:
         if isinstance(key, int):
             return self.positions[key] if key < len(self.positions) else self.items
-        return self.values if self.fields is None else self.fields.get(key)
+        return self.values if self.mapping else self.fields.get(key)
 
 
-_NOTHING = _Shape(fields={})
+_NOTHING = _Shape()
+
+#: Where a value sits: its parent's place and its key, so that a place costs one
+#: small tuple however deep it is; the path is spelt out only for a problem.
+_Place = tuple["_Place", str | int] | None
+
+
+def _path(place: _Place) -> Path:
+    parts: list[str | int] = []
+    while place is not None:
+        place, key = place
+        parts.append(key)
+    return tuple(reversed(parts))
 
 
 def repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], Found]:
@@ -84,22 +103,26 @@ def repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], 
 def repeats(raw: Any, found: Found, cls: Any) -> list[Problem]:
     """A problem for every object of *raw* that :func:`repeat_finder` noted."""
     problems = []
-    stack: list[tuple[Path, Any, Any]] = [((), raw, cls)]
+    stack: list[tuple[_Place, Any, Any]] = [(None, raw, cls)]
     while found and stack:  # no recursion: the parser accepted the nesting, so must this
-        path, value, t = stack.pop()
+        place, value, t = stack.pop()
         shape = _shape(t)
         if isinstance(value, dict):
+            known = shape.known(value)
             keys = found.get(id(value))
-            known = value.keys() if shape.fields is None else shape.fields.keys()
             if keys is not None:
-                problems.append(Problem(path, _message(keys, known)))
+                problems.append(Problem(_path(place), _message(keys, known)))
             stack.extend(
-                ((*path, key), item, shape.child(key))
+                ((place, key), item, shape.child(key))
                 for key, item in value.items()
-                if key in known
+                if key in known and isinstance(item, dict | list)
             )
-        elif isinstance(value, list):
-            stack.extend(((*path, i), item, shape.child(i)) for i, item in enumerate(value))
+        elif isinstance(value, list) and shape.array:
+            stack.extend(
+                ((place, i), item, shape.child(i))
+                for i, item in enumerate(value)
+                if isinstance(item, dict | list)
+            )
     return problems
 
 
@@ -127,23 +150,25 @@ def _cached_shape(t: Any) -> _Shape:
     origin = typing.get_origin(t)
     args = typing.get_args(t)
     if origin in _MAPPINGS and len(args) == 2:
-        return _Shape(fields=None, values=args[1])
+        return _Shape(mapping=True, values=args[1])
     if origin in _ARRAYS and args:
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            return _Shape(positions=args)
-        return _Shape(items=args[0])
+            return _Shape(array=True, positions=args)
+        return _Shape(array=True, items=args[0])
     fields: dict[str, Any] = {}
-    items: Any = None
+    array: _Shape | None = None
     for part in args if origin is not None else (t,):  # a union: what any member reads
         if part is t:
             fields.update(_fields(t))
             continue
         shape = _shape(part)
-        if shape.fields is None and shape.values is not None:
+        if shape.mapping:
             return shape  # a mapping among the members
-        fields.update(shape.fields or {})
-        items = items if items is not None else shape.items
-    return _Shape(fields=fields, items=items)
+        fields.update(shape.fields)
+        array = array or (shape if shape.array else None)
+    if array is not None:
+        return attrs.evolve(array, fields=fields)
+    return _Shape(fields=fields)
 
 
 def _fields(t: Any) -> dict[str, Any]:
