@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from customer_model import to_json
 from customer_model.cli import _files, main
-from customer_model.cli._signals import Stopped, deferred, stops
+from customer_model.cli._signals import Stopped, deferred, made, stops
 from customer_model.examples.bundled import sample_dataset
 
 #: Long enough for a slow machine, short enough that a hang fails the test.
@@ -325,3 +325,23 @@ def test_a_stop_is_held_back_until_the_steps_that_must_not_stop_are_done() -> No
         os.kill(os.getpid(), signal.SIGTERM)  # a second signal: already stopping, ignored
         time.sleep(0.05)
         assert received == [signal.SIGINT, signal.SIGTERM]
+
+
+def test_a_stop_while_a_temporary_thing_is_made_undoes_it(tmp_path: Path) -> None:
+    undone: list[Path] = []
+
+    def make() -> Path:  # the signal lands while the file is being made
+        path = tmp_path / ".out.tmp"
+        path.touch()
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        return path
+
+    def undo(path: Path) -> None:
+        undone.append(path)
+        path.unlink()
+
+    with stops(), pytest.raises(Stopped):
+        made(make, undo)
+    assert undone == [tmp_path / ".out.tmp"]
+    assert list(tmp_path.iterdir()) == []

@@ -718,7 +718,9 @@ def test_a_bad_line_is_named_past_what_duckdb_reads_but_python_would_not(
     assert err.startswith(f"{path}:5: $.created_at: is not an ISO 8601 time"), err
 
 
-@pytest.mark.parametrize("moment", ["'10000-01-01 00:00:00+00'", "NULL"])
+@pytest.mark.parametrize(
+    "moment", ["'10000-01-01 00:00:00+00'", "'-0044-03-15 00:00:00+00'", "NULL"]
+)
 def test_a_feedback_time_no_datetime_holds_is_named_without_as_of(
     parquet_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], moment: str
 ) -> None:
@@ -739,5 +741,35 @@ def test_a_feedback_time_no_datetime_holds_is_named_without_as_of(
         2,
         "",
         f"{everything}: no feedback row has a created_at to rank at (each is NULL, infinite"
-        " or past the year 9999); give --as-of\n",
+        " or outside the years 1 to 9999); give --as-of\n",
     )
+
+
+def test_a_line_nested_deeper_than_python_reads_is_no_crash(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _copy(jsonl_folder, tmp_path / "deep")
+    path = folder / "feedback.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    deep = "[" * 100_000 + "]" * 100_000
+    lines[2] = '{"id": "f-x", "importance_level": "Jane Doe", "x": ' + deep + "}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err.count("\n")) == (2, 1)
+    assert err.startswith(f"{path}:")
+    assert "Jane" not in err
+
+
+def test_booleans_duckdb_reads_do_not_hide_the_bad_line(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 0 and 1 for is_purchaser: DuckDB reads them, so they are no suspects to spend on.
+    folder = _copy(jsonl_folder, tmp_path / "flags")
+    path = folder / "users.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) > 30
+    for row in rows[:25]:
+        row["is_purchaser"] = int(bool(row["is_purchaser"]))
+    rows[29]["sessions"] = "lots"
+    path.write_text("\n".join(map(json.dumps, rows)) + "\n", encoding="utf-8")
+    assert rank(capsys, str(folder)) == (2, "", f"{path}:30: $.sessions: is not BIGINT\n")

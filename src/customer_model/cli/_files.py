@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import stat
@@ -20,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from customer_model.cli._signals import deferred
+from customer_model.cli._signals import made
 from customer_model.errors import Problem, ValidationError
 from customer_model.serialization import from_dict, from_json
 
@@ -312,6 +313,15 @@ def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
     os.replace(tmp, path)
 
 
+def _discard(made: tuple[int, str]) -> None:
+    """Close and remove a temporary file :func:`tempfile.mkstemp` made."""
+    fd, name = made
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+
+
 def write_whole(path: str, text: str) -> None:
     """Write *text* to *path* as UTF-8, whole or not at all.
 
@@ -337,10 +347,15 @@ def write_whole(path: str, text: str) -> None:
                 path, "is not a regular file (a pipe, device or socket); use --out - for stdout"
             )
         directory = os.path.dirname(target) or "."
-        with deferred():  # the file is made and noted at once (removed below on a stop)
-            fd, temp = tempfile.mkstemp(
-                dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
-            )
+        fd, temp = made(  # made and noted at once (removed below on a stop)
+            functools.partial(
+                tempfile.mkstemp,
+                dir=directory,
+                prefix=f".{os.path.basename(target)}.",
+                suffix=".tmp",
+            ),
+            _discard,
+        )
     except InputError:
         raise
     except ValueError:  # a NUL character, or text the file system cannot encode

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from customer_model.cli._signals import deferred
+from customer_model.cli._signals import made
 
 __all__ = [
     "NOT_AWARE",
@@ -29,6 +29,7 @@ __all__ = [
     "one_line_files",
     "parquet_time",
     "said_of_times",
+    "staging",
 ]
 
 #: A time as the model writes it, and as DuckDB reads it the same way: ISO 8601
@@ -48,8 +49,10 @@ _ASKED = (
     " ±HH:MM (such as 2025-01-31T09:30:00Z)"
 )
 
-#: How many lines a failed load re-reads DuckDB's verdict on, at most.
+#: How many lines a failed load asks DuckDB's verdict on, at most.
 _CONFIRMED = 20
+#: How many lines a failed load reads again, at most (about 5 s in Python).
+_READ = 1_000_000
 
 
 def said_of_times(column: str) -> str:
@@ -86,10 +89,14 @@ def parquet_time(column: str, found: str) -> str | None:
 #: only once DuckDB refuses it alone too).
 _READABLE: Mapping[str, Callable[[object], bool]] = {
     "BIGINT": lambda v: type(v) is int or (type(v) in (str, float) and _is_number(v)),
-    "BOOLEAN": lambda v: type(v) is bool or (type(v) is str and v.lower() in ("true", "false")),
+    "BOOLEAN": lambda v: type(v) in (bool, int, float) or (type(v) is str and _is_boolean(v)),
     "DECIMAL(38, 9)": lambda v: type(v) in (int, float) or (type(v) is str and _is_number(v)),
     "TIMESTAMPTZ": lambda v: type(v) is str and _AWARE_RE.fullmatch(v) is not None,
 }
+
+
+def _is_boolean(text: str) -> bool:
+    return text.strip().lower() in ("true", "false", "t", "f", "yes", "no", "y", "n", "1", "0")
 
 
 def _is_number(value: object) -> bool:
@@ -107,24 +114,26 @@ def first_bad_line(
 
     A line this reading finds bad is named once *refused* (DuckDB, given
     that line alone) agrees; ``None`` when no line is named, then DuckDB
-    refused something this does not see.  Lines end at ``\\n`` only, as
-    DuckDB reads them; a byte-order mark at the start is skipped.
+    refused something this does not see, or the bad line lies past the
+    first :data:`_READ` lines (reading more would keep a user waiting for a
+    line number).  Lines end at ``\\n`` only, as DuckDB reads them; a
+    byte-order mark at the start is skipped.
     """
     for number, line, said in itertools.islice(_suspects(path, types), _CONFIRMED):
         if refused(line):
             return f"{number}: {said}"
-    return None
+    return None  # no suspect DuckDB refuses too, or the lines to read ran out
 
 
 def _suspects(path: Path, types: Mapping[str, str]) -> Iterator[tuple[int, str, str]]:
     """Each line Python's reading finds bad: its number, its text and what is wrong."""
     with path.open(encoding="utf-8-sig", errors="replace", newline="\n") as lines:
-        for number, line in enumerate(lines, start=1):
+        for number, line in enumerate(itertools.islice(lines, _READ), start=1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested deeper than Python parses
                 yield number, line, "$: not valid JSON"
                 continue
             if type(row) is not dict:
@@ -139,12 +148,15 @@ def _suspects(path: Path, types: Mapping[str, str]) -> Iterator[tuple[int, str, 
                     break
 
 
+def staging() -> tempfile.TemporaryDirectory[str]:
+    """A temporary folder of this program's, removed when its ``with`` block ends."""
+    return tempfile.TemporaryDirectory(prefix="customer-model-")
+
+
 @contextlib.contextmanager
 def one_line_files() -> Iterator[Callable[[str], Path]]:
     """Write a line to a file of its own (the same file each time), in a folder removed after."""
-    with deferred():  # made and noted for removal at once
-        folder = tempfile.TemporaryDirectory(prefix="customer-model-")
-    with folder as name:
+    with made(staging, tempfile.TemporaryDirectory.cleanup) as name:
         path = Path(name) / "line.jsonl"
 
         def write(line: str) -> Path:

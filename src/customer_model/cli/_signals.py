@@ -19,10 +19,13 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import Any, TypeVar
 
-__all__ = ["Stopped", "deferred", "stops"]
+T = TypeVar("T")
+
+__all__ = ["Stopped", "deferred", "made", "stops"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -107,3 +110,20 @@ def deferred() -> Iterator[None]:
         if not state.holding and state.pending is not None:
             signum, state.pending = state.pending, None
             raise Stopped(signum)
+
+
+def made(make: Callable[[], T], undo: Callable[[T], Any]) -> T:
+    """What *make* makes (a temporary file or folder), undone if a stop comes meanwhile.
+
+    The stop is held back while *make* runs, so the thing is made and noted
+    at once; if one came meanwhile, *undo* removes it before the stop goes on.
+    """
+    thing: T | None = None
+    try:
+        with deferred():
+            thing = make()
+    except BaseException:
+        if thing is not None:
+            undo(thing)
+        raise
+    return thing

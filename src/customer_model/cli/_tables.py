@@ -33,8 +33,9 @@ from customer_model.cli._rows import (
     one_line_files,
     parquet_time,
     said_of_times,
+    staging,
 )
-from customer_model.cli._signals import deferred
+from customer_model.cli._signals import deferred, made
 from customer_model.records import (
     COLUMN_TYPES,
     CUSTOMER_COLUMNS,
@@ -362,9 +363,7 @@ def load_dataset(con: Any, dataset: Any, progress: Progress | None = None) -> No
         "purchases": purchase_records(customers),
         "feedback": feedback_records(dataset.feedback),
     }
-    with deferred():  # made and noted for removal at once
-        staging = tempfile.TemporaryDirectory(prefix="customer-model-")
-    with staging as folder:
+    with made(staging, tempfile.TemporaryDirectory.cleanup) as folder:
         write_tables(folder, [chunk], file_format="jsonl", total=len(customers))
         load_folder(con, folder, progress)
 

@@ -155,10 +155,11 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
                     segments = tuple(dataset.segments)
         as_of = args.as_of
         if as_of is None:
-            # infinity and years past 9999 are no moment to rank at (nor a Python
-            # datetime); prioritize_sql refuses the rows that hold them
+            # infinity and years outside 1 to 9999 are no moment to rank at (nor a
+            # Python datetime); prioritize_sql refuses the rows that hold them
             rows, as_of = con.execute(
                 "SELECT count(*), max(created_at) FILTER (WHERE isfinite(created_at)"
+                " AND created_at >= TIMESTAMPTZ '0001-01-02 00:00:00+00'"
                 " AND created_at < TIMESTAMPTZ '9999-12-31 00:00:00+00') FROM feedback"
             ).fetchone()
             if not rows:
@@ -167,7 +168,7 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
                 raise InputError(
                     [
                         f"{shown(args.file)}: no feedback row has a created_at to rank at"
-                        " (each is NULL, infinite or past the year 9999); give --as-of"
+                        " (each is NULL, infinite or outside the years 1 to 9999); give --as-of"
                     ]
                 )
         try:
