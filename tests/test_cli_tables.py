@@ -428,10 +428,10 @@ def test_a_jsonl_table_without_a_column_is_named(
     # DuckDB would fill the absent key with NULL and rank without importance.
     folder = _copy(jsonl_folder, tmp_path / "lacking")
     table = folder / "feedback.jsonl"
-    rows = [json.loads(line) for line in table.read_text(encoding="utf-8").splitlines()]
+    rows = _read_rows(table)
     for row in rows:
         del row["importance"], row["importance_level"]
-    table.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    _write_rows(table, rows)
     status, _, err = rank(capsys, str(folder))
     assert (status, err) == (
         2,
@@ -459,6 +459,14 @@ def test_a_parquet_table_without_a_column_is_named(
     con.execute(f"COPY f TO '{table}' (FORMAT parquet)")
     status, _, err = rank(capsys, str(folder))
     assert (status, err) == (2, f"{table}: no column 'theme' in the feedback table\n")
+
+
+def _read_rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.write_text("\n".join(map(json.dumps, rows)) + "\n", encoding="utf-8")
 
 
 def _with_first_row(folder: Path, table: str, **changes: object) -> None:
@@ -766,10 +774,10 @@ def test_booleans_duckdb_reads_do_not_hide_the_bad_line(
     # 0 and 1 for is_purchaser: DuckDB reads them, so they are no suspects to spend on.
     folder = _copy(jsonl_folder, tmp_path / "flags")
     path = folder / "users.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = _read_rows(path)
     assert len(rows) > 30
     for row in rows[:25]:
         row["is_purchaser"] = int(bool(row["is_purchaser"]))
     rows[29]["sessions"] = "lots"
-    path.write_text("\n".join(map(json.dumps, rows)) + "\n", encoding="utf-8")
+    _write_rows(path, rows)
     assert rank(capsys, str(folder)) == (2, "", f"{path}:30: $.sessions: is not BIGINT\n")

@@ -353,19 +353,6 @@ def test_every_object_that_repeats_a_key_is_named_and_unknown_keys_are_only_coun
     assert json.loads(text) == raw  # the last value wins, as without the check
 
 
-def test_a_repeated_key_nobody_defined_is_counted_and_not_searched_below() -> None:
-    text = (
-        '{"id": "p", "name": "A", "name": "B", "ann@example.com": 1, "ann@example.com": 2,'
-        ' "x@y": {"q": 1, "q": 2}}'
-    )
-    with pytest.raises(ValidationError) as info:
-        from_json(text, Person, repeated_keys="error")
-    assert [str(p) for p in info.value.problems] == [
-        "$: repeats the key(s) 'name' and 1 other key; JSON keeps only one",
-        "$: has 2 unknown fields",
-    ]
-
-
 def test_errors_never_echo_personal_data() -> None:
     raw = to_dict(demo_dataset())
     person = raw["customers"][0]["purchasers"][0]["person"]
@@ -916,29 +903,6 @@ def test_make_converter_names_a_bad_choice_for_fine_times(value: object) -> None
     assert info.value.paths == ["$.finer_than_microseconds"]
 
 
-def test_a_repeated_key_inside_a_rule_is_named_as_the_rule_word_it_is() -> None:
-    # Rule fields hold any kind of rule: the words of every node type are known.
-    text = (
-        '{"id": "s-de", "name": "DE", "rule": {"op": "and", "rules":'
-        ' [{"op": "eq", "field": "country", "field": "country", "value": "DE"}]}}'
-    )
-    with pytest.raises(ValidationError) as info:
-        from_json(text, Segment, repeated_keys="error")
-    assert [str(p) for p in info.value.problems] == [
-        "$.rule.rules[0]: repeats the key(s) 'field'; JSON keeps only one"
-    ]
-
-
-def test_a_repeated_key_inside_a_mapping_value_is_found_and_named() -> None:
-    # Mapping keys are identifiers or vocabulary: the search goes down through them.
-    text = '{"role_weights": {"cost": {"purchaser": 9, "purchaser": 1, "user": 1}}}'
-    with pytest.raises(ValidationError) as info:
-        from_json(text, PrioritizationPolicy, repeated_keys="error")
-    assert [str(p) for p in info.value.problems] == [
-        "$.role_weights.cost: repeats the key(s) 'purchaser'; JSON keeps only one"
-    ]
-
-
 @pytest.mark.parametrize(
     ("text", "cls", "expected"),
     [
@@ -975,3 +939,29 @@ def test_searching_for_repeats_costs_memory_in_proportion_to_the_input() -> None
     finally:
         tracemalloc.stop()
     assert peak < 50 * len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cls", "expected"),
+    [
+        # a key nobody defined is counted, and what is under it not searched
+        ('{"id": "p", "name": "A", "name": "B", "ann@example.com": 1, "ann@example.com": 2,'
+         ' "x@y": {"q": 1, "q": 2}}', Person,
+         ["$: repeats the key(s) 'name' and 1 other key; JSON keeps only one",
+          "$: has 2 unknown fields"]),
+        # rule fields hold any kind of rule: the words of every node type are known
+        ('{"id": "s-de", "name": "DE", "rule": {"op": "and", "rules":'
+         ' [{"op": "eq", "field": "country", "field": "country", "value": "DE"}]}}', Segment,
+         ["$.rule.rules[0]: repeats the key(s) 'field'; JSON keeps only one"]),
+        # mapping keys are identifiers or vocabulary: the search goes down through them
+        ('{"role_weights": {"cost": {"purchaser": 9, "purchaser": 1, "user": 1}}}',
+         PrioritizationPolicy,
+         ["$.role_weights.cost: repeats the key(s) 'purchaser'; JSON keeps only one"]),
+    ],
+)  # fmt: skip
+def test_a_repeated_key_is_named_where_the_type_defines_it(
+    text: str, cls: Any, expected: list[str]
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_json(text, cls, repeated_keys="error")
+    assert [str(p) for p in info.value.problems] == expected
