@@ -362,12 +362,24 @@ def test_sql_backlog_prints_sql_the_dialect_parses(
     sqlglot = pytest.importorskip("sqlglot")
     argv = ["sql", "backlog", "--dialect", dialect, "--as-of", "2025-12-31"]
     assert main([*argv, "--table", "feedback=crm.tickets"]) == 0
-    text = capsys.readouterr().out
+    text, err = capsys.readouterr()
+    assert err == ""  # a tested dialect: no note
     statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
     assert len(statements) == 1
     tables = {t.sql(dialect=dialect) for t in statements[0].find_all(sqlglot.exp.Table)}
     assert any("tickets" in t for t in tables)
     assert not any(t.split(" ")[0].strip('"`') == "feedback" for t in tables)
+
+
+def test_sql_backlog_in_an_untested_dialect_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    # sqlglot writes SQLite's text without a word, though SQLite has no arrays.
+    assert main(["sql", "backlog", "--dialect", "sqlite", "--as-of", "2025-12-31"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("WITH")
+    assert err == (
+        "customer-model sql backlog: note: sqlite is not among the dialects the backlog SQL"
+        " is tested in (duckdb, postgres, spark, bigquery, snowflake); check it runs there\n"
+    )
 
 
 def test_sql_backlog_run_in_duckdb_ranks_as_rank_does(
