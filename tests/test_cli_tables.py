@@ -793,3 +793,15 @@ def test_booleans_duckdb_reads_do_not_hide_the_bad_line(
     rows[29]["sessions"] = "lots"
     _write_rows(path, rows)
     assert rank(capsys, str(folder)) == (2, "", f"{path}:30: $.sessions: is not BIGINT\n")
+
+
+@pytest.mark.parametrize("flag", ["y", "1", " true "])
+def test_a_boolean_duckdb_refuses_is_named_by_its_line(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    folder = _copy(jsonl_folder, tmp_path / "flag")
+    path = folder / "purchasers.jsonl"
+    rows = _read_rows(path)
+    rows[1]["is_user"] = flag
+    _write_rows(path, rows)
+    assert rank(capsys, str(folder)) == (2, "", f"{path}:2: $.is_user: is not BOOLEAN\n")

@@ -965,3 +965,10 @@ def test_a_repeated_key_is_named_where_the_type_defines_it(
     with pytest.raises(ValidationError) as info:
         from_json(text, cls, repeated_keys="error")
     assert [str(p) for p in info.value.problems] == expected
+
+
+@pytest.mark.parametrize("cls", [list, tuple, collections.deque[Segment]])
+def test_a_bare_or_other_array_target_is_searched_for_repeats(cls: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        from_json('[{"id": "x", "id": "y", "name": "n"}]', cls, repeated_keys="error")
+    assert [p.location for p in info.value.problems if "repeats" in p.message] == ["$[0]"]

@@ -96,7 +96,7 @@ _READABLE: Mapping[str, Callable[[object], bool]] = {
 
 
 def _is_boolean(text: str) -> bool:
-    return text.strip().lower() in ("true", "false", "t", "f", "yes", "no", "y", "n", "1", "0")
+    return text.lower() in ("true", "false")  # DuckDB refuses "1", "y" and padded words
 
 
 def _is_number(value: object) -> bool:

@@ -36,8 +36,8 @@ _STANDARD = frozenset(sys.stdlib_module_names) | {"builtins"}
 
 _MAPPINGS = frozenset({dict, Mapping, collections.abc.MutableMapping})
 _ARRAYS = frozenset(
-    {list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.Set}
-    | {collections.abc.MutableSequence, collections.abc.MutableSet}
+    {list, tuple, set, frozenset, collections.deque, collections.abc.Sequence}
+    | {collections.abc.Set, collections.abc.MutableSequence, collections.abc.MutableSet}
 )
 
 
@@ -149,6 +149,8 @@ def _cached_shape(t: Any) -> _Shape:
     """The shape of *t*: its fields, a mapping's values, or an array's items."""
     origin = typing.get_origin(t)
     args = typing.get_args(t)
+    if t in _ARRAYS:  # a bare list or tuple: arrays of anything, each searched
+        return _Shape(array=True)
     if origin in _MAPPINGS and len(args) == 2:
         return _Shape(mapping=True, values=args[1])
     if origin in _ARRAYS and args:
