@@ -957,6 +957,17 @@ def test_searching_for_repeats_costs_memory_in_proportion_to_the_input() -> None
         ('{"role_weights": {"cost": {"purchaser": 9, "purchaser": 1, "user": 1}}}',
          PrioritizationPolicy,
          ["$.role_weights.cost: repeats the key(s) 'purchaser'; JSON keeps only one"]),
+        # an enum-keyed mapping names only its vocabulary; the rest is counted, not searched
+        ('{"kind_weights": {"Ann Smith": 1, "Ann Smith": 2, "bug": 1, "bug": 2}}',
+         PrioritizationPolicy,
+         ["$.kind_weights: repeats the key(s) 'bug' and 1 other key; JSON keeps only one",
+          "$.kind_weights: key 1 (in input order) is not allowed: must be one of 'bug', "
+          "'feature_request', 'complaint', 'praise', 'question'"]),
+        ('{"role_weights": {"x@y": {"ann": 1, "ann": 2}, "x@y": {}}}', PrioritizationPolicy,
+         ["$.role_weights: repeats 1 key; JSON keeps only one of each",
+          "$.role_weights: key 1 (in input order) is not allowed: must be one of 'cost', "
+          "'scalability', 'usability', 'efficiency', 'reliability', 'security', "
+          "'compliance', 'integration'"]),
     ],
 )  # fmt: skip
 def test_a_repeated_key_is_named_where_the_type_defines_it(

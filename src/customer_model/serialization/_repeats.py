@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import enum
 import functools
 import sys
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -46,13 +48,15 @@ class _Shape:
     """What the target type says of a JSON value at one place.
 
     ``fields`` are an object's keys and their types; a *mapping* names
-    every key, its values of type ``values``.  ``items`` is an array's item
+    every key its key type accepts (``keys``, or any key when that is
+    ``None``: ids, themes, currency codes), its values of type ``values``.  ``items`` is an array's item
     type, ``positions`` a fixed tuple's; ``array`` says whether the type
     is an array at all (only then are a JSON array's items searched).
     """
 
     fields: Mapping[str, Any] = attrs.field(factory=dict)
     mapping: bool = False
+    keys: frozenset[str] | None = None
     values: Any = None
     array: bool = False
     items: Any = None
@@ -60,7 +64,11 @@ class _Shape:
 
     def known(self, value: dict[str, Any]) -> collections.abc.Collection[str]:
         """The keys of *value* the type defines: all of a mapping's, a class's fields."""
-        return value.keys() if self.mapping else self.fields.keys()
+        if not self.mapping:
+            return self.fields.keys()
+        if self.keys is None:
+            return value.keys()
+        return self.keys & value.keys()
 
     def child(self, key: str | int) -> Any:
         if isinstance(key, int):
@@ -152,7 +160,7 @@ def _cached_shape(t: Any) -> _Shape:
     if t in _ARRAYS:  # a bare list or tuple: arrays of anything, each searched
         return _Shape(array=True)
     if origin in _MAPPINGS and len(args) == 2:
-        return _Shape(mapping=True, values=args[1])
+        return _Shape(mapping=True, keys=_keys(args[0]), values=args[1])
     if origin in _ARRAYS and args:
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
             return _Shape(array=True, positions=args)
@@ -190,3 +198,17 @@ def _fields(t: Any) -> dict[str, Any]:
     if out and issubclass(t, Rule):
         out.update(dict.fromkeys(RULE_WORDS))
     return out
+
+
+def _keys(t: Any) -> frozenset[str] | None:
+    """The texts a mapping's key type accepts: an enum's values, a literal's; None for any."""
+    if isinstance(t, type) and issubclass(t, enum.Enum):
+        return frozenset(m.value for m in t if isinstance(m.value, str))
+    if typing.get_origin(t) is typing.Literal:
+        return frozenset(a for a in typing.get_args(t) if isinstance(a, str))
+    if typing.get_origin(t) in (typing.Union, types.UnionType):
+        parts = [_keys(a) for a in typing.get_args(t)]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*(p for p in parts if p is not None))
+    return None
