@@ -12,18 +12,20 @@ import errno
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from customer_model import to_json
-from customer_model.cli import _files, main
+from customer_model import cli, to_json
+from customer_model.cli import _files, _rows, main
 from customer_model.cli._signals import Stopped, deferred, made, stops
 from customer_model.examples.bundled import sample_dataset
 
@@ -345,3 +347,79 @@ def test_a_stop_while_a_temporary_thing_is_made_undoes_it(tmp_path: Path) -> Non
         made(make, undo)
     assert undone == [tmp_path / ".out.tmp"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stop_while_the_staging_folder_is_removed_still_removes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = shutil.rmtree
+    seen: list[str] = []
+
+    def rmtree(path: str, *args: Any, **kwargs: Any) -> None:  # the signal lands mid-removal
+        seen.append(path)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)  # Python runs the handler here: the stop must wait
+        real(path, *args, **kwargs)
+
+    names: list[str] = []
+
+    def staged() -> None:
+        with _rows.staging() as name:
+            names.append(name)
+            (Path(name) / "line.jsonl").write_text("{}", encoding="utf-8")
+            monkeypatch.setattr(shutil, "rmtree", rmtree)
+
+    with stops(), pytest.raises(Stopped):
+        staged()
+    assert seen == names
+    assert not Path(names[0]).exists()
+
+
+def _stopping(signum: int) -> None:
+    """Send *signum* to this process and give Python the moment to run its handler."""
+    os.kill(os.getpid(), signum)
+    time.sleep(0.05)
+
+
+def test_a_stop_while_the_arguments_are_read_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Parser:
+        def parse_args(self, argv: object) -> None:
+            _stopping(signal.SIGINT)
+
+    monkeypatch.setattr(cli, "_parser", Parser)
+    assert main(["rank", "x.json"]) == 128 + signal.SIGINT
+    assert capsys.readouterr().err == "customer-model: stopped (SIGINT)\n"
+
+
+def test_a_stop_while_the_handlers_are_put_back_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = signal.signal
+
+    def put_back(signum: int, handler: Any) -> Any:
+        if signum == signal.SIGINT and handler is signal.default_int_handler:
+            _stopping(signal.SIGTERM)  # ours still handles SIGTERM: the command has ended
+        return real(signum, handler)
+
+    monkeypatch.setattr(cli, "_run", lambda args: monkeypatch.setattr(signal, "signal", put_back))
+    assert main(["rank", "x.json"]) == 128 + signal.SIGTERM
+    assert capsys.readouterr().err == "customer-model rank: stopped (SIGTERM)\n"
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_stop_a_finalizer_swallowed_does_not_disarm_the_next(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    class Finalized:
+        def __del__(self) -> None:  # Python swallows what a finalizer raises
+            _stopping(signal.SIGTERM)
+
+    with stops() as received:
+        Finalized()  # dropped at once: its finalizer runs and the stop is lost
+        assert received == [signal.SIGTERM]
+        with pytest.raises(Stopped):
+            _stopping(signal.SIGINT)
+    assert received == [signal.SIGTERM, signal.SIGINT]
+    assert "Stopped" not in capsys.readouterr().err

@@ -33,7 +33,7 @@ from customer_model import (
 )
 from customer_model.examples.bundled import sample_as_of, sample_dataset
 from customer_model.records import Record
-from customer_model.sql import DIALECTS, TABLES, backlog_sql, prioritize_sql
+from customer_model.sql import DIALECTS, TABLES, _engine, backlog_sql, prioritize_sql
 from customer_model.sql._checks import WHITE_SPACE
 
 DATA = sample_dataset(customers=6)
@@ -248,6 +248,24 @@ def _assert_names_the_padded_rows(connection: Any, load: Any) -> None:
 def test_ids_and_themes_the_model_refuses_are_named_by_table_column_and_id() -> None:
     # A BacklogItem refuses them; prioritize_sql then says which rows hold them.
     _assert_names_the_padded_rows(duckdb.connect(), load_duckdb)
+
+
+def test_an_interrupted_probe_for_padded_rows_is_not_taken_for_a_failed_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl-C while DuckDB looks for the padded rows: the interruption goes on, not the refusal.
+    con = duckdb.connect()
+    load_duckdb(con, _padded())
+    probes: list[str] = []
+
+    def interrupted(self: Any, probe: Any, names: Any) -> str:
+        probes.append(probe.column)
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(_engine._Engine, "examples", interrupted)
+    with pytest.raises(duckdb.InterruptException):
+        prioritize_sql(con, as_of=AS_OF)
+    assert len(probes) == 1
 
 
 def test_a_skipped_item_with_a_padded_id_is_named_by_table_column_and_id() -> None:

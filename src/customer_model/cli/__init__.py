@@ -559,16 +559,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
-    args = _parser().parse_args(argv)
-    with stops() as received:
-        try:
+    received: list[int] = []
+    command = "customer-model"
+    try:
+        with stops(received):  # a stop while the handlers are set or reset is caught too
+            args = _parser().parse_args(argv)
+            command = f"customer-model {args.command}"
             return _run(args)
-        except BaseException:
-            if not received:
-                raise
-            name = signal.Signals(received[0]).name
-            print(f"customer-model {args.command}: stopped ({name})", file=sys.stderr)
-            return 128 + received[0]
+    except BaseException:
+        if not received:
+            raise
+        name = signal.Signals(received[0]).name
+        print(f"{command}: stopped ({name})", file=sys.stderr)
+        return 128 + received[0]
 
 
 def _run(args: argparse.Namespace) -> int:

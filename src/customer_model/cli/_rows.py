@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
-from customer_model.cli._signals import made
+from customer_model.cli._signals import deferred, made
 
 __all__ = [
     "NOT_AWARE",
@@ -148,15 +148,28 @@ def _suspects(path: Path, types: Mapping[str, str]) -> Iterator[tuple[int, str, 
                     break
 
 
-def staging() -> tempfile.TemporaryDirectory[str]:
-    """A temporary folder of this program's, removed when its ``with`` block ends."""
-    return tempfile.TemporaryDirectory(prefix="customer-model-")
+@contextlib.contextmanager
+def staging() -> Iterator[str]:
+    """A temporary folder of this program's, removed when the ``with`` block ends.
+
+    A stop is held back while the folder is made and while it is removed, so
+    that it can neither be left unnoted nor half removed.
+    """
+    folder = made(
+        lambda: tempfile.TemporaryDirectory(prefix="customer-model-"),
+        tempfile.TemporaryDirectory.cleanup,
+    )
+    try:
+        yield folder.name
+    finally:
+        with deferred():
+            folder.cleanup()
 
 
 @contextlib.contextmanager
 def one_line_files() -> Iterator[Callable[[str], Path]]:
     """Write a line to a file of its own (the same file each time), in a folder removed after."""
-    with made(staging, tempfile.TemporaryDirectory.cleanup) as name:
+    with staging() as name:
         path = Path(name) / "line.jsonl"
 
         def write(line: str) -> Path:

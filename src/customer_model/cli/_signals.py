@@ -7,7 +7,10 @@ temporary files behind): the exception unwinds every ``finally`` and
 the first signal stops; later ones (a second Ctrl-C while the first one's
 cleanup runs) are noted and ignored.  DuckDB turns a signal that arrives
 during a query into its own error ("Query interrupted"), which is why the
-signals are also noted where :func:`stops` can tell.
+signals are also noted where :func:`stops` can tell.  A stop that lands
+where Python cannot raise it (in a finalizer, which Python runs at any
+moment and whose exceptions it swallows) is not counted as the first: the
+next signal stops again.
 
 Signals are process-wide, so their state here is too: what :func:`stops`
 installs and :func:`deferred` holds back lives in this module while the
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -41,8 +45,9 @@ class Stopped(BaseException):
 class _State:
     """The signals received while :func:`stops` is active, and how deep :func:`deferred` is."""
 
-    def __init__(self) -> None:
-        self.received: list[int] = []
+    def __init__(self, received: list[int]) -> None:
+        self.received = received
+        self.stopping = False
         self.holding = 0
         self.pending: int | None = None
 
@@ -52,41 +57,57 @@ _active: list[_State] = []
 
 
 @contextlib.contextmanager
-def stops() -> Iterator[list[int]]:
+def stops(received: list[int] | None = None) -> Iterator[list[int]]:
     """Turn SIGINT and SIGTERM into :class:`Stopped` inside the block.
 
-    Yields the list of signals received so far, to tell an error caused by a
-    stop from any other.  A signal the parent process ignores (SIGINT for a
-    job started with ``&`` or ``nohup``) stays ignored.  Handlers can only be
+    Yields the list of signals received so far (*received*, when given, so
+    that a caller can read it even when a stop ends the block before its
+    first line or after its last), to tell an error caused by a stop from
+    any other.  A signal the parent process ignores (SIGINT for a job
+    started with ``&`` or ``nohup``) stays ignored.  Handlers can only be
     set in the main thread; elsewhere the block runs with the handlers as
     they are.
     """
-    state = _State()
+    state = _State([] if received is None else received)
     if threading.current_thread() is not threading.main_thread():
         yield state.received
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
         state.received.append(signum)
-        if len(state.received) > 1:
+        if state.stopping:
             return  # already stopping: let the cleanup finish
+        state.stopping = True
         if state.holding:
             state.pending = signum  # raised when the held steps are done
             return
         raise Stopped(signum)
+
+    swallowed = sys.unraisablehook
+
+    def unraisable(info: Any) -> None:
+        if isinstance(info.exc_value, Stopped):
+            state.stopping = False  # a finalizer swallowed the stop: the next signal stops
+            return
+        swallowed(info)
 
     previous = {
         signum: signal.signal(signum, stop)
         for signum in _SIGNALS
         if signal.getsignal(signum) is not signal.SIG_IGN
     }
+    sys.unraisablehook = unraisable
     _active.append(state)
     try:
         yield state.received
     finally:
+        state.holding += 1  # a stop while the handlers are put back waits until they are
         _active.remove(state)
+        sys.unraisablehook = swallowed
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        if state.pending is not None:
+            raise Stopped(state.pending)
 
 
 @contextlib.contextmanager

@@ -35,7 +35,7 @@ from customer_model.cli._rows import (
     said_of_times,
     staging,
 )
-from customer_model.cli._signals import deferred, made
+from customer_model.cli._signals import deferred
 from customer_model.records import (
     COLUMN_TYPES,
     CUSTOMER_COLUMNS,
@@ -363,7 +363,7 @@ def load_dataset(con: Any, dataset: Any, progress: Progress | None = None) -> No
         "purchases": purchase_records(customers),
         "feedback": feedback_records(dataset.feedback),
     }
-    with made(staging, tempfile.TemporaryDirectory.cleanup) as folder:
+    with staging() as folder:
         write_tables(folder, [chunk], file_format="jsonl", total=len(customers))
         load_folder(con, folder, progress)
 

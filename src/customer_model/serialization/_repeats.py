@@ -49,9 +49,10 @@ class _Shape:
 
     ``fields`` are an object's keys and their types; a *mapping* names
     every key its key type accepts (``keys``, or any key when that is
-    ``None``: ids, themes, currency codes), its values of type ``values``.  ``items`` is an array's item
-    type, ``positions`` a fixed tuple's; ``array`` says whether the type
-    is an array at all (only then are a JSON array's items searched).
+    ``None``: ids, themes, currency codes), its values of type ``values``.
+    ``items`` is an array's item type, ``positions`` a fixed tuple's;
+    ``array`` says whether the type is an array at all (only then are a JSON
+    array's items searched).
     """
 
     fields: Mapping[str, Any] = attrs.field(factory=dict)

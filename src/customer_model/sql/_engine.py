@@ -158,6 +158,14 @@ class _Engine:
                 raise
         return self._postgres_rows(sql)
 
+    def interrupted(self, error: Exception) -> bool:
+        """Whether *error* is DuckDB's for a query that a signal (Ctrl-C) interrupted."""
+        if self.dialect != "duckdb":
+            return False  # Spark's and psycopg's clients raise KeyboardInterrupt itself
+        from duckdb import InterruptException
+
+        return isinstance(error, InterruptException)
+
     def _escaped_literals(self) -> bool:
         """Whether Spark reads ``'a\\b'`` as two backslashes (a non-default setting)."""
         setting = self.connection.conf.get("spark.sql.parser.escapedStringLiterals", "false")
@@ -275,13 +283,15 @@ def _not_identifiers(engine: _Engine, names: Mapping[str, str]) -> list[Problem]
     The rows are looked for only once a ``BacklogItem`` or the ``Backlog``
     (its skipped ids) has refused one.  Should a probe itself fail (an engine
     that cannot hold one of the white-space characters, say), the model's
-    refusal stands.
+    refusal stands; a probe interrupted (Ctrl-C during DuckDB's query) goes on.
     """
     failed = []
     for probe in not_identifiers():
         try:
             rows = engine.rows(engine.examples(probe, names))
-        except Exception:  # only an explanation of an error already raised
+        except Exception as e:  # only an explanation of an error already raised
+            if engine.interrupted(e):
+                raise
             return []
         if rows:
             failed.append((probe, int(rows[0][1]), [str(row[0]) for row in rows], int(rows[0][2])))
