@@ -349,6 +349,26 @@ def test_a_long_list_of_offending_rows_shows_five_ids_and_a_count() -> None:
     assert message.endswith(f"in 8 row(s) (id {', '.join(map(repr, ids[:5]))} and 3 more)")
 
 
+def test_the_checks_count_every_row_outside_a_vocabulary() -> None:
+    # The vocabulary columns are checked over rows grouped by their values.
+    tables = _tables()
+    for row in tables["feedback"][:8]:
+        row["kind"] = "wish"
+    for row in tables["feedback"][5:8]:
+        row["importance"] = "urgent!"
+    tables["feedback"][9]["need"] = "speed"
+    con = _con(tables)
+    cursor = con.execute(backlog_sql(as_of=AS_OF).checks)
+    names = [column[0] for column in cursor.description]
+    counts = dict(zip(names, cursor.fetchone(), strict=True))
+    outside = {name: n for name, n in counts.items() if name.endswith("_outside")}
+    assert outside == {
+        "feedback_kind_outside": 8,
+        "feedback_need_outside": 1,
+        "feedback_importance_outside": 3,
+    }
+
+
 def test_renamed_and_schema_qualified_tables_are_read_and_named_in_errors() -> None:
     names = {"feedback": "crm.tickets", "customers": "accounts", "users": "seats"}
     con = duckdb.connect()

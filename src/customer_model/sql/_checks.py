@@ -230,15 +230,23 @@ def not_identifiers() -> list[Probe]:
     return out
 
 
-def _flagged(condition: exp.Expr) -> exp.Expr:
+#: The rows of a table sharing one combination of its vocabulary columns' values.
+_ROWS = "cm_rows"
+
+
+def _flagged(condition: exp.Expr, rows: exp.Expr | None = None) -> exp.Expr:
+    """The rows where *condition* holds (each row standing for *rows* rows, if given)."""
     flag = exp.Case(
-        ifs=[exp.If(this=condition, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+        ifs=[exp.If(this=condition, true=rows or exp.Literal.number(1))],
+        default=exp.Literal.number(0),
     )
     return exp.Coalesce(this=exp.Sum(this=flag), expressions=[exp.Literal.number(0)])
 
 
 def _counted(probe: Probe) -> exp.Expr:
     """Not zero exactly when the probe finds something (repeats: the surplus rows)."""
+    if probe.count == "rows" and probe.enum is not None:  # over rows grouped by value
+        return _flagged(probe.where, _c(_ROWS))
     if probe.count == "rows":
         return _flagged(probe.where)
     if probe.count == "repeated":
@@ -258,17 +266,22 @@ def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
     """One row: per check, a count that is not zero when the check fails; one pass per table.
 
     The feedback pass joins the distinct customer ids to find absent customers.
-    The tree is built in place (``copy=False``): the builders' default copies
-    the query at every step, which cost about 10 ms a call instead of 3.
+    Values outside a vocabulary are counted over the rows grouped by the
+    vocabulary columns' values, a pass of its own: a few hundred groups
+    tested instead of every row (at 10M feedback rows 1.17 s for the whole
+    checks query instead of 1.36 s).  The tree is built in place
+    (``copy=False``): the builders' default copies the query at every step,
+    which cost about 10 ms a call instead of 3.
     """
     checks = probes(as_of, segments)
-    by_table: dict[str, list[Probe]] = {}
+    by_table: dict[tuple[str, bool], list[Probe]] = {}
     for probe in checks:
-        by_table.setdefault(probe.table, []).append(probe)
+        by_table.setdefault((probe.table, probe.enum is not None), []).append(probe)
     parts = []
-    for table, group in by_table.items():
+    for (table, by_value), group in by_table.items():
         counts = (_counted(p).as_(p.name, copy=False) for p in group)
-        part = exp.select(*counts).from_(_from(table), copy=False)
+        source = _grouped(table, group) if by_value else _from(table)
+        part = exp.select(*counts).from_(source, copy=False)
         if any(p.count == "distinct" for p in group):
             ids = (
                 exp.select(exp.column("id", table="c"))
@@ -295,6 +308,20 @@ def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
             copy=False,
         )
     return query
+
+
+def _grouped(table: str, group: list[Probe]) -> exp.Subquery:
+    """*table*'s rows counted by the values of the columns *group* reads, as ``q``."""
+    columns = list(dict.fromkeys(p.column for p in group))
+    keys = [exp.column(c, table="r") for c in columns]
+    rows = exp.Count(this=exp.Star()).as_(_ROWS, copy=False)
+    source = exp.Table(this=exp.to_identifier(table), alias=exp.TableAlias(this="r"))
+    values = (
+        exp.select(*keys, rows)
+        .from_(source, copy=False)
+        .group_by(*(k.copy() for k in keys), copy=False)
+    )
+    return exp.Subquery(this=values, alias=exp.TableAlias(this="q"))
 
 
 def _shown(examples: Iterable[str], count: int) -> str:
