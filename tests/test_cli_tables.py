@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from customer_model.cli import main
+from customer_model.cli._rows import _CONFIRMED, first_bad_line
 from customer_model.cli._tables import MOVING
 from customer_model.examples.tables import TABLES, sample_tables
 from customer_model.records import COLUMN_TYPES, Record
@@ -805,3 +806,50 @@ def test_a_boolean_duckdb_refuses_is_named_by_its_line(
     rows[1]["is_user"] = flag
     _write_rows(path, rows)
     assert rank(capsys, str(folder)) == (2, "", f"{path}:2: $.is_user: is not BOOLEAN\n")
+
+
+def test_the_column_named_is_one_duckdb_refuses_alone(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DuckDB reads true as 1: the time without an offset after it is what it refuses.
+    folder = _copy(jsonl_folder, tmp_path / "two")
+    path = folder / "feedback.jsonl"
+    rows = _read_rows(path)
+    rows[2].update(importance_level=True, created_at="2025-01-01T00:00:00")
+    _write_rows(path, rows)
+    status, _, err = rank(capsys, str(folder))
+    assert status == 2
+    assert err.startswith(f"{path}:3: $.created_at: is not an ISO 8601 time"), err
+
+
+def test_a_line_refused_for_a_value_not_doubted_is_named_without_a_column(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DuckDB reads "t" as a boolean but not "2.5" as BIGINT, which this check lets by.
+    folder = _copy(jsonl_folder, tmp_path / "untold")
+    path = folder / "users.jsonl"
+    rows = _read_rows(path)
+    rows[3].update(sessions="2.5", is_purchaser="t")
+    _write_rows(path, rows)
+    assert rank(capsys, str(folder)) == (
+        2,
+        "",
+        f"{path}:4: $: refused by DuckDB, for a reason this check cannot name\n",
+    )
+
+
+def test_duckdb_is_asked_at_most_confirmed_times(tmp_path: Path) -> None:
+    types = {f"c{i}": "BIGINT" for i in range(_CONFIRMED + 5)}
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps(dict.fromkeys(types, "x")) + "\n", encoding="utf-8")
+    asked: list[str] = []
+
+    def whole_lines_only(line: str) -> bool:
+        asked.append(line)
+        return line.endswith("\n")  # the line as read; a column alone is written without
+
+    said = first_bad_line(path, types, whole_lines_only)
+    assert (said, len(asked)) == (
+        "1: $: refused by DuckDB, for a reason this check cannot name",
+        _CONFIRMED,
+    )

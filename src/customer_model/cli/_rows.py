@@ -53,6 +53,8 @@ _ASKED = (
 _CONFIRMED = 20
 #: How many lines a failed load reads again, at most (about 5 s in Python).
 _READ = 1_000_000
+#: What is said of a line DuckDB refuses though no value of it is refused alone.
+_UNTOLD = "$: refused by DuckDB, for a reason this check cannot name"
 
 
 def said_of_times(column: str) -> str:
@@ -113,20 +115,41 @@ def first_bad_line(
     """Where a refused JSON Lines table is bad: ``"7: $.column: is not ..."``.
 
     A line this reading finds bad is named once *refused* (DuckDB, given
-    that line alone) agrees; ``None`` when no line is named, then DuckDB
-    refused something this does not see, or the bad line lies past the
-    first :data:`_READ` lines (reading more would keep a user waiting for a
-    line number).  Lines end at ``\\n`` only, as DuckDB reads them; a
+    that line alone) agrees, and a column once DuckDB refuses its value
+    alone too: this reading may doubt a value DuckDB reads, beside the one
+    it refuses.  ``None`` when no line is named, then DuckDB refused
+    something this does not see, or the bad line lies past the first
+    :data:`_READ` lines (reading more would keep a user waiting for a line
+    number).  Lines end at ``\\n`` only, as DuckDB reads them; a
     byte-order mark at the start is skipped.
     """
-    for number, line, said in itertools.islice(_suspects(path, types), _CONFIRMED):
-        if refused(line):
-            return f"{number}: {said}"
+    asked = 0
+    for number, line, faults in _suspects(path, types):
+        if asked == _CONFIRMED:
+            break
+        asked += 1
+        if not refused(line):
+            continue
+        for said, alone in faults:
+            if alone is None:  # the line as a whole
+                return f"{number}: {said}"
+            if asked == _CONFIRMED:
+                break
+            asked += 1
+            if refused(alone):
+                return f"{number}: {said}"
+        return f"{number}: {_UNTOLD}"
     return None  # no suspect DuckDB refuses too, or the lines to read ran out
 
 
-def _suspects(path: Path, types: Mapping[str, str]) -> Iterator[tuple[int, str, str]]:
-    """Each line Python's reading finds bad: its number, its text and what is wrong."""
+def _suspects(
+    path: Path, types: Mapping[str, str]
+) -> Iterator[tuple[int, str, list[tuple[str, str | None]]]]:
+    """Each line Python's reading finds bad: its number, its text and what is wrong.
+
+    What is wrong comes with the line cut down to that column, for DuckDB
+    to judge the column alone (``None`` for the line as a whole).
+    """
     with path.open(encoding="utf-8-sig", errors="replace", newline="\n") as lines:
         for number, line in enumerate(itertools.islice(lines, _READ), start=1):
             if not line.strip():
@@ -134,18 +157,20 @@ def _suspects(path: Path, types: Mapping[str, str]) -> Iterator[tuple[int, str, 
             try:
                 row = json.loads(line)
             except (ValueError, RecursionError):  # nested deeper than Python parses
-                yield number, line, "$: not valid JSON"
+                yield number, line, [("$: not valid JSON", None)]
                 continue
             if type(row) is not dict:
-                yield number, line, "$: must be an object"
+                yield number, line, [("$: must be an object", None)]
                 continue
+            faults: list[tuple[str, str | None]] = []
             for name, type_ in types.items():
                 value = row.get(name)
                 readable = _READABLE.get(type_)
                 if value is not None and readable is not None and not readable(value):
                     what = f"not {_ASKED}" if type_ == "TIMESTAMPTZ" else f"not {type_}"
-                    yield number, line, f"$.{name}: is {what}"
-                    break
+                    faults.append((f"$.{name}: is {what}", json.dumps({name: value})))
+            if faults:
+                yield number, line, faults
 
 
 @contextlib.contextmanager
