@@ -853,3 +853,75 @@ def test_duckdb_is_asked_at_most_confirmed_times(tmp_path: Path) -> None:
         "1: $: refused by DuckDB, for a reason this check cannot name",
         _CONFIRMED,
     )
+
+
+@pytest.mark.parametrize(
+    ("where", "written"),
+    [
+        ("purchasers.spending_authority", "NaN"),  # json reads it, DuckDB's JSON too
+        ("purchasers.spending_authority", "-Infinity"),
+        ("purchasers.spending_authority", "1e400"),  # a float json reads as infinite
+        ("purchasers.spending_authority", '"Infinity"'),
+        ("users.sessions", "Infinity"),
+        ("users.sessions", '"NaN"'),
+        ("users.is_purchaser", "NaN"),
+    ],
+)
+def test_a_number_duckdb_refuses_as_not_finite_is_named_first(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, written: str
+) -> None:
+    table, column = where.split(".")
+    folder = _copy(jsonl_folder, tmp_path / "finite")
+    path = folder / f"{table}.jsonl"
+    rows = _read_rows(path)
+    rows[1][column] = "marker"
+    rows[6][column] = "Jane Doe"  # the later bad line the earlier one must not hide
+    _write_rows(path, rows)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"marker"', written, 1), encoding="utf-8"
+    )
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err.count("\n")) == (2, 1)
+    assert err.startswith(f"{path}:2: $.{column}: is not "), err
+    assert "Jane" not in err
+
+
+@pytest.mark.parametrize(("blank", "said"), [("\u00a0", "$: not valid JSON"), ("\f", None)])
+def test_only_what_duckdb_skips_is_a_blank_line(
+    jsonl_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    blank: str,
+    said: str | None,
+) -> None:
+    # DuckDB skips a line of form feeds or vertical tabs, not one of a no-break space.
+    folder = _copy(jsonl_folder, tmp_path / "blank")
+    path = folder / "feedback.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[4])
+    bad["created_at"] = "2025-01-01T00:00:00"
+    lines[4] = json.dumps(bad)
+    lines[1] = blank
+    lines[2] = "\v" + lines[2] + "\f"  # read as white space around a line too
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, _, err = rank(capsys, str(folder))
+    assert status == 2
+    if said is None:
+        assert err.startswith(f"{path}:5: $.created_at: is not an ISO 8601 time"), err
+    else:
+        assert err == f"{path}:2: {said}\n"
+
+
+def test_white_space_duckdb_skips_around_a_line_hides_no_column(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _copy(jsonl_folder, tmp_path / "around")
+    path = folder / "feedback.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[4])
+    bad["created_at"] = "2025-01-01T00:00:00"
+    lines[4] = "\v" + json.dumps(bad) + "\f"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, _, err = rank(capsys, str(folder))
+    assert status == 2
+    assert err.startswith(f"{path}:5: $.created_at: is not an ISO 8601 time"), err

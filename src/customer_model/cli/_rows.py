@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import math
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -53,6 +54,8 @@ _ASKED = (
 _CONFIRMED = 20
 #: How many lines a failed load reads again, at most (about 5 s in Python).
 _READ = 1_000_000
+#: What DuckDB skips around a line, and as a line: JSON's white space, and VT and FF.
+_BLANK = " \t\n\r\x0b\x0c"
 #: What is said of a line DuckDB refuses though no value of it is refused alone.
 _UNTOLD = "$: refused by DuckDB, for a reason this check cannot name"
 
@@ -91,8 +94,12 @@ def parquet_time(column: str, found: str) -> str | None:
 #: only once DuckDB refuses it alone too).
 _READABLE: Mapping[str, Callable[[object], bool]] = {
     "BIGINT": lambda v: type(v) is int or (type(v) in (str, float) and _is_number(v)),
-    "BOOLEAN": lambda v: type(v) in (bool, int, float) or (type(v) is str and _is_boolean(v)),
-    "DECIMAL(38, 9)": lambda v: type(v) in (int, float) or (type(v) is str and _is_number(v)),
+    "BOOLEAN": lambda v: (
+        type(v) in (bool, int)
+        or (type(v) is float and math.isfinite(v))
+        or (type(v) is str and _is_boolean(v))
+    ),
+    "DECIMAL(38, 9)": lambda v: type(v) is int or (type(v) in (str, float) and _is_number(v)),
     "TIMESTAMPTZ": lambda v: type(v) is str and _AWARE_RE.fullmatch(v) is not None,
 }
 
@@ -102,11 +109,10 @@ def _is_boolean(text: str) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    try:
-        Decimal(str(value).strip())
+    try:  # DuckDB refuses NaN and infinities, bare (json reads them as floats) or as text
+        return Decimal(str(value).strip()).is_finite()
     except ArithmeticError:
         return False
-    return True
 
 
 def first_bad_line(
@@ -152,10 +158,10 @@ def _suspects(
     """
     with path.open(encoding="utf-8-sig", errors="replace", newline="\n") as lines:
         for number, line in enumerate(itertools.islice(lines, _READ), start=1):
-            if not line.strip():
+            if not line.strip(_BLANK):  # a no-break space is no blank to DuckDB
                 continue
             try:
-                row = json.loads(line)
+                row = json.loads(line.strip(_BLANK))
             except (ValueError, RecursionError):  # nested deeper than Python parses
                 yield number, line, [("$: not valid JSON", None)]
                 continue
