@@ -775,10 +775,12 @@ def test_a_line_nested_deeper_than_python_reads_is_no_crash(
     deep = "[" * 100_000 + "]" * 100_000
     lines[2] = '{"id": "f-x", "importance_level": "Jane Doe", "x": ' + deep + "}"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    status, _, err = rank(capsys, str(folder))
-    assert (status, err.count("\n")) == (2, 1)
-    assert err.startswith(f"{path}:")
-    assert "Jane" not in err
+    # DuckDB reads the depth and refuses the text as BIGINT: not "not valid JSON"
+    assert rank(capsys, str(folder)) == (
+        2,
+        "",
+        f"{path}:3: $: nested too deep to check which value is bad\n",
+    )
 
 
 def test_booleans_duckdb_reads_do_not_hide_the_bad_line(

@@ -162,7 +162,10 @@ def _suspects(
                 continue
             try:
                 row = json.loads(line.strip(_BLANK))
-            except (ValueError, RecursionError):  # nested deeper than Python parses
+            except RecursionError:  # DuckDB reads any depth: the bad value may be anywhere
+                yield number, line, [("$: nested too deep to check which value is bad", None)]
+                continue
+            except ValueError:
                 yield number, line, [("$: not valid JSON", None)]
                 continue
             if type(row) is not dict:
