@@ -398,15 +398,21 @@ def test_a_stop_while_the_handlers_are_put_back_is_one_line(
 ) -> None:
     real = signal.signal
 
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+
     def put_back(signum: int, handler: Any) -> Any:
-        if signum == signal.SIGINT and handler is signal.default_int_handler:
-            _stopping(signal.SIGTERM)  # ours still handles SIGTERM: the command has ended
+        if handler is before[signal.SIGINT] and signum == signal.SIGINT:  # put back last
+            _stopping(signal.SIGINT)  # ours still handles it: the command has ended
         return real(signum, handler)
 
-    monkeypatch.setattr(cli, "_run", lambda args: monkeypatch.setattr(signal, "signal", put_back))
-    assert main(["rank", "x.json"]) == 128 + signal.SIGTERM
-    assert capsys.readouterr().err == "customer-model rank: stopped (SIGTERM)\n"
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    def run(args: object, received: object) -> int:
+        monkeypatch.setattr(signal, "signal", put_back)
+        return 0
+
+    monkeypatch.setattr(cli, "_run", run)
+    assert main(["rank", "x.json"]) == 128 + signal.SIGINT
+    assert capsys.readouterr().err == "customer-model rank: stopped (SIGINT)\n"
+    assert {s: signal.getsignal(s) for s in before} == before
 
 
 def test_a_stop_a_finalizer_swallowed_does_not_disarm_the_next(
@@ -423,3 +429,39 @@ def test_a_stop_a_finalizer_swallowed_does_not_disarm_the_next(
             _stopping(signal.SIGINT)
     assert received == [signal.SIGTERM, signal.SIGINT]
     assert "Stopped" not in capsys.readouterr().err
+
+
+def test_an_error_a_stop_caused_is_the_stop(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def rank(args: object) -> int:  # as DuckDB turns a stop into an error of its own
+        try:
+            _stopping(signal.SIGINT)
+        except Stopped:
+            raise _files.InputError(["data: DuckDB could not read it"]) from None
+        return 0
+
+    monkeypatch.setattr(cli, "_rank", rank)
+    assert main(["rank", "x.json"]) == 128 + signal.SIGINT
+    assert capsys.readouterr().err == "customer-model rank: stopped (SIGINT)\n"
+
+
+def test_a_stop_while_the_handlers_are_set_is_one_line_and_leaves_none(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = signal.signal
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    hook = sys.unraisablehook
+
+    def install(signum: int, handler: Any) -> Any:
+        previous = real(signum, handler)
+        if signum == signal.SIGTERM and handler is not before[signal.SIGTERM]:
+            monkeypatch.setattr(signal, "signal", real)
+            _stopping(signal.SIGINT)  # ours handles both now: the stop waits for the block
+        return previous
+
+    monkeypatch.setattr(signal, "signal", install)
+    assert main(["rank", "x.json"]) == 128 + signal.SIGINT
+    assert capsys.readouterr().err == "customer-model: stopped (SIGINT)\n"
+    assert {s: signal.getsignal(s) for s in before} == before
+    assert sys.unraisablehook is hook

@@ -565,8 +565,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with stops(received):  # a stop while the handlers are set or reset is caught too
             args = _parser().parse_args(argv)
             command = f"customer-model {args.command}"
-            return _run(args)
-    except BaseException:
+            return _run(args, received)
+    except BaseException as e:
+        if not received and isinstance(e, KeyboardInterrupt):  # SIGINT after ours was put back
+            received.append(signal.SIGINT)
         if not received:
             raise
         name = signal.Signals(received[0]).name
@@ -574,13 +576,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + received[0]
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, received: list[int]) -> int:
+    """The command's status; an error once a stop was *received* is the stop's doing."""
     try:
         return int(args.handler(args))
     except InputError as e:
+        if received:  # DuckDB's query interrupted by the stop, say
+            raise
         print(e.summary(), file=sys.stderr)
         return BAD_INPUT
     except ValidationError as e:  # arguments a command passed on that broke a rule
+        if received:
+            raise
         for problem in e.problems:
             print(f"customer-model {args.command}: {problem}", file=sys.stderr)
         return BAD_INPUT

@@ -91,20 +91,27 @@ def stops(received: list[int] | None = None) -> Iterator[list[int]]:
             return
         swallowed(info)
 
-    previous = {
-        signum: signal.signal(signum, stop)
-        for signum in _SIGNALS
-        if signal.getsignal(signum) is not signal.SIG_IGN
-    }
-    sys.unraisablehook = unraisable
-    _active.append(state)
+    previous: dict[signal.Signals, Any] = {}
+    state.holding += 1  # while the handlers are set, a stop is only noted
     try:
+        for signum in _SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, stop)
+        sys.unraisablehook = unraisable
+        _active.append(state)
+        state.holding -= 1
+        if state.pending is not None:
+            pending, state.pending = state.pending, None
+            raise Stopped(pending)
         yield state.received
     finally:
         state.holding += 1  # a stop while the handlers are put back waits until they are
-        _active.remove(state)
+        if state in _active:
+            _active.remove(state)
         sys.unraisablehook = swallowed
-        for signum, handler in previous.items():
+        # SIGINT, set first, is put back last: Python's own raises KeyboardInterrupt,
+        # which main() takes for a stop too
+        for signum, handler in reversed(previous.items()):
             signal.signal(signum, handler)
         if state.pending is not None:
             raise Stopped(state.pending)

@@ -235,12 +235,16 @@ _ROWS = "cm_rows"
 
 
 def _flagged(condition: exp.Expr, rows: exp.Expr | None = None) -> exp.Expr:
-    """The rows where *condition* holds (each row standing for *rows* rows, if given)."""
+    """The rows where *condition* holds (each row standing for *rows* rows, if given).
+
+    A sum of counts is cast back to a count: PostgreSQL sums ``BIGINT`` as ``NUMERIC``.
+    """
     flag = exp.Case(
         ifs=[exp.If(this=condition, true=rows or exp.Literal.number(1))],
         default=exp.Literal.number(0),
     )
-    return exp.Coalesce(this=exp.Sum(this=flag), expressions=[exp.Literal.number(0)])
+    total = exp.Coalesce(this=exp.Sum(this=flag), expressions=[exp.Literal.number(0)])
+    return total if rows is None else exp.cast(total, exp.DataType.Type.BIGINT)
 
 
 def _counted(probe: Probe) -> exp.Expr:

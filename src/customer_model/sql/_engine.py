@@ -159,12 +159,17 @@ class _Engine:
         return self._postgres_rows(sql)
 
     def interrupted(self, error: Exception) -> bool:
-        """Whether *error* is DuckDB's for a query that a signal (Ctrl-C) interrupted."""
+        """Whether *error* is not DuckDB refusing a query, but a query interrupted (Ctrl-C).
+
+        A signal during a query gives a bare ``RuntimeError("Query
+        interrupted")``, ``interrupt()`` an ``InterruptException``; any other
+        error that is not DuckDB's is no refusal either.
+        """
         if self.dialect != "duckdb":
             return False  # Spark's and psycopg's clients raise KeyboardInterrupt itself
-        from duckdb import InterruptException
+        import duckdb
 
-        return isinstance(error, InterruptException)
+        return isinstance(error, duckdb.InterruptException) or not isinstance(error, duckdb.Error)
 
     def _escaped_literals(self) -> bool:
         """Whether Spark reads ``'a\\b'`` as two backslashes (a non-default setting)."""
