@@ -314,7 +314,9 @@ def backlog_sql(
     SQL cannot score a population per row.  *dialect* is any dialect sqlglot
     knows and can write the query in (MySQL, which has no arrays, is
     refused); ``duckdb``, ``spark``, ``postgres``, ``bigquery`` and
-    ``snowflake`` are tested.
+    ``snowflake`` are tested.  sqlglot writes some dialects whose engines
+    lack arrays of structs without complaint (SQLite, T-SQL, Oracle): their
+    text does not run.
     """
     check = Checker()
     chosen, names = check_arguments(check, policy, as_of, segments, tables)
