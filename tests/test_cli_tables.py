@@ -888,6 +888,15 @@ def test_a_number_duckdb_refuses_as_not_finite_is_named_first(
     assert "Jane" not in err
 
 
+def _naive_time_on_line_5(path: Path) -> list[str]:
+    """The lines of *path*, the fifth with a time DuckDB refuses (no offset)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[4])
+    bad["created_at"] = "2025-01-01T00:00:00"
+    lines[4] = json.dumps(bad)
+    return lines
+
+
 @pytest.mark.parametrize(("blank", "said"), [("\u00a0", "$: not valid JSON"), ("\f", None)])
 def test_only_what_duckdb_skips_is_a_blank_line(
     jsonl_folder: Path,
@@ -899,10 +908,7 @@ def test_only_what_duckdb_skips_is_a_blank_line(
     # DuckDB skips a line of form feeds or vertical tabs, not one of a no-break space.
     folder = _copy(jsonl_folder, tmp_path / "blank")
     path = folder / "feedback.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    bad = json.loads(lines[4])
-    bad["created_at"] = "2025-01-01T00:00:00"
-    lines[4] = json.dumps(bad)
+    lines = _naive_time_on_line_5(path)
     lines[1] = blank
     lines[2] = "\v" + lines[2] + "\f"  # read as white space around a line too
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -919,10 +925,8 @@ def test_white_space_duckdb_skips_around_a_line_hides_no_column(
 ) -> None:
     folder = _copy(jsonl_folder, tmp_path / "around")
     path = folder / "feedback.jsonl"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    bad = json.loads(lines[4])
-    bad["created_at"] = "2025-01-01T00:00:00"
-    lines[4] = "\v" + json.dumps(bad) + "\f"
+    lines = _naive_time_on_line_5(path)
+    lines[4] = "\v" + lines[4] + "\f"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     status, _, err = rank(capsys, str(folder))
     assert status == 2
