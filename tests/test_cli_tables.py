@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from customer_model.cli import main
-from customer_model.cli._rows import _CONFIRMED, first_bad_line
+from customer_model.cli._rows import _CONFIRMED, _READABLE, first_bad_line
 from customer_model.cli._tables import MOVING
 from customer_model.examples.tables import TABLES, sample_tables
 from customer_model.records import COLUMN_TYPES, Record
@@ -827,12 +829,15 @@ def test_the_column_named_is_one_duckdb_refuses_alone(
 def test_a_line_refused_for_a_value_not_doubted_is_named_without_a_column(
     jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # DuckDB reads "t" as a boolean but not "2.5" as BIGINT, which this check lets by.
+    # DuckDB reads "t" as a boolean, and refuses the line for its repeated key, which
+    # json reads as its last value.
     folder = _copy(jsonl_folder, tmp_path / "untold")
     path = folder / "users.jsonl"
     rows = _read_rows(path)
-    rows[3].update(sessions="2.5", is_purchaser="t")
+    rows[3].update(sessions="marker", is_purchaser="t")
     _write_rows(path, rows)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"marker"', '"abc","sessions":1', 1), encoding="utf-8")
     assert rank(capsys, str(folder)) == (
         2,
         "",
@@ -867,9 +872,20 @@ def test_duckdb_is_asked_at_most_confirmed_times(tmp_path: Path) -> None:
         ("users.sessions", "Infinity"),
         ("users.sessions", '"NaN"'),
         ("users.is_purchaser", "NaN"),
+        # past what the type holds, or text DuckDB does not read as a number
+        ("users.sessions", "9223372036854775808"),
+        ("users.sessions", "9.3e18"),
+        ("users.sessions", '"05"'),
+        ("users.sessions", '"2.5"'),
+        ("users.is_purchaser", "18446744073709551616"),
+        ("purchasers.spending_authority", "100000000000000000000000000000"),
+        ("purchasers.spending_authority", '"99999999999999999999999999999.9999999999"'),
+        ("purchasers.spending_authority", '"\u00a01.5"'),
+        # a lone surrogate: JSON text Python reads and DuckDB refuses
+        ("users.person_id", '"\\ud800"'),
     ],
 )
-def test_a_number_duckdb_refuses_as_not_finite_is_named_first(
+def test_a_value_duckdb_refuses_is_named_first(
     jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str, written: str
 ) -> None:
     table, column = where.split(".")
@@ -931,3 +947,32 @@ def test_white_space_duckdb_skips_around_a_line_hides_no_column(
     status, _, err = rank(capsys, str(folder))
     assert status == 2
     assert err.startswith(f"{path}:5: $.created_at: is not an ISO 8601 time"), err
+
+
+_VALUES = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(),
+    st.booleans(),
+    st.text(max_size=8),
+    st.from_regex(
+        r"[ \t\xa0+-]?(0|[0-9]{1,31})(\.[0-9]{0,12})?([eE][+-]?[0-9]{1,3})?[ \t]?", fullmatch=True
+    ),
+    st.sampled_from(["t", "TRUE", "0x10", "\ud800", "NaN", "-Infinity", "1_0", ".5"]),
+)
+
+
+@pytest.mark.parametrize("type_", ["BIGINT", "BOOLEAN", "DECIMAL(38, 9)", "VARCHAR"])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=_VALUES)
+def test_what_the_line_check_calls_readable_duckdb_reads(
+    tmp_path_factory: pytest.TempPathFactory, type_: str, value: object
+) -> None:
+    # Else a bad line would hide behind one taken for good, and a later line be named.
+    duckdb = pytest.importorskip("duckdb")
+    assume(_READABLE[type_](value))
+    path = tmp_path_factory.mktemp("line") / "x.jsonl"
+    path.write_text(json.dumps({"x": value}) + "\n", encoding="utf-8")
+    query = (
+        f"SELECT x FROM read_json($1, format = 'newline_delimited', columns = {{'x': '{type_}'}})"
+    )
+    duckdb.connect().execute(query, [str(path)]).fetchall()  # raises if DuckDB refuses it

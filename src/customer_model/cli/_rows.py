@@ -18,10 +18,11 @@ import math
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 
 from customer_model.cli._signals import deferred, made
+from customer_model.model._text import is_unicode
 
 __all__ = [
     "NOT_AWARE",
@@ -90,29 +91,70 @@ def parquet_time(column: str, found: str) -> str | None:
     return None
 
 
-#: A JSON value DuckDB can read as a column of each type (lenient: a line is blamed
-#: only once DuckDB refuses it alone too).
-_READABLE: Mapping[str, Callable[[object], bool]] = {
-    "BIGINT": lambda v: type(v) is int or (type(v) in (str, float) and _is_number(v)),
-    "BOOLEAN": lambda v: (
-        type(v) in (bool, int)
-        or (type(v) is float and math.isfinite(v))
-        or (type(v) is str and _is_boolean(v))
-    ),
-    "DECIMAL(38, 9)": lambda v: type(v) is int or (type(v) in (str, float) and _is_number(v)),
-    "TIMESTAMPTZ": lambda v: type(v) is str and _AWARE_RE.fullmatch(v) is not None,
-}
+_BIGINTS = range(-(2**63), 2**63)
+_BOOLEAN_INTEGERS = range(-(2**63), 2**64)  # DuckDB refuses 2**64 and past
+#: What DuckDB takes for white space around a number written as text (not U+00A0).
+_PAD = "[ \t\n\r\x0b\x0c]*"
+#: Integer text DuckDB reads as BIGINT (it refuses "+5", "05", "2.5" and "1e5").
+_INTEGER_TEXT = re.compile(f"{_PAD}-?(0|[1-9][0-9]{{0,18}}){_PAD}")
+#: Decimal text DuckDB reads (it reads more, such as "+1.5" and ".5": those are suspects).
+_DECIMAL_TEXT = re.compile(f"{_PAD}-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?{_PAD}")
+#: DECIMAL(38, 9) holds 29 digits before the point and 9 after.
+_DIGITS_BEFORE_POINT = 29
+_DECIMAL_LIMIT = Decimal(10) ** _DIGITS_BEFORE_POINT
+_NINE_PLACES = Decimal("1e-9")
+_WIDE = Context(prec=_DIGITS_BEFORE_POINT + 10)  # rounds to nine places, never more
+
+
+def _is_bigint(value: object) -> bool:
+    if type(value) is int:
+        return value in _BIGINTS
+    if type(value) is float:  # DuckDB reads 2.5 and 1e5 written as numbers
+        return math.isfinite(value) and -(2.0**63) <= value < 2.0**63
+    if type(value) is str:
+        return _INTEGER_TEXT.fullmatch(value) is not None and int(value) in _BIGINTS
+    return False
 
 
 def _is_boolean(text: str) -> bool:
     return text.lower() in ("true", "false")  # DuckDB refuses "1", "y" and padded words
 
 
-def _is_number(value: object) -> bool:
-    try:  # DuckDB refuses NaN and infinities, bare (json reads them as floats) or as text
-        return Decimal(str(value).strip()).is_finite()
-    except ArithmeticError:
+def _is_decimal(value: object) -> bool:
+    """Whether DuckDB reads *value* as DECIMAL(38, 9): finite, under 10**29 once rounded.
+
+    NaN and infinities are refused, bare (``json`` reads them as floats) or as text.
+    """
+    if type(value) is str and _DECIMAL_TEXT.fullmatch(value) is None:
         return False
+    number = Decimal(str(value).strip())  # exact; the text is a number or a float's repr
+    if not number.is_finite() or number.adjusted() >= _DIGITS_BEFORE_POINT:
+        return False
+    rounded = number.quantize(_NINE_PLACES, rounding=ROUND_HALF_UP, context=_WIDE)
+    return rounded.copy_abs() < _DECIMAL_LIMIT
+
+
+def _is_text(value: object) -> bool:
+    return type(value) is not str or is_unicode(value)  # DuckDB refuses a lone surrogate
+
+
+#: A JSON value DuckDB surely reads as a column of each type.  What else DuckDB
+#: reads (``"0x10"`` as BIGINT, ``"t"`` as BOOLEAN) only makes a line a suspect:
+#: it is blamed once DuckDB refuses it alone too.
+_READABLE: Mapping[str, Callable[[object], bool]] = {
+    "BIGINT": _is_bigint,
+    "BOOLEAN": lambda v: (
+        (type(v) is int and v in _BOOLEAN_INTEGERS)
+        or (type(v) is float and math.isfinite(v))
+        or (type(v) is str and _is_boolean(v))
+        or type(v) is bool
+    ),
+    "DECIMAL(38, 9)": lambda v: type(v) in (int, float, str) and _is_decimal(v),
+    "TIMESTAMPTZ": lambda v: type(v) is str and _AWARE_RE.fullmatch(v) is not None,
+    "VARCHAR": _is_text,
+}
+#: What a value of each type must be, where its name does not say.
+_SAID = {"TIMESTAMPTZ": _ASKED, "VARCHAR": "valid Unicode text"}
 
 
 def first_bad_line(
@@ -176,8 +218,8 @@ def _suspects(
                 value = row.get(name)
                 readable = _READABLE.get(type_)
                 if value is not None and readable is not None and not readable(value):
-                    what = f"not {_ASKED}" if type_ == "TIMESTAMPTZ" else f"not {type_}"
-                    faults.append((f"$.{name}: is {what}", json.dumps({name: value})))
+                    what = _SAID.get(type_, type_)
+                    faults.append((f"$.{name}: is not {what}", json.dumps({name: value})))
             if faults:
                 yield number, line, faults
 
