@@ -826,23 +826,29 @@ def test_the_column_named_is_one_duckdb_refuses_alone(
     assert err.startswith(f"{path}:3: $.created_at: is not an ISO 8601 time"), err
 
 
-def test_a_line_refused_for_a_value_not_doubted_is_named_without_a_column(
-    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # json keeps the last of a repeated key; DuckDB refuses a repeated column
+        (b'"abc","sessions":1', "$: repeats the key(s) 'sessions'"),
+        (b'"a\xffb"', "$: not valid UTF-8"),  # read as replacement characters before
+    ],
+)
+def test_a_line_duckdb_refuses_as_a_whole_is_named(
+    jsonl_folder: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    written: bytes,
+    said: str,
 ) -> None:
-    # DuckDB reads "t" as a boolean, and refuses the line for its repeated key, which
-    # json reads as its last value.
-    folder = _copy(jsonl_folder, tmp_path / "untold")
+    folder = _copy(jsonl_folder, tmp_path / "whole")
     path = folder / "users.jsonl"
     rows = _read_rows(path)
-    rows[3].update(sessions="marker", is_purchaser="t")
+    rows[3].update(sessions="marker", is_purchaser="t")  # "t": doubted, and read
+    rows[6]["sessions"] = "Jane Doe"  # the later bad line the earlier one must not hide
     _write_rows(path, rows)
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('"marker"', '"abc","sessions":1', 1), encoding="utf-8")
-    assert rank(capsys, str(folder)) == (
-        2,
-        "",
-        f"{path}:4: $: refused by DuckDB, for a reason this check cannot name\n",
-    )
+    path.write_bytes(path.read_bytes().replace(b'"marker"', written, 1))
+    assert rank(capsys, str(folder)) == (2, "", f"{path}:4: {said}\n")
 
 
 def test_duckdb_is_asked_at_most_confirmed_times(tmp_path: Path) -> None:

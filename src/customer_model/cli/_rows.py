@@ -23,6 +23,7 @@ from pathlib import Path
 
 from customer_model.cli._signals import deferred, made
 from customer_model.model._text import is_unicode
+from customer_model.serialization._repeats import repeat_finder
 
 __all__ = [
     "NOT_AWARE",
@@ -190,6 +191,17 @@ def first_bad_line(
     return None  # no suspect DuckDB refuses too, or the lines to read ran out
 
 
+def _repeated(row: dict[str, object], keys: list[str]) -> list[tuple[str, str | None]]:
+    """A fault for columns whose key the line repeats: DuckDB refuses those, json keeps one.
+
+    Only the table's columns are named (DuckDB passes over other keys, repeated or not).
+    """
+    if not keys:
+        return []
+    value = ",".join(f"{json.dumps(k)}:{json.dumps(row[k])}" for k in keys)
+    return [(f"$: repeats the key(s) {', '.join(map(repr, keys))}", f"{{{value},{value}}}")]
+
+
 def _suspects(
     path: Path, types: Mapping[str, str]
 ) -> Iterator[tuple[int, str, list[tuple[str, str | None]]]]:
@@ -198,12 +210,16 @@ def _suspects(
     What is wrong comes with the line cut down to that column, for DuckDB
     to judge the column alone (``None`` for the line as a whole).
     """
-    with path.open(encoding="utf-8-sig", errors="replace", newline="\n") as lines:
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="\n") as lines:
         for number, line in enumerate(itertools.islice(lines, _READ), start=1):
             if not line.strip(_BLANK):  # a no-break space is no blank to DuckDB
                 continue
+            if not is_unicode(line):  # bytes that are not UTF-8, kept as they were
+                yield number, line, [("$: not valid UTF-8", None)]
+                continue
+            hook, repeats = repeat_finder()
             try:
-                row = json.loads(line.strip(_BLANK))
+                row = json.loads(line.strip(_BLANK), object_pairs_hook=hook)
             except RecursionError:  # DuckDB reads any depth: the bad value may be anywhere
                 yield number, line, [("$: nested too deep to check which value is bad", None)]
                 continue
@@ -213,7 +229,7 @@ def _suspects(
             if type(row) is not dict:
                 yield number, line, [("$: must be an object", None)]
                 continue
-            faults: list[tuple[str, str | None]] = []
+            faults = _repeated(row, [k for k in repeats.get(id(row), ()) if k in types])
             for name, type_ in types.items():
                 value = row.get(name)
                 readable = _READABLE.get(type_)
@@ -249,7 +265,7 @@ def one_line_files() -> Iterator[Callable[[str], Path]]:
         path = Path(name) / "line.jsonl"
 
         def write(line: str) -> Path:
-            path.write_text(line, encoding="utf-8")
+            path.write_text(line, encoding="utf-8", errors="surrogateescape")  # bytes as read
             return path
 
         yield write
