@@ -465,3 +465,42 @@ def test_a_stop_while_the_handlers_are_set_is_one_line_and_leaves_none(
     assert capsys.readouterr().err == "customer-model: stopped (SIGINT)\n"
     assert {s: signal.getsignal(s) for s in before} == before
     assert sys.unraisablehook is hook
+
+
+_LONG_PIECE = """
+import os, signal, threading, time
+import duckdb
+from customer_model.cli._signals import interrupting, stops
+
+con = duckdb.connect()
+for _ in range(3):  # without interrupting(), about one try in three runs for minutes
+    with stops() as received:
+        threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+        start = time.perf_counter()
+        try:
+            with interrupting(con.interrupt):
+                # DuckDB checks for a signal between pieces of work; this piece runs minutes
+                con.execute("SELECT sum(hash(range)) FROM range(100000000000)").fetchall()
+        except BaseException as e:
+            print(type(e).__name__, received, time.perf_counter() - start < 20)
+print(signal.set_wakeup_fd(-1))
+"""
+
+
+def test_a_stop_interrupts_duckdb_at_once() -> None:
+    pytest.importorskip("duckdb")
+    done = subprocess.run(
+        [sys.executable, "-c", _LONG_PIECE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,  # its stderr is shown when it fails
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    *stopped, left = done.stdout.splitlines()
+    assert len(stopped) == 3
+    for line in stopped:
+        kind, rest = line.split(" ", 1)
+        assert kind in ("Stopped", "InterruptException", "RuntimeError")
+        assert rest == f"[{int(signal.SIGINT)}] True"
+    assert left == "-1"  # the wakeup descriptor was put back

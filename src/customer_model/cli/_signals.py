@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["Stopped", "deferred", "made", "stops"]
+__all__ = ["Stopped", "deferred", "interrupting", "made", "stops"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -155,3 +156,56 @@ def made(make: Callable[[], T], undo: Callable[[T], Any]) -> T:
             undo(thing)
         raise
     return thing
+
+
+@contextlib.contextmanager
+def interrupting(interrupt: Callable[[], object]) -> Iterator[None]:
+    """Call *interrupt* from a thread of its own as soon as a stop signal comes.
+
+    DuckDB notices a signal only between pieces of its work, and a piece can
+    run for minutes; its connection's ``interrupt()``, called from another
+    thread, stops it at once.  The signal's number reaches that thread
+    through Python's wakeup file descriptor (written by the C-level handler,
+    whichever thread is busy); Python's own handler still runs once DuckDB
+    returns, and the stop goes on as usual.  Outside :func:`stops` the block
+    runs as it is.
+    """
+    if not _active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # Undone in the reverse order: the wakeup descriptor put back before its socket
+    # closes (its number could be reused), and the thread, which then reads the
+    # end, joined before its socket closes.
+    with contextlib.ExitStack() as undo:
+        with deferred():  # set up whole, and noted for undoing, before a stop goes on
+            reader, writer = socket.socketpair()
+            undo.callback(_held, reader.close)
+            watcher = threading.Thread(
+                target=_watch, args=(reader, interrupt), name="customer-model-stops", daemon=True
+            )
+            watcher.start()
+            undo.callback(_held, watcher.join)
+            undo.callback(_held, writer.close)
+            writer.setblocking(False)
+            previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+            undo.callback(_held, signal.set_wakeup_fd, previous)
+        yield
+
+
+def _held(step: Callable[..., object], *args: Any) -> None:
+    """*step*, with a stop held back until it is done (undoing must not stop halfway)."""
+    with deferred():
+        step(*args)
+
+
+def _watch(reader: socket.socket, interrupt: Callable[[], object]) -> None:
+    """Interrupt at every stop signal until the writing end closes."""
+    while True:
+        try:
+            data = reader.recv(64)
+        except OSError:
+            return
+        if not data:
+            return
+        if any(number in _SIGNALS for number in data):
+            interrupt()

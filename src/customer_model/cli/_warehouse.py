@@ -17,6 +17,7 @@ from typing import Any
 
 from customer_model.cli._files import InputError, load_json, shown, source_of
 from customer_model.cli._progress import ProgressBar
+from customer_model.cli._signals import interrupting
 from customer_model.cli._tables import COLUMNS, ENDINGS, load_dataset, load_folder
 from customer_model.errors import ValidationError
 
@@ -130,11 +131,9 @@ def _ranking_problems(args: argparse.Namespace, error: ValidationError) -> Input
 def rank_in_duckdb(args: argparse.Namespace) -> Any:
     """The backlog of DATA (a folder of tables or a Dataset JSON file), computed by DuckDB."""
     from customer_model.cli._tables import duckdb_module
-    from customer_model.sql import prioritize_sql
 
     if args.customers is not None:
         raise InputError(["--customers: not used with --engine duckdb (DATA holds the customers)"])
-    duckdb = duckdb_module()
     policy = _policy(args)
     segments = segments_from(args.segments)
     data = Path(args.file)
@@ -145,50 +144,59 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
                 f" five ({', '.join(COLUMNS)}), such as {shown(str(data.parent))}"
             ]
         )
-    con = duckdb.connect()
+    con = duckdb_module().connect()
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        with ProgressBar(sys.stderr, "loading") as bar:
-            if data.is_dir():
-                load_folder(con, args.file, progress=bar)
-            else:
-                from customer_model.model.dataset import Dataset
-
-                dataset = load_json(args.file, Dataset)
-                try:
-                    load_dataset(con, dataset, progress=bar)
-                except ValidationError as e:
-                    raise _problems(args.file, e) from None
-                if args.segments is None:
-                    segments = tuple(dataset.segments)
-        as_of = args.as_of
-        if as_of is None:
-            # infinity and years outside 1 to 9999 are no moment to rank at (nor a
-            # Python datetime); prioritize_sql refuses the rows that hold them
-            rows, as_of = con.execute(
-                "SELECT count(*), max(created_at) FILTER (WHERE isfinite(created_at)"
-                " AND created_at >= TIMESTAMPTZ '0001-01-02 00:00:00+00'"
-                " AND created_at < TIMESTAMPTZ '9999-12-31 00:00:00+00') FROM feedback"
-            ).fetchone()
-            if not rows:
-                raise InputError([f"{shown(args.file)}: no feedback to rank"])
-            if as_of is None:
-                raise InputError(
-                    [
-                        f"{shown(args.file)}: no feedback row has a created_at to rank at"
-                        " (each is NULL, infinite or outside the years 1 to 9999); give --as-of"
-                    ]
-                )
-        try:
-            return prioritize_sql(con, policy=policy, as_of=as_of, segments=segments)
-        except ValidationError as e:  # the tables, the policy and the segments disagree
-            raise _ranking_problems(args, e) from None
-        except duckdb.Error as e:  # out of memory, say; its message may quote a value
-            raise InputError(
-                [f"{args.file}: DuckDB could not rank it ({type(e).__name__})"]
-            ) from None
+        with interrupting(con.interrupt):  # Ctrl-C stops DuckDB at once
+            return _rank(args, con, policy, segments)
     finally:
         con.close()
+
+
+def _rank(args: argparse.Namespace, con: Any, policy: Any, segments: tuple[Any, ...]) -> Any:
+    """Load DATA into *con* and rank it there."""
+    from customer_model.cli._tables import duckdb_module
+    from customer_model.sql import prioritize_sql
+
+    duckdb = duckdb_module()
+    data = Path(args.file)
+    con.execute("SET TimeZone = 'UTC'")
+    with ProgressBar(sys.stderr, "loading") as bar:
+        if data.is_dir():
+            load_folder(con, args.file, progress=bar)
+        else:
+            from customer_model.model.dataset import Dataset
+
+            dataset = load_json(args.file, Dataset)
+            try:
+                load_dataset(con, dataset, progress=bar)
+            except ValidationError as e:
+                raise _problems(args.file, e) from None
+            if args.segments is None:
+                segments = tuple(dataset.segments)
+    as_of = args.as_of
+    if as_of is None:
+        # infinity and years outside 1 to 9999 are no moment to rank at (nor a
+        # Python datetime); prioritize_sql refuses the rows that hold them
+        rows, as_of = con.execute(
+            "SELECT count(*), max(created_at) FILTER (WHERE isfinite(created_at)"
+            " AND created_at >= TIMESTAMPTZ '0001-01-02 00:00:00+00'"
+            " AND created_at < TIMESTAMPTZ '9999-12-31 00:00:00+00') FROM feedback"
+        ).fetchone()
+        if not rows:
+            raise InputError([f"{shown(args.file)}: no feedback to rank"])
+        if as_of is None:
+            raise InputError(
+                [
+                    f"{shown(args.file)}: no feedback row has a created_at to rank at"
+                    " (each is NULL, infinite or outside the years 1 to 9999); give --as-of"
+                ]
+            )
+    try:
+        return prioritize_sql(con, policy=policy, as_of=as_of, segments=segments)
+    except ValidationError as e:  # the tables, the policy and the segments disagree
+        raise _ranking_problems(args, e) from None
+    except duckdb.Error as e:  # out of memory, say; its message may quote a value
+        raise InputError([f"{args.file}: DuckDB could not rank it ({type(e).__name__})"]) from None
 
 
 def _tables(pairs: list[str] | None) -> dict[str, str] | None:
