@@ -35,7 +35,7 @@ from customer_model.cli._rows import (
     said_of_times,
     staging,
 )
-from customer_model.cli._signals import deferred
+from customer_model.cli._signals import deferred, interrupting
 from customer_model.records import (
     COLUMN_TYPES,
     CUSTOMER_COLUMNS,
@@ -168,8 +168,9 @@ def write_tables(
             with _temporaries(folder, COLUMNS) as parquet:
                 con = duckdb.connect()
                 try:
-                    for name in COLUMNS:
-                        _to_parquet(con, lines[name], parquet[name], name)
+                    with interrupting(con.interrupt):  # a stop ends DuckDB's writing at once
+                        for name in COLUMNS:
+                            _to_parquet(con, lines[name], parquet[name], name)
                 except duckdb.Error as e:  # a full disk, say; our own rows are always valid
                     raise InputError(
                         [f"{out}: cannot write Parquet ({type(e).__name__})"]
