@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from customer_model.cli import main
-from customer_model.cli._rows import _CONFIRMED, _READABLE, first_bad_line
+from customer_model.cli._rows import _CONFIRMED, _READABLE, _Number, first_bad_line
 from customer_model.cli._tables import MOVING
 from customer_model.examples.tables import TABLES, sample_tables
 from customer_model.records import COLUMN_TYPES, Record
@@ -832,6 +832,7 @@ def test_the_column_named_is_one_duckdb_refuses_alone(
         # json keeps the last of a repeated key; DuckDB refuses a repeated column
         (b'"abc","sessions":1', "$: repeats the key(s) 'sessions'"),
         (b'"a\xffb"', "$: not valid UTF-8"),  # read as replacement characters before
+        (b'1,"note":"\\ud800"', "$: holds text that is not valid Unicode (a lone surrogate)"),
     ],
 )
 def test_a_line_duckdb_refuses_as_a_whole_is_named(
@@ -889,6 +890,13 @@ def test_duckdb_is_asked_at_most_confirmed_times(tmp_path: Path) -> None:
         ("purchasers.spending_authority", '"\u00a01.5"'),
         # a lone surrogate: JSON text Python reads and DuckDB refuses
         ("users.person_id", '"\\ud800"'),
+        # DuckDB reads a decimal as written: at most 29 digits before the point, an
+        # exponent of at least -32768 (a float would read these as 1e19 and 0.0)
+        ("purchasers.spending_authority", "100000000000000000000000000000e-10"),
+        ("purchasers.spending_authority", '"100000000000000000000000000000e-10"'),
+        ("purchasers.spending_authority", "1e-40000"),
+        ("purchasers.spending_authority", '"1e99999999999999999999999"'),
+        ("feedback.created_at", '"2025-02-30T00:00:00Z"'),  # no such day
     ],
 )
 def test_a_value_duckdb_refuses_is_named_first(
@@ -982,3 +990,41 @@ def test_what_the_line_check_calls_readable_duckdb_reads(
         f"SELECT x FROM read_json($1, format = 'newline_delimited', columns = {{'x': '{type_}'}})"
     )
     duckdb.connect().execute(query, [str(path)]).fetchall()  # raises if DuckDB refuses it
+
+
+def test_a_repeated_key_in_an_object_long_gone_is_not_taken_for_the_lines(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The nested object that repeats "sessions" is freed while the line is read; the
+    # line's own object may then get its id.  DuckDB reads the line: line 7 is bad.
+    folder = _copy(jsonl_folder, tmp_path / "gone")
+    path = folder / "users.jsonl"
+    rows = _read_rows(path)
+    rows[3]["note"] = "marker"
+    del rows[3]["sessions"]
+    rows[6]["sessions"] = "Jane Doe"
+    _write_rows(path, rows)
+    nested = b'{"z":[{"sessions":1,"sessions":1}' + b",{}" * 1000 + b'],"z":0}'
+    path.write_bytes(path.read_bytes().replace(b'"marker"', nested, 1))
+    assert rank(capsys, str(folder)) == (2, "", f"{path}:7: $.sessions: is not BIGINT\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    written=st.from_regex(
+        r"-?(0|[1-9][0-9]{0,34})(\.[0-9]{1,12})?([eE][+-]?[0-9]{1,6})?", fullmatch=True
+    )
+)
+def test_a_decimal_written_as_a_number_is_readable_only_if_duckdb_reads_it(
+    tmp_path_factory: pytest.TempPathFactory, written: str
+) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    value = json.loads(written, parse_float=_Number)
+    path = tmp_path_factory.mktemp("number") / "x.jsonl"
+    path.write_text('{"x": ' + written + "}\n", encoding="utf-8")
+    columns = "{'x': 'DECIMAL(38, 9)'}"
+    query = f"SELECT x FROM read_json($1, format = 'newline_delimited', columns = {columns})"
+    try:
+        duckdb.connect().execute(query, [str(path)]).fetchall()
+    except duckdb.Error:
+        assert not _READABLE["DECIMAL(38, 9)"](value)

@@ -18,12 +18,13 @@ import math
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 
 from customer_model.cli._signals import deferred, made
 from customer_model.model._text import is_unicode
-from customer_model.serialization._repeats import repeat_finder
+from customer_model.serialization._repeats import repeat_finder, repeated_keys
 
 __all__ = [
     "NOT_AWARE",
@@ -92,6 +93,17 @@ def parquet_time(column: str, found: str) -> str | None:
     return None
 
 
+class _Number(str):
+    """A JSON number with a fraction or an exponent, kept as written.
+
+    DuckDB reads the text itself, and Python's float would lose what it
+    judges (``1e-40000`` becomes 0.0, ``100000000000000000000000000000e-10``
+    1e19, though DuckDB refuses both as DECIMAL(38, 9)).
+    """
+
+    __slots__ = ()
+
+
 _BIGINTS = range(-(2**63), 2**63)
 _BOOLEAN_INTEGERS = range(-(2**63), 2**64)  # DuckDB refuses 2**64 and past
 #: What DuckDB takes for white space around a number written as text (not U+00A0).
@@ -99,26 +111,45 @@ _PAD = "[ \t\n\r\x0b\x0c]*"
 #: Integer text DuckDB reads as BIGINT (it refuses "+5", "05", "2.5" and "1e5").
 _INTEGER_TEXT = re.compile(f"{_PAD}-?(0|[1-9][0-9]{{0,18}}){_PAD}")
 #: Decimal text DuckDB reads (it reads more, such as "+1.5" and ".5": those are suspects).
-_DECIMAL_TEXT = re.compile(f"{_PAD}-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?{_PAD}")
-#: DECIMAL(38, 9) holds 29 digits before the point and 9 after.
+_DECIMAL_TEXT = re.compile(
+    f"{_PAD}-?(?P<whole>[0-9]+)(\\.[0-9]+)?([eE](?P<exponent>[+-]?[0-9]{{1,9}}))?{_PAD}"
+)
+#: DECIMAL(38, 9) holds 29 digits before the point and 9 after; DuckDB also
+#: refuses more digits before the point as written, and exponents past 16 bits.
 _DIGITS_BEFORE_POINT = 29
+_EXPONENTS = range(-32768, 32768)
 _DECIMAL_LIMIT = Decimal(10) ** _DIGITS_BEFORE_POINT
 _NINE_PLACES = Decimal("1e-9")
 _WIDE = Context(prec=_DIGITS_BEFORE_POINT + 10)  # rounds to nine places, never more
 
 
+def _float(value: object) -> float | None:
+    """A number json read as a float, or kept as written: as a float (None if neither)."""
+    if type(value) is float:
+        return value
+    return float(value) if type(value) is _Number else None
+
+
 def _is_bigint(value: object) -> bool:
     if type(value) is int:
         return value in _BIGINTS
-    if type(value) is float:  # DuckDB reads 2.5 and 1e5 written as numbers
-        return math.isfinite(value) and -(2.0**63) <= value < 2.0**63
+    number = _float(value)  # DuckDB reads 2.5 and 1e5 written as numbers
+    if number is not None:
+        return math.isfinite(number) and -(2.0**63) <= number < 2.0**63
     if type(value) is str:
         return _INTEGER_TEXT.fullmatch(value) is not None and int(value) in _BIGINTS
     return False
 
 
-def _is_boolean(text: str) -> bool:
-    return text.lower() in ("true", "false")  # DuckDB refuses "1", "y" and padded words
+def _is_boolean(value: object) -> bool:
+    if type(value) is int:
+        return value in _BOOLEAN_INTEGERS
+    number = _float(value)
+    if number is not None:
+        return math.isfinite(number)
+    if type(value) is str:  # DuckDB refuses "1", "y" and padded words
+        return value.lower() in ("true", "false")
+    return type(value) is bool
 
 
 def _is_decimal(value: object) -> bool:
@@ -126,13 +157,31 @@ def _is_decimal(value: object) -> bool:
 
     NaN and infinities are refused, bare (``json`` reads them as floats) or as text.
     """
-    if type(value) is str and _DECIMAL_TEXT.fullmatch(value) is None:
+    if type(value) is int:
+        return abs(value) < _DECIMAL_LIMIT
+    if type(value) not in (str, _Number):
+        return False  # NaN and infinities come as floats
+    written = _DECIMAL_TEXT.fullmatch(str(value))
+    if written is None or len(written["whole"].lstrip("0")) > _DIGITS_BEFORE_POINT:
         return False
-    number = Decimal(str(value).strip())  # exact; the text is a number or a float's repr
-    if not number.is_finite() or number.adjusted() >= _DIGITS_BEFORE_POINT:
+    if written["exponent"] is not None and int(written["exponent"]) not in _EXPONENTS:
         return False
-    rounded = number.quantize(_NINE_PLACES, rounding=ROUND_HALF_UP, context=_WIDE)
+    try:
+        number = Decimal(str(value).strip(_BLANK))
+        rounded = number.quantize(_NINE_PLACES, rounding=ROUND_HALF_UP, context=_WIDE)
+    except ArithmeticError:  # too large to round to nine places
+        return False
     return rounded.copy_abs() < _DECIMAL_LIMIT
+
+
+def _is_time(value: object) -> bool:
+    if type(value) is not str or _AWARE_RE.fullmatch(value) is None:
+        return False
+    try:
+        datetime.fromisoformat(value)  # no 30 February
+    except ValueError:
+        return False
+    return True
 
 
 def _is_text(value: object) -> bool:
@@ -144,14 +193,9 @@ def _is_text(value: object) -> bool:
 #: it is blamed once DuckDB refuses it alone too.
 _READABLE: Mapping[str, Callable[[object], bool]] = {
     "BIGINT": _is_bigint,
-    "BOOLEAN": lambda v: (
-        (type(v) is int and v in _BOOLEAN_INTEGERS)
-        or (type(v) is float and math.isfinite(v))
-        or (type(v) is str and _is_boolean(v))
-        or type(v) is bool
-    ),
-    "DECIMAL(38, 9)": lambda v: type(v) in (int, float, str) and _is_decimal(v),
-    "TIMESTAMPTZ": lambda v: type(v) is str and _AWARE_RE.fullmatch(v) is not None,
+    "BOOLEAN": _is_boolean,
+    "DECIMAL(38, 9)": _is_decimal,
+    "TIMESTAMPTZ": _is_time,
     "VARCHAR": _is_text,
 }
 #: What a value of each type must be, where its name does not say.
@@ -191,6 +235,11 @@ def first_bad_line(
     return None  # no suspect DuckDB refuses too, or the lines to read ran out
 
 
+def _json(value: object) -> str:
+    """*value* as JSON text, a number as it was written."""
+    return str(value) if type(value) is _Number else json.dumps(value)
+
+
 def _repeated(row: dict[str, object], keys: list[str]) -> list[tuple[str, str | None]]:
     """A fault for columns whose key the line repeats: DuckDB refuses those, json keeps one.
 
@@ -198,7 +247,7 @@ def _repeated(row: dict[str, object], keys: list[str]) -> list[tuple[str, str | 
     """
     if not keys:
         return []
-    value = ",".join(f"{json.dumps(k)}:{json.dumps(row[k])}" for k in keys)
+    value = ",".join(f"{json.dumps(k)}:{_json(row[k])}" for k in keys)
     return [(f"$: repeats the key(s) {', '.join(map(repr, keys))}", f"{{{value},{value}}}")]
 
 
@@ -219,7 +268,7 @@ def _suspects(
                 continue
             hook, repeats = repeat_finder()
             try:
-                row = json.loads(line.strip(_BLANK), object_pairs_hook=hook)
+                row = json.loads(line.strip(_BLANK), object_pairs_hook=hook, parse_float=_Number)
             except RecursionError:  # DuckDB reads any depth: the bad value may be anywhere
                 yield number, line, [("$: nested too deep to check which value is bad", None)]
                 continue
@@ -229,13 +278,19 @@ def _suspects(
             if type(row) is not dict:
                 yield number, line, [("$: must be an object", None)]
                 continue
-            faults = _repeated(row, [k for k in repeats.get(id(row), ()) if k in types])
+            keys = [k for k in repeated_keys(repeats, row) if k in types and k in row]
+            faults = _repeated(row, keys)
             for name, type_ in types.items():
                 value = row.get(name)
                 readable = _READABLE.get(type_)
                 if value is not None and readable is not None and not readable(value):
                     what = _SAID.get(type_, type_)
-                    faults.append((f"$.{name}: is not {what}", json.dumps({name: value})))
+                    faults.append(
+                        (f"$.{name}: is not {what}", f"{{{json.dumps(name)}:{_json(value)}}}")
+                    )
+            if "\\u" in line and not is_unicode(json.dumps(row, ensure_ascii=False)):
+                # DuckDB refuses a lone surrogate anywhere: a key, a nested value
+                faults.append(("$: holds text that is not valid Unicode (a lone surrogate)", None))
             if faults:
                 yield number, line, faults
 

@@ -28,10 +28,12 @@ from customer_model.errors import Path, Problem
 from customer_model.model.rules import Rule
 from customer_model.serialization._rule_json import RULE_WORDS
 
-__all__ = ["repeat_finder", "repeats"]
+__all__ = ["repeat_finder", "repeated_keys", "repeats"]
 
-#: Objects noted by :func:`repeat_finder`: ``id(object)`` to its repeated keys.
-Found = dict[int, list[str]]
+#: Objects noted by :func:`repeat_finder`: ``id(object)`` to the object and its
+#: repeated keys.  The object is held, so that its id is not given to another
+#: (an object a repeated key replaced would otherwise free its id for reuse).
+Found = dict[int, tuple[dict[str, Any], list[str]]]
 
 #: Modules whose classes' subclasses are not walked (``str`` has hundreds, none a model).
 _STANDARD = frozenset(sys.stdlib_module_names) | {"builtins"}
@@ -95,7 +97,7 @@ def _path(place: _Place) -> Path:
 def repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], Found]:
     """An ``object_pairs_hook`` that notes every object repeating a key, and its notes.
 
-    The notes hold only while the parsed value is alive (they are keyed by ``id``).
+    The notes hold each noted object, so an ``id`` stays its object's.
     """
     found: Found = {}
 
@@ -103,10 +105,16 @@ def repeat_finder() -> tuple[Callable[[list[tuple[str, Any]]], dict[str, Any]], 
         obj = dict(pairs)
         if len(obj) != len(pairs):
             counts = collections.Counter(key for key, _ in pairs)
-            found[id(obj)] = sorted(key for key, n in counts.items() if n > 1)
+            found[id(obj)] = (obj, sorted(key for key, n in counts.items() if n > 1))
         return obj
 
     return hook, found
+
+
+def repeated_keys(found: Found, obj: object) -> list[str]:
+    """The keys *obj* repeats, as :func:`repeat_finder` noted them (none if not noted)."""
+    noted = found.get(id(obj))
+    return noted[1] if noted is not None and noted[0] is obj else []
 
 
 def repeats(raw: Any, found: Found, cls: Any) -> list[Problem]:
@@ -118,8 +126,8 @@ def repeats(raw: Any, found: Found, cls: Any) -> list[Problem]:
         shape = _shape(t)
         if isinstance(value, dict):
             known = shape.known(value)
-            keys = found.get(id(value))
-            if keys is not None:
+            keys = repeated_keys(found, value)
+            if keys:
                 problems.append(Problem(_path(place), _message(keys, known)))
             stack.extend(
                 ((place, key), item, shape.child(key))
