@@ -100,10 +100,7 @@ def stops(received: list[int] | None = None) -> Iterator[list[int]]:
                 previous[signum] = signal.signal(signum, stop)
         sys.unraisablehook = unraisable
         _active.append(state)
-        state.holding -= 1
-        if state.pending is not None:
-            pending, state.pending = state.pending, None
-            raise Stopped(pending)
+        _release(state)
         yield state.received
     finally:
         state.holding += 1  # a stop while the handlers are put back waits until they are
@@ -114,8 +111,7 @@ def stops(received: list[int] | None = None) -> Iterator[list[int]]:
         # which main() takes for a stop too
         for signum, handler in reversed(previous.items()):
             signal.signal(signum, handler)
-        if state.pending is not None:
-            raise Stopped(state.pending)
+        _release(state)
 
 
 @contextlib.contextmanager
@@ -135,10 +131,15 @@ def deferred() -> Iterator[None]:
     try:
         yield
     finally:
-        state.holding -= 1
-        if not state.holding and state.pending is not None:
-            signum, state.pending = state.pending, None
-            raise Stopped(signum)
+        _release(state)
+
+
+def _release(state: _State) -> None:
+    """End one hold of *state*'s stops; the last one lets a stop that came meanwhile go on."""
+    state.holding -= 1
+    if not state.holding and state.pending is not None:
+        signum, state.pending = state.pending, None
+        raise Stopped(signum)
 
 
 def made(make: Callable[[], T], undo: Callable[[T], Any]) -> T:

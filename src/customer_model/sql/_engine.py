@@ -158,18 +158,19 @@ class _Engine:
                 raise
         return self._postgres_rows(sql)
 
-    def interrupted(self, error: Exception) -> bool:
-        """Whether *error* is not DuckDB refusing a query, but a query interrupted (Ctrl-C).
+    def refusal(self, error: Exception) -> bool:
+        """Whether *error* is the engine refusing a query, not a query interrupted (Ctrl-C).
 
-        A signal during a query gives a bare ``RuntimeError("Query
-        interrupted")``, ``interrupt()`` an ``InterruptException``; any other
-        error that is not DuckDB's is no refusal either.
+        On DuckDB only its own errors are refusals, and not an interruption:
+        a signal during a query gives a bare ``RuntimeError("Query
+        interrupted")``, ``interrupt()`` an ``InterruptException``.  Spark's
+        and psycopg's clients raise ``KeyboardInterrupt`` itself.
         """
         if self.dialect != "duckdb":
-            return False  # Spark's and psycopg's clients raise KeyboardInterrupt itself
+            return True
         import duckdb
 
-        return isinstance(error, duckdb.InterruptException) or not isinstance(error, duckdb.Error)
+        return isinstance(error, duckdb.Error) and not isinstance(error, duckdb.InterruptException)
 
     def _escaped_literals(self) -> bool:
         """Whether Spark reads ``'a\\b'`` as two backslashes (a non-default setting)."""
@@ -295,7 +296,7 @@ def _not_identifiers(engine: _Engine, names: Mapping[str, str]) -> list[Problem]
         try:
             rows = engine.rows(engine.examples(probe, names))
         except Exception as e:  # only an explanation of an error already raised
-            if engine.interrupted(e):
+            if not engine.refusal(e):
                 raise
             return []
         if rows:
