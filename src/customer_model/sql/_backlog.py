@@ -431,6 +431,21 @@ class Built:
             dialect=dialect, pretty=pretty, copy=False, unsupported_level=ErrorLevel.RAISE
         )
 
+    def apart(self, dialect: str, **adapt: bool) -> tuple[str, str]:
+        """The ``backlog`` statement less its ``feedback_ids`` and ``feedback_count``, and those.
+
+        The second statement gives ``theme``, ``feedback_ids`` and
+        ``feedback_count``: Python can split its ids while the engine runs
+        the first.  *adapt* as for :meth:`backlog_text`.
+        """
+        tree = _adapted(self.backlog, dialect, self.names, **adapt)
+        (ids,) = (c for c in tree.find_all(exp.CTE) if c.alias == "cm_ids")
+        (join,) = (j for j in tree.args["joins"] if j.this.name == "cm_ids")
+        columns = (c for c in tree.expressions if isinstance(c, exp.Column) and c.table == "i")
+        for part in [ids, join, *columns]:
+            part.pop()
+        return tree.sql(dialect=dialect, copy=False), ids.this.sql(dialect=dialect, copy=False)
+
 
 def _adapted(
     tree: exp.Expr,

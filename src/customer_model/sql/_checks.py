@@ -273,16 +273,20 @@ def checks_tree(as_of: datetime, segments: Sequence[Segment]) -> exp.Expr:
     Values outside a vocabulary are counted over the rows grouped by the
     vocabulary columns' values, a pass of its own: a few hundred groups
     tested instead of every row (at 10M feedback rows 1.17 s for the whole
-    checks query instead of 1.36 s).  The tree is built in place
+    checks query instead of 1.36 s).  Repeated feedback ids are counted in a
+    pass of their own too: beside the other counts, DuckDB first writes the
+    whole joined feedback pass aside for the distinct count (2.0 CPU seconds
+    instead of 2.3 at 10M rows).  The tree is built in place
     (``copy=False``): the builders' default copies the query at every step,
     which cost about 10 ms a call instead of 3.
     """
     checks = probes(as_of, segments)
-    by_table: dict[tuple[str, bool], list[Probe]] = {}
+    by_table: dict[tuple[str, bool, bool], list[Probe]] = {}
     for probe in checks:
-        by_table.setdefault((probe.table, probe.enum is not None), []).append(probe)
+        alone = probe.table == "feedback" and probe.count == "repeated"
+        by_table.setdefault((probe.table, probe.enum is not None, alone), []).append(probe)
     parts = []
-    for (table, by_value), group in by_table.items():
+    for (table, by_value, _), group in by_table.items():
         counts = (_counted(p).as_(p.name, copy=False) for p in group)
         source = _grouped(table, group) if by_value else _from(table)
         part = exp.select(*counts).from_(source, copy=False)

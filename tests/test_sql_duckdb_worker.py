@@ -1,0 +1,170 @@
+"""prioritize_sql on DuckDB: the checks run in a worker thread while Python ranks.
+
+The worker runs the ids, the backlog and the checks in turn on the caller's
+connection; Python splits the ids and makes the items meanwhile.  What ranking
+unchecked tables raises waits for the checks, which name the tables' faults
+first; a stop interrupts the worker's query at once and leaves the connection
+usable.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from _tables import load_duckdb, tables_of
+from customer_model import Backlog, ValidationError, prioritize
+from customer_model.examples.bundled import sample_as_of, sample_dataset
+from customer_model.sql import _engine, prioritize_sql
+from customer_model.sql._backlog import Built
+
+DATA = sample_dataset(customers=6)
+AS_OF = sample_as_of()
+#: A DuckDB query that runs for hours unless interrupted.
+ENDLESS = "SELECT sum(hash(range)) FROM range(100000000000)"
+
+
+def _con(**changes: Any) -> Any:
+    tables = tables_of(DATA.customers, DATA.feedback)
+    for column, value in changes.items():
+        tables["feedback"][0][column] = value
+    con = duckdb.connect()
+    load_duckdb(con, tables)
+    return con
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The statements the engine runs, with the thread that ran each."""
+    ran: list[tuple[str, str]] = []
+    rows = _engine._Engine.rows
+
+    def spied(engine: Any, sql: str) -> list[Sequence[Any]]:
+        ran.append((threading.current_thread().name, sql))
+        return rows(engine, sql)
+
+    monkeypatch.setattr(_engine._Engine, "rows", spied)
+    return ran
+
+
+def test_the_worker_runs_ids_backlog_and_checks_in_turn_and_python_ranks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ran = _spy(monkeypatch)
+    backlog = prioritize_sql(_con(), as_of=AS_OF)
+    assert backlog == prioritize_sql(_con(), as_of=AS_OF)  # the same, call after call
+    expected = prioritize(DATA.feedback, DATA.customers, as_of=AS_OF)
+    assert backlog.themes == expected.themes
+    assert [i.feedback_ids for i in backlog] == [i.feedback_ids for i in expected]
+    caller = threading.current_thread().name
+    assert all(name.startswith("customer-model-duckdb") and name != caller for name, _ in ran)
+    assert not [t for t in threading.enumerate() if t.name.startswith("customer-model-duckdb")]
+    (ids, ranked, checks) = (sql for _, sql in ran[:3])
+    assert "LISTAGG" in ids
+    assert "LISTAGG" not in ranked
+    assert checks.startswith('SELECT "feedback_id_null"')
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [({"need": "wish"}, "need"), ({"theme": None}, "theme"), ({"kind": "wish"}, "kind")],
+)
+def test_what_ranking_unchecked_tables_raises_gives_way_to_the_checks(
+    change: dict[str, Any], column: str
+) -> None:
+    # A need outside the vocabulary reaches the explanation's ordering (a KeyError
+    # in Python); a NULL theme a None key: the checks' words come instead.
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(_con(**change), as_of=AS_OF)
+    assert [p.location for p in info.value.problems] == [f"$.feedback.{column}"]
+
+
+def test_an_error_ranking_checked_tables_is_raised_not_swallowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any) -> Any:
+        raise LookupError("a bug in ranking")
+
+    monkeypatch.setattr(_engine, "_ranked_by_theme", broken)
+    with pytest.raises(LookupError, match="a bug in ranking"):
+        prioritize_sql(_con(), as_of=AS_OF)
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+def test_a_stop_while_the_worker_queries_interrupts_it_and_cancels_the_rest(
+    monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
+) -> None:
+    ran = _spy(monkeypatch)
+    apart = Built.apart
+
+    def endless_backlog(self: Built, dialect: str, **adapt: bool) -> tuple[str, str]:
+        return ENDLESS, apart(self, dialect, **adapt)[1]
+
+    def stopped(rows: Any) -> Any:
+        while len(ran) < 2:  # the endless query has begun
+            time.sleep(0.01)
+        raise stop
+
+    monkeypatch.setattr(Built, "apart", endless_backlog)
+    monkeypatch.setattr(_engine, "_by_theme", stopped)
+    con = _con()
+    rescued: list[bool] = []
+
+    def rescue() -> None:  # should the call not interrupt its query, fail rather than hang
+        rescued.append(True)
+        con.interrupt()
+
+    watchdog = threading.Timer(120, rescue)
+    watchdog.start()
+    try:
+        with pytest.raises(stop):
+            prioritize_sql(con, as_of=AS_OF)
+    finally:
+        watchdog.cancel()
+    assert not rescued
+    # The endless query was interrupted (the call came back), the checks never ran,
+    # and no worker is left behind.
+    assert [sql for _, sql in ran][1:] == [ENDLESS]
+    assert not [t for t in threading.enumerate() if t.name.startswith("customer-model-duckdb")]
+    assert con.execute("SELECT 42").fetchall() == [(42,)]  # the connection is usable
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from([None, "need", "kind", "importance"]), st.text(min_size=1, max_size=5))
+def test_bad_tables_are_refused_alike_whichever_thread_ranks(column: str | None, word: str) -> None:
+    # The worker's flow against the checks run first, as on Spark and PostgreSQL.
+    con = _con(**({} if column is None else {column: word}))
+    outcomes: list[Backlog | str] = []
+    for beside in (True, False):
+        try:
+            if beside:
+                outcomes.append(prioritize_sql(con, as_of=AS_OF))
+            else:
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(_engine._Engine, "__init__", _not_beside)
+                    outcomes.append(prioritize_sql(con, as_of=AS_OF))
+        except ValidationError as e:
+            outcomes.append(str(e))
+    first, second = outcomes
+    if isinstance(first, str):
+        assert first == second
+    else:
+        assert not isinstance(second, str)
+        assert [(i.theme, i.feedback_ids) for i in first] == [
+            (i.theme, i.feedback_ids) for i in second
+        ]
+
+
+_init = _engine._Engine.__init__
+
+
+def _not_beside(engine: Any, connection: object) -> None:
+    """An engine that runs DuckDB's statements in turn, as the other engines do."""
+    _init(engine, connection)
+    engine.beside = False
