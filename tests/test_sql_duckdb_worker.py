@@ -9,9 +9,14 @@ usable.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -168,3 +173,38 @@ def _not_beside(engine: Any, connection: object) -> None:
     """An engine that runs DuckDB's statements in turn, as the other engines do."""
     _init(engine, connection)
     engine.beside = False
+
+
+def test_a_call_at_interpreter_shutdown_runs_in_turn_in_the_calling_thread() -> None:
+    # In an atexit handler executors take no new work: the call runs its statements itself.
+    script = textwrap.dedent(
+        """
+        import atexit
+        import duckdb
+        from _tables import load_duckdb, tables_of
+        from customer_model import prioritize
+        from customer_model.examples.bundled import sample_as_of, sample_dataset
+        from customer_model.sql import prioritize_sql
+
+        data = sample_dataset(customers=6)
+        con = duckdb.connect()
+        load_duckdb(con, tables_of(data.customers, data.feedback))
+
+        def at_exit():
+            backlog = prioritize_sql(con, as_of=sample_as_of())
+            expected = prioritize(data.feedback, data.customers, as_of=sample_as_of())
+            print("same" if backlog.themes == expected.themes else "different")
+
+        atexit.register(at_exit)
+        """
+    )
+    tests = str(Path(__file__).parent)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": tests},
+        check=False,
+    )
+    assert done.stdout.strip() == "same", done.stderr[-2000:]

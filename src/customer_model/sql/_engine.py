@@ -255,9 +255,12 @@ def prioritize_sql(
     checks = probes(as_of, chosen)
     checks_text = built.checks.sql(dialect=engine.dialect)
     skip = on_unknown_customer == "skip"
+    beside = (
+        _beside_the_checks(engine, built, checks_text, policy, as_of) if engine.beside else None
+    )
     ranked: Backlog | Exception | None = None
-    if engine.beside:
-        counts, ranked = _beside_the_checks(engine, built, checks_text, policy, as_of)
+    if beside is not None:
+        counts, ranked = beside
     else:
         counts = engine.rows(checks_text)[0]
     found = _problems(engine, checks, counts, names, skip=skip)
@@ -319,7 +322,7 @@ def _beside_the_checks(
     checks_text: str,
     policy: PrioritizationPolicy,
     as_of: datetime,
-) -> tuple[Sequence[Any], Backlog | Exception]:
+) -> tuple[Sequence[Any], Backlog | Exception] | None:
     """DuckDB: the checks' counts, and the backlog ranked while DuckDB works on.
 
     One worker thread runs the ids query, the backlog without its ids and
@@ -330,6 +333,8 @@ def _beside_the_checks(
     customer is known; the caller keeps it only if the checks say so.
     What ranking raised is returned, to be raised only if the checks find
     nothing to blame.  On a stop (Ctrl-C) DuckDB is interrupted at once.
+    ``None`` when no worker can start (in an ``atexit`` handler, say): the
+    caller then runs the statements in turn itself.
     """
     from duckdb import InterruptException
 
@@ -342,7 +347,11 @@ def _beside_the_checks(
         return asked[-1]
 
     try:
-        joined, rows, counts = ask(ids_text), ask(backlog_text), ask(checks_text)
+        joined = ask(ids_text)
+    except RuntimeError:  # the interpreter is shutting down: no new work for executors
+        return None
+    try:
+        rows, counts = ask(backlog_text), ask(checks_text)
         try:
             ids = _by_theme(joined.result())
             if ids is None:  # an id holds the separator: fetch the ids as lists instead
