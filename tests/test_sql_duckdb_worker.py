@@ -239,3 +239,18 @@ def test_a_theme_the_two_statements_write_differently_is_ranked_as_checks_first(
     assert [(i.theme, i.feedback_ids, i.score) for i in beside] == [
         (i.theme, i.feedback_ids, i.score) for i in first
     ]
+
+
+def test_tables_found_among_the_callers_variables_are_found_as_checks_first_finds_them() -> None:
+    # With python_scan_all_frames (always so before DuckDB 1.1) DuckDB reads a table
+    # name it lacks from a variable of any frame of the thread running the query:
+    # the caller's, not the worker's.
+    pytest.importorskip("pyarrow")
+    held = _con()
+    customers, purchasers, users, purchases, feedback = (  # noqa: RUF059 - DuckDB reads them
+        held.sql(f"FROM {t}").to_arrow_table()
+        for t in ("customers", "purchasers", "users", "purchases", "feedback")
+    )
+    con = duckdb.connect()
+    con.execute("SET python_scan_all_frames = true")
+    assert prioritize_sql(con, as_of=AS_OF) == prioritize_sql(held, as_of=AS_OF)
