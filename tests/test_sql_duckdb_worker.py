@@ -16,6 +16,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -254,3 +255,43 @@ def test_tables_found_among_the_callers_variables_are_found_as_checks_first_find
     con = duckdb.connect()
     con.execute("SET python_scan_all_frames = true")
     assert prioritize_sql(con, as_of=AS_OF) == prioritize_sql(held, as_of=AS_OF)
+
+
+def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The stop lands after the worker took the statement but before the call noted
+    # its future: the worker's query is interrupted all the same.
+    ran = _spy(monkeypatch)
+    apart = Built.apart
+
+    def endless_ids(self: Built, dialect: str, **adapt: bool) -> tuple[str, str]:
+        return apart(self, dialect, **adapt)[0], ENDLESS
+
+    class Stopping(ThreadPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            super().submit(*args, **kwargs)  # its future never reaches the caller
+            while not ran:  # the endless query has begun
+                time.sleep(0.01)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Built, "apart", endless_ids)
+    monkeypatch.setattr(_engine, "ThreadPoolExecutor", Stopping)
+    con = _con()
+    rescued: list[bool] = []
+
+    def rescue() -> None:  # should the call not interrupt its query, fail rather than hang
+        rescued.append(True)
+        con.interrupt()
+
+    watchdog = threading.Timer(30, rescue)
+    watchdog.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            prioritize_sql(con, as_of=AS_OF)
+    finally:
+        watchdog.cancel()
+    assert not rescued
+    assert [sql for _, sql in ran] == [ENDLESS]
+    assert not [t for t in threading.enumerate() if t.name.startswith("customer-model-duckdb")]
+    assert con.execute("SELECT 42").fetchall() == [(42,)]
