@@ -12,6 +12,7 @@ import contextlib
 import functools
 import json
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import datetime
@@ -128,7 +129,7 @@ class _Engine:
             )
         self.connection: Any = connection
         # DuckDB checks the tables in a worker thread while Python ranks.
-        self.beside = self.dialect == "duckdb"
+        self.beside = self.dialect == "duckdb" and not _scans_all_frames(connection)
         # DuckDB and Spark hand a theme's ids over faster joined in one string.
         self.joined_ids = self.dialect != "postgres"
 
@@ -206,6 +207,23 @@ class _Engine:
                 return list(cursor.execute(sql).fetchall())
         except NumericValueOutOfRange:
             raise ValidationError.single("policy", OUT_OF_RANGE, _SUBJECT) from None
+
+
+def _scans_all_frames(connection: Any) -> bool:
+    """Whether DuckDB looks for a table it lacks among the variables of every Python frame.
+
+    It does so with ``python_scan_all_frames`` set, and before 1.1 always:
+    the frames are those of the thread that runs the query, and a worker
+    thread's are not the caller's, so such tables would not be found there.
+    """
+    import duckdb
+
+    setting = "SELECT value FROM duckdb_settings() WHERE name = 'python_scan_all_frames'"
+    try:
+        rows = connection.execute(setting).fetchall()
+    except duckdb.Error:  # a closed connection, say: the checks, run first, will tell
+        return True
+    return [tuple(row) for row in rows] != [("false",)]
 
 
 def _field(record: Any, name: str) -> Any:
@@ -322,7 +340,7 @@ def _beside_the_checks(
     checks_text: str,
     policy: PrioritizationPolicy,
     as_of: datetime,
-) -> tuple[Sequence[Any], Backlog | Exception] | None:
+) -> tuple[Sequence[Any], Backlog | Exception | None] | None:
     """DuckDB: the checks' counts, and the backlog ranked while DuckDB works on.
 
     One worker thread runs the ids query, the backlog without its ids and
@@ -332,14 +350,23 @@ def _beside_the_checks(
     checks and the splitting.  The backlog assumes every feedback row's
     customer is known; the caller keeps it only if the checks say so.
     What ranking raised is returned, to be raised only if the checks find
-    nothing to blame.  On a stop (Ctrl-C) DuckDB is interrupted at once.
+    nothing to blame; no backlog when the two statements name a theme
+    differently (see :func:`_ranked_by_theme`).  On a stop (Ctrl-C) DuckDB
+    is interrupted at once.
     ``None`` when no worker can start (in an ``atexit`` handler, say): the
     caller then runs the statements in turn itself.
     """
     from duckdb import InterruptException
 
     backlog_text, ids_text = built.apart("duckdb", joined_ids=True, customers_known=True)
-    worker = ThreadPoolExecutor(1, thread_name_prefix="customer-model-duckdb")
+    # The worker thread itself is noted (before it takes any statement): a stop may
+    # land after a statement is handed over but before its future is noted.
+    threads: list[threading.Thread] = []
+    worker = ThreadPoolExecutor(
+        1,
+        thread_name_prefix="customer-model-duckdb",
+        initializer=lambda: threads.append(threading.current_thread()),
+    )
     asked: list[Future[list[Sequence[Any]]]] = []
 
     def ask(text: str) -> Future[list[Sequence[Any]]]:
@@ -347,27 +374,29 @@ def _beside_the_checks(
         return asked[-1]
 
     try:
-        joined = ask(ids_text)
-    except RuntimeError:  # the interpreter is shutting down: no new work for executors
-        return None
-    try:
+        try:
+            joined = ask(ids_text)
+        except RuntimeError:  # the interpreter is shutting down: no new work for executors
+            return None
         rows, counts = ask(backlog_text), ask(checks_text)
         try:
             ids = _by_theme(joined.result())
             if ids is None:  # an id holds the separator: fetch the ids as lists instead
                 ids = _by_theme(ask(built.apart("duckdb", customers_known=True)[1]).result())
             assert ids is not None  # lists hold as many ids as the count says
-            ranked: Backlog | Exception = _ranked_by_theme(rows.result(), ids, policy, as_of)
+            ranked: Backlog | Exception | None = _ranked_by_theme(rows.result(), ids, policy, as_of)
         except InterruptException:
             raise
         except Exception as e:  # from tables not yet checked: the checks may say why
             ranked = e
         return counts.result()[0], ranked
     except BaseException:  # the caller is leaving (Ctrl-C, say): end DuckDB's work at once
-        worker.shutdown(wait=False, cancel_futures=True)
-        while not all(f.done() for f in asked):
+        worker.shutdown(wait=False, cancel_futures=True)  # the thread ends after its query
+        while any(t.is_alive() for t in threads) or not all(f.done() for f in asked):
             engine.connection.interrupt()  # again, should a query begin just after
             wait(asked, timeout=0.05)
+            for thread in threads:
+                thread.join(0.05)
         raise
     finally:
         worker.shutdown()
@@ -394,8 +423,17 @@ def _ranked_by_theme(
     ids: Mapping[str, list[str]],
     policy: PrioritizationPolicy,
     as_of: datetime,
-) -> Backlog:
-    """The backlog from the rows of the backlog without its ids, and the ids by theme."""
+) -> Backlog | None:
+    """The backlog from the rows of the backlog without its ids, and the ids by theme.
+
+    None when a theme's text is not among the ids': DuckDB groups themes
+    that Python tells apart under a collation (``NOCASE``, ``NFC``) or as
+    numbers (``-0.0`` and ``0.0``), and each statement may give the group
+    another of its texts.  The backlog with its ids, which joins them in
+    DuckDB, is then run once the checks pass.
+    """
+    if not all(str(row[_THEME]) in ids for row in rows):
+        return None
     with_ids = [(*row[:_IDS], None, None, *row[_IDS:]) for row in rows]  # the backlog's shape
     return _ranked(with_ids, ids, policy, as_of, ())
 
