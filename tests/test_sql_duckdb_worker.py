@@ -60,6 +60,28 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return ran
 
 
+def _assert_stops(con: Any, stop: type[BaseException]) -> None:
+    """prioritize_sql on *con* raises *stop*, having interrupted its endless query itself.
+
+    A watchdog interrupts the query after two minutes, so a call that does
+    not fails rather than hangs.
+    """
+    rescued: list[bool] = []
+
+    def rescue() -> None:
+        rescued.append(True)
+        con.interrupt()
+
+    watchdog = threading.Timer(120, rescue)
+    watchdog.start()
+    try:
+        with pytest.raises(stop):
+            prioritize_sql(con, as_of=AS_OF)
+    finally:
+        watchdog.cancel()
+    assert not rescued
+
+
 def test_the_worker_runs_ids_backlog_and_checks_in_turn_and_python_ranks(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -121,20 +143,7 @@ def test_a_stop_while_the_worker_queries_interrupts_it_and_cancels_the_rest(
     monkeypatch.setattr(Built, "apart", endless_backlog)
     monkeypatch.setattr(_engine, "_by_theme", stopped)
     con = _con()
-    rescued: list[bool] = []
-
-    def rescue() -> None:  # should the call not interrupt its query, fail rather than hang
-        rescued.append(True)
-        con.interrupt()
-
-    watchdog = threading.Timer(120, rescue)
-    watchdog.start()
-    try:
-        with pytest.raises(stop):
-            prioritize_sql(con, as_of=AS_OF)
-    finally:
-        watchdog.cancel()
-    assert not rescued
+    _assert_stops(con, stop)
     # The endless query was interrupted (the call came back), the checks never ran,
     # and no worker is left behind.
     assert [sql for _, sql in ran][1:] == [ENDLESS]
@@ -285,20 +294,7 @@ def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
     monkeypatch.setattr(Built, "apart", endless_ids)
     monkeypatch.setattr(_engine, "ThreadPoolExecutor", Stopping)
     con = _con()
-    rescued: list[bool] = []
-
-    def rescue() -> None:  # should the call not interrupt its query, fail rather than hang
-        rescued.append(True)
-        con.interrupt()
-
-    watchdog = threading.Timer(30, rescue)
-    watchdog.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            prioritize_sql(con, as_of=AS_OF)
-    finally:
-        watchdog.cancel()
-    assert not rescued
+    _assert_stops(con, KeyboardInterrupt)
     assert [sql for _, sql in ran] == [ENDLESS]
     assert not [t for t in threading.enumerate() if t.name.startswith("customer-model-duckdb")]
     assert con.execute("SELECT 42").fetchall() == [(42,)]
