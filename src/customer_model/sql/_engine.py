@@ -272,20 +272,19 @@ def prioritize_sql(
     built = build(policy, as_of, chosen, names)
     checks = probes(as_of, chosen)
     checks_text = built.checks.sql(dialect=engine.dialect)
-    skip = on_unknown_customer == "skip"
+    ranked: Backlog | Exception | None = None
     beside = (
         _beside_the_checks(engine, built, checks_text, policy, as_of) if engine.beside else None
     )
-    ranked: Backlog | Exception | None = None
-    if beside is not None:
-        counts, ranked = beside
-    else:
+    if beside is None:
         counts = engine.rows(checks_text)[0]
-    found = _problems(engine, checks, counts, names, skip=skip)
+    else:
+        counts, ranked = beside
+    found = _problems(engine, checks, counts, names, skip=on_unknown_customer == "skip")
     if found:
         raise ValidationError(found, _SUBJECT)
     unknown = any(c for p, c in zip(checks, counts, strict=True) if p.problem == "unknown")
-    if ranked is None or unknown:  # ranked beside the checks as if every customer were known
+    if ranked is None or unknown:  # not ranked yet, or ranked without the customer lookups
         try:
             ranked = _in_turn(engine, built, policy, as_of, unknown=unknown)
         except _Refused as refused:
