@@ -14,8 +14,10 @@ import attrs
 import duckdb
 import psycopg
 import pytest
+import sqlglot
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from sqlglot import exp
 
 from _tables import Tables, assert_same, load_duckdb, load_postgres, load_spark, tables_of
 from customer_model import (
@@ -45,6 +47,7 @@ from customer_model.sql._backlog import (
     build,
     by_window,
     check_arguments,
+    ids_text,
 )
 from customer_model.sql._engine import OUT_OF_RANGE, _Engine
 from customer_model.testing import customers, datasets, segments
@@ -327,6 +330,27 @@ def test_once_every_customer_is_known_the_backlog_skips_looking_them_up(case: Ca
     _unfiltered(window, names)
     assert window.sql(dialect="duckdb").count('FROM "customers"') == 1
     _assert_same_rows(con, window.sql(dialect="duckdb"), filtered)
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark", "postgres", "bigquery", "snowflake"])
+@pytest.mark.parametrize("adapt", [{}, {"joined_ids": True, "customers_known": True}])
+def test_the_backlog_apart_is_the_backlog_less_its_ids_and_the_ids_alone(
+    dialect: str, adapt: dict[str, bool]
+) -> None:
+    # DuckDB runs the ids (built before the policy's parts) and the rest apart.
+    tables = {"feedback": "crm.tickets", "customers": "accounts"}
+    chosen, names = check_arguments(Checker(), PrioritizationPolicy(), EPOCH, (), tables)
+    built = build(PrioritizationPolicy(), EPOCH, chosen, names)
+    whole = sqlglot.parse_one(built.backlog_text(dialect, **adapt), read=dialect)
+    (ids,) = (cte for cte in whole.find_all(exp.CTE) if cte.alias == "cm_ids")
+    assert ids_text(dialect, names, **adapt) == ids.this.sql(dialect=dialect)
+    assert '"crm"."tickets"' in ids_text("duckdb", names, **adapt)
+    ids.pop()
+    (join,) = (j for j in whole.args["joins"] if j.this.name == "cm_ids")
+    join.pop()
+    for column in [c for c in whole.expressions if isinstance(c, exp.Column) and c.table == "i"]:
+        column.pop()
+    assert built.without_ids(dialect, **adapt) == whole.sql(dialect=dialect)
 
 
 def test_prioritize_sql_looks_customers_up_and_lists_skipped_items_only_when_some_are_absent(

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from _tables import load_duckdb, tables_of
 from customer_model import Backlog, ValidationError, prioritize
 from customer_model.examples.bundled import sample_as_of, sample_dataset
-from customer_model.sql import _engine, prioritize_sql
+from customer_model.sql import _engine, _worker, prioritize_sql
 from customer_model.sql._backlog import Built
 
 DATA = sample_dataset(customers=6)
@@ -133,17 +133,16 @@ def test_a_stop_while_the_worker_queries_interrupts_it_and_cancels_the_rest(
     monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
 ) -> None:
     ran = _spy(monkeypatch)
-    apart = Built.apart
 
-    def endless_backlog(self: Built, dialect: str, **adapt: bool) -> tuple[str, str]:
-        return ENDLESS, apart(self, dialect, **adapt)[1]
+    def endless_backlog(self: Built, dialect: str, **adapt: bool) -> str:
+        return ENDLESS
 
     def stopped(rows: Any) -> Any:
         while len(ran) < 2:  # the endless query has begun
             time.sleep(0.01)
         raise stop
 
-    monkeypatch.setattr(Built, "apart", endless_backlog)
+    monkeypatch.setattr(Built, "without_ids", endless_backlog)
     monkeypatch.setattr(_engine, "_by_theme", stopped)
     con = _con()
     _assert_stops(con, stop)
@@ -279,10 +278,9 @@ def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
     # The stop lands after the worker took the statement but before the call noted
     # its future: the worker's query is interrupted all the same.
     ran = _spy(monkeypatch)
-    apart = Built.apart
 
-    def endless_ids(self: Built, dialect: str, **adapt: bool) -> tuple[str, str]:
-        return apart(self, dialect, **adapt)[0], ENDLESS
+    def endless_ids(dialect: str, names: Any, **adapt: bool) -> str:
+        return ENDLESS
 
     class Stopping(ThreadPoolExecutor):
         def submit(self, *args: Any, **kwargs: Any) -> Any:
@@ -291,8 +289,8 @@ def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
                 time.sleep(0.01)
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(Built, "apart", endless_ids)
-    monkeypatch.setattr(_engine, "ThreadPoolExecutor", Stopping)
+    monkeypatch.setattr(_engine, "ids_text", endless_ids)
+    monkeypatch.setattr(_worker, "ThreadPoolExecutor", Stopping)
     con = _con()
     _assert_stops(con, KeyboardInterrupt)
     assert [sql for _, sql in ran] == [ENDLESS]

@@ -43,6 +43,7 @@ __all__ = [
     "by_window",
     "check_dialect",
     "check_arguments",
+    "ids_text",
     "in_code_point_order",
     "rename",
 ]
@@ -431,12 +432,10 @@ class Built:
             dialect=dialect, pretty=pretty, copy=False, unsupported_level=ErrorLevel.RAISE
         )
 
-    def apart(self, dialect: str, **adapt: bool) -> tuple[str, str]:
-        """The ``backlog`` statement less its ``feedback_ids`` and ``feedback_count``, and those.
+    def without_ids(self, dialect: str, **adapt: bool) -> str:
+        """The ``backlog`` less the ids and their count, which :func:`ids_text` gives.
 
-        The second statement gives ``theme``, ``feedback_ids`` and
-        ``feedback_count``: Python can split its ids while the engine runs
-        the first.  *adapt* as for :meth:`backlog_text`.
+        Python can split the ids while the engine runs this.  *adapt* as for :meth:`backlog_text`.
         """
         tree = _adapted(self.backlog, dialect, self.names, **adapt)
         (ids,) = (c for c in tree.find_all(exp.CTE) if c.alias == "cm_ids")
@@ -444,7 +443,17 @@ class Built:
         columns = (c for c in tree.expressions if isinstance(c, exp.Column) and c.table == "i")
         for part in [ids, join, *columns]:
             part.pop()
-        return tree.sql(dialect=dialect, copy=False), ids.this.sql(dialect=dialect, copy=False)
+        return tree.sql(dialect=dialect, copy=False)
+
+
+def ids_text(dialect: str, names: Mapping[str, str], **adapt: bool) -> str:
+    """Each theme's ``feedback_ids`` and ``feedback_count`` (the backlog's ``cm_ids``) alone.
+
+    It needs no policy: an engine can run it while the backlog is being built.
+    """
+    (ids,) = (c for c in _template(QUERY).find_all(exp.CTE) if c.alias == "cm_ids")
+    tree = _adapted(rename(ids.this.copy(), names), dialect, names, **adapt)
+    return tree.sql(dialect=dialect, copy=False)
 
 
 def _adapted(
@@ -512,8 +521,9 @@ def in_code_point_order(tree: exp.Expr, columns: Iterable[str]) -> exp.Expr:
 
 def by_window(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
     """*tree*, changed in place: the voices numbered with a window, not picked by ``MAX``."""
-    voices = next(c for c in tree.find_all(exp.CTE) if c.alias == "cm_voices")
-    voices.set("this", rename(_template(VOICES_BY_WINDOW).copy(), names))
+    for voices in list(tree.find_all(exp.CTE)):  # none in the ids alone
+        if voices.alias == "cm_voices":
+            voices.set("this", rename(_template(VOICES_BY_WINDOW).copy(), names))
     return tree
 
 
