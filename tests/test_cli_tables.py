@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from customer_model.cli import main
-from customer_model.cli._rows import _CONFIRMED, _READABLE, _Number, first_bad_line
+from customer_model.cli._rows import _CONFIRMED, _READABLE, _UNTOLD, _Number, first_bad_line
 from customer_model.cli._tables import MOVING
 from customer_model.examples.tables import TABLES, sample_tables
 from customer_model.records import COLUMN_TYPES, Record
@@ -592,6 +592,10 @@ def test_a_policy_problem_is_told_under_the_policy_file(
     ("line", "said"),
     [
         ('{"id": "f-x", "theme": broken', "$: not valid JSON"),
+        ("{'id': 'f-x'}", "$: not valid JSON"),
+        # JSON to DuckDB (not to Python), refused for its value: no wrong reason given
+        ('{"id": "f-x", "importance_level": "Ada Lovelace",}', _UNTOLD),
+        ('{"id": "f-x", "importance_level": nan}', _UNTOLD),
         ("[1, 2]", "$: must be an object"),
         ('{"id": "f-x", "importance_level": "Ada Lovelace"}', "$.importance_level: is not BIGINT"),
     ],

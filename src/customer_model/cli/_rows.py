@@ -240,6 +240,17 @@ def _json(value: object) -> str:
     return str(value) if type(value) is _Number else json.dumps(value)
 
 
+def _as_text(line: str, types: Mapping[str, str]) -> str | None:
+    """*line* as the value of a text column, which DuckDB refuses only if it cannot read *line*.
+
+    DuckDB reads an object or a list in a ``VARCHAR`` column as its JSON
+    text, so this asks whether DuckDB reads the line as JSON at all, its
+    values' types aside.
+    """
+    text = next((name for name, type_ in types.items() if type_ == "VARCHAR"), None)
+    return None if text is None else f"{{{json.dumps(text)}:{line.strip(_BLANK)}}}"
+
+
 def _repeated(row: dict[str, object], keys: list[str]) -> list[tuple[str, str | None]]:
     """A fault for columns whose key the line repeats: DuckDB refuses those, json keeps one.
 
@@ -272,8 +283,8 @@ def _suspects(
             except RecursionError:  # DuckDB reads any depth: the bad value may be anywhere
                 yield number, line, [("$: nested too deep to check which value is bad", None)]
                 continue
-            except ValueError:
-                yield number, line, [("$: not valid JSON", None)]
+            except ValueError:  # DuckDB reads some such lines: a trailing comma, nan
+                yield number, line, [("$: not valid JSON", _as_text(line, types))]
                 continue
             if type(row) is not dict:
                 yield number, line, [("$: must be an object", None)]
