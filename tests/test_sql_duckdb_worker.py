@@ -60,6 +60,11 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return ran
 
 
+def _endless(*args: Any, **kwargs: Any) -> str:
+    """In place of a statement's text: a query that runs until it is interrupted."""
+    return ENDLESS
+
+
 def _assert_stops(con: Any, stop: type[BaseException]) -> None:
     """prioritize_sql on *con* raises *stop*, having interrupted its endless query itself.
 
@@ -134,15 +139,12 @@ def test_a_stop_while_the_worker_queries_interrupts_it_and_cancels_the_rest(
 ) -> None:
     ran = _spy(monkeypatch)
 
-    def endless_backlog(self: Built, dialect: str, **adapt: bool) -> str:
-        return ENDLESS
-
     def stopped(rows: Any) -> Any:
         while len(ran) < 2:  # the endless query has begun
             time.sleep(0.01)
         raise stop
 
-    monkeypatch.setattr(Built, "without_ids", endless_backlog)
+    monkeypatch.setattr(Built, "without_ids", _endless)
     monkeypatch.setattr(_engine, "_by_theme", stopped)
     con = _con()
     _assert_stops(con, stop)
@@ -272,15 +274,30 @@ def test_tables_found_among_the_callers_variables_are_found_as_checks_first_find
     assert prioritize_sql(con, as_of=AS_OF) == prioritize_sql(held, as_of=AS_OF)
 
 
+def test_a_stop_while_the_backlog_is_built_interrupts_the_ids_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The ids query runs while the calling thread builds the backlog's statements.
+    ran = _spy(monkeypatch)
+
+    def stopped(*args: Any) -> Any:
+        while not ran:  # the endless query has begun
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_engine, "ids_text", _endless)
+    monkeypatch.setattr(_engine, "build", stopped)
+    con = _con()
+    _assert_stops(con, KeyboardInterrupt)
+    assert [sql for _, sql in ran] == [ENDLESS]
+
+
 def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The stop lands after the worker took the statement but before the call noted
     # its future: the worker's query is interrupted all the same.
     ran = _spy(monkeypatch)
-
-    def endless_ids(dialect: str, names: Any, **adapt: bool) -> str:
-        return ENDLESS
 
     class Stopping(ThreadPoolExecutor):
         def submit(self, *args: Any, **kwargs: Any) -> Any:
@@ -289,7 +306,7 @@ def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
                 time.sleep(0.01)
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(_engine, "ids_text", endless_ids)
+    monkeypatch.setattr(_engine, "ids_text", _endless)
     monkeypatch.setattr(_worker, "ThreadPoolExecutor", Stopping)
     con = _con()
     _assert_stops(con, KeyboardInterrupt)
