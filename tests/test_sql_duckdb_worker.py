@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import pytest
@@ -63,6 +63,13 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 def _endless(*args: Any, **kwargs: Any) -> str:
     """In place of a statement's text: a query that runs until it is interrupted."""
     return ENDLESS
+
+
+def _stop_once_begun(ran: list[tuple[str, str]], stop: type[BaseException], n: int = 1) -> NoReturn:
+    """Raise *stop* once the *n*-th statement the engine runs (the endless one) has begun."""
+    while len(ran) < n:
+        time.sleep(0.01)
+    raise stop
 
 
 def _assert_stops(con: Any, stop: type[BaseException]) -> None:
@@ -139,13 +146,8 @@ def test_a_stop_while_the_worker_queries_interrupts_it_and_cancels_the_rest(
 ) -> None:
     ran = _spy(monkeypatch)
 
-    def stopped(rows: Any) -> Any:
-        while len(ran) < 2:  # the endless query has begun
-            time.sleep(0.01)
-        raise stop
-
     monkeypatch.setattr(Built, "without_ids", _endless)
-    monkeypatch.setattr(_engine, "_by_theme", stopped)
+    monkeypatch.setattr(_engine, "_by_theme", lambda rows: _stop_once_begun(ran, stop, 2))
     con = _con()
     _assert_stops(con, stop)
     # The endless query was interrupted (the call came back); the checks never ran.
@@ -280,13 +282,8 @@ def test_a_stop_while_the_backlog_is_built_interrupts_the_ids_query(
     # The ids query runs while the calling thread builds the backlog's statements.
     ran = _spy(monkeypatch)
 
-    def stopped(*args: Any) -> Any:
-        while not ran:  # the endless query has begun
-            time.sleep(0.01)
-        raise KeyboardInterrupt
-
     monkeypatch.setattr(_engine, "ids_text", _endless)
-    monkeypatch.setattr(_engine, "build", stopped)
+    monkeypatch.setattr(_engine, "build", lambda *args: _stop_once_begun(ran, KeyboardInterrupt))
     con = _con()
     _assert_stops(con, KeyboardInterrupt)
     assert [sql for _, sql in ran] == [ENDLESS]
@@ -302,9 +299,7 @@ def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
     class Stopping(ThreadPoolExecutor):
         def submit(self, *args: Any, **kwargs: Any) -> Any:
             super().submit(*args, **kwargs)  # its future never reaches the caller
-            while not ran:  # the endless query has begun
-                time.sleep(0.01)
-            raise KeyboardInterrupt
+            _stop_once_begun(ran, KeyboardInterrupt)
 
     monkeypatch.setattr(_engine, "ids_text", _endless)
     monkeypatch.setattr(_worker, "ThreadPoolExecutor", Stopping)
