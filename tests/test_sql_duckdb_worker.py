@@ -27,15 +27,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _tables import load_duckdb, tables_of
-from customer_model import Backlog, ValidationError, prioritize
+from customer_model import (
+    Backlog,
+    PrioritizationPolicy,
+    Rule,
+    Segment,
+    ValidationError,
+    prioritize,
+)
 from customer_model.examples.bundled import sample_as_of, sample_dataset
 from customer_model.sql import _engine, _worker, prioritize_sql
-from customer_model.sql._backlog import Built
+from customer_model.sql._backlog import Built, build
 
 DATA = sample_dataset(customers=6)
 AS_OF = sample_as_of()
 #: A DuckDB query that runs for hours unless interrupted.
 ENDLESS = "SELECT sum(hash(range)) FROM range(100000000000)"
+#: A DuckDB query that runs for a fraction of a second.
+SLOW = "SELECT sum(hash(range)) FROM range(200000000)"
 
 
 def _con(**changes: Any) -> Any:
@@ -287,6 +296,41 @@ def test_a_stop_while_the_backlog_is_built_interrupts_the_ids_query(
     con = _con()
     _assert_stops(con, KeyboardInterrupt)
     assert [sql for _, sql in ran] == [ENDLESS]
+
+
+class _Unlisted(Rule):
+    """A rule node SQL has no form for: build() refuses a segment weighted by it."""
+
+    __slots__ = ()
+
+
+def test_a_segment_refused_while_the_ids_query_runs_leaves_the_callers_transaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # build() refuses the segment while the worker still runs the ids query: that is
+    # no stop, so the query is let end. Interrupted, it would abort the transaction
+    # the caller holds open, and the caller's commit would then roll back.
+    ran = _spy(monkeypatch)
+
+    def refusing(*args: Any) -> Built:
+        while not ran:  # the ids query has begun
+            time.sleep(0.01)
+        return build(*args)
+
+    monkeypatch.setattr(_engine, "ids_text", lambda *args, **kwargs: SLOW)
+    monkeypatch.setattr(_engine, "build", refusing)
+    con = _con()
+    con.execute("CREATE TABLE notes (n INTEGER)")
+    con.begin()
+    con.execute("INSERT INTO notes VALUES (1)")
+    policy = PrioritizationPolicy(segment_weights={"s": 2.0})
+    with pytest.raises(ValidationError, match="no form for: _Unlisted"):
+        prioritize_sql(con, as_of=AS_OF, policy=policy, segments=[Segment("s", "S", _Unlisted())])
+    assert [sql for _, sql in ran] == [SLOW]
+    assert not [t for t in threading.enumerate() if t.name.startswith("customer-model-duckdb")]
+    assert con.execute("SELECT n FROM notes").fetchall() == [(1,)]
+    con.commit()
+    assert con.execute("SELECT n FROM notes").fetchall() == [(1,)]
 
 
 def test_a_stop_just_as_a_query_is_handed_over_interrupts_it_too(
