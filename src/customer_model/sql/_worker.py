@@ -3,8 +3,11 @@
 The caller goes on with Python's work while DuckDB runs (see
 :func:`~customer_model.sql.prioritize_sql`); nothing else may use the
 connection until the worker is closed.  Leaving the ``with`` block by an
-exception (Ctrl-C, say) cancels the statements not begun and interrupts
-DuckDB until the running one ends, so the connection is usable again at once.
+exception cancels the statements not begun.  On a stop (Ctrl-C, say: an
+exception that is no ``Exception``) DuckDB is interrupted until the running
+one ends, so the connection is usable again at once; after another exception
+(a segment ``build()`` refuses, say) the running one is let end, for an
+interrupted statement aborts a transaction the caller holds open.
 """
 
 from __future__ import annotations
@@ -52,13 +55,17 @@ class Worker:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if error is not None:  # the caller is leaving: end DuckDB's work at once
+        if error is not None:  # the caller is leaving: no statement begins any more
             self._pool.shutdown(wait=False, cancel_futures=True)  # ends after its query
-            while any(t.is_alive() for t in self._threads) or not all(
-                f.done() for f in self._asked
-            ):
-                self._connection.interrupt()  # again, should a query begin just after
-                wait(self._asked, timeout=0.05)
-                for thread in self._threads:
-                    thread.join(0.05)
+            try:
+                if isinstance(error, Exception):  # no stop: let the running statement end,
+                    self._pool.shutdown()  # as interrupted it would abort the caller's transaction
+            finally:  # a stop (Ctrl-C), also while waiting: end DuckDB's work at once
+                while any(t.is_alive() for t in self._threads) or not all(
+                    f.done() for f in self._asked
+                ):
+                    self._connection.interrupt()  # again, should a query begin just after
+                    wait(self._asked, timeout=0.05)
+                    for thread in self._threads:
+                        thread.join(0.05)
         self._pool.shutdown()
