@@ -337,6 +337,14 @@ def test_revenue_past_what_the_tables_hold_is_refused_not_a_crash() -> None:
     _assert_refuses_revenue_past_decimal(duckdb.connect(), load_duckdb)
 
 
+def test_revenue_past_what_the_tables_hold_is_refused_in_the_callers_transaction_too() -> None:
+    # The worker runs the backlog before the checks: its failure aborts the transaction
+    # the caller holds open, so the checks cannot run after it; its words come all the same.
+    con = duckdb.connect()
+    con.begin()
+    _assert_refuses_revenue_past_decimal(con, load_duckdb)
+
+
 def test_more_ids_counts_ids_neither_rows_nor_a_null() -> None:
     # Negative amounts in rows of seven customers, and in rows whose customer is NULL.
     tables = _tables()
