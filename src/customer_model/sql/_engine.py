@@ -356,10 +356,12 @@ def _beside_the_checks(
     checks: at 10M rows that hides most of the checks and the splitting.
     The backlog assumes every feedback row's customer is known; the caller
     keeps it only if the checks say so.  What ranking raised is returned, to
-    be raised only if the checks find nothing to blame; no backlog when the
-    two statements name a theme differently (see :func:`_ranked_by_theme`).
+    be raised only if the checks find nothing to blame (raised at once if the
+    checks cannot run: a failed statement aborted the caller's transaction);
+    no backlog when the two statements name a theme differently (see
+    :func:`_ranked_by_theme`).
     """
-    from duckdb import InterruptException
+    from duckdb import InterruptException, TransactionException
 
     rows = worker.ask(built.without_ids("duckdb", joined_ids=True, customers_known=True))
     counts = worker.ask(checks_text)
@@ -374,7 +376,12 @@ def _beside_the_checks(
         raise
     except Exception as e:  # from tables not yet checked: the checks may say why
         ranked = e
-    return counts.result()[0], ranked
+    try:
+        return counts.result()[0], ranked
+    except TransactionException:  # a statement failed in the caller's transaction, aborting it
+        if isinstance(ranked, Exception):  # the checks cannot run after it: its words, then
+            raise ranked from None
+        raise
 
 
 def _by_theme(rows: Iterable[Sequence[Any]]) -> dict[str, list[str]] | None:
