@@ -149,7 +149,9 @@ def test_an_error_ranking_checked_tables_is_raised_not_swallowed(
         prioritize_sql(_con(), as_of=AS_OF)
 
 
-@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit])
+# DuckDB's InterruptException too: another thread interrupted the connection (rank's
+# stop watcher does so), and the statement after the interrupted one must not run on.
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, SystemExit, duckdb.InterruptException])
 def test_a_stop_while_the_worker_queries_interrupts_it_and_cancels_the_rest(
     monkeypatch: pytest.MonkeyPatch, stop: type[BaseException]
 ) -> None:
