@@ -4,10 +4,11 @@ The caller goes on with Python's work while DuckDB runs (see
 :func:`~customer_model.sql.prioritize_sql`); nothing else may use the
 connection until the worker is closed.  Leaving the ``with`` block by an
 exception cancels the statements not begun.  On a stop (Ctrl-C, say: an
-exception that is no ``Exception``) DuckDB is interrupted until the running
-one ends, so the connection is usable again at once; after another exception
-(a segment ``build()`` refuses, say) the running one is let end, for an
-interrupted statement aborts a transaction the caller holds open.
+exception that is no ``Exception``, or DuckDB's ``InterruptException``)
+DuckDB is interrupted until the running one ends, so the connection is
+usable again at once; after another exception (a segment ``build()``
+refuses, say) the running one is let end, for an interrupted statement
+aborts a transaction the caller holds open.
 """
 
 from __future__ import annotations
@@ -56,10 +57,13 @@ class Worker:
         traceback: TracebackType | None,
     ) -> None:
         if error is not None:  # the caller is leaving: no statement begins any more
+            from duckdb import InterruptException  # DuckDB interrupted from elsewhere: a stop
+
             self._pool.shutdown(wait=False, cancel_futures=True)  # ends after its query
             try:
-                if isinstance(error, Exception):  # no stop: let the running statement end,
-                    self._pool.shutdown()  # as interrupted it would abort the caller's transaction
+                if isinstance(error, Exception) and not isinstance(error, InterruptException):
+                    self._pool.shutdown()  # no stop: interrupted, the running statement would
+                    # abort a transaction the caller holds open, so it is let end
             finally:  # a stop (Ctrl-C), also while waiting: end DuckDB's work at once
                 while any(t.is_alive() for t in self._threads) or not all(
                     f.done() for f in self._asked
