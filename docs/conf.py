@@ -6,7 +6,7 @@ import customer_model
 
 project = "customer-model"
 author = "customer-model developers"
-copyright = "2026, customer-model developers"  # noqa: A001
+copyright = "2026, customer-model developers"
 release = customer_model.__version__
 
 extensions = [
