@@ -326,7 +326,9 @@ def test_a_segment_refused_while_the_ids_query_runs_leaves_the_callers_transacti
     con.begin()
     con.execute("INSERT INTO notes VALUES (1)")
     policy = PrioritizationPolicy(segment_weights={"s": 2.0})
-    with pytest.raises(ValidationError, match="no form for: _Unlisted"):
+    with pytest.raises(
+        ValidationError, match=r"^invalid prioritize input: .*no form for: _Unlisted"
+    ):
         prioritize_sql(con, as_of=AS_OF, policy=policy, segments=[Segment("s", "S", _Unlisted())])
     assert [sql for _, sql in ran] == [SLOW]
     assert not [t for t in threading.enumerate() if t.name.startswith("customer-model-duckdb")]

@@ -276,7 +276,10 @@ def prioritize_sql(
             text = ids_text("duckdb", names, joined_ids=True, customers_known=True)
             with contextlib.suppress(RuntimeError):  # no new thread in an atexit handler, say
                 joined = worker.ask(text)  # first: it needs no policy
-        built = build(policy, as_of, chosen, names)
+        try:
+            built = build(policy, as_of, chosen, names)
+        except ValidationError as e:  # a weighted segment the SQL cannot write
+            raise ValidationError(e.problems, _SUBJECT) from None
         checks = probes(as_of, chosen)
         checks_text = built.checks.sql(dialect=engine.dialect)
         ranked: Backlog | Exception | None = None
