@@ -22,7 +22,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from customer_model.cli import main
-from customer_model.cli._rows import _CONFIRMED, _READABLE, _UNTOLD, _Number, first_bad_line
+from customer_model.cli._rows import (
+    _CONFIRMED,
+    _MID_FILE_BOM,
+    _READABLE,
+    _UNTOLD,
+    _Number,
+    first_bad_line,
+)
 from customer_model.cli._tables import MOVING
 from customer_model.examples.tables import TABLES, sample_tables
 from customer_model.records import COLUMN_TYPES, Record
@@ -612,6 +619,20 @@ def test_a_bad_json_lines_row_is_named_by_its_line(
     status, _, err = rank(capsys, str(folder))
     assert (status, err) == (2, f"{path}:8: {said}\n")
     assert "Ada" not in err
+
+
+def test_a_byte_order_mark_inside_a_json_lines_file_is_named_by_its_line(
+    jsonl_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DuckDB skips a byte-order mark where the file starts, so the line alone passes;
+    # before line 4, the same mark is refused.
+    folder = _copy(jsonl_folder, tmp_path / "bom")
+    path = folder / "feedback.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] = "\ufeff" + lines[3]
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")  # one at the start
+    status, _, err = rank(capsys, str(folder))
+    assert (status, err) == (2, f"{path}:4: {_MID_FILE_BOM}\n")
 
 
 @pytest.mark.parametrize("name", ["feedback.jsonl", "feedback.parquet"])

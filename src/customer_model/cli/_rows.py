@@ -61,6 +61,8 @@ _READ = 1_000_000
 _BLANK = " \t\n\r\x0b\x0c"
 #: What is said of a line DuckDB refuses though no value of it is refused alone.
 _UNTOLD = "$: refused by DuckDB, for a reason this check cannot name"
+_BOM = "\ufeff"
+_MID_FILE_BOM = "$: starts with a byte-order mark, which DuckDB skips only at the start of a file"
 
 
 def said_of_times(column: str) -> str:
@@ -214,7 +216,7 @@ def first_bad_line(
     something this does not see, or the bad line lies past the first
     :data:`_READ` lines (reading more would keep a user waiting for a line
     number).  Lines end at ``\\n`` only, as DuckDB reads them; a
-    byte-order mark at the start is skipped.
+    byte-order mark at the start is skipped, as there, and one elsewhere named.
     """
     asked = 0
     for number, line, faults in _suspects(path, types):
@@ -276,6 +278,9 @@ def _suspects(
                 continue
             if not is_unicode(line):  # bytes that are not UTF-8, kept as they were
                 yield number, line, [("$: not valid UTF-8", None)]
+                continue
+            if line.startswith(_BOM):  # DuckDB skips one only where a file starts: not here
+                yield number, "\n" + line, [(_MID_FILE_BOM, None)]  # judged where it stands
                 continue
             hook, repeats = repeat_finder()
             try:
