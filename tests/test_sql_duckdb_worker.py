@@ -300,6 +300,41 @@ def test_a_stop_while_the_backlog_is_built_interrupts_the_ids_query(
     assert [sql for _, sql in ran] == [ENDLESS]
 
 
+def test_a_second_stop_while_duckdb_is_interrupted_does_not_leave_it_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ctrl-C pressed again as the call interrupts the worker's query, which runs on
+    # (as a statement begun just after the interrupt would): the call goes on
+    # interrupting until DuckDB is idle, and only then stops.
+    ran = _spy(monkeypatch)
+    spied = _engine._Engine.rows
+
+    def running_on(engine: Any, sql: str) -> list[Sequence[Any]]:
+        try:
+            return spied(engine, sql)
+        except duckdb.InterruptException:
+            if sql != ENDLESS or len(ran) > 2:
+                raise
+            return spied(engine, sql)  # interrupted once: begun again
+
+    def second_stop(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_engine._Engine, "rows", running_on)
+    monkeypatch.setattr(Built, "without_ids", _endless)
+    monkeypatch.setattr(_engine, "_by_theme", lambda rows: _stop_once_begun(ran, SystemExit, 2))
+    con = _con()
+    with monkeypatch.context() as patch:
+        patch.setattr(_worker, "wait", second_stop)  # Ctrl-C, as the first interrupt is sent
+        try:
+            _assert_stops(con, KeyboardInterrupt)
+        finally:  # without the fix the query runs on: end it, not the test run
+            while [t for t in threading.enumerate() if t.name.startswith("customer-model-duckdb")]:
+                con.interrupt()
+                time.sleep(0.05)
+    assert [sql for _, sql in ran][1:] == [ENDLESS, ENDLESS]
+
+
 class _Unlisted(Rule):
     """A rule node SQL has no form for: build() refuses a segment weighted by it."""
 

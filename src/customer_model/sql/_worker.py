@@ -65,11 +65,23 @@ class Worker:
                     self._pool.shutdown()  # no stop: interrupted, the running statement would
                     # abort a transaction the caller holds open, so it is let end
             finally:  # a stop (Ctrl-C), also while waiting: end DuckDB's work at once
-                while any(t.is_alive() for t in self._threads) or not all(
-                    f.done() for f in self._asked
-                ):
-                    self._connection.interrupt()  # again, should a query begin just after
-                    wait(self._asked, timeout=0.05)
-                    for thread in self._threads:
-                        thread.join(0.05)
+                self._interrupt()
         self._pool.shutdown()
+
+    def _interrupt(self) -> None:
+        """Interrupt DuckDB until no statement runs or is left to run.
+
+        A second stop meanwhile (Ctrl-C pressed again) does not cut this
+        short, which would leave the statement running: it is raised after.
+        """
+        again: BaseException | None = None
+        while any(t.is_alive() for t in self._threads) or not all(f.done() for f in self._asked):
+            try:
+                self._connection.interrupt()  # again, should a query begin just after
+                wait(self._asked, timeout=0.05)
+                for thread in self._threads:
+                    thread.join(0.05)
+            except BaseException as stop:  # raised once DuckDB is idle
+                again = stop
+        if again is not None:
+            raise again
