@@ -81,7 +81,9 @@ class Worker:
                 wait(self._asked, timeout=0.05)
                 for thread in self._threads:
                     thread.join(0.05)
-            except BaseException as stop:  # raised once DuckDB is idle
+            except Exception:  # an error, not a stop: nothing to wait for
+                raise
+            except BaseException as stop:  # a stop: raised once DuckDB is idle
                 again = stop
         if again is not None:
             raise again
