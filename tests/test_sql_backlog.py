@@ -40,16 +40,9 @@ from customer_model import (
 )
 from customer_model.model._validation import Checker
 from customer_model.sql import prioritize_sql
-from customer_model.sql._backlog import (
-    ID_SEPARATOR,
-    Built,
-    _unfiltered,
-    build,
-    by_window,
-    check_arguments,
-    ids_text,
-)
+from customer_model.sql._backlog import Built, build, check_arguments, ids_text
 from customer_model.sql._engine import OUT_OF_RANGE, _Engine
+from customer_model.sql._writing import ID_SEPARATOR, by_window, without_customer_lookups
 from customer_model.testing import customers, datasets, segments
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -327,7 +320,7 @@ def test_once_every_customer_is_known_the_backlog_skips_looking_them_up(case: Ca
     _assert_same_rows(con, unfiltered, filtered)
     # The window's form (PostgreSQL, BigQuery, Snowflake) loses its WHERE altogether.
     window = by_window(built.backlog.copy(), names)
-    _unfiltered(window, names)
+    without_customer_lookups(window, names)
     assert window.sql(dialect="duckdb").count('FROM "customers"') == 1
     _assert_same_rows(con, window.sql(dialect="duckdb"), filtered)
 

@@ -62,8 +62,9 @@ from customer_model.model.rules import (
     Within,
 )
 from customer_model.model.segments import Segment
-from customer_model.sql._backlog import TABLES, BacklogSQL, build, check_arguments, check_dialect
+from customer_model.sql._backlog import BacklogSQL, build, check_arguments, check_dialect
 from customer_model.sql._engine import prioritize_sql
+from customer_model.sql._writing import TABLES
 
 __all__ = [
     "DIALECTS",

@@ -15,7 +15,6 @@ bit.  Money stays ``DECIMAL(38, 9)`` and is summed exactly.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -33,29 +32,17 @@ from customer_model.model.feedback import FeedbackKind, Importance, Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
 from customer_model.sql._checks import checks_tree
-from customer_model.sql._query import QUERY, SKIPPED, VOICES_BY_WINDOW
+from customer_model.sql._query import QUERY, SKIPPED
+from customer_model.sql._writing import TABLES, adapted, rename, table_parts, template
 
 __all__ = [
-    "ID_SEPARATOR",
-    "TABLES",
     "BacklogSQL",
+    "Built",
     "build",
-    "by_window",
-    "check_dialect",
     "check_arguments",
+    "check_dialect",
     "ids_text",
-    "in_code_point_order",
-    "rename",
 ]
-
-#: Between a theme's feedback ids when :func:`prioritize_sql` fetches them joined in one string.
-ID_SEPARATOR = "\x1f"
-
-#: Dialects whose MAX orders structs (field by field).
-_ORDERED_STRUCTS = frozenset({"duckdb", "spark"})
-
-#: The record tables the backlog reads, by the name it gives them unless ``tables=`` renames them.
-TABLES = ("customers", "purchasers", "users", "purchases", "feedback")
 
 _SUBJECT = "backlog_sql arguments"
 
@@ -82,11 +69,6 @@ _CTES = frozenset(
         "cm_checks",
     }
 )
-
-
-@functools.cache
-def _template(text: str) -> exp.Expr:
-    return sqlglot.parse_one(text)
 
 
 @attrs.frozen(slots=True)
@@ -260,26 +242,7 @@ def _fit(policy: PrioritizationPolicy) -> exp.Expr:
     return _case(_col("g", "theme"), branches, _double(policy.default_fit))
 
 
-# -- names -------------------------------------------------------------------------
-
-
-def _table_parts(name: str) -> list[str]:
-    return name.split(".")
-
-
-def rename(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
-    """*tree*, changed in place: every record table by the caller's name, every name quoted."""
-    for node in list(tree.find_all(exp.Table)):
-        if not node.args.get("db") and node.name in TABLES:
-            parts = _table_parts(names.get(node.name, node.name))
-            node.set("this", exp.to_identifier(parts[-1]))
-            if len(parts) > 1:
-                node.set("db", exp.to_identifier(parts[-2]))
-            if len(parts) > 2:
-                node.set("catalog", exp.to_identifier(parts[-3]))
-    for ident in tree.find_all(exp.Identifier):
-        ident.set("quoted", True)
-    return tree
+# -- values into the query ------------------------------------------------------
 
 
 def _fill(tree: exp.Expr, values: Mapping[str, exp.Expr]) -> exp.Expr:
@@ -318,7 +281,7 @@ def check_arguments(
                 if key not in TABLES:
                     check.add("tables", f"keys must be among {', '.join(map(repr, TABLES))}")
                 elif check.text(("tables", key), name):
-                    parts = _table_parts(name)
+                    parts = table_parts(name)
                     if len(parts) > 3 or any(not p.strip() for p in parts):
                         check.add(
                             ("tables", key), "must be a name, or a dotted name of up to 3 parts"
@@ -397,9 +360,10 @@ class Built:
         """The texts in *dialect*; laid out on lines for people to read unless not *pretty*.
 
         With *joined_ids* each theme's ``feedback_ids`` come as one string,
-        the ids joined by :data:`ID_SEPARATOR`: DuckDB's Python client turns
-        a million ids in lists into Python strings in about 0.29 s, in one
-        string (split in Python) in about 0.10 s.  *customers_known* says
+        the ids joined by :data:`~customer_model.sql._writing.ID_SEPARATOR`:
+        DuckDB's Python client turns a million ids in lists into Python
+        strings in about 0.29 s, in one string (split in Python) in about
+        0.10 s.  *customers_known* says
         that the checks found every feedback row's customer among the
         customers, so the backlog need not look each one up again.
         """
@@ -421,7 +385,7 @@ class Built:
         customers_known: bool = False,
     ) -> str:
         """The ``backlog`` statement alone (see :meth:`sql`), for running it."""
-        backlog = _adapted(
+        backlog = adapted(
             self.backlog,
             dialect,
             self.names,
@@ -437,7 +401,7 @@ class Built:
 
         Python can split the ids while the engine runs this.  *adapt* as for :meth:`backlog_text`.
         """
-        tree = _adapted(self.backlog, dialect, self.names, **adapt)
+        tree = adapted(self.backlog, dialect, self.names, **adapt)
         (ids,) = (c for c in tree.find_all(exp.CTE) if c.alias == "cm_ids")
         (join,) = (j for j in tree.args["joins"] if j.this.name == "cm_ids")
         columns = (c for c in tree.expressions if isinstance(c, exp.Column) and c.table == "i")
@@ -451,123 +415,9 @@ def ids_text(dialect: str, names: Mapping[str, str], **adapt: bool) -> str:
 
     It needs no policy: an engine can run it while the backlog is being built.
     """
-    (ids,) = (c for c in _template(QUERY).find_all(exp.CTE) if c.alias == "cm_ids")
-    tree = _adapted(rename(ids.this.copy(), names), dialect, names, **adapt)
+    (ids,) = (c for c in template(QUERY).find_all(exp.CTE) if c.alias == "cm_ids")
+    tree = adapted(rename(ids.this.copy(), names), dialect, names, **adapt)
     return tree.sql(dialect=dialect, copy=False)
-
-
-def _adapted(
-    tree: exp.Expr,
-    dialect: str,
-    names: Mapping[str, str],
-    *,
-    joined_ids: bool = False,
-    customers_known: bool = False,
-) -> exp.Expr:
-    """A copy of *tree* with what sqlglot writes as is but the dialect lacks, said another way.
-
-    Only DuckDB and Spark take the ``MAX`` of a struct: elsewhere the voices
-    are numbered with a window (:data:`~customer_model.sql._query.VOICES_BY_WINDOW`).
-    PostgreSQL has no ``UNIX_MICROS`` and no ``STRUCT`` (its records have no
-    field names: JSON objects stand in), and orders text by a collation (the
-    ids and themes that break ties are ordered ``COLLATE "C"``: code points,
-    as in Python); Snowflake has no ``UNIX_MICROS``.
-    """
-    tree = tree.copy()
-    if dialect not in _ORDERED_STRUCTS:
-        by_window(tree, names)
-    if customers_known:
-        _unfiltered(tree, names)
-    if joined_ids:
-        _join_ids(tree, dialect)
-    if dialect not in ("postgres", "snowflake"):
-        return tree
-    for node in list(tree.find_all(exp.UnixMicros)):
-        if dialect == "snowflake":
-            node.replace(exp.Extract(this=exp.var("EPOCH_MICROSECOND"), expression=node.this))
-        else:
-            seconds = exp.Extract(this=exp.var("EPOCH"), expression=node.this)
-            micros = exp.Mul(this=seconds, expression=exp.Literal.number(1_000_000))
-            node.replace(exp.cast(micros, exp.DataType.Type.BIGINT))
-    if dialect == "postgres":
-        # Ties go to the larger id and ranks tie by theme in code-point order,
-        # as in Python, whatever collation the database or column has.
-        in_code_point_order(tree, ("id", "theme"))
-        for struct in list(tree.find_all(exp.Struct)):
-            pairs = [
-                exp.JSONKeyValue(this=exp.Literal.string(p.this.name), expression=p.expression)
-                for p in struct.expressions
-            ]
-            struct.replace(exp.JSONObject(expressions=pairs))
-    return tree
-
-
-def in_code_point_order(tree: exp.Expr, columns: Iterable[str]) -> exp.Expr:
-    """*tree*, changed in place: ``ORDER BY`` on *columns* ``COLLATE "C"`` (PostgreSQL).
-
-    Python orders text by code point; PostgreSQL by the database's or the
-    column's collation unless told otherwise.
-    """
-    wanted = frozenset(columns)
-    keys = [ordered.this for ordered in tree.find_all(exp.Ordered)]
-    # sqlglot's order_by() builder leaves a plain column unwrapped
-    keys += [key for order in tree.find_all(exp.Order) for key in order.expressions]
-    for key in keys:
-        if isinstance(key, exp.Column) and key.name in wanted:
-            c_order = exp.to_identifier("C", quoted=True)
-            key.replace(exp.Collate(this=key.copy(), expression=c_order))
-    return tree
-
-
-def by_window(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
-    """*tree*, changed in place: the voices numbered with a window, not picked by ``MAX``."""
-    for voices in list(tree.find_all(exp.CTE)):  # none in the ids alone
-        if voices.alias == "cm_voices":
-            voices.set("this", rename(_template(VOICES_BY_WINDOW).copy(), names))
-    return tree
-
-
-def _unfiltered(tree: exp.Expr, names: Mapping[str, str]) -> None:
-    """*tree*, changed in place: feedback no longer filtered by ``customer_id IN (customers)``.
-
-    Only for when the checks found no feedback of an absent customer: each
-    such filter then keeps every row, and the lookups cost DuckDB about 8 %
-    of the backlog query at 1M rows (the performance page has the figures).
-    """
-    customers = _table_parts(names.get("customers", "customers"))[-1]
-    for node in list(tree.find_all(exp.In)):
-        query = node.args.get("query")
-        select = query.this if isinstance(query, exp.Subquery) else query
-        source = select.args.get("from_") if isinstance(select, exp.Select) else None
-        if not (
-            isinstance(node.this, exp.Column)
-            and node.this.name == "customer_id"
-            and source is not None
-            and source.this.name == customers
-            and source.this.alias == "c"
-        ):
-            continue  # not a lookup of the feedback's customer
-        parent = node.parent
-        if isinstance(parent, exp.And):
-            parent.replace(parent.right if parent.left is node else parent.left)
-        elif isinstance(parent, exp.Where):
-            parent.pop()
-        else:
-            raise TypeError(f"a customer lookup under {type(parent).__name__} is not expected")
-
-
-def _join_ids(tree: exp.Expr, dialect: str) -> None:
-    """``ARRAY_AGG(k.id)`` of ``cm_ids`` made one string, the ids joined by the separator."""
-    (ids,) = (
-        node
-        for node in tree.find_all(exp.ArrayAgg)
-        if isinstance(node.this, exp.Column) and node.this.table == "k"
-    )
-    separator = exp.Chr(expressions=[exp.Literal.number(ord(ID_SEPARATOR))])
-    if dialect == "spark":  # Spark 3.5 has no STRING_AGG
-        ids.replace(exp.ArrayToString(this=ids.copy(), expression=separator))
-    else:
-        ids.replace(exp.GroupConcat(this=ids.this.copy(), separator=separator))
 
 
 def build(
@@ -591,10 +441,10 @@ def build(
         values["segment_weight"] = _segment_weight(policy, segments, as_of)
     except ValidationError as e:  # a time in a rule that UTC text cannot hold
         raise ValidationError(e.problems, _SUBJECT) from None
-    backlog = _fill(_template(QUERY).copy(), values)
+    backlog = _fill(template(QUERY).copy(), values)
     return Built(
         rename(backlog, names),
         rename(checks_tree(as_of, segments), names),
-        rename(_template(SKIPPED).copy(), names),
+        rename(template(SKIPPED).copy(), names),
         names,
     )

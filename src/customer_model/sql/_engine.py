@@ -33,17 +33,10 @@ from customer_model.model._validation import Checker, type_name
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
-from customer_model.sql._backlog import (
-    ID_SEPARATOR,
-    Built,
-    build,
-    check_arguments,
-    ids_text,
-    in_code_point_order,
-    rename,
-)
+from customer_model.sql._backlog import Built, build, check_arguments, ids_text
 from customer_model.sql._checks import Probe, not_identifiers, probes, problems
 from customer_model.sql._worker import Worker
+from customer_model.sql._writing import ID_SEPARATOR, in_code_point_order, rename
 
 __all__ = ["prioritize_sql"]
 

@@ -2,9 +2,9 @@
 
 ``:name`` marks where a value or an expression goes (see
 :func:`customer_model.sql._backlog.build`); names in it are quoted before it
-is written out.  The common table expressions start with ``cm_`` so that no
-table of the caller's can be shadowed by one (``tables=`` refuses those
-names).
+is written out (:func:`customer_model.sql._writing.rename`).  The common
+table expressions start with ``cm_`` so that no table of the caller's can
+be shadowed by one (``tables=`` refuses those names).
 
 A voice is a person's latest item on a theme (ties to the larger id).  The
 query finds it with a hash aggregate, the ``id`` of ``MAX((created_at, id))``
