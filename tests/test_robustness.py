@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -20,14 +20,21 @@ from customer_model import (
     Location,
     Person,
     Persona,
+    PrioritizationPolicy,
     Purchase,
     Purchaser,
     Segment,
     User,
     ValidationError,
+    field,
     from_dict,
+    prioritize,
+    split_report,
     to_dict,
 )
+from customer_model.examples import demo_dataset
+from customer_model.prioritization import customer_facts
+from customer_model.satisfaction import satisfaction_by_segment
 from customer_model.testing import datasets
 
 JUNK = st.recursive(
@@ -134,3 +141,53 @@ def test_a_time_zone_without_a_valid_offset_is_named(zone: tzinfo) -> None:
             make()
         assert info.value.paths == [path]
         assert "valid UTC offset" in str(info.value)
+
+
+_RFM_SEGMENT = Segment("champions", "Champions", field("rfm_recency") >= 4)
+_RFM_POLICY = PrioritizationPolicy(segment_weights={"champions": 2.0})
+_AS_OF = datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def _demo() -> Dataset:
+    return demo_dataset()
+
+
+@pytest.mark.parametrize(
+    ("call", "subject"),
+    [
+        (
+            lambda: prioritize(
+                _demo().feedback,
+                _demo().customers,
+                policy=_RFM_POLICY,
+                as_of=_AS_OF,
+                segments=[_RFM_SEGMENT],
+            ),
+            "prioritize input",
+        ),
+        (
+            lambda: customer_facts(
+                _demo().customers, _RFM_POLICY, as_of=_AS_OF, segments=[_RFM_SEGMENT]
+            ),
+            "customer_facts input",
+        ),
+        (
+            lambda: split_report(_demo().customers, [_RFM_SEGMENT], as_of=_AS_OF),
+            "split report input",
+        ),
+        (
+            lambda: satisfaction_by_segment(
+                _demo().responses, _demo().customers, [_RFM_SEGMENT], as_of=_AS_OF
+            ),
+            "satisfaction by segment input",
+        ),
+    ],
+)
+def test_a_segment_a_rule_cannot_ask_is_told_at_that_segment(call: Any, subject: str) -> None:
+    # RFM scores are relative to a population that these rules are not given;
+    # the error points at the segment, not at an ``rfm`` argument they lack.
+    with pytest.raises(ValidationError) as e:
+        call()
+    assert e.value.subject == subject
+    assert [p.path for p in e.value.problems] == [("segments", 0, "rfm")]
+    assert "RFM scores" in str(e.value)

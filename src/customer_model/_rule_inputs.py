@@ -7,8 +7,10 @@ them rejects the same bad input with the same messages and paths.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
+from customer_model.errors import ValidationError
 from customer_model.model._validation import Checker, type_name
 from customer_model.model.customers import Customer
 
@@ -47,3 +49,25 @@ def segment_list(check: Checker, segments: object) -> list[Any]:
             seen.add(segment_id)
             out.append(segment)
     return out
+
+
+def in_segment(
+    segment: Any, position: int, customer: Customer, as_of: datetime | None, subject: str
+) -> bool:
+    """Whether *customer* is in *segment*, the segment at *position* among those given.
+
+    What goes wrong is told at that segment: an answer that is not a bool,
+    or the segment's own refusal (a rule on RFM scores, which need a
+    population these rules are not given).
+    """
+    try:
+        verdict = segment.matches(customer, as_of=as_of)
+    except ValidationError as error:
+        raise ValidationError(error.under(("segments", position)).problems, subject) from None
+    if type(verdict) is not bool:
+        raise ValidationError.single(
+            ("segments", position),
+            f"matches() must return a bool, not {type_name(verdict)}",
+            subject,
+        )
+    return verdict

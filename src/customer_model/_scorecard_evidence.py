@@ -16,9 +16,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from customer_model._rule_inputs import customer_index, segment_list
+from customer_model._rule_inputs import customer_index, in_segment, segment_list
 from customer_model.backlog import Backlog, BacklogItem
-from customer_model.errors import ValidationError
 from customer_model.model._validation import Checker, some, type_name
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
@@ -230,18 +229,7 @@ def segment_voices(
                 unknown_customers.add(voice.customer_id)
                 continue
             for i, rule in rules:
-                try:
-                    verdict = rule.matches(customer, as_of=backlog.as_of)
-                except ValidationError as e:  # e.g. a rule on RFM scores: told at the segment
-                    problems = [p.under(("segments", i)) for p in e.problems]
-                    raise ValidationError(problems, _SUBJECT) from None
-                if type(verdict) is not bool:
-                    raise ValidationError.single(
-                        ("segments", i),
-                        f"matches() must return a bool, not {type_name(verdict)}",
-                        _SUBJECT,
-                    )
-                if verdict:
+                if in_segment(rule, i, customer, backlog.as_of, _SUBJECT):
                     by_theme = counts[rule.id]
                     by_theme[item.theme] = by_theme.get(item.theme, 0) + 1
     if unknown_items:

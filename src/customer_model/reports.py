@@ -16,9 +16,9 @@ from datetime import datetime
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._rule_inputs import customer_index, segment_list
+from customer_model._rule_inputs import customer_index, in_segment, segment_list
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, to_tuple, type_name
+from customer_model.model._validation import Checker, to_tuple
 from customer_model.model.customers import Customer, CustomerKind, RoleSplit
 from customer_model.model.segments import SegmentLike
 from customer_model.roles import role_split
@@ -268,14 +268,7 @@ def split_report(
     for i, segment in enumerate(rules):
         members = []
         for c in population:
-            verdict = segment.matches(c, as_of=as_of)
-            if type(verdict) is not bool:
-                raise ValidationError.single(
-                    ("segments", i),
-                    f"matches() must return a bool, not {type_name(verdict)}",
-                    "split report input",
-                )
-            if verdict:
+            if in_segment(segment, i, c, as_of, "split report input"):
                 members.append(c)
         by_segment.append(_count("segment", segment.id, members))
     return SplitReport(

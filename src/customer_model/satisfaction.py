@@ -14,7 +14,7 @@ from datetime import datetime
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._rule_inputs import customer_index, segment_list
+from customer_model._rule_inputs import customer_index, in_segment, segment_list
 from customer_model.errors import ValidationError
 from customer_model.model._validation import (
     Checker,
@@ -395,14 +395,9 @@ def satisfaction_by_segment(
         for response in chosen:
             cid = response.customer_id
             if cid not in members:
-                verdict = segment.matches(index[cid], as_of=as_of)
-                if type(verdict) is not bool:
-                    raise ValidationError.single(
-                        ("segments", i),
-                        f"matches() must return a bool, not {type_name(verdict)}",
-                        "satisfaction by segment input",
-                    )
-                members[cid] = verdict
+                members[cid] = in_segment(
+                    segment, i, index[cid], as_of, "satisfaction by segment input"
+                )
             if members[cid]:
                 scores.append(response.score)
         rows.append(SegmentScore(segment.id, _score(measure, scores)))

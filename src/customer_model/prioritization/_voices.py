@@ -13,11 +13,10 @@ from typing import NamedTuple
 
 import attrs
 
-from customer_model._rule_inputs import segment_list
+from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.backlog import (
     VoiceRole,
 )
-from customer_model.errors import ValidationError
 from customer_model.model._money import EXACT, ZERO
 from customer_model.model._validation import Checker, duplicates, instant, some, type_name
 from customer_model.model.customers import Customer, Purchase
@@ -345,13 +344,6 @@ def _segment_weight(
     """The largest weight of the weighted segments *customer* is in; 1 when none."""
     matched = []
     for i, segment in segments:
-        verdict = segment.matches(customer, as_of=as_of)
-        if type(verdict) is not bool:
-            raise ValidationError.single(
-                ("segments", i),
-                f"matches() must return a bool, not {type_name(verdict)}",
-                "customer_facts input",
-            )
-        if verdict:
+        if in_segment(segment, i, customer, as_of, "customer_facts input"):
             matched.append(policy.segment_weights[segment.id])
     return max(matched) if matched else 1.0
