@@ -34,8 +34,10 @@ from customer_model import (
     Purchaser,
     Role,
     Segment,
+    User,
     ValidationError,
     ValueWeighting,
+    field,
     prioritize,
 )
 from customer_model.model._validation import Checker
@@ -374,7 +376,7 @@ def test_prioritize_sql_looks_customers_up_and_lists_skipped_items_only_when_som
     # The backlog ranked beside the checks is dropped: the checks found absent customers.
     _, _, checks_again, skipped, backlog = ran
     assert checks_again == checks
-    assert skipped.startswith('SELECT "f"."id" FROM "feedback"')
+    assert skipped.startswith('SELECT CAST("f"."id" AS TEXT) COLLATE "C" AS "id" FROM "feedback"')
     assert backlog.count('FROM "customers"') == 4
 
 
@@ -422,6 +424,77 @@ def _assert_separated_kept(con: Any, case: Case) -> None:
 def test_duckdb_keeps_an_id_that_holds_the_separator() -> None:
     case = _separated()
     _assert_separated_kept(_duckdb(tables_of(case.customers, case.feedback)), case)
+
+
+def _told_apart_by_code_point() -> Case:
+    """Ids, themes, people and tags that a case-blind or normalizing collation takes as one."""
+    ann, bob = Person("P-ann"), Person("p-ann")
+    acme = Customer(
+        "acme",
+        CustomerKind.ORGANIZATION,
+        purchasers=[Purchaser(ann)],
+        users=[User(bob)],
+        interests=["Golf"],
+    )
+    other = Customer("Acme", CustomerKind.ORGANIZATION, purchasers=[Purchaser(bob)])
+    ask: dict[str, Any] = {
+        "kind": FeedbackKind.FEATURE_REQUEST,
+        "channel": Channel.EMAIL,
+        "created_at": EPOCH,
+    }
+    feedback = [
+        # one author at one moment: the larger id by code point ('a' > 'B') speaks
+        FeedbackItem(id="a", customer_id="acme", author_id="P-ann", theme="t", **ask,
+                     importance=Importance.CRITICAL),
+        FeedbackItem(id="B", customer_id="acme", author_id="P-ann", theme="t", **ask,
+                     importance=Importance.NOT_IMPORTANT),
+        # two people, two customers and two themes that differ in case only
+        FeedbackItem(id="c", customer_id="acme", author_id="p-ann", theme="t", **ask),
+        FeedbackItem(id="d", customer_id="Acme", author_id="p-ann", theme="SSO", **ask),
+        FeedbackItem(id="e", customer_id="acme", author_id="P-ann", theme="sso", **ask),
+        # one accent composed, one decomposed: two themes to Python
+        FeedbackItem(id="f", customer_id="acme", theme="caf\u00e9", **ask),
+        FeedbackItem(id="g", customer_id="acme", theme="cafe\u0301", **ask),
+    ]  # fmt: skip
+    segment = Segment("s-golf", "Golfers", field("interests").contains("golf"))
+    policy = PrioritizationPolicy(
+        strategic_fit={"SSO": 3.0}, segment_weights={"s-golf": 5.0}, customer_value="none"
+    )
+    return Case([acme, other], feedback, [segment], policy, EPOCH)
+
+
+@pytest.mark.parametrize(
+    "collate",
+    [
+        "SET default_collation = 'nocase'",
+        "SET default_collation = 'nfc'",
+        "ALTER TABLE feedback ALTER COLUMN id SET DATA TYPE VARCHAR COLLATE NOCASE",
+        "ALTER TABLE feedback ALTER COLUMN theme SET DATA TYPE VARCHAR COLLATE NOCASE",
+        "ALTER TABLE feedback ALTER COLUMN theme SET DATA TYPE VARCHAR COLLATE NFC",
+        "ALTER TABLE feedback ALTER COLUMN author_id SET DATA TYPE VARCHAR COLLATE NOCASE",
+        "ALTER TABLE users ALTER COLUMN person_id SET DATA TYPE VARCHAR COLLATE NOCASE",
+        "ALTER TABLE customers ALTER COLUMN id SET DATA TYPE VARCHAR COLLATE NOCASE",
+        "ALTER TABLE customers ALTER COLUMN interests SET DATA TYPE VARCHAR COLLATE NOCASE",
+    ],
+)
+def test_duckdb_compares_text_by_code_point_whatever_the_collation(collate: str) -> None:
+    # Python tells 'a' from 'B' and 'SSO' from 'sso' by code point; a DuckDB
+    # collation (the database's default, or a column's) must not merge or reorder them.
+    case = _told_apart_by_code_point()
+    con = _duckdb(tables_of(case.customers, case.feedback))
+    con.execute(collate)
+    expected, actual = _both(con, case)
+    assert_agree(expected, actual)
+    assert isinstance(actual, Backlog)
+    assert len(actual) == 5
+    # Repeats are told apart the same way: 'a' and 'A' are two ids, 'x' twice is refused.
+    tables = tables_of(case.customers, [*case.feedback, attrs.evolve(case.feedback[0], id="A")])
+    tables["feedback"].append({**tables["feedback"][-1], "id": "c"})
+    con = _duckdb(tables)
+    con.execute(collate)
+    with pytest.raises(ValidationError) as info:
+        prioritize_sql(con, policy=case.policy, as_of=case.as_of, segments=case.segments)
+    assert [str(p) for p in info.value.problems] == ["$.feedback: repeats the id(s) 'c'"]
 
 
 # -- PostgreSQL --------------------------------------------------------------------

@@ -33,7 +33,15 @@ from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
 from customer_model.sql._checks import checks_tree
 from customer_model.sql._query import QUERY, SKIPPED
-from customer_model.sql._writing import TABLES, adapted, rename, table_parts, template
+from customer_model.sql._writing import (
+    CTES,
+    TABLES,
+    adapted,
+    rename,
+    table_parts,
+    template,
+    written,
+)
 
 __all__ = [
     "BacklogSQL",
@@ -52,23 +60,6 @@ _VOICE_ROLES = {
     VoiceRole.BOTH: frozenset({Role.PURCHASER, Role.USER}),
     VoiceRole.UNLISTED: frozenset(),
 }
-
-_CTES = frozenset(
-    {
-        "cm_voices",
-        "cm_revenue",
-        "cm_customers",
-        "cm_roled",
-        "cm_weighed",
-        "cm_groups",
-        "cm_themes",
-        "cm_theme_customers",
-        "cm_theme_revenue",
-        "cm_reach",
-        "cm_ids",
-        "cm_checks",
-    }
-)
 
 
 @attrs.frozen(slots=True)
@@ -286,7 +277,7 @@ def check_arguments(
                         check.add(
                             ("tables", key), "must be a name, or a dotted name of up to 3 parts"
                         )
-                    elif parts[-1].lower() in _CTES:
+                    elif parts[-1].lower() in CTES:
                         check.add(("tables", key), "is a name the backlog query uses itself")
                     else:
                         names[key] = name
@@ -372,9 +363,17 @@ class Built:
             self.backlog_text(
                 dialect, pretty=pretty, joined_ids=joined_ids, customers_known=customers_known
             ),
-            self.checks.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE),
-            self.skipped.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE),
+            self.checks_text(dialect, pretty=pretty),
+            self.skipped_text(dialect, pretty=pretty),
         )
+
+    def checks_text(self, dialect: str, *, pretty: bool = False) -> str:
+        """The ``checks`` statement alone (see :meth:`sql`), for running it."""
+        return written(self.checks, dialect, pretty=pretty)
+
+    def skipped_text(self, dialect: str, *, pretty: bool = False) -> str:
+        """The ``skipped`` statement alone (see :meth:`sql`), for running it."""
+        return written(self.skipped, dialect, pretty=pretty)
 
     def backlog_text(
         self,

@@ -36,7 +36,12 @@ from customer_model.model.segments import Segment
 from customer_model.sql._backlog import Built, build, check_arguments, ids_text
 from customer_model.sql._checks import Probe, not_identifiers, probes, problems
 from customer_model.sql._worker import Worker
-from customer_model.sql._writing import ID_SEPARATOR, in_code_point_order, rename
+from customer_model.sql._writing import (
+    ID_SEPARATOR,
+    in_code_point_order,
+    in_code_point_text,
+    rename,
+)
 
 __all__ = ["prioritize_sql"]
 
@@ -181,6 +186,8 @@ class _Engine:
         query = rename(probe.examples(), names)
         if self.dialect == "postgres":
             in_code_point_order(query, (probe.shown,))
+        elif self.dialect == "duckdb":
+            in_code_point_text(query)
         return query.sql(dialect=self.dialect)
 
     def _postgres_rows(self, sql: str) -> list[Sequence[Any]]:
@@ -274,7 +281,7 @@ def prioritize_sql(
         except ValidationError as e:  # a weighted segment the SQL cannot write
             raise ValidationError(e.problems, _SUBJECT) from None
         checks = probes(as_of, chosen)
-        checks_text = built.checks.sql(dialect=engine.dialect)
+        checks_text = built.checks_text(engine.dialect)
         ranked: Backlog | Exception | None = None
         if worker is None or joined is None:
             counts = engine.rows(checks_text)[0]
@@ -320,7 +327,7 @@ def _in_turn(
     """The backlog once the checks passed: the skipped ids, then the backlog with its ids."""
     skipped: tuple[str, ...] = ()
     if unknown:  # only with on_unknown_customer="skip": otherwise they were refused
-        text = built.skipped.sql(dialect=engine.dialect)
+        text = built.skipped_text(engine.dialect)
         skipped = tuple(sorted(str(row[0]) for row in engine.rows(text)))
     rows = engine.rows(
         built.backlog_text(
@@ -404,11 +411,12 @@ def _ranked_by_theme(
 ) -> Backlog | None:
     """The backlog from the rows of the backlog without its ids, and the ids by theme.
 
-    None when a theme's text is not among the ids': DuckDB groups themes
-    that Python tells apart under a collation (``NOCASE``, ``NFC``) or as
-    numbers (``-0.0`` and ``0.0``), and each statement may give the group
-    another of its texts.  The backlog with its ids, which joins them in
-    DuckDB, is then run once the checks pass.
+    None when a theme's text is not among the ids' (each statement reads
+    themes as text ``COLLATE "C"``, so a group of themes that Python tells
+    apart, which a collation or a number type once made, should not occur;
+    should one, each statement may give the group another of its texts).
+    The backlog with its ids, which joins them in DuckDB, is then run once
+    the checks pass.
     """
     if not all(str(row[_THEME]) in ids for row in rows):
         return None

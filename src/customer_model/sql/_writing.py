@@ -13,21 +13,26 @@ from collections.abc import Iterable, Mapping
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ErrorLevel
 
+from customer_model.records import COLUMN_TYPES
 from customer_model.sql._query import VOICES_BY_WINDOW
 
 __all__ = [
+    "CTES",
     "ID_SEPARATOR",
     "ORDERED_STRUCTS",
     "TABLES",
     "adapted",
     "by_window",
     "in_code_point_order",
+    "in_code_point_text",
     "join_ids",
     "rename",
     "table_parts",
     "template",
     "without_customer_lookups",
+    "written",
 ]
 
 #: Between a theme's feedback ids when :func:`prioritize_sql` fetches them joined in one string.
@@ -38,6 +43,24 @@ ORDERED_STRUCTS = frozenset({"duckdb", "spark"})
 
 #: The record tables the backlog reads, by the name it gives them unless ``tables=`` renames them.
 TABLES = ("customers", "purchasers", "users", "purchases", "feedback")
+
+#: The common table expressions the statements define (no table of the caller's may be one).
+CTES = frozenset(
+    {
+        "cm_voices",
+        "cm_revenue",
+        "cm_customers",
+        "cm_roled",
+        "cm_weighed",
+        "cm_groups",
+        "cm_themes",
+        "cm_theme_customers",
+        "cm_theme_revenue",
+        "cm_reach",
+        "cm_ids",
+        "cm_checks",
+    }
+)
 
 
 @functools.cache
@@ -95,6 +118,8 @@ def adapted(
         without_customer_lookups(tree, names)
     if joined_ids:
         join_ids(tree, dialect)
+    if dialect == "duckdb":
+        in_code_point_text(tree)
     if dialect not in ("postgres", "snowflake"):
         return tree
     for node in list(tree.find_all(exp.UnixMicros)):
@@ -132,6 +157,43 @@ def in_code_point_order(tree: exp.Expr, columns: Iterable[str]) -> exp.Expr:
             c_order = exp.to_identifier("C", quoted=True)
             key.replace(exp.Collate(this=key.copy(), expression=c_order))
     return tree
+
+
+#: The record columns that hold text (tags are text too), compared by code point.
+_TEXT_COLUMNS = frozenset(name for name, kind in COLUMN_TYPES.items() if kind in ("text", "tags"))
+
+
+def in_code_point_text(tree: exp.Expr) -> exp.Expr:
+    """*tree*, changed in place: each text column of a table read ``COLLATE "C"`` (DuckDB).
+
+    Python tells ``'a'`` from ``'A'`` and orders ``'B'`` before ``'a'``, by
+    code point; DuckDB compares, groups and orders text by the column's
+    collation, or the connection's ``default_collation``, unless told
+    otherwise (``NOCASE`` would merge two themes, ``NFC`` two ids, and either
+    could pick another id between a person's items).  ``C`` is DuckDB's
+    binary collation.  The tables' columns are read so (an unqualified one is
+    a segment rule's, over the customers), and what is made of them keeps it;
+    a column of another type (ids as ``BIGINT``, kinds as an ``ENUM``) is
+    read as its text, which is what Python is given of it.
+    """
+    tables = {t.alias_or_name for t in tree.find_all(exp.Table) if t.name not in CTES}
+    for column in list(tree.find_all(exp.Column)):
+        if column.name not in _TEXT_COLUMNS or (column.table and column.table not in tables):
+            continue
+        text = exp.cast(column.copy(), exp.DataType.Type.VARCHAR)  # a collation takes text only
+        collated = exp.Collate(this=text, expression=exp.to_identifier("C", quoted=True))
+        if isinstance(column.parent, exp.Select) and column.arg_key == "expressions":
+            column.replace(exp.alias_(collated, column.name, quoted=True))
+        else:
+            column.replace(collated)
+    return tree
+
+
+def written(tree: exp.Expr, dialect: str, *, pretty: bool = False) -> str:
+    """The checks or the skipped statement in *dialect* (DuckDB's text by code point)."""
+    if dialect == "duckdb":
+        tree = in_code_point_text(tree.copy())
+    return tree.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE)
 
 
 def by_window(tree: exp.Expr, names: Mapping[str, str]) -> exp.Expr:
