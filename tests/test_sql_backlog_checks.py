@@ -373,6 +373,16 @@ def test_a_long_list_of_offending_rows_shows_five_ids_and_a_count() -> None:
     assert message.endswith(f"in 8 row(s) (id {', '.join(map(repr, ids[:5]))} and 3 more)")
 
 
+def test_the_smallest_ids_are_named_whatever_duckdbs_default_order() -> None:
+    # prioritize() names the first five ids in order; a DuckDB connection may order
+    # descending by default (SET default_order), which must not change the words.
+    early = min(f.created_at for f in DATA.feedback)
+    expected = _python_error(DATA.feedback, DATA.customers, as_of=early)
+    con = _con(_tables())
+    con.execute("SET default_order = 'DESC'")
+    assert str(_error(con, as_of=early)) == str(expected)
+
+
 def _assert_checks_count_every_row_outside_a_vocabulary(connection: Any, load: Any) -> None:
     """The vocabulary columns are checked over rows grouped by their values: rows counted."""
     tables = _tables()

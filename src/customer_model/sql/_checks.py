@@ -103,7 +103,9 @@ class Probe:
         )
         if self.count == "rows":
             counted = counted.group_by(shown.copy())
-        return counted.order_by(shown.copy()).limit(EXAMPLES)
+        # ASC written out: a DuckDB connection may order descending by default (default_order)
+        smallest = exp.Ordered(this=shown.copy(), desc=False)
+        return counted.order_by(smallest).limit(EXAMPLES)
 
 
 def _c(name: str) -> exp.Column:
