@@ -178,6 +178,13 @@ class TestMeasureProperties:
         scores = [scale[0], scale[1], scale[1]]
         assert aggregate(measure, scores) == function(scores)
 
+    @pytest.mark.parametrize("measure", ["nps", None, 3, [SurveyMeasure.NPS], object()])
+    def test_aggregate_names_a_measure_that_is_not_one(self, measure: Any) -> None:
+        # Once a bare KeyError (or a TypeError for an unhashable value).
+        with pytest.raises(ValidationError) as info:
+            aggregate(measure, [5])
+        assert info.value.paths == ["$.measure"]
+
 
 # -- SurveyResponse -----------------------------------------------------------------
 

@@ -93,6 +93,11 @@ _AGGREGATES: dict[SurveyMeasure, Callable[[Iterable[int]], float]] = {
 
 def aggregate(measure: SurveyMeasure, scores: Iterable[int]) -> float:
     """Score *scores* with *measure*'s function (:func:`nps`, :func:`csat` or :func:`ces`)."""
+    given: object = measure  # callers without a type checker pass anything
+    if not isinstance(given, SurveyMeasure):
+        check = Checker()
+        check.member("measure", given, SurveyMeasure)
+        check.done("aggregate input")
     return _AGGREGATES[measure](scores)
 
 
