@@ -17,6 +17,7 @@ from typing import Any, overload
 import attrs
 
 from customer_model._display import html_table, printable, share, text_table
+from customer_model.model._text import is_unicode
 from customer_model.model._validation import Checker, duplicates, to_tuple
 
 __all__ = ["FactorPart", "RankedTheme", "ScorecardRanking"]
@@ -54,6 +55,7 @@ class FactorPart:
             type(self.factor) is str
             and self.factor
             and self.factor == self.factor.strip()
+            and is_unicode(self.factor)
             and type(self.raw) is type(self.normalized) is type(self.weight) is float
             and type(self.value) is float
             and (share is None or type(share) is float)
