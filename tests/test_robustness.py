@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -33,6 +35,7 @@ from customer_model import (
     to_dict,
 )
 from customer_model.examples import demo_dataset
+from customer_model.model._frozenmap import FrozenMap
 from customer_model.prioritization import customer_facts
 from customer_model.satisfaction import satisfaction_by_segment
 from customer_model.testing import datasets
@@ -191,3 +194,33 @@ def test_a_segment_a_rule_cannot_ask_is_told_at_that_segment(call: Any, subject:
     assert e.value.subject == subject
     assert [p.path for p in e.value.problems] == [("segments", 0, "rfm")]
     assert "RFM scores" in str(e.value)
+
+
+def _collection_fields() -> list[tuple[Any, str]]:
+    from customer_model.examples import demo_dataset
+
+    data = demo_dataset()
+    persona = Persona(
+        "pe-1", "Pat", "user", goals=["ship"], pain_points=["waiting"], needs=["cost"]
+    )
+    values: list[Any] = [data, persona, *data.customers, *data.segments, *data.feedback]
+    values += [v for c in data.customers for v in (*c.users, *c.purchasers, *c.purchases)]
+    found: dict[tuple[type[Any], str], Any] = {}
+    for value in values:
+        for f in attrs.fields(type(value)):
+            if f.init and isinstance(getattr(value, f.name), tuple | frozenset):
+                found.setdefault((type(value), f.name), value)
+    return [(value, name) for (_, name), value in found.items()]
+
+
+@pytest.mark.parametrize(("value", "name"), _collection_fields())
+@pytest.mark.parametrize("mapping", [MappingProxyType, FrozenMap, ChainMap])
+def test_a_mapping_is_not_taken_for_a_collection_of_its_keys(
+    value: Any, name: str, mapping: Callable[[dict[Any, Any]], Mapping[Any, Any]]
+) -> None:
+    """A dict is refused where a list or set goes; so is every other mapping."""
+    old = getattr(value, name)
+    keys = dict.fromkeys(old, 1) or {"x": 1}
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(value, **{name: mapping(keys)})
+    assert info.value.paths == [f"$.{name}"]

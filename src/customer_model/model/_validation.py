@@ -45,7 +45,7 @@ def to_tuple(value: Iterable[T]) -> tuple[T, ...]:
     """
     if type(value) is tuple:
         return value
-    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]  # rejected by the checker
     return tuple(value)
 
@@ -54,7 +54,7 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
     """Accept any iterable for a set field; see :func:`to_tuple`."""
     if type(value) is frozenset:
         return value
-    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return value  # type: ignore[return-value]  # rejected by the checker
     items = tuple(value)
     try:
