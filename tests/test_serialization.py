@@ -30,6 +30,7 @@ from customer_model import (
     Segment,
     User,
     ValidationError,
+    field,
     from_dict,
     from_json,
     serialization,
@@ -983,3 +984,31 @@ def test_a_bare_or_other_array_target_is_searched_for_repeats(cls: Any) -> None:
     with pytest.raises(ValidationError) as info:
         from_json('[{"id": "x", "id": "y", "name": "n"}]', cls, repeated_keys="error")
     assert [p.location for p in info.value.problems if "repeats" in p.message] == ["$[0]"]
+
+
+def _results() -> list[object]:
+    from customer_model.persona_fit import persona_coverage
+    from customer_model.segmentation import overlap_matrix, segment_sizes
+
+    customers = demo_dataset().customers
+    segments = [
+        Segment("s-all", "everyone"),
+        Segment("s-none", "nobody", rule=field("size") > 1000),
+    ]
+    personas = [Persona("pe-1", "Pat", "user", segment_id="s-all")]
+    return [
+        segment_sizes(segments, customers),
+        overlap_matrix(segments, customers),
+        persona_coverage(customers, personas, segments),
+    ]
+
+
+@pytest.mark.parametrize("result", _results(), ids=lambda r: type(r).__name__)
+def test_to_dict_gives_the_plain_data_of_the_json_text_and_from_dict_takes_it(
+    result: object,
+) -> None:
+    # A pair such as (segment id, count) was once left a tuple, which from_dict refuses.
+    plain = to_dict(result)
+    assert plain == json.loads(to_json(result))
+    assert repr(plain) == repr(json.loads(to_json(result)))  # lists, not tuples
+    assert from_dict(plain, type(result)) == result

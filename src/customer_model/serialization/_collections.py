@@ -42,6 +42,7 @@ __all__ = [
     "nested",
     "sequence_hook",
     "set_hook",
+    "unstructure_fixed_tuple_hook",
     "unstructure_mapping_hook",
     "unstructure_set_hook",
 ]
@@ -230,6 +231,16 @@ def fixed_tuple_hook(t: Any, conv: cattrs.Converter) -> Hook:
         return tuple(out)
 
     return structure_fixed_tuple
+
+
+def unstructure_fixed_tuple_hook(t: Any, conv: cattrs.Converter) -> Callable[[Any], list[Any]]:
+    """A JSON array, each position through its own hook, as the structure hook reads it back."""
+    hooks = [conv.get_unstructure_hook(arg) for arg in typing.get_args(t)]
+
+    def unstructure_fixed_tuple(value: Any) -> list[Any]:
+        return [hook(item) for hook, item in zip(hooks, value, strict=True)]
+
+    return unstructure_fixed_tuple
 
 
 def literal_hook(t: Any) -> Hook:

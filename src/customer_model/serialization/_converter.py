@@ -45,6 +45,7 @@ from customer_model.serialization._collections import (
     mapping_hook,
     sequence_hook,
     set_hook,
+    unstructure_fixed_tuple_hook,
     unstructure_mapping_hook,
     unstructure_set_hook,
 )
@@ -203,6 +204,9 @@ def make_converter(
     conv.register_unstructure_hook_factory(_is_optional, lambda t: _unstructure_optional(t, conv))
     conv.register_unstructure_hook_factory(is_mapping, lambda t: unstructure_mapping_hook(t, conv))
     conv.register_unstructure_hook_factory(is_set, lambda t: unstructure_set_hook(t, conv))
+    conv.register_unstructure_hook_factory(
+        is_fixed_tuple, lambda t: unstructure_fixed_tuple_hook(t, conv)
+    )
     conv.register_unstructure_hook(frozenset, unstructure_set_hook(frozenset, conv))
     conv.register_unstructure_hook_factory(_is_enum, lambda _: enum_value)
     conv.register_unstructure_hook_factory(
