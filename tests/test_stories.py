@@ -50,6 +50,14 @@ class TestUserStory:
             UserStory(persona="p", goal="g", benefit="b", feedback_ids=["f-1", "f-1"])
         assert info.value.problems[0].path == ("feedback_ids",)
 
+    @pytest.mark.parametrize("bad", ["", " f-1", "f-1\n", "\ud800"])
+    def test_feedback_ids_are_identifiers(self, bad: str) -> None:
+        # Once any string: a lone surrogate was taken, then refused by to_json.
+        with pytest.raises(ValidationError) as info:
+            UserStory(persona="p", goal="g", benefit="b", feedback_ids=["f-2", bad])
+        where = sorted(["f-2", bad]).index(bad)  # the ids are kept sorted
+        assert info.value.paths == [f"$.feedback_ids[{where}]"]
+
     def test_validation(self) -> None:
         with pytest.raises(ValidationError) as info:
             UserStory(persona=" ", goal="", benefit=3, acceptance_criteria=["ok", ""])  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import attrs
 
 from customer_model.backlog import BacklogItem, VoiceRole
-from customer_model.model._validation import Checker, duplicates, to_tuple
+from customer_model.model._validation import Checker, to_tuple
 from customer_model.model.customers import Role
 from customer_model.model.feedback import Need
 from customer_model.model.personas import Persona
@@ -55,9 +55,7 @@ class UserStory:
         check.text("goal", self.goal)
         check.text("benefit", self.benefit)
         check.texts("acceptance_criteria", self.acceptance_criteria)
-        if check.items("feedback_ids", self.feedback_ids, str):
-            for fid in duplicates(self.feedback_ids):
-                check.add("feedback_ids", f"id {fid!r} is listed more than once")
+        check.idents("feedback_ids", self.feedback_ids, unique=True)
         check.ident("persona_id", self.persona_id, optional=True)
         check.ident("theme", self.theme, optional=True)
         check.done("UserStory")
