@@ -250,3 +250,15 @@ def test_a_size_beyond_a_loaded_total_too_big_to_show_is_a_validation_error() ->
         SegmentSizes(10**5000, (("a", 10**5001), ("b", 2**63)), ("A", "B"))
     assert info.value.paths == ["$.total", "$.sizes[0][1]", "$.sizes[1][1]"]
     assert all("64-bit" in p.message for p in info.value.problems)
+
+
+@pytest.mark.parametrize("name", ["", " ", "\ud800"])
+def test_segment_sizes_name_each_segment_as_a_segment_name_may_be(name: str) -> None:
+    # A name holding a lone surrogate was taken, then refused by to_json.
+    from customer_model.segmentation import SegmentSizes
+
+    with pytest.raises(ValidationError) as info:
+        SegmentSizes(2, (("a", 1), ("b", 1)), ("A", name))
+    assert info.value.paths == ["$.names[1]"]
+    with pytest.raises(ValidationError):
+        Segment("b", name)  # the segment it would name

@@ -46,8 +46,8 @@ class SegmentSizes:
         check.integer("total", self.total, minimum=0)
         top = self.total if type(self.total) is int else None
         sizes_ok = check.counts_by_id("sizes", self.sizes, "segment", maximum=top)
-        names_ok = check.items("names", self.names, str)
-        if names_ok and sizes_ok and len(self.names) != len(self.sizes):
+        check.texts("names", self.names)  # each a Segment's name
+        if type(self.names) is tuple and sizes_ok and len(self.names) != len(self.sizes):
             check.add("names", "must name each segment of sizes, in the same order")
         check.done("SegmentSizes")
 
