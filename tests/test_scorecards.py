@@ -567,6 +567,23 @@ def test_segment_voices_count_the_voices_of_the_segments_customers() -> None:
     assert messages(e)[0].startswith("$.segments: must include the segment(s) 'business'")
 
 
+def test_segment_voices_refuse_feedback_that_repeats_an_id() -> None:
+    # The last item with an id once won: the count hung on the order of the feedback.
+    from customer_model import CustomerKind, Segment, field
+
+    dataset, backlog = _demo_backlog()
+    business = Segment(
+        id="business", name="Businesses", rule=field("kind") == CustomerKind.ORGANIZATION
+    )
+    card = Scorecard([ScorecardFactor("b2b", evidence=Evidence.SEGMENT_VOICES, segment="business")])
+    first = dataset.feedback[0]  # from a household
+    twin = attrs.evolve(dataset.feedback[2], id=first.id)  # same theme, from an organization
+    for feedback in ([*dataset.feedback, twin], [twin, *dataset.feedback]):
+        with pytest.raises(ValidationError) as e:
+            card.score(backlog, feedback=feedback, customers=dataset.customers, segments=[business])
+        assert messages(e) == [f"$.feedback: repeats the id(s) {first.id!r}"]
+
+
 def test_a_segment_the_voices_cannot_be_counted_by_is_told_at_the_segment() -> None:
     from customer_model import Segment, field
 

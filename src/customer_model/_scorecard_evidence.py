@@ -199,11 +199,16 @@ def segment_voices(
         check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(entries)}")
         entries = ()
     by_id: dict[str, FeedbackItem] = {}
+    repeated: set[str] = set()  # which item such an id means would hang on their order
     for i, entry in enumerate(entries):
-        if isinstance(entry, FeedbackItem):
-            by_id[entry.id] = entry
-        else:
+        if not isinstance(entry, FeedbackItem):
             check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(entry)}")
+        elif entry.id in by_id:
+            repeated.add(entry.id)
+        else:
+            by_id[entry.id] = entry
+    if repeated:
+        check.add("feedback", f"repeats the id(s) {some(sorted(repeated))}")
     absent = sorted(wanted - {s.id for _, s in rules})
     if absent:
         check.add(
