@@ -942,6 +942,28 @@ def test_bad_input_is_a_validation_error_and_nothing_else(call: Any) -> None:
         call()
 
 
+@pytest.mark.parametrize(
+    ("arguments", "path"),
+    [
+        ({"feedback": "f-1"}, "$.feedback"),
+        ({"feedback": [None]}, "$.feedback[0]"),
+        ({"customers": 3}, "$.customers"),
+        ({"customers": ["c-1"]}, "$.customers[0]"),
+        ({"segments": "s-1"}, "$.segments"),
+        ({"segments": [object()]}, "$.segments[0]"),
+    ],
+)
+def test_context_is_checked_even_where_no_factor_counts_segment_voices(
+    arguments: dict[str, Any], path: str
+) -> None:
+    # Once looked at only for a segment's voices: anything else passed silently.
+    with pytest.raises(ValidationError) as info:
+        Scorecard.rice().score(
+            EMPTY, {"t": {"impact": 1, "confidence": 1, "effort": 1}}, **arguments
+        )
+    assert info.value.paths == [path]
+
+
 def test_explanation_records_add_up_in_duckdb() -> None:
     duckdb = pytest.importorskip("duckdb")
     _, backlog = _demo_backlog()

@@ -189,7 +189,11 @@ def segment_voices(
     segments: Iterable[SegmentLike],
     wanted: set[str],
 ) -> dict[str, dict[str, int]]:
-    """Segment id -> theme -> voices whose customer is in the segment at ``backlog.as_of``."""
+    """Segment id -> theme -> voices whose customer is in the segment at ``backlog.as_of``.
+
+    The arguments are checked even when no segment is *wanted* (then nothing
+    is counted): bad input is told wherever it is given.
+    """
     check = Checker()
     index = customer_index(check, customers)
     # (position among the segments given, segment) for the segments counted
@@ -216,6 +220,8 @@ def segment_voices(
             f"must include the segment(s) {some(absent)} whose voices the scorecard counts",
         )
     check.done(_SUBJECT)
+    if not wanted:
+        return {}
     counts: dict[str, dict[str, int]] = {s.id: {} for _, s in rules}
     unknown_items: list[str] = []
     unknown_customers: set[str] = set()

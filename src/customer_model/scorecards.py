@@ -490,7 +490,7 @@ def _score(
         check_revenue(check, backlog)
         check.done(_SUBJECT)
     counted = {f.segment for f in card.factors if f.segment is not None}
-    voices = segment_voices(backlog, feedback, customers, segments, counted) if counted else {}
+    voices = segment_voices(backlog, feedback, customers, segments, counted)
     items = {item.theme: item for item in backlog}
     themes = [*items, *sorted(set(typed) - set(items))]
     raw = raw_values(check, card.factors, themes, typed, items, backlog=backlog, voices=voices)
