@@ -261,6 +261,25 @@ def test_bad_records_name_the_row_and_column_without_the_value() -> None:
     assert info.value.paths == ["$.records[0].amount"]
 
 
+@pytest.mark.parametrize(
+    ("row", "path"),
+    [
+        ({"theme": "\ud800"}, "$.records[0].theme"),
+        ({"note": "a\udfffb"}, "$.records[0].note"),
+        ({"interests": ["ok", "\ud800"]}, "$.records[0].interests"),
+        ({"interests": "ok,\ud800"}, "$.records[0].interests"),
+    ],
+)
+def test_text_arrow_cannot_encode_is_named_not_raised_from_pyarrow(
+    row: dict[str, object], path: str
+) -> None:
+    # A lone surrogate once escaped as pyarrow's UnicodeEncodeError.
+    with pytest.raises(ValidationError) as info:
+        to_arrow([row])
+    assert info.value.paths == [path]
+    assert "valid Unicode" in str(info.value)
+
+
 def test_dict_records_stay_json() -> None:
     ds = demo_dataset()
     data_records = [to_records(ds.customers), feedback_records(ds.feedback, ds.customers)]

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from customer_model.errors import Path
+from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.model._validation import Checker, type_name
 
 __all__ = ["to_arrow"]
@@ -162,13 +163,21 @@ def _value_kind(value: object) -> ArrowKind:
     return "text"
 
 
+def _text(value: str) -> str:
+    """*value*, if Arrow can hold it (UTF-8 cannot encode a lone surrogate)."""
+    if not is_unicode(value):
+        raise _Bad(NOT_UNICODE)
+    return value
+
+
 def _tags(value: object) -> list[str]:
     if isinstance(value, str):
         if not value:
             return []
+        _text(value)
         return [_ESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], t) for t in value.split(",")]
     if isinstance(value, (frozenset, set, list, tuple)) and all(type(t) is str for t in value):
-        return sorted(value)
+        return sorted(map(_text, value))
     raise _Bad
 
 
@@ -219,7 +228,7 @@ def _convert(kind: ArrowKind, value: object) -> object:
     if kind == "text":
         if type(value) is not str:
             raise _Bad
-        return value
+        return _text(value)
     if kind == "integer":
         if type(value) is not int:
             raise _Bad
