@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pandas as pd  # type: ignore[import-untyped]
@@ -278,6 +279,23 @@ def test_text_arrow_cannot_encode_is_named_not_raised_from_pyarrow(
         to_arrow([row])
     assert info.value.paths == [path]
     assert "valid Unicode" in str(info.value)
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo subclass that implements nothing."""
+
+
+class _TextOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> Any:
+        return "x"
+
+
+@pytest.mark.parametrize("zone", [_NoOffset(), _TextOffset()])  # type: ignore[abstract]
+def test_a_time_in_a_zone_without_a_valid_offset_is_named(zone: tzinfo) -> None:
+    # Once the zone's own NotImplementedError or TypeError.
+    with pytest.raises(ValidationError) as info:
+        to_arrow([{"created_at": datetime(2025, 1, 1, tzinfo=zone)}])
+    assert info.value.paths == ["$.records[0].created_at"]
 
 
 def test_dict_records_stay_json() -> None:

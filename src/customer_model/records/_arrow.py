@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from customer_model.errors import Path
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker, is_aware, type_name
 
 __all__ = ["to_arrow"]
 
@@ -205,7 +205,7 @@ def _datetime(value: object) -> datetime:
             value = datetime.fromisoformat(value)
         except ValueError:
             raise _Bad from None
-    if not isinstance(value, datetime) or value.utcoffset() is None:
+    if not isinstance(value, datetime) or not is_aware(value):  # a broken zone too
         raise _Bad
     try:
         return value.astimezone(UTC)
