@@ -200,6 +200,13 @@ def test_no_records_still_give_the_columns_asked_for() -> None:
     assert empty.schema.names == list(FEEDBACK_COLUMNS)
     assert empty.schema.field("created_at").type == pa.timestamp("us", tz="UTC")
     assert to_arrow([]).num_columns == 0
+    # Any iterable of names, read once: a generator once gave a table of no columns.
+    from_generator = to_arrow([], columns=(c for c in FEEDBACK_COLUMNS))  # type: ignore[arg-type]
+    assert from_generator.schema == empty.schema
+    for bad in (iter([1]), 5, {"id": 1}):  # 5 once raised a bare TypeError
+        with pytest.raises(ValidationError) as info:
+            to_arrow([], columns=bad)  # type: ignore[arg-type]
+        assert info.value.paths == ["$.columns"]
 
 
 @given(st.lists(customers(), max_size=4, unique_by=lambda c: c.id))

@@ -290,10 +290,17 @@ def _column_names(
     rows: Sequence[object], columns: Sequence[str] | None, check: Checker
 ) -> list[str]:
     if columns is not None:
-        if isinstance(columns, str) or not all(type(c) is str for c in columns):
+        given: object = columns
+        # Read once: a generator of names would be empty the second time.
+        names = (
+            list(given)
+            if isinstance(given, Iterable) and not isinstance(given, str | bytes | Mapping)
+            else None
+        )
+        if names is None or not all(type(c) is str for c in names):
             check.add("columns", "must be a sequence of column names")
             return []
-        return list(columns)
+        return names
     if not rows or not isinstance(rows[0], Mapping):
         return []
     return [k for k in rows[0] if type(k) is str]
