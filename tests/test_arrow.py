@@ -267,6 +267,10 @@ def test_bad_records_name_the_row_and_column_without_the_value() -> None:
     with pytest.raises(ValidationError) as info:
         to_arrow([{"amount": "1E+80"}])
     assert info.value.paths == ["$.records[0].amount"]
+    for text in ("1_000", " 12.50", "\u0661\u0662"):  # read by Decimal(), not decimal text
+        with pytest.raises(ValidationError) as info:
+            to_arrow([{"amount": text}])
+        assert info.value.paths == ["$.records[0].amount"]
 
 
 @pytest.mark.parametrize(

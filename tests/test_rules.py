@@ -414,6 +414,14 @@ _OPS_LIST = (
             '{"op": "gt", "field": "total_spend", "value": "NaN"}',
             ["$.value: must be a finite amount"],
         ),
+        (  # Python's Decimal reads it as 1000: a coercion, not decimal text
+            '{"op": "gt", "field": "total_spend", "value": "1_000"}',
+            ['$.value: must be a decimal string such as "12.50"'],
+        ),
+        (
+            '{"op": "gt", "field": "total_spend", "value": " 12"}',
+            ['$.value: must be a decimal string such as "12.50"'],
+        ),
         (
             '{"op": "gt", "field": "last_purchase_at", "value": "2024-01-01T00:00:00"}',
             ["$.value: must be an ISO 8601 datetime string with a UTC offset"],

@@ -185,6 +185,18 @@ def test_nested_paths_in_a_dataset() -> None:
         ("Infinity", False),
         ("abc", False),
         (True, False),
+        ("+1.5", True),
+        ("-0", True),
+        (".5", True),
+        ("1E+5", True),
+        ("2e-3", True),
+        # Python's Decimal reads these too: a coercion, not decimal text.
+        ("1_000", False),
+        (" 12.50", False),
+        ("12.50\n", False),
+        ("\u00a012.50", False),
+        ("\u0661\u0662", False),  # Arabic-Indic digits
+        ("\uff11\uff12", False),  # full-width digits
     ],
 )
 def test_amounts_are_strings_or_integers(value: object, ok: bool) -> None:

@@ -8,8 +8,9 @@ that, so they are made in a context wide enough to be exact.
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 #: Additions in this context are exact, whatever the caller's decimal context is.
 EXACT = decimal.Context(
@@ -49,3 +50,25 @@ def shortest(amount: Decimal) -> Decimal:
     if amount == EXACT.to_integral_value(amount):
         return EXACT.quantize(amount, Decimal(1))  # also 1E+2 as 100
     return EXACT.normalize(amount)
+
+
+#: Decimal text as written in JSON and SQL: ASCII digits, an optional sign,
+#: point and exponent; no padding, no underscores.
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """The amount *text* writes, or ``None`` if it is not decimal text.
+
+    ``Decimal()`` also reads white space around the number, underscores
+    between digits (``"1_000"``) and digits of any script (``"١٢"``): text
+    that is no amount is not coerced into one.  ``"NaN"`` and
+    ``"Infinity"`` are read, for the caller to refuse as not finite.
+    """
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if value.is_finite() and _DECIMAL_TEXT.match(text) is None:
+        return None
+    return value

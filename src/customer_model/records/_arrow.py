@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from customer_model.errors import Path
+from customer_model.model._money import parse_decimal
 from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.model._validation import Checker, is_aware, type_name
 
@@ -185,10 +186,10 @@ def _decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         found = value
     elif type(value) is str:
-        try:
-            found = Decimal(value)
-        except InvalidOperation:
-            raise _Bad from None
+        parsed = parse_decimal(value)
+        if parsed is None:
+            raise _Bad
+        found = parsed
     else:
         raise _Bad
     if not found.is_finite():

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from customer_model.errors import Path, Problem, ValidationError
+from customer_model.model._money import parse_decimal
 from customer_model.model._rule_checks import MAX_DEPTH, TOO_DEEP, spec_of
 from customer_model.model._rule_fields import FIELDS, FieldSpec, Kind
 from customer_model.model._validation import (
@@ -121,10 +122,9 @@ def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
         if type(raw) is int:
             return Decimal(raw)
         if type(raw) is str:
-            try:
-                return Decimal(raw)
-            except InvalidOperation:
-                pass
+            amount = parse_decimal(raw)
+            if amount is not None:
+                return amount
         check.add(path, 'must be a decimal string such as "12.50"')
     elif kind is Kind.DATETIME:
         if type(raw) is str:

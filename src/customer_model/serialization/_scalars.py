@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from customer_model.model._money import parse_decimal
 from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.model._validation import (
     TOO_FINE,
@@ -88,11 +89,8 @@ def structure_decimal(value: object, _: object) -> Decimal:
         return Decimal(value)
     if type(value) is not str:
         raise Invalid(f'must be a decimal string such as "12.50", not {json_type(value)}')
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        result = None
-    if result is None:  # raised here, not in the handler: no input in __context__
+    result = parse_decimal(value)
+    if result is None:
         raise Invalid('must be a decimal string such as "12.50"')
     if not result.is_finite():
         raise Invalid("must be a finite amount")
