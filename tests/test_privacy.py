@@ -15,6 +15,7 @@ from customer_model import (
     FeedbackItem,
     FeedbackKind,
     Person,
+    ValidationError,
     redact,
     role_split,
     to_json,
@@ -131,3 +132,46 @@ def test_city_is_personal_but_country_and_region_are_not() -> None:
     assert "Munich" not in repr(acme)
     erased = redact(acme)
     assert erased.location == Location("DE", region="Bavaria")
+
+
+def _rates_error(make: Any) -> ValidationError:
+    with pytest.raises(ValidationError) as info:
+        make()
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("key", "typed"),
+    [("maria@example.com", "maria"), ("eur", "eur"), (10**5000, "10000"), (("EUR",), "('EUR'")],
+    ids=["email", "lower-case", "10**5000", "tuple"],
+)
+def test_a_rate_key_that_is_no_currency_is_not_repeated(key: Any, typed: str) -> None:
+    # A typed key that fails its check is told by place, never quoted (as from_json does
+    # for other keys); the 5,000-digit int once raised a bare ValueError in the path.
+    import json
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from customer_model import PrioritizationPolicy, from_json, rfm_scores
+    from customer_model.examples import demo_dataset
+
+    customers = demo_dataset().customers
+    as_of = datetime(2026, 6, 1, tzinfo=UTC)
+    errors = [
+        (
+            "$.rates",
+            _rates_error(lambda: rfm_scores(customers, as_of=as_of, rates={key: Decimal(1)})),
+        ),
+        (
+            "$.exchange_rates",
+            _rates_error(lambda: PrioritizationPolicy(currency="EUR", exchange_rates={key: 1.0})),
+        ),
+    ]
+    if type(key) is str:
+        text = json.dumps({"currency": "EUR", "exchange_rates": {key: 1.0}})
+        errors.append(
+            ("$.exchange_rates", _rates_error(lambda: from_json(text, PrioritizationPolicy)))
+        )
+    for path, error in errors:
+        assert error.paths == [path]
+        assert typed not in str(error)

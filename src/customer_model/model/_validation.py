@@ -296,6 +296,17 @@ class Checker:
             return
         self.pattern(path, value, _CURRENCY, "an ISO 4217 code (three upper-case letters)")
 
+    def currency_key(self, path: Path | str, key: object) -> bool:
+        """A mapping key that is an ISO 4217 code; whether it is.
+
+        A key that is not is told at *path*, the mapping, and never quoted:
+        a caller may have typed anything there.
+        """
+        if type(key) is str and _CURRENCY.match(key):
+            return True
+        self.add(path, "keys must be ISO 4217 codes (three upper-case letters)")
+        return False
+
     def integer(
         self,
         path: Path | str,

@@ -264,10 +264,8 @@ class PrioritizationPolicy:
             check.add("exchange_rates", "need a currency to convert into")
         if _mapping(check, "exchange_rates", self.exchange_rates):
             for code, rate in self.exchange_rates.items():
-                if type(code) is not str:
-                    check.add("exchange_rates", f"keys must be strings, not {type_name(code)}")
+                if not check.currency_key("exchange_rates", code):
                     continue
-                check.currency(("exchange_rates", code), code)
                 if code == self.currency:
                     check.add(
                         ("exchange_rates", code),

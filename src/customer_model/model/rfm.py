@@ -115,10 +115,11 @@ def rfm_scores(
             check.add("rates", f"must be a mapping of currency to Decimal, not {type_name(rates)}")
         else:
             for code, rate in rates.items():
-                check.currency(("rates",), code)
-                check.decimal(("rates", str(code)), rate)
+                if not check.currency_key("rates", code):
+                    continue
+                check.decimal(("rates", code), rate)
                 if type(rate) is Decimal and rate.is_finite() and rate <= 0:
-                    check.add(("rates", str(code)), "must be positive")
+                    check.add(("rates", code), "must be positive")
     check.done("rfm_scores arguments")
 
     stats: dict[str, tuple[datetime, int, Decimal]] = {}
