@@ -1243,3 +1243,33 @@ def test_a_backlog_item_lists_each_feedback_id_once(ids: list[str], in_order: bo
     else:
         with pytest.raises(ValidationError, match="is listed more than once"):
             build()
+
+
+@pytest.mark.parametrize(
+    ("key", "typed"),
+    [("maria@example.com", "maria"), ("eur", "eur"), (10**5000, "10000")],
+    ids=["email", "lower-case", "10**5000"],
+)
+def test_a_revenue_key_that_is_no_currency_is_told_at_revenue_unquoted(
+    key: Any, typed: str
+) -> None:
+    # Once quoted in the path ($.revenue["maria@example.com"]), or a bare ValueError.
+    with pytest.raises(ValidationError) as info:
+        BacklogItem(
+            theme="t",
+            rank=1,
+            score=0.0,
+            customer_count=0,
+            voices=0,
+            purchaser_voices=0,
+            user_voices=0,
+            both_voices=0,
+            unlisted_voices=0,
+            anonymous_voices=0,
+            revenue={key: Decimal(-1)},  # and a bad amount: the key was its path
+            feedback_ids=(),
+            explanation=(),
+            steps=(),
+        )
+    assert info.value.paths == ["$.revenue"]
+    assert typed not in str(info.value)

@@ -245,8 +245,8 @@ class BacklogItem:
             )
         if check.instance("revenue", self.revenue, Mapping):
             for code, amount in self.revenue.items():
-                check.currency(("revenue",), code)
-                check.decimal(("revenue", str(code)), amount, non_negative=True)
+                if check.currency_key("revenue", code):
+                    check.decimal(("revenue", code), amount, non_negative=True)
         check.idents("feedback_ids", self.feedback_ids, unique=True)
         parts_ok = check.items("explanation", self.explanation, ScoreComponent)
         steps_ok = check.items("steps", self.steps, ScoreStep)
