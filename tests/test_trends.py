@@ -398,3 +398,17 @@ def test_a_loaded_volume_table_refuses_a_count_beyond_64_bits(huge: int) -> None
         from_dict(data, VolumeTable)
     assert info.value.paths == ["$.counts.a"]
     assert "64 bits" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "typed"),
+    [(10**5000, "10000"), ("maria@example.com", "maria")],
+    ids=["10**5000", "email"],
+)
+def test_a_counts_key_that_is_no_theme_is_told_at_counts_unquoted(key: Any, typed: str) -> None:
+    # Its row was checked under str(key): a bare ValueError for the long int, or the key quoted.
+    table = feedback_volume([item("a", utc(2026, 1, 5))], granularity=Granularity.MONTH)
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(table, counts={"a": (1,), key: (-1,)})
+    assert info.value.paths == ["$.counts"]
+    assert typed not in str(info.value)

@@ -189,8 +189,12 @@ class VolumeTable:
         if check.instance("counts", self.counts, Mapping) and periods_ok and themes_ok:
             if set(self.counts) != set(self.themes):
                 check.add("counts", "must have one row per theme, and no other")
-            for theme, row in self.counts.items():
-                path: Path = ("counts", str(theme))
+            # Rows of the themes only: another key may be anything, and is not named.
+            for theme in self.themes:
+                if theme not in self.counts:
+                    continue
+                row = self.counts[theme]
+                path: Path = ("counts", theme)
                 if type(row) is not tuple or len(row) != len(self.periods):
                     check.add(path, "must hold one count per period")
                 elif not all(type(n) is int and 0 <= n <= INT64_MAX for n in row):
