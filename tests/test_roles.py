@@ -159,6 +159,14 @@ def test_role_functions_refuse_wrong_argument_types(call: Any, path: str) -> Non
     assert info.value.paths == [path]
 
 
+@pytest.mark.parametrize("age", [2**63, 10**5000], ids=["2**63", "10**5000"])
+def test_check_roles_refuses_a_majority_age_past_64_bits(age: int) -> None:
+    # Like every integer argument; the long one once raised a bare ValueError in the message.
+    with pytest.raises(ValidationError) as info:
+        check_roles(_household(date(1990, 1, 1)), on=date(2026, 1, 1), majority_age=age)
+    assert info.value.paths == ["$.majority_age"]
+
+
 def test_author_roles_refuses_a_missing_customer() -> None:
     acme = business_buying_group()
     item = _eli_on_export(acme)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import customer_model.model.feedback as _feedback
 from customer_model.errors import Problem, ValidationError
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import INT64_MAX, Checker, type_name
 from customer_model.model.customers import BuyingRole, Customer, Role, RoleSplit
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def check_roles(customer: Customer, *, on: date, majority_age: int = 18) -> None
         not isinstance(customer, Customer)
         or type(on) is not date
         or type(majority_age) is not int
-        or majority_age < 0
+        or not 0 <= majority_age <= INT64_MAX
     ):
         check = Checker()
         check.instance("customer", customer, Customer)
