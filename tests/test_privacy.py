@@ -175,3 +175,21 @@ def test_a_rate_key_that_is_no_currency_is_not_repeated(key: Any, typed: str) ->
     for path, error in errors:
         assert error.paths == [path]
         assert typed not in str(error)
+
+
+def test_redact_names_data_nested_too_deeply_or_holding_itself() -> None:
+    # Once a bare RecursionError, as to_json gave before it named such data.
+    deep: list[Any] = []
+    for _ in range(5000):
+        deep = [deep]
+    itself: list[Any] = []
+    itself.append(itself)
+    for value in (deep, itself):
+        with pytest.raises(ValidationError) as info:
+            redact(value)
+        assert info.value.paths == ["$"]
+        assert "nested too deeply" in str(info.value)
+    shallow: list[Any] = []
+    for _ in range(50):
+        shallow = [shallow]
+    assert redact(shallow) == shallow

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from customer_model.errors import ValidationError
 from customer_model.model._personal import erased_value, is_personal, personal_fields
 
 __all__ = ["is_personal", "personal_fields", "redact"]
@@ -28,9 +29,14 @@ def redact(obj: T) -> T:
     An optional field becomes ``None``; feedback ``text``, always a string,
     becomes ``""``.  Works on any model, nested at any depth, and on lists,
     tuples, sets and mappings of models (a mapping comes back as a ``dict``
-    with the same keys).  Ids and structure are kept.
+    with the same keys).  Ids and structure are kept.  Data nested thousands
+    deep, or holding itself, raises :class:`~customer_model.ValidationError`.
     """
-    return _redact(obj)  # type: ignore[no-any-return]
+    try:
+        return _redact(obj)  # type: ignore[no-any-return]
+    except RecursionError:  # plain containers nested thousands deep; models never are
+        pass
+    raise ValidationError.single((), "is nested too deeply to redact", "redact input")
 
 
 def _redact(obj: Any) -> Any:
