@@ -724,6 +724,39 @@ class TestPolicy:
         assert policy.half_life is None
 
     @pytest.mark.parametrize(
+        ("lookup", "path"),
+        [
+            # once a bare KeyError or TypeError
+            (lambda p: p.points("high"), "$.importance"),
+            (lambda p: p.points([]), "$.importance"),
+            (lambda p: p.fit([]), "$.theme"),
+            (lambda p: p.rate([]), "$.currency"),
+            (lambda p: p.role_weight(frozenset({"purchaser"}), Need.COST), "$.roles"),
+            (lambda p: p.role_weight(Role.USER, Need.COST), "$.roles"),
+            (lambda p: p.value_weight("1000"), "$.revenue"),
+            (lambda p: p.value_weight(-5e300), "$.revenue"),  # log1p: a math domain error
+            (lambda p: p.value_weight(10**400), "$.revenue"),  # an OverflowError
+            # once the weight of no kind, need or theme at all, without a word
+            (lambda p: p.kind_weight("bug"), "$.kind"),
+            (lambda p: p.role_weight(frozenset({Role.USER}), "cost"), "$.need"),
+            (lambda p: p.fit(7), "$.theme"),
+            (lambda p: p.value_weight(math.nan), "$.revenue"),
+        ],
+    )
+    def test_lookups_name_a_bad_argument(self, lookup: Any, path: str) -> None:
+        policy = PrioritizationPolicy(
+            kind_weights={FeedbackKind.BUG: 2.0},
+            role_weights={Need.COST: {Role.PURCHASER: 2.0, Role.USER: 0.5}},
+            customer_value=ValueWeighting.LOG,
+            currency="EUR",
+        )
+        with pytest.raises(ValidationError) as info:
+            lookup(policy)
+        assert info.value.paths == [path]
+        assert policy.value_weight(math.inf) == math.inf  # an overflowing total scores so
+        assert policy.value_weight(10**6) == policy.value_weight(1e6)
+
+    @pytest.mark.parametrize(
         ("knob", "value", "path"),
         [
             ("unspecified_points", -1, ("unspecified_points",)),

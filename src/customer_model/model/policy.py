@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import math
+import sys
 from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
@@ -18,6 +19,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
+from customer_model.errors import ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
 from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.model._validation import Checker, exact_member, type_name
@@ -286,6 +288,8 @@ class PrioritizationPolicy:
         """Importance points for a stated importance (``None``: unspecified)."""
         if importance is None:
             return self.unspecified_points
+        if type(importance) is not Importance:
+            raise _lookup("importance", "must be an Importance or None", importance)
         return self.importance_points[importance]
 
     def role_weight(self, roles: frozenset[Role], need: Need | None) -> float:
@@ -293,6 +297,10 @@ class PrioritizationPolicy:
 
         Both roles: the larger weight; no role: ``unlisted_weight``.
         """
+        if not (isinstance(roles, frozenset | set) and all(type(role) is Role for role in roles)):
+            raise _lookup("roles", "must be a set of Role", roles)
+        if need is not None and type(need) is not Need:
+            raise _lookup("need", "must be a Need or None", need)
         if not roles:
             return self.unlisted_weight
         by_role = self.role_weights.get(need) if need is not None else None
@@ -302,14 +310,26 @@ class PrioritizationPolicy:
 
     def kind_weight(self, kind: FeedbackKind) -> float:
         """The multiplier for a feedback kind (1 when not listed)."""
+        if type(kind) is not FeedbackKind:
+            raise _lookup("kind", "must be a FeedbackKind", kind)
         return self.kind_weights.get(kind, 1.0)
 
     def fit(self, theme: str) -> float:
         """The strategic-fit multiplier of *theme*."""
+        if type(theme) is not str:
+            raise _lookup("theme", "must be a string", theme)
         return self.strategic_fit.get(theme, self.default_fit)
 
     def value_weight(self, revenue: float) -> float:
-        """The customer-value multiplier for *revenue* in the policy currency."""
+        """The customer-value multiplier for *revenue* in the policy currency.
+
+        *revenue* is at least 0; an infinite one (a total past the largest
+        float) weighs infinitely.
+        """
+        if type(revenue) is int and 0 <= revenue <= sys.float_info.max:
+            revenue = float(revenue)
+        if type(revenue) is not float or not revenue >= 0:  # NaN included
+            raise _lookup("revenue", "must be a number of at least 0 (a float)", revenue)
         if self.customer_value is ValueWeighting.NONE:
             return 1.0
         ratio = revenue / self.revenue_scale
@@ -322,9 +342,18 @@ class PrioritizationPolicy:
 
         Without a policy currency nothing is converted: every rate is 1.
         """
+        if type(currency) is not str:
+            raise _lookup("currency", "must be a string", currency)
         if self.currency is None or currency == self.currency:
             return 1.0
         return self.exchange_rates.get(currency)
+
+
+def _lookup(argument: str, rule: str, value: object) -> ValidationError:
+    """The error of a policy lookup given a bad *argument* (named by type, never shown)."""
+    return ValidationError.single(
+        argument, f"{rule}, not {type_name(value)}", "PrioritizationPolicy lookup"
+    )
 
 
 def _mapping(check: Checker, path: str | tuple[str, ...], value: object) -> bool:
