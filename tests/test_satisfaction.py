@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -785,3 +786,23 @@ def test_a_segment_breakdown_reads_as_a_table_and_as_html() -> None:
     )
     signed = SegmentBreakdown(measure=SurveyMeasure.NPS, overall=four, segments=[])
     assert str(signed).splitlines()[-1] == "all respondents  2          +4.0"
+
+
+@pytest.mark.parametrize("segment_id", ["", " s", "s\n", "\ud800"])
+def test_a_segment_id_that_is_no_identifier_is_told_at_the_segments_argument(
+    segment_id: str,
+) -> None:
+    # Once told as the result's own field ($.segment_id of SegmentScore, $.key of
+    # SplitCounts), or taken: split_report kept " s" as a row's key.
+    from customer_model.reports import split_report
+
+    data = demo_dataset()
+    segment = FakeSegment(segment_id, frozenset(CustomerKind))
+    calls: list[Callable[[], object]] = [
+        lambda: satisfaction_by_segment(data.responses, data.customers, [segment], as_of=None),
+        lambda: split_report(data.customers, [segment]),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.paths == ["$.segments[0].id"]

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from customer_model.errors import ValidationError
+from customer_model.model._text import all_identifiers
 from customer_model.model._validation import Checker, type_name
 from customer_model.model.customers import Customer
 
@@ -33,7 +34,7 @@ def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
 
 
 def segment_list(check: Checker, segments: object) -> list[Any]:
-    """Segment-like objects (a string ``id`` and ``matches()``), each id once."""
+    """Segment-like objects (an identifier ``id`` and ``matches()``), each id once."""
     if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
         check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
         return []
@@ -43,6 +44,8 @@ def segment_list(check: Checker, segments: object) -> list[Any]:
         segment_id = getattr(segment, "id", None)
         if type(segment_id) is not str or not callable(getattr(segment, "matches", None)):
             check.add(("segments", i), "must have a string id and a matches() method")
+        elif not all_identifiers((segment_id,)):  # as a Segment's own id must be
+            check.ident(("segments", i, "id"), segment_id)
         elif segment_id in seen:
             check.add(("segments", i), f"id {segment_id!r} is used more than once")
         else:
