@@ -1306,3 +1306,45 @@ def test_a_revenue_key_that_is_no_currency_is_told_at_revenue_unquoted(
         )
     assert info.value.paths == ["$.revenue"]
     assert typed not in str(info.value)
+
+
+def test_rerank_names_a_few_themes_without_an_estimate_then_counts_the_rest() -> None:
+    # Every theme was listed: a backlog of thousands gave a message of thousands.
+    items = [
+        BacklogItem(
+            theme=f"theme-{i:04d}",
+            rank=i + 1,
+            score=0.0,
+            customer_count=0,
+            voices=0,
+            purchaser_voices=0,
+            user_voices=0,
+            both_voices=0,
+            unlisted_voices=0,
+            anonymous_voices=0,
+            revenue={},
+            feedback_ids=(),
+            explanation=(),
+            steps=(),
+        )
+        for i in range(2000)
+    ]
+    backlog = Backlog(tuple(items), AS_OF, PrioritizationPolicy())
+    with pytest.raises(ValidationError) as info:
+        backlog.rerank("wsjf", {})
+    assert info.value.paths == ["$.estimates"]
+    message = info.value.problems[0].message
+    assert "'theme-0000'" in message
+    assert "1995 more" in message
+    assert len(message) < 200
+
+
+def test_weighted_segments_not_given_are_named_a_few_then_counted() -> None:
+    policy = PrioritizationPolicy(segment_weights={f"s-{i:04d}": 2.0 for i in range(2000)})
+    with pytest.raises(ValidationError) as info:
+        prioritize([], [], policy=policy, as_of=AS_OF)
+    assert info.value.paths == ["$.policy.segment_weights"]
+    message = info.value.problems[0].message
+    assert "'s-0000'" in message
+    assert "1995 more" in message
+    assert len(message) < 200

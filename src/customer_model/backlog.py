@@ -31,7 +31,14 @@ from customer_model.frameworks import (
 )
 from customer_model.model._frozenmap import freeze
 from customer_model.model._rule_fields import plain_decimal
-from customer_model.model._validation import INT64_MAX, Checker, duplicates, to_tuple, type_name
+from customer_model.model._validation import (
+    INT64_MAX,
+    Checker,
+    duplicates,
+    some,
+    to_tuple,
+    type_name,
+)
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy
 
@@ -406,7 +413,7 @@ class Backlog(Sequence[BacklogItem]):
         assert expected is not None
         missing = [item.theme for item in self.items if item.theme not in estimates]
         if missing:
-            check.add("estimates", f"has no estimate for theme(s) {', '.join(map(repr, missing))}")
+            check.add("estimates", f"has no estimate for theme(s) {some(missing)}")
         for item in self.items:
             if item.theme not in estimates:
                 continue

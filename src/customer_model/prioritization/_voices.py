@@ -56,7 +56,7 @@ def weighted_segments(
     if absent:
         check.add(
             ("policy", "segment_weights"),
-            f"weights segment(s) {', '.join(map(repr, absent))} that were not given",
+            f"weights segment(s) {some(absent)} that were not given",
         )
     return [(i, s) for i, s in enumerate(given) if s.id in policy.segment_weights]
 
