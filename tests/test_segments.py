@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -22,6 +23,7 @@ from customer_model import (
     from_json,
     to_json,
 )
+from customer_model.examples import demo_dataset
 from customer_model.model.rfm import RFMScore, rfm_scores
 from customer_model.model.rules import Always
 from customer_model.segmentation import overlap_matrix, segment_sizes
@@ -262,3 +264,23 @@ def test_segment_sizes_name_each_segment_as_a_segment_name_may_be(name: str) -> 
     assert info.value.paths == ["$.names[1]"]
     with pytest.raises(ValidationError):
         Segment("b", name)  # the segment it would name
+
+
+@pytest.mark.parametrize("as_of", ["2026-01-01", datetime(2026, 1, 1)], ids=["text", "naive"])
+def test_as_of_is_checked_even_where_no_rule_reads_it(as_of: Any) -> None:
+    # Read only by a rule that needs it: with no such segment, anything passed silently.
+    from customer_model.records import feedback_records
+    from customer_model.segmentation import overlap_matrix, segment_sizes
+
+    data = demo_dataset()
+    calls: list[Callable[[], object]] = [
+        lambda: segment_sizes([], data.customers, as_of=as_of),
+        lambda: overlap_matrix([], data.customers, as_of=as_of),
+        lambda: Segment("s", "All").members(data.customers, as_of=as_of),
+        lambda: feedback_records(data.feedback, as_of=as_of),
+        lambda: feedback_records(data.feedback, data.customers, as_of=as_of),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.paths == ["$.as_of"]

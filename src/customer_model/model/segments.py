@@ -140,11 +140,15 @@ def _rfm_for(
     as_of: datetime | None,
     rfm: Mapping[str, RFMScore] | None,
 ) -> Mapping[str, RFMScore] | None:
-    """The RFM scores the segments need: given, or computed over the population."""
+    """The RFM scores the segments need: given, or computed over the population.
+
+    *as_of* and *rfm* are checked here even when no segment reads them.
+    """
+    check = Checker()
+    check.aware("as_of", as_of, optional=True)
     if rfm is not None:
-        check = Checker()
         check_scores(check, rfm)
-        check.done("segment evaluation")
+    check.done("segment evaluation")
     if not any(s.rule.needs_rfm for s in segments):
         return rfm
     if rfm is None:

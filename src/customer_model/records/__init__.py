@@ -367,7 +367,10 @@ def feedback_records(
     belongs to (*as_of* and RFM as in :meth:`~customer_model.Segment.members`).
     Without them those columns are ``None``.
     """
-    _flag(include_personal)
+    check = Checker()
+    check.boolean("include_personal", include_personal)
+    check.aware("as_of", as_of, optional=True)  # even when no segment reads it
+    check.done("records")
     found = _checked(items, FeedbackItem, "items")
     by_id: dict[str, Customer] | None = None
     member_of: dict[str, list[str]] = {}
