@@ -167,6 +167,24 @@ def test_check_roles_refuses_a_majority_age_past_64_bits(age: int) -> None:
     assert info.value.paths == ["$.majority_age"]
 
 
+@pytest.mark.parametrize(
+    ("purchasers", "users", "path"),
+    [
+        (["p"], frozenset({"q"}), "$.purchaser_ids"),  # once a bare AttributeError
+        (frozenset({"p"}), "p", "$.user_ids"),  # once OVERLAPPING
+        (frozenset({"p"}), None, "$.user_ids"),
+    ],
+)
+def test_role_split_of_takes_sets_of_ids_only(purchasers: Any, users: Any, path: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        RoleSplit.of(purchasers, users)
+    assert info.value.paths == [path]
+    with pytest.raises(ValidationError) as info:
+        RoleSplit.of("ab", "ab")  # type: ignore[arg-type]  # once SAME: two "sets" of letters
+    assert info.value.paths == ["$.purchaser_ids", "$.user_ids"]
+    assert RoleSplit.of({"p"}, frozenset({"p"})) is RoleSplit.SAME  # type: ignore[arg-type]
+
+
 def test_author_roles_refuses_a_missing_customer() -> None:
     acme = business_buying_group()
     item = _eli_on_export(acme)

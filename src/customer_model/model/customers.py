@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
@@ -28,6 +29,7 @@ from customer_model.model._validation import (
     instant,
     to_frozenset,
     to_tuple,
+    type_name,
 )
 from customer_model.model.people import Location, Person
 
@@ -75,6 +77,13 @@ class RoleSplit(enum.Enum):
     @classmethod
     def of(cls, purchaser_ids: frozenset[str], user_ids: frozenset[str]) -> RoleSplit:
         """How a set of buyers and a set of users overlap (no users yet: ``DISJOINT``)."""
+        given: tuple[object, object] = (purchaser_ids, user_ids)  # untyped callers pass anything
+        if not (isinstance(given[0], AbstractSet) and isinstance(given[1], AbstractSet)):
+            check = Checker()
+            for name, ids in zip(("purchaser_ids", "user_ids"), given, strict=True):
+                if not isinstance(ids, AbstractSet):
+                    check.add(name, f"must be a set of person ids, not {type_name(ids)}")
+            check.done("RoleSplit.of input")
         if purchaser_ids == user_ids:
             return cls.SAME
         if purchaser_ids.isdisjoint(user_ids):
