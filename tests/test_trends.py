@@ -412,3 +412,13 @@ def test_a_counts_key_that_is_no_theme_is_told_at_counts_unquoted(key: Any, type
         attrs.evolve(table, counts={"a": (1,), key: (-1,)})
     assert info.value.paths == ["$.counts"]
     assert typed not in str(info.value)
+
+
+@pytest.mark.parametrize("day", ["2026-01-05", None, 5, datetime(2026, 1, 7, tzinfo=UTC)])
+@pytest.mark.parametrize("granularity", list(Granularity))
+def test_start_of_takes_a_date_only(granularity: Granularity, day: Any) -> None:
+    # Once a bare TypeError or AttributeError, and a datetime came back a datetime,
+    # as CalendarPeriod.containing refuses it (its day depends on a time zone).
+    with pytest.raises(ValidationError) as info:
+        granularity.start_of(day)
+    assert info.value.paths == ["$.day"]

@@ -54,7 +54,11 @@ class Granularity(enum.Enum):
         return _STEPS[self]
 
     def start_of(self, day: date) -> date:
-        """The first day of the period that contains *day*."""
+        """The first day of the period that contains *day* (a date, not a datetime)."""
+        if type(day) is not date:
+            check = Checker()
+            check.day("day", day)
+            check.done("Granularity.start_of input")
         if self is Granularity.WEEK:
             return day + relativedelta(weekday=MO(-1))
         if self is Granularity.MONTH:
