@@ -852,3 +852,18 @@ def test_purchase_times_count_as_instants_in_a_zone_with_a_repeated_hour() -> No
     assert _holds(field("first_purchase_at") < datetime(2024, 11, 3, 5, 50, tzinfo=UTC), c)
     as_of = datetime(2024, 11, 3, 1, 45, tzinfo=ny)  # 05:45 UTC: the last purchase is after it
     assert not _holds(field("last_purchase_at").within(timedelta(minutes=30)), c, as_of)
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    [datetime(2026, 1, 1), "2026-01-01T00:00:00Z", None, datetime(2026, 1, 1).date()],
+    ids=["naive", "text", "none", "date"],
+)
+def test_window_bounds_take_an_aware_time_only(as_of: Any) -> None:
+    # A naive time was read in the machine's own zone (the result hung on where it ran);
+    # anything else raised a bare AttributeError.
+    window = field("last_purchase_at").within(timedelta(days=1))
+    for bounds in (window.bounds, window.utc_bounds):
+        with pytest.raises(ValidationError) as info:
+            bounds(as_of)
+        assert info.value.paths == ["$.as_of"]
