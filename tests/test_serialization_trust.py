@@ -235,6 +235,46 @@ def test_transform_error_tells_the_librarys_reasons_and_defers_to_cattrs_otherwi
     ]
 
 
+@attrs.frozen
+class _Order:
+    ref: str
+    note: str
+
+
+def _quoting_converter() -> cattrs.Converter:
+    """A service's own converter: its keys forbidden, its own hook that quotes its input."""
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    configure_converter(conv)
+
+    def note(value: object, _: object) -> str:
+        raise RuntimeError(f"cannot take {value}")
+
+    conv.register_structure_hook(str, note)
+    return conv
+
+
+def test_format_exception_repeats_no_input_where_cattrs_would() -> None:
+    # cattrs' own words list unknown keys and repeat other errors' messages, which
+    # may quote input; as_validation_error already counts keys and names types only.
+    conv = _quoting_converter()
+    with pytest.raises(cattrs.ClassValidationError) as info:
+        conv.structure({"ref": "secret-ref", "note": "secret-note", "secret@x.org": 1}, _Order)
+    told = cattrs.transform_error(info.value, format_exception=format_exception)
+    assert "secret" not in " ".join(told)
+    assert sorted(told) == [
+        "has 1 unknown field @ $",
+        "is invalid (RuntimeError) @ $.note",
+        "is invalid (RuntimeError) @ $.ref",
+    ]
+    # A TypeError or AttributeError without a message once raised cattrs' IndexError.
+    assert format_exception(TypeError(), None) == "is invalid (TypeError)"
+    assert format_exception(AttributeError(), None) == "is invalid (AttributeError)"
+    assert format_exception(TypeError("secret"), None) == "is invalid (TypeError)"
+    assert format_exception(TypeError("'int' object is not iterable"), None) == (
+        "invalid value for type, expected an iterable"
+    )
+
+
 def test_unknown_keys_are_located_in_nested_values() -> None:
     customer = to_dict(demo_dataset().customers[0])
     customer["purchasers"][0]["person"]["secret@example.com"] = 1

@@ -133,13 +133,26 @@ def format_exception(exc: BaseException, type: type | None) -> str:
     library's hooks refuse says why (``must be timezone-aware ...``) rather
     than ``invalid value``; a model's own refusal lists its problems, their
     paths relative to the model (``$.id: must not be blank @ $.items[0]``).
-    None of them repeats the input.
+    Where cattrs' words would repeat what an exception says (its own
+    ``ForbiddenExtraKeysError`` lists the keys; another error is shown with
+    its message), the keys are counted and the error is named by its type,
+    as :func:`as_validation_error` does.  None of them repeats the input.
     """
     if isinstance(exc, UnknownFields | Invalid):
         return str(exc)
     if isinstance(exc, ValidationError):
         return "; ".join(map(str, exc.problems))
-    return cattrs.v.format_exception(exc, type)
+    if isinstance(exc, ForbiddenExtraKeysError):  # cattrs' own: its message names the keys
+        count = len(exc.extra_fields)
+        return f"has {count} unknown field{'' if count == 1 else 's'}"
+    first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
+    if (
+        isinstance(exc, KeyError | ValueError)
+        or (isinstance(exc, TypeError) and (type is not None or first.endswith("not iterable")))
+        or (isinstance(exc, AttributeError) and first.endswith("no attribute 'items'"))
+    ):
+        return cattrs.v.format_exception(exc, type)  # words that repeat nothing
+    return f"is invalid ({type_name(exc)})"
 
 
 def as_validation_error(exc: BaseException, subject: str = "input") -> ValidationError:
