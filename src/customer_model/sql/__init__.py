@@ -64,7 +64,7 @@ from customer_model.model.rules import (
 from customer_model.model.segments import Segment
 from customer_model.sql._backlog import BacklogSQL, build, check_arguments, check_dialect
 from customer_model.sql._engine import prioritize_sql
-from customer_model.sql._writing import TABLES
+from customer_model.sql._writing import TABLES, holds_nul
 
 __all__ = [
     "DIALECTS",
@@ -293,7 +293,14 @@ def where_sql(
         except ValueError:
             check.add("dialect", "is not a SQL dialect sqlglot knows")
     check.done("where_sql arguments")
-    return where_expression(segment, as_of=as_of, columns=columns).sql(dialect=dialect)
+    where = where_expression(segment, as_of=as_of, columns=columns)
+    if dialect == "postgres" and holds_nul(where):
+        raise ValidationError.single(
+            "segment",
+            "compares with text that holds the character U+0000, which PostgreSQL text cannot hold",
+            "where_sql arguments",
+        )
+    return where.sql(dialect=dialect)
 
 
 def backlog_sql(
@@ -320,7 +327,7 @@ def backlog_sql(
     text does not run.
     """
     check = Checker()
-    chosen, names = check_arguments(check, policy, as_of, segments, tables)
+    chosen, names = check_arguments(check, policy, as_of, segments, tables, dialect=dialect)
     check_dialect(check, dialect)
     check.done(_BACKLOG_SUBJECT)
     try:

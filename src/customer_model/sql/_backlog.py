@@ -37,6 +37,7 @@ from customer_model.sql._writing import (
     CTES,
     TABLES,
     adapted,
+    holds_nul,
     rename,
     table_parts,
     template,
@@ -258,8 +259,15 @@ def check_arguments(
     as_of: object,
     segments: object,
     tables: object,
+    *,
+    dialect: object = None,
 ) -> tuple[list[Segment], dict[str, str]]:
-    """Problems with the arguments go to *check*; the weighted segments and table names."""
+    """Problems with the arguments go to *check*; the weighted segments and table names.
+
+    For PostgreSQL, whose text cannot hold U+0000, a weighted segment or a
+    strategic fit that compares with such text is refused: it could match
+    nothing there, where ``prioritize()`` could match it.
+    """
     if not isinstance(policy, PrioritizationPolicy):
         check.add("policy", f"must be a PrioritizationPolicy, not {type_name(policy)}")
     check.aware("as_of", as_of)  # also within years 1 to 9999 in UTC, where SQL compares
@@ -310,7 +318,23 @@ def check_arguments(
                 "population and not computed in SQL; weigh a segment without them",
             )
             continue
+        if dialect == "postgres" and _holds_nul(segment, as_of):
+            check.add(
+                ("segments", i),
+                f"segment {segment.id!r} compares with text that holds the character U+0000, "
+                "which PostgreSQL text cannot hold",
+            )
+            continue
         chosen.append(segment)
+    if (
+        dialect == "postgres"
+        and isinstance(policy, PrioritizationPolicy)
+        and any("\x00" in theme for theme in policy.strategic_fit)
+    ):
+        check.add(
+            ("policy", "strategic_fit"),
+            "has a theme that holds the character U+0000, which PostgreSQL text cannot hold",
+        )
     absent = sorted(set(weights) - seen)
     if absent:
         check.add(
@@ -318,6 +342,16 @@ def check_arguments(
             f"weights segment(s) {', '.join(map(repr, absent))} that were not given",
         )
     return chosen, names
+
+
+def _holds_nul(segment: Segment, as_of: object) -> bool:
+    """Whether *segment*'s rule, written as SQL, compares with text holding U+0000."""
+    from customer_model.sql import where_expression  # the package imports this module
+
+    try:
+        return holds_nul(where_expression(segment, as_of=as_of))  # type: ignore[arg-type]
+    except ValidationError:  # as_of is refused on its own; build() says what else fails
+        return False
 
 
 def check_dialect(check: Checker, dialect: object) -> None:

@@ -108,24 +108,31 @@ def _revenue_overflow() -> NoReturn:
     )
 
 
+def dialect_of(connection: object) -> str | None:
+    """The dialect of a DuckDB connection, a Spark session or a psycopg connection; else None."""
+    module = type(connection).__module__
+    if module.lstrip("_").startswith("duckdb"):
+        return "duckdb"
+    if module.startswith("pyspark"):
+        return "spark"
+    if module.startswith("psycopg"):
+        return "postgres"
+    return None
+
+
 class _Engine:
     """A connection and how to run a statement on it, whichever engine it is."""
 
     def __init__(self, connection: object) -> None:
-        module = type(connection).__module__
-        if module.lstrip("_").startswith("duckdb"):
-            self.dialect = "duckdb"
-        elif module.startswith("pyspark"):
-            self.dialect = "spark"
-        elif module.startswith("psycopg"):
-            self.dialect = "postgres"
-        else:
+        dialect = dialect_of(connection)
+        if dialect is None:
             raise ValidationError.single(
                 "connection",
                 "must be a DuckDB connection, a Spark session or a psycopg connection, "
                 f"not {type_name(connection)}",
                 _SUBJECT,
             )
+        self.dialect = dialect
         self.connection: Any = connection
         # DuckDB checks the tables in a worker thread while Python ranks.
         self.beside = self.dialect == "duckdb" and not _scans_all_frames(connection)
@@ -264,7 +271,9 @@ def prioritize_sql(
     a policy is refused (on ``policy``) rather than ranked differently.
     """
     check = Checker()
-    chosen, names = check_arguments(check, policy, as_of, segments, tables)
+    chosen, names = check_arguments(
+        check, policy, as_of, segments, tables, dialect=dialect_of(connection)
+    )
     if on_unknown_customer not in ("raise", "skip"):
         check.add("on_unknown_customer", "must be 'raise' or 'skip'")
     check.done(_SUBJECT)

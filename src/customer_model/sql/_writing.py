@@ -27,6 +27,7 @@ __all__ = [
     "by_window",
     "in_code_point_order",
     "in_code_point_text",
+    "holds_nul",
     "join_ids",
     "rename",
     "table_parts",
@@ -67,6 +68,15 @@ CTES = frozenset(
 def template(text: str) -> exp.Expr:
     """*text* parsed once; callers copy the tree before they change it."""
     return sqlglot.parse_one(text)
+
+
+def holds_nul(tree: exp.Expr) -> bool:
+    """Whether a text literal of *tree* holds U+0000.
+
+    PostgreSQL text cannot hold that character (psycopg cannot even send
+    it), so no value of a PostgreSQL table could equal such a literal.
+    """
+    return any(node.is_string and "\x00" in node.this for node in tree.find_all(exp.Literal))
 
 
 # -- names ----------------------------------------------------------------------
