@@ -7,13 +7,13 @@ refused when it is built (or loaded), never later while it runs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
 from customer_model.errors import Path
 from customer_model.model._rule_fields import FIELDS, FieldSpec, Kind, fits_sql_decimal
-from customer_model.model._validation import Checker, exact_member, type_name
+from customer_model.model._validation import Checker, exact_member, is_aware, type_name
 
 #: The longest time window: a century covers any customer history, and the
 #: bound keeps ``as_of - window`` far from the limits of ``datetime``.
@@ -115,3 +115,11 @@ def check_depth(check: Checker, path: str, rules: Iterable[Nested]) -> None:
 def sort_key(value: object) -> tuple[str, str]:
     """A total order over values of mixed types, for a stable order before checking."""
     return (type(value).__name__, repr(value))
+
+
+def check_as_of(as_of: object, subject: str) -> None:
+    """Refuse an *as_of* that is no aware datetime: a naive one is read in the machine's zone."""
+    if not (type(as_of) is datetime and is_aware(as_of)):
+        check = Checker()
+        check.aware("as_of", as_of)
+        check.done(subject)

@@ -39,6 +39,7 @@ from customer_model.errors import ValidationError
 from customer_model.model._rule_checks import (
     MAX_DEPTH,
     allow,
+    check_as_of,
     check_depth,
     check_value,
     check_window,
@@ -47,7 +48,7 @@ from customer_model.model._rule_checks import (
 )
 from customer_model.model._rule_compiler import Predicate, compile_rule
 from customer_model.model._rule_fields import EQUATABLE, FIELDS, ORDERED, FieldSpec, Kind
-from customer_model.model._validation import Checker, is_aware, to_tuple, type_name
+from customer_model.model._validation import Checker, to_tuple, type_name
 
 if TYPE_CHECKING:
     from customer_model.model._rule_compiler import Emitter
@@ -358,13 +359,9 @@ class _Window(Rule):
         subtraction in local time could reach the start of the calendar where
         the same one in UTC does not).  Near the start of the calendar the
         earliest time is the first instant ``datetime`` can hold: nothing is
-        earlier, so the window means the same.  *as_of* must be aware (a naive
-        time would be read in the zone of the machine it runs on).
+        earlier, so the window means the same.  *as_of* must be aware.
         """
-        if not (type(as_of) is datetime and is_aware(as_of)):
-            check = Checker()
-            check.aware("as_of", as_of)
-            check.done(f"{type(self).__name__}.bounds input")
+        check_as_of(as_of, f"{type(self).__name__}.bounds input")
         try:
             start = as_of.astimezone(UTC)
         except OverflowError:  # as_of is before year 1 in UTC
