@@ -33,7 +33,8 @@ def spec_of(check: Checker, name: object) -> FieldSpec | None:
         return None
     spec = FIELDS.get(name)
     if spec is None:
-        check.add("field", f"{name!r} is not a rule field; known fields: {', '.join(FIELDS)}")
+        # The name is not repeated: it is text a user typed.
+        check.add("field", f"must be a rule field, one of {', '.join(FIELDS)}")
     return spec
 
 

@@ -265,7 +265,8 @@ def where_expression(
         else:
             for key, name in columns.items():
                 if key not in FIELDS:
-                    check.add(("columns",), f"{key!r} is not a rule field")
+                    # The key is not repeated: it is text a user typed.
+                    check.add("columns", f"keys must be rule fields, one of {', '.join(FIELDS)}")
                 elif check.text(("columns", key), name):
                     mapping[key] = name
     check.done("where_sql arguments")
