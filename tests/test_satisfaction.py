@@ -50,6 +50,24 @@ def first_path(exc: pytest.ExceptionInfo[ValidationError]) -> tuple[str | int, .
 # -- the measures -------------------------------------------------------------------
 
 
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=30))
+def test_a_pandas_column_of_scores_scores_as_its_python_ints(scores: list[int]) -> None:
+    # A notebook hands over NumPy integers; they are the ints they equal, bools are not.
+    import numpy as np
+    import pandas as pd  # type: ignore[import-untyped]
+
+    column = pd.Series(scores, dtype="int64")
+    for measure in (nps, csat, ces):
+        assert measure(column) == measure(scores)
+        assert measure(np.array(scores, dtype=np.int16)) == measure(scores)
+    with pytest.raises(ValidationError, match=r"\$\.scores\[0\]: must be an integer, not bool"):
+        csat([True, *scores])
+    with pytest.raises(ValidationError, match=r"\$\.scores\[0\]: must be an integer, not bool"):
+        csat(np.array([True, *[bool(s % 2) for s in scores]]))
+    with pytest.raises(ValidationError, match=r"\$\.scores\[0\]: must be between 1 and 5"):
+        csat(np.array([0, *scores], dtype=np.uint8))
+
+
 class TestNps:
     def test_bain_example(self) -> None:
         # 5 promoters, 2 passives, 3 detractors out of 10: 50% - 30% = 20.

@@ -8,6 +8,7 @@ Messages name the rule and the type of a bad value, never the value itself.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -574,13 +575,19 @@ def integers(
 
     Raises :class:`ValidationError` whose problems point at ``name`` (the
     argument) or ``name[i]`` (a bad element).  Strings, bytes and mappings are
-    refused rather than split into characters or keys.
+    refused rather than split into characters or keys.  Integers of other
+    types (NumPy's, as a pandas column gives them) count as the Python ints
+    they equal; ``bool`` is not an integer here.
     """
     if isinstance(values, str | bytes | bytearray | Mapping) or not isinstance(values, Iterable):
         raise ValidationError.single(
             name, f"must be an iterable of integers, not {type_name(values)}", subject
         )
     out = tuple(values)
+    if not all(type(v) is int for v in out):
+        out = tuple(
+            int(v) if type(v) is not bool and isinstance(v, numbers.Integral) else v for v in out
+        )
     check = Checker()
     if not out:
         check.add(name, "must contain at least one score")
