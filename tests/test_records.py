@@ -304,3 +304,13 @@ def test_feedback_roles_and_segments_of_the_demo() -> None:
     assert {(r["author_role"], r["customer_kind"], r["segments"]) for r in plain} == {
         (None, None, None)
     }
+
+
+def test_two_segments_of_one_id_are_refused_not_merged_into_one_tag() -> None:
+    # As segment_sizes refuses them: a row's tag would not say which one matched.
+    data = demo_dataset()
+    families = Segment("s", "Families", field("kind") == "household")
+    firms = Segment("s", "Firms", field("kind") == "organization")
+    with pytest.raises(ValidationError) as info:
+        feedback_records(data.feedback, data.customers, segments=[families, firms])
+    assert [str(p) for p in info.value.problems] == ["$.segments[1]: id 's' is used more than once"]

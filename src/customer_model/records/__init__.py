@@ -387,7 +387,15 @@ def feedback_records(
                 check.add(("items", i, "customer_id"), "refers to no customer in customers")
         check.done("records")
         if segments is not None:
-            for segment in _checked(segments, Segment, "segments"):
+            chosen = _checked(segments, Segment, "segments")
+            check = Checker()  # two segments of one id would merge into one tag
+            seen: set[str] = set()
+            for i, segment in enumerate(chosen):
+                if segment.id in seen:
+                    check.add(("segments", i), f"id {segment.id!r} is used more than once")
+                seen.add(segment.id)
+            check.done("records")
+            for segment in chosen:
                 for c in segment.members(population, as_of=as_of):
                     member_of.setdefault(c.id, []).append(segment.id)
     out: list[Record] = []
