@@ -207,6 +207,9 @@ def test_no_records_still_give_the_columns_asked_for() -> None:
         with pytest.raises(ValidationError) as info:
             to_arrow([], columns=bad)  # type: ignore[arg-type]
         assert info.value.paths == ["$.columns"]
+    with pytest.raises(ValidationError) as info:  # once a table of two "id" columns
+        to_arrow([{"id": "f1"}], columns=["id", "id"])
+    assert [str(p) for p in info.value.problems] == ["$.columns: must name each column once"]
 
 
 @given(st.lists(customers(), max_size=4, unique_by=lambda c: c.id))

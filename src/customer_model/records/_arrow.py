@@ -301,6 +301,9 @@ def _column_names(
         if names is None or not all(type(c) is str for c in names):
             check.add("columns", "must be a sequence of column names")
             return []
+        if len(set(names)) != len(names):  # a table's columns have one name each
+            check.add("columns", "must name each column once")
+            return []
         return names
     if not rows or not isinstance(rows[0], Mapping):
         return []
