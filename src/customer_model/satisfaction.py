@@ -8,6 +8,7 @@ so their satisfaction can too) or one segment against another.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
@@ -19,7 +20,6 @@ from customer_model.errors import ValidationError
 from customer_model.model._validation import (
     Checker,
     duplicates,
-    integers,
     to_tuple,
     type_name,
 )
@@ -45,6 +45,38 @@ __all__ = [
 # -- the measures -----------------------------------------------------------------
 
 
+def _integers(
+    name: str, values: object, *, minimum: int, maximum: int, subject: str
+) -> tuple[int, ...]:
+    """The integers of the iterable *values*, each in ``[minimum, maximum]``, non-empty.
+
+    Raises :class:`ValidationError` whose problems point at ``name`` (the
+    argument) or ``name[i]`` (a bad element).  Strings, bytes and mappings are
+    refused rather than split into characters or keys.  Integers of other
+    types (NumPy's, as a pandas column gives them) count as the Python ints
+    they equal; ``bool`` is not an integer here.
+    """
+    if isinstance(values, str | bytes | bytearray | Mapping) or not isinstance(values, Iterable):
+        raise ValidationError.single(
+            name, f"must be an iterable of integers, not {type_name(values)}", subject
+        )
+    out = tuple(values)
+    if not all(type(v) is int for v in out):
+        out = tuple(
+            int(v) if type(v) is not bool and isinstance(v, numbers.Integral) else v for v in out
+        )
+    check = Checker()
+    if not out:
+        check.add(name, "must contain at least one score")
+    for i, v in enumerate(out):
+        if type(v) is not int:
+            check.add((name, i), f"must be an integer, not {type_name(v)}")
+        elif not minimum <= v <= maximum:
+            check.add((name, i), f"must be between {minimum} and {maximum}")
+    check.done(subject)
+    return out  # every element checked above
+
+
 def nps(scores: Iterable[int]) -> float:
     """Net Promoter Score (Bain): % promoters (9-10) minus % detractors (0-6).
 
@@ -54,7 +86,7 @@ def nps(scores: Iterable[int]) -> float:
     >>> nps([10, 9, 9, 10, 9, 8, 7, 6, 3, 0])
     20.0
     """
-    values = integers("scores", scores, minimum=0, maximum=10, subject="NPS scores")
+    values = _integers("scores", scores, minimum=0, maximum=10, subject="NPS scores")
     promoters = sum(1 for v in values if v >= 9)
     detractors = sum(1 for v in values if v <= 6)
     return (promoters - detractors) * 100 / len(values)
@@ -66,7 +98,7 @@ def csat(scores: Iterable[int]) -> float:
     >>> csat([5, 4, 4, 3, 1])
     60.0
     """
-    values = integers("scores", scores, minimum=1, maximum=5, subject="CSAT scores")
+    values = _integers("scores", scores, minimum=1, maximum=5, subject="CSAT scores")
     return sum(1 for v in values if v >= 4) * 100 / len(values)
 
 
@@ -80,7 +112,7 @@ def ces(scores: Iterable[int]) -> float:
     >>> ces([7, 6, 5, 2])
     5.0
     """
-    values = integers("scores", scores, minimum=1, maximum=7, subject="CES scores")
+    values = _integers("scores", scores, minimum=1, maximum=7, subject="CES scores")
     return sum(values) / len(values)
 
 

@@ -8,7 +8,6 @@ Messages name the rule and the type of a bad value, never the value itself.
 from __future__ import annotations
 
 import math
-import numbers
 import re
 import sys
 from collections.abc import Iterable, Mapping
@@ -39,14 +38,18 @@ def type_name(value: object) -> str:
 
 
 def to_tuple(value: Iterable[T]) -> tuple[T, ...]:
-    """Accept any iterable for a sequence field (notebooks pass lists).
+    """Accept any ordered iterable for a sequence field (notebooks pass lists).
 
     Strings, bytes and mappings are left alone so the constructor reports them
-    instead of silently splitting them into characters or keys.
+    instead of silently splitting them into characters or keys, and so are
+    sets: their order changes with ``PYTHONHASHSEED``, and the same input
+    must give the same value in every run.
     """
     if type(value) is tuple:
         return value
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+    if isinstance(value, str | bytes | Mapping | set | frozenset) or not isinstance(
+        value, Iterable
+    ):
         return value  # type: ignore[return-value]  # rejected by the checker
     return tuple(value)
 
@@ -566,35 +569,3 @@ def checked_items(values: object, cls: type[T], what: str) -> tuple[T, ...]:
     check.items(what, found, cls)
     check.done(what)
     return found  # type: ignore[return-value]  # checked just above
-
-
-def integers(
-    name: str, values: object, *, minimum: int, maximum: int, subject: str
-) -> tuple[int, ...]:
-    """The integers of the iterable *values*, each in ``[minimum, maximum]``, non-empty.
-
-    Raises :class:`ValidationError` whose problems point at ``name`` (the
-    argument) or ``name[i]`` (a bad element).  Strings, bytes and mappings are
-    refused rather than split into characters or keys.  Integers of other
-    types (NumPy's, as a pandas column gives them) count as the Python ints
-    they equal; ``bool`` is not an integer here.
-    """
-    if isinstance(values, str | bytes | bytearray | Mapping) or not isinstance(values, Iterable):
-        raise ValidationError.single(
-            name, f"must be an iterable of integers, not {type_name(values)}", subject
-        )
-    out = tuple(values)
-    if not all(type(v) is int for v in out):
-        out = tuple(
-            int(v) if type(v) is not bool and isinstance(v, numbers.Integral) else v for v in out
-        )
-    check = Checker()
-    if not out:
-        check.add(name, "must contain at least one score")
-    for i, v in enumerate(out):
-        if type(v) is not int:
-            check.add((name, i), f"must be an integer, not {type_name(v)}")
-        elif not minimum <= v <= maximum:
-            check.add((name, i), f"must be between {minimum} and {maximum}")
-    check.done(subject)
-    return out  # every element checked above
