@@ -658,6 +658,14 @@ class TestRerank:
         assert ranked[0].theme == "sso"
         assert ranked[0].framework_score == 8.0
 
+    def test_only_ice_takes_an_ice_method(self) -> None:
+        # Given with RICE it changed nothing, silently.
+        backlog = demo_backlog()
+        estimates = {t: RiceEstimate(impact=2, confidence=0.8, effort=1) for t in backlog.themes}
+        with pytest.raises(ValidationError) as info:
+            backlog.rerank("rice", estimates, ice_method="mean")
+        assert [str(p) for p in info.value.problems] == ["$.ice_method: is only for ranking by ICE"]
+
     def test_wsjf(self) -> None:
         backlog = demo_backlog()
         estimates = {

@@ -394,7 +394,7 @@ class Backlog(Sequence[BacklogItem]):
         them, and estimates for themes not in the backlog are ignored.  RICE
         reach defaults to the item's ``customer_count``.  ICE needs
         *ice_method* (``"product"`` or ``"mean"``, see
-        :func:`~customer_model.ice`).  Items keep their feedback ``score`` and
+        :func:`~customer_model.ice`), and only ICE takes it.  Items keep their feedback ``score`` and
         explanation; ``framework_score`` holds the new score, and ties fall
         back to the feedback score, then the theme.
         """
@@ -404,6 +404,8 @@ class Backlog(Sequence[BacklogItem]):
             check.add("method", "must be 'rice', 'ice' or 'wsjf'")
         if method == "ice" and ice_method not in ("product", "mean"):
             check.add("ice_method", "must be 'product' or 'mean' when ranking by ICE")
+        elif method != "ice" and ice_method is not None:  # it would change nothing
+            check.add("ice_method", "is only for ranking by ICE")
         given: object = estimates
         if not isinstance(given, Mapping):
             check.add(
