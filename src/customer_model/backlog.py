@@ -394,9 +394,9 @@ class Backlog(Sequence[BacklogItem]):
         them, and estimates for themes not in the backlog are ignored.  RICE
         reach defaults to the item's ``customer_count``.  ICE needs
         *ice_method* (``"product"`` or ``"mean"``, see
-        :func:`~customer_model.ice`), and only ICE takes it.  Items keep their feedback ``score`` and
-        explanation; ``framework_score`` holds the new score, and ties fall
-        back to the feedback score, then the theme.
+        :func:`~customer_model.ice`), and only ICE takes it.  Items keep their
+        feedback ``score`` and explanation; ``framework_score`` holds the new
+        score, and ties fall back to the feedback score, then the theme.
         """
         check = Checker()
         expected = _ESTIMATE_TYPES.get(method) if isinstance(method, str) else None
