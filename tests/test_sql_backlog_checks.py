@@ -192,20 +192,26 @@ def test_nulls_values_outside_an_enum_and_bad_money_are_named_by_table_column_an
 
 
 def _assert_names_times_before_year_1(connection: Any, load: Any, run: Any) -> None:
-    """``-infinity``, which no datetime holds, in the feedback's and the purchases' times."""
+    """``-infinity`` and ``infinity``, which no datetime holds, in the tables' times."""
     tables = _tables()
     marked = datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)  # picks one purchase row
+    later = datetime(2002, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)  # and another
     tables["purchases"][0]["at"] = marked.isoformat()
+    tables["purchases"][-1]["at"] = later.isoformat()
     load(connection, tables)
-    fid, cid = tables["feedback"][0]["id"], tables["purchases"][0]["customer_id"]
+    fid = tables["feedback"][0]["id"]
+    cids = sorted({tables["purchases"][i]["customer_id"] for i in (0, -1)})
     run(f"UPDATE feedback SET created_at = '-infinity' WHERE id = '{fid}'")
     run(f"""UPDATE purchases SET "at" = '-infinity' WHERE "at" = '{marked.isoformat()}'""")
+    # Once left out of revenue silently, where prioritize() could not be given it.
+    run(f"""UPDATE purchases SET "at" = 'infinity' WHERE "at" = '{later.isoformat()}'""")
     with pytest.raises(ValidationError) as info:
         prioritize_sql(connection, as_of=AS_OF)
     words = "must fall within years 1 to 9999 in UTC, but does not in"
+    shown = ", ".join(map(repr, cids))
     assert sorted(_found(info.value)) == [
         ("$.feedback.created_at", f"{words} 1 row(s) (id {fid!r})"),
-        ("$.purchases.at", f"{words} 1 row(s) (customer_id {cid!r})"),
+        ("$.purchases.at", f"{words} 2 row(s) (customer_id {shown})"),
     ]
 
 

@@ -168,7 +168,8 @@ def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
     out += [
         Probe("feedback", "id", "repeated", _not_null("id"), "repeated"),
         Probe("feedback", "created_at", "late", late),
-        Probe("feedback", "created_at", "early", _before_year_1("created_at")),
+        # (after year 9999 is after as_of: late)
+        Probe("feedback", "created_at", "out_of_range", _before_year_1("created_at")),
         Probe(
             "feedback",
             "customer_id",
@@ -202,7 +203,7 @@ def probes(as_of: datetime, segments: Sequence[Segment]) -> list[Probe]:
             "negative",
             exp.LT(this=_c("amount"), expression=exp.Literal.number(0)),
         ),
-        Probe("purchases", "at", "early", _before_year_1("at")),
+        Probe("purchases", "at", "out_of_range", _outside_years_1_to_9999("at")),
     ]
     return out
 
@@ -211,6 +212,18 @@ def _before_year_1(column: str) -> exp.Expr:
     """Before the first instant a datetime holds: DuckDB's and PostgreSQL's ``-infinity``."""
     first = exp.cast(exp.Literal.string("0001-01-01T00:00:00+00:00"), exp.DataType.Type.TIMESTAMPTZ)
     return exp.LT(this=_c(column), expression=first)
+
+
+def _outside_years_1_to_9999(column: str) -> exp.Expr:
+    """Outside the instants a datetime holds: ``-infinity``, ``infinity``, year 10000 on.
+
+    A purchase there would otherwise be left out of revenue (or counted in it)
+    where ``prioritize()`` could not have been given it at all.
+    """
+    last = exp.cast(
+        exp.Literal.string("9999-12-31T23:59:59.999999+00:00"), exp.DataType.Type.TIMESTAMPTZ
+    )
+    return exp.or_(_before_year_1(column), exp.GT(this=_c(column), expression=last))
 
 
 def not_identifiers() -> list[Probe]:
@@ -374,7 +387,7 @@ def problems(
             out.append(Problem(path, f"repeats the id(s) {listed}"))
         elif problem == "late":
             out.append(Problem((table,), f"has item(s) created after as_of: {listed}"))
-        elif problem == "early":
+        elif problem == "out_of_range":
             out.append(Problem(path, f"{OUT_OF_UTC_RANGE}, but does not in {count} row(s){which}"))
         elif problem == "null":
             out.append(Problem(path, f"is required, but is NULL in {count} row(s){which}"))

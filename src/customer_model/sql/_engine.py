@@ -264,9 +264,9 @@ def prioritize_sql(
     ``on_unknown_customer="skip"``, a missing exchange rate), and for what
     only tables can hold: a NULL in a column the backlog needs, a value
     outside an enum, a malformed currency, a negative amount, a time before
-    year 1 (``-infinity``), or a feedback id or theme that is empty or padded
-    with white space, naming the table, the
-    column and a few of the rows' ids.  On PostgreSQL, which
+    year 1 (``-infinity``) or a purchase after year 9999 (``infinity``), or a
+    feedback id or theme that is empty or padded with white space, naming the
+    table, the column and a few of the rows' ids.  On PostgreSQL, which
     raises where a product of weights underflows to zero or overflows, such
     a policy is refused (on ``policy``) rather than ranked differently.
     """
