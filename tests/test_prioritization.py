@@ -1356,3 +1356,24 @@ def test_weighted_segments_not_given_are_named_a_few_then_counted() -> None:
     assert "'s-0000'" in message
     assert "1995 more" in message
     assert len(message) < 200
+
+
+@settings(max_examples=25)
+@given(ds=datasets(max_customers=4, feedback_per_customer=2))
+def test_customers_by_id_must_be_under_their_own_ids(ds: Dataset) -> None:
+    # Under another key a customer would be found by neither id; once ranked silently.
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+    by_id = {c.id: c for c in ds.customers}
+    assert prioritize(ds.feedback, by_id, policy=policy, as_of=HORIZON) == prioritize(
+        ds.feedback, ds.customers, policy=policy, as_of=HORIZON
+    )
+    assume(len(ds.customers) >= 2)
+    first, second = ds.customers[:2]
+    swapped = {**by_id, first.id: second, second.id: first}
+    with pytest.raises(ValidationError) as info:
+        prioritize(ds.feedback, swapped, policy=policy, as_of=HORIZON)
+    assert [str(p) for p in info.value.problems] == [
+        f"$.customers[{i}]: must be under its own id in the mapping"
+        for i, cid in enumerate(by_id)
+        if cid in (first.id, second.id)
+    ]
