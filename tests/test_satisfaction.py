@@ -645,6 +645,17 @@ _G = GroupScore(value=10.0, count=2)
 _FIVE = GroupScore(value=5.0, count=1)
 
 
+#: Groups whose counts add up: one buyer only and one in both roles; two buyers only.
+_ONE_OF_EACH = {
+    "overall": _G,
+    "purchasers": _G,
+    "users": _FIVE,
+    "purchasers_only": _FIVE,
+    "both": _FIVE,
+}
+_BUYERS_ONLY = {"overall": _G, "purchasers": _G, "purchasers_only": _G}
+
+
 def _role_breakdown(**groups: Any) -> RoleBreakdown:
     values: dict[str, Any] = dict.fromkeys(
         ("overall", "purchasers", "users", "purchasers_only", "users_only", "both", "unknown")
@@ -684,11 +695,11 @@ _REFUSALS: list[tuple[Any, str]] = [
     ),
     # The gap is checked whether or not the other groups are empty (it was skipped then).
     (
-        lambda: _role_breakdown(purchasers=_G, users=_FIVE, gap=1.0),
+        lambda: _role_breakdown(**_ONE_OF_EACH, gap=1.0),
         "invalid RoleBreakdown: $.gap: must be purchasers.value - users.value (None without both)",
     ),
     (
-        lambda: _role_breakdown(purchasers=_G, gap=10.0),
+        lambda: _role_breakdown(**_BUYERS_ONLY, gap=10.0),
         "invalid RoleBreakdown: $.gap: must be purchasers.value - users.value (None without both)",
     ),
     (
@@ -761,20 +772,20 @@ def test_each_refusal_names_its_input_field_and_rule(call: Any, message: str) ->
 
 
 def test_a_role_breakdown_reads_as_a_table_and_as_html() -> None:
-    breakdown = _role_breakdown(overall=_G, purchasers=_G, users=_FIVE, gap=5.0)
+    breakdown = _role_breakdown(**_ONE_OF_EACH, gap=5.0)
     assert str(breakdown).splitlines() == [
         "group                    responses  NPS",
         "-----------------------  ---------  -----",
         "all respondents          2          +10.0",
         "purchasers (incl. both)  2          +10.0",
         "users (incl. both)       1          +5.0",
-        "purchasers only          0          n/a",
+        "purchasers only          1          +5.0",
         "users only               0          n/a",
-        "both roles               0          n/a",
+        "both roles               1          +5.0",
         "unknown or anonymous     0          n/a",
         "gap (purchasers - users): +5.0",
     ]
-    html = _role_breakdown(purchasers=_G)._repr_html_()
+    html = _role_breakdown()._repr_html_()
     assert html.startswith(
         "<table><caption>NPS by role</caption><thead><tr><th>Group</th><th>Responses</th>"
         "<th>NPS</th></tr></thead><tbody><tr><td>all respondents</td><td>0</td><td>n/a</td>"
@@ -782,7 +793,49 @@ def test_a_role_breakdown_reads_as_a_table_and_as_html() -> None:
     assert html.endswith(
         "<tr><td>gap (purchasers - users)</td><td></td><td>n/a</td></tr></tbody></table>"
     )
-    assert str(_role_breakdown(purchasers=_G)).splitlines()[-1] == "gap (purchasers - users): n/a"
+    assert str(_role_breakdown(**_BUYERS_ONLY)).splitlines()[-1] == (
+        "gap (purchasers - users): n/a"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "problems"),
+    [
+        (  # once loaded from JSON as it stood
+            lambda: _role_breakdown(overall=_G, purchasers=_G, unknown=_G),
+            ["$.purchasers.count: must be the responses of purchasers_only and both"],
+        ),
+        (
+            lambda: _role_breakdown(purchasers_only=_G),
+            [
+                "$.overall.count: must be the responses of the four disjoint groups",
+                "$.purchasers.count: must be the responses of purchasers_only and both",
+            ],
+        ),
+        (
+            lambda: _role_breakdown(overall=GroupScore(500.0, 1), unknown=GroupScore(50.0, 1)),
+            ["$.overall.value: must be between -100 and 100 for NPS"],
+        ),
+        (
+            lambda: SegmentBreakdown(
+                measure=SurveyMeasure.CES,
+                overall=GroupScore(4.0, 2),
+                segments=[
+                    SegmentScore("a", GroupScore(0.5, 1)),
+                    SegmentScore("b", GroupScore(5.0, 3)),
+                ],
+            ),
+            [
+                "$.segments[0].score.value: must be between 1 and 7 for CES",
+                "$.segments[1].score.count: must not exceed the overall count",
+            ],
+        ),
+    ],
+)
+def test_a_breakdown_holds_only_what_responses_can_give(make: Any, problems: list[str]) -> None:
+    with pytest.raises(ValidationError) as info:
+        make()
+    assert [str(p) for p in info.value.problems] == problems
 
 
 def test_a_segment_breakdown_reads_as_a_table_and_as_html() -> None:

@@ -16,7 +16,7 @@ import attrs
 
 from customer_model._display import html_table, text_table
 from customer_model._rule_inputs import customer_index, in_segment, segment_list
-from customer_model.errors import ValidationError
+from customer_model.errors import Path, ValidationError
 from customer_model.model._validation import (
     Checker,
     duplicates,
@@ -162,6 +162,28 @@ def _html_table(caption: str, measure: SurveyMeasure, rows: Iterable[tuple[str, 
     return html_table(caption, ["Group", "Responses", measure.name], rows)
 
 
+#: What each measure's value over a group can be: a share in percent, or a mean answer.
+_VALUE_RANGES = {
+    SurveyMeasure.NPS: (-100.0, 100.0),
+    SurveyMeasure.CSAT: (0.0, 100.0),
+    SurveyMeasure.CES: (1.0, 7.0),
+}
+
+
+def _check_values(
+    check: Checker, measure: SurveyMeasure, scores: Iterable[tuple[Path, GroupScore | None]]
+) -> None:
+    """Each score's value within what *measure* can give (a breakdown loaded from JSON)."""
+    low, high = _VALUE_RANGES[measure]
+    for path, score in scores:
+        if score is not None and not low <= score.value <= high:
+            check.add((*path, "value"), f"must be between {low:g} and {high:g} for {measure.name}")
+
+
+def _count(score: GroupScore | None) -> int:
+    return 0 if score is None else score.count
+
+
 #: The groups of a RoleBreakdown, overlapping ones first.
 _GROUPS = ("overall", "purchasers", "users", "purchasers_only", "users_only", "both", "unknown")
 
@@ -202,7 +224,22 @@ class RoleBreakdown:
             expected = None if buyers is None or users is None else buyers.value - users.value
             if self.gap != expected:
                 check.add("gap", "must be purchasers.value - users.value (None without both)")
+            _check_values(check, self.measure, (((n,), getattr(self, n)) for n in _GROUPS))
+            self._check_counts(check)
         check.done("RoleBreakdown")
+
+    def _check_counts(self, check: Checker) -> None:
+        """The overlapping groups and ``overall`` are made of the four disjoint ones."""
+        only_buy, only_use = _count(self.purchasers_only), _count(self.users_only)
+        both, unknown = _count(self.both), _count(self.unknown)
+        totals = (
+            ("overall", only_buy + only_use + both + unknown, "the four disjoint groups"),
+            ("purchasers", only_buy + both, "purchasers_only and both"),
+            ("users", only_use + both, "users_only and both"),
+        )
+        for name, total, parts in totals:
+            if _count(getattr(self, name)) != total:
+                check.add((name, "count"), f"must be the responses of {parts}")
 
     def _rows(self) -> list[tuple[str, str, str]]:
         return [
@@ -287,6 +324,12 @@ class SegmentBreakdown:
         if check.items("segments", self.segments, SegmentScore):
             for sid in duplicates(row.segment_id for row in self.segments):
                 check.add("segments", f"segment {sid!r} is listed more than once")
+        if not check.problems:
+            rows = [(("segments", i, "score"), row.score) for i, row in enumerate(self.segments)]
+            _check_values(check, self.measure, [(("overall",), self.overall), *rows])
+            for path, score in rows:  # a segment's responses are some of all the responses
+                if _count(score) > _count(self.overall):
+                    check.add((*path, "count"), "must not exceed the overall count")
         check.done("SegmentBreakdown")
 
     def get(self, segment_id: str) -> GroupScore | None:
