@@ -200,7 +200,7 @@ def _assert_names_times_before_year_1(connection: Any, load: Any, run: Any) -> N
     tables["purchases"][-1]["at"] = later.isoformat()
     load(connection, tables)
     fid = tables["feedback"][0]["id"]
-    cids = sorted({tables["purchases"][i]["customer_id"] for i in (0, -1)})
+    cids = sorted({str(tables["purchases"][i]["customer_id"]) for i in (0, -1)})
     run(f"UPDATE feedback SET created_at = '-infinity' WHERE id = '{fid}'")
     run(f"""UPDATE purchases SET "at" = '-infinity' WHERE "at" = '{marked.isoformat()}'""")
     # Once left out of revenue silently, where prioritize() could not be given it.
