@@ -1255,6 +1255,32 @@ def test_a_score_component_refuses_voices_beyond_64_bits(huge: str) -> None:
     assert loaded.value.paths == ["$.items[0].explanation[0].voices"]
 
 
+def _voiceless_item(**fields: Any) -> BacklogItem:
+    """A backlog item with no voices, score or explanation, but for *fields*."""
+    bare: dict[str, Any] = {
+        "theme": "t",
+        "rank": 1,
+        "score": 0.0,
+        **dict.fromkeys(
+            (
+                "customer_count",
+                "voices",
+                "purchaser_voices",
+                "user_voices",
+                "both_voices",
+                "unlisted_voices",
+                "anonymous_voices",
+            ),
+            0,
+        ),
+        "revenue": {},
+        "feedback_ids": (),
+        "explanation": (),
+        "steps": (),
+    }
+    return BacklogItem(**(bare | fields))
+
+
 @given(st.lists(st.sampled_from(["a", "b", "f-1", "f-10", "f-2", "é"]), max_size=8), st.booleans())
 def test_a_backlog_item_lists_each_feedback_id_once(ids: list[str], in_order: bool) -> None:
     # Sorted ids are checked by comparing neighbours, others with a set: both refuse repeats.
@@ -1262,22 +1288,7 @@ def test_a_backlog_item_lists_each_feedback_id_once(ids: list[str], in_order: bo
         ids = sorted(ids)
 
     def build() -> BacklogItem:
-        return BacklogItem(
-            theme="t",
-            rank=1,
-            score=0.0,
-            customer_count=0,
-            voices=0,
-            purchaser_voices=0,
-            user_voices=0,
-            both_voices=0,
-            unlisted_voices=0,
-            anonymous_voices=0,
-            revenue={},
-            feedback_ids=tuple(ids),
-            explanation=(),
-            steps=(),
-        )
+        return _voiceless_item(feedback_ids=tuple(ids))
 
     if len(set(ids)) == len(ids):
         assert build().feedback_ids == tuple(ids)
@@ -1296,47 +1307,14 @@ def test_a_revenue_key_that_is_no_currency_is_told_at_revenue_unquoted(
 ) -> None:
     # Once quoted in the path ($.revenue["maria@example.com"]), or a bare ValueError.
     with pytest.raises(ValidationError) as info:
-        BacklogItem(
-            theme="t",
-            rank=1,
-            score=0.0,
-            customer_count=0,
-            voices=0,
-            purchaser_voices=0,
-            user_voices=0,
-            both_voices=0,
-            unlisted_voices=0,
-            anonymous_voices=0,
-            revenue={key: Decimal(-1)},  # and a bad amount: the key was its path
-            feedback_ids=(),
-            explanation=(),
-            steps=(),
-        )
+        _voiceless_item(revenue={key: Decimal(-1)})  # and a bad amount: the key was its path
     assert info.value.paths == ["$.revenue"]
     assert typed not in str(info.value)
 
 
 def test_rerank_names_a_few_themes_without_an_estimate_then_counts_the_rest() -> None:
     # Every theme was listed: a backlog of thousands gave a message of thousands.
-    items = [
-        BacklogItem(
-            theme=f"theme-{i:04d}",
-            rank=i + 1,
-            score=0.0,
-            customer_count=0,
-            voices=0,
-            purchaser_voices=0,
-            user_voices=0,
-            both_voices=0,
-            unlisted_voices=0,
-            anonymous_voices=0,
-            revenue={},
-            feedback_ids=(),
-            explanation=(),
-            steps=(),
-        )
-        for i in range(2000)
-    ]
+    items = [_voiceless_item(theme=f"theme-{i:04d}", rank=i + 1) for i in range(2000)]
     backlog = Backlog(tuple(items), AS_OF, PrioritizationPolicy())
     with pytest.raises(ValidationError) as info:
         backlog.rerank("wsjf", {})
