@@ -473,6 +473,17 @@ def test_bad_durations_are_refused(text: str) -> None:
         converter.structure(text, timedelta)
 
 
+@pytest.mark.parametrize("text", ["P" + "9" * 5000 + "D", "PT" + "9" * 5000 + "S"])
+def test_a_duration_with_too_many_digits_says_so(text: str) -> None:
+    # Python refuses to read an int of more than 4300 digits with a ValueError,
+    # which once came out as "is invalid (ValueError)".
+    with pytest.raises(ValidationError) as info:
+        from_dict({"half_life": text}, PrioritizationPolicy)
+    assert [str(p) for p in info.value.problems] == [
+        "$.half_life: must be a duration of at most 999999999 days"
+    ]
+
+
 @given(st.timedeltas())
 def test_durations_round_trip(value: timedelta) -> None:
     from customer_model.serialization import converter

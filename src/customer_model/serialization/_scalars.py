@@ -158,7 +158,7 @@ def structure_timedelta(value: object, _: object) -> timedelta:
             seconds=int(seconds or 0),
             microseconds=int((fraction or "0").ljust(6, "0")),
         )
-    except OverflowError:
+    except (OverflowError, ValueError):  # ValueError: more digits than int() reads
         raise Invalid("must be a duration of at most 999999999 days") from None
     return -result if sign else result
 
