@@ -757,6 +757,22 @@ def test_scorecards_round_trip_through_json(card: Scorecard) -> None:
     assert from_json(to_json(card), Scorecard) == card
 
 
+@given(
+    st.sampled_from(Scale),
+    st.one_of(st.booleans(), st.integers(-300, 300), st.floats(-300, 300)),
+)
+def test_every_default_a_factor_accepts_round_trips_through_json(
+    scale: Scale, default: float
+) -> None:
+    # A checkbox once took default=True, which JSON writes as true and no
+    # float field reads back.
+    try:
+        factor = ScorecardFactor("x", scale, default=default)
+    except ValidationError:
+        return
+    assert from_json(to_json(factor), ScorecardFactor) == factor
+
+
 def test_a_bad_scorecard_in_json_names_the_place() -> None:
     text = '{"factors": [{"name": "reach"}], "formula": "reach / reach"}'
     with pytest.raises(ValidationError) as e:

@@ -187,8 +187,11 @@ class ScorecardFactor:
             check.add("maximum", "must not be below the minimum")
         if self.kind is FactorKind.COST and self.scale is Scale.PERCENTAGE:
             check.add("kind", "must be 'benefit' for a percentage: it multiplies the score")
-        if self.default is not None and self.evidence is not None:
+        default: object = self.default  # callers without a type checker pass anything
+        if default is not None and self.evidence is not None:
             check.add("default", "is only for a factor without evidence (which is 0 if none)")
+        elif type(default) is bool:  # JSON would write true, which no number field reads
+            check.add("default", "must be a number (0 or 1 for a checkbox), not a boolean")
         elif self.default is not None and not check.problems:
             self.check_value(check, "default", self.default)
         check.done("ScorecardFactor")
