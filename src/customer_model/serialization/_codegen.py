@@ -260,7 +260,8 @@ def json_encoder(
         ).encode,
     }
     pieces = []
-    for i, a in enumerate(attrs.fields(cls)):
+    # As cattrs' unstructure function: a field not given to __init__ is left out.
+    for i, a in enumerate(f for f in attrs.fields(cls) if f.init):
         key = json.dumps(a.name, ensure_ascii=False)
         pieces.append(repr(("{" if i == 0 else ", ") + f"{key}: "))
         pieces.append(
