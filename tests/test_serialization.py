@@ -13,13 +13,15 @@ from typing import Any
 import attrs
 import cattrs
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from customer_model import (
+    Channel,
     Customer,
     Dataset,
     FeedbackItem,
+    FeedbackKind,
     Location,
     Need,
     Person,
@@ -1052,3 +1054,34 @@ def test_to_json_writes_what_to_dict_gives_for_a_field_not_given_to_init(name: s
     assert to_json(value) == json.dumps(to_dict(value), ensure_ascii=False)
     assert to_json([value]) == json.dumps([to_dict(value)], ensure_ascii=False)
     assert from_json(to_json(value), _Derived) == value
+
+
+@given(st.timedeltas(min_value=timedelta(hours=-23, minutes=-59), max_value=timedelta(hours=23)))
+@example(timedelta(microseconds=1))
+def test_every_utc_offset_a_model_accepts_round_trips(offset: timedelta) -> None:
+    # An offset with a fraction of a second was once accepted, written as
+    # "+00:00:00.000001" and read back as +00:00: another instant.
+    at = datetime(2026, 1, 1, tzinfo=timezone(offset))
+    if offset.microseconds:
+        with pytest.raises(
+            ValidationError, match=r"\$\.at: must have a UTC offset in whole seconds"
+        ):
+            Purchase(Decimal(1), "EUR", at)
+        with pytest.raises(ValidationError, match=r"\$\.created_at: must have a UTC offset"):
+            _feedback(at)
+        return
+    purchase = Purchase(Decimal(1), "EUR", at)
+    assert from_json(to_json(purchase), Purchase) == purchase
+    item = _feedback(at)
+    assert from_json(to_json(item), FeedbackItem) == item
+
+
+def _feedback(at: datetime) -> FeedbackItem:
+    return FeedbackItem(
+        id="f-1",
+        customer_id="c-1",
+        theme="export",
+        kind=FeedbackKind.BUG,
+        channel=Channel.IN_APP,
+        created_at=at,
+    )

@@ -11,7 +11,7 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -95,8 +95,12 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
 
 
 def is_aware(value: datetime) -> bool:
-    """Whether *value* has a time zone that gives it a valid UTC offset."""
-    return value.tzinfo is not None and _offset(value) is not None
+    """Whether *value* has a time zone that gives it a valid UTC offset, in whole seconds."""
+    return (
+        value.tzinfo is not None
+        and (offset := _offset(value)) is not None
+        and not offset.microseconds
+    )
 
 
 #: What a misbehaving tzinfo subclass makes ``datetime`` raise (a method left
@@ -104,7 +108,7 @@ def is_aware(value: datetime) -> bool:
 ZONE_ERRORS = (NotImplementedError, TypeError, ValueError)
 
 
-def _offset(value: datetime) -> object:
+def _offset(value: datetime) -> timedelta | None:
     # datetime.utcoffset() checks the zone's answer (a timedelta under a day);
     # a broken tzinfo raises, which here means "no usable offset".
     try:
@@ -437,8 +441,11 @@ class Checker:
             self.add(path, f"must be a datetime, not {type_name(value)}")
         elif value.tzinfo is None:
             self.add(path, "must be timezone-aware (naive datetimes are ambiguous)")
-        elif _offset(value) is None:
+        elif (offset := _offset(value)) is None:
             self.add(path, "must have a time zone that gives a valid UTC offset")
+        elif offset.microseconds:
+            # ISO 8601 cannot write it, and Python reads "+00:00:00.000001" as UTC.
+            self.add(path, "must have a UTC offset in whole seconds")
         elif not in_utc_range(value):
             self.add(path, OUT_OF_UTC_RANGE)
 

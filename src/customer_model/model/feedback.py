@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 import attrs
@@ -206,8 +206,8 @@ class FeedbackItem:
             # no lone surrogate, which UTF-8 cannot encode (all are strings by now)
             and is_unicode(id_ + customer + (author or "") + theme + self.text)
             and isinstance(at, datetime)
-            # a fixed offset (what JSON gives) is always valid; other zones are asked
-            and (type(at.tzinfo) is timezone or is_aware(at))
+            # UTC (what JSON's Z and +00:00 give) is valid; other zones are asked
+            and (at.tzinfo is UTC or is_aware(at))
             and 1 < at.year < 9999  # near the calendar's ends, _check asks UTC
         ):
             self._check()
