@@ -439,6 +439,21 @@ def test_lenient_converter_is_opt_in() -> None:
         from_dict(raw, FeedbackItem)
 
 
+def test_a_lenient_converter_ignores_unknown_keys_inside_segment_rules_too() -> None:
+    # The rule hooks once refused them whatever the converter was told.
+    rule = {"op": "not", "rule": {"op": "eq", "field": "country", "value": "DE", "note": 1}}
+    raw = {"id": "s-1", "name": "Germany", "rule": {"op": "and", "rules": [rule], "x": 2}}
+    segment = make_converter(forbid_extra_keys=False).structure(raw, Segment)
+    clean = {"op": "not", "rule": {"op": "eq", "field": "country", "value": "DE"}}
+    assert segment == from_dict({**raw, "rule": {"op": "and", "rules": [clean]}}, Segment)
+    conv = cattrs.Converter()
+    serialization.configure_converter(conv, forbid_extra_keys=False)
+    assert conv.structure(raw, Segment) == segment
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, Segment)
+    assert [str(p) for p in info.value.problems] == ["$.rule: has 1 unknown field"]
+
+
 def test_schema_version_is_checked() -> None:
     raw = to_dict(demo_dataset())
     raw["schema_version"] = 99

@@ -217,7 +217,7 @@ def make_converter(
     )
     # Segment rules are a tagged union ({"op": ...}) whose value types depend on
     # the field; registered last so it wins over the generic attrs hooks.
-    _register_rule_hooks(conv)
+    _register_rule_hooks(conv, forbid_extra_keys=forbid_extra_keys)
     return conv
 
 

@@ -161,16 +161,16 @@ def _raw_depth_exceeds(data: object, limit: int) -> bool:
     return False
 
 
-def structure_rule(data: object, _: object = None) -> Rule:
-    """Build a rule from plain JSON data, checking it fully."""
+def structure_rule(data: object, _: object = None, *, forbid_extra_keys: bool = True) -> Rule:
+    """Build a rule from plain JSON data, checking it fully (unknown keys too, if told)."""
     # Checked before building: data nested thousands deep would otherwise end
     # in a RecursionError rather than the rule about nesting.
     if _raw_depth_exceeds(data, MAX_DEPTH):
         raise ValidationError.single((), TOO_DEEP, "Rule")
-    return _structure(data)
+    return _structure(data, forbid_extra_keys)
 
 
-def _structure(data: object) -> Rule:
+def _structure(data: object, forbid_extra_keys: bool) -> Rule:
     if type(data) is not dict:
         raise ValidationError.single((), "must be an object with an 'op' key", "Rule")
     op = data.get("op")
@@ -180,7 +180,7 @@ def _structure(data: object) -> Rule:
     keys = _keys(node)
     check = Checker()
     if len(data) != len(keys) + 1 or not all(key in data for _, key, _ in keys):
-        _check_keys(check, data, keys)
+        _check_keys(check, data, keys, forbid_extra_keys)
     op_name = _OP_NAMES.get(node)
     args: dict[str, object] = {} if op_name is None else {op_name: op}
     spec: FieldSpec | None = None
@@ -211,9 +211,9 @@ def _structure(data: object) -> Rule:
             else:
                 args[name] = timedelta(seconds=raw)
         elif part is Part.RULES:
-            args[name] = _structure_all(key, raw)
+            args[name] = _structure_all(key, raw, forbid_extra_keys)
         else:
-            args[name] = _under(key, _structure, raw)
+            args[name] = _under(key, raw, forbid_extra_keys)
     check.done("Rule")
     try:
         return node(**args)
@@ -221,10 +221,10 @@ def _structure(data: object) -> Rule:
         raise _at_json_keys(e, keys) from None
 
 
-def _check_keys(check: Checker, data: dict[Any, Any], keys: Shape) -> None:
+def _check_keys(check: Checker, data: dict[Any, Any], keys: Shape, forbid_extra: bool) -> None:
     known = ["op", *(key for _, key, _ in keys)]
     extra = [k for k in data if k not in known]
-    if extra:  # never named: a key may be personal data
+    if extra and forbid_extra:  # never named: a key may be personal data
         check.add((), unknown_fields(extra, known, data.keys()))
     for _, key, _ in keys:
         if key not in data:
@@ -246,14 +246,14 @@ def _decode_set(check: Checker, key: str, spec: FieldSpec, raw: object) -> list[
     return values
 
 
-def _structure_all(key: str, raw: object) -> list[Rule]:
+def _structure_all(key: str, raw: object, forbid_extra_keys: bool) -> list[Rule]:
     if type(raw) is not list:
         raise ValidationError.single(key, "must be an array", "Rule")
     problems: list[Problem] = []
     rules = []
     for i, item in enumerate(raw):
         try:
-            rules.append(_structure(item))
+            rules.append(_structure(item, forbid_extra_keys))
         except ValidationError as e:
             problems.extend(p.under((key, i)) for p in e.problems)
     if problems:
@@ -261,9 +261,9 @@ def _structure_all(key: str, raw: object) -> list[Rule]:
     return rules
 
 
-def _under(key: str, build: Callable[[object], Rule], raw: object) -> Rule:
+def _under(key: str, raw: object, forbid_extra_keys: bool) -> Rule:
     try:
-        return build(raw)
+        return _structure(raw, forbid_extra_keys)
     except ValidationError as e:
         raise e.under((key,)) from None
 
@@ -287,12 +287,12 @@ def _is_rule(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, Rule)
 
 
-def register_hooks(conv: cattrs.Converter) -> None:
+def register_hooks(conv: cattrs.Converter, *, forbid_extra_keys: bool = True) -> None:
     """Teach *conv* the rule tagged union (called by ``make_converter``)."""
 
     def structure_factory(t: type[Rule]) -> Callable[[object, object], Rule]:
         def structure(data: object, _: object) -> Rule:
-            rule = structure_rule(data)
+            rule = structure_rule(data, forbid_extra_keys=forbid_extra_keys)
             if not isinstance(rule, t):
                 raise ValidationError.single("op", f"must be a {t.__name__} rule", "Rule")
             return rule
