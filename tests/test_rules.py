@@ -424,7 +424,7 @@ _OPS_LIST = (
         ),
         (
             '{"op": "gt", "field": "last_purchase_at", "value": "2024-01-01T00:00:00"}',
-            ["$.value: must be an ISO 8601 datetime string with a UTC offset"],
+            ["$.value: must carry a UTC offset such as Z or +02:00 (naive datetime)"],
         ),
         (
             '{"op": "lt", "field": "country", "value": "DE"}',

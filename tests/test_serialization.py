@@ -454,6 +454,19 @@ def test_a_lenient_converter_ignores_unknown_keys_inside_segment_rules_too() -> 
     assert [str(p) for p in info.value.problems] == ["$.rule: has 1 unknown field"]
 
 
+def test_a_lenient_converter_reads_datetimes_in_segment_rules_as_it_reads_fields() -> None:
+    # The rule hooks once read datetimes their own strict way, whatever the
+    # converter was told about naive times and digits past the microsecond.
+    lenient = make_converter(naive_timezone=UTC, finer_than_microseconds="truncate")
+    for text in ("2026-01-01T10:00:00", "2026-01-01T10:00:00.0000004Z"):
+        raw = {"id": "s-1", "name": "n", "rule": {"op": "gt", "field": "last_active_at"}}
+        raw["rule"]["value"] = text  # type: ignore[index]
+        segment = lenient.structure(raw, Segment)
+        assert segment.rule == (field("last_active_at") > datetime(2026, 1, 1, 10, tzinfo=UTC))
+        with pytest.raises(ValidationError):
+            from_dict(raw, Segment)
+
+
 def test_schema_version_is_checked() -> None:
     raw = to_dict(demo_dataset())
     raw["schema_version"] = 99

@@ -22,18 +22,16 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.model._money import parse_decimal
 from customer_model.model._rule_checks import MAX_DEPTH, TOO_DEEP, spec_of
 from customer_model.model._rule_fields import FIELDS, FieldSpec, Kind
-from customer_model.model._validation import (
-    TOO_FINE,
-    Checker,
-    finer_than_microseconds,
-    is_aware,
-)
+from customer_model.model._validation import Checker
 from customer_model.model.rules import NODES, OPS, Part, Rule, parts
 from customer_model.serialization._problems import unknown_fields
+from customer_model.serialization._scalars import Invalid, datetime_hook
 
 if TYPE_CHECKING:
     import cattrs
@@ -47,6 +45,19 @@ RULE_WORDS = frozenset({"op", "seconds"})
 _TYPED = (Part.VALUE, Part.LOW, Part.HIGH)
 #: The longest window JSON may give, in seconds (the node refuses more than a century).
 _MAX_SECONDS = 10**12
+
+
+#: Reads a JSON datetime (the converter's own hook, lenient if it was made so).
+ReadDatetime = Callable[[object, object], datetime]
+_STRICT_DATETIME = datetime_hook(None)
+
+
+@attrs.frozen
+class _Reading:
+    """How a converter reads rules: as it reads every other object and datetime."""
+
+    forbid_extra_keys: bool = True
+    read_datetime: ReadDatetime = _STRICT_DATETIME
 
 
 #: A node type's attributes but its op: name, JSON key and part of each.
@@ -109,7 +120,7 @@ def unstructure_rule(rule: Rule) -> dict[str, Any]:
     return out
 
 
-def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
+def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object, how: _Reading) -> object:
     """A JSON value as the field's Python value; the node checks the rest."""
     kind = spec.kind
     if kind is Kind.ENUM:
@@ -127,18 +138,11 @@ def _decode(check: Checker, path: Path, spec: FieldSpec, raw: object) -> object:
                 return amount
         check.add(path, 'must be a decimal string such as "12.50"')
     elif kind is Kind.DATETIME:
-        if type(raw) is str:
-            try:
-                value = datetime.fromisoformat(raw)
-            except ValueError:
-                pass
-            else:
-                if finer_than_microseconds(raw):  # it has its offset: say what is wrong
-                    check.add(path, TOO_FINE)
-                    return raw
-                if is_aware(value):
-                    return value
-        check.add(path, "must be an ISO 8601 datetime string with a UTC offset")
+        try:
+            return how.read_datetime(raw, datetime)
+        except Invalid as e:  # our own words: they never repeat the input
+            why = str(e)
+        check.add(path, why)
     elif kind in (Kind.INT, Kind.SCORE) and (type(raw) is not int):
         check.add(path, "must be an integer")
     elif kind is Kind.TEXT and type(raw) is not str:
@@ -161,16 +165,16 @@ def _raw_depth_exceeds(data: object, limit: int) -> bool:
     return False
 
 
-def structure_rule(data: object, _: object = None, *, forbid_extra_keys: bool = True) -> Rule:
-    """Build a rule from plain JSON data, checking it fully (unknown keys too, if told)."""
+def structure_rule(data: object, _: object = None, *, how: _Reading = _Reading()) -> Rule:
+    """Build a rule from plain JSON data, checking it fully, read *how* a converter reads."""
     # Checked before building: data nested thousands deep would otherwise end
     # in a RecursionError rather than the rule about nesting.
     if _raw_depth_exceeds(data, MAX_DEPTH):
         raise ValidationError.single((), TOO_DEEP, "Rule")
-    return _structure(data, forbid_extra_keys)
+    return _structure(data, how)
 
 
-def _structure(data: object, forbid_extra_keys: bool) -> Rule:
+def _structure(data: object, how: _Reading) -> Rule:
     if type(data) is not dict:
         raise ValidationError.single((), "must be an object with an 'op' key", "Rule")
     op = data.get("op")
@@ -180,7 +184,7 @@ def _structure(data: object, forbid_extra_keys: bool) -> Rule:
     keys = _keys(node)
     check = Checker()
     if len(data) != len(keys) + 1 or not all(key in data for _, key, _ in keys):
-        _check_keys(check, data, keys, forbid_extra_keys)
+        _check_keys(check, data, keys, how.forbid_extra_keys)
     op_name = _OP_NAMES.get(node)
     args: dict[str, object] = {} if op_name is None else {op_name: op}
     spec: FieldSpec | None = None
@@ -201,19 +205,19 @@ def _structure(data: object, forbid_extra_keys: bool) -> Rule:
             args[name] = raw
         elif part in _TYPED:
             assert spec is not None
-            args[name] = _decode(check, (key,), spec, raw)
+            args[name] = _decode(check, (key,), spec, raw, how)
         elif part is Part.VALUES:
             assert spec is not None
-            args[name] = _list(key, raw) if as_given else _decode_set(check, key, spec, raw)
+            args[name] = _list(key, raw) if as_given else _decode_set(check, key, spec, raw, how)
         elif part is Part.WINDOW:
             if type(raw) is not int or not 0 < raw <= _MAX_SECONDS:
                 check.add(key, "must be a positive whole number")
             else:
                 args[name] = timedelta(seconds=raw)
         elif part is Part.RULES:
-            args[name] = _structure_all(key, raw, forbid_extra_keys)
+            args[name] = _structure_all(key, raw, how)
         else:
-            args[name] = _under(key, raw, forbid_extra_keys)
+            args[name] = _under(key, raw, how)
     check.done("Rule")
     try:
         return node(**args)
@@ -238,22 +242,24 @@ def _list(key: str, raw: object) -> list[object]:
     return raw
 
 
-def _decode_set(check: Checker, key: str, spec: FieldSpec, raw: object) -> list[object]:
-    values = [_decode(check, (key, i), spec, v) for i, v in enumerate(_list(key, raw))]
+def _decode_set(
+    check: Checker, key: str, spec: FieldSpec, raw: object, how: _Reading
+) -> list[object]:
+    values = [_decode(check, (key, i), spec, v, how) for i, v in enumerate(_list(key, raw))]
     check.done("Rule")
     if len(set(values)) != len(values):
         raise ValidationError.single(key, "must not repeat a value (it is a set)", "Rule")
     return values
 
 
-def _structure_all(key: str, raw: object, forbid_extra_keys: bool) -> list[Rule]:
+def _structure_all(key: str, raw: object, how: _Reading) -> list[Rule]:
     if type(raw) is not list:
         raise ValidationError.single(key, "must be an array", "Rule")
     problems: list[Problem] = []
     rules = []
     for i, item in enumerate(raw):
         try:
-            rules.append(_structure(item, forbid_extra_keys))
+            rules.append(_structure(item, how))
         except ValidationError as e:
             problems.extend(p.under((key, i)) for p in e.problems)
     if problems:
@@ -261,9 +267,9 @@ def _structure_all(key: str, raw: object, forbid_extra_keys: bool) -> list[Rule]
     return rules
 
 
-def _under(key: str, raw: object, forbid_extra_keys: bool) -> Rule:
+def _under(key: str, raw: object, how: _Reading) -> Rule:
     try:
-        return _structure(raw, forbid_extra_keys)
+        return _structure(raw, how)
     except ValidationError as e:
         raise e.under((key,)) from None
 
@@ -288,11 +294,15 @@ def _is_rule(t: Any) -> bool:
 
 
 def register_hooks(conv: cattrs.Converter, *, forbid_extra_keys: bool = True) -> None:
-    """Teach *conv* the rule tagged union (called by ``make_converter``)."""
+    """Teach *conv* the rule tagged union (called by ``make_converter``).
+
+    Rules read unknown keys and datetimes as *conv* reads them elsewhere.
+    """
+    how = _Reading(forbid_extra_keys, conv.get_structure_hook(datetime))
 
     def structure_factory(t: type[Rule]) -> Callable[[object, object], Rule]:
         def structure(data: object, _: object) -> Rule:
-            rule = structure_rule(data, forbid_extra_keys=forbid_extra_keys)
+            rule = structure_rule(data, how=how)
             if not isinstance(rule, t):
                 raise ValidationError.single("op", f"must be a {t.__name__} rule", "Rule")
             return rule
