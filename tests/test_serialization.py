@@ -1032,6 +1032,35 @@ def test_a_repeated_key_is_named_where_the_type_defines_it(
     assert [str(p) for p in info.value.problems] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '{"currency": "EUR", "exchange_rates": {"Ann Smith": 1, "Ann Smith": 2}}',
+            [
+                "$.exchange_rates: repeats 1 key; JSON keeps only one of each",
+                "$.exchange_rates: keys must be ISO 4217 codes (three upper-case letters)",
+            ],
+        ),
+        (
+            '{"strategic_fit": {"\\ud800": 1, "\\ud800": 2}}',
+            [
+                "$.strategic_fit: repeats 1 key; JSON keeps only one of each",
+                "$.strategic_fit: key 1 (in input order) is not allowed: must be valid Unicode "
+                "text (it holds a lone surrogate, which UTF-8 cannot encode)",
+            ],
+        ),
+    ],
+)
+def test_a_repeated_mapping_key_that_is_refused_is_counted_not_named(
+    text: str, expected: list[str]
+) -> None:
+    # A key the mapping refuses is bad input, never repeated, even when repeated.
+    with pytest.raises(ValidationError) as info:
+        from_json(text, PrioritizationPolicy, repeated_keys="error")
+    assert [str(p) for p in info.value.problems] == expected
+
+
 @pytest.mark.parametrize("cls", [list, tuple, collections.deque[Segment]])
 def test_a_bare_or_other_array_target_is_searched_for_repeats(cls: Any) -> None:
     with pytest.raises(ValidationError) as info:

@@ -333,5 +333,7 @@ def from_json(
     try:
         from_dict(raw, cls)
     except ValidationError as e:
-        repeats.extend(e.problems)
+        # Where loading found a problem, a repeated key may be one it refuses.
+        refused = {p.path for p in e.problems}
+        repeats = [*find_repeats(raw, found, cls, refused), *e.problems]
     raise ValidationError(sorted(repeats, key=_problem_order), _subject(cls))

@@ -117,8 +117,15 @@ def repeated_keys(found: Found, obj: object) -> list[str]:
     return noted[1] if noted is not None and noted[0] is obj else []
 
 
-def repeats(raw: Any, found: Found, cls: Any) -> list[Problem]:
-    """A problem for every object of *raw* that :func:`repeat_finder` noted."""
+def repeats(
+    raw: Any, found: Found, cls: Any, refused: collections.abc.Container[Path] = ()
+) -> list[Problem]:
+    """A problem for every object of *raw* that :func:`repeat_finder` noted.
+
+    A mapping at a path in *refused* (where loading found a problem) has its
+    repeated keys counted, not named: one of them may be a key it refuses,
+    which is bad input and never repeated.  Vocabulary is named all the same.
+    """
     problems = []
     stack: list[tuple[_Place, Any, Any]] = [(None, raw, cls)]
     while found and stack:  # no recursion: the parser accepted the nesting, so must this
@@ -128,7 +135,9 @@ def repeats(raw: Any, found: Found, cls: Any) -> list[Problem]:
             known = shape.known(value)
             keys = repeated_keys(found, value)
             if keys:
-                problems.append(Problem(_path(place), _message(keys, known)))
+                path = _path(place)
+                open_keys = shape.mapping and shape.keys is None and path in refused
+                problems.append(Problem(path, _message(keys, () if open_keys else known)))
             stack.extend(
                 ((place, key), item, shape.child(key))
                 for key, item in value.items()
