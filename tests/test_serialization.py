@@ -1142,3 +1142,16 @@ def _feedback(at: datetime) -> FeedbackItem:
         channel=Channel.IN_APP,
         created_at=at,
     )
+
+
+@given(st.integers(0, 2**53))
+def test_a_whole_number_in_a_float_field_is_written_as_it_is_read_back(n: int) -> None:
+    # It was once written as 3, read back as 3.0 and written as 3.0: equal
+    # values, two texts.
+    policy = PrioritizationPolicy(strategic_fit={"export": n}, revenue_scale=n + 1)
+    text = to_json(policy)
+    assert to_json(from_json(text, PrioritizationPolicy)) == text
+    assert (
+        to_json(PrioritizationPolicy(strategic_fit={"export": float(n)}, revenue_scale=n + 1.0))
+        == text
+    )

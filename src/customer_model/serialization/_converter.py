@@ -197,6 +197,9 @@ def make_converter(
         attrs.has, lambda t: _class_hook(t, conv, forbid_extra_keys)
     )
 
+    # An int in a float field is written as the float it is read back as, so
+    # equal values give equal text.
+    conv.register_unstructure_hook(float, float)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     conv.register_unstructure_hook(date, date.isoformat)
     conv.register_unstructure_hook(Decimal, str)
