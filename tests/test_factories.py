@@ -162,6 +162,19 @@ def test_survey_responses_stay_on_the_scale(measure: SurveyMeasure) -> None:
     assert {r.score for r in answers} != {answers[0].score}  # not a constant
 
 
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**32), measure=st.sampled_from(list(SurveyMeasure)))
+def test_a_measure_given_by_its_value_keeps_answers_on_its_scale(
+    seed: int, measure: SurveyMeasure
+) -> None:
+    # The model takes "csat" for SurveyMeasure.CSAT; the factory drew the score
+    # from the NPS scale (0 to 10), so about half of such builds were refused.
+    low, high = measure.scale
+    answers = SurveyResponseFactory(seed=seed).batch(5, measure=measure.value)
+    assert all(r.measure is measure and low <= r.score <= high for r in answers)
+    assert answers == SurveyResponseFactory(seed=seed).batch(5, measure=measure)
+
+
 def test_person_factory_children_have_no_email() -> None:
     people = PersonFactory(seed=1)
     assert people.build().email is not None

@@ -350,6 +350,9 @@ def _required(customer: Customer) -> Customer:
     return customer
 
 
+_MEASURES: dict[str, SurveyMeasure] = {m.value: m for m in SurveyMeasure}
+
+
 class SurveyResponseFactory(FactoryBase):
     """Survey answers (NPS by default); ``customer=`` picks a respondent among its people."""
 
@@ -366,6 +369,8 @@ class SurveyResponseFactory(FactoryBase):
             )
         rng = self._rng
         measure = overrides.get("measure", SurveyMeasure.NPS)
+        if type(measure) is str:  # the model takes a measure's value ("csat") for it
+            measure = _MEASURES.get(measure, measure)
         low, high = measure.scale if isinstance(measure, SurveyMeasure) else (0, 10)
         values: dict[str, Any] = {
             "id": self.next_id(),
