@@ -82,6 +82,15 @@ def test_build_follows_kind(kind: CustomerKind) -> None:
     assert CustomerFactory().build(kind=kind).kind is kind
 
 
+@pytest.mark.parametrize("kind", list(CustomerKind))
+def test_build_follows_a_kind_given_by_its_value(kind: CustomerKind) -> None:
+    # The model takes "household" for CustomerKind.HOUSEHOLD; build used to give
+    # every kind named by its value the self-serve trait (one person, split SAME).
+    assert CustomerFactory(seed=2).build(kind=kind.value) == CustomerFactory(seed=2).build(
+        kind=kind
+    )
+
+
 def test_overrides_win_and_people_follow_the_id() -> None:
     c = CustomerFactory().build(id="acme", size=7, interests={"golf"})
     assert (c.id, c.size, c.interests) == ("acme", 7, frozenset({"golf"}))

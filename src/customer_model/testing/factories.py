@@ -114,6 +114,9 @@ class PersonFactory(FactoryBase):
         return Person(**values)
 
 
+_KINDS: dict[str, CustomerKind] = {k.value: k for k in CustomerKind}
+
+
 class CustomerFactory(FactoryBase):
     """Customers of every kind, with the classic buyer/user splits as traits.
 
@@ -147,6 +150,8 @@ class CustomerFactory(FactoryBase):
     def build(self, **overrides: Any) -> Customer:
         """A valid customer; the trait follows ``kind`` (default: a self-serve individual)."""
         kind = overrides.get("kind", CustomerKind.INDIVIDUAL)
+        if type(kind) is str:  # the model takes a kind's value ("household") for it
+            kind = _KINDS.get(kind, kind)
         if kind is CustomerKind.HOUSEHOLD:
             return self.household(**overrides)
         if kind is CustomerKind.ORGANIZATION:
