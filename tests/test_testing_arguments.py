@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, seed, settings
+from hypothesis import assume, find, given, seed, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from hypothesis.errors import InvalidArgument, NoSuchExample
 
 from customer_model import (
     Customer,
@@ -23,6 +23,7 @@ from customer_model import (
     to_json,
 )
 from customer_model.records import to_records
+from customer_model.roles import check_roles
 from customer_model.testing import strategies as cms
 from customer_model.testing._basics import EPOCH, HORIZON
 from customer_model.testing.factories import CustomerFactory
@@ -293,3 +294,26 @@ def test_default_datetimes_keep_their_window_and_offsets(value: datetime) -> Non
 )
 def test_datasets_at_the_end_of_the_calendar_round_trip(data: Any) -> None:
     assert from_json(to_json(data), type(data)) == data
+
+
+def _a_minor_buys_on(day: date) -> Callable[[Customer], bool]:
+    def minor(customer: Customer) -> bool:
+        try:
+            check_roles(customer, on=day)
+        except ValidationError:
+            return True
+        return False
+
+    return minor
+
+
+def test_drawn_purchasers_are_of_age_on_the_first_day_purchases_are_drawn() -> None:
+    # Purchases fall from 2020-01-01 UTC on (2019-12-31 at -05:30), but people were
+    # born up to 2004: a 15-year-old could hold a customer's buying power, which
+    # check_roles refuses.  Such births are rare, so search for one.
+    with pytest.raises(NoSuchExample):
+        find(
+            cms.customers(),
+            _a_minor_buys_on(date(2019, 12, 31)),
+            settings=settings(max_examples=1500, database=None, deadline=None),
+        )
