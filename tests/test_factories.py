@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+import random
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from customer_model import (
@@ -406,3 +408,44 @@ def test_factories_either_refuse_a_window_or_fill_it(start: datetime, days: int)
     assert from_json(to_json(data), Dataset) == data
     times = [f.created_at for f in data.feedback] + [r.at for r in data.responses]
     assert all(start <= t for t in times)
+
+
+class _Latest(random.Random):
+    """Draws the largest number every time, so a factory gives its window's last moment."""
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        return (start if stop is None else stop) - 1
+
+
+_NEW_YORK = ZoneInfo("America/New_York")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(date(9999, 1, 1), date(9999, 12, 30)),
+    hour=st.integers(0, 23),
+    zone=st.sampled_from([_NEW_YORK, ZoneInfo("Australia/Sydney")]),
+    extra=st.integers(-1, 2),
+)
+# 20:00 at -04:00 (summer) is midnight UTC; 183 days later is 19:59:59 at -05:00,
+# which is 00:59:59 on 10000-01-01 in UTC.
+@example(day=date(9999, 7, 1), hour=20, zone=_NEW_YORK, extra=1)
+def test_factories_in_zones_with_summer_time_either_refuse_a_window_or_fill_it(
+    day: date, hour: int, zone: ZoneInfo, extra: int
+) -> None:
+    # The window was checked with the offset of its start only; a zone whose
+    # offset falls later in the window (summer time ending) pushed its last
+    # times past the year 9999 in UTC, and those builds raised at random.
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=zone)
+    days = (date(9999, 12, 31) - day).days + extra  # windows ending around the last day
+    problems: list[str] = []
+    try:
+        factory = FeedbackFactory(start=start, days=days)
+    except ValidationError as error:
+        problems = list(error.paths)
+    if problems:
+        assert problems == ["$.days"]
+        return
+    factory._rng = _Latest()
+    item = factory.build()
+    assert item.created_at == start + timedelta(days=days, seconds=-1)

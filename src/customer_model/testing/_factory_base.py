@@ -81,6 +81,14 @@ def check_window(
             "days",
             f"must be at most {room} with this start: the window must end before the year 10000",
         )
+    elif days_ok and isinstance(days, int) and not in_utc_range(start + timedelta(days, -1)):
+        # The last moment, on the wall clock as _moment counts, in a zone whose
+        # offset has changed since start (summer time ended) is past 9999 in UTC.
+        check.add(
+            "days",
+            f"must be at most {room - 1} with this start: the zone's offset at the end "
+            "of the window takes it past the year 9999 in UTC",
+        )
 
 
 def fields_of(
