@@ -293,6 +293,25 @@ def test_customer_id_override_is_used_as_given(trait: str) -> None:
 @pytest.mark.parametrize(
     "factory", [PersonFactory, CustomerFactory, FeedbackFactory, SurveyResponseFactory]
 )
+@pytest.mark.parametrize("n", [0, 1])
+def test_every_batch_refuses_an_unknown_field_even_of_no_values(factory: Any, n: int) -> None:
+    # batch(0, colour=...) used to return [] where batch(1, colour=...) raised.
+    with pytest.raises(ValidationError) as info:
+        factory().batch(n, colour="red")
+    assert info.value.paths == ["$.colour"]
+
+
+@pytest.mark.parametrize("factory", [FeedbackFactory, SurveyResponseFactory])
+@pytest.mark.parametrize("n", [0, 1])
+def test_every_batch_refuses_a_bad_customer_even_of_no_values(factory: Any, n: int) -> None:
+    with pytest.raises(ValidationError) as info:
+        factory().batch(n, customer="c-1")
+    assert info.value.paths == ["$.customer"]
+
+
+@pytest.mark.parametrize(
+    "factory", [PersonFactory, CustomerFactory, FeedbackFactory, SurveyResponseFactory]
+)
 def test_every_batch_refuses_a_fixed_id(factory: Any) -> None:
     with pytest.raises(ValidationError) as info:
         factory().batch(2, id="x")

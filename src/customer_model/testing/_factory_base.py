@@ -111,8 +111,12 @@ def count_of(n: object) -> int:
     return n
 
 
-def batch_count(n: object, overrides: dict[str, Any], subject: str) -> int:
-    """*n*, refusing a fixed ``id`` for more than one value: ids must be unique."""
+def batch_count(n: object, overrides: dict[str, Any], subject: str, cls: type[Any]) -> int:
+    """*n*, refusing a fixed ``id`` for more than one value: ids must be unique.
+
+    The *overrides* must be fields of *cls*, even when *n* is 0.
+    """
+    fields_of(cls, overrides, subject)
     count = count_of(n)
     if "id" in overrides and count > 1:
         raise ValidationError.single(

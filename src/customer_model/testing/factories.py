@@ -85,7 +85,7 @@ class PersonFactory(FactoryBase):
 
     def batch(self, n: int, **overrides: Any) -> list[Person]:
         """*n* adults with distinct ids (so *overrides* cannot pin ``id``)."""
-        count = batch_count(n, overrides, "PersonFactory.batch")
+        count = batch_count(n, overrides, "PersonFactory.batch", Person)
         return [self.build(**overrides) for _ in range(count)]
 
     def _person(self, pid: object, *, adult: bool, **overrides: Any) -> Person:
@@ -162,7 +162,7 @@ class CustomerFactory(FactoryBase):
 
     def batch(self, n: int, **overrides: Any) -> list[Customer]:
         """*n* customers with distinct ids (so *overrides* cannot pin ``id``)."""
-        count = batch_count(n, overrides, "CustomerFactory.batch")
+        count = batch_count(n, overrides, "CustomerFactory.batch", Customer)
         return [self.build(**overrides) for _ in range(count)]
 
     def mixed(self, n: int) -> list[Customer]:
@@ -291,7 +291,8 @@ class FeedbackFactory(FactoryBase):
         self, n: int, *, customer: Customer | None = None, **overrides: Any
     ) -> list[FeedbackItem]:
         """*n* items with distinct ids."""
-        count = batch_count(n, overrides, "FeedbackFactory.batch")
+        _check_customer(customer, "FeedbackFactory")
+        count = batch_count(n, overrides, "FeedbackFactory.batch", FeedbackItem)
         return [self._item(customer, None, dict(overrides)) for _ in range(count)]
 
     def from_purchaser(self, customer: Customer, **overrides: Any) -> FeedbackItem:
@@ -310,10 +311,7 @@ class FeedbackFactory(FactoryBase):
         self, customer: Customer | None, role: Role | None, overrides: dict[str, Any]
     ) -> FeedbackItem:
         fields_of(FeedbackItem, overrides, "FeedbackFactory overrides")
-        if customer is not None and not isinstance(customer, Customer):
-            raise ValidationError.single(
-                "customer", f"must be a Customer, not {type_name(customer)}", "FeedbackFactory"
-            )
+        _check_customer(customer, "FeedbackFactory")
         rng = self._rng
         author: str | None = None
         if customer is not None:
@@ -348,6 +346,14 @@ class FeedbackFactory(FactoryBase):
         return FeedbackItem(**values)
 
 
+def _check_customer(customer: object, subject: str) -> None:
+    """Refuse a *customer* argument that is neither ``None`` nor a Customer."""
+    if customer is not None and not isinstance(customer, Customer):
+        raise ValidationError.single(
+            "customer", f"must be a Customer, not {type_name(customer)}", subject
+        )
+
+
 def _required(customer: Customer) -> Customer:
     """*customer*, which these traits need: without one the item would be anonymous."""
     if customer is None:
@@ -366,12 +372,7 @@ class SurveyResponseFactory(FactoryBase):
     def build(self, *, customer: Customer | None = None, **overrides: Any) -> SurveyResponse:
         """One valid response; the score is drawn from the measure's scale."""
         fields_of(SurveyResponse, overrides, "SurveyResponseFactory overrides")
-        if customer is not None and not isinstance(customer, Customer):
-            raise ValidationError.single(
-                "customer",
-                f"must be a Customer, not {type_name(customer)}",
-                "SurveyResponseFactory",
-            )
+        _check_customer(customer, "SurveyResponseFactory")
         rng = self._rng
         measure = overrides.get("measure", SurveyMeasure.NPS)
         if type(measure) is str:  # the model takes a measure's value ("csat") for it
@@ -396,7 +397,8 @@ class SurveyResponseFactory(FactoryBase):
         self, n: int, *, customer: Customer | None = None, **overrides: Any
     ) -> list[SurveyResponse]:
         """*n* responses with distinct ids."""
-        count = batch_count(n, overrides, "SurveyResponseFactory.batch")
+        _check_customer(customer, "SurveyResponseFactory")
+        count = batch_count(n, overrides, "SurveyResponseFactory.batch", SurveyResponse)
         return [self.build(customer=customer, **overrides) for _ in range(count)]
 
 
