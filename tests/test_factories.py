@@ -39,6 +39,24 @@ def test_ids_follow_a_sequence_per_factory() -> None:
     assert first.build().id == "c-4"  # factories never share a sequence
 
 
+@pytest.mark.parametrize(
+    ("make", "prefix"),
+    [
+        (lambda: CustomerFactory(seed=1), "c-"),
+        (lambda: PersonFactory(seed=1), "p-"),
+        (lambda: FeedbackFactory(seed=1), "f-"),
+        (lambda: SurveyResponseFactory(seed=1), "r-"),
+    ],
+)
+def test_an_id_given_as_an_override_is_never_made_again(make: Any, prefix: str) -> None:
+    # build(id="c-2") then two builds once gave c-1 and c-2 again: one id, two objects.
+    factory = make()
+    pinned = factory.build(id=f"{prefix}2").id
+    made = [factory.build().id for _ in range(3)]
+    assert pinned == f"{prefix}2"
+    assert made == [f"{prefix}1", f"{prefix}3", f"{prefix}4"]
+
+
 def test_same_seed_same_values_other_seed_other_values() -> None:
     a = [CustomerFactory(seed=5).business() for _ in range(2)]
     b = [CustomerFactory(seed=5).business() for _ in range(2)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,13 +158,30 @@ class FactoryBase:
         self.days = days
         self._rng = random.Random(seed)
         self._ids: Iterator[int] = itertools.count(1)
+        self._pinned: set[str] = set()  # ids given as overrides, which the sequence skips
 
     def _check_more(self, check: Checker) -> None:
         """Subclasses add checks of their own arguments here, reported with the rest."""
 
     def next_id(self) -> str:
-        """The next id of this factory's sequence: ``<prefix>1``, ``<prefix>2``, ..."""
-        return f"{self.id_prefix}{next(self._ids)}"
+        """The next id of this factory's sequence: ``<prefix>1``, ``<prefix>2``, ...
+
+        An id an earlier call was given as an override is skipped, so the
+        factory's objects never share an id.
+        """
+        while True:
+            candidate = f"{self.id_prefix}{next(self._ids)}"
+            if candidate not in self._pinned:
+                return candidate
+
+    def id_for(self, overrides: Mapping[str, Any]) -> Any:
+        """The ``id`` *overrides* pin (the sequence then skips it), else the next id."""
+        if "id" not in overrides:
+            return self.next_id()
+        given = overrides["id"]
+        if type(given) is str:  # anything else the model refuses
+            self._pinned.add(given)
+        return given
 
     def _moment(self) -> datetime:
         seconds = self._rng.randrange(self.days * 86_400)

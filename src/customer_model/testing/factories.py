@@ -72,7 +72,8 @@ class PersonFactory(FactoryBase):
         :class:`~customer_model.Person` then rejects).
         """
         fields_of(Person, overrides, "PersonFactory overrides")
-        pid = overrides.pop("id") if "id" in overrides else self.next_id()
+        pid = self.id_for(overrides)
+        overrides.pop("id", None)
         return self._person(pid, adult=True, **overrides)
 
     __call__ = build
@@ -80,7 +81,8 @@ class PersonFactory(FactoryBase):
     def child(self, **overrides: Any) -> Person:
         """A young child: someone who uses a product but cannot buy it."""
         fields_of(Person, overrides, "PersonFactory overrides")
-        pid = overrides.pop("id") if "id" in overrides else self.next_id()
+        pid = self.id_for(overrides)
+        overrides.pop("id", None)
         return self._person(pid, adult=False, **overrides)
 
     def batch(self, n: int, **overrides: Any) -> list[Person]:
@@ -175,7 +177,7 @@ class CustomerFactory(FactoryBase):
     def self_serve(self, **overrides: Any) -> Customer:
         """An individual who buys and uses the product: the split is SAME."""
         fields_of(Customer, overrides, "CustomerFactory overrides")
-        cid = overrides["id"] if "id" in overrides else self.next_id()
+        cid = self.id_for(overrides)
         me = self._people.build(id=f"{cid}-p1")
         values: dict[str, Any] = {
             "id": cid,
@@ -193,7 +195,7 @@ class CustomerFactory(FactoryBase):
     def household(self, **overrides: Any) -> Customer:
         """A household where a parent buys and a small child uses: the split is DISJOINT."""
         fields_of(Customer, overrides, "CustomerFactory overrides")
-        cid = overrides["id"] if "id" in overrides else self.next_id()
+        cid = self.id_for(overrides)
         parent = self._people.build(id=f"{cid}-p1")
         child = self._people.child(id=f"{cid}-p2", location=parent.location)
         values: dict[str, Any] = {
@@ -218,7 +220,7 @@ class CustomerFactory(FactoryBase):
         the product, plus two to four employees who only use it.
         """
         fields_of(Customer, overrides, "CustomerFactory overrides")
-        cid = overrides["id"] if "id" in overrides else self.next_id()
+        cid = self.id_for(overrides)
         rng = self._rng
         decider = self._people.build(id=f"{cid}-p1")
         gatekeeper = self._people.build(id=f"{cid}-p2")
@@ -331,7 +333,7 @@ class FeedbackFactory(FactoryBase):
         if theme is None:  # no theme given, or one the catalogue does not know
             theme = rng.choice(cat.THEMES)
         values: dict[str, Any] = {
-            "id": self.next_id(),
+            "id": self.id_for(overrides),
             "customer_id": customer.id if customer is not None else "c-1",
             "author_id": author,
             "theme": theme.key,
@@ -379,7 +381,7 @@ class SurveyResponseFactory(FactoryBase):
             measure = _MEASURES.get(measure, measure)
         low, high = measure.scale if isinstance(measure, SurveyMeasure) else (0, 10)
         values: dict[str, Any] = {
-            "id": self.next_id(),
+            "id": self.id_for(overrides),
             "customer_id": customer.id if customer is not None else "c-1",
             "respondent_id": rng.choice([p.id for p in customer.people])
             if customer is not None
