@@ -15,6 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from _tables import COUNTS
 from customer_model import (
     Backlog,
     BacklogItem,
@@ -1261,18 +1262,7 @@ def _voiceless_item(**fields: Any) -> BacklogItem:
         "theme": "t",
         "rank": 1,
         "score": 0.0,
-        **dict.fromkeys(
-            (
-                "customer_count",
-                "voices",
-                "purchaser_voices",
-                "user_voices",
-                "both_voices",
-                "unlisted_voices",
-                "anonymous_voices",
-            ),
-            0,
-        ),
+        **dict.fromkeys(COUNTS, 0),
         "revenue": {},
         "feedback_ids": (),
         "explanation": (),
