@@ -26,12 +26,13 @@ from customer_model import (
     Segment,
     SurveyResponse,
     User,
+    ValidationError,
     from_json,
     prioritize,
     to_json,
 )
-from customer_model.model.rules import Rule
-from customer_model.testing import datasets, survey_responses
+from customer_model.model.rules import NODES, Rule
+from customer_model.testing import datasets, rules, survey_responses
 
 MODELS = [
     Person,
@@ -46,6 +47,7 @@ MODELS = [
     SurveyResponse,
     Dataset,
     Rule,
+    *NODES,  # each node type too: st.from_type(Compare) once failed, or drew invalid nodes
 ]
 
 
@@ -63,6 +65,22 @@ def test_from_type_builds_valid_values_that_round_trip(model: type[Any]) -> None
         assert from_json(to_json(value), model) == value
 
     check()
+
+
+@pytest.mark.parametrize("node", NODES, ids=lambda n: n.__name__)
+def test_rules_of_one_node_type_are_of_that_type(node: type[Rule]) -> None:
+    @settings(max_examples=10)
+    @given(rules(node=node))
+    def check(rule: Rule) -> None:
+        assert type(rule) is node
+
+    check()
+
+
+def test_rules_refuse_a_node_type_that_is_none() -> None:
+    with pytest.raises(ValidationError) as info:
+        rules(node=Customer)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.node"]
 
 
 def test_from_type_segments_carry_rules_that_run() -> None:

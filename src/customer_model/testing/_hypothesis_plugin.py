@@ -59,3 +59,14 @@ def _hypothesis_setup_hook() -> None:
             return strategy
 
         st.register_type_strategy(cls, resolve)
+
+    # Each rule node type too (Compare, And, ...), as the API lists them.
+    from customer_model.model.rules import NODES
+
+    for node in NODES:
+
+        def resolve_node(_: type[Any], node: type[Any] = node) -> SearchStrategy[Any]:
+            strategy: SearchStrategy[Any] = testing.rules(node=node)
+            return strategy
+
+        st.register_type_strategy(node, resolve_node)

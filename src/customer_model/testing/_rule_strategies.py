@@ -84,7 +84,10 @@ _NODE_TYPES = st.sampled_from(_CONDITIONS)
 
 @st.composite
 def _leaf(
-    draw: st.DrawFn, ops: Mapping[Any, st.SearchStrategy[str]], names: Mapping[Any, Any]
+    draw: st.DrawFn,
+    ops: Mapping[Any, st.SearchStrategy[str]],
+    names: Mapping[Any, Any],
+    types: st.SearchStrategy[type[Rule]] = _NODE_TYPES,
 ) -> Rule:
     """A condition on one field, built from its node type's parts.
 
@@ -93,7 +96,7 @@ def _leaf(
     holds each node type's operators and *names*, for each node type and
     operator, the fields it can test: built once, as drawing is hot.
     """
-    node = draw(_NODE_TYPES)
+    node = draw(types)
     op = draw(ops[node])
     name = draw(names[node, op])
     values = _field_values(name)
@@ -111,10 +114,12 @@ def _leaf(
     return node(**{attr: drawn[part]() for attr, part in shape})
 
 
-def _combined(inner: st.SearchStrategy[Rule]) -> st.SearchStrategy[Rule]:
-    """The node types that combine rules, over the rules of *inner*."""
+def _combined(
+    inner: st.SearchStrategy[Rule], nodes: Sequence[type[Rule]] = NODES
+) -> st.SearchStrategy[Rule]:
+    """The node types of *nodes* that combine rules, over the rules of *inner*."""
     options: list[st.SearchStrategy[Rule]] = []
-    for node in NODES:
+    for node in nodes:
         shape = [part for _, part in parts(node)]
         if shape == [Part.RULES]:
             options.append(st.lists(inner, min_size=1, max_size=3).map(node))
@@ -123,18 +128,23 @@ def _combined(inner: st.SearchStrategy[Rule]) -> st.SearchStrategy[Rule]:
     return st.one_of(options)
 
 
-def rules(*, rfm: bool = False, max_leaves: int = 6) -> st.SearchStrategy[Rule]:
+def rules(
+    *, rfm: bool = False, max_leaves: int = 6, node: type[Rule] | None = None
+) -> st.SearchStrategy[Rule]:
     """Valid segment rules of every node type over every rule field, nested.
 
     Values mix realistic ones (so rules match generated customers) with
     hostile text (quotes, comment markers, separators).  RFM fields appear
     only with ``rfm=True``, since running them needs RFM scores.  Rules with
     time windows need an ``as_of`` to run.  The node types come from
-    :data:`customer_model.model.rules.NODES`.
+    :data:`customer_model.model.rules.NODES`; with *node*, one of them, every
+    rule drawn is of that type (its inner rules of any).
     """
     check = Checker()
     check.boolean("rfm", rfm)
     check.integer("max_leaves", max_leaves, minimum=1)
+    if node is not None and node not in NODES:
+        check.add("node", "must be one of the rule node types of customer_model.model.rules.NODES")
     _done(check, "rules")
     fields = [name for name, spec in FIELDS.items() if rfm or not spec.rfm]
     ops = {node: st.sampled_from(list(node.ops)) for node in _CONDITIONS}
@@ -143,8 +153,15 @@ def rules(*, rfm: bool = False, max_leaves: int = 6) -> st.SearchStrategy[Rule]:
         for node in _CONDITIONS
         for op, kinds in node.ops.items()
     }
-    constants = [st.just(node()) for node in NODES if not parts(node)]
-    return st.recursive(st.one_of(_leaf(ops, names), *constants), _combined, max_leaves=max_leaves)
+    constants = [st.just(kind()) for kind in NODES if not parts(kind)]
+    every = st.recursive(st.one_of(_leaf(ops, names), *constants), _combined, max_leaves=max_leaves)
+    if node is None:
+        return every
+    if node in _CONDITIONS:
+        return _leaf(ops, names, st.just(node))
+    if not parts(node):
+        return st.just(node())
+    return _combined(every, [node])
 
 
 def segments(
