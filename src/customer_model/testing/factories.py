@@ -25,7 +25,7 @@ from typing import Any
 
 from customer_model.errors import ValidationError
 from customer_model.examples import _words as cat
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker, exact_member, type_name
 from customer_model.model.customers import (
     BuyingRole,
     Customer,
@@ -116,9 +116,6 @@ class PersonFactory(FactoryBase):
         return Person(**values)
 
 
-_KINDS: dict[str, CustomerKind] = {k.value: k for k in CustomerKind}
-
-
 class CustomerFactory(FactoryBase):
     """Customers of every kind, with the classic buyer/user splits as traits.
 
@@ -151,9 +148,8 @@ class CustomerFactory(FactoryBase):
 
     def build(self, **overrides: Any) -> Customer:
         """A valid customer; the trait follows ``kind`` (default: a self-serve individual)."""
-        kind = overrides.get("kind", CustomerKind.INDIVIDUAL)
-        if type(kind) is str:  # the model takes a kind's value ("household") for it
-            kind = _KINDS.get(kind, kind)
+        # The model takes a kind's value ("household") for the kind.
+        kind = exact_member(CustomerKind, overrides.get("kind", CustomerKind.INDIVIDUAL))
         if kind is CustomerKind.HOUSEHOLD:
             return self.household(**overrides)
         if kind is CustomerKind.ORGANIZATION:
@@ -363,9 +359,6 @@ def _required(customer: Customer) -> Customer:
     return customer
 
 
-_MEASURES: dict[str, SurveyMeasure] = {m.value: m for m in SurveyMeasure}
-
-
 class SurveyResponseFactory(FactoryBase):
     """Survey answers (NPS by default); ``customer=`` picks a respondent among its people."""
 
@@ -376,9 +369,8 @@ class SurveyResponseFactory(FactoryBase):
         fields_of(SurveyResponse, overrides, "SurveyResponseFactory overrides")
         _check_customer(customer, "SurveyResponseFactory")
         rng = self._rng
-        measure = overrides.get("measure", SurveyMeasure.NPS)
-        if type(measure) is str:  # the model takes a measure's value ("csat") for it
-            measure = _MEASURES.get(measure, measure)
+        # The model takes a measure's value ("csat") for the measure.
+        measure = exact_member(SurveyMeasure, overrides.get("measure", SurveyMeasure.NPS))
         low, high = measure.scale if isinstance(measure, SurveyMeasure) else (0, 10)
         values: dict[str, Any] = {
             "id": self.id_for(overrides),
