@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+import importlib
 import json
+import pkgutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,13 +18,16 @@ from cattrs.errors import StructureHandlerNotFoundError
 from hypothesis import given
 from hypothesis import strategies as st
 
+import customer_model
 from customer_model import (
     Customer,
     Dataset,
     FeedbackItem,
+    FeedbackKind,
     Person,
     Persona,
     PrioritizationPolicy,
+    Purchase,
     Role,
     User,
     ValidationError,
@@ -39,6 +45,7 @@ from customer_model.serialization import (
     format_exception,
 )
 from customer_model.testing import customers, feedback_items
+from customer_model.trends import Granularity
 
 
 def _item(**changes: object) -> dict[str, object]:
@@ -101,6 +108,80 @@ def test_a_service_converter_round_trips_the_models_as_the_library_does(
     assert plain["items"] == [to_dict(i) for i in items]
     assert plain["owner"] == to_dict(owner)
     assert conv.structure(json.loads(json.dumps(plain)), _Inbox) == inbox
+
+
+def _base_hooking_converter() -> cattrs.Converter:
+    """A service whose own hooks for base classes would take our enums and models."""
+    conv = cattrs.Converter()
+    conv.register_unstructure_hook(enum.Enum, lambda e: e.name)
+    conv.register_structure_hook(enum.Enum, lambda v, t: t[v])
+    conv.register_unstructure_hook(object, lambda _: "service's")
+    return conv
+
+
+@given(st.lists(feedback_items(), max_size=3), customers())
+def test_a_service_hook_for_a_base_class_does_not_take_the_models(
+    items: list[FeedbackItem], owner: Customer
+) -> None:
+    # cattrs asks hooks for a class and its bases before predicates: before
+    # registering each library class by itself, FeedbackKind went out as "BUG".
+    for order in ("before", "after"):
+        conv = cattrs.Converter()
+        conv.register_structure_hook(datetime, lambda v, _: datetime.fromtimestamp(v, UTC))
+        conv.register_unstructure_hook(datetime, lambda d: d.timestamp())
+        if order == "after":
+            configure_converter(conv)
+        conv.register_unstructure_hook(enum.Enum, lambda e: e.name)
+        conv.register_structure_hook(enum.Enum, lambda v, t: t[v])
+        if order == "before":
+            configure_converter(conv)
+        inbox = _Inbox(datetime(2026, 1, 1, tzinfo=UTC), items, owner)
+        plain = conv.unstructure(inbox)
+        assert plain["items"] == [to_dict(i) for i in items]
+        assert plain["owner"] == to_dict(owner)
+        assert conv.structure(plain, _Inbox) == inbox
+        assert conv.unstructure(FeedbackKind.BUG) == "bug"
+        # The service's own enums keep the service's hook.
+        assert conv.unstructure(_Priority.HIGH) == "HIGH"
+
+
+class _Priority(enum.Enum):
+    HIGH = "h"
+
+
+def _public_library_classes() -> set[type[Any]]:
+    """Every public enum and attrs class defined in a core module (extras aside)."""
+    found: set[type[Any]] = set()
+    for module in pkgutil.walk_packages(customer_model.__path__, "customer_model."):
+        parts = module.name.split(".")
+        if any(p.startswith("_") for p in parts) or parts[1] in _EXTRAS:
+            continue
+        for name, value in vars(importlib.import_module(module.name)).items():
+            if (
+                not name.startswith("_")
+                and isinstance(value, type)
+                and value.__module__ == module.name
+                and (issubclass(value, enum.Enum) or attrs.has(value))
+            ):
+                found.add(value)
+    return found
+
+
+#: Subpackages that need an extra (or are the command line), not models.
+_EXTRAS = {"cli", "examples", "plotting", "sql", "testing"}
+
+
+def test_every_public_class_of_the_library_is_registered_by_itself() -> None:
+    from customer_model.serialization._converter import _library_classes
+
+    registered = set(_library_classes())
+    public = _public_library_classes()
+    assert {c.__name__ for c in public - registered} == set()
+    assert {FeedbackKind, Customer, Purchase, Granularity} <= registered
+    conv = _base_hooking_converter()
+    configure_converter(conv)
+    for cls in registered:
+        assert conv.get_unstructure_hook(cls) is not conv.get_unstructure_hook(_Priority), cls
 
 
 def test_a_service_converter_reports_model_problems_with_their_paths() -> None:

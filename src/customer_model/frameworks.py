@@ -25,13 +25,16 @@ from customer_model.model._validation import Checker, type_name
 
 __all__ = [
     "KANO_PRIORITY",
+    "IceEstimate",
     "KanoAnswer",
     "KanoCategory",
     "KanoCoefficients",
     "KanoResult",
     "MoSCoW",
     "RiceConfidence",
+    "RiceEstimate",
     "RiceImpact",
+    "WsjfEstimate",
     "cost_of_delay",
     "ice",
     "kano_category",

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
+from functools import partial
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_type_hints
 
 import attrs
 import cattrs
@@ -264,3 +265,45 @@ def configure_converter(
     )
     converter.register_structure_hook_factory(_is_library_type, ours.get_structure_hook)
     converter.register_unstructure_hook_factory(_is_library_type, ours.get_unstructure_hook)
+    # cattrs asks hooks registered for a class (and its bases) before any
+    # predicate: a service's hook for ``Enum`` or ``object`` would take our
+    # enums and models whatever the order.  Registered by exact class, ours win.
+    for cls in _library_classes():
+        converter.register_structure_hook(cls, ours.structure)
+        converter.register_unstructure_hook(cls, partial(ours.unstructure, unstructure_as=cls))
+
+
+#: The modules whose ``__all__`` make up the public API, extras aside (``sql``, ``testing``).
+_PUBLIC_MODULES = (
+    "customer_model",
+    "customer_model.backlog",
+    "customer_model.frameworks",
+    "customer_model.model.rules",
+    "customer_model.persona_fit",
+    "customer_model.reports",
+    "customer_model.satisfaction",
+    "customer_model.scorecard_ranking",
+    "customer_model.segmentation",
+    "customer_model.stories",
+    "customer_model.trends",
+)
+
+
+def _library_classes() -> list[type[Any]]:
+    """Every enum and attrs class of the public API, and the classes their fields hold."""
+    from importlib import import_module
+
+    modules = [import_module(name) for name in _PUBLIC_MODULES]
+    todo: list[Any] = [getattr(m, name) for m in modules for name in m.__all__]
+    seen: dict[type[Any], None] = {}
+    while todo:
+        t = todo.pop()
+        if isinstance(t, type) and (_is_enum(t) or attrs.has(t)):
+            if t in seen or not _is_library_type(t):
+                continue
+            seen[t] = None
+            if attrs.has(t):
+                todo.extend(get_type_hints(t).values())
+        else:
+            todo.extend(get_args(t))
+    return list(seen)
