@@ -389,6 +389,23 @@ def test_the_smallest_ids_are_named_whatever_duckdbs_default_order() -> None:
     assert str(_error(con, as_of=early)) == str(expected)
 
 
+def test_a_null_id_takes_no_example_slot_whatever_duckdbs_null_order() -> None:
+    # An offending row without an id cannot be shown; a connection that orders
+    # NULLs first (SET default_null_order) must not make it push a real id out.
+    tables = _tables()
+    for row in tables["feedback"][:8]:
+        row["kind"] = "wish"
+    tables["feedback"][0]["id"] = None
+    told = []
+    for order in ("NULLS_LAST", "NULLS_FIRST"):
+        con = _con(tables)
+        con.execute(f"SET default_null_order = '{order}'")
+        told.append(dict(_found(_error(con)))["$.feedback.kind"])
+    ids = sorted(str(r["id"]) for r in tables["feedback"][1:8])
+    assert told[0] == told[1]
+    assert told[1].endswith(f"in 8 row(s) (id {', '.join(map(repr, ids[:5]))} and 2 more)")
+
+
 def _assert_checks_count_every_row_outside_a_vocabulary(connection: Any, load: Any) -> None:
     """The vocabulary columns are checked over rows grouped by their values: rows counted."""
     tables = _tables()

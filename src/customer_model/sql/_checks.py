@@ -103,9 +103,12 @@ class Probe:
         )
         if self.count == "rows":
             counted = counted.group_by(shown.copy())
-        # ASC written out: a DuckDB connection may order descending by default (default_order)
+        # ASC written out: a DuckDB connection may order descending by default
+        # (default_order), or NULLs first (default_null_order), where an id-less
+        # row, which cannot be shown, would take a slot: ids first, then by id.
+        ids_first = exp.Ordered(this=exp.Is(this=shown.copy(), expression=exp.Null()), desc=False)
         smallest = exp.Ordered(this=shown.copy(), desc=False)
-        return counted.order_by(smallest).limit(EXAMPLES)
+        return counted.order_by(ids_first, smallest).limit(EXAMPLES)
 
 
 def _c(name: str) -> exp.Column:
