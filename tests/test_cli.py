@@ -295,6 +295,7 @@ def test_bad_option_values_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     for argv in (
         ["generate", "--customers", "0"],
         ["generate", "--seed", "x"],
+        ["generate", "--seed", "-1"],  # would repeat seed 1's data
         ["generate", "--start", "2025-01-01T00:00:00"],
         ["rank", "data.json", "--as-of", "yesterday"],
         ["rank", "data.json", "--top", "-1"],

@@ -236,8 +236,9 @@ def test_dataset_factory_uses_given_customers_and_overrides() -> None:
 # -- overrides are used as given; bad arguments are named ---------------------------------
 
 
-@pytest.mark.parametrize("seed", [None, [1], 1.0, True, "1"])
+@pytest.mark.parametrize("seed", [None, [1], 1.0, True, "1", -1])
 def test_dataset_factory_seed_must_be_an_integer(seed: object) -> None:
+    # -1 is refused too: random.Random(-1) repeats random.Random(1).
     # None used to seed from the clock, so two builds differed.
     with pytest.raises(ValidationError) as info:
         DatasetFactory(seed=seed)  # type: ignore[arg-type]

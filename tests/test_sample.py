@@ -40,6 +40,13 @@ def test_same_seed_same_bytes_other_seed_other_data() -> None:
     assert sample_dataset(customers=25, seed=4) != sample_dataset(customers=25, seed=5)
 
 
+def test_a_negative_seed_is_refused_rather_than_repeating_its_positive() -> None:
+    # random.Random takes a seed's absolute value: -4 made seed 4's dataset.
+    with pytest.raises(ValidationError) as info:
+        sample_dataset(customers=25, seed=-4)
+    assert [str(p) for p in info.value.problems] == ["$.seed: must be at least 0"]
+
+
 def test_bundled_demo_data_is_what_the_generator_writes() -> None:
     assert bundled_dataset() == sample_dataset(customers=BUNDLED_CUSTOMERS, seed=BUNDLED_SEED)
 

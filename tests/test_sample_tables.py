@@ -216,6 +216,7 @@ def test_a_realistic_mix_of_customers_and_voices() -> None:
         ({"customers": 0}, "customers"),
         ({"customers": 5, "feedback": -1}, "feedback"),
         ({"customers": 5, "seed": "7"}, "seed"),
+        ({"customers": 5, "seed": -7}, "seed"),  # random.Random(-7) repeats seed 7
         ({"customers": 5, "start": datetime(2025, 1, 1)}, "start"),
         ({"customers": 5, "months": 0}, "months"),
         ({"customers": 5, "chunk": 0}, "chunk"),

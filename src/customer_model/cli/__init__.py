@@ -107,9 +107,12 @@ def _indent(text: str) -> int:
 
 def _seed(text: str) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 0:  # random.Random(-1) repeats random.Random(1)
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
 
 
 # -- rank -------------------------------------------------------------------------------

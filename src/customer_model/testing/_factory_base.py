@@ -13,7 +13,7 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.examples import _words as cat
-from customer_model.model._validation import Checker, in_utc_range, is_aware, type_name
+from customer_model.model._validation import Checker, in_utc_range, is_aware
 from customer_model.testing import _time
 
 #: Where generated timestamps start unless a factory is told otherwise.
@@ -54,8 +54,9 @@ def check_window(
     Every value must be a datetime both in *start*'s zone and in UTC (SQL and
     the records compare times as UTC), so both must stay within years 1 to 9999.
     """
-    if type(seed) is not int:  # None would seed from the clock: not reproducible
-        check.add("seed", f"must be an integer, not {type_name(seed)}")
+    # None would seed from the clock (not reproducible); random.Random takes a
+    # negative seed's absolute value, so -1 would repeat 1's objects.
+    check.integer("seed", seed, minimum=0)
     check.aware("start", start)  # also within years 1 to 9999 in UTC
     days_ok = check.integer("days", days, minimum=1)
     if not isinstance(start, datetime) or not is_aware(start) or not in_utc_range(start):
