@@ -294,7 +294,10 @@ def datasets(
     purchase is in that one currency, so :func:`~customer_model.prioritize`'s
     default policy (which converts nothing) accepts the revenue; without it,
     customers often pay in several currencies.  *currency* shapes the
-    default customers, so it does not go with *customers*.
+    default customers, so it does not go with *customers*.  *since* and
+    *until* bound the times of the feedback and the survey responses; the
+    default customers' purchases and last activity stay in 2020 to 2030,
+    where their people (born 1940 to 2001) are of age to buy.
     """
     check = Checker()
     _strategy(check, "customers", customers)
