@@ -13,6 +13,7 @@ from customer_model import (
     Customer,
     CustomerKind,
     Dataset,
+    FeedbackItem,
     Role,
     RoleSplit,
     SurveyMeasure,
@@ -456,6 +457,26 @@ class _Latest(random.Random):
 
 
 _NEW_YORK = ZoneInfo("America/New_York")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32),
+    zone=st.sampled_from([_NEW_YORK, ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Lord_Howe")]),
+    month=st.sampled_from([3, 4, 10, 11]),  # when these zones change their clocks
+)
+def test_factory_times_in_a_zone_with_summer_time_read_back_equal(
+    seed: int, zone: ZoneInfo, month: int
+) -> None:
+    # Wall times a clock change skips or repeats compare unequal to every time
+    # of another zone (PEP 495), so an item holding one did not equal itself
+    # read back from JSON, which writes a fixed offset.
+    factory = FeedbackFactory(seed=seed, start=datetime(2025, month, 1, tzinfo=zone), days=31)
+    items = factory.batch(300, customer_id="c-1")
+    for item in items:
+        moment = item.created_at
+        assert moment.utcoffset() == moment.replace(fold=1 - moment.fold).utcoffset()
+    assert [from_json(to_json(i), FeedbackItem) for i in items] == items
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,7 +6,7 @@ import itertools
 import random
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import attrs
@@ -185,8 +185,22 @@ class FactoryBase:
         return given
 
     def _moment(self) -> datetime:
-        seconds = self._rng.randrange(self.days * 86_400)
-        return self.start + timedelta(seconds=seconds)
+        """A time in the window, on the wall clock of *start*'s zone.
+
+        A wall time that a clock change skips or repeats is drawn again: Python
+        compares it unequal to every time of another zone, so an object holding
+        it would not equal itself read back from JSON.
+        """
+        while True:
+            seconds = self._rng.randrange(self.days * 86_400)
+            moment = self.start + timedelta(seconds=seconds)
+            if type(moment.tzinfo) is timezone or not _shifts(moment):
+                return moment
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(seed={self.seed!r}, id_prefix={self.id_prefix!r})"
+
+
+def _shifts(moment: datetime) -> bool:
+    """Whether *moment*'s wall time is skipped or repeated in its zone (needs ``fold``)."""
+    return moment.utcoffset() != moment.replace(fold=1 - moment.fold).utcoffset()
