@@ -304,6 +304,29 @@ def test_a_weighted_combination_that_overflows_is_a_validation_error() -> None:
     ]
 
 
+@given(
+    value=st.floats(0, 10),
+    cost=st.floats(min_value=0, max_value=1e308, exclude_min=True),
+    weight=st.floats(min_value=0, max_value=1e308, exclude_min=True),
+)
+def test_a_weighted_cost_above_0_scores_or_is_a_validation_error(
+    value: float, cost: float, weight: float
+) -> None:
+    # Once a bare ZeroDivisionError: a cost of 5e-324 is above 0, but half of it is 0.0.
+    factor = ScorecardFactor("c", positive=True, kind=FactorKind.COST, weight=weight)
+    card = Scorecard([ScorecardFactor("a"), factor])
+    try:
+        result: float | ValidationError = card.score(EMPTY, {"t": {"a": value, "c": cost}})[0].score
+    except ValidationError as e:
+        result = e
+    if isinstance(result, ValidationError):
+        assert [p.message.split(":")[0] for p in result.problems] == [
+            "makes the score of theme 't' overflow a float (infinite or undefined)"
+        ]
+    else:
+        assert math.isfinite(result)
+
+
 @given(st.text(st.characters(categories=("L", "N", "Pc", "Mn", "Mc")), min_size=1, max_size=8))
 def test_every_factor_name_accepted_can_be_written_in_a_formula(name: str) -> None:
     try:

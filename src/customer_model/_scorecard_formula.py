@@ -424,6 +424,8 @@ class Weighing(NamedTuple):
         multiplier = math.prod(normalized[name] for name in self.percentages)
         costs = total(weighted[name] for name in self.costs)
         cost = costs / self.cost_weight if self.costs else 1.0
+        if cost == 0:  # costs above 0 whose weighted values underflow: the score is infinite
+            return math.inf, {}
         parts: Parts = {
             name: weighted[name] / self.benefit_weight * multiplier / cost for name in self.benefits
         }
