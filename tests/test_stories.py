@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from customer_model import (
     Backlog,
@@ -114,3 +117,15 @@ class TestDraft:
         with pytest.raises(ValidationError) as info:
             draft_story("item", LEAD, goal="")  # type: ignore[arg-type]
         assert {p.path for p in info.value.problems} == {("item",), ("goal",)}
+
+    @given(st.text(alphabet="-_ ab", min_size=1, max_size=6))
+    def test_every_theme_drafts_a_goal(self, theme: str) -> None:
+        # Once a theme of dashes ("-") drafted a blank goal, refused as "$.goal" never given.
+        try:
+            item = attrs.evolve(backlog()[0], theme=theme)
+        except ValidationError:  # not a theme: blank or padded
+            return
+        goal = draft_story(item, LEAD).goal
+        assert goal == goal.strip() != ""
+        words = theme.replace("-", " ").replace("_", " ").split()
+        assert goal.split() == words if words else goal == theme

@@ -134,7 +134,8 @@ def draft_story(
     check.text("benefit", benefit, optional=True)
     check.done("draft_story input")
     if goal is None:
-        goal = item.theme.replace("-", " ").replace("_", " ")
+        # A theme of separators only ("-") reads as no words: the goal is then the theme.
+        goal = item.theme.replace("-", " ").replace("_", " ").strip() or item.theme
     if benefit is None:
         need = _main_need(item, persona.role)
         benefit = _GENERIC_BENEFIT if need is None else _BENEFITS[need]
