@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -122,6 +124,31 @@ def test_redact_reaches_into_mappings_and_sets() -> None:
     people = redact(frozenset(household.people))
     assert isinstance(people, frozenset)
     assert all(p.name is None for p in people)
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (iter, "list_iterator"),
+        (lambda people: (p for p in people), "generator"),
+        (lambda people: {p.id: p for p in people}.values(), "dict_values"),
+        (deque, "deque"),
+        (lambda people: {"by_id": map(attrs.evolve, people)}, "map"),
+    ],
+    ids=["iterator", "generator", "dict values", "deque", "nested map"],
+)
+def test_redact_refuses_an_iterable_it_cannot_copy(
+    make: Callable[[list[Person]], object], kind: str
+) -> None:
+    # Once given back as it was: the people in it kept their names without a word.
+    from customer_model.examples import diaper_household
+
+    people = list(diaper_household().people)
+    assert _personal_values(people)
+    with pytest.raises(ValidationError) as info:
+        redact(make(people))
+    assert info.value.paths == ["$"]
+    assert f"holds a {kind}, which redact cannot copy" in str(info.value)
 
 
 def test_city_is_personal_but_country_and_region_are_not() -> None:

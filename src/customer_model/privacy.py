@@ -10,13 +10,14 @@ records leave out exactly these fields unless asked for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.model._personal import erased_value, is_personal, personal_fields
+from customer_model.model._validation import type_name
 
 __all__ = ["is_personal", "personal_fields", "redact"]
 
@@ -30,7 +31,8 @@ def redact(obj: T) -> T:
     becomes ``""``.  Works on any model, nested at any depth, and on lists,
     tuples, sets and mappings of models (a mapping comes back as a ``dict``
     with the same keys).  Ids and structure are kept.  Data nested thousands
-    deep, or holding itself, raises :class:`~customer_model.ValidationError`.
+    deep, or holding itself, or another iterable (a generator, a dict view),
+    raises :class:`~customer_model.ValidationError`.
     """
     try:
         return _redact(obj)  # type: ignore[no-any-return]
@@ -49,6 +51,15 @@ def _redact(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {key: _redact(value) for key, value in obj.items()}
     if not attrs.has(type(obj)):
+        if isinstance(obj, Iterable) and not isinstance(obj, str | bytes | bytearray):
+            # A generator, a dict view, a deque, a DataFrame: given back as it is, its
+            # models would keep their personal data without a word.
+            raise ValidationError.single(
+                (),
+                f"holds a {type_name(obj)}, which redact cannot copy: "
+                "pass a list, tuple, set or mapping",
+                "redact input",
+            )
         return obj
     changes: dict[str, Any] = {}
     for field in attrs.fields(type(obj)):
