@@ -204,3 +204,29 @@ def test_split_reports_keep_their_sums_when_built_or_loaded() -> None:
     with pytest.raises(ValidationError) as info:
         attrs.evolve(report, overall=report.by_kind[0], by_segment=[row])
     assert info.value.paths == ["$.overall.group", "$.by_segment[0].group"]
+
+
+def test_a_loaded_split_report_keeps_its_rows() -> None:
+    # Once taken: no kind rows (then kind() said "must be a CustomerKind" of a member),
+    # kinds adding up to something else than overall, or one segment twice.
+    report = split_report(demo_dataset().customers)
+    row = report.overall
+    for by_kind in ((), report.by_kind[::-1], report.by_kind[:1] * len(report.by_kind)):
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(report, by_kind=by_kind)
+        assert info.value.paths == ["$.by_kind"]
+    bigger = attrs.evolve(row, customers=row.customers + 1, same=row.same + 1)
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report, overall=bigger)
+    assert info.value.paths == ["$.overall.customers", "$.overall.same"]
+    segment = attrs.evolve(row, group="segment", key="s")
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(
+            report, by_segment=[segment, segment, attrs.evolve(bigger, group="segment", key=" t")]
+        )
+    assert info.value.paths == [
+        "$.by_segment[2].key",
+        "$.by_segment[2].customers",
+        "$.by_segment",
+    ]
+    assert "'s' is listed more than once" in str(info.value)

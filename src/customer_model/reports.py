@@ -18,7 +18,7 @@ import attrs
 from customer_model._display import html_table, text_table
 from customer_model._rule_inputs import customer_index, in_segment, segment_list
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, to_tuple
+from customer_model.model._validation import Checker, duplicates, to_tuple
 from customer_model.model.customers import Customer, CustomerKind, RoleSplit
 from customer_model.model.segments import SegmentLike
 from customer_model.roles import role_split
@@ -142,6 +142,7 @@ class SplitReport:
     by_segment: tuple[SplitCounts, ...] = attrs.field(converter=_rows)
 
     def __attrs_post_init__(self) -> None:
+        # Built by split_report, but also loaded from JSON: keep the rows it promises.
         check = Checker()
         if check.instance("overall", self.overall, SplitCounts) and self.overall.group != "all":
             check.add(("overall", "group"), "must be 'all'")
@@ -151,7 +152,24 @@ class SplitReport:
                 for i, row in enumerate(rows):
                     if row.group != group:
                         check.add((name, i, "group"), f"must be {group!r}")
+        if not check.problems:
+            self._check_rows(check)
         check.done("SplitReport")
+
+    def _check_rows(self, check: Checker) -> None:
+        """One row per kind, in order, adding up to ``overall``; each segment once, within it."""
+        if tuple(row.key for row in self.by_kind) != tuple(kind.value for kind in CustomerKind):
+            check.add("by_kind", "must have one row per CustomerKind, in the enum's order")
+        else:
+            for name in _COUNTS:
+                if sum(getattr(row, name) for row in self.by_kind) != getattr(self.overall, name):
+                    check.add(("overall", name), "must be the sum of the by_kind rows")
+        for i, row in enumerate(self.by_segment):
+            check.ident(("by_segment", i, "key"), row.key)  # a segment's id
+            if row.customers > self.overall.customers:
+                check.add(("by_segment", i, "customers"), "must not exceed the overall count")
+        for key in duplicates(row.key for row in self.by_segment):
+            check.add("by_segment", f"segment {key!r} is listed more than once")
 
     def rows(self) -> tuple[SplitCounts, ...]:
         """Every row: overall first, then kinds, then segments."""
