@@ -149,6 +149,15 @@ def test_fits_and_coverage_keep_their_shape_when_built_or_loaded() -> None:
         "$.by_persona[0][1]",
         "$.by_persona[1]",
     ]
+    # Once taken: a persona fitting the one customer that no persona fits, or none
+    # fitting a customer that one does.
+    with pytest.raises(ValidationError) as info:
+        PersonaCoverage(2, ["c-1"], [("analyst", 2)])
+    assert [str(p) for p in info.value.problems] == ["$.by_persona[0][1]: must be at most 1"]
+    with pytest.raises(ValidationError) as info:
+        PersonaCoverage(2, ["c-1"], [("analyst", 0)])
+    assert info.value.paths == ["$.by_persona"]
+    assert PersonaCoverage(2, [], [("analyst", 2), ("buyer", 1)]).covered == 2
     fit = PersonaFit(ANALYST, ["p-1", "p-2"])
     assert from_json(to_json(fit), PersonaFit) == fit
     with pytest.raises(ValidationError) as info:

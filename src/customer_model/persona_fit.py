@@ -153,7 +153,11 @@ class PersonaCoverage:
         listed = self.uncovered_ids
         if top is not None and type(listed) is tuple and len(listed) > top:
             check.add("uncovered_ids", "must not list more customers than total")
+        elif top is not None and type(listed) is tuple:
+            top -= len(listed)  # a persona fits covered customers only
         check.counts_by_id("by_persona", self.by_persona, "persona", maximum=top)
+        if not check.problems and sum(n for _, n in self.by_persona) < self.covered:
+            check.add("by_persona", "must count each covered customer under a persona")
         check.done("PersonaCoverage")
 
     @property
