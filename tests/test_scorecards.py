@@ -430,9 +430,27 @@ def test_bad_estimates_get_paths_and_never_their_values() -> None:
     assert "12345" not in text
     assert "$.estimates.a.confidence: must be at most 1" in found
     assert "$.estimates.a.effort: must be greater than 0" in found
-    assert any(m.startswith("$.estimates.a.reech: is not a factor") for m in found)
+    assert "$.estimates.a: keys must be factors of the scorecard (reach, impact, " in text
     assert any(m.startswith("$.estimates.b: must be a mapping") for m in found)
     assert any(m.startswith("$.estimates.c.impact: must be a real number") for m in found)
+
+
+@pytest.mark.parametrize("key", [" maria@example.com", "maria\n", "\ud800", ""])
+def test_an_estimates_key_that_fails_its_check_is_never_quoted(key: str) -> None:
+    # Once quoted in the path ($.estimates[" maria@example.com"], $.estimates.a["maria"]):
+    # a key a user typed may be anything.
+    card = Scorecard.value_effort()
+    for estimates in ({key: {"value": 1, "effort": "x"}}, {"a": {key: 1, "effort": 1}}):
+        with pytest.raises(ValidationError) as e:
+            card.score(EMPTY, estimates)  # type: ignore[arg-type]
+        assert not any(key and key in p.location for p in e.value.problems)
+        assert "maria" not in str(e.value)
+    with pytest.raises(ValidationError) as e:
+        card.score(EMPTY, {key: {"value": 1, "effort": 1}})
+    assert messages(e) == [
+        "$.estimates: keys must be themes: not blank, without white space at either end, "
+        "valid Unicode text"
+    ]
 
 
 def test_a_manual_factor_without_a_value_or_default_is_named() -> None:

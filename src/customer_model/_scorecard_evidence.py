@@ -18,6 +18,7 @@ from typing import Protocol
 
 from customer_model._rule_inputs import customer_index, in_segment, segment_list
 from customer_model.backlog import Backlog, BacklogItem
+from customer_model.model._text import all_identifiers
 from customer_model.model._validation import Checker, some, type_name
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
@@ -26,6 +27,8 @@ from customer_model.prioritization._voices import voices_of
 
 __all__ = ["check_revenue", "estimate_values", "evidence_value", "raw_values", "segment_voices"]
 
+#: What a theme key must be (a theme is an identifier).
+_THEME_RULE = "not blank, without white space at either end, valid Unicode text"
 #: A factor's check of one raw value: problems go to the checker, the answer says if it passed.
 ValueCheck = Callable[[Checker, tuple[str, ...], object], bool]
 
@@ -37,10 +40,14 @@ def estimate_values(
     names = ", ".join(factors)
     out: dict[str, dict[str, float]] = {}
     for theme, values in given.items():
+        # A key that fails its check may be anything a user typed: it is told at the
+        # mapping, never quoted in a path.
         if type(theme) is not str:
             check.add("estimates", f"keys must be theme strings, not {type_name(theme)}")
             continue
-        check.ident(("estimates", theme), theme)
+        if not all_identifiers((theme,)):
+            check.add("estimates", f"keys must be themes: {_THEME_RULE}")
+            continue
         if not isinstance(values, Mapping):
             check.add(
                 ("estimates", theme),
@@ -52,7 +59,7 @@ def estimate_values(
             if type(name) is not str:
                 check.add(("estimates", theme), f"keys must be factor names, not {type_name(name)}")
             elif name not in factors:
-                check.add(("estimates", theme, name), f"is not a factor of the scorecard ({names})")
+                check.add(("estimates", theme), f"keys must be factors of the scorecard ({names})")
             elif factors[name](check, ("estimates", theme, name), value):
                 assert isinstance(value, int | float)
                 row[name] = float(value)
