@@ -151,6 +151,36 @@ def test_redact_refuses_an_iterable_it_cannot_copy(
     assert f"holds a {kind}, which redact cannot copy" in str(info.value)
 
 
+def _household() -> Customer:
+    from customer_model.examples import diaper_household
+
+    return diaper_household()
+
+
+@attrs.frozen
+class _Private:
+    """A caller's own class holding a model in a private field (``__init__`` takes ``c``)."""
+
+    _c: Customer
+
+
+@attrs.frozen
+class _Derived:
+    """A caller's own class holding a model in a field ``__init__`` does not take."""
+
+    c: Customer = attrs.field(init=False, factory=_household)
+
+
+def test_redact_copies_a_callers_own_attrs_class_or_says_why_not() -> None:
+    # Once a bare TypeError: evolve was given "_c", which __init__ calls "c".
+    erased = redact(_Private(_household()))
+    assert _personal_values(erased._c) == []
+    with pytest.raises(ValidationError) as info:
+        redact(_Derived())
+    assert info.value.paths == ["$"]
+    assert "field c holds personal data but is not set by __init__" in str(info.value)
+
+
 def test_city_is_personal_but_country_and_region_are_not() -> None:
     from customer_model import Location
     from customer_model.examples import business_buying_group

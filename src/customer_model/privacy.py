@@ -66,10 +66,17 @@ def _redact(obj: Any) -> Any:
         value = getattr(obj, field.name)
         if is_personal(field):
             erased = erased_value(field)
-            if value != erased:
-                changes[field.name] = erased
+            new = value if value == erased else erased
         else:
             new = _redact(value)
-            if new is not value:
-                changes[field.name] = new
+        if new is value:
+            continue
+        if not field.init:  # a class of the caller's own: evolve cannot set it
+            raise ValidationError.single(
+                (),
+                f"holds a {type_name(obj)} whose field {field.name} holds personal data "
+                "but is not set by __init__, so redact cannot copy it",
+                "redact input",
+            )
+        changes[field.alias] = new  # what __init__ takes: "_c" is set as "c"
     return attrs.evolve(obj, **changes) if changes else obj
