@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import pytest
@@ -179,6 +179,19 @@ def test_redact_copies_a_callers_own_attrs_class_or_says_why_not() -> None:
         redact(_Derived())
     assert info.value.paths == ["$"]
     assert "field c holds personal data but is not set by __init__" in str(info.value)
+
+
+class _Row(NamedTuple):
+    customer: Customer
+    score: int
+
+
+def test_redact_keeps_a_named_tuple_a_named_tuple() -> None:
+    # Once a plain tuple: row.customer then failed on what redact gave back.
+    row = redact(_Row(_household(), 9))
+    assert type(row) is _Row
+    assert row.score == 9
+    assert _personal_values(row.customer) == []
 
 
 def test_city_is_personal_but_country_and_region_are_not() -> None:

@@ -43,7 +43,10 @@ def redact(obj: T) -> T:
 
 def _redact(obj: Any) -> Any:
     if isinstance(obj, tuple):
-        return tuple(_redact(v) for v in obj)
+        values = tuple(_redact(v) for v in obj)
+        # A named tuple (a row) stays one: its fields are its positions.
+        make = getattr(type(obj), "_make", None)
+        return values if make is None else make(values)
     if isinstance(obj, list):
         return [_redact(v) for v in obj]
     if isinstance(obj, frozenset | set):
