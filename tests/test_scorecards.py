@@ -287,6 +287,55 @@ def test_parts_that_cancel_to_a_tiny_score_are_told_at_the_formula() -> None:
     ]
 
 
+def test_a_score_that_rounds_a_part_away_is_told_at_the_formula() -> None:
+    # Once "invalid RankedTheme: $.score: must equal the sum ...": d - d cancels in the
+    # explanation, but 0.3 + 7e15 had already rounded 0.3 away from the score.
+    factors = [ScorecardFactor("a"), ScorecardFactor("c", Scale.PERCENTAGE), ScorecardFactor("d")]
+    card = Scorecard(factors, "a * c - d + d")
+    with pytest.raises(ValidationError) as e:
+        card.score(EMPTY, {"t": {"a": 3, "c": 10, "d": 7e15}})
+    assert messages(e) == [
+        "$.formula: makes the score of theme 't' lose parts to rounding: "
+        "scale the estimates or weights down"
+    ]
+    # A smaller d rounds less: the parts add up to the score within the tolerance.
+    assert math.isclose(card.score(EMPTY, {"t": {"a": 3, "c": 10, "d": 7e5}})[0].score, 0.3)
+
+
+_FORMULAS = st.recursive(
+    st.sampled_from(["a", "b", "d", "2", "0.5", "0"]),
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from("+-*/"), inner).map(lambda t: f"({' '.join(t)})"),
+        inner.map(lambda x: f"-{x}"),
+    ),
+    max_leaves=6,
+)
+
+
+@given(
+    _FORMULAS,
+    st.floats(-5, 5),
+    st.floats(min_value=0, max_value=1e308, exclude_min=True),
+    st.floats(1, 1e300),
+)
+def test_a_valid_card_and_estimates_rank_or_tell_the_input(
+    text: str, a: float, b: float, d: float
+) -> None:
+    factors = [
+        ScorecardFactor("a", minimum=-5, maximum=5),
+        ScorecardFactor("b", positive=True),
+        ScorecardFactor("d", minimum=1, weight=0.5),
+    ]
+    try:
+        card = Scorecard(factors, f"{text} + a * 0 + b * 0 + d * 0")
+    except ValidationError:  # a division by a part that can be 0
+        return
+    try:
+        card.score(EMPTY, {"t": {"a": a, "b": b, "d": d}})
+    except ValidationError as e:
+        assert e.subject == "scorecard input", str(e)  # noqa: PT017
+
+
 def test_a_weighted_combination_that_overflows_is_a_validation_error() -> None:
     # math.fsum raises OverflowError where a sum of finite values passes the largest float.
     with pytest.raises(ValidationError) as e:

@@ -29,6 +29,13 @@ TOLERANCE = 1e-9
 _UNDERFLOW = 1e-300
 
 
+def adds_up(score: float, values: Iterable[float]) -> bool:
+    """Whether ``math.fsum`` of *values* is *score*, within :data:`TOLERANCE` of the largest."""
+    values = list(values)
+    scale = max([abs(score), *map(abs, values)])
+    return abs(math.fsum(values) - score) <= TOLERANCE * scale + _UNDERFLOW
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class FactorPart:
     """One factor's contribution to one theme's score.
@@ -112,10 +119,7 @@ class RankedTheme:
         if check.items("explanation", self.explanation, FactorPart) and score_ok and constant_ok:
             for name in duplicates(p.factor for p in self.explanation):
                 check.add("explanation", f"factor {name!r} is listed more than once")
-            values = [p.value for p in self.explanation] + [self.constant]
-            total = math.fsum(values)
-            scale = max([abs(self.score), *map(abs, values)])
-            if abs(total - self.score) > TOLERANCE * scale + _UNDERFLOW:
+            if not adds_up(self.score, [p.value for p in self.explanation] + [self.constant]):
                 check.add("score", "must equal the sum of the explanation's values and constant")
             for i, part in enumerate(self.explanation):
                 expected = None if self.score == 0 else part.value / self.score

@@ -39,7 +39,7 @@ from customer_model.model._validation import Checker, duplicates, to_tuple, type
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
-from customer_model.scorecard_ranking import FactorPart, RankedTheme, ScorecardRanking
+from customer_model.scorecard_ranking import FactorPart, RankedTheme, ScorecardRanking, adds_up
 
 __all__ = [
     "Evidence",
@@ -584,11 +584,13 @@ def _combine(
     if score != 0 and not all(math.isfinite(part / score) for part in parts.values()):
         check.add(where, _overflow(theme, "share of the score"))  # huge parts cancelling out
         return None, {}
+    if not adds_up(score, parts.values()):  # a large value added, then taken away again
+        check.add(where, _overflow(theme, "score", "lose parts to rounding"))
+        return None, {}
     return score, parts
 
 
-def _overflow(theme: str, what: str = "score") -> str:
-    return (
-        f"makes the {what} of theme {theme!r} overflow a float (infinite or undefined): "
-        "scale the estimates or weights down"
-    )
+def _overflow(
+    theme: str, what: str = "score", how: str = "overflow a float (infinite or undefined)"
+) -> str:
+    return f"makes the {what} of theme {theme!r} {how}: scale the estimates or weights down"
