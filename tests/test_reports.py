@@ -230,3 +230,13 @@ def test_a_loaded_split_report_keeps_its_rows() -> None:
         "$.by_segment",
     ]
     assert "'s' is listed more than once" in str(info.value)
+
+
+@pytest.mark.parametrize("split", ["same", None, CustomerKind.HOUSEHOLD])
+def test_a_share_of_no_role_split_is_a_validation_error(split: Any) -> None:
+    # Once a bare AttributeError ('str' object has no attribute 'value').
+    row = split_report(demo_dataset().customers).overall
+    with pytest.raises(ValidationError) as info:
+        row.share(split)
+    assert info.value.paths == ["$.split"]
+    assert row.share(RoleSplit.SAME) == 1 / 3

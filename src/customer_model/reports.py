@@ -89,6 +89,11 @@ class SplitCounts:
 
     def share(self, split: RoleSplit) -> float | None:
         """The share (0 to 1) of this group's customers with *split*; ``None`` if empty."""
+        given: object = split  # callers without a type checker pass anything
+        if not isinstance(given, RoleSplit):
+            check = Checker()
+            check.member("split", given, RoleSplit)
+            check.done("SplitCounts.share input")
         return _share(getattr(self, split.value), self.customers)
 
     @property
