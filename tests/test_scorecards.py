@@ -429,6 +429,9 @@ def test_formula_positions_count_every_kind_of_line_end(line_end: str) -> None:
         ({"name": "x", "scale": Scale.STARS, "maximum": 3}, "$.maximum: is only for"),
         ({"name": "x", "scale": Scale.STARS, "positive": True}, "$.positive: is only for"),
         ({"name": "x", "minimum": 5, "maximum": 1}, "$.maximum: must not be below the minimum"),
+        # once taken: no value is above 0 and at most 0, so every estimate was refused
+        ({"name": "x", "positive": True, "maximum": 0}, "$.maximum: must be above 0 when"),
+        ({"name": "x", "positive": True, "minimum": 0, "maximum": 0}, "$.maximum: must be above"),
         ({"name": "x", "segment": "vip"}, "$.segment: is only for"),
         ({"name": "x", "evidence": Evidence.SEGMENT_VOICES}, "$.segment: is required"),
         ({"name": "x", "scale": Scale.STARS, "evidence": Evidence.REVENUE}, "$.scale: must be"),

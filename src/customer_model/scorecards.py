@@ -185,6 +185,8 @@ class ScorecardFactor:
             check.add("positive", "is only for the 'number' scale")
         if not check.problems and self.range().lo > self.range().hi:
             check.add("maximum", "must not be below the minimum")
+        elif not check.problems and self.range().lo == self.range().hi and self.range().lo_open:
+            check.add("maximum", "must be above 0 when positive=True, or no value is left")
         if self.kind is FactorKind.COST and self.scale is Scale.PERCENTAGE:
             check.add("kind", "must be 'benefit' for a percentage: it multiplies the score")
         default: object = self.default  # callers without a type checker pass anything
