@@ -696,3 +696,52 @@ def test_each_refusal_names_its_input_field_and_rule(call: Any, message: str) ->
 )
 def test_estimates_at_the_ends_of_their_ranges_are_fine(make: Any) -> None:
     assert make() == make()
+
+
+# -- NumPy numbers, as a notebook passes them -----------------------------------------
+
+
+@given(
+    reach=st.integers(0, 10**6),
+    impact=st.sampled_from([0.25, 0.5, 1.0, 2.0, 3.0]),
+    confidence=st.floats(0, 1),
+    effort=st.floats(0.5, 100),
+    ratings=st.tuples(st.integers(1, 10), st.integers(1, 10), st.integers(1, 10)),
+)
+def test_numpy_numbers_score_as_the_python_numbers_they_equal(
+    reach: int,
+    impact: float,
+    confidence: float,
+    effort: float,
+    ratings: tuple[int, int, int],
+) -> None:
+    # df.apply hands over NumPy scalars; nps() and friends took NumPy integers,
+    # the frameworks refused them ("not int64").  (Typed as Any: the signatures
+    # say float, which NumPy's scalars are not to a type checker.)
+    np: Any = pytest.importorskip("numpy")
+
+    expected = rice(reach, impact, confidence, effort)
+    got = rice(np.int64(reach), np.float64(impact), np.float32(confidence), np.float64(effort))
+    assert type(got) is float
+    assert got == pytest.approx(expected, rel=1e-6)  # float32 keeps fewer digits
+    assert rice(np.int64(reach), np.float64(impact), confidence, np.float64(effort)) == expected
+    i, c, e = ratings
+    for method in ("mean", "product"):
+        assert ice(np.int8(i), np.int64(c), np.float64(e), method=method) == ice(
+            i, c, e, method=method
+        )
+    assert wsjf(np.int64(i), np.int64(c), np.float64(e), np.int64(c)) == wsjf(i, c, e, c)
+    assert cost_of_delay(np.int16(i), c, np.float64(e)) == cost_of_delay(i, c, e)
+    assert opportunity_score(np.int64(i), np.float64(c)) == opportunity_score(i, c)
+
+
+def test_numpy_bools_and_arrays_are_still_refused() -> None:
+    np: Any = pytest.importorskip("numpy")
+
+    with pytest.raises(ValidationError, match=r"\$\.reach: must be a real number"):
+        rice(np.bool_(True), 1, 1, 1)
+    with pytest.raises(ValidationError, match=r"\$\.impact: must be a real number"):
+        ice(np.array([8]), 6, 4, method="mean")
+    # An array of one method name compared equal to "mean" and passed.
+    with pytest.raises(ValidationError, match=r"\$\.method: must be 'product' or 'mean'"):
+        ice(8, 6, 4, method=np.array(["mean"]))

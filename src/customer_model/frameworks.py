@@ -15,8 +15,9 @@ from __future__ import annotations
 import enum
 import functools
 import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -44,6 +45,14 @@ __all__ = [
     "rice",
     "wsjf",
 ]
+
+
+def _plain(value: object) -> Any:
+    """A real number of another type (NumPy's, as ``df.apply`` passes) as the int or float
+    it equals; anything else, bools included, as given, for the checks to refuse."""
+    if type(value) in (int, float) or type(value) is bool or not isinstance(value, numbers.Real):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 def _score(compute: Callable[[], float], subject: str) -> float:
@@ -102,10 +111,9 @@ def rice(
     >>> rice(500, RiceImpact.HIGH, RiceConfidence.MEDIUM, 2)
     400.0
     """
-    if isinstance(impact, RiceImpact):
-        impact = impact.value
-    if isinstance(confidence, RiceConfidence):
-        confidence = confidence.value
+    reach, effort = _plain(reach), _plain(effort)
+    impact = impact.value if isinstance(impact, RiceImpact) else _plain(impact)
+    confidence = confidence.value if isinstance(confidence, RiceConfidence) else _plain(confidence)
     check = Checker()
     check.number("reach", reach, minimum=0)
     check.number("impact", impact, minimum=0)
@@ -139,10 +147,12 @@ def ice(
     >>> ice(8, 6, 4, method="product")
     192.0
     """
+    impact, confidence, ease = map(_plain, (impact, confidence, ease))
     check = Checker()
     for name, value in (("impact", impact), ("confidence", confidence), ("ease", ease)):
         check.number(name, value, minimum=1, maximum=10)
-    if method not in ("product", "mean"):
+    given: object = method  # an array of one would pass a plain ``in``
+    if not (type(given) is str and given in ("product", "mean")):
         check.add("method", "must be 'product' or 'mean'")
     check.done("ICE input")
     if method == "mean":
@@ -168,6 +178,8 @@ def cost_of_delay(business_value: float, time_criticality: float, risk_reduction
     >>> cost_of_delay(8, 5, 3)
     16.0
     """
+    parts = map(_plain, (business_value, time_criticality, risk_reduction))
+    business_value, time_criticality, risk_reduction = parts
     check = Checker()
     _cost_of_delay(check, business_value, time_criticality, risk_reduction)
     check.done("cost of delay input")
@@ -190,6 +202,8 @@ def wsjf(
     >>> wsjf(8, 5, 3, job_size=4)
     4.0
     """
+    parts = map(_plain, (business_value, time_criticality, risk_reduction, job_size))
+    business_value, time_criticality, risk_reduction, job_size = parts
     check = Checker()
     _cost_of_delay(check, business_value, time_criticality, risk_reduction)
     check.number("job_size", job_size, positive=True)
@@ -451,6 +465,7 @@ def opportunity_score(importance: float, satisfaction: float) -> float:
     >>> opportunity_score(8, 3)
     13.0
     """
+    importance, satisfaction = _plain(importance), _plain(satisfaction)
     check = Checker()
     check.number("importance", importance, minimum=0, maximum=10)
     check.number("satisfaction", satisfaction, minimum=0, maximum=10)
