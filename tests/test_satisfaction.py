@@ -196,8 +196,10 @@ class TestMeasureProperties:
         assert measure.scale == scale
         scores = [scale[0], scale[1], scale[1]]
         assert aggregate(measure, scores) == function(scores)
+        # By its value too, as SurveyResponse(measure="nps") takes it.
+        assert aggregate(measure.value, scores) == function(scores)
 
-    @pytest.mark.parametrize("measure", ["nps", None, 3, [SurveyMeasure.NPS], object()])
+    @pytest.mark.parametrize("measure", ["NPS", "Nps", None, 3, [SurveyMeasure.NPS], object()])
     def test_aggregate_names_a_measure_that_is_not_one(self, measure: Any) -> None:
         # Once a bare KeyError (or a TypeError for an unhashable value).
         with pytest.raises(ValidationError) as info:
@@ -378,6 +380,8 @@ class TestSatisfactionByRole:
 
     def test_other_measure(self) -> None:
         result = satisfaction_by_role(role_responses(), customers(), measure=SurveyMeasure.CSAT)
+        # Named by its value, as SurveyResponse(measure="csat") takes it: the same result.
+        assert satisfaction_by_role(role_responses(), customers(), measure="csat") == result
         assert result.overall == GroupScore(0.0, 1)
         assert result.users_only == GroupScore(0.0, 1)
         assert result.purchasers is None
@@ -415,7 +419,7 @@ class TestSatisfactionByRole:
 
     def test_bad_inputs(self) -> None:
         with pytest.raises(ValidationError) as exc:
-            satisfaction_by_role([object()], [company(), "x"], measure="nps")  # type: ignore[arg-type, list-item]
+            satisfaction_by_role([object()], [company(), "x"], measure="NPS")  # type: ignore[arg-type, list-item]
         assert [p.path for p in exc.value.problems] == [
             ("customers", 1),
             ("measure",),
@@ -525,6 +529,14 @@ class TestSatisfactionBySegment:
         assert result.get("all") == result.overall
         assert result.get("none") is None
         assert set(b2b.seen) == {as_of}
+        by_value = satisfaction_by_segment(
+            role_responses(),
+            customers(),
+            [b2b, homes, everyone, nobody],
+            as_of=as_of,
+            measure="nps",
+        )
+        assert by_value == result
         rows = result.to_records()
         assert [(r["segment_id"], r["responses"]) for r in rows] == [
             (None, result.overall.count if result.overall else 0),

@@ -117,9 +117,23 @@ class TestVolume:
 
     def test_bad_input(self) -> None:
         with pytest.raises(ValidationError) as info:
-            feedback_volume([item("x", utc(2026, 1, 1)), "x"], "month", tz="UTC")  # type: ignore[list-item, arg-type]
+            feedback_volume([item("x", utc(2026, 1, 1)), "x"], "Month", tz="UTC")  # type: ignore[list-item, arg-type]
         paths = {p.path for p in info.value.problems}
         assert paths == {("granularity",), ("tz",), ("feedback", 1)}
+        assert "$.granularity: must be a Granularity or one of its values: 'week'" in str(
+            info.value
+        )
+
+    @given(items=st.lists(feedback_items(), max_size=10), g=st.sampled_from(Granularity))
+    def test_a_granularity_by_its_value_is_that_granularity(
+        self, items: list[FeedbackItem], g: Granularity
+    ) -> None:
+        # As a model field takes a member's value, so do the functions (notebooks type "week").
+        assert feedback_volume(items, g.value) == feedback_volume(items, g)
+        as_of = datetime(2031, 1, 1, tzinfo=UTC)
+        assert rising_themes(items, as_of=as_of, granularity=g.value) == rising_themes(
+            items, as_of=as_of, granularity=g
+        )
 
     def test_html_escapes(self) -> None:
         page = feedback_volume([item("<i>", utc(2026, 1, 1))])._repr_html_()

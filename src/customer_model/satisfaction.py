@@ -20,12 +20,13 @@ from customer_model.errors import Path, ValidationError
 from customer_model.model._validation import (
     Checker,
     duplicates,
+    exact_member,
     to_tuple,
     type_name,
 )
 from customer_model.model.customers import Customer, Role
 from customer_model.model.segments import SegmentLike
-from customer_model.model.surveys import SurveyMeasure, SurveyResponse
+from customer_model.model.surveys import SurveyMeasure, SurveyMeasureValue, SurveyResponse
 from customer_model.roles import roles_of
 
 __all__ = [
@@ -123,14 +124,18 @@ _AGGREGATES: dict[SurveyMeasure, Callable[[Iterable[int]], float]] = {
 }
 
 
-def aggregate(measure: SurveyMeasure, scores: Iterable[int]) -> float:
-    """Score *scores* with *measure*'s function (:func:`nps`, :func:`csat` or :func:`ces`)."""
-    given: object = measure  # callers without a type checker pass anything
+def aggregate(measure: SurveyMeasure | SurveyMeasureValue, scores: Iterable[int]) -> float:
+    """Score *scores* with *measure*'s function (:func:`nps`, :func:`csat` or :func:`ces`).
+
+    *measure* is a :class:`~customer_model.SurveyMeasure` or its value (``"nps"``).
+    """
+    given: object = exact_member(SurveyMeasure, measure)  # untyped callers pass anything
     if not isinstance(given, SurveyMeasure):
         check = Checker()
-        check.member("measure", given, SurveyMeasure)
+        check.member("measure", given, SurveyMeasure, values=True)
         check.done("aggregate input")
-    return _AGGREGATES[measure](scores)
+    assert isinstance(given, SurveyMeasure)  # checked just above
+    return _AGGREGATES[given](scores)
 
 
 # -- results ----------------------------------------------------------------------
@@ -373,7 +378,7 @@ def _responses(
     check: Checker, responses: object, index: Mapping[str, Customer], measure: object
 ) -> list[SurveyResponse]:
     """The responses that answer *measure*, after checking every response."""
-    check.member("measure", measure, SurveyMeasure)
+    check.member("measure", measure, SurveyMeasure, values=True)
     if isinstance(responses, str | bytes | Mapping) or not isinstance(responses, Iterable):
         check.add("responses", f"must be an iterable of SurveyResponse, not {type_name(responses)}")
         return []
@@ -401,15 +406,17 @@ def satisfaction_by_role(
     responses: Iterable[SurveyResponse],
     customers: Iterable[Customer] | Mapping[str, Customer],
     *,
-    measure: SurveyMeasure = SurveyMeasure.NPS,
+    measure: SurveyMeasure | SurveyMeasureValue = SurveyMeasure.NPS,
 ) -> RoleBreakdown:
     """Score *measure* separately for purchasers, users, both and unknown respondents.
 
     A respondent's role comes from :func:`~customer_model.roles_of` for the
     response's own customer.  Responses to other measures are ignored; every
     response must belong to one of *customers* (a list, or a mapping by id).
-    See :class:`RoleBreakdown` for the groups and the gap.
+    See :class:`RoleBreakdown` for the groups and the gap.  *measure* may be
+    given by its value (``"csat"``).
     """
+    measure = exact_member(SurveyMeasure, measure)
     check = Checker()
     index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)
@@ -451,7 +458,7 @@ def satisfaction_by_segment(
     segments: Iterable[SegmentLike],
     *,
     as_of: datetime | None,
-    measure: SurveyMeasure = SurveyMeasure.NPS,
+    measure: SurveyMeasure | SurveyMeasureValue = SurveyMeasure.NPS,
 ) -> SegmentBreakdown:
     """Score *measure* among the responses of each segment's customers.
 
@@ -459,8 +466,9 @@ def satisfaction_by_segment(
     as_of=as_of)`` holds for its customer; *as_of*, an aware datetime as every
     segment takes, is passed through unchanged (rules such as recency need a
     reference time, and the library never reads the clock).  Segments with no
-    matching responses score ``None``.
+    matching responses score ``None``.  *measure* may be given by its value.
     """
+    measure = exact_member(SurveyMeasure, measure)
     check = Checker()
     index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)

@@ -13,7 +13,7 @@ import enum
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 from dateutil.relativedelta import MO, relativedelta
@@ -25,6 +25,7 @@ from customer_model.model._validation import (
     INT64_MAX,
     ZONE_ERRORS,
     Checker,
+    exact_member,
     is_aware,
     to_tuple,
     type_name,
@@ -34,11 +35,16 @@ from customer_model.model.feedback import FeedbackItem
 __all__ = [
     "CalendarPeriod",
     "Granularity",
+    "GranularityValue",
     "ThemeTrend",
     "VolumeTable",
     "feedback_volume",
     "rising_themes",
 ]
+
+
+#: A :class:`Granularity` by its value, as the functions that take one accept it.
+GranularityValue = Literal["week", "month", "quarter"]
 
 
 class Granularity(enum.Enum):
@@ -361,7 +367,7 @@ def _blames_tz(check: Checker) -> bool:
 
 def feedback_volume(
     feedback: Iterable[FeedbackItem],
-    granularity: Granularity = Granularity.MONTH,
+    granularity: Granularity | GranularityValue = Granularity.MONTH,
     *,
     tz: tzinfo = UTC,
 ) -> VolumeTable:
@@ -370,9 +376,11 @@ def feedback_volume(
     Every item counts (volume is about how often a theme comes up, so the
     same author twice counts twice, unlike :func:`~customer_model.prioritize`).
     The periods run without gaps from the first item's period to the last's.
+    *granularity* may be given by its value (``"week"``).
     """
+    granularity = exact_member(Granularity, granularity)
     check = Checker()
-    check.member("granularity", granularity, Granularity)
+    check.member("granularity", granularity, Granularity, values=True)
     dated = _local_dates(check, feedback, tz)
     check.done("feedback volume input")
     assert dated is not None
@@ -395,7 +403,7 @@ def rising_themes(
     feedback: Iterable[FeedbackItem],
     *,
     as_of: datetime,
-    granularity: Granularity = Granularity.MONTH,
+    granularity: Granularity | GranularityValue = Granularity.MONTH,
     tz: tzinfo = UTC,
     min_increase: int = 1,
 ) -> tuple[ThemeTrend, ...]:
@@ -408,10 +416,12 @@ def rising_themes(
     then theme.  Items outside the two periods are ignored.  An *as_of* so
     early that two complete periods cannot precede it (within the first
     periods of year 1) raises :class:`~customer_model.ValidationError`.
+    *granularity* may be given by its value (``"quarter"``).
     """
+    granularity = exact_member(Granularity, granularity)
     check = Checker()
     check.aware("as_of", as_of)
-    check.member("granularity", granularity, Granularity)
+    check.member("granularity", granularity, Granularity, values=True)
     check.integer("min_increase", min_increase, minimum=1)
     dated = _local_dates(check, feedback, tz)
     today = None if check.problems else _local_date(check, ("as_of",), as_of, tz)
