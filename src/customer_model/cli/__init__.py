@@ -15,7 +15,6 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 from customer_model.cli._demo import run_demo
@@ -35,6 +34,7 @@ from customer_model.cli._files import (
     source_of,
     write_whole,
 )
+from customer_model.cli._options import amount, as_of, count, indent, seed
 from customer_model.cli._progress import ProgressBar
 from customer_model.cli._signals import stops
 from customer_model.errors import ValidationError
@@ -48,71 +48,11 @@ BAD_INPUT = 2
 # -- shared helpers -------------------------------------------------------------------
 
 
-def _as_of(text: str) -> datetime:
-    """``--as-of``: an ISO date (the end of that day, UTC) or a datetime with an offset.
-
-    A bare date means "as of that day", so the day's own feedback counts.
-    """
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.max.time(), UTC)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "must be an ISO 8601 date (2025-06-30) or datetime with an offset"
-        ) from None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise argparse.ArgumentTypeError("must carry a UTC offset such as Z or +02:00")
-    return value
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error on stderr (no usage block), exit status 2."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def _amount(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _indent(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    from customer_model.serialization import MAX_INDENT
-
-    if not 0 <= value <= MAX_INDENT:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_INDENT}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    if value < 0:  # random.Random(-1) repeats random.Random(1)
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 # -- rank -------------------------------------------------------------------------------
@@ -475,10 +415,10 @@ def _parser() -> argparse.ArgumentParser:
     rank.add_argument("--customers", metavar="FILE", help="where the customers come from")
     rank.add_argument("--policy", metavar="FILE", help="a PrioritizationPolicy as JSON")
     rank.add_argument(
-        "--as-of", type=_as_of, metavar="ISO", help="reference time (default: newest feedback)"
+        "--as-of", type=as_of, metavar="ISO", help="reference time (default: newest feedback)"
     )
     rank.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    rank.add_argument("--top", type=_count, metavar="N", help="show only the first N themes")
+    rank.add_argument("--top", type=count, metavar="N", help="show only the first N themes")
     rank.add_argument("--scorecard", metavar="FILE", help="rank by a Scorecard (JSON) instead")
     rank.add_argument("--estimates", metavar="FILE", help="CSV: a theme column, one per factor")
     rank.add_argument(
@@ -491,7 +431,7 @@ def _parser() -> argparse.ArgumentParser:
 
     from customer_model.cli._warehouse import add_sql_command
 
-    add_sql_command(sub, as_of=_as_of, formatter=_FORMATTER)
+    add_sql_command(sub, as_of=as_of, formatter=_FORMATTER)
 
     validate = sub.add_parser(
         "validate",
@@ -521,8 +461,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_GENERATE_EPILOG,
         formatter_class=_FORMATTER,
     )
-    generate.add_argument("--customers", type=_count, metavar="N", default=200)
-    generate.add_argument("--seed", type=_seed, metavar="S", default=0)
+    generate.add_argument("--customers", type=count, metavar="N", default=200)
+    generate.add_argument("--seed", type=seed, metavar="S", default=0)
     generate.add_argument(
         "--out", metavar="PATH", help="file (json; default stdout) or folder (jsonl, parquet)"
     )
@@ -534,16 +474,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.add_argument(
         "--feedback",
-        type=_amount,
+        type=amount,
         metavar="N",
         help="about N feedback rows in all (tables only; default about 4.6 per customer)",
     )
     generate.add_argument(
-        "--start", type=_as_of, metavar="ISO", help="first day of data (default 2025-01-01)"
+        "--start", type=as_of, metavar="ISO", help="first day of data (default 2025-01-01)"
     )
-    generate.add_argument("--months", type=_count, metavar="M", default=12)
+    generate.add_argument("--months", type=count, metavar="M", default=12)
     generate.add_argument(
-        "--indent", type=_indent, metavar="N", default=None, help="pretty-print with N spaces"
+        "--indent", type=indent, metavar="N", default=None, help="pretty-print with N spaces"
     )
     generate.set_defaults(handler=_generate)
 

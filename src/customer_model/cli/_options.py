@@ -1,0 +1,72 @@
+"""The command line's option values: each read from its text, or refused in one line.
+
+Each is an argparse ``type``: a bad value raises ``ArgumentTypeError`` with
+what the value must be, which argparse reports as a usage error (status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime
+
+__all__ = ["amount", "as_of", "count", "indent", "seed"]
+
+
+def as_of(text: str) -> datetime:
+    """``--as-of``: an ISO date (the end of that day, UTC) or a datetime with an offset.
+
+    A bare date means "as of that day", so the day's own feedback counts.
+    """
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.max.time(), UTC)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "must be an ISO 8601 date (2025-06-30) or datetime with an offset"
+        ) from None
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise argparse.ArgumentTypeError("must carry a UTC offset such as Z or +02:00")
+    return value
+
+
+def count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def amount(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def indent(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    from customer_model.serialization import MAX_INDENT
+
+    if not 0 <= value <= MAX_INDENT:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_INDENT}")
+    return value
+
+
+def seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if value < 0:  # random.Random(-1) repeats random.Random(1)
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
