@@ -140,6 +140,16 @@ def test_generate_honours_start_months_and_indent(capsys: pytest.CaptureFixture[
     )
 
 
+def test_generate_start_as_a_date_is_the_first_moment_of_that_day(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--start 2025-01-01`` is the default it names, byte for byte (not the day's end)."""
+    assert main(["generate", "--customers", "3", "--seed", "2"]) == 0
+    default = capsys.readouterr().out
+    assert main(["generate", "--customers", "3", "--seed", "2", "--start", "2025-01-01"]) == 0
+    assert capsys.readouterr().out == default
+
+
 def test_generate_draws_a_progress_bar_on_a_terminal(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

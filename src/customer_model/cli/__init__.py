@@ -34,7 +34,7 @@ from customer_model.cli._files import (
     source_of,
     write_whole,
 )
-from customer_model.cli._options import amount, as_of, count, indent, seed
+from customer_model.cli._options import amount, as_of, count, indent, seed, start
 from customer_model.cli._progress import ProgressBar
 from customer_model.cli._signals import stops
 from customer_model.errors import ValidationError
@@ -479,7 +479,7 @@ def _parser() -> argparse.ArgumentParser:
         help="about N feedback rows in all (tables only; default about 4.6 per customer)",
     )
     generate.add_argument(
-        "--start", type=as_of, metavar="ISO", help="first day of data (default 2025-01-01)"
+        "--start", type=start, metavar="ISO", help="first day of data (default 2025-01-01)"
     )
     generate.add_argument("--months", type=count, metavar="M", default=12)
     generate.add_argument(

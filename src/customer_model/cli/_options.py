@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime
 
-__all__ = ["amount", "as_of", "count", "indent", "seed"]
+__all__ = ["amount", "as_of", "count", "indent", "seed", "start"]
 
 
 def as_of(text: str) -> datetime:
@@ -28,6 +28,16 @@ def as_of(text: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise argparse.ArgumentTypeError("must carry a UTC offset such as Z or +02:00")
     return value
+
+
+def start(text: str) -> datetime:
+    """``--start``: an ISO date (the first moment of that day, UTC) or a datetime with an offset.
+
+    Data starts at the day's beginning, not at its end as ``--as-of`` reads a date.
+    """
+    if len(text) == 10:
+        return as_of(text).replace(hour=0, minute=0, second=0, microsecond=0)
+    return as_of(text)
 
 
 def count(text: str) -> int:
