@@ -146,6 +146,35 @@ def test_a_dash_reads_standard_input(data: Path) -> None:
     assert line.startswith("<stdin>: $.")
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["generate", "--customers", "50"],  # more than a buffer: fails while writing
+        ["validate", "{data}"],  # one line: fails when the buffer is flushed
+        ["nps", "{data}"],
+    ],
+)
+def test_standard_output_on_a_full_disk_is_one_line(
+    command: list[str], data: Path, tmp_path: Path
+) -> None:
+    def limit() -> None:  # the disk is "full" at once
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    with (tmp_path / "out.txt").open("wb") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "customer_model.cli", *(a.format(data=data) for a in command)],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            timeout=TIMEOUT,
+            preexec_fn=limit,
+            check=False,
+        )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.decode() == (
+        f"customer-model {command[0]}: cannot write to standard output (File too large)\n"
+    )
+
+
 # -- writing: whole or not at all -----------------------------------------------------
 
 

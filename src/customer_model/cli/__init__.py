@@ -522,7 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, received: list[int]) -> int:
     """The command's status; an error once a stop was *received* is the stop's doing."""
     try:
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # a full disk is told here, not in a traceback at exit
+        return status
     except InputError as e:
         if received:  # DuckDB's query interrupted by the stop, say
             raise
@@ -536,4 +538,11 @@ def _run(args: argparse.Namespace, received: list[int]) -> int:
         return BAD_INPUT
     except BrokenPipeError:  # `customer-model rank big.json | head`
         sys.stderr.close()
+        return 1
+    except OSError as e:  # writing standard output (files are read and written elsewhere)
+        why = e.strerror or type(e).__name__
+        print(
+            f"customer-model {args.command}: cannot write to standard output ({why})",
+            file=sys.stderr,
+        )
         return 1
