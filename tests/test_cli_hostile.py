@@ -175,6 +175,21 @@ def test_standard_output_on_a_full_disk_is_one_line(
     )
 
 
+@pytest.mark.parametrize("stdin", ["closed", "write-only"])
+def test_a_dash_with_no_readable_standard_input_is_one_line(stdin: str, tmp_path: Path) -> None:
+    with (tmp_path / "out.txt").open("wb") as write_only:
+        result = subprocess.run(
+            [sys.executable, "-m", "customer_model.cli", "validate", "-"],
+            stdin=write_only if stdin == "write-only" else subprocess.DEVNULL,
+            capture_output=True,
+            preexec_fn=(lambda: os.close(0)) if stdin == "closed" else None,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    said = "is closed" if stdin == "closed" else "cannot read (Bad file descriptor)"
+    assert _one_clear_line(result) == f"<stdin>: {said}"
+
+
 # -- writing: whole or not at all -----------------------------------------------------
 
 

@@ -108,7 +108,12 @@ def read_bytes(path: str) -> bytes:
     if path == "":
         raise _refuse(path, "the file name is empty; give the path of a file")
     if path == STDIO:
-        return sys.stdin.buffer.read()
+        if sys.stdin is None:  # closed by the shell (`<&-`)
+            raise _refuse(path, "is closed")
+        try:
+            return sys.stdin.buffer.read()
+        except OSError as e:  # opened for writing only (`0>file`), say
+            raise _refuse(path, f"cannot read ({e.strerror or type(e).__name__})") from None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
