@@ -98,7 +98,17 @@ def test_generate_into_a_fifo_does_not_block(fifo: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [["validate"], ["rank"], ["nps"], ["rank", "{data}", "--customers"]]
+    "command",
+    [
+        ["validate"],
+        ["rank"],
+        ["nps"],
+        ["rank", "{data}", "--customers"],
+        ["rank", "{data}", "--policy"],
+        ["rank", "--engine", "duckdb", "{data}", "--policy"],
+        ["rank", "{data}", "--segments"],
+        ["sql", "backlog", "--as-of", "2025-12-31", "--policy"],
+    ],
 )
 def test_a_directory_or_an_empty_name_is_one_line(
     command: list[str], tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]

@@ -114,7 +114,7 @@ def _rank_in_python(args: argparse.Namespace) -> Any:
     feedback = [item for _, item in records]
     policy = (
         load_json(args.policy, PrioritizationPolicy, kind="policy")
-        if args.policy
+        if args.policy is not None  # an empty name is refused, not taken for no policy
         else PrioritizationPolicy()
     )
     as_of = args.as_of

@@ -98,7 +98,7 @@ def _sql_backlog(args: argparse.Namespace) -> int:
 def _policy(args: argparse.Namespace) -> Any:
     from customer_model.model.policy import PrioritizationPolicy
 
-    if not args.policy:
+    if args.policy is None:  # an empty name is refused, not taken for no policy
         return PrioritizationPolicy()
     return load_json(args.policy, PrioritizationPolicy, kind="policy")
 
