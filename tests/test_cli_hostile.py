@@ -200,6 +200,30 @@ def test_a_dash_with_no_readable_standard_input_is_one_line(stdin: str, tmp_path
     assert _one_clear_line(result) == f"<stdin>: {said}"
 
 
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),  # Notepad, PowerShell
+        lambda text: text.encode("utf-16"),  # with its byte-order mark
+        lambda text: b"\n  " + text.encode("utf-8"),
+    ],
+    ids=["utf-8-bom", "utf-16", "spaces"],
+)
+def test_an_array_of_customers_or_segments_in_any_encoding_json_reads(
+    encode: Any, data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``validate --type customers`` reads these arrays; so do --customers and --segments."""
+    dataset = json.loads(data.read_text(encoding="utf-8"))
+    customers, segments = tmp_path / "customers.json", tmp_path / "segments.json"
+    customers.write_bytes(encode(json.dumps(dataset["customers"])))
+    segments.write_bytes(encode(json.dumps(dataset["segments"])))
+    assert main(["rank", str(data), "--format", "json"]) == 0
+    expected = capsys.readouterr().out
+    argv = ["rank", str(data), "--format", "json", "--customers", str(customers)]
+    assert main([*argv, "--segments", str(segments)]) == 0
+    assert capsys.readouterr().out == expected
+
+
 # -- writing: whole or not at all -----------------------------------------------------
 
 

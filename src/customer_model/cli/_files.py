@@ -11,6 +11,7 @@ for ever) and ``-`` is standard input; a file is written whole or not at all.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import functools
 import json
@@ -141,6 +142,14 @@ def _lines(path: str, problems: Iterable[Problem], line: int | None = None) -> l
     return [f"{where}: {p}" for p in problems]
 
 
+def _holds_array(data: bytes) -> bool:
+    """Whether JSON *data* is an array, in any encoding ``json.loads`` reads (a BOM too)."""
+    encoding = json.detect_encoding(data)
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] == b"["
+    return data.decode(encoding, errors="replace").lstrip()[:1] == "["  # UTF-16 or 32
+
+
 def load_json(
     path: str,
     cls: Any,
@@ -156,7 +165,7 @@ def load_json(
     *array_kind* are what ``customer-model validate --type`` calls them.
     """
     data = read_bytes(path)
-    if array_cls is not None and data.lstrip()[:1] == b"[":
+    if array_cls is not None and _holds_array(data):
         cls, kind = array_cls, array_kind
     try:
         return from_json(data, cls, repeated_keys="error")
