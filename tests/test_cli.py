@@ -229,6 +229,20 @@ def test_validate_a_json_array_of_customers(
     assert capsys.readouterr().out.strip() == f"{path}: valid: 3 customers records"
 
 
+@pytest.mark.parametrize("kind", ["dataset", "policy", "customers"])
+def test_validate_refuses_customers_it_would_not_check(
+    kind: str, data_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file that names no customer of its own is not called valid against --customers."""
+    none = _write(tmp_path / "none.json", "[]")
+    assert main(["validate", data_file, "--type", kind, "--customers", none]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"--customers: checks the customers of feedback or responses, not of a {kind} file\n"
+    )
+
+
 def test_missing_file_exits_2_with_a_message(capsys: pytest.CaptureFixture[str]) -> None:
     for command in (["validate", "nope.json"], ["nps", "nope.json"]):
         assert main(command) == 2

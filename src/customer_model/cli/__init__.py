@@ -193,6 +193,10 @@ def _validate(args: argparse.Namespace) -> int:
         "feedback": FeedbackItem,
         "responses": SurveyResponse,
     }.get(kind, Dataset)
+    if args.customers is not None and kind not in ("feedback", "responses"):  # never ignored
+        raise InputError(
+            [f"--customers: checks the customers of feedback or responses, not of a {kind} file"]
+        )
     errors: list[str] = []
     try:
         if kind == "policy":
@@ -215,7 +219,7 @@ def _validate(args: argparse.Namespace) -> int:
         else:
             records = load_array(path, cls, errors=errors)
         errors.extend(duplicate_ids(path, records, lines=lines))
-        if args.customers is not None and kind != "customers":
+        if args.customers is not None:
             known = {c.id for c in load_customers(args.customers)}
             source = shown(args.customers)
             errors.extend(
