@@ -440,6 +440,18 @@ def test_a_bad_policy_files_hint_checks_the_policy(
     assert f"validate {customers} --type customers`" in capsys.readouterr().err
 
 
+def test_a_bad_segments_array_points_at_no_validate_that_cannot_check_it(
+    tmp_path: Path, data_file: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``validate segments.json`` reads a dataset: it would not list these problems."""
+    segments = _write(tmp_path / "segments.json", '[{"id": "a"}, {"id": "b"}]')
+    assert main(["rank", data_file, "--segments", segments]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{segments}: $[0].")
+    assert err.endswith((" more problem)\n", " more problems)\n"))
+    assert "validate" not in err
+
+
 def test_rank_bad_policy_file(
     tmp_path: Path, data_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

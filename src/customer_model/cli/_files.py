@@ -162,15 +162,18 @@ def load_json(
 
     With *array_cls*, a file whose JSON value is an array is read as that type
     instead (a list of customers rather than a dataset, say).  *kind* and
-    *array_kind* are what ``customer-model validate --type`` calls them.
+    *array_kind* are what ``customer-model validate --type`` calls them; an
+    array without one (segments) gets no hint, since validate cannot check it.
     """
     data = read_bytes(path)
+    hint: str | None = validate_hint(path, kind)
     if array_cls is not None and _holds_array(data):
-        cls, kind = array_cls, array_kind
+        cls = array_cls
+        hint = validate_hint(path, array_kind) if array_kind else None
     try:
         return from_json(data, cls, repeated_keys="error")
     except ValidationError as e:
-        raise InputError(_lines(path, e.problems), validate_hint(path, kind)) from None
+        raise InputError(_lines(path, e.problems), hint) from None
 
 
 def load_array(path: str, cls: type[T], *, errors: list[str]) -> list[tuple[int, T]]:
