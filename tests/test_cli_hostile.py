@@ -147,6 +147,26 @@ def test_names_that_are_not_utf8_or_hold_a_newline_are_shown_on_one_line(
     assert ok.stdout.decode("utf-8").startswith(f"{tmp_path}/d\\udcff\\n.json: valid dataset")
 
 
+def test_table_folders_and_estimates_with_a_newline_in_their_name_are_shown_on_one_line(
+    tmp_path: Path, data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = tmp_path / "a\nb"
+    shown = f"{tmp_path}/a\\nb"
+    odd.write_text("theme,impact\n\xff\n", encoding="latin-1")  # a file, and not UTF-8
+    assert main(["generate", "--customers", "1", "--format", "jsonl", "--out", str(odd)]) == 2
+    assert capsys.readouterr().err == f"{shown}: is a file; tables are written into a folder\n"
+    card = tmp_path / "card.json"
+    card.write_text('{"factors": [{"name": "impact", "scale": "0-10"}]}', encoding="utf-8")
+    assert main(["rank", str(data), "--scorecard", str(card), "--estimates", str(odd)]) == 2
+    assert capsys.readouterr().err == f"{shown}: is not UTF-8 text\n"
+    odd.unlink()
+    odd.mkdir()
+    assert main(["rank", "--engine", "duckdb", str(odd)]) == 2
+    assert capsys.readouterr().err.startswith(f"{shown}: no customers table (")
+    assert main(["generate", "--customers", "1", "--format", "jsonl", "--out", str(odd)]) == 0
+    assert capsys.readouterr().err.startswith(f"wrote jsonl tables into {shown}: 1 customers")
+
+
 def test_a_dash_reads_standard_input(data: Path) -> None:
     ranked = _cli("rank", "-", "--top", "2", stdin=data.read_bytes())
     assert ranked.returncode == 0, ranked.stderr

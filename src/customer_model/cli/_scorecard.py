@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from customer_model.backlog import Backlog
-from customer_model.cli._files import InputError, load_json, read_bytes
+from customer_model.cli._files import InputError, load_json, read_bytes, shown
 from customer_model.errors import Problem, ValidationError
 from customer_model.scorecards import Scorecard, ScorecardRanking
 
@@ -55,10 +55,11 @@ def _number(text: str) -> int | float | None:
 
 def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
     """Theme -> {factor: number} from a CSV file with a ``theme`` column."""
+    source = shown(path)  # as messages show it: on one line
     try:
         text = read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _Problems([f"{path}: is not UTF-8 text"]) from None
+        raise _Problems([f"{source}: is not UTF-8 text"]) from None
     rows = []  # (the line the row starts on, its cells); blank rows are skipped
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -68,19 +69,19 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
                 rows.append((start, row))
             start = reader.line_num + 1  # a quoted cell may span lines
     except csv.Error:
-        raise _Problems([f"{path}: is not valid CSV"]) from None
+        raise _Problems([f"{source}: is not valid CSV"]) from None
     if not rows:
-        raise _Problems([f"{path}: is empty: it needs a header with a theme column"])
+        raise _Problems([f"{source}: is empty: it needs a header with a theme column"])
     first, head = rows[0]
     header = [cell.strip() for cell in head]
     errors = []
     if header.count("theme") != 1:
-        errors.append(f"{path}:{first}: the header must name one 'theme' column")
+        errors.append(f"{source}:{first}: the header must name one 'theme' column")
     for i, name in enumerate(header):
         if not name:
-            errors.append(f"{path}:{first}: column {i + 1} has no name")
+            errors.append(f"{source}:{first}: column {i + 1} has no name")
         elif header.count(name) > 1 and name != "theme":
-            errors.append(f"{path}:{first}: column {name!r} is named more than once")
+            errors.append(f"{source}:{first}: column {name!r} is named more than once")
     if errors:
         raise _Problems(dict.fromkeys(errors))
     at = header.index("theme")
@@ -88,14 +89,14 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
     lines: dict[str, int] = {}
     for n, row in rows[1:]:
         if len(row) != len(header):
-            errors.append(f"{path}:{n}: has {len(row)} cells; the header has {len(header)}")
+            errors.append(f"{source}:{n}: has {len(row)} cells; the header has {len(header)}")
             continue
         theme = row[at].strip()  # as every other cell: the spaces are the file's
         if not theme:
-            errors.append(f"{path}:{n}: has no theme")
+            errors.append(f"{source}:{n}: has no theme")
             continue
         if theme in lines:
-            errors.append(f"{path}:{n}: repeats the theme of line {lines[theme]}")
+            errors.append(f"{source}:{n}: repeats the theme of line {lines[theme]}")
             continue
         lines[theme] = n
         values: dict[str, int | float] = {}
@@ -104,7 +105,7 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
                 continue
             number = _number(cell.strip())
             if number is None:
-                errors.append(f"{path}:{n}: column {name!r}: must be a number")
+                errors.append(f"{source}:{n}: column {name!r}: must be a number")
             else:
                 values[name] = number
         estimates[theme] = values
@@ -115,7 +116,7 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
 
 def _where(problem: Problem, files: Mapping[str, str], default: str) -> str:
     head = problem.path[0] if problem.path else None
-    return files.get(str(head), default)
+    return shown(files.get(str(head), default))
 
 
 def rank_by_scorecard(

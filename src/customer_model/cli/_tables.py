@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from customer_model.cli._files import InputError, publish
+from customer_model.cli._files import InputError, publish, shown
 from customer_model.cli._progress import ProgressBar
 from customer_model.cli._rows import (
     NOT_AWARE,
@@ -102,9 +102,11 @@ def _folder(out: str) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise InputError([f"{out}: is a file; tables are written into a folder"]) from None
+        raise InputError([f"{shown(out)}: is a file; tables are written into a folder"]) from None
     except OSError as e:
-        raise InputError([f"{out}: cannot create ({e.strerror or type(e).__name__})"]) from None
+        raise InputError(
+            [f"{shown(out)}: cannot create ({e.strerror or type(e).__name__})"]
+        ) from None
     except ValueError:  # a NUL character in the name
         raise InputError([f"{out!r}: not a valid folder name"]) from None
     return path
@@ -173,13 +175,15 @@ def write_tables(
                             _to_parquet(con, lines[name], parquet[name], name)
                 except duckdb.Error as e:  # a full disk, say; our own rows are always valid
                     raise InputError(
-                        [f"{out}: cannot write Parquet ({type(e).__name__})"]
+                        [f"{shown(out)}: cannot write Parquet ({type(e).__name__})"]
                     ) from None
                 finally:
                     con.close()
                 _move_into_place(folder, parquet, ".parquet")
     except OSError as e:
-        raise InputError([f"{out}: cannot write ({e.strerror or type(e).__name__})"]) from None
+        raise InputError(
+            [f"{shown(out)}: cannot write ({e.strerror or type(e).__name__})"]
+        ) from None
     return counts
 
 
@@ -219,6 +223,7 @@ def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
 
 
 def _table_file(folder: Path, table: str) -> tuple[Path, str]:
+    label = shown(str(folder))
     found = [
         (folder / f"{table}{ending}", kind)
         for ending, kind in ENDINGS.items()
@@ -226,11 +231,11 @@ def _table_file(folder: Path, table: str) -> tuple[Path, str]:
     ]
     if not found:
         raise InputError(
-            [f"{folder}: no {table} table ({table}.parquet, {table}.jsonl or {table}.ndjson)"]
+            [f"{label}: no {table} table ({table}.parquet, {table}.jsonl or {table}.ndjson)"]
         )
     if len(found) > 1:
         names = " and ".join(path.name for path, _ in found)
-        raise InputError([f"{folder}: {names} both hold the {table} table; keep one"])
+        raise InputError([f"{label}: {names} both hold the {table} table; keep one"])
     return found[0]
 
 
@@ -248,17 +253,18 @@ def _require(present: set[str], types: Mapping[str, str], path: Path, table: str
     missing = [name for name in types if name not in present]
     if missing:
         named = ", ".join(map(repr, missing))
-        raise InputError([f"{path}: no column {named} in the {table} table"])
+        raise InputError([f"{shown(str(path))}: no column {named} in the {table} table"])
 
 
 def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None:
     types = column_types(table)
+    label = shown(str(path))  # as messages show it: on one line
     if kind == "parquet":
         source = "read_parquet($1)"
         try:
             rows = con.execute(f"DESCRIBE SELECT * FROM {source}", [str(path)]).fetchall()
         except duckdb.Error:
-            raise InputError([f"{path}: not a readable Parquet file"]) from None
+            raise InputError([f"{label}: not a readable Parquet file"]) from None
         found = {row[0]: row[1] for row in rows}
         _require(set(found), types, path, table)
         parts = []
@@ -268,7 +274,7 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
                 time = parquet_time(_quoted(name), found[name])
                 if time is None:  # a time without a zone would be read in DuckDB's
                     raise InputError(
-                        [f"{path}: {name} is {found[name]}, not TIMESTAMP WITH TIME ZONE"]
+                        [f"{label}: {name} is {found[name]}, not TIMESTAMP WITH TIME ZONE"]
                     )
                 part = time
             parts.append(part)
@@ -297,13 +303,13 @@ def _load_file(duckdb: Any, con: Any, path: Path, kind: str, table: str) -> None
         query = f"SELECT {select} FROM {source}"
         where = _bad_line(duckdb, con, path, types, query) if kind == "jsonl" else None
         if where is not None:
-            raise InputError([f"{path}:{where}"]) from None
+            raise InputError([f"{label}:{where}"]) from None
         if said in types:  # our own error(): the column's name, no value
-            raise InputError([f"{path}: {said_of_times(said)}"]) from None
+            raise InputError([f"{label}: {said_of_times(said)}"]) from None
         # DuckDB's message quotes the offending value, which may be personal: not shown
         raise InputError(
             [
-                f"{path}: cannot be read as the {table} table (a value of the wrong type for its "
+                f"{label}: cannot be read as the {table} table (a value of the wrong type for its "
                 "column, or not JSON Lines); see the records page for the columns and types"
             ]
         ) from None
@@ -332,7 +338,7 @@ def load_folder(con: Any, folder: str, progress: Progress | None = None) -> None
     if (root / MOVING).exists():
         raise InputError(
             [
-                f"{folder}: generate was stopped while moving its tables into place, so they"
+                f"{shown(folder)}: generate was stopped while moving its tables into place, so they"
                 f" may be of two runs (the folder holds {MOVING}); run generate again"
             ]
         )
@@ -392,7 +398,7 @@ def generate_tables(args: argparse.Namespace, start: datetime) -> int:
             args.out, chunks, file_format=args.format, total=args.customers, progress=bar
         )
     print(
-        f"wrote {args.format} tables into {args.out}: "
+        f"wrote {args.format} tables into {shown(args.out)}: "
         + ", ".join(f"{n} {name}" for name, n in counts.items()),
         file=sys.stderr,
     )

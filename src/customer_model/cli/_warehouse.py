@@ -196,7 +196,9 @@ def _rank(args: argparse.Namespace, con: Any, policy: Any, segments: tuple[Any, 
     except ValidationError as e:  # the tables, the policy and the segments disagree
         raise _ranking_problems(args, e) from None
     except duckdb.Error as e:  # out of memory, say; its message may quote a value
-        raise InputError([f"{args.file}: DuckDB could not rank it ({type(e).__name__})"]) from None
+        raise InputError(
+            [f"{shown(args.file)}: DuckDB could not rank it ({type(e).__name__})"]
+        ) from None
 
 
 def _tables(pairs: list[str] | None) -> dict[str, str] | None:
