@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv as csv_module
 import io
+import itertools
 import json
 import subprocess
 import sys
@@ -608,3 +609,12 @@ def test_odd_indents_and_file_names_are_one_line_errors(
         err = capsys.readouterr().err
         assert "not a valid file name" in err
         assert "\x00" not in err.splitlines()[0]
+
+
+def test_the_cli_pages_option_rows_all_stand_in_a_table() -> None:
+    """A row cut off from its table by a paragraph shows as text with pipes, not a row."""
+    page = Path(__file__).parents[1] / "docs" / "cli.md"
+    lines = page.read_text(encoding="utf-8").splitlines()
+    for before, line in itertools.pairwise(lines):
+        if line.startswith("| `--"):
+            assert before.startswith("|"), line
