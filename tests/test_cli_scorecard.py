@@ -125,6 +125,19 @@ def test_a_bad_estimates_file_names_line_and_column_not_the_cell(
     assert "the header must name one 'theme' column" in capsys.readouterr().err
 
 
+def test_a_repeated_header_cell_is_named_by_its_column_not_its_text(
+    files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file given by mistake (customers, no header) must not have its first row echoed."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("theme,Dara Costa,x,Dara Costa,Dara Costa\nsso,1,2,3,4\n", encoding="utf-8")
+    assert _rank(files, "--estimates", str(bad)) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{bad}:1: column 4 repeats the name of column 2",
+        f"{bad}:1: column 5 repeats the name of column 2",
+    ]
+
+
 def test_estimates_problems_name_the_line_of_the_file_past_blank_lines_and_quoted_breaks(
     files: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

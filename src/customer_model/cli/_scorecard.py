@@ -80,8 +80,11 @@ def load_estimates(path: str) -> dict[str, dict[str, int | float]]:
     for i, name in enumerate(header):
         if not name:
             errors.append(f"{source}:{first}: column {i + 1} has no name")
-        elif header.count(name) > 1 and name != "theme":
-            errors.append(f"{source}:{first}: column {name!r} is named more than once")
+        elif name != "theme" and header.index(name) < i:  # by number: the row may be data
+            errors.append(
+                f"{source}:{first}: column {i + 1} repeats the name of column"
+                f" {header.index(name) + 1}"
+            )
     if errors:
         raise _Problems(dict.fromkeys(errors))
     at = header.index("theme")
