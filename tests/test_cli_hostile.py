@@ -205,6 +205,45 @@ def test_standard_output_on_a_full_disk_is_one_line(
     )
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "{data}"],
+        ["generate", "--customers", "2"],
+        ["rank", "{data}", "--format", "csv"],
+    ],
+)
+def test_standard_output_closed_is_one_line(command: list[str], data: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "customer_model.cli", *(a.format(data=data) for a in command)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),  # as the shell's `>&-`
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.decode() == (
+        f"customer-model {command[0]}: cannot write to standard output (Bad file descriptor)\n"
+    )
+
+
+def test_standard_output_closed_is_no_matter_to_a_command_that_writes_a_file(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "d.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "customer_model.cli", "generate", "--customers", "2", "--out", out],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["customers"]
+
+
 @pytest.mark.parametrize("stdin", ["closed", "write-only"])
 def test_a_dash_with_no_readable_standard_input_is_one_line(stdin: str, tmp_path: Path) -> None:
     with (tmp_path / "out.txt").open("wb") as write_only:

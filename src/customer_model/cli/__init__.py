@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from customer_model.cli._demo import run_demo
 from customer_model.cli._files import (
     STDIO,
+    ClosedOutput,
     InputError,
     duplicate_ids,
     is_lines,
@@ -525,6 +526,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, received: list[int]) -> int:
     """The command's status; an error once a stop was *received* is the stop's doing."""
+    if sys.stdout is None:  # closed by the shell (`>&-`): a command that prints says so
+        sys.stdout = ClosedOutput()
     try:
         status = int(args.handler(args))
         sys.stdout.flush()  # a full disk is told here, not in a traceback at exit

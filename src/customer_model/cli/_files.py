@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import errno
 import functools
+import io
 import json
 import os
 import stat
@@ -56,6 +58,16 @@ class InputError(Exception):
             first += f" (and {rest} more problem{'s' if rest > 1 else ''}"
             first += f"; {self.hint})" if self.hint else ")"
         return first
+
+
+class ClosedOutput(io.StringIO):
+    """Standard output the shell closed (``>&-``): a write fails as on a bad descriptor.
+
+    Python sets ``sys.stdout`` to ``None`` then, and a ``print`` would vanish unseen.
+    """
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 def source_of(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
