@@ -283,6 +283,25 @@ def test_an_array_of_customers_or_segments_in_any_encoding_json_reads(
     assert capsys.readouterr().out == expected
 
 
+@pytest.mark.parametrize(
+    ("command", "named"),
+    [
+        (["rank", "-", "--customers", "-"], "the file argument and --customers"),
+        (
+            ["validate", "-", "--type", "feedback", "--customers", "-"],
+            "the file argument and --customers",
+        ),
+        (["rank", "{data}", "--policy", "-", "--segments", "-"], "--policy and --segments"),
+    ],
+)
+def test_a_dash_for_two_inputs_is_refused_not_read_empty_the_second_time(
+    command: list[str], named: str, data: Path
+) -> None:
+    args = [a.format(data=data) for a in command]
+    line = _one_clear_line(_cli(*args, stdin=data.read_bytes()))
+    assert line == f"<stdin>: given for {named}; standard input can be read only once"
+
+
 # -- writing: whole or not at all -----------------------------------------------------
 
 

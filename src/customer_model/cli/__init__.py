@@ -31,6 +31,7 @@ from customer_model.cli._files import (
     load_json,
     load_lines,
     no_duplicates,
+    one_standard_input,
     shown,
     source_of,
     write_whole,
@@ -529,6 +530,7 @@ def _run(args: argparse.Namespace, received: list[int]) -> int:
     if sys.stdout is None:  # closed by the shell (`>&-`): a command that prints says so
         sys.stdout = ClosedOutput()
     try:
+        one_standard_input(args)
         status = int(args.handler(args))
         sys.stdout.flush()  # a full disk is told here, not in a traceback at exit
         return status

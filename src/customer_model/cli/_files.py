@@ -97,6 +97,26 @@ def shown(path: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in path)
 
 
+#: The arguments that name a file to read, as messages call them.
+_INPUTS = {
+    "file": "the file argument",
+    "customers": "--customers",
+    "policy": "--policy",
+    "segments": "--segments",
+    "scorecard": "--scorecard",
+    "estimates": "--estimates",
+}
+
+
+def one_standard_input(args: argparse.Namespace) -> None:
+    """Refuse ``-`` for two inputs: the second read of standard input would find it empty."""
+    given = [name for key, name in _INPUTS.items() if getattr(args, key, None) == STDIO]
+    if len(given) > 1:
+        raise InputError(
+            [f"<stdin>: given for {' and '.join(given)}; standard input can be read only once"]
+        )
+
+
 def validate_hint(path: str, kind: str | None = None, extra: str = "") -> str:
     """How to list every problem of *path*: a ``customer-model validate`` command."""
     flag = f" --type {kind}" if kind else ""
