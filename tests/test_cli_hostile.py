@@ -228,6 +228,17 @@ def test_standard_output_closed_is_one_line(command: list[str], data: Path) -> N
     )
 
 
+def test_standard_output_closed_is_put_back_as_it_was_for_a_caller_in_the_process(
+    data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main(["validate", str(data)]) == 1
+    assert sys.stdout is None
+    monkeypatch.undo()
+    said = "customer-model validate: cannot write to standard output (Bad file descriptor)\n"
+    assert capsys.readouterr().err == said
+
+
 def test_standard_output_closed_is_no_matter_to_a_command_that_writes_a_file(
     tmp_path: Path,
 ) -> None:

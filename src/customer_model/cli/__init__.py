@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 from customer_model.cli._demo import run_demo
 from customer_model.cli._files import (
     STDIO,
-    ClosedOutput,
     InputError,
     duplicate_ids,
     is_lines,
@@ -32,6 +31,7 @@ from customer_model.cli._files import (
     load_lines,
     no_duplicates,
     one_standard_input,
+    open_output,
     shown,
     source_of,
     write_whole,
@@ -514,7 +514,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with stops(received):  # a stop while the handlers are set or reset is caught too
             args = _parser().parse_args(argv)
             command = f"customer-model {args.command}"
-            return _run(args, received)
+            with open_output():  # closed by the shell (`>&-`): a command that prints says so
+                return _run(args, received)
     except BaseException as e:
         if not received and isinstance(e, KeyboardInterrupt):  # SIGINT after ours was put back
             received.append(signal.SIGINT)
@@ -527,8 +528,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, received: list[int]) -> int:
     """The command's status; an error once a stop was *received* is the stop's doing."""
-    if sys.stdout is None:  # closed by the shell (`>&-`): a command that prints says so
-        sys.stdout = ClosedOutput()
     try:
         one_standard_input(args)
         status = int(args.handler(args))

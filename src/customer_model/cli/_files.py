@@ -70,6 +70,16 @@ class ClosedOutput(io.StringIO):
         raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
+def open_output() -> contextlib.AbstractContextManager[Any]:
+    """Standard output for a command: when Python has none (``>&-``), one whose writes fail.
+
+    Put back as it was after, for a caller in the same process.
+    """
+    if sys.stdout is None:
+        return contextlib.redirect_stdout(ClosedOutput())
+    return contextlib.nullcontext()
+
+
 def source_of(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
     """The file a ranking problem comes from, by the argument its path names."""
     head = path[0] if path else None
