@@ -239,6 +239,20 @@ def test_standard_output_closed_is_put_back_as_it_was_for_a_caller_in_the_proces
     assert capsys.readouterr().err == said
 
 
+def test_standard_error_closed_keeps_messages_out_of_the_output(data: Path) -> None:
+    """``print(file=None)`` prints to standard output: a message must not land in the data."""
+    result = subprocess.run(
+        [sys.executable, "-m", "customer_model.cli", "rank", str(data), "--as-of", "2000-01-01"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: os.close(2),  # as the shell's `2>&-`
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == b""
+
+
 def test_standard_output_closed_is_no_matter_to_a_command_that_writes_a_file(
     tmp_path: Path,
 ) -> None:

@@ -514,7 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with stops(received):  # a stop while the handlers are set or reset is caught too
             args = _parser().parse_args(argv)
             command = f"customer-model {args.command}"
-            with open_output():  # closed by the shell (`>&-`): a command that prints says so
+            with open_output():  # either closed by the shell (`>&-`, `2>&-`)
                 return _run(args, received)
     except BaseException as e:
         if not received and isinstance(e, KeyboardInterrupt):  # SIGINT after ours was put back

@@ -70,14 +70,20 @@ class ClosedOutput(io.StringIO):
         raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
-def open_output() -> contextlib.AbstractContextManager[Any]:
-    """Standard output for a command: when Python has none (``>&-``), one whose writes fail.
+def open_output() -> contextlib.ExitStack:
+    """Standard output and error for a command, put back as they were after.
 
-    Put back as it was after, for a caller in the same process.
+    When the shell closed standard output (``>&-``) Python has none, and a
+    write to the one put in its place fails, so a command that prints says
+    so.  Without standard error (``2>&-``) messages are dropped: a
+    ``print(file=None)`` would put them into the output.
     """
+    streams = contextlib.ExitStack()
     if sys.stdout is None:
-        return contextlib.redirect_stdout(ClosedOutput())
-    return contextlib.nullcontext()
+        streams.enter_context(contextlib.redirect_stdout(ClosedOutput()))
+    if sys.stderr is None:
+        streams.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    return streams
 
 
 def source_of(args: argparse.Namespace, path: tuple[str | int, ...]) -> str:
