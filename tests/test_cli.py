@@ -11,6 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from customer_model import Dataset, from_json, to_dict, to_json
@@ -390,6 +391,20 @@ def test_rank_table_csv_and_top(data_file: str, capsys: pytest.CaptureFixture[st
     rows = list(csv_module.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["theme"] for r in rows] == list(backlog.themes)
     assert [float(r["score"]) for r in rows] == [item.score for item in backlog]
+
+
+def test_rank_csv_of_an_empty_backlog_is_its_header(
+    tmp_path: Path, data_file: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It printed nothing at all, which CSV readers refuse as having no columns.
+    data = from_json(Path(data_file).read_bytes(), Dataset)
+    quiet = _write(tmp_path / "quiet.json", to_json(attrs.evolve(data, feedback=(), responses=())))
+    assert main(["rank", quiet, "--as-of", "2025-12-31", "--format", "csv"]) == 0
+    header = capsys.readouterr().out
+    assert main(["rank", data_file, "--as-of", "2025-12-31", "--format", "csv"]) == 0
+    full = capsys.readouterr().out.splitlines()[0].split(",")
+    assert header.splitlines() == [",".join(c for c in full if not c.startswith("revenue_"))]
+    assert list(csv_module.DictReader(io.StringIO(header))) == []
 
 
 def test_rank_reads_json_lines_with_customers(

@@ -167,12 +167,32 @@ def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
     is written with a leading ``'`` so a spreadsheet shows it instead of running it.
     """
     out = io.StringIO()
-    if records:
-        writer = csv.DictWriter(out, fieldnames=list(records[0]), lineterminator="\n")
-        writer.writeheader()
-        for record in records:
-            writer.writerow({k: _csv_cell(v) for k, v in record.items()})
+    # An empty backlog is its header alone, which a CSV reader takes as no rows.
+    columns = list(records[0]) if records else _BACKLOG_COLUMNS
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _csv_cell(v) for k, v in record.items()})
     return out.getvalue()
+
+
+#: ``Backlog.to_records()``'s columns when it has no items (so no ``revenue_<CUR>``).
+_BACKLOG_COLUMNS = [
+    "rank",
+    "theme",
+    "score",
+    "framework_score",
+    "customer_count",
+    "voices",
+    "purchaser_voices",
+    "user_voices",
+    "both_voices",
+    "unlisted_voices",
+    "anonymous_voices",
+    "purchaser_share",
+    "user_share",
+    "feedback_count",
+]
 
 
 # -- validate ---------------------------------------------------------------------------
