@@ -421,6 +421,10 @@ def test_sql_backlog_run_in_duckdb_ranks_as_rank_does(
             " dialect (Arrays are not supported by MySQL)",
         ),
         (["--table", "tickets"], "--table 'tickets': must be NAME=TABLE"),
+        (  # the first used to be dropped without a word
+            ["--table", "feedback=crm.a", "--table", "feedback=crm.b"],
+            "--table feedback: is given more than once",
+        ),
         (["--policy", "{nowhere}"], "{nowhere}: no such file"),
     ],
 )

@@ -42,7 +42,7 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 def _number(text: str) -> int | float | None:
     """The number *text* spells, or ``None``; ``nan``, ``inf`` and ``1_000`` are not numbers.
 
-    Integers of up to 18 digits stay integers; longer ones are read as floats
+    Integers of up to 19 characters (sign included) stay integers; longer ones are read as floats
     (``int()`` refuses thousands of digits, and a float holds them anyway).
     """
     if _INTEGER.match(text) and len(text) <= 19:

@@ -211,6 +211,8 @@ def _tables(pairs: list[str] | None) -> dict[str, str] | None:
             raise InputError(
                 [f"--table {pair!r}: must be NAME=TABLE with NAME one of {', '.join(COLUMNS)}"]
             )
+        if name in out:  # the first would be dropped without a word
+            raise InputError([f"--table {name}: is given more than once"])
         out[name] = table
     return out
 
