@@ -135,6 +135,45 @@ class TestVolume:
             items, as_of=as_of, granularity=g
         )
 
+    def test_feedback_spanning_more_than_max_periods_is_refused(self) -> None:
+        # Two items in year 1 and year 9999 made 521,700 weekly columns per theme
+        # (44 s, and memory in proportion): a service given such input now refuses it.
+        far_apart = [item("x", utc(1, 1, 3)), item("x", utc(9999, 12, 30))]
+        with pytest.raises(ValidationError) as info:
+            feedback_volume(far_apart, Granularity.WEEK)
+        assert str(info.value) == (
+            "invalid feedback volume input: $.feedback: spans 521,723 periods of a week, "
+            "more than max_periods (10,000): pass a larger max_periods or a longer granularity"
+        )
+        century = [item("x", utc(2000, 1, 15)), item("y", utc(2100, 1, 15))]
+        with pytest.raises(ValidationError, match="spans 1,201 periods of a month"):
+            feedback_volume(century, max_periods=1_200)
+        assert len(feedback_volume(century, max_periods=1_201).periods) == 1_201
+        with pytest.raises(ValidationError, match=r"\$\.max_periods: must be at least 1"):
+            feedback_volume(century, max_periods=0)
+
+    @settings(max_examples=40)
+    @given(
+        days=st.lists(st.dates(date(1, 1, 1), date(9999, 12, 31)), min_size=2, max_size=2),
+        g=st.sampled_from(Granularity),
+    )
+    def test_the_span_is_counted_as_the_table_counts_it(
+        self, days: list[date], g: Granularity
+    ) -> None:
+        from customer_model.trends import _periods_from
+
+        first, last = sorted(CalendarPeriod.containing(d, g) for d in days)
+        span = _periods_from(first, last)
+        if span <= 2_000:  # walking the periods one by one, as the table does
+            walked = 1
+            period = first
+            while period != last:
+                period = period.next()
+                walked += 1
+            assert span == walked
+        else:  # too far to walk in a test: the start of the period span - 1 steps on
+            assert first.start + g.step * (span - 1) == last.start
+
     def test_html_escapes(self) -> None:
         page = feedback_volume([item("<i>", utc(2026, 1, 1))])._repr_html_()
         assert "&lt;i&gt;" in page

@@ -370,17 +370,22 @@ def feedback_volume(
     granularity: Granularity | GranularityValue = Granularity.MONTH,
     *,
     tz: tzinfo = UTC,
+    max_periods: int = 10_000,
 ) -> VolumeTable:
     """Count feedback items per theme per calendar period.
 
     Every item counts (volume is about how often a theme comes up, so the
     same author twice counts twice, unlike :func:`~customer_model.prioritize`).
     The periods run without gaps from the first item's period to the last's.
-    *granularity* may be given by its value (``"week"``).
+    *granularity* may be given by its value (``"week"``).  The table holds a
+    count per theme and period, so feedback spanning more than *max_periods*
+    periods (two items centuries apart, say) is refused rather than filling
+    memory.
     """
     granularity = exact_member(Granularity, granularity)
     check = Checker()
     check.member("granularity", granularity, Granularity, values=True)
+    check.integer("max_periods", max_periods, minimum=1)
     dated = _local_dates(check, feedback, tz)
     check.done("feedback volume input")
     assert dated is not None
@@ -389,6 +394,14 @@ def feedback_volume(
         return VolumeTable(granularity=granularity, periods=(), themes=(), counts=FrozenMap({}))
     first = min(period for _, period in counts)
     last = max(period for _, period in counts)
+    span = _periods_from(first, last)
+    if span > max_periods:
+        raise ValidationError.single(
+            "feedback",
+            f"spans {span:,} periods of a {granularity.value}, more than max_periods "
+            f"({max_periods:,}): pass a larger max_periods or a longer granularity",
+            "feedback volume input",
+        )
     periods = [first]
     while periods[-1] != last:
         periods.append(periods[-1].next())
@@ -397,6 +410,14 @@ def feedback_volume(
     return VolumeTable(
         granularity=granularity, periods=tuple(periods), themes=themes, counts=FrozenMap(table)
     )
+
+
+def _periods_from(first: CalendarPeriod, last: CalendarPeriod) -> int:
+    """How many periods run from *first* to *last*, both counted (same granularity)."""
+    if first.granularity is Granularity.WEEK:
+        return (last.start - first.start).days // 7 + 1
+    months = (last.start.year - first.start.year) * 12 + last.start.month - first.start.month
+    return months // (3 if first.granularity is Granularity.QUARTER else 1) + 1
 
 
 def rising_themes(
