@@ -324,6 +324,8 @@ def test_bad_option_values_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         ["generate", "--seed", "-1"],  # would repeat seed 1's data
         ["generate", "--start", "2025-01-01T00:00:00"],
         ["rank", "data.json", "--as-of", "yesterday"],
+        # Past year 9999 in UTC: told at --as-of, not as a problem of the data file.
+        ["rank", "data.json", "--as-of", "9999-12-31T23:00:00-05:00"],
         ["rank", "data.json", "--top", "-1"],
     ):
         with pytest.raises(SystemExit) as info:

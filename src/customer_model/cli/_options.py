@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime
 
+from customer_model.model._validation import in_utc_range
+
 __all__ = ["amount", "as_of", "count", "indent", "seed", "start"]
 
 
@@ -27,6 +29,8 @@ def as_of(text: str) -> datetime:
         ) from None
     if value.tzinfo is None or value.utcoffset() is None:
         raise argparse.ArgumentTypeError("must carry a UTC offset such as Z or +02:00")
+    if not in_utc_range(value):  # told here, not as a problem of the data file
+        raise argparse.ArgumentTypeError("must fall within years 1 to 9999 in UTC")
     return value
 
 
