@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import operator
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -43,6 +44,7 @@ from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy
 
 __all__ = [
+    "RECORD_COLUMNS",
     "Backlog",
     "BacklogItem",
     "Factor",
@@ -53,6 +55,28 @@ __all__ = [
     "VoiceRole",
     "WsjfEstimate",
 ]
+
+
+#: The columns of :meth:`Backlog.to_records`, before one ``revenue_<CUR>`` per
+#: currency: all of them when the backlog is empty (an empty table's header).
+RECORD_COLUMNS = (
+    "rank",
+    "theme",
+    "score",
+    "framework_score",
+    "customer_count",
+    "voices",
+    "purchaser_voices",
+    "user_voices",
+    "both_voices",
+    "unlisted_voices",
+    "anonymous_voices",
+    "purchaser_share",
+    "user_share",
+    "feedback_count",
+)
+#: Each item's attributes behind the columns, but for the count of its feedback ids.
+_RECORD_VALUES = operator.attrgetter(*RECORD_COLUMNS[:-1])
 
 
 class VoiceRole(enum.Enum):
@@ -471,22 +495,8 @@ class Backlog(Sequence[BacklogItem]):
         currencies = sorted({code for item in self.items for code in item.revenue})
         records = []
         for item in self.items:
-            record: dict[str, Any] = {
-                "rank": item.rank,
-                "theme": item.theme,
-                "score": item.score,
-                "framework_score": item.framework_score,
-                "customer_count": item.customer_count,
-                "voices": item.voices,
-                "purchaser_voices": item.purchaser_voices,
-                "user_voices": item.user_voices,
-                "both_voices": item.both_voices,
-                "unlisted_voices": item.unlisted_voices,
-                "anonymous_voices": item.anonymous_voices,
-                "purchaser_share": item.purchaser_share,
-                "user_share": item.user_share,
-                "feedback_count": len(item.feedback_ids),
-            }
+            values = (*_RECORD_VALUES(item), len(item.feedback_ids))
+            record: dict[str, Any] = dict(zip(RECORD_COLUMNS, values, strict=True))
             for code in currencies:
                 record[f"revenue_{code}"] = plain_decimal(item.revenue.get(code, Decimal(0)))
             records.append(record)

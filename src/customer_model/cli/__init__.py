@@ -166,33 +166,16 @@ def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
     Themes are data: one that starts like a formula (``=``, ``+``, ``-``, ``@``)
     is written with a leading ``'`` so a spreadsheet shows it instead of running it.
     """
+    from customer_model.backlog import RECORD_COLUMNS
+
     out = io.StringIO()
     # An empty backlog is its header alone, which a CSV reader takes as no rows.
-    columns = list(records[0]) if records else _BACKLOG_COLUMNS
+    columns = list(records[0]) if records else list(RECORD_COLUMNS)
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for record in records:
         writer.writerow({k: _csv_cell(v) for k, v in record.items()})
     return out.getvalue()
-
-
-#: ``Backlog.to_records()``'s columns when it has no items (so no ``revenue_<CUR>``).
-_BACKLOG_COLUMNS = [
-    "rank",
-    "theme",
-    "score",
-    "framework_score",
-    "customer_count",
-    "voices",
-    "purchaser_voices",
-    "user_voices",
-    "both_voices",
-    "unlisted_voices",
-    "anonymous_voices",
-    "purchaser_share",
-    "user_share",
-    "feedback_count",
-]
 
 
 # -- validate ---------------------------------------------------------------------------
