@@ -44,43 +44,32 @@ def start(text: str) -> datetime:
     return as_of(text)
 
 
-def count(text: str) -> int:
+def _whole(text: str, least: int, most: int | None = None) -> int:
+    """The whole number *text* spells, from *least* (to *most*, if given)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+    if most is not None and not least <= value <= most:
+        raise argparse.ArgumentTypeError(f"must be from {least} to {most}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more")
     return value
+
+
+def count(text: str) -> int:
+    return _whole(text, 1)
 
 
 def amount(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
+    return _whole(text, 0)
 
 
 def indent(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
     from customer_model.serialization import MAX_INDENT
 
-    if not 0 <= value <= MAX_INDENT:
-        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_INDENT}")
-    return value
+    return _whole(text, 0, MAX_INDENT)
 
 
 def seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    if value < 0:  # random.Random(-1) repeats random.Random(1)
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
+    return _whole(text, 0)  # random.Random(-1) repeats random.Random(1)
