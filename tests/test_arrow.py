@@ -328,3 +328,17 @@ def test_without_pyarrow_the_error_names_the_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "customer-model[arrow]" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("rows", "columns", "path"),
+    [([{"\ud800": "a"}], None, "$.records[0]"), ([], ["id", "x\udfff"], "$.columns")],
+)
+def test_a_column_name_arrow_cannot_encode_is_a_problem_not_unicode_encode_error(
+    rows: list[dict[str, object]], columns: list[str] | None, path: str
+) -> None:
+    # Once pyarrow's UnicodeEncodeError; the name is not quoted (a caller typed it).
+    with pytest.raises(ValidationError) as info:
+        to_arrow(rows, columns=columns)
+    assert info.value.paths == [path]
+    assert "valid Unicode" in str(info.value)

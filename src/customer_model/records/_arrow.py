@@ -304,10 +304,18 @@ def _column_names(
         if len(set(names)) != len(names):  # a table's columns have one name each
             check.add("columns", "must name each column once")
             return []
-        return names
+        return _unicode_names(names, "columns", check)
     if not rows or not isinstance(rows[0], Mapping):
         return []
-    return [k for k in rows[0] if type(k) is str]
+    return _unicode_names([k for k in rows[0] if type(k) is str], ("records", 0), check)
+
+
+def _unicode_names(names: list[str], path: Path | str, check: Checker) -> list[str]:
+    """*names*, if Arrow can write them (as UTF-8); the bad one is not quoted: a caller typed it."""
+    if all(map(is_unicode, names)):
+        return names
+    check.add(path, "must name columns in valid Unicode text (a name holds a lone surrogate)")
+    return []
 
 
 def to_arrow(
