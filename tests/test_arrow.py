@@ -342,3 +342,15 @@ def test_a_column_name_arrow_cannot_encode_is_a_problem_not_unicode_encode_error
         to_arrow(rows, columns=columns)
     assert info.value.paths == [path]
     assert "valid Unicode" in str(info.value)
+
+
+def test_amounts_that_fit_alone_but_not_in_one_column_are_a_problem_not_a_value_error() -> None:
+    # 67 integer digits and 10 decimal places each fit 76 digits, but one scale holds
+    # both in 77: once pyarrow's ValueError.
+    rows = [{"amount": "1" + "0" * 66}, {"amount": "0.0000000001"}, {"amount": "1"}]
+    with pytest.raises(ValidationError) as info:
+        to_arrow(rows)
+    assert info.value.paths == ["$.records[1].amount"]
+    assert "76 digits" in str(info.value)
+    table = to_arrow(rows[:1] + rows[2:])  # within 76: the widest decimal holds them
+    assert table.column("amount").to_pylist() == [Decimal(10**66), Decimal(1)]

@@ -274,7 +274,8 @@ def _digits(value: Decimal) -> tuple[int, int]:
 
 def _decimal_type(pa: Any, values: Iterable[object]) -> Any:
     """``decimal128(38, 9)`` when every value fits (the common case, SQL's
-    ``DECIMAL(38, 9)``); otherwise the narrowest type that holds every value exactly.
+    ``DECIMAL(38, 9)``); otherwise the narrowest type that holds every value exactly;
+    ``None`` when none does (one scale for all needs more than 76 digits).
     """
     whole, places = 0, 0
     for value in values:
@@ -284,7 +285,15 @@ def _decimal_type(pa: Any, values: Iterable[object]) -> Any:
     scale = max(9, places)
     if whole + scale <= 38:
         return pa.decimal128(38, scale)
+    if whole + scale > _MAX_DIGITS:
+        return None
     return pa.decimal256(max(47, whole + scale), scale)
+
+
+def _finest(values: Sequence[object]) -> int:
+    """The row of the value with the most decimal places: the one that widens the scale."""
+    places = [_digits(v)[1] if isinstance(v, Decimal) else -1 for v in values]
+    return places.index(max(places))
 
 
 def _column_names(
@@ -360,7 +369,12 @@ def to_arrow(
             None if v is None else _checked(check, ("records", i, name), kind, v)
             for i, v in enumerate(raw)
         ]
-        arrays.append(pa.array(values, type=_arrow_type(pa, kind, values)))
+        arrow_type = _arrow_type(pa, kind, values)
+        if arrow_type is None:  # each value fits alone, but not all in one scale
+            message = f"must have at most {_MAX_DIGITS} digits with the column's widest value"
+            check.add(("records", _finest(values), name), message)
+            continue
+        arrays.append(pa.array(values, type=arrow_type))
     check.done("to_arrow input")
     return pa.Table.from_arrays(arrays, names=names)
 
