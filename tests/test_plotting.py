@@ -83,3 +83,28 @@ def test_top_keeps_the_first_themes_and_a_figure_is_made_when_no_axes() -> None:
         assert [t.get_text() for t in ax.get_yticklabels()] == ["a"]
     finally:
         plt.close(ax.figure)
+
+
+def test_a_theme_is_drawn_as_written_never_as_mathtext() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # "$...$" once set the label as mathtext: garbled, or a ParseException at draw time
+    # that quoted the theme; a bidi override reordered it, as printable() prevents in tables.
+    themes = ["price $5 vs $10", r"a$\frac$b", "sso\u202etxet", "multi\nline"]
+    ax = plot_backlog([_item(theme, user=1.0) for theme in themes])
+    try:
+        ax.figure.canvas.draw()
+        labels = ax.get_yticklabels()
+        assert [t.get_text() for t in labels] == [
+            "price $5 vs $10",
+            r"a$\\frac$b",
+            r"sso\u202etxet",
+            r"multi\nline",
+        ]
+        assert not any(t.get_parse_math() for t in labels)
+    finally:
+        plt.close(ax.figure)

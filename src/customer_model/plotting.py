@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from customer_model._display import printable
 from customer_model.errors import ValidationError
 from customer_model.model._validation import Checker, type_name
 
@@ -66,7 +67,8 @@ def plot_backlog(backlog: Iterable[Any], ax: Any = None, *, top: int | None = No
         ) from None
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.45 * max(len(items), 1) + 1.2))
-    themes = [item.theme for item in items]
+    # As written: a "$...$" would be mathtext, a control or bidi character would hide or reorder.
+    themes = [printable(item.theme) for item in items]
     positions = list(range(len(items)))
     left = [0.0] * len(items)
     parts = [_parts(item) for item in items]
@@ -75,7 +77,7 @@ def plot_backlog(backlog: Iterable[Any], ax: Any = None, *, top: int | None = No
         if any(widths):
             ax.barh(positions, widths, left=left, label=label, color=colour)
             left = [a + b for a, b in zip(left, widths, strict=True)]
-    ax.set_yticks(positions, labels=themes)
+    ax.set_yticks(positions, labels=themes, parse_math=False)
     ax.invert_yaxis()  # rank 1 on top
     ax.set_xlabel("score")
     ax.set_title("Backlog: who is behind each theme")
