@@ -25,6 +25,9 @@ def test_bad_input_is_a_validation_error() -> None:
     assert set(info.value.paths) == {"$.top", "$.backlog[0]"}
     with pytest.raises(ValidationError):
         plot_backlog("sso")
+    with pytest.raises(ValidationError) as info:  # once an AttributeError from ax.barh
+        plot_backlog([_item("sso", user=1.0)], ax="axes")
+    assert info.value.paths == ["$.ax"]
 
 
 def test_importing_the_module_does_not_import_matplotlib() -> None:

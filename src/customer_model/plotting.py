@@ -46,6 +46,8 @@ def plot_backlog(backlog: Iterable[Any], ax: Any = None, *, top: int | None = No
     check = Checker()
     if top is not None:
         check.integer("top", top, minimum=1)
+    if ax is not None and not hasattr(ax, "barh"):  # else an AttributeError mid-drawing
+        check.add("ax", f"must be matplotlib Axes or None, not {type_name(ax)}")
     items: list[Any] = []
     given: object = backlog
     if isinstance(given, str | bytes) or not isinstance(given, Iterable):
