@@ -354,3 +354,26 @@ def test_amounts_that_fit_alone_but_not_in_one_column_are_a_problem_not_a_value_
     assert "76 digits" in str(info.value)
     table = to_arrow(rows[:1] + rows[2:])  # within 76: the widest decimal holds them
     assert table.column("amount").to_pylist() == [Decimal(10**66), Decimal(1)]
+
+
+def test_a_scorecards_factor_columns_stay_floats_whatever_their_names() -> None:
+    # A factor may take the name of a column the library types otherwise ("revenue",
+    # "customer_count", "created_at"): its raw values once failed as "must be a
+    # decimal, not float".  Every such name is tried (white-box: the result columns).
+    from customer_model import Scorecard
+    from customer_model.records._arrow import RESULT_TYPES
+    from customer_model.scorecards import RESERVED, Scale, ScorecardFactor
+
+    names = sorted(n for n in {*COLUMN_TYPES, *RESULT_TYPES} if n not in RESERVED)
+    ds = demo_dataset()
+    policy = PrioritizationPolicy(currency="EUR", exchange_rates={"BRL": 0.17})
+    backlog = prioritize(ds.feedback, ds.customers, policy=policy, as_of=AS_OF)
+    card = Scorecard(
+        [ScorecardFactor(n, Scale.RELATIVE, default=i + 1) for i, n in enumerate(names)]
+    )
+    records = card.score(backlog, {}).to_records()
+    table = to_arrow(records)
+    for i, name in enumerate(names):
+        assert table.schema.field(name).type == pa.float64(), name
+        assert table.column(name).to_pylist() == [float(i + 1)] * len(records), name
+    assert table.schema.field("rank").type == pa.int64()

@@ -5,7 +5,8 @@ data frame built from them sums money by concatenating strings.  An Arrow
 table carries the types instead, so pandas (``ArrowDtype``), polars and
 DuckDB sum, compare and join without a cast.  A column's type comes from its
 name (every name means one thing in every kind of record); a column the
-library does not know takes the type of its values.
+library does not know takes the type of its values, and so does a column of
+floats only (a scorecard's factor columns, named by the team).
 """
 
 from __future__ import annotations
@@ -131,6 +132,11 @@ def _kind_of(name: str, values: Sequence[object]) -> ArrowKind | None:
     """The kind of column *name*: by its name if the library knows it, else by its values."""
     from customer_model.records import COLUMN_TYPES
 
+    present = [v for v in values if v is not None]
+    if present and all(type(v) is float for v in present):
+        # No record puts a float in a column of another type, but a scorecard names its
+        # factors' columns: its "revenue" or "customer_count" holds raw floats.
+        return "float"
     known = COLUMN_TYPES.get(name) or RESULT_TYPES.get(name)
     if known is not None:
         return known
