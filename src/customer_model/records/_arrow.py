@@ -182,7 +182,8 @@ def _tags(value: object) -> list[str]:
         if not value:
             return []
         _text(value)
-        return [_ESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], t) for t in value.split(",")]
+        # Sorted again: the text sorts escaped tags ("a%2C" before "a+"), a set its tags.
+        return sorted(_ESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], t) for t in value.split(","))
     if isinstance(value, (frozenset, set, list, tuple)) and all(type(t) is str for t in value):
         return sorted(map(_text, value))
     raise _Bad
@@ -340,7 +341,7 @@ def to_arrow(
 
     Types: money ``decimal128(38, 9)`` (wider only when a value needs more
     places or digits), times ``timestamp[us, tz=UTC]``, dates ``date32``, tag
-    sets ``list<string>``, counts and scores ``int64`` and ``float64``,
+    sets ``list<string>`` (sorted), counts and scores ``int64`` and ``float64``,
     flags ``bool``, text ``string``; ``None`` is a null of the column's type.
     Every record must have the same columns; *columns* names them (in order)
     when *records* may be empty, e.g. ``columns=FEEDBACK_COLUMNS``.  A value
