@@ -57,13 +57,8 @@ __all__ = [
 ]
 
 
-#: The columns of :meth:`Backlog.to_records`, before one ``revenue_<CUR>`` per
-#: currency: all of them when the backlog is empty (an empty table's header).
-RECORD_COLUMNS = (
-    "rank",
-    "theme",
-    "score",
-    "framework_score",
+#: A backlog item's counts: whole numbers of at least 0, and columns of its record.
+_COUNTS = (
     "customer_count",
     "voices",
     "purchaser_voices",
@@ -71,6 +66,15 @@ RECORD_COLUMNS = (
     "both_voices",
     "unlisted_voices",
     "anonymous_voices",
+)
+#: The columns of :meth:`Backlog.to_records`, before one ``revenue_<CUR>`` per
+#: currency: all of them when the backlog is empty (an empty table's header).
+RECORD_COLUMNS = (
+    "rank",
+    "theme",
+    "score",
+    "framework_score",
+    *_COUNTS,
     "purchaser_share",
     "user_share",
     "feedback_count",
@@ -251,16 +255,7 @@ class BacklogItem:
         check.ident("theme", self.theme)
         check.integer("rank", self.rank, minimum=1)
         score_ok = check.number("score", self.score)
-        counts = (
-            "customer_count",
-            "voices",
-            "purchaser_voices",
-            "user_voices",
-            "both_voices",
-            "unlisted_voices",
-            "anonymous_voices",
-        )
-        for name in counts:
+        for name in _COUNTS:
             check.integer(name, getattr(self, name), minimum=0)
         if not check.problems and self.voices != (
             self.purchaser_voices
