@@ -342,7 +342,7 @@ class _Generator:
             intermediary=intermediary,
             location=Location(place[0], place[1], place[2]),
             industry=rng.choice(cat.INDUSTRIES),
-            size=rng.randint(max(20, len(users)), 5_000),
+            size=rng.randint(max(20, n_buyers + seats), 5_000),  # everyone listed
             purchases=purchases,
         )
 

@@ -252,7 +252,7 @@ class _Rows:
             price = (_SEAT_QUARTER * len(using)).quantize(_CENT)
             purchases = [(price, self.moment(m)) for m in range(signup, self.months, 3)]
             industry = rng.choice(cat.INDUSTRIES)
-            size = rng.randint(max(20, len(using)), 5_000)
+            size = rng.randint(max(20, len(people)), 5_000)  # everyone listed
         self.rows(cid, signup, buying, using, purchases)
         user_ids = [pid for pid, _ in using]
         last_active, features = self.usage

@@ -218,8 +218,8 @@ _SPLITS = st.sampled_from(RoleSplit)
 _SURNAMES = st.none() | st.sampled_from(_LAST)
 _INTERMEDIARIES = st.none() | st.sampled_from(IntermediaryRole)
 _INDUSTRY = st.none() | st.sampled_from(_INDUSTRIES)
-_ORGANIZATION_SIZE = st.none() | st.integers(1, 5000)
-_HOUSEHOLD_SIZE = st.none() | st.integers(1, 8)
+_MOST_IN_HOUSEHOLD = 8
+_MOST_IN_ORGANIZATION = 5000
 _INTEREST_SETS = st.frozensets(st.sampled_from(_INTERESTS), max_size=3)
 _PREFERENCE_SETS = st.frozensets(st.sampled_from(_PREFERENCES), max_size=2)
 _LIFESTYLE_SETS = st.frozensets(st.sampled_from(_LIFESTYLES), max_size=2)
@@ -303,12 +303,24 @@ def _customers(
         intermediary=draw(_INTERMEDIARIES) if organization else None,
         location=draw(_LOCATIONS),
         industry=draw(_INDUSTRY) if organization else None,
-        size=draw(_ORGANIZATION_SIZE if organization else _HOUSEHOLD_SIZE),
+        size=draw(_sizes(kind, len(people))),
         interests=draw(_INTEREST_SETS),
         preferences=draw(_PREFERENCE_SETS),
         lifestyle=draw(_LIFESTYLE_SETS),
         purchases=_within_limit(draw(bought)),
     )
+
+
+def _sizes(kind: CustomerKind, people: int) -> st.SearchStrategy[int | None]:
+    """A head count that holds everyone the customer lists, or none given.
+
+    An individual is one person; a household or an organization has at
+    least as many members as it lists purchasers and users.
+    """
+    if kind is CustomerKind.INDIVIDUAL:
+        return st.sampled_from((None, 1))
+    most = _MOST_IN_ORGANIZATION if kind is CustomerKind.ORGANIZATION else _MOST_IN_HOUSEHOLD
+    return st.none() | st.integers(people, max(people, most))
 
 
 def _within_limit(purchases: list[Purchase]) -> list[Purchase]:
