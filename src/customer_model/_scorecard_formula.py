@@ -6,7 +6,8 @@ minus and parentheses.  :func:`parse` turns the text into a small tree of its
 own (anything else Python would accept, such as calls, attributes or ``**``,
 is refused with the column it starts at), :func:`check` proves from the
 factors' ranges that no division can be by zero, and :func:`evaluate` computes
-a theme's score together with how much of it each factor earns.
+a theme's score together with how much of it each factor earns;
+:func:`combine` scores a theme either way and refuses a score that overflows.
 
 How a score is shared out (the explanation): sums and differences pass each
 term's part on as it is; a product gives each operand that holds a factor an
@@ -20,10 +21,13 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import attrs
+
+from customer_model.model._validation import Checker
+from customer_model.scorecard_ranking import adds_up
 
 __all__ = [
     "FormulaProblem",
@@ -34,6 +38,7 @@ __all__ = [
     "NonFinite",
     "Weighing",
     "check",
+    "combine",
     "evaluate",
     "names_in",
     "parse",
@@ -441,3 +446,53 @@ def evaluate(node: Node, values: Mapping[str, float]) -> tuple[float, Parts]:
     """
     value = _value(node, values)
     return value, _explain(node, values)[1]
+
+
+def combine(
+    check: Checker,
+    weights: Sequence[tuple[str, float]],
+    theme: str,
+    normalized: Mapping[str, float],
+    *,
+    tree: Node | None,
+    weighing: Weighing | None,
+) -> tuple[float | None, dict[str | None, float]]:
+    """A theme's score and each factor's part (``None``: the formula's constants).
+
+    *weights* are the scorecard's factors' names and weights, in order; *tree*
+    is the parsed formula; without one, *weighing* is what the weighted
+    combination needs.  Overflows go to *check*, naming the theme.
+    """
+    weighted = {}
+    for i, (name, weight) in enumerate(weights):
+        value = weight * normalized[name]
+        if not math.isfinite(value):
+            check.add(("factors", i, "weight"), _overflow(theme))
+            return None, {}
+        weighted[name] = value
+    if tree is not None:
+        try:
+            score, parts = evaluate(tree, weighted)
+        except NonFinite as e:
+            check.add("formula", f"at column {e.column}: {_overflow(theme)}")
+            return None, {}
+    else:
+        assert weighing is not None
+        score, parts = weighing.evaluate(weighted, normalized)
+    where = "formula" if tree is not None else "factors"
+    if not all(map(math.isfinite, (score, *parts.values()))):
+        check.add(where, _overflow(theme))
+        return None, {}
+    if score != 0 and not all(math.isfinite(part / score) for part in parts.values()):
+        check.add(where, _overflow(theme, "share of the score"))  # huge parts cancelling out
+        return None, {}
+    if not adds_up(score, parts.values()):  # a large value added, then taken away again
+        check.add(where, _overflow(theme, "score", "lose parts to rounding"))
+        return None, {}
+    return score, parts
+
+
+def _overflow(
+    theme: str, what: str = "score", how: str = "overflow a float (infinite or undefined)"
+) -> str:
+    return f"makes the {what} of theme {theme!r} {how}: scale the estimates or weights down"

@@ -39,7 +39,7 @@ from customer_model.model._validation import Checker, duplicates, to_tuple, type
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
-from customer_model.scorecard_ranking import FactorPart, RankedTheme, ScorecardRanking, adds_up
+from customer_model.scorecard_ranking import FactorPart, RankedTheme, ScorecardRanking
 
 __all__ = [
     "Evidence",
@@ -506,13 +506,16 @@ def _score(
         tree, _ = formula_language.parse(card.formula)
         assert tree is not None  # the scorecard checked it
     weighing = _weighing(card) if tree is None else None
+    weights = [(f.name, f.weight) for f in card.factors]
     highest = {f.name: max((raw[t][f.name] for t in themes), default=0.0) for f in card.factors}
     scored = []
     for theme in themes:
         normalized = {
             f.name: f.normalize(raw[theme][f.name], highest[f.name]) for f in card.factors
         }
-        score, parts = _combine(check, card, theme, normalized, tree=tree, weighing=weighing)
+        score, parts = formula_language.combine(
+            check, weights, theme, normalized, tree=tree, weighing=weighing
+        )
         if score is None:
             continue
         scored.append((theme, score, normalized, parts))
@@ -547,52 +550,3 @@ def _score(
         as_of=backlog.as_of,
         scorecard=card.name,
     )
-
-
-def _combine(
-    check: Checker,
-    card: Scorecard,
-    theme: str,
-    normalized: Mapping[str, float],
-    *,
-    tree: formula_language.Node | None,
-    weighing: formula_language.Weighing | None,
-) -> tuple[float | None, dict[str | None, float]]:
-    """A theme's score and each factor's part (``None``: the formula's constants).
-
-    *tree* is the parsed formula; without one, *weighing* is what the weighted
-    combination needs.
-    """
-    weighted = {}
-    for i, f in enumerate(card.factors):
-        value = f.weight * normalized[f.name]
-        if not math.isfinite(value):
-            check.add(("factors", i, "weight"), _overflow(theme))
-            return None, {}
-        weighted[f.name] = value
-    if tree is not None:
-        try:
-            score, parts = formula_language.evaluate(tree, weighted)
-        except formula_language.NonFinite as e:
-            check.add("formula", f"at column {e.column}: {_overflow(theme)}")
-            return None, {}
-    else:
-        assert weighing is not None
-        score, parts = weighing.evaluate(weighted, normalized)
-    where = "formula" if card.formula is not None else "factors"
-    if not all(map(math.isfinite, (score, *parts.values()))):
-        check.add(where, _overflow(theme))
-        return None, {}
-    if score != 0 and not all(math.isfinite(part / score) for part in parts.values()):
-        check.add(where, _overflow(theme, "share of the score"))  # huge parts cancelling out
-        return None, {}
-    if not adds_up(score, parts.values()):  # a large value added, then taken away again
-        check.add(where, _overflow(theme, "score", "lose parts to rounding"))
-        return None, {}
-    return score, parts
-
-
-def _overflow(
-    theme: str, what: str = "score", how: str = "overflow a float (infinite or undefined)"
-) -> str:
-    return f"makes the {what} of theme {theme!r} {how}: scale the estimates or weights down"
