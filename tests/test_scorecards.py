@@ -127,6 +127,44 @@ def test_relative_with_nothing_anywhere_is_zero_not_a_division_by_zero() -> None
     assert [p.share for t in ranking for p in t.explanation] == [None, None]
 
 
+@pytest.mark.parametrize(
+    ("scale", "raw", "highest", "field", "message"),
+    [
+        (Scale.NUMBER, "x", 0, "raw", "must be a real number (int or float), not str"),
+        (Scale.NUMBER, True, 0, "raw", "must be a real number (int or float), not bool"),
+        (Scale.NUMBER, math.nan, 0, "raw", "must be a finite number"),
+        (Scale.ZERO_TO_TEN, 11, 0, "raw", "must be at most 10"),
+        (Scale.FIBONACCI, 4, 0, "raw", "must be a Fibonacci number"),
+        (Scale.CHECKBOX, 2, 0, "raw", "must be 0 or 1"),
+        (Scale.RELATIVE, 1, "2", "highest", "must be a real number (int or float), not str"),
+        (Scale.RELATIVE, 1, False, "highest", "not bool"),
+        (Scale.RELATIVE, 1, math.inf, "highest", "must be a finite number"),
+        (Scale.RELATIVE, 3, 2, "highest", "must be at least raw"),
+    ],
+)
+def test_normalize_names_a_value_the_factor_does_not_take(
+    scale: Scale, raw: Any, highest: Any, field: str, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ScorecardFactor("x", scale).normalize(raw, highest)
+    assert caught.value.subject == "ScorecardFactor.normalize"
+    [problem] = caught.value.problems
+    assert problem.path == (field,)
+    assert message in problem.message
+
+
+@given(st.sampled_from(Scale), st.integers(0, 233) | st.floats(0, 233) | st.booleans())
+def test_normalize_takes_exactly_the_values_score_takes(scale: Scale, raw: Any) -> None:
+    card = Scorecard([ScorecardFactor("x", scale)], "x")  # a formula: a percentage alone
+    try:
+        expected = card.score(EMPTY, {"a": {"x": raw}})[0].explanation[0].normalized
+    except ValidationError:
+        with pytest.raises(ValidationError):
+            card.factors[0].normalize(raw, float(raw))
+    else:
+        assert card.factors[0].normalize(raw, float(raw)) == expected
+
+
 # -- the weighted combination ----------------------------------------------------
 
 

@@ -233,7 +233,23 @@ class ScorecardFactor:
         )
 
     def normalize(self, raw: float, highest: float) -> float:
-        """The normalized value of a valid *raw* value (*highest*: the roadmap's, for RELATIVE)."""
+        """The normalized value of *raw* (*highest*: the roadmap's highest, for RELATIVE).
+
+        Raises :class:`~customer_model.ValidationError` naming *raw* when it is
+        not a value of this factor (as :meth:`Scorecard.score` would refuse it
+        in the estimates), and naming *highest* when it is not a finite number
+        or, for :attr:`Scale.RELATIVE`, is below *raw*.
+        """
+        check = Checker()
+        raw_valid = self.check_value(check, "raw", raw)
+        highest_valid = check.number("highest", highest)
+        if raw_valid and highest_valid and self.scale is Scale.RELATIVE and highest < raw:
+            check.add("highest", "must be at least raw: it is the highest on the roadmap")
+        check.done("ScorecardFactor.normalize")
+        return self._normalized(raw, highest)
+
+    def _normalized(self, raw: float, highest: float) -> float:
+        """:meth:`normalize` for values already checked."""
         scale = self.scale
         if scale is Scale.ZERO_TO_TEN:
             return raw * raw
@@ -511,7 +527,7 @@ def _score(
     scored = []
     for theme in themes:
         normalized = {
-            f.name: f.normalize(raw[theme][f.name], highest[f.name]) for f in card.factors
+            f.name: f._normalized(raw[theme][f.name], highest[f.name]) for f in card.factors
         }
         score, parts = formula_language.combine(
             check, weights, theme, normalized, tree=tree, weighing=weighing
