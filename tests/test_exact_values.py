@@ -36,10 +36,15 @@ from customer_model import (
     ValidationError,
     ValueWeighting,
     field,
+    frameworks,
     from_json,
+    testing,
 )
+from customer_model.frameworks import KanoAnswer, kano_category, kano_classify
 from customer_model.model import customers, feedback, people, policy, segments, surveys
 from customer_model.model._money import shortest
+from customer_model.model.customers import RoleSplit
+from customer_model.reports import SplitCounts, split_report
 
 ANN = Person("p-ann")
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -109,6 +114,69 @@ def test_other_case_names_and_types_are_refused(place: Any, data: st.DataObject)
     assert repr(wrong) not in str(info.value) or wrong in [m.value for m in vocabulary]
 
 
+# Functions that take a vocabulary's member as an argument: (vocabulary, argument name,
+# a call that puts a value there).  Each result tells the members apart where it can.
+_SPLITS = SplitCounts(
+    group="all",
+    key="all",
+    customers=7,
+    same=1,
+    disjoint=2,
+    overlapping=4,
+    purchasers=0,
+    users=0,
+    both=0,
+    purchasers_only=0,
+    users_only=0,
+)
+ARGUMENTS: list[tuple[type[enum.Enum], tuple[str | int, ...], Any]] = [
+    (RoleSplit, ("split",), _SPLITS.share),
+    (CustomerKind, ("kind",), split_report([_customer()]).kind),
+    (KanoAnswer, ("functional",), lambda v: kano_category(v, KanoAnswer.DISLIKE)),
+    (KanoAnswer, ("dysfunctional",), lambda v: kano_category(KanoAnswer.LIKE, v)),
+    (KanoAnswer, ("pairs", 0, 0), lambda v: kano_classify([(v, KanoAnswer.DISLIKE)])),
+    (KanoAnswer, ("pairs", 1, 1), lambda v: kano_classify([("like", "like"), ("like", v)])),
+    (RoleSplit, ("split",), lambda v: testing.customers(split=v)),
+    (CustomerKind, ("kind",), lambda v: testing.customers(kind=v)),
+    (SurveyMeasure, ("measure",), lambda v: testing.survey_responses(measure=v)),
+]
+
+
+@pytest.mark.parametrize(("vocabulary", "path", "call"), ARGUMENTS)
+def test_an_argument_takes_a_member_or_its_exact_value(
+    vocabulary: type[enum.Enum], path: tuple[str | int, ...], call: Any
+) -> None:
+    for member in vocabulary:
+        result = call(member.value)
+        if not isinstance(result, st.SearchStrategy):  # drawn from below
+            assert result == call(member)
+
+
+@given(st.sampled_from(ARGUMENTS), st.data())
+def test_an_argument_refuses_other_case_names_and_types(place: Any, data: st.DataObject) -> None:
+    vocabulary, path, call = place
+    member = data.draw(st.sampled_from(vocabulary))
+    wrong = data.draw(
+        st.sampled_from([member.value.upper(), member.value.title(), member.name.lower() + " "])
+        | st.integers()
+        | st.just(member.value.encode())
+    )
+    with pytest.raises(ValidationError) as info:
+        call(wrong)
+    assert [problem.path for problem in info.value.problems] == [path]
+    assert repr(wrong) not in str(info.value)
+
+
+@given(st.data())
+def test_strategies_given_values_draw_what_they_name(data: st.DataObject) -> None:
+    split = data.draw(st.sampled_from(RoleSplit))
+    kind = data.draw(st.sampled_from(CustomerKind))
+    drawn = data.draw(testing.customers(kind=kind.value, split=split.value))
+    assert (drawn.kind, RoleSplit.of(drawn.purchaser_ids, drawn.user_ids)) == (kind, split)
+    measure = data.draw(st.sampled_from(SurveyMeasure))
+    assert data.draw(testing.survey_responses(measure=measure.value)).measure is measure
+
+
 def test_the_message_lists_the_values() -> None:
     with pytest.raises(ValidationError) as info:
         _customer(kind="Household")
@@ -133,6 +201,8 @@ def test_the_message_lists_the_values() -> None:
         (segments.SegmentBasisValue, SegmentBasis),
         (surveys.SurveyMeasureValue, SurveyMeasure),
         (policy.ValueWeightingValue, ValueWeighting),
+        (customers.RoleSplitValue, RoleSplit),
+        (frameworks.KanoAnswerValue, KanoAnswer),
     ],
 )
 def test_the_typed_values_are_the_vocabulary(alias: Any, vocabulary: type[enum.Enum]) -> None:

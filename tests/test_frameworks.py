@@ -290,9 +290,9 @@ class TestKanoCategory:
 
     @pytest.mark.parametrize(
         ("functional", "dysfunctional", "path"),
-        [("like", DISLIKE, "functional"), (LIKE, None, "dysfunctional"), (1, LIKE, "functional")],
+        [("Like", DISLIKE, "functional"), (LIKE, None, "dysfunctional"), (1, LIKE, "functional")],
     )
-    def test_answers_must_be_enum_members(
+    def test_answers_must_be_members_or_their_values(
         self, functional: object, dysfunctional: object, path: str
     ) -> None:
         with pytest.raises(ValidationError) as exc:
@@ -451,7 +451,7 @@ class TestKanoClassify:
             (None, ("pairs",)),
             ([(LIKE,)], ("pairs", 0)),
             ([(LIKE, DISLIKE), LIKE], ("pairs", 1)),
-            ([(LIKE, DISLIKE), (LIKE, "dislike")], ("pairs", 1, 1)),
+            ([(LIKE, DISLIKE), (LIKE, "DISLIKE")], ("pairs", 1, 1)),
         ],
     )
     def test_bad_pairs(self, pairs: object, path: tuple[str | int, ...]) -> None:
@@ -613,7 +613,8 @@ _REFUSALS: list[tuple[Any, str]] = [
         lambda: kano_classify([(LIKE,), (LIKE, "x"), [LIKE, LIKE]]),  # type: ignore[list-item]
         "invalid Kano answers: 2 problems\n"
         "  $.pairs[0]: must be a (functional, dysfunctional) pair\n"
-        "  $.pairs[1][1]: must be a KanoAnswer, not str",
+        "  $.pairs[1][1]: must be a KanoAnswer or one of its values: "
+        "'like', 'expect', 'neutral', 'tolerate', 'dislike'",
     ),
     (
         lambda: kano_classify([]),
@@ -632,8 +633,9 @@ _REFUSALS: list[tuple[Any, str]] = [
     ),
     (lambda: wsjf(1, 1, 1, 0), "invalid WSJF input: $.job_size: must be greater than 0"),
     (
-        lambda: kano_category("like", KanoAnswer.LIKE),  # type: ignore[arg-type]
-        "invalid Kano answers: $.functional: must be a KanoAnswer, not str",
+        lambda: kano_category("Like", KanoAnswer.LIKE),  # type: ignore[arg-type]
+        "invalid Kano answers: $.functional: must be a KanoAnswer or one of its values: "
+        "'like', 'expect', 'neutral', 'tolerate', 'dislike'",
     ),
     (
         lambda: KanoCoefficients(better=-0.1, worse=0.0),

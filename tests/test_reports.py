@@ -132,8 +132,10 @@ def test_unknown_rows_are_validation_errors() -> None:
     report = split_report(demo_dataset().customers)
     with pytest.raises(ValidationError):
         report.segment("nope")
-    with pytest.raises(ValidationError):
-        report.kind("household")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as info:
+        report.kind("Household")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.kind"]
+    assert report.kind("household") == report.kind(CustomerKind.HOUSEHOLD)
 
 
 @settings(max_examples=25)
@@ -232,7 +234,7 @@ def test_a_loaded_split_report_keeps_its_rows() -> None:
     assert "'s' is listed more than once" in str(info.value)
 
 
-@pytest.mark.parametrize("split", ["same", None, CustomerKind.HOUSEHOLD])
+@pytest.mark.parametrize("split", ["SAME", None, CustomerKind.HOUSEHOLD])
 def test_a_share_of_no_role_split_is_a_validation_error(split: Any) -> None:
     # Once a bare AttributeError ('str' object has no attribute 'value').
     row = split_report(demo_dataset().customers).overall

@@ -57,8 +57,8 @@ BAD: list[tuple[str, Callable[[], object], list[str]]] = [
     ("customers", lambda: cms.customers(id="c1"), ["$.id"]),  # type: ignore[arg-type]
     ("customers", lambda: cms.customers(max_purchases=-1), ["$.max_purchases"]),
     ("customers", lambda: cms.customers(max_purchases=True), ["$.max_purchases"]),
-    ("customers", lambda: cms.customers(kind="household"), ["$.kind"]),  # type: ignore[arg-type]
-    ("customers", lambda: cms.customers(split="same"), ["$.split"]),  # type: ignore[arg-type]
+    ("customers", lambda: cms.customers(kind="Household"), ["$.kind"]),  # type: ignore[arg-type]
+    ("customers", lambda: cms.customers(split="Same"), ["$.split"]),  # type: ignore[arg-type]
     (
         "customers",
         lambda: cms.customers(kind=1, id=2, currency="eur", max_purchases=None),  # type: ignore[arg-type]
@@ -74,7 +74,7 @@ BAD: list[tuple[str, Callable[[], object], list[str]]] = [
     ),
     ("feedback_items", lambda: cms.feedback_items(id="f-1"), ["$.id"]),  # type: ignore[arg-type]
     ("feedback_items", lambda: cms.feedback_items(since=HORIZON, until=EPOCH), ["$.until"]),
-    ("survey_responses", lambda: cms.survey_responses(measure="nps"), ["$.measure"]),  # type: ignore[arg-type]
+    ("survey_responses", lambda: cms.survey_responses(measure="NPS"), ["$.measure"]),  # type: ignore[arg-type]
     ("survey_responses", lambda: cms.survey_responses(customer=SECRET), ["$.customer"]),  # type: ignore[arg-type]
     ("survey_responses", lambda: cms.survey_responses(until=datetime(2030, 1, 1)), ["$.until"]),
     ("personas", lambda: cms.personas(segment_id="s"), ["$.segment_id"]),  # type: ignore[arg-type]

@@ -22,12 +22,13 @@ from typing import Any, Literal
 import attrs
 
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker, exact_member, type_name
 
 __all__ = [
     "KANO_PRIORITY",
     "IceEstimate",
     "KanoAnswer",
+    "KanoAnswerValue",
     "KanoCategory",
     "KanoCoefficients",
     "KanoResult",
@@ -231,6 +232,10 @@ class KanoAnswer(enum.Enum):
     DISLIKE = "dislike"
 
 
+#: A :class:`KanoAnswer`'s value, which the Kano functions accept for it.
+KanoAnswerValue = Literal["like", "expect", "neutral", "tolerate", "dislike"]
+
+
 class KanoCategory(enum.Enum):
     """Where the Kano evaluation table puts a pair of answers."""
 
@@ -287,20 +292,26 @@ _KANO_COLUMN = {answer: i for i, answer in enumerate(KanoAnswer)}
 KANO_PRIORITY: tuple[KanoCategory, ...] = (_M, _O, _A, _I, _R, _Q)
 
 
-def kano_category(functional: KanoAnswer, dysfunctional: KanoAnswer) -> KanoCategory:
+def kano_category(
+    functional: KanoAnswer | KanoAnswerValue, dysfunctional: KanoAnswer | KanoAnswerValue
+) -> KanoCategory:
     """Classify one respondent's answers with the Kano evaluation table.
 
     *functional* answers "how do you feel if the product has this feature?",
-    *dysfunctional* "… if it does not?".
+    *dysfunctional* "… if it does not?".  Each may be given by its value
+    (``"like"``).
 
     >>> kano_category(KanoAnswer.LIKE, KanoAnswer.DISLIKE)
     <KanoCategory.ONE_DIMENSIONAL: 'one_dimensional'>
+    >>> kano_category("like", "dislike")
+    <KanoCategory.ONE_DIMENSIONAL: 'one_dimensional'>
     """
     check = Checker()
-    check.member("functional", functional, KanoAnswer)
-    check.member("dysfunctional", dysfunctional, KanoAnswer)
+    answers = (exact_member(KanoAnswer, functional), exact_member(KanoAnswer, dysfunctional))
+    for name, answer in zip(("functional", "dysfunctional"), answers, strict=True):
+        check.member(name, answer, KanoAnswer, values=True)
     check.done("Kano answers")
-    return _KANO_TABLE[functional][_KANO_COLUMN[dysfunctional]]
+    return _KANO_TABLE[answers[0]][_KANO_COLUMN[answers[1]]]
 
 
 @attrs.frozen(slots=True)
@@ -415,8 +426,12 @@ class KanoResult:
         return f"KanoResult({counts}, category={self.category.code})"
 
 
-def kano_classify(pairs: Iterable[tuple[KanoAnswer, KanoAnswer]]) -> KanoResult:
+def kano_classify(
+    pairs: Iterable[tuple[KanoAnswer | KanoAnswerValue, KanoAnswer | KanoAnswerValue]],
+) -> KanoResult:
     """Classify many respondents' (functional, dysfunctional) answer pairs.
+
+    Each answer may be given by its value (``"like"``).
 
     >>> r = kano_classify([(KanoAnswer.LIKE, KanoAnswer.NEUTRAL)] * 3
     ...                   + [(KanoAnswer.EXPECT, KanoAnswer.DISLIKE)] * 3)
@@ -438,13 +453,11 @@ def kano_classify(pairs: Iterable[tuple[KanoAnswer, KanoAnswer]]) -> KanoResult:
         if not isinstance(pair, tuple | list) or len(pair) != 2:
             check.add(("pairs", i), "must be a (functional, dysfunctional) pair")
             continue
-        functional, dysfunctional = pair
-        ok = True
-        for j, answer in enumerate(pair):
-            if not isinstance(answer, KanoAnswer):
-                check.add(("pairs", i, j), f"must be a KanoAnswer, not {type_name(answer)}")
-                ok = False
-        if ok:
+        functional, dysfunctional = (exact_member(KanoAnswer, answer) for answer in pair)
+        given: tuple[object, object] = (functional, dysfunctional)  # untyped callers
+        for j, answer in enumerate(given):
+            check.member(("pairs", i, j), answer, KanoAnswer, values=True)
+        if all(isinstance(answer, KanoAnswer) for answer in given):
             counts[_KANO_TABLE[functional][_KANO_COLUMN[dysfunctional]]] += 1
     if not seen:
         check.add("pairs", "must contain at least one answer pair")

@@ -18,8 +18,14 @@ import attrs
 from customer_model._display import html_table, text_table
 from customer_model._rule_inputs import customer_index, in_segment, segment_list
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, duplicates, to_tuple
-from customer_model.model.customers import Customer, CustomerKind, RoleSplit
+from customer_model.model._validation import Checker, duplicates, exact_member, to_tuple
+from customer_model.model.customers import (
+    Customer,
+    CustomerKind,
+    CustomerKindValue,
+    RoleSplit,
+    RoleSplitValue,
+)
 from customer_model.model.segments import SegmentLike
 from customer_model.roles import role_split
 
@@ -87,14 +93,18 @@ class SplitCounts:
                 check.add("users", "must equal users_only + both")
         check.done("SplitCounts")
 
-    def share(self, split: RoleSplit) -> float | None:
-        """The share (0 to 1) of this group's customers with *split*; ``None`` if empty."""
-        given: object = split  # callers without a type checker pass anything
+    def share(self, split: RoleSplit | RoleSplitValue) -> float | None:
+        """The share (0 to 1) of this group's customers with *split*; ``None`` if empty.
+
+        *split* may be given by its value (``"disjoint"``).
+        """
+        given: object = exact_member(RoleSplit, split)  # untyped callers pass anything
         if not isinstance(given, RoleSplit):
             check = Checker()
-            check.member("split", given, RoleSplit)
+            check.member("split", given, RoleSplit, values=True)
             check.done("SplitCounts.share input")
-        return _share(getattr(self, split.value), self.customers)
+        assert isinstance(given, RoleSplit)
+        return _share(getattr(self, given.value), self.customers)
 
     @property
     def purchasers_only_share(self) -> float | None:
@@ -180,12 +190,15 @@ class SplitReport:
         """Every row: overall first, then kinds, then segments."""
         return (self.overall, *self.by_kind, *self.by_segment)
 
-    def kind(self, kind: CustomerKind) -> SplitCounts:
-        """The row of customers of *kind*."""
-        for row in self.by_kind:
-            if row.key == getattr(kind, "value", None):
-                return row
-        raise ValidationError.single("kind", "must be a CustomerKind", "SplitReport")
+    def kind(self, kind: CustomerKind | CustomerKindValue) -> SplitCounts:
+        """The row of customers of *kind*, which may be given by its value (``"household"``)."""
+        given: object = exact_member(CustomerKind, kind)  # untyped callers pass anything
+        if not isinstance(given, CustomerKind):
+            check = Checker()
+            check.member("kind", given, CustomerKind, values=True)
+            check.done("SplitReport")
+        assert isinstance(given, CustomerKind)
+        return next(row for row in self.by_kind if row.key == given.value)
 
     def segment(self, segment_id: str) -> SplitCounts:
         """The row of the segment with id *segment_id*."""

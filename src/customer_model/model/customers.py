@@ -41,6 +41,7 @@ __all__ = [
     "CustomerKindValue",
     "IntermediaryRole",
     "IntermediaryRoleValue",
+    "RoleSplitValue",
     "RoleValue",
     "Purchase",
     "Purchaser",
@@ -62,6 +63,10 @@ RoleValue = Literal["purchaser", "user"]
 def role_member(value: Role | RoleValue) -> Role:
     """*value* as a :class:`Role` when it is one's exact value (a converter)."""
     return value if type(value) is Role else exact_member(Role, value)
+
+
+#: A :class:`RoleSplit`'s value, which functions taking a split accept for it.
+RoleSplitValue = Literal["same", "disjoint", "overlapping"]
 
 
 class RoleSplit(enum.Enum):

@@ -14,15 +14,18 @@ from customer_model.model._validation import (
     MONEY_LIMIT,
     MONEY_PLACES,
     Checker,
+    exact_member,
 )
 from customer_model.model.customers import (
     BuyingRole,
     Customer,
     CustomerKind,
+    CustomerKindValue,
     IntermediaryRole,
     Purchase,
     Purchaser,
     RoleSplit,
+    RoleSplitValue,
     User,
 )
 from customer_model.model.people import Gender, Location, Person
@@ -231,8 +234,8 @@ def _people(draw: st.DrawFn, customer_id: str, n: int) -> list[Person]:
 
 def customers(
     *,
-    kind: CustomerKind | None = None,
-    split: RoleSplit | None = None,
+    kind: CustomerKind | CustomerKindValue | None = None,
+    split: RoleSplit | RoleSplitValue | None = None,
     id: st.SearchStrategy[str] | None = None,
     currency: str | None = None,
     max_purchases: int = 5,
@@ -240,14 +243,19 @@ def customers(
 ) -> st.SearchStrategy[Customer]:
     """A valid customer; ``kind`` and ``split`` pin its kind and role split.
 
+    *kind* and *split* may be given by their values (``"household"``,
+    ``"disjoint"``).
+
     People get ids derived from the customer id, so customers drawn with
     distinct ids never share a person.  Without *currency*, each purchase
     has its own (so totals are often in mixed currencies); *amounts* are as
     in :func:`purchases`.
     """
+    kind = exact_member(CustomerKind, kind)
+    split = exact_member(RoleSplit, split)
     check = Checker()
-    check.member("kind", kind, CustomerKind, optional=True)
-    check.member("split", split, RoleSplit, optional=True)
+    check.member("kind", kind, CustomerKind, optional=True, values=True)
+    check.member("split", split, RoleSplit, optional=True, values=True)
     _strategy(check, "id", id)
     _optional_currency(check, currency)
     check.integer("max_purchases", max_purchases, minimum=0)

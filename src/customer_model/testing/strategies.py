@@ -37,6 +37,7 @@ except ModuleNotFoundError as missing:  # pragma: no cover - exercised in a subp
 
 from customer_model.model._validation import (
     Checker,
+    exact_member,
     type_name,
 )
 from customer_model.model.customers import (
@@ -47,7 +48,7 @@ from customer_model.model.dataset import Dataset
 from customer_model.model.feedback import Channel, FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.model.personas import Persona
 from customer_model.model.segments import Segment
-from customer_model.model.surveys import SurveyMeasure, SurveyResponse
+from customer_model.model.surveys import SurveyMeasure, SurveyMeasureValue, SurveyResponse
 from customer_model.testing._basics import (
     EPOCH,
     HORIZON,
@@ -201,15 +202,19 @@ def _feedback_item(
 def survey_responses(
     *,
     customer: Customer | None = None,
-    measure: SurveyMeasure | None = None,
+    measure: SurveyMeasure | SurveyMeasureValue | None = None,
     since: datetime = EPOCH,
     until: datetime = HORIZON,
     id: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[SurveyResponse]:
-    """A survey answer on its measure's scale; given a *customer*, from one of its people."""
+    """A survey answer on its measure's scale; given a *customer*, from one of its people.
+
+    *measure* may be given by its value (``"nps"``).
+    """
+    measure = exact_member(SurveyMeasure, measure)
     check = Checker()
     _customer(check, customer)
-    check.member("measure", measure, SurveyMeasure, optional=True)
+    check.member("measure", measure, SurveyMeasure, optional=True, values=True)
     _window(check, since, until)
     _strategy(check, "id", id)
     _done(check, "survey_responses")
