@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from customer_model import (
@@ -19,6 +21,7 @@ from customer_model import (
     prioritize,
     to_json,
 )
+from customer_model._display import MARKDOWN_SYNTAX, markdown_text, printable
 from customer_model.examples import demo_dataset
 from customer_model.stories import UserStory, draft_story
 
@@ -85,6 +88,67 @@ class TestUserStory:
             "",
             "Feedback: f-1",
         ]
+
+    def test_markdown_shows_the_texts_as_written(self) -> None:
+        # Once put in as they were: the goal rendered bold, a link and a table cell, the
+        # criteria a heading's text and a second list, the newline a new list item.
+        story = UserStory(
+            persona="*admin*",
+            goal="[sso](https://x) | `login`",
+            benefit="a_b & <b>\n- c",
+            acceptance_criteria=["# works", "1. first", "- [x] done", "$x$ ~~y~~"],
+            feedback_ids=["f_1*"],
+        )
+        assert story.to_markdown().splitlines() == [
+            "As a \\*admin\\*, I want \\[sso\\](https://x) \\| \\`login\\` "
+            "so that a\\_b \\& \\<b\\>\\\\n- c",
+            "",
+            "Acceptance criteria:",
+            "- [ ] \\# works",
+            "- [ ] 1\\. first",
+            "- [ ] \\- \\[x\\] done",
+            "- [ ] \\$x\\$ \\~\\~y\\~\\~",
+            "",
+            "Feedback: f\\_1\\*",
+        ]
+        assert str(story).startswith("As a *admin*, I want [sso](https://x)")  # the text stays
+
+
+#: CommonMark's backslash escape: a backslash before ASCII punctuation.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+#: Texts dense in what Markdown reads: punctuation, digits, spaces and line breaks.
+_TEXTS = st.text(st.sampled_from("\\`*_[]<>&|~$#-+=.)(!:0123456789 \t\r\nab") | st.characters())
+
+
+@given(_TEXTS)
+def test_markdown_text_escapes_every_syntax_character_and_nothing_else(text: str) -> None:
+    escaped = markdown_text(text)
+    assert not {"\n", "\r"} & set(escaped)
+    assert _ESCAPE.sub(r"\1", escaped) == printable(text)
+    # Read as CommonMark reads escapes, no syntax character is left bare.
+    assert not MARKDOWN_SYNTAX & set(_ESCAPE.sub("", escaped))
+    assert not re.match(r" *([-+=]|[0-9]{1,9}[.)])", escaped)  # a list item, an underline
+
+
+@given(_TEXTS, _TEXTS)
+def test_a_story_renders_its_texts_as_written(goal: str, criterion: str) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    assume(goal.strip() and criterion.strip())
+    try:
+        story = UserStory(persona="p", goal=goal, benefit="b", acceptance_criteria=[criterion])
+    except ValidationError:
+        assume(False)
+    md = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+    def shown(text: str) -> str:
+        return html.escape(text, quote=False).replace('"', "&quot;")
+
+    # A rendered paragraph or list item drops the spaces that end it, nothing else.
+    assert md.render(story.to_markdown()) == (
+        f"<p>{shown(f'As a p, I want {printable(goal)} so that b')}</p>\n"
+        "<p>Acceptance criteria:</p>\n<ul>\n"
+        f"<li>{shown('[ ] ' + printable(criterion).rstrip(' '))}</li>\n</ul>\n"
+    )
 
 
 class TestDraft:

@@ -7,6 +7,7 @@ trusted.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
@@ -39,6 +40,31 @@ def printable(text: str) -> str:
     if text.isprintable() and "\\" not in text:
         return text
     return "".join(c if c.isprintable() and c != "\\" else repr(c)[1:-1] for c in text)
+
+
+#: What Markdown reads as syntax anywhere in a line: CommonMark's emphasis, code,
+#: links, autolinks, inline HTML and entities, GitHub's tables and strikethrough,
+#: $math$, and the backslash that escapes them all.
+MARKDOWN_SYNTAX = frozenset("\\`*_[]<>&|~$#")
+#: What Markdown reads as syntax at the start of a line: a list item, an
+#: ordered list's number, a heading's underline.
+_LINE_START = re.compile(r"( *)(?=[-+=])|( *[0-9]{1,9})(?=[.)])")
+
+
+def markdown_text(text: str) -> str:
+    """*text* as Markdown that renders as it is written, whatever it holds.
+
+    Non-printing characters are escaped first as :func:`printable` does (a
+    newline shows as ``\\n``: a text must not start a new line, which could
+    be a heading or a list item); then every character of
+    :data:`MARKDOWN_SYNTAX` gets a backslash, as do a leading ``-``, ``+``,
+    ``=`` and the ``.`` or ``)`` after a leading number.
+    """
+    escaped = "".join("\\" + c if c in MARKDOWN_SYNTAX else c for c in printable(text))
+    start = _LINE_START.match(escaped)
+    if start is None:
+        return escaped
+    return f"{escaped[: start.end()]}\\{escaped[start.end() :]}"
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -7,10 +7,11 @@ traceable to what customers and users actually said.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
+from customer_model._display import markdown_text
 from customer_model.backlog import BacklogItem, VoiceRole
 from customer_model.model._validation import Checker, to_tuple
 from customer_model.model.customers import Role
@@ -61,18 +62,29 @@ class UserStory:
         check.done("UserStory")
 
     def __str__(self) -> str:
-        article = "an" if self.persona[:1].lower() in "aeiou" else "a"
-        return f"As {article} {self.persona}, I want {self.goal} so that {self.benefit}"
+        return self._sentence(str)
 
     def to_markdown(self) -> str:
-        """The story, its acceptance criteria as a checklist, and its evidence."""
-        lines = [str(self)]
+        """The story, its acceptance criteria as a checklist, and its evidence.
+
+        Every text is escaped so that it renders as written: Markdown syntax in
+        it (``*``, ``_``, backticks, ``[``, ``#``, ``|``, a leading ``-`` or
+        ``1.``...) gets a backslash, and a non-printing character (a newline)
+        shows as an escape such as ``\\n``, as in the tables.
+        """
+        lines = [self._sentence(markdown_text)]
         if self.acceptance_criteria:
             lines += ["", "Acceptance criteria:"]
-            lines += [f"- [ ] {c}" for c in self.acceptance_criteria]
+            lines += [f"- [ ] {markdown_text(c)}" for c in self.acceptance_criteria]
         if self.feedback_ids:
-            lines += ["", f"Feedback: {', '.join(self.feedback_ids)}"]
+            lines += ["", f"Feedback: {', '.join(map(markdown_text, self.feedback_ids))}"]
         return "\n".join(lines)
+
+    def _sentence(self, shown: Callable[[str], str]) -> str:
+        # The article follows the persona as written, not as escaped.
+        article = "an" if self.persona[:1].lower() in "aeiou" else "a"
+        persona, goal, benefit = map(shown, (self.persona, self.goal, self.benefit))
+        return f"As {article} {persona}, I want {goal} so that {benefit}"
 
 
 #: What a need lets the persona do, for a drafted benefit.
