@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import decimal
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
@@ -45,6 +45,7 @@ from customer_model.model import customers, feedback, people, policy, segments, 
 from customer_model.model._money import shortest
 from customer_model.model.customers import RoleSplit
 from customer_model.reports import SplitCounts, split_report
+from customer_model.trends import CalendarPeriod, Granularity, VolumeTable
 
 ANN = Person("p-ann")
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -87,6 +88,11 @@ PLACES: list[tuple[type[enum.Enum], Any]] = [
     (CustomerKind, lambda v: (field("kind") == v).value),
     (CustomerKind, lambda v: next(iter(field("kind").is_in([v]).values))),
     (IntermediaryRole, lambda v: (field("intermediary") != v).value),
+    (Granularity, lambda v: CalendarPeriod(date(2024, 4, 1), v).granularity),  # a Monday too
+    (
+        Granularity,
+        lambda v: VolumeTable(granularity=v, periods=(), themes=(), counts={}).granularity,
+    ),
 ]
 
 _PLACE = st.sampled_from(PLACES)
@@ -139,6 +145,7 @@ ARGUMENTS: list[tuple[type[enum.Enum], tuple[str | int, ...], Any]] = [
     (RoleSplit, ("split",), lambda v: testing.customers(split=v)),
     (CustomerKind, ("kind",), lambda v: testing.customers(kind=v)),
     (SurveyMeasure, ("measure",), lambda v: testing.survey_responses(measure=v)),
+    (Granularity, ("granularity",), lambda v: CalendarPeriod.containing(date(2024, 4, 17), v)),
 ]
 
 

@@ -271,7 +271,7 @@ def test_results_are_frozen() -> None:
         (datetime(2020, 1, 1, tzinfo=UTC), Granularity.MONTH, "$.day"),
         (None, Granularity.MONTH, "$.day"),
         (date(2020, 1, 1), None, "$.granularity"),
-        (date(2020, 1, 1), "month", "$.granularity"),
+        (date(2020, 1, 1), "Month", "$.granularity"),  # "month" is the member's value
     ],
 )
 def test_containing_names_the_bad_argument(day: object, granularity: object, path: str) -> None:

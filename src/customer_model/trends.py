@@ -72,6 +72,11 @@ class Granularity(enum.Enum):
         return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
 
 
+def _granularity(value: object) -> Granularity:
+    """A granularity given by its member or its exact value (``"week"``), as enum fields take."""
+    return value if type(value) is Granularity else exact_member(Granularity, value)
+
+
 _STEPS = {
     Granularity.WEEK: relativedelta(weeks=1),
     Granularity.MONTH: relativedelta(months=1),
@@ -84,12 +89,12 @@ class CalendarPeriod:
     """One calendar period: its first day and its granularity; ``end`` is exclusive."""
 
     start: date
-    granularity: Granularity = attrs.field(order=False)
+    granularity: Granularity = attrs.field(order=False, converter=_granularity)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
         check.day("start", self.start)
-        check.member("granularity", self.granularity, Granularity)
+        check.member("granularity", self.granularity, Granularity, values=True)
         check.done("CalendarPeriod")
         if self.granularity.start_of(self.start) != self.start:
             raise ValidationError.single(
@@ -97,11 +102,12 @@ class CalendarPeriod:
             )
 
     @classmethod
-    def containing(cls, day: date, granularity: Granularity) -> CalendarPeriod:
-        """The period of *granularity* that contains *day* (a date, not a datetime)."""
+    def containing(cls, day: date, granularity: Granularity | GranularityValue) -> CalendarPeriod:
+        """The period of *granularity* (or its value) that contains *day* (a date)."""
+        granularity = _granularity(granularity)
         check = Checker()
         check.day("day", day)
-        check.member("granularity", granularity, Granularity)
+        check.member("granularity", granularity, Granularity, values=True)
         check.done("CalendarPeriod.containing input")
         return cls(granularity.start_of(day), granularity)
 
@@ -174,7 +180,7 @@ class VolumeTable:
     count 0.  Themes are sorted.
     """
 
-    granularity: Granularity
+    granularity: Granularity = attrs.field(converter=_granularity)
     periods: tuple[CalendarPeriod, ...] = attrs.field(converter=_periods)
     themes: tuple[str, ...] = attrs.field(converter=_themes)
     counts: Mapping[str, tuple[int, ...]] = attrs.field(converter=freeze)
@@ -182,7 +188,7 @@ class VolumeTable:
     def __attrs_post_init__(self) -> None:
         # Built by feedback_volume, but also loaded from JSON: keep the shape it promises.
         check = Checker()
-        check.member("granularity", self.granularity, Granularity)
+        check.member("granularity", self.granularity, Granularity, values=True)
         periods_ok = check.items("periods", self.periods, CalendarPeriod)
         if periods_ok:
             for i, period in enumerate(self.periods):
