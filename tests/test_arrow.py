@@ -364,8 +364,9 @@ def test_a_scorecards_factor_columns_stay_floats_whatever_their_names() -> None:
     # "customer_count", "created_at"): its raw values once failed as "must be a
     # decimal, not float".  Every such name is tried (white-box: the result columns).
     from customer_model import Scorecard
+    from customer_model._scorecard_formula import RESERVED
     from customer_model.records._arrow import RESULT_TYPES
-    from customer_model.scorecards import RESERVED, Scale, ScorecardFactor
+    from customer_model.scorecards import Scale, ScorecardFactor
 
     names = sorted(n for n in {*COLUMN_TYPES, *RESULT_TYPES} if n not in RESERVED)
     ds = demo_dataset()

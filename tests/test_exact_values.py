@@ -38,6 +38,7 @@ from customer_model import (
     field,
     frameworks,
     from_json,
+    scorecards,
     testing,
 )
 from customer_model.frameworks import KanoAnswer, kano_category, kano_classify
@@ -45,7 +46,8 @@ from customer_model.model import customers, feedback, people, policy, segments, 
 from customer_model.model._money import shortest
 from customer_model.model.customers import RoleSplit
 from customer_model.reports import SplitCounts, split_report
-from customer_model.trends import CalendarPeriod, Granularity, VolumeTable
+from customer_model.scorecards import Evidence, FactorKind, Scale, ScorecardFactor
+from customer_model.trends import CalendarPeriod, Granularity, GranularityValue, VolumeTable
 
 ANN = Person("p-ann")
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -66,6 +68,9 @@ def _feedback(**kw: Any) -> FeedbackItem:
     }
     return FeedbackItem(**{**base, **kw})
 
+
+# A segment for the one evidence that names one, by member and by value.
+_SEGMENT = {Evidence.SEGMENT_VOICES: "s1", "segment_voices": "s1"}
 
 # (vocabulary, a builder that puts a value where the vocabulary goes, reading it back)
 PLACES: list[tuple[type[enum.Enum], Any]] = [
@@ -89,6 +94,9 @@ PLACES: list[tuple[type[enum.Enum], Any]] = [
     (CustomerKind, lambda v: next(iter(field("kind").is_in([v]).values))),
     (IntermediaryRole, lambda v: (field("intermediary") != v).value),
     (Granularity, lambda v: CalendarPeriod(date(2024, 4, 1), v).granularity),  # a Monday too
+    (Scale, lambda v: ScorecardFactor("reach", v).scale),
+    (FactorKind, lambda v: ScorecardFactor("effort", kind=v).kind),
+    (Evidence, lambda v: ScorecardFactor("votes", evidence=v, segment=_SEGMENT.get(v)).evidence),
     (
         Granularity,
         lambda v: VolumeTable(granularity=v, periods=(), themes=(), counts={}).granularity,
@@ -110,8 +118,9 @@ def test_an_exact_value_is_its_member(place: Any, data: st.DataObject) -> None:
 def test_other_case_names_and_types_are_refused(place: Any, data: st.DataObject) -> None:
     vocabulary, build = place
     member = data.draw(st.sampled_from(vocabulary))
+    other_case = [member.value.upper(), member.value.title(), member.name.lower() + " "]
     wrong = data.draw(
-        st.sampled_from([member.value.upper(), member.value.title(), member.name.lower() + " "])
+        st.sampled_from([w for w in other_case if w != member.value])  # "0-10" has no case
         | st.integers()
         | st.just(member.value.encode())
     )
@@ -210,6 +219,10 @@ def test_the_message_lists_the_values() -> None:
         (policy.ValueWeightingValue, ValueWeighting),
         (customers.RoleSplitValue, RoleSplit),
         (frameworks.KanoAnswerValue, KanoAnswer),
+        (GranularityValue, Granularity),
+        (scorecards.ScaleValue, Scale),
+        (scorecards.FactorKindValue, FactorKind),
+        (scorecards.EvidenceValue, Evidence),
     ],
 )
 def test_the_typed_values_are_the_vocabulary(alias: Any, vocabulary: type[enum.Enum]) -> None:

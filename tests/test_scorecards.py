@@ -477,7 +477,7 @@ def test_formula_positions_count_every_kind_of_line_end(line_end: str) -> None:
         ({"name": "x", "scale": Scale.FIBONACCI, "default": 4}, "$.default: must be a Fibonacci"),
         # never used: evidence gives every theme a value, so the default would be lost
         ({"name": "x", "evidence": Evidence.CUSTOMER_COUNT, "default": 3}, "$.default: is only"),
-        ({"name": "x", "scale": "stars"}, "$.scale: must be a Scale, not str"),
+        ({"name": "x", "scale": "Stars"}, "$.scale: must be a Scale or one of its values"),
     ],
 )
 def test_bad_factors(kwargs: dict[str, Any], message: str) -> None:

@@ -19,8 +19,10 @@ scale the parts but earn none; a constant term is a part of its own.
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
@@ -35,11 +37,13 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_LENGTH",
     "Node",
+    "RESERVED",
     "NonFinite",
     "Weighing",
     "check",
     "combine",
     "evaluate",
+    "is_factor_name",
     "names_in",
     "parse",
     "signs",
@@ -50,6 +54,22 @@ __all__ = [
 MAX_LENGTH = 1000
 #: Deepest nesting accepted; evaluation recurses once per level.
 MAX_DEPTH = 100
+
+#: Names a factor cannot take: the formula's constants and the records' own columns.
+RESERVED = frozenset({"True", "False", "None", "rank", "theme", "score"})
+
+
+def is_factor_name(value: str) -> bool:
+    """Whether a factor may be called *value*: a formula must be able to write it."""
+    # Python reads names in NFKC form: a formula's "ﬁt" is "fit", so a factor "ﬁt" could
+    # never be written in a formula.
+    return (
+        value.isidentifier()
+        and not keyword.iskeyword(value)
+        and value not in RESERVED
+        and unicodedata.normalize("NFKC", value) == value
+    )
+
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 

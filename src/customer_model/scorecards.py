@@ -17,9 +17,7 @@ the themes and explains every score factor by factor.
 from __future__ import annotations
 
 import enum
-import keyword
 import math
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -32,10 +30,16 @@ from customer_model._scorecard_evidence import (
     raw_values,
     segment_voices,
 )
-from customer_model._scorecard_formula import Interval
+from customer_model._scorecard_formula import Interval, is_factor_name
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, duplicates, to_tuple, type_name
+from customer_model.model._validation import (
+    Checker,
+    duplicates,
+    exact_member,
+    to_tuple,
+    type_name,
+)
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
@@ -43,10 +47,13 @@ from customer_model.scorecard_ranking import FactorPart, RankedTheme, ScorecardR
 
 __all__ = [
     "Evidence",
+    "EvidenceValue",
     "FactorKind",
+    "FactorKindValue",
     "FactorPart",
     "RankedTheme",
     "Scale",
+    "ScaleValue",
     "Scorecard",
     "ScorecardFactor",
     "ScorecardRanking",
@@ -113,19 +120,30 @@ class Evidence(enum.Enum):
     SEGMENT_VOICES = "segment_voices"
 
 
-#: Names a factor cannot take: the formula's constants and the records' own columns.
-RESERVED = frozenset({"True", "False", "None", "rank", "theme", "score"})
+ScaleValue = Literal[
+    "0-10", "0-100", "fibonacci", "stars", "checkbox", "percentage", "relative", "number"
+]
+FactorKindValue = Literal["benefit", "cost"]
+EvidenceValue = Literal[
+    "customer_importance",
+    "customer_count",
+    "revenue",
+    "purchaser_voices",
+    "user_voices",
+    "segment_voices",
+]
 
 
-def _is_name(value: str) -> bool:
-    # Python reads names in NFKC form: a formula's "ﬁt" is "fit", so a factor "ﬁt" could
-    # never be written in a formula.
-    return (
-        value.isidentifier()
-        and not keyword.iskeyword(value)
-        and value not in RESERVED
-        and unicodedata.normalize("NFKC", value) == value
-    )
+def _scale(value: Scale | ScaleValue) -> Scale:
+    return exact_member(Scale, value)
+
+
+def _kind(value: FactorKind | FactorKindValue) -> FactorKind:
+    return exact_member(FactorKind, value)
+
+
+def _evidence(value: Evidence | EvidenceValue | None) -> Evidence | None:
+    return None if value is None else exact_member(Evidence, value)
 
 
 @attrs.frozen(slots=True)
@@ -143,10 +161,10 @@ class ScorecardFactor:
     """
 
     name: str
-    scale: Scale = Scale.NUMBER
+    scale: Scale = attrs.field(default=Scale.NUMBER, converter=_scale)
     weight: float = attrs.field(default=1.0, kw_only=True)
-    kind: FactorKind = attrs.field(default=FactorKind.BENEFIT, kw_only=True)
-    evidence: Evidence | None = attrs.field(default=None, kw_only=True)
+    kind: FactorKind = attrs.field(default=FactorKind.BENEFIT, kw_only=True, converter=_kind)
+    evidence: Evidence | None = attrs.field(default=None, kw_only=True, converter=_evidence)
     segment: str | None = attrs.field(default=None, kw_only=True)
     minimum: float | None = attrs.field(default=None, kw_only=True)
     maximum: float | None = attrs.field(default=None, kw_only=True)
@@ -155,16 +173,16 @@ class ScorecardFactor:
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        if check.text("name", self.name) and not _is_name(self.name):
+        if check.text("name", self.name) and not is_factor_name(self.name):
             check.add(
                 "name",
                 "must be a name a formula can use: letters, digits and _, not starting "
                 "with a digit, in NFKC form, not a Python keyword, nor rank, theme or score",
             )
-        check.member("scale", self.scale, Scale)
+        check.member("scale", self.scale, Scale, values=True)
         check.number("weight", self.weight, minimum=0)
-        check.member("kind", self.kind, FactorKind)
-        check.member("evidence", self.evidence, Evidence, optional=True)
+        check.member("kind", self.kind, FactorKind, values=True)
+        check.member("evidence", self.evidence, Evidence, optional=True, values=True)
         if self.evidence is Evidence.SEGMENT_VOICES:
             check.ident("segment", self.segment)
         elif self.segment is not None:
