@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -36,6 +38,7 @@ from customer_model.records import (
     PURCHASE_COLUMNS,
     PURCHASER_COLUMNS,
     USER_COLUMNS,
+    Record,
     feedback_records,
     purchase_records,
     purchaser_records,
@@ -280,7 +283,7 @@ def test_feedback_roles_need_every_items_customer() -> None:
     assert info.value.paths[0] == "$.items[0].customer_id"
     with pytest.raises(ValidationError) as info:
         feedback_records(data.feedback, [*data.customers, data.customers[0]])
-    assert info.value.paths == ["$.customers"]
+    assert info.value.paths == [f"$.customers[{len(data.customers)}]"]
     with pytest.raises(ValidationError) as info:
         feedback_records(data.feedback, segments=[])
     assert info.value.paths == ["$.segments"]
@@ -314,3 +317,53 @@ def test_two_segments_of_one_id_are_refused_not_merged_into_one_tag() -> None:
     with pytest.raises(ValidationError) as info:
         feedback_records(data.feedback, data.customers, segments=[families, firms])
     assert [str(p) for p in info.value.problems] == ["$.segments[1]: id 's' is used more than once"]
+
+
+FAMILIES = Segment("s-fam", "Families", field("kind") == "household")
+#: Each records function that takes customers, given only the customers.
+BY_CUSTOMERS: dict[str, Callable[[Any], list[Record]]] = {
+    "to_records": lambda given: to_records(given, include_personal=True),
+    "user_records": lambda given: user_records(given, include_personal=True),
+    "purchaser_records": lambda given: purchaser_records(given, include_personal=True),
+    "purchase_records": purchase_records,
+    "feedback_records": lambda given: feedback_records(demo_dataset().feedback, given),
+    "feedback_records with segments": lambda given: feedback_records(
+        demo_dataset().feedback, given, segments=[FAMILIES]
+    ),
+}
+
+
+@given(st.lists(customers(), max_size=4, unique_by=lambda c: c.id))
+def test_customers_by_id_give_the_records_of_the_list(population: list[Customer]) -> None:
+    # As prioritize takes them: a mapping by id is its customers, not its keys.
+    by_id = {c.id: c for c in population}
+    assert to_records(by_id) == to_records(population)
+    assert user_records(by_id) == user_records(population)
+    assert purchaser_records(by_id) == purchaser_records(population)
+    assert purchase_records(by_id) == purchase_records(population)
+
+
+@pytest.mark.parametrize("records", BY_CUSTOMERS.values(), ids=BY_CUSTOMERS)
+def test_demo_customers_by_id_give_the_records_of_the_list(
+    records: Callable[[Any], list[Record]],
+) -> None:
+    given = demo_dataset().customers
+    assert records({c.id: c for c in given}) == records(given) != []
+
+
+@pytest.mark.parametrize("records", BY_CUSTOMERS.values(), ids=BY_CUSTOMERS)
+def test_a_customer_under_another_id_or_given_twice_is_refused(
+    records: Callable[[Any], list[Record]],
+) -> None:
+    first, second, third = demo_dataset().customers
+    with pytest.raises(ValidationError) as info:
+        records({first.id: second, second.id: first, third.id: third})
+    assert [str(p) for p in info.value.problems] == [
+        "$.customers[0]: must be under its own id in the mapping",
+        "$.customers[1]: must be under its own id in the mapping",
+    ]
+    with pytest.raises(ValidationError) as info:  # two rows of one id, once kept silently
+        records([first, second, third, first])
+    assert [str(p) for p in info.value.problems] == [
+        f"$.customers[3]: id {first.id!r} is used more than once"
+    ]

@@ -28,6 +28,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
+from customer_model._rule_inputs import customer_index
 from customer_model.errors import ValidationError
 from customer_model.model._rule_fields import (
     currency_of,
@@ -40,7 +41,7 @@ from customer_model.model._rule_fields import (
     plain_decimal,
     total_spend,
 )
-from customer_model.model._validation import Checker, checked_items, duplicates
+from customer_model.model._validation import Checker, checked_items
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.people import Person
@@ -200,10 +201,20 @@ def _checked(values: object, cls: type[T], what: str) -> tuple[T, ...]:
     return checked_items(values, cls, what)
 
 
-def _flag(include_personal: object) -> None:
+def _customers(check: Checker, customers: object) -> tuple[Customer, ...]:
+    """*customers* as :func:`~customer_model.prioritize` takes them; problems go to *check*.
+
+    An iterable or a mapping by id (each customer under its own id), each id once.
+    """
+    return tuple(customer_index(check, customers).values())
+
+
+def _population(customers: object, include_personal: object) -> tuple[Customer, ...]:
     check = Checker()
     check.boolean("include_personal", include_personal)
+    population = _customers(check, customers)
     check.done("records")
+    return population
 
 
 def _iso(value: object) -> str | None:
@@ -211,12 +222,16 @@ def _iso(value: object) -> str | None:
 
 
 def to_records(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Mapping[str, Customer],
     *,
     include_personal: bool = False,
     rfm: Mapping[str, RFMScore] | None = None,
 ) -> list[Record]:
     """One record per customer, columns :data:`CUSTOMER_COLUMNS` in that order.
+
+    *customers* is an iterable or a mapping by id, as :func:`~customer_model.prioritize`
+    takes them (so are the customers of the other record functions): each id
+    once, each customer of a mapping under its own id.
 
     The columns are the segment rule fields (so :mod:`customer_model.sql`
     can run a segment over them) plus ``rfm_code``.  ``rfm_*`` columns are
@@ -232,8 +247,8 @@ def to_records(
     check.boolean("include_personal", include_personal)
     if rfm is not None:
         check_scores(check, rfm)
+    population = _customers(check, customers)
     check.done("records")
-    population = _checked(customers, Customer, "customers")
     out: list[Record] = []
     for c in population:
         spend = total_spend(c)
@@ -285,11 +300,12 @@ def _person(person: Person) -> Record:
     }
 
 
-def user_records(customers: Iterable[Customer], *, include_personal: bool = False) -> list[Record]:
+def user_records(
+    customers: Iterable[Customer] | Mapping[str, Customer], *, include_personal: bool = False
+) -> list[Record]:
     """One record per user of each customer, columns :data:`USER_COLUMNS`."""
-    _flag(include_personal)
     out: list[Record] = []
-    for c in _checked(customers, Customer, "customers"):
+    for c in _population(customers, include_personal):
         for u in c.users:
             row: Record = {
                 "customer_id": c.id,
@@ -306,12 +322,11 @@ def user_records(customers: Iterable[Customer], *, include_personal: bool = Fals
 
 
 def purchaser_records(
-    customers: Iterable[Customer], *, include_personal: bool = False
+    customers: Iterable[Customer] | Mapping[str, Customer], *, include_personal: bool = False
 ) -> list[Record]:
     """One record per purchaser of each customer, columns :data:`PURCHASER_COLUMNS`."""
-    _flag(include_personal)
     out: list[Record] = []
-    for c in _checked(customers, Customer, "customers"):
+    for c in _population(customers, include_personal):
         for p in c.purchasers:
             authority = p.spending_authority
             row: Record = {
@@ -328,10 +343,10 @@ def purchaser_records(
     return out
 
 
-def purchase_records(customers: Iterable[Customer]) -> list[Record]:
+def purchase_records(customers: Iterable[Customer] | Mapping[str, Customer]) -> list[Record]:
     """One record per purchase, columns :data:`PURCHASE_COLUMNS` (no personal data)."""
     out: list[Record] = []
-    for c in _checked(customers, Customer, "customers"):
+    for c in _population(customers, False):
         out.extend(
             {
                 "customer_id": c.id,
@@ -346,7 +361,7 @@ def purchase_records(customers: Iterable[Customer]) -> list[Record]:
 
 def feedback_records(
     items: Iterable[FeedbackItem],
-    customers: Iterable[Customer] | None = None,
+    customers: Iterable[Customer] | Mapping[str, Customer] | None = None,
     *,
     segments: Iterable[Segment] | None = None,
     as_of: datetime | None = None,
@@ -377,11 +392,10 @@ def feedback_records(
     if segments is not None and customers is None:
         raise ValidationError.single("segments", "need customers to match", "records")
     if customers is not None:
-        population = _checked(customers, Customer, "customers")
-        by_id = {c.id: c for c in population}
         check = Checker()
-        for dup in duplicates(c.id for c in population):
-            check.add("customers", f"id {dup!r} is used more than once")
+        by_id = customer_index(check, customers)
+        check.done("records")
+        population = tuple(by_id.values())
         for i, f in enumerate(found):
             if f.customer_id not in by_id:
                 check.add(("items", i, "customer_id"), "refers to no customer in customers")
