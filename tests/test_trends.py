@@ -68,6 +68,22 @@ class TestCalendarPeriod:
         assert q4.next().label == "2026-Q1"
         assert q4.previous().label == "2025-Q3"
 
+    def test_years_before_1000_have_four_digits(self) -> None:
+        assert CalendarPeriod.containing(date(999, 12, 31), Granularity.MONTH).label == "0999-12"
+        assert CalendarPeriod.containing(date(5, 5, 5), Granularity.QUARTER).label == "0005-Q2"
+        assert CalendarPeriod.containing(date(1, 1, 1), Granularity.WEEK).label == "0001-W01"
+
+    @given(
+        st.sampled_from(Granularity),
+        st.dates(),
+        st.dates(),
+    )
+    def test_labels_sort_as_their_periods(self, granularity: Granularity, a: date, b: date) -> None:
+        first = CalendarPeriod.containing(a, granularity)
+        second = CalendarPeriod.containing(b, granularity)
+        assert (first.label < second.label) == (first < second)
+        assert (first.label == second.label) == (first == second)
+
     def test_start_must_begin_a_period(self) -> None:
         with pytest.raises(ValidationError) as info:
             CalendarPeriod(date(2026, 1, 2), Granularity.MONTH)

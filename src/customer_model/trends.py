@@ -122,13 +122,17 @@ class CalendarPeriod:
 
     @property
     def label(self) -> str:
-        """``2026-W14`` (ISO week), ``2026-04`` or ``2026-Q2``."""
+        """``2026-W14`` (ISO week), ``2026-04`` or ``2026-Q2``.
+
+        The year has four digits (``0999-12``), so labels of one granularity
+        sort as text in the order of their periods.
+        """
         if self.granularity is Granularity.WEEK:
             year, week, _ = self.start.isocalendar()
-            return f"{year}-W{week:02d}"
+            return f"{year:04d}-W{week:02d}"
         if self.granularity is Granularity.MONTH:
-            return f"{self.start.year}-{self.start.month:02d}"
-        return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+            return f"{self.start.year:04d}-{self.start.month:02d}"
+        return f"{self.start.year:04d}-Q{(self.start.month - 1) // 3 + 1}"
 
     def next(self) -> CalendarPeriod:
         """The period right after this one."""
