@@ -163,3 +163,22 @@ def test_fits_and_coverage_keep_their_shape_when_built_or_loaded() -> None:
     with pytest.raises(ValidationError) as info:
         PersonaFit("analyst", ["p-2", "p-1"])  # type: ignore[arg-type]
     assert info.value.paths == ["$.persona", "$.person_ids"]
+
+
+def test_the_coverage_repr_stays_short_however_many_customers_no_persona_fits() -> None:
+    from customer_model.persona_fit import PersonaCoverage
+
+    many = [f"c-{i}" for i in range(100_000)]
+    personas = [(f"p-{i}", 0) for i in range(50)]
+    text = repr(PersonaCoverage(100_000, many, personas))
+    assert len(text) < 300
+    assert text.startswith("PersonaCoverage(total=100000, uncovered_ids=('c-0', 'c-1', 'c-2', ")
+    assert "...99,997 more; 100,000 in all)" in text
+    assert "...47 more; 50 in all)" in text
+    assert "c-3'" not in text
+    assert "p-3'" not in text
+    few = PersonaCoverage(3, ["c-1"], [("analyst", 2)])  # a short one is shown whole
+    assert (
+        repr(few)
+        == "PersonaCoverage(total=3, uncovered_ids=('c-1',), by_persona=(('analyst', 2),))"
+    )

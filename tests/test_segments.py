@@ -284,3 +284,20 @@ def test_as_of_is_checked_even_where_no_rule_reads_it(as_of: Any) -> None:
         with pytest.raises(ValidationError) as info:
             call()
         assert info.value.paths == ["$.as_of"]
+
+
+def test_the_sizes_repr_stays_short_however_many_segments() -> None:
+    from customer_model.segmentation import SegmentSizes
+
+    n = 10_000
+    sizes = SegmentSizes(
+        5, tuple((f"s-{i}", 1) for i in range(n)), tuple(f"S{i}" for i in range(n))
+    )
+    text = repr(sizes)
+    assert len(text) < 300
+    assert text.startswith("SegmentSizes(total=5, sizes=(('s-0', 1), ('s-1', 1), ('s-2', 1), ...")
+    assert text.count("...9,997 more; 10,000 in all)") == 2  # the sizes and the names
+    assert "'s-3'" not in text
+    assert "'S3'" not in text
+    few = SegmentSizes(10, (("a", 4), ("b", 6)), ("A", "B"))  # a short one is shown whole
+    assert repr(few) == "SegmentSizes(total=10, sizes=(('a', 4), ('b', 6)), names=('A', 'B'))"

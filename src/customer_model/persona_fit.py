@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table, text_table
+from customer_model._display import html_table, short_items, text_table
 from customer_model.model._validation import (
     Checker,
     checked_items,
@@ -139,10 +139,11 @@ class PersonaCoverage:
     """How much of a customer base the personas describe."""
 
     total: int
-    #: Customers no persona fits, in input order.
-    uncovered_ids: tuple[str, ...] = attrs.field(converter=_ids)
+    #: Customers no persona fits, in input order.  The repr shows the first
+    #: few and a count, as a Dataset's does: there may be thousands.
+    uncovered_ids: tuple[str, ...] = attrs.field(converter=_ids, repr=short_items)
     #: For each persona, in order: how many customers it fits.
-    by_persona: tuple[tuple[str, int], ...] = attrs.field(converter=_counts)
+    by_persona: tuple[tuple[str, int], ...] = attrs.field(converter=_counts, repr=short_items)
 
     def __attrs_post_init__(self) -> None:
         # Built by persona_coverage, but also loaded from JSON: keep what it promises.
@@ -187,7 +188,7 @@ class PersonaCoverage:
         )
 
     def __str__(self) -> str:
-        # Not the repr: that lists every uncovered customer id, maybe thousands.
+        # The table of personas; the repr is the fields, long ones cut short.
         rows = [[pid, str(n)] for pid, n in self.by_persona]
         return f"{self._summary()}\n{text_table(['persona', 'customers'], rows)}"
 

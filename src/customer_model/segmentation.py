@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table, text_table
+from customer_model._display import html_table, short_items, text_table
 from customer_model.errors import ValidationError
 from customer_model.model._validation import INT64_MAX, Checker
 from customer_model.model.customers import Customer
@@ -34,11 +34,15 @@ def _unknown(name: str, subject: str) -> ValidationError:
 
 @attrs.frozen
 class SegmentSizes:
-    """How many of ``total`` customers each segment holds, in segment order."""
+    """How many of ``total`` customers each segment holds, in segment order.
+
+    The repr cuts ``sizes`` and ``names`` to their first few and a count when
+    there are many segments, as a Dataset's repr does.
+    """
 
     total: int
-    sizes: tuple[tuple[str, int], ...]
-    names: tuple[str, ...]
+    sizes: tuple[tuple[str, int], ...] = attrs.field(repr=short_items)
+    names: tuple[str, ...] = attrs.field(repr=short_items)
 
     def __attrs_post_init__(self) -> None:
         # Built by segment_sizes, but also loaded from JSON: keep what it promises.
