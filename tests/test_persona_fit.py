@@ -182,3 +182,13 @@ def test_the_coverage_repr_stays_short_however_many_customers_no_persona_fits() 
         repr(few)
         == "PersonaCoverage(total=3, uncovered_ids=('c-1',), by_persona=(('analyst', 2),))"
     )
+
+
+def test_coverage_takes_customers_by_id_as_prioritize_does() -> None:
+    given = demo_dataset().customers
+    coverage = persona_coverage(given, [PROCUREMENT, ANALYST], [B2B])
+    assert persona_coverage({c.id: c for c in given}, [PROCUREMENT, ANALYST], [B2B]) == coverage
+    first, second, third = given
+    with pytest.raises(ValidationError) as info:
+        persona_coverage({first.id: second, second.id: first, third.id: third}, [], [])
+    assert info.value.paths == ["$.customers[0]", "$.customers[1]"]

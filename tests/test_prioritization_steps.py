@@ -202,6 +202,17 @@ class TestCustomerFacts:
         with pytest.raises(ValidationError, match="repeat the id"):
             customer_facts([shop("c"), shop("c")], POLICY, as_of=AS_OF)
 
+    def test_takes_customers_by_id_as_prioritize_does(self) -> None:
+        given = [shop("c", Purchase(Decimal(5), "EUR", AS_OF)), shop("d")]
+        facts = customer_facts(given, POLICY, as_of=AS_OF)
+        assert customer_facts({c.id: c for c in given}, POLICY, as_of=AS_OF) == facts
+        with pytest.raises(ValidationError) as info:
+            customer_facts({"d": given[0], "c": given[1]}, POLICY, as_of=AS_OF)
+        assert [str(p) for p in info.value.problems] == [
+            "$.customers[0]: must be under its own id in the mapping",
+            "$.customers[1]: must be under its own id in the mapping",
+        ]
+
 
 # -- step 3: the factors ---------------------------------------------------------------------
 

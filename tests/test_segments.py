@@ -301,3 +301,31 @@ def test_the_sizes_repr_stays_short_however_many_segments() -> None:
     assert "'S3'" not in text
     few = SegmentSizes(10, (("a", 4), ("b", 6)), ("A", "B"))  # a short one is shown whole
     assert repr(few) == "SegmentSizes(total=10, sizes=(('a', 4), ('b', 6)), names=('A', 'B'))"
+
+
+#: Each function of the segments that takes customers, given only the customers.
+BY_CUSTOMERS: dict[str, Callable[[Any], object]] = {
+    "Segment.members": GERMANS.members,
+    "segment_sizes": lambda given: segment_sizes([GERMANS, SPENDERS], given),
+    "overlap_matrix": lambda given: overlap_matrix([GERMANS, SPENDERS, RECENT], given, as_of=AS_OF),
+    "rfm_scores": lambda given: rfm_scores(given, as_of=AS_OF),
+}
+
+
+@pytest.mark.parametrize("tool", BY_CUSTOMERS.values(), ids=BY_CUSTOMERS)
+def test_customers_by_id_are_taken_as_prioritize_takes_them(tool: Callable[[Any], object]) -> None:
+    # A mapping was once taken for its keys: "must be a Customer, not str".
+    by_id = {c.id: c for c in POPULATION}
+    assert tool(by_id) == tool(POPULATION)
+    first, second, *rest = POPULATION
+    with pytest.raises(ValidationError) as info:
+        tool({first.id: second, second.id: first, **{c.id: c for c in rest}})
+    assert [str(p) for p in info.value.problems] == [
+        "$.customers[0]: must be under its own id in the mapping",
+        "$.customers[1]: must be under its own id in the mapping",
+    ]
+    with pytest.raises(ValidationError) as info:
+        tool([*POPULATION, first])
+    assert [str(p) for p in info.value.problems] == [
+        "$.customers[4]: id 'a' is used more than once"
+    ]

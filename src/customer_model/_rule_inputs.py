@@ -1,7 +1,10 @@
 """Checks for the collections that rules over many customers take.
 
 Shared by prioritization, satisfaction breakdowns and reports, so every one of
-them rejects the same bad input with the same messages and paths.
+them rejects the same bad input with the same messages and paths.  The
+customers themselves go through
+:func:`customer_model.model.customers.customer_index`, which the model's own
+functions over many customers share.
 """
 
 from __future__ import annotations
@@ -14,30 +17,6 @@ from customer_model.errors import ValidationError
 from customer_model.model._text import all_identifiers
 from customer_model.model._validation import Checker, type_name
 from customer_model.model.customers import Customer
-
-
-def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
-    """Customers (an iterable, or a mapping by id) keyed by id; problems go to *check*.
-
-    A mapping's keys must be its customers' ids: under another key a
-    customer would be found by neither.
-    """
-    values: object = customers.values() if isinstance(customers, Mapping) else customers
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
-        return {}
-    keys = list(customers) if isinstance(customers, Mapping) else None
-    index: dict[str, Customer] = {}
-    for i, customer in enumerate(values):
-        if not isinstance(customer, Customer):
-            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
-        elif keys is not None and keys[i] != customer.id:
-            check.add(("customers", i), "must be under its own id in the mapping")
-        elif customer.id in index:
-            check.add(("customers", i), f"id {customer.id!r} is used more than once")
-        else:
-            index[customer.id] = customer
-    return index
 
 
 def segment_list(check: Checker, segments: object) -> list[Any]:

@@ -16,11 +16,11 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from customer_model._rule_inputs import customer_index, in_segment, segment_list
+from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.backlog import Backlog, BacklogItem
 from customer_model.model._text import all_identifiers
 from customer_model.model._validation import Checker, some, type_name
-from customer_model.model.customers import Customer
+from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
 from customer_model.prioritization._voices import voices_of

@@ -199,7 +199,7 @@ class PersonaCoverage:
 
 
 def persona_coverage(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Mapping[str, Customer],
     personas: Iterable[Persona],
     segments: Iterable[Segment],
     *,

@@ -10,13 +10,13 @@ a DataFrame.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._rule_inputs import customer_index, in_segment, segment_list
+from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.errors import ValidationError
 from customer_model.model._validation import Checker, duplicates, exact_member, to_tuple
 from customer_model.model.customers import (
@@ -25,6 +25,7 @@ from customer_model.model.customers import (
     CustomerKindValue,
     RoleSplit,
     RoleSplitValue,
+    customer_index,
 )
 from customer_model.model.segments import SegmentLike
 from customer_model.roles import role_split
@@ -275,7 +276,7 @@ def _count(group: str, key: str, customers: Iterable[Customer]) -> SplitCounts:
 
 
 def split_report(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Mapping[str, Customer],
     segments: Iterable[SegmentLike] = (),
     *,
     as_of: datetime | None = None,

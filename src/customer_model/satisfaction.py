@@ -15,7 +15,7 @@ from datetime import datetime
 import attrs
 
 from customer_model._display import html_table, text_table
-from customer_model._rule_inputs import customer_index, in_segment, segment_list
+from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.errors import Path, ValidationError
 from customer_model.model._validation import (
     Checker,
@@ -24,7 +24,7 @@ from customer_model.model._validation import (
     to_tuple,
     type_name,
 )
-from customer_model.model.customers import Customer, Role
+from customer_model.model.customers import Customer, Role, customer_index
 from customer_model.model.segments import SegmentLike
 from customer_model.model.surveys import SurveyMeasure, SurveyMeasureValue, SurveyResponse
 from customer_model.roles import roles_of

@@ -88,7 +88,7 @@ class SegmentSizes:
 
 def segment_sizes(
     segments: Iterable[Segment],
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Mapping[str, Customer],
     *,
     as_of: datetime | None = None,
     rfm: Mapping[str, RFMScore] | None = None,
@@ -178,7 +178,7 @@ class OverlapMatrix:
 
 def overlap_matrix(
     segments: Iterable[Segment],
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Mapping[str, Customer],
     *,
     as_of: datetime | None = None,
     rfm: Mapping[str, RFMScore] | None = None,

@@ -8,7 +8,7 @@ that relate the two live in :mod:`customer_model.roles`.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from decimal import Decimal
@@ -411,3 +411,27 @@ class Customer:
             if until is None or p.at <= until:
                 totals[p.currency] = EXACT.add(totals.get(p.currency, ZERO), p.amount)
         return dict(sorted(totals.items()))
+
+
+def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
+    """Customers (an iterable, or a mapping by id) keyed by id; problems go to *check*.
+
+    A mapping's keys must be its customers' ids: under another key a
+    customer would be found by neither.
+    """
+    values: object = customers.values() if isinstance(customers, Mapping) else customers
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
+        return {}
+    keys = list(customers) if isinstance(customers, Mapping) else None
+    index: dict[str, Customer] = {}
+    for i, customer in enumerate(values):
+        if not isinstance(customer, Customer):
+            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
+        elif keys is not None and keys[i] != customer.id:
+            check.add(("customers", i), "must be under its own id in the mapping")
+        elif customer.id in index:
+            check.add(("customers", i), f"id {customer.id!r} is used more than once")
+        else:
+            index[customer.id] = customer
+    return index

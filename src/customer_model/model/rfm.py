@@ -26,8 +26,8 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.model._money import EXACT
-from customer_model.model._validation import Checker, duplicates, instant, type_name
-from customer_model.model.customers import Customer
+from customer_model.model._validation import Checker, instant, type_name
+from customer_model.model.customers import Customer, customer_index
 
 __all__ = ["RFMScore", "rfm_scores"]
 
@@ -76,16 +76,8 @@ def check_scores(check: Checker, rfm: object) -> bool:
 
 
 def _population(check: Checker, customers: object) -> tuple[Customer, ...]:
-    """*customers* as a tuple, problems reported on *check* (empty when bad)."""
-    if isinstance(customers, str) or not isinstance(customers, Iterable):
-        check.add("customers", f"must be a list or tuple, not {type_name(customers)}")
-        return ()
-    found = tuple(customers)
-    if not check.items("customers", found, Customer):
-        return ()
-    for dup in duplicates(c.id for c in found):
-        check.add("customers", f"customer id {dup!r} is used more than once")
-    return found
+    """*customers* (an iterable, or a mapping by id) as a tuple; problems go to *check*."""
+    return tuple(customer_index(check, customers).values())
 
 
 def _quintile(ordered: list[Any], value: Any, n: int) -> int:
@@ -94,7 +86,7 @@ def _quintile(ordered: list[Any], value: Any, n: int) -> int:
 
 
 def rfm_scores(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Mapping[str, Customer],
     *,
     as_of: datetime,
     rates: Mapping[str, Decimal] | None = None,

@@ -17,7 +17,7 @@ from customer_model.model._validation import (
     exact_member,
     some,
 )
-from customer_model.model.customers import Customer
+from customer_model.model.customers import Customer, customer_index
 from customer_model.model.rfm import RFMScore, check_scores, rfm_scores
 from customer_model.model.rules import Always, Predicate, Rule
 
@@ -104,12 +104,12 @@ class Segment:
 
     def members(
         self,
-        customers: Iterable[Customer],
+        customers: Iterable[Customer] | Mapping[str, Customer],
         *,
         as_of: datetime | None = None,
         rfm: Mapping[str, RFMScore] | None = None,
     ) -> tuple[Customer, ...]:
-        """The customers that match, in input order.
+        """The customers that match, in input order (of a mapping by id, its values').
 
         RFM scores, if the rule needs them and *rfm* is not given, are computed
         over *customers* at *as_of*.
@@ -120,11 +120,12 @@ class Segment:
         return tuple(c for c in population if keep(c))
 
 
-def _customers(customers: Iterable[Customer]) -> tuple[Customer, ...]:
-    found = checked_items(customers, Customer, "customers")
-    for dup in duplicates(c.id for c in found):
-        raise ValidationError.single("customers", f"customer id {dup!r} is used more than once")
-    return found
+def _customers(customers: Iterable[Customer] | Mapping[str, Customer]) -> tuple[Customer, ...]:
+    """*customers* as :func:`~customer_model.prioritize` takes them: a mapping by id too."""
+    check = Checker()
+    index = customer_index(check, customers)
+    check.done("customers")
+    return tuple(index.values())
 
 
 def _segments(segments: Iterable[Segment]) -> tuple[Segment, ...]:

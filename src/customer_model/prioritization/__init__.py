@@ -28,11 +28,11 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Literal
 
-from customer_model._rule_inputs import customer_index, segment_list
+from customer_model._rule_inputs import segment_list
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
 from customer_model.model._validation import Checker, some, type_name
-from customer_model.model.customers import Customer
+from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy
 from customer_model.model.segments import SegmentLike

@@ -19,7 +19,7 @@ from customer_model.backlog import (
 )
 from customer_model.model._money import EXACT, ZERO
 from customer_model.model._validation import Checker, duplicates, instant, some, type_name
-from customer_model.model.customers import Customer, Purchase
+from customer_model.model.customers import Customer, Purchase, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import SegmentLike
@@ -183,7 +183,7 @@ _new_facts = partial(tuple.__new__, CustomerFacts)
 
 
 def customer_facts(
-    customers: Iterable[Customer],
+    customers: Iterable[Customer] | Mapping[str, Customer],
     policy: PrioritizationPolicy = PrioritizationPolicy(),  # noqa: B008 - frozen value
     *,
     as_of: datetime,
@@ -262,8 +262,14 @@ def _converted_total(revenue: Mapping[str, Decimal], rates: Mapping[str, float])
 
 
 def _customers(check: Checker, customers: object) -> list[Customer]:
-    """*customers* as a list of Customer; problems go to *check*."""
-    if isinstance(customers, str | bytes | Mapping) or not isinstance(customers, Iterable):
+    """*customers* as a list of Customer; problems go to *check*.
+
+    A mapping by id is taken as :func:`prioritize` takes it; repeated ids in
+    an iterable are left to :func:`facts_of`, which refuses them.
+    """
+    if isinstance(customers, Mapping):
+        return list(customer_index(check, customers).values())
+    if isinstance(customers, str | bytes) or not isinstance(customers, Iterable):
         check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
         return []
     given = list(customers)

@@ -28,7 +28,6 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Literal, TypeVar
 
-from customer_model._rule_inputs import customer_index
 from customer_model.errors import ValidationError
 from customer_model.model._rule_fields import (
     currency_of,
@@ -42,7 +41,7 @@ from customer_model.model._rule_fields import (
     total_spend,
 )
 from customer_model.model._validation import Checker, checked_items
-from customer_model.model.customers import Customer
+from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.people import Person
 from customer_model.model.rfm import RFMScore, check_scores
