@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import math
+import os
 import shutil
 import signal
 import stat
@@ -163,12 +165,13 @@ def test_generating_in_the_other_format_replaces_the_tables(
     assert rank(capsys, str(tmp_path))[0] == 0
 
 
+@pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_stopped_generate_leaves_no_temporary_file_and_no_traceback(
-    tmp_path: Path, signum: int
+    tmp_path: Path, signum: int, file_format: str
 ) -> None:
-    out = tmp_path / "out"
-    argv = ["generate", "--format", "jsonl", "--customers", "5000000", "--out", str(out)]
+    out = tmp_path / "new" / "out"
+    argv = ["generate", "--format", file_format, "--customers", "5000000", "--out", str(out)]
     # SIGINT as in a terminal, where a job started in the background would ignore it
     start = (
         "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
@@ -189,7 +192,24 @@ def test_a_stopped_generate_leaves_no_temporary_file_and_no_traceback(
         128 + signum,
         f"customer-model generate: stopped ({name})\n",
     )
-    assert list(out.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # the folders it made are gone too
+
+
+def test_a_failed_generate_removes_the_folders_it_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("customer_model.cli._tables._to_parquet", full)
+    out = tmp_path / "new" / "out"
+    assert generate(out, "parquet") == 2
+    assert capsys.readouterr().err == f"{out}: cannot write (No space left on device)\n"
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "old").mkdir()  # a folder that was there stays, empty as it was
+    assert generate(tmp_path / "old", "parquet") == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["old"]
+    assert list((tmp_path / "old").iterdir()) == []
 
 
 @pytest.mark.parametrize(

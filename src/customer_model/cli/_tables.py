@@ -95,21 +95,51 @@ def duckdb_module() -> Any:
 # -- writing ----------------------------------------------------------------------------
 
 
-def _folder(out: str) -> Path:
+def _folder(out: str) -> tuple[Path, list[Path]]:
+    """The folder *out*, made if need be, and the folders made for it (outermost first)."""
     if not out:  # Path("") is the current folder, whose tables would be replaced
         raise InputError(["--out: an empty name is not a folder"])
     path = Path(out)
+    new: list[Path] = []
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        missing = []
+        for folder in (path, *path.parents):
+            if folder.exists() or folder.is_symlink():
+                break
+            missing.append(folder)
+        with deferred():  # made and noted at once: a stop then removes them (see _unmake)
+            for folder in reversed(missing):
+                try:
+                    folder.mkdir()
+                except FileExistsError:  # made meanwhile by another: not ours to remove
+                    continue
+                new.append(folder)
+        if not path.is_dir():
+            raise FileExistsError(out)
     except FileExistsError:
+        _unmake(new)
         raise InputError([f"{shown(out)}: is a file; tables are written into a folder"]) from None
     except OSError as e:
+        _unmake(new)
         raise InputError(
             [f"{shown(out)}: cannot create ({e.strerror or type(e).__name__})"]
         ) from None
     except ValueError:  # a NUL character in the name
         raise InputError([f"{out!r}: not a valid folder name"]) from None
-    return path
+    return path, new
+
+
+def _unmake(new: list[Path]) -> None:
+    """Remove the folders :func:`_folder` made, innermost first, those left empty only.
+
+    (A run stopped while moving its tables leaves its marker, and so the folder.)
+    """
+    with deferred():
+        for folder in reversed(new):
+            try:
+                folder.rmdir()
+            except OSError:
+                return
 
 
 @contextlib.contextmanager
@@ -145,8 +175,24 @@ def write_tables(
     reads them typed (:func:`column_types`) and writes Parquet, so no table
     is ever held in memory.
     """
-    folder = _folder(out)
     duckdb = duckdb_module() if file_format == "parquet" else None
+    folder, new = _folder(out)
+    try:
+        return _write_tables(folder, out, chunks, duckdb, total=total, progress=progress)
+    except BaseException:  # a failure or a stop: a folder this run made does not stay
+        _unmake(new)
+        raise
+
+
+def _write_tables(
+    folder: Path,
+    out: str,
+    chunks: Iterable[Mapping[str, list[Record]]],
+    duckdb: Any,
+    *,
+    total: int,
+    progress: Progress | None,
+) -> dict[str, int]:
     counts = dict.fromkeys(COLUMNS, 0)
     try:
         with _temporaries(folder, COLUMNS) as lines, contextlib.ExitStack() as stack:
