@@ -121,6 +121,51 @@ def test_files_are_published_whole_with_ordinary_permissions(
             assert p.stat().st_mode & stat.S_IRGRP
 
 
+def test_a_table_keeps_its_files_mode_and_is_written_through_a_link(tmp_path: Path) -> None:
+    folder, elsewhere = tmp_path / "tables", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (folder / "customers.jsonl").write_text("old\n", encoding="utf-8")
+    (folder / "customers.jsonl").chmod(0o600)
+    (elsewhere / "feedback.jsonl").write_text("old\n", encoding="utf-8")
+    (elsewhere / "feedback.jsonl").chmod(0o640)
+    (folder / "feedback.jsonl").symlink_to(elsewhere / "feedback.jsonl")
+    assert generate(folder, "jsonl") == 0
+    assert stat.S_IMODE((folder / "customers.jsonl").stat().st_mode) == 0o600
+    assert (folder / "feedback.jsonl").is_symlink()  # the link stays; its target is replaced
+    assert stat.S_IMODE((elsewhere / "feedback.jsonl").stat().st_mode) == 0o640
+    expected = rows(customers=40, seed=3, feedback=300)
+    lines = (elsewhere / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == expected["feedback"]
+    assert [p.name for p in elsewhere.iterdir()] == ["feedback.jsonl"]
+
+
+def test_a_link_to_another_file_system_gets_a_whole_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, elsewhere = tmp_path / "tables", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "users.parquet").write_bytes(b"old")
+    (folder / "users.parquet").symlink_to(elsewhere / "users.parquet")
+    replace = os.replace
+
+    def across(src: Any, dst: Any, **kwargs: Any) -> None:  # the two folders on two disks
+        if Path(src).parent != Path(dst).parent:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        replace(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", across)
+    assert generate(folder, "parquet") == 0
+    assert (folder / "users.parquet").is_symlink()
+    (count,) = duckdb.execute(
+        "SELECT count(*) FROM read_parquet($1)", [str(elsewhere / "users.parquet")]
+    ).fetchone()
+    assert count == len(rows(customers=40, seed=3, feedback=300)["users"])
+    assert [p.name for p in elsewhere.iterdir()] == ["users.parquet"]
+    assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_a_file_in_the_way_leaves_no_partial_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

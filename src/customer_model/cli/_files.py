@@ -18,6 +18,7 @@ import functools
 import io
 import json
 import os
+import shutil
 import stat
 import sys
 import tempfile
@@ -369,13 +370,57 @@ def _umask() -> int:
     return mask
 
 
-def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
-    """Move a finished temporary file into place, with the permissions a new file gets.
+def _destination(path: str | os.PathLike[str]) -> tuple[str, os.stat_result | None]:
+    """Where writing *path* lands (a symbolic link's target), and what is there now."""
+    target = os.path.realpath(path) if os.path.islink(path) else os.fspath(path)
+    try:
+        return target, os.stat(target)
+    except FileNotFoundError:
+        return target, None
 
-    (Temporary files are private to their owner until they are complete.)
+
+def _take_mode(temp: str | os.PathLike[str], existing: os.stat_result | None) -> None:
+    """Give *temp* the permissions (and owner) of the file it replaces, or a new file's."""
+    if existing is None or not stat.S_ISREG(existing.st_mode):
+        os.chmod(temp, 0o666 & ~_umask())
+        return
+    os.chmod(temp, stat.S_IMODE(existing.st_mode))
+    with contextlib.suppress(OSError):  # only root may give a file away
+        os.chown(temp, existing.st_uid, existing.st_gid)
+
+
+def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Move a finished temporary file into place as :func:`write_whole` does.
+
+    A symbolic link at *path* is followed (its target is replaced, the link
+    stays); an existing file's permissions (and owner, where allowed) are
+    kept, and a new file gets the permissions a new file gets.  (Temporary
+    files are private to their owner until they are complete.)  A target on
+    another file system gets a copy beside it first, moved into place whole.
     """
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
+    target, existing = _destination(path)
+    _take_mode(tmp, existing)
+    try:
+        os.replace(tmp, target)
+        return
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise
+    fd, beside = tempfile.mkstemp(
+        dir=os.path.dirname(target) or ".", prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(fd, "wb") as f, open(tmp, "rb") as source:
+            shutil.copyfileobj(source, f)
+            f.flush()
+            os.fsync(f.fileno())
+        _take_mode(beside, existing)
+        os.replace(beside, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(beside)
+        raise
+    os.unlink(tmp)
 
 
 def _discard(made: tuple[int, str]) -> None:
@@ -400,11 +445,7 @@ def write_whole(path: str, text: str) -> None:
         raise _refuse(path, "the file name is empty; give the path of a file")
     data = text.encode("utf-8")
     try:
-        target = os.path.realpath(path) if os.path.islink(path) else path
-        try:
-            existing: os.stat_result | None = os.stat(target)
-        except FileNotFoundError:
-            existing = None
+        target, existing = _destination(path)
         if existing is not None and stat.S_ISDIR(existing.st_mode):
             raise _refuse(path, "is a directory, not a file")
         if existing is not None and not stat.S_ISREG(existing.st_mode):
@@ -432,12 +473,7 @@ def write_whole(path: str, text: str) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if existing is not None:
-            os.chmod(temp, stat.S_IMODE(existing.st_mode))
-            with contextlib.suppress(OSError):  # only root may give a file away
-                os.chown(temp, existing.st_uid, existing.st_gid)
-        else:
-            os.chmod(temp, 0o666 & ~_umask())
+        _take_mode(temp, existing)
         os.replace(temp, target)
     except OSError as e:
         with contextlib.suppress(OSError):
