@@ -635,3 +635,61 @@ def test_the_cli_pages_option_rows_all_stand_in_a_table() -> None:
     for before, line in itertools.pairwise(lines):
         if line.startswith("| `--"):
             assert before.startswith("|"), line
+
+
+SECRET = "jane.doe@example.com"
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (
+            ["generate", "--format", SECRET],
+            "customer-model generate: argument --format: must be one of 'json', 'jsonl', 'parquet'",
+        ),
+        ([SECRET], "customer-model: argument COMMAND: must be one of 'demo', 'rank',"),
+        (  # the CLI's own option types never repeated a value: kept so
+            ["generate", "--customers", SECRET],
+            "customer-model generate: argument --customers: must be a whole number",
+        ),
+        (["rank", "x.json", SECRET], "customer-model: 1 unexpected argument (not repeated here)"),
+        (
+            ["rank", "x.json", f"--frmat={SECRET}", SECRET],
+            "customer-model: unrecognized option: --frmat; 1 unexpected argument",
+        ),
+        (
+            ["rank", "x.json", f"--s={SECRET}"],
+            "customer-model rank: ambiguous option --s: could match --scorecard, --segments",
+        ),
+        (["demo", f"--help={SECRET}"], "customer-model demo: argument -h/--help: takes no value"),
+    ],
+)
+def test_usage_errors_name_the_option_but_never_repeat_what_was_typed(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(said)
+    assert err.endswith("--help)\n")
+    assert len(err.splitlines()) == 1
+    assert SECRET not in err
+    assert "jane" not in err
+
+
+def test_a_type_that_raises_value_error_is_not_repeated_either(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from customer_model.cli._options import Parser
+
+    parser = Parser(prog="customer-model x")
+    parser.add_argument("--n", type=int)
+    with pytest.raises(SystemExit) as info:
+        parser.parse_args(["--n", SECRET])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "customer-model x: argument --n: invalid int value (not repeated here)"
+        " (see customer-model x --help)\n"
+    )

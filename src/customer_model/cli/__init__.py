@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Any
 
 from customer_model.cli._demo import run_demo
 from customer_model.cli._files import (
@@ -36,26 +36,21 @@ from customer_model.cli._files import (
     source_of,
     write_whole,
 )
-from customer_model.cli._options import amount, as_of, count, indent, seed, start
+from customer_model.cli._options import (
+    BAD_INPUT,
+    Parser,
+    amount,
+    as_of,
+    count,
+    indent,
+    seed,
+    start,
+)
 from customer_model.cli._progress import ProgressBar
 from customer_model.cli._signals import stops
 from customer_model.errors import ValidationError
 
 __all__ = ["main"]
-
-#: Exit status for bad input or bad usage (argparse uses it too).
-BAD_INPUT = 2
-
-
-# -- shared helpers -------------------------------------------------------------------
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error on stderr (no usage block), exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
 
 # -- rank -------------------------------------------------------------------------------
 
@@ -384,7 +379,7 @@ both roles counts in both), with the gap between them.
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="customer-model",
         description="Explore customers, purchasers, users and their feedback.",
         epilog=_MAIN_EPILOG,

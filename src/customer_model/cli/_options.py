@@ -2,16 +2,95 @@
 
 Each is an argparse ``type``: a bad value raises ``ArgumentTypeError`` with
 what the value must be, which argparse reports as a usage error (status 2).
+:class:`Parser` reports every usage error on one line without repeating what
+was typed (a value may be personal data): the option and what it takes.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any, NoReturn
 
 from customer_model.model._validation import in_utc_range
 
-__all__ = ["amount", "as_of", "count", "indent", "seed", "start"]
+__all__ = ["BAD_INPUT", "Parser", "amount", "as_of", "count", "indent", "seed", "start"]
+
+#: Exit status for bad input or bad usage (argparse uses it too).
+BAD_INPUT = 2
+
+#: What an option's name looks like (``-h``, ``--as-of``); anything else typed is a value.
+_OPTION = re.compile(r"--?[A-Za-z][A-Za-z0-9_-]*")
+
+
+def _option_name(typed: str) -> str | None:
+    """The option name *typed* starts with (before any ``=value``), if it is one."""
+    name = typed.partition("=")[0]
+    return name if _OPTION.fullmatch(name) else None
+
+
+def unrecognized(extras: Sequence[str]) -> str:
+    """What is said of arguments no command takes: option names, and a count of the rest.
+
+    An argument that is not an option's name may be a value someone typed
+    (a file name, an email address), so it is counted, never shown.
+    """
+    names = [n for n in map(_option_name, extras) if n is not None]
+    values = len(extras) - len(names)
+    said = []
+    if names:
+        said.append(f"unrecognized option{'s' if len(names) > 1 else ''}: {', '.join(names)}")
+    if values:
+        said.append(f"{values} unexpected argument{'s' if values > 1 else ''} (not repeated here)")
+    return "; ".join(said)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error on stderr (no usage block), exit status 2.
+
+    No message repeats a value as typed: a bad choice names the option and
+    its choices, a bad value the option and what it must be.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{self.prog}: {_untyped(message)} (see {self.prog} --help)\n")
+
+    def parse_args(  # type: ignore[override]  # typeshed's overloads, one body
+        self, args: Sequence[str] | None = None, namespace: Any = None
+    ) -> Any:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # said without the values typed
+            self.error(unrecognized(extras))
+        return parsed
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if action.choices is not None and value not in action.choices:
+            choices = ", ".join(map(repr, action.choices))
+            raise argparse.ArgumentError(action, f"must be one of {choices}")
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as e:
+            if isinstance(e.__context__, argparse.ArgumentTypeError | None):
+                raise  # our types' messages say what the value must be, never the value
+            name = getattr(action.type, "__name__", "valid")
+            said = f"invalid {name} value (not repeated here)"
+            raise argparse.ArgumentError(action, said) from None
+
+
+def _untyped(message: str) -> str:
+    """argparse's own *message* without the typed text it repeats (the rest as it is)."""
+    head, sep, _ = message.partition(": ignored explicit argument ")
+    if sep:  # `--help=x`
+        return f"{head}: takes no value"
+    if message.startswith("ambiguous option: ") and " could match " in message:
+        typed, _, matches = message.removeprefix("ambiguous option: ").rpartition(" could match ")
+        name = _option_name(typed)
+        return f"ambiguous option{' ' + name if name else ''}: could match {matches}"
+    return message
 
 
 def as_of(text: str) -> datetime:
