@@ -231,7 +231,7 @@ def test_validate_a_json_array_of_customers(
     assert capsys.readouterr().out.strip() == f"{path}: valid: 3 customers records"
 
 
-@pytest.mark.parametrize("kind", ["dataset", "policy", "customers"])
+@pytest.mark.parametrize("kind", ["dataset", "policy", "customers", "segments"])
 def test_validate_refuses_customers_it_would_not_check(
     kind: str, data_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -458,16 +458,41 @@ def test_a_bad_policy_files_hint_checks_the_policy(
     assert f"validate {customers} --type customers`" in capsys.readouterr().err
 
 
-def test_a_bad_segments_array_points_at_no_validate_that_cannot_check_it(
+def test_a_bad_segments_array_points_at_validate_type_segments(
     tmp_path: Path, data_file: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``validate segments.json`` reads a dataset: it would not list these problems."""
     segments = _write(tmp_path / "segments.json", '[{"id": "a"}, {"id": "b"}]')
     assert main(["rank", data_file, "--segments", segments]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{segments}: $[0].")
-    assert err.endswith((" more problem)\n", " more problems)\n"))
-    assert "validate" not in err
+    hint = f"run `customer-model validate {segments} --type segments` to list them all"
+    assert err.endswith(f"; {hint})\n")
+    assert main(["validate", segments, "--type", "segments"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{segments}: $[0].name: is required",
+        f"{segments}: $[1].name: is required",
+        f"{segments}: 2 problems",
+    ]
+
+
+def test_validate_a_json_array_of_segments(
+    tmp_path: Path, data_file: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What rank --segments reads: its ids once each, and JSON Lines refused as rank does."""
+    dataset = sample_dataset(customers=3, seed=1)
+    path = _write(tmp_path / "segments.json", to_json(list(dataset.segments)))
+    assert main(["validate", path, "--type", "segments"]) == 0
+    count = len(dataset.segments)
+    assert capsys.readouterr().out == f"{path}: valid: {count} segments records\n"
+    assert main(["rank", data_file, "--segments", path]) == 0
+    capsys.readouterr()
+    twice = _write(tmp_path / "twice.json", to_json([dataset.segments[0]] * 2))
+    assert main(["validate", twice, "--type", "segments"]) == 2
+    said = f"$[1].id: id {dataset.segments[0].id!r} is already used by $[0]"
+    assert capsys.readouterr().err == f"{twice}: {said}\n"
+    lines = _write(tmp_path / "segments.jsonl", to_json(dataset.segments[0]) + "\n")
+    assert main(["validate", lines, "--type", "segments"]) == 2
+    assert capsys.readouterr().err == f"{lines}: segments are one JSON array, not JSON Lines\n"
 
 
 def test_rank_bad_policy_file(

@@ -175,7 +175,7 @@ def _backlog_csv(records: Sequence[dict[str, Any]]) -> str:
 
 # -- validate ---------------------------------------------------------------------------
 
-_RECORD_TYPES = ("dataset", "customers", "feedback", "responses", "policy")
+_RECORD_TYPES = ("dataset", "customers", "feedback", "responses", "segments", "policy")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -183,6 +183,7 @@ def _validate(args: argparse.Namespace) -> int:
     from customer_model.model.dataset import Dataset
     from customer_model.model.feedback import FeedbackItem
     from customer_model.model.policy import PrioritizationPolicy
+    from customer_model.model.segments import Segment
     from customer_model.model.surveys import SurveyResponse
 
     path, where = args.file, shown(args.file)
@@ -192,6 +193,7 @@ def _validate(args: argparse.Namespace) -> int:
         "customers": Customer,
         "feedback": FeedbackItem,
         "responses": SurveyResponse,
+        "segments": Segment,
     }.get(kind, Dataset)
     if args.customers is not None and kind not in ("feedback", "responses"):  # never ignored
         raise InputError(
@@ -213,6 +215,8 @@ def _validate(args: argparse.Namespace) -> int:
                 f"responses, {len(dataset.personas)} personas, {len(dataset.segments)} segments"
             )
             return 0
+        if lines and kind == "segments":  # as `rank --segments` reads them
+            raise InputError([f"{where}: segments are one JSON array, not JSON Lines"])
         if lines:
             with ProgressBar(sys.stderr, "validating") as bar:
                 records = load_lines(path, cls, progress=bar, errors=errors)
@@ -348,6 +352,7 @@ Examples:
   customer-model validate feedback.jsonl --customers customers.json
   customer-model validate customers.jsonl --type customers
   customer-model validate policy.json --type policy
+  customer-model validate segments.json --type segments
   customer-model generate | customer-model validate -
 
 Every problem is listed on stderr, one per line, with the file, the line (for

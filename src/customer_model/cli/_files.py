@@ -212,7 +212,7 @@ def load_json(
     With *array_cls*, a file whose JSON value is an array is read as that type
     instead (a list of customers rather than a dataset, say).  *kind* and
     *array_kind* are what ``customer-model validate --type`` calls them; an
-    array without one (segments) gets no hint, since validate cannot check it.
+    array without one gets no hint, since validate could not check it.
     """
     data = read_bytes(path)
     hint: str | None = validate_hint(path, kind)

@@ -110,7 +110,7 @@ def segments_from(path: str | None) -> tuple[Any, ...]:
     from customer_model.model.dataset import Dataset
     from customer_model.model.segments import Segment
 
-    value = load_json(path, Dataset, array_cls=list[Segment])
+    value = load_json(path, Dataset, array_cls=list[Segment], array_kind="segments")
     return tuple(value) if isinstance(value, list) else tuple(value.segments)
 
 
