@@ -125,6 +125,7 @@ def _folder(out: str) -> tuple[Path, list[Path]]:
             [f"{shown(out)}: cannot create ({e.strerror or type(e).__name__})"]
         ) from None
     except ValueError:  # a NUL character in the name
+        _unmake(new)
         raise InputError([f"{out!r}: not a valid folder name"]) from None
     return path, new
 
