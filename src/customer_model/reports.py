@@ -18,7 +18,12 @@ import attrs
 from customer_model._display import html_table, text_table
 from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, duplicates, exact_member, to_tuple
+from customer_model.model._validation import (
+    Checker,
+    duplicates,
+    member_argument,
+    to_tuple,
+)
 from customer_model.model.customers import (
     Customer,
     CustomerKind,
@@ -99,12 +104,7 @@ class SplitCounts:
 
         *split* may be given by its value (``"disjoint"``).
         """
-        given: object = exact_member(RoleSplit, split)  # untyped callers pass anything
-        if not isinstance(given, RoleSplit):
-            check = Checker()
-            check.member("split", given, RoleSplit, values=True)
-            check.done("SplitCounts.share input")
-        assert isinstance(given, RoleSplit)
+        given = member_argument(RoleSplit, "split", split, "SplitCounts.share input")
         return _share(getattr(self, given.value), self.customers)
 
     @property
@@ -193,12 +193,7 @@ class SplitReport:
 
     def kind(self, kind: CustomerKind | CustomerKindValue) -> SplitCounts:
         """The row of customers of *kind*, which may be given by its value (``"household"``)."""
-        given: object = exact_member(CustomerKind, kind)  # untyped callers pass anything
-        if not isinstance(given, CustomerKind):
-            check = Checker()
-            check.member("kind", given, CustomerKind, values=True)
-            check.done("SplitReport")
-        assert isinstance(given, CustomerKind)
+        given = member_argument(CustomerKind, "kind", kind, "SplitReport")
         return next(row for row in self.by_kind if row.key == given.value)
 
     def segment(self, segment_id: str) -> SplitCounts:

@@ -21,6 +21,7 @@ from customer_model.model._validation import (
     Checker,
     duplicates,
     exact_member,
+    member_argument,
     to_tuple,
     type_name,
 )
@@ -129,12 +130,7 @@ def aggregate(measure: SurveyMeasure | SurveyMeasureValue, scores: Iterable[int]
 
     *measure* is a :class:`~customer_model.SurveyMeasure` or its value (``"nps"``).
     """
-    given: object = exact_member(SurveyMeasure, measure)  # untyped callers pass anything
-    if not isinstance(given, SurveyMeasure):
-        check = Checker()
-        check.member("measure", given, SurveyMeasure, values=True)
-        check.done("aggregate input")
-    assert isinstance(given, SurveyMeasure)  # checked just above
+    given = member_argument(SurveyMeasure, "measure", measure, "aggregate input")
     return _AGGREGATES[given](scores)
 
 

@@ -82,6 +82,20 @@ def exact_member(cls: type[E], value: object) -> E:
     return cast(E, value)
 
 
+def member_argument(cls: type[E], name: str, value: object, subject: str) -> E:
+    """An argument taking a member of *cls* or its exact value; anything else is refused.
+
+    The :class:`ValidationError` names the argument *name* and lists the
+    values, without repeating what was given.
+    """
+    given = exact_member(cls, value)
+    if not isinstance(given, cls):
+        check = Checker()
+        check.member(name, given, cls, values=True)
+        check.done(subject)
+    return given
+
+
 def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) -> frozenset[E]:
     """A set field's values, each as :func:`exact_member`; see :func:`to_frozenset`.
 
