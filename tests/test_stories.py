@@ -10,6 +10,7 @@ import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from customer_model import (
     Backlog,
@@ -132,13 +133,12 @@ def test_markdown_text_escapes_every_syntax_character_and_nothing_else(text: str
 
 @given(_TEXTS, _TEXTS)
 def test_a_story_renders_its_texts_as_written(goal: str, criterion: str) -> None:
-    markdown_it = pytest.importorskip("markdown_it")
     assume(goal.strip() and criterion.strip())
     try:
         story = UserStory(persona="p", goal=goal, benefit="b", acceptance_criteria=[criterion])
     except ValidationError:
         assume(False)
-    md = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
     def shown(text: str) -> str:
         return html.escape(text, quote=False).replace('"', "&quot;")
