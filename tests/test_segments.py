@@ -231,6 +231,22 @@ def test_sizes_and_overlaps_keep_their_shape_when_built_or_loaded() -> None:
     assert info.value.paths == ["$.segment_ids[2]", "$.segment_ids"]
 
 
+@given(st.integers(min_value=0, max_value=60))
+def test_an_overlap_matrix_repr_stays_short_however_many_segments(n: int) -> None:
+    # Hundreds of segments make tens of thousands of counts: a REPL shows a few and a count.
+    from customer_model.segmentation import OverlapMatrix
+
+    ids = tuple(f"s{i}" for i in range(n))
+    matrix = OverlapMatrix(ids, tuple(tuple(int(i == j) for j in range(n)) for i in range(n)))
+    text = repr(matrix)
+    assert len(text) < 300
+    if n <= 6:
+        assert text == f"OverlapMatrix(segment_ids={ids!r}, counts={matrix.counts!r})"
+    else:
+        assert f"{n - 3:,} more; {n:,} in all" in text
+        assert "s3'" not in text  # only the first three ids are shown
+
+
 @pytest.mark.parametrize("huge", [2**63, 10**5000], ids=["2**63", "10**5000"])
 def test_a_loaded_overlap_matrix_refuses_a_count_beyond_64_bits(huge: int) -> None:
     # Like every other count: past 4,300 digits repr() itself would fail.

@@ -29,6 +29,20 @@ def short_items(items: object) -> str:
     return f"({head}, ...{len(items) - SHOWN_FIRST:,} more; {len(items):,} in all)"
 
 
+def short_matrix(rows: object) -> str:
+    """``repr`` of a tuple of tuples, each row and the rows cut as :func:`short_items` cuts.
+
+    An overlap matrix of a few hundred segments holds tens of thousands of counts.
+    """
+    if not isinstance(rows, tuple) or not all(isinstance(row, tuple) for row in rows):
+        return repr(rows)
+    if len(rows) <= SHOWN_WHOLE:
+        shown = [short_items(row) for row in rows]
+        return f"({shown[0]},)" if len(shown) == 1 else f"({', '.join(shown)})"
+    head = ", ".join(short_items(row) for row in rows[:SHOWN_FIRST])
+    return f"({head}, ...{len(rows) - SHOWN_FIRST:,} more; {len(rows):,} in all)"
+
+
 def printable(text: str) -> str:
     """*text* with non-printing characters escaped (a newline as ``\\n``).
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table, short_items, text_table
+from customer_model._display import html_table, short_items, short_matrix, text_table
 from customer_model.errors import ValidationError
 from customer_model.model._validation import INT64_MAX, Checker
 from customer_model.model.customers import Customer
@@ -108,8 +108,8 @@ def segment_sizes(
 class OverlapMatrix:
     """Customers in both of two segments; the diagonal holds each segment's size."""
 
-    segment_ids: tuple[str, ...]
-    counts: tuple[tuple[int, ...], ...]
+    segment_ids: tuple[str, ...] = attrs.field(repr=short_items)
+    counts: tuple[tuple[int, ...], ...] = attrs.field(repr=short_matrix)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
