@@ -1224,6 +1224,28 @@ def test_score_parts_refuse_what_no_backlog_can_hold() -> None:
     assert ScoreComponent(VoiceRole.USER, None, 1, 2, 3).value == 3  # ints are numbers too
 
 
+def test_score_parts_take_their_vocabularies_by_value_and_name_a_wrong_one() -> None:
+    # As every model field does: a stored explanation comes back as plain strings.
+    from customer_model.backlog import Factor, ScoreComponent, ScoreStep
+
+    part = ScoreComponent("both", "cost", 2, 1.0, 1.5)
+    assert part == ScoreComponent(VoiceRole.BOTH, Need.COST, 2, 1.0, 1.5)
+    assert part.role is VoiceRole.BOTH
+    assert part.need is Need.COST
+    assert ScoreStep("fit", 1.5).factor is Factor.FIT
+    with pytest.raises(ValidationError) as info:
+        ScoreComponent("Both", "secret-need", 2, 1.0, 1.5)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.role", "$.need"]
+    assert "Both" not in str(info.value)
+    assert "secret-need" not in str(info.value)
+    assert "one of its values: 'purchaser', 'user', 'both'" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        ScoreStep("FIT", 1.5)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.factor"]
+    assert "'customer_value'" in str(info.value)
+    assert "FIT" not in str(info.value)
+
+
 @pytest.mark.parametrize("field", ["voices", "customer_count", "purchaser_voices", "rank"])
 @pytest.mark.parametrize("huge", ["2**63", "10**4999"])  # as text: pytest shows the ids
 def test_a_loaded_backlog_refuses_counts_beyond_64_bits(field: str, huge: str) -> None:

@@ -688,7 +688,7 @@ _REFUSALS: list[tuple[Any, str]] = [
     ),
     (
         lambda: RoleBreakdown(
-            measure="nps",  # type: ignore[arg-type]
+            measure="NPS",  # type: ignore[arg-type]
             overall=None,
             purchasers=None,
             users=None,
@@ -698,7 +698,8 @@ _REFUSALS: list[tuple[Any, str]] = [
             unknown=None,
             gap=None,
         ),
-        "invalid RoleBreakdown: $.measure: must be a SurveyMeasure, not str",
+        "invalid RoleBreakdown: $.measure: must be a SurveyMeasure or one of its values: "
+        "'nps', 'csat', 'ces'",
     ),
     (
         lambda: _role_breakdown(overall=1, purchasers=_G, users=_G, gap=math.nan),
@@ -725,7 +726,8 @@ _REFUSALS: list[tuple[Any, str]] = [
             overall=1,  # type: ignore[arg-type]
             segments=(SegmentScore("a", None), SegmentScore("a", None)),
         ),
-        "invalid SegmentBreakdown: 3 problems\n  $.measure: must be a SurveyMeasure, not str\n"
+        "invalid SegmentBreakdown: 3 problems\n  $.measure: must be a SurveyMeasure or one of"
+        " its values: 'nps', 'csat', 'ces'\n"
         "  $.overall: must be a GroupScore, not int\n"
         "  $.segments: segment 'a' is listed more than once",
     ),
@@ -889,3 +891,14 @@ def test_a_segment_id_that_is_no_identifier_is_told_at_the_segments_argument(
         with pytest.raises(ValidationError) as info:
             call()
         assert info.value.paths == ["$.segments[0].id"]
+
+
+def test_breakdowns_take_the_measure_by_value_as_survey_responses_do() -> None:
+    empty = dict.fromkeys(
+        ("overall", "purchasers", "users", "purchasers_only", "users_only", "both", "unknown")
+    )
+    by_value = RoleBreakdown(measure="csat", gap=None, **empty)
+    assert by_value == RoleBreakdown(measure=SurveyMeasure.CSAT, gap=None, **empty)
+    assert by_value.measure is SurveyMeasure.CSAT
+    segments = SegmentBreakdown(measure="ces", overall=None, segments=())
+    assert segments.measure is SurveyMeasure.CES

@@ -36,11 +36,12 @@ from customer_model.model._validation import (
     INT64_MAX,
     Checker,
     duplicates,
+    exact_member,
     some,
     to_tuple,
     type_name,
 )
-from customer_model.model.feedback import Need
+from customer_model.model.feedback import Need, need_member
 from customer_model.model.policy import PrioritizationPolicy
 
 __all__ = [
@@ -48,11 +49,13 @@ __all__ = [
     "Backlog",
     "BacklogItem",
     "Factor",
+    "FactorValue",
     "IceEstimate",
     "RiceEstimate",
     "ScoreComponent",
     "ScoreStep",
     "VoiceRole",
+    "VoiceRoleValue",
     "WsjfEstimate",
 ]
 
@@ -119,6 +122,18 @@ class Factor(enum.Enum):
         return _FACTOR_LABELS[self]
 
 
+VoiceRoleValue = Literal["purchaser", "user", "both", "unlisted", "anonymous"]
+FactorValue = Literal["points", "role", "kind", "recency", "customer_value", "segment", "fit"]
+
+
+def _voice_role(value: VoiceRole | VoiceRoleValue) -> VoiceRole:
+    return value if type(value) is VoiceRole else exact_member(VoiceRole, value)
+
+
+def _factor(value: Factor | FactorValue) -> Factor:
+    return value if type(value) is Factor else exact_member(Factor, value)
+
+
 _FACTOR_LABELS = {
     Factor.POINTS: "importance points",
     Factor.ROLE: "x role and need (anonymous, unlisted)",
@@ -138,8 +153,8 @@ class ScoreComponent:
     importance points and ``value`` their contribution after every factor.
     """
 
-    role: VoiceRole
-    need: Need | None
+    role: VoiceRole = attrs.field(converter=_voice_role)
+    need: Need | None = attrs.field(converter=need_member)
     voices: int
     points: float
     value: float
@@ -160,8 +175,8 @@ class ScoreComponent:
 
     def _check(self) -> None:
         check = Checker()
-        check.member("role", self.role, VoiceRole)
-        check.member("need", self.need, Need, optional=True)
+        check.member("role", self.role, VoiceRole, values=True)
+        check.member("need", self.need, Need, optional=True, values=True)
         check.integer("voices", self.voices, minimum=0)
         check.number("points", self.points)
         check.number("value", self.value)
@@ -181,12 +196,12 @@ class ScoreStep:
     The last step (``FIT``) equals the score exactly.
     """
 
-    factor: Factor
+    factor: Factor = attrs.field(converter=_factor)
     total: float
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        check.member("factor", self.factor, Factor)
+        check.member("factor", self.factor, Factor, values=True)
         check.number("total", self.total)
         check.done("ScoreStep")
 

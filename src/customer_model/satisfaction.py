@@ -27,7 +27,12 @@ from customer_model.model._validation import (
 )
 from customer_model.model.customers import Customer, Role, customer_index
 from customer_model.model.segments import SegmentLike
-from customer_model.model.surveys import SurveyMeasure, SurveyMeasureValue, SurveyResponse
+from customer_model.model.surveys import (
+    SurveyMeasure,
+    SurveyMeasureValue,
+    SurveyResponse,
+    measure_member,
+)
 from customer_model.roles import roles_of
 
 __all__ = [
@@ -202,7 +207,7 @@ class RoleBreakdown:
     has no responses.  A group without responses is ``None``.
     """
 
-    measure: SurveyMeasure
+    measure: SurveyMeasure = attrs.field(converter=measure_member)
     overall: GroupScore | None
     purchasers: GroupScore | None
     users: GroupScore | None
@@ -215,7 +220,7 @@ class RoleBreakdown:
     def __attrs_post_init__(self) -> None:
         # Built by role_breakdown, but also loaded from JSON: keep what it promises.
         check = Checker()
-        check.member("measure", self.measure, SurveyMeasure)
+        check.member("measure", self.measure, SurveyMeasure, values=True)
         for name in _GROUPS:
             check.instance(name, getattr(self, name), GroupScore, optional=True)
         if self.gap is not None:
@@ -314,13 +319,13 @@ class SegmentBreakdown:
     overlap and need not add up to ``overall``.
     """
 
-    measure: SurveyMeasure
+    measure: SurveyMeasure = attrs.field(converter=measure_member)
     overall: GroupScore | None
     segments: tuple[SegmentScore, ...] = attrs.field(converter=_segment_scores)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
-        check.member("measure", self.measure, SurveyMeasure)
+        check.member("measure", self.measure, SurveyMeasure, values=True)
         check.instance("overall", self.overall, GroupScore, optional=True)
         if check.items("segments", self.segments, SegmentScore):
             for sid in duplicates(row.segment_id for row in self.segments):

@@ -36,7 +36,8 @@ _SCALES = {SurveyMeasure.NPS: (0, 10), SurveyMeasure.CSAT: (1, 5), SurveyMeasure
 SurveyMeasureValue = Literal["nps", "csat", "ces"]
 
 
-def _measure(value: SurveyMeasure | SurveyMeasureValue) -> SurveyMeasure:
+def measure_member(value: SurveyMeasure | SurveyMeasureValue) -> SurveyMeasure:
+    """*value* as a :class:`SurveyMeasure` when it is one's exact value (a converter)."""
     return value if type(value) is SurveyMeasure else exact_member(SurveyMeasure, value)
 
 
@@ -52,7 +53,7 @@ class SurveyResponse:
     id: str
     customer_id: str
     respondent_id: str | None = None
-    measure: SurveyMeasure = attrs.field(converter=_measure)
+    measure: SurveyMeasure = attrs.field(converter=measure_member)
     score: int
     at: datetime
 
