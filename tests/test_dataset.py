@@ -19,9 +19,11 @@ def test_demo_dataset_is_consistent() -> None:
 
 def test_ids_are_unique_per_collection() -> None:
     c = diaper_household()
+    other = attrs.evolve(c, id="c-other")
     with pytest.raises(ValidationError) as info:
-        Dataset([c, c])
-    assert info.value.paths == ["$.customers"]
+        Dataset([c, c, other, c])
+    # Each repeat where it stands, as prioritize() reports repeated customers.
+    assert info.value.paths == ["$.customers[1]", "$.customers[3]"]
 
 
 def test_feedback_must_belong_to_a_customer() -> None:

@@ -66,3 +66,12 @@ def test_white_space_inside_an_id_is_not_padding() -> None:
     assert not all_identifiers(("ab", "\u3000"))
     assert not all_identifiers(("", "a"), unique=True)
     assert not all_identifiers(("b", "", "a"), unique=True)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=5), max_size=30))
+def test_repeats_and_duplicates_agree_with_their_definitions(values: list[int]) -> None:
+    from customer_model.model._validation import duplicates, repeats
+
+    assert repeats(values) == [(i, v) for i, v in enumerate(values) if v in values[:i]]
+    # Each repeated value once, in the order of its first repeat.
+    assert duplicates(values) == list(dict.fromkeys(v for _, v in repeats(values)))

@@ -571,14 +571,29 @@ def some(values: Iterable[str], limit: int = 5) -> str:
 
 
 def duplicates(values: Iterable[T]) -> list[T]:
-    """Values that occur more than once, in first-repeat order."""
+    """Values that occur more than once, in first-repeat order (linear however many repeat)."""
     seen: set[T] = set()
-    repeated: list[T] = []
+    repeated: dict[T, None] = {}
     for v in values:
-        if v in seen and v not in repeated:
-            repeated.append(v)
+        if v in seen:
+            repeated[v] = None
         seen.add(v)
-    return repeated
+    return list(repeated)
+
+
+def repeats(values: Iterable[T]) -> list[tuple[int, T]]:
+    """Each value met again after its first occurrence, with its position.
+
+    Problems are reported where the repeat stands (``$.customers[3]``), so
+    that a file's reader finds it.
+    """
+    seen: set[T] = set()
+    found = []
+    for i, v in enumerate(values):
+        if v in seen:
+            found.append((i, v))
+        seen.add(v)
+    return found
 
 
 def checked_items(values: object, cls: type[T], what: str) -> tuple[T, ...]:

@@ -18,7 +18,7 @@ from customer_model.backlog import (
     VoiceRole,
 )
 from customer_model.model._money import EXACT, ZERO
-from customer_model.model._validation import Checker, duplicates, instant, some, type_name
+from customer_model.model._validation import Checker, instant, repeats, some, type_name
 from customer_model.model.customers import Customer, Purchase, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
@@ -240,9 +240,9 @@ def facts_of(
         roles = _roles(customer)
         segment = _segment_weight(customer, weighted, policy, as_of) if weighted else 1.0
         facts[customer.id] = _new_facts((roles, value, segment, revenue))
-    if len(facts) != len(given):
-        dups = duplicates(customer.id for customer in given)
-        check.add("customers", f"repeat the id(s) {some(sorted(dups))}")
+    if len(facts) != len(given):  # as prioritize() and a Dataset say it
+        for i, dup in repeats(customer.id for customer in given):
+            check.add(("customers", i), f"id {dup!r} is used more than once")
     rates.check(check)
     check.done("customer_facts input")
     return facts
