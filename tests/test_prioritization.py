@@ -1212,6 +1212,43 @@ def test_backlog_items_are_in_rank_order_with_one_item_per_theme() -> None:
         attrs.evolve(backlog, items=[first, attrs.evolve(second, theme=first.theme)])
 
 
+@given(st.permutations(range(4)))
+def test_a_stored_backlog_keeps_the_order_its_scores_give(order: list[int]) -> None:
+    # A service loads backlogs it stored: re-ranked by hand, the order must still follow the scores.
+    backlog = demo_backlog()
+    items = [attrs.evolve(backlog[i], rank=rank) for rank, i in enumerate(order, start=1)]
+    if order == sorted(order):
+        assert attrs.evolve(backlog, items=items) == backlog
+        return
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(backlog, items=items)
+    late = [f"$.items[{k}].score" for k in range(1, 4) if order[k] < order[k - 1]]
+    assert info.value.paths == late
+    assert "out of order" in str(info.value)
+
+
+def test_a_stored_backlog_breaks_ties_by_theme_and_keeps_a_rerank_order() -> None:
+    backlog = demo_backlog()
+    first, second = backlog[0], backlog[1]
+    tied = attrs.evolve(second, score=first.score, explanation=first.explanation, steps=first.steps)
+    with pytest.raises(ValidationError) as info:  # 'dashboard-speed' comes after 'bulk-export'
+        attrs.evolve(backlog, items=[attrs.evolve(tied, rank=1), attrs.evolve(first, rank=2)])
+    assert info.value.paths == ["$.items[1].score"]
+    estimates = {t: RiceEstimate(impact=1, confidence=0.5, effort=1) for t in backlog.themes}
+    reranked = backlog.rerank("rice", estimates)
+    assert from_json(to_json(reranked), Backlog) == reranked
+    swapped = [attrs.evolve(reranked[1], rank=1), attrs.evolve(reranked[0], rank=2)]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(reranked, items=[*swapped, *reranked[2:]])
+    assert info.value.paths == ["$.items[1].framework_score"]
+    with pytest.raises(ValidationError) as info:  # a framework's ranking without its scores
+        attrs.evolve(backlog, ranked_by="rice")
+    assert info.value.paths == [f"$.items[{i}].framework_score" for i in range(4)]
+    with pytest.raises(ValidationError) as info:  # scores of a framework, ranked by feedback
+        attrs.evolve(reranked, ranked_by="feedback")
+    assert info.value.paths[0].endswith(".framework_score")
+
+
 def test_score_parts_refuse_what_no_backlog_can_hold() -> None:
     from customer_model.backlog import Factor, ScoreComponent, ScoreStep
 

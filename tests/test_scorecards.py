@@ -933,6 +933,10 @@ def test_the_ranking_round_trips_and_checks_itself() -> None:
         RankedTheme(theme="t", rank=1, score=99.0, explanation=(part,))
     with pytest.raises(ValidationError, match="must explain each factor"):
         ScorecardRanking(items=ranking.items, factors=("value",), as_of=AS_OF)
+    swapped = [attrs.evolve(ranking[1], rank=1), attrs.evolve(ranking[0], rank=2)]
+    with pytest.raises(ValidationError) as info:  # a stored ranking keeps its scores' order
+        attrs.evolve(ranking, items=swapped)
+    assert info.value.paths == ["$.items[1].score"]
     with pytest.raises(ValidationError, match="must be the value over the score"):
         RankedTheme(
             theme="t",

@@ -20,16 +20,8 @@ from typing import Any, Literal, overload
 import attrs
 
 from customer_model._display import html_table, money, printable, share, short_items, text_table
-from customer_model.errors import ValidationError
-from customer_model.frameworks import (
-    _ESTIMATE_TYPES,
-    IceEstimate,
-    RiceEstimate,
-    WsjfEstimate,
-    ice,
-    rice,
-    wsjf,
-)
+from customer_model._framework_scores import RankedBy, framework_scores, ranked_by_method
+from customer_model.frameworks import IceEstimate, RiceEstimate, WsjfEstimate
 from customer_model.model._frozenmap import freeze
 from customer_model.model._rule_fields import plain_decimal
 from customer_model.model._validation import (
@@ -37,9 +29,7 @@ from customer_model.model._validation import (
     Checker,
     duplicates,
     exact_member,
-    some,
     to_tuple,
-    type_name,
 )
 from customer_model.model.feedback import Need, need_member
 from customer_model.model.policy import PrioritizationPolicy
@@ -51,6 +41,7 @@ __all__ = [
     "Factor",
     "FactorValue",
     "IceEstimate",
+    "RankedBy",
     "RiceEstimate",
     "ScoreComponent",
     "ScoreStep",
@@ -349,7 +340,15 @@ class BacklogItem:
         return components + steps
 
 
-RankedBy = Literal["feedback", "rice", "ice-product", "ice-mean", "wsjf"]
+def _feedback_order(item: BacklogItem) -> tuple[float, str]:
+    """How :func:`~customer_model.prioritize` orders items: best score first, ties by theme."""
+    return (-item.score, item.theme)
+
+
+def _framework_order(item: BacklogItem) -> tuple[float, float, str]:
+    """How :meth:`Backlog.rerank` orders items: framework score, then feedback score, theme."""
+    assert item.framework_score is not None
+    return (-item.framework_score, -item.score, item.theme)
 
 
 def _items(value: Iterable[BacklogItem]) -> tuple[BacklogItem, ...]:
@@ -386,7 +385,34 @@ class Backlog(Sequence[BacklogItem]):
         if self.ranked_by not in typing.get_args(RankedBy):
             options = ", ".join(map(repr, typing.get_args(RankedBy)))
             check.add("ranked_by", f"must be one of {options}")
+        elif not check.problems:
+            self._check_order(check)
         check.done("Backlog")
+
+    def _check_order(self, check: Checker) -> None:
+        """A stored backlog keeps the order its ranking gave, as prioritize and rerank give it.
+
+        By the feedback score, best first, ties by theme; after a rerank by
+        the framework score, then the feedback score, then the theme.
+        """
+        by_feedback = self.ranked_by == "feedback"
+        for i, item in enumerate(self.items):
+            if by_feedback and item.framework_score is not None:
+                check.add(("items", i, "framework_score"), "must be None: ranked by feedback")
+            elif not by_feedback and item.framework_score is None:
+                check.add(
+                    ("items", i, "framework_score"), f"is required: ranked by {self.ranked_by}"
+                )
+        if check.problems:
+            return
+        key = _feedback_order if by_feedback else _framework_order
+        for i in range(1, len(self.items)):
+            if key(self.items[i]) < key(self.items[i - 1]):
+                field = "score" if by_feedback else "framework_score"
+                check.add(
+                    ("items", i, field),
+                    f"is out of order: items are ranked by {self.ranked_by}, best first",
+                )
 
     def __len__(self) -> int:
         return len(self.items)
@@ -432,61 +458,12 @@ class Backlog(Sequence[BacklogItem]):
         feedback ``score`` and explanation; ``framework_score`` holds the new
         score, and ties fall back to the feedback score, then the theme.
         """
-        check = Checker()
-        expected = _ESTIMATE_TYPES.get(method) if isinstance(method, str) else None
-        if expected is None:
-            check.add("method", "must be 'rice', 'ice' or 'wsjf'")
-        if method == "ice" and ice_method not in ("product", "mean"):
-            check.add("ice_method", "must be 'product' or 'mean' when ranking by ICE")
-        elif method != "ice" and ice_method is not None:  # it would change nothing
-            check.add("ice_method", "is only for ranking by ICE")
-        given: object = estimates
-        if not isinstance(given, Mapping):
-            check.add(
-                "estimates", f"must be a mapping of theme to estimate, not {type_name(given)}"
-            )
-        check.done("rerank input")
-        assert expected is not None
-        missing = [item.theme for item in self.items if item.theme not in estimates]
-        if missing:
-            check.add("estimates", f"has no estimate for theme(s) {some(missing)}")
-        for item in self.items:
-            if item.theme not in estimates:
-                continue
-            estimate: object = estimates[item.theme]
-            if not isinstance(estimate, expected):  # None included: it is no estimate
-                check.add(
-                    ("estimates", item.theme),
-                    f"must be a {expected.__name__}, not {type_name(estimate)}",
-                )
-        check.done("rerank input")
-        scored: list[tuple[float, BacklogItem]] = []
-        for item in self.items:
-            est = estimates[item.theme]
-            try:
-                if isinstance(est, RiceEstimate):
-                    reach = item.customer_count if est.reach is None else est.reach
-                    value = rice(reach, est.impact, est.confidence, est.effort)
-                elif isinstance(est, IceEstimate):
-                    assert ice_method is not None
-                    value = ice(est.impact, est.confidence, est.ease, method=ice_method)
-                else:
-                    value = wsjf(
-                        est.business_value, est.time_criticality, est.risk_reduction, est.job_size
-                    )
-            except ValidationError as e:  # valid estimates whose score overflows
-                check.nested(("estimates", item.theme), e)
-                continue
-            scored.append((value, item))
-        check.done("rerank input")
-        scored.sort(key=lambda pair: (-pair[0], -pair[1].score, pair[1].theme))
-        ranked_by: RankedBy
-        if method == "rice":
-            ranked_by = "rice"
-        elif method == "wsjf":
-            ranked_by = "wsjf"
-        else:
-            ranked_by = "ice-mean" if ice_method == "mean" else "ice-product"
+        values = framework_scores(self.items, method, estimates, ice_method)
+        scored = sorted(
+            zip(values, self.items, strict=True),
+            key=lambda pair: (-pair[0], *_feedback_order(pair[1])),
+        )
+        ranked_by = ranked_by_method(method, ice_method)
         items = tuple(
             attrs.evolve(item, rank=rank, framework_score=value)
             for rank, (value, item) in enumerate(scored, start=1)

@@ -193,6 +193,9 @@ class ScorecardRanking(Sequence[RankedTheme]):
                     check.add(("items", i, "explanation"), "must explain each factor, in order")
             for theme in duplicates(item.theme for item in self.items):
                 check.add("items", f"theme {theme!r} has more than one item")
+            for i in range(1, len(self.items)):  # ties keep the backlog's order: any order here
+                if self.items[i].score > self.items[i - 1].score:
+                    check.add(("items", i, "score"), "is out of order: items are ranked best first")
         check.aware("as_of", self.as_of)
         if self.scorecard is not None:
             check.text("scorecard", self.scorecard)

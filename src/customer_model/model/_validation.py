@@ -572,21 +572,11 @@ def some(values: Iterable[str], limit: int = 5) -> str:
 
 def duplicates(values: Iterable[T]) -> list[T]:
     """Values that occur more than once, in first-repeat order (linear however many repeat)."""
-    seen: set[T] = set()
-    repeated: dict[T, None] = {}
-    for v in values:
-        if v in seen:
-            repeated[v] = None
-        seen.add(v)
-    return list(repeated)
+    return list(dict.fromkeys(v for _, v in repeats(values)))
 
 
 def repeats(values: Iterable[T]) -> list[tuple[int, T]]:
-    """Each value met again after its first occurrence, with its position.
-
-    Problems are reported where the repeat stands (``$.customers[3]``), so
-    that a file's reader finds it.
-    """
+    """Each value met again after its first occurrence, with its position, to report it there."""
     seen: set[T] = set()
     found = []
     for i, v in enumerate(values):
