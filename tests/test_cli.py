@@ -677,10 +677,19 @@ SECRET = "jane.doe@example.com"
             ["generate", "--customers", SECRET],
             "customer-model generate: argument --customers: must be a whole number",
         ),
-        (["rank", "x.json", SECRET], "customer-model: 1 unexpected argument (not repeated here)"),
+        (  # said by the command that got it, whose --help tells what it takes
+            ["rank", "x.json", SECRET],
+            "customer-model rank: 1 unexpected argument (not repeated here)"
+            " (see customer-model rank --help)",
+        ),
         (
             ["rank", "x.json", f"--frmat={SECRET}", SECRET],
-            "customer-model: unrecognized option: --frmat; 1 unexpected argument",
+            "customer-model rank: unrecognized option: --frmat; 1 unexpected argument",
+        ),
+        (
+            ["sql", "backlog", "--as-of", "2025-01-01", f"--dialekt={SECRET}"],
+            "customer-model sql backlog: unrecognized option: --dialekt"
+            " (see customer-model sql backlog --help)",
         ),
         (
             ["rank", "x.json", f"--s={SECRET}"],

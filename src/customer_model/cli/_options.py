@@ -61,9 +61,19 @@ class Parser(argparse.ArgumentParser):
         self, args: Sequence[str] | None = None, namespace: Any = None
     ) -> Any:
         parsed, extras = self.parse_known_args(args, namespace)
-        if extras:  # said without the values typed
-            self.error(unrecognized(extras))
+        if extras:  # said without the values typed, by the command that was given them
+            self._chosen(parsed).error(unrecognized(extras))
         return parsed
+
+    def _chosen(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The (sub)command parser *parsed* went to: its ``--help`` tells what it takes."""
+        parser: argparse.ArgumentParser = self
+        while True:
+            commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            chosen = getattr(parsed, commands[0].dest, None) if commands else None
+            if chosen is None or chosen not in commands[0].choices:
+                return parser
+            parser = commands[0].choices[chosen]
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         if action.choices is not None and value not in action.choices:
