@@ -166,6 +166,69 @@ def test_a_link_to_another_file_system_gets_a_whole_copy(
     assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_stop_while_copying_to_another_disk_leaves_everything_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The copy runs before the tables start to move, so a stop need not wait for it.
+    folder, elsewhere = tmp_path / "tables", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "users.jsonl").write_bytes(b"old")
+    (folder / "users.jsonl").symlink_to(elsewhere / "users.jsonl")
+    replace = os.replace
+
+    def across(src: Any, dst: Any, **kwargs: Any) -> None:
+        if Path(src).parent != Path(dst).parent:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        replace(src, dst, **kwargs)
+
+    def stopped(*args: Any, **kwargs: Any) -> None:
+        assert not os.path.lexists(folder / MOVING)  # nothing has moved yet
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", across)
+    monkeypatch.setattr(shutil, "copyfileobj", stopped)
+    assert generate(folder, "jsonl") == 128 + signal.SIGINT
+    assert capsys.readouterr().err == "customer-model generate: stopped (SIGINT)\n"
+    assert (elsewhere / "users.jsonl").read_bytes() == b"old"
+    assert [p.name for p in elsewhere.iterdir()] == ["users.jsonl"]  # no copy left behind
+    assert [p.name for p in folder.iterdir()] == ["users.jsonl"]  # nor any table or marker
+
+
+def test_tables_and_their_names_are_flushed_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: set[int] = set()
+    fsync = os.fsync
+
+    def noted(fd: int) -> None:
+        synced.add(os.fstat(fd).st_ino)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", noted)
+    assert generate(tmp_path, "parquet") == 0
+    for table in TABLES:  # each file's bytes, before its rename
+        assert (tmp_path / f"{table}.parquet").stat().st_ino in synced
+    assert tmp_path.stat().st_ino in synced  # and the folder holding the new names
+
+
+def test_a_link_at_the_marker_is_replaced_never_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, elsewhere = tmp_path / "tables", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    (folder / MOVING).symlink_to(elsewhere / "made-through-the-link")
+    # rank counts a marker that is a link, even one pointing nowhere
+    status, _, err = rank(capsys, str(folder))
+    assert status == 2
+    assert "generate was stopped while moving its tables" in err
+    assert generate(folder, "jsonl") == 0
+    assert not os.path.lexists(folder / MOVING)
+    assert not list(elsewhere.iterdir())  # nothing was written where the link pointed
+    assert rank(capsys, str(folder))[0] == 0
+
+
 def test_a_file_in_the_way_leaves_no_partial_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,7 +23,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from customer_model.cli._signals import made
 from customer_model.errors import Problem, ValidationError
@@ -389,38 +389,79 @@ def _take_mode(temp: str | os.PathLike[str], existing: os.stat_result | None) ->
         os.chown(temp, existing.st_uid, existing.st_gid)
 
 
-def publish(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
-    """Move a finished temporary file into place as :func:`write_whole` does.
+class Staged(NamedTuple):
+    """A finished file in the directory of the file it is to replace: one rename away."""
 
-    A symbolic link at *path* is followed (its target is replaced, the link
-    stays); an existing file's permissions (and owner, where allowed) are
-    kept, and a new file gets the permissions a new file gets.  (Temporary
-    files are private to their owner until they are complete.)  A target on
-    another file system gets a copy beside it first, moved into place whole.
+    source: str
+    target: str
+    existing: os.stat_result | None
+
+
+def stage(tmp: str | os.PathLike[str], path: str | os.PathLike[str]) -> Staged:
+    """Make a finished temporary file ready to take *path*'s name as :func:`write_whole` does.
+
+    What can take long happens here, before the moment the name changes
+    hands (which a stop waits for): the bytes are flushed to disk and, when
+    *path* lies in another directory (a symbolic link there is followed: its
+    target is replaced, the link stays), the file is moved beside it first,
+    copied whole when that directory is on another file system.  A stop
+    meanwhile removes the copy.  :func:`put` then gives the file its name,
+    with the permissions (and owner, where allowed) of the file it replaces
+    or those of a new file.
     """
+    sync_file(tmp)
     target, existing = _destination(path)
-    _take_mode(tmp, existing)
-    try:
-        os.replace(tmp, target)
-        return
-    except OSError as e:
-        if e.errno != errno.EXDEV:
-            raise
-    fd, beside = tempfile.mkstemp(
-        dir=os.path.dirname(target) or ".", prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+    directory = os.path.dirname(target) or "."
+    if os.path.dirname(os.path.abspath(tmp)) == os.path.abspath(directory):
+        return Staged(os.fspath(tmp), target, existing)
+    fd, beside = made(
+        functools.partial(
+            tempfile.mkstemp, dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp"
+        ),
+        _discard,
     )
     try:
-        with os.fdopen(fd, "wb") as f, open(tmp, "rb") as source:
-            shutil.copyfileobj(source, f)
-            f.flush()
-            os.fsync(f.fileno())
-        _take_mode(beside, existing)
-        os.replace(beside, target)
+        os.close(fd)
+        try:
+            os.replace(tmp, beside)
+        except OSError as e:
+            if e.errno != errno.EXDEV:
+                raise
+            with open(beside, "wb") as f, open(tmp, "rb") as source:
+                shutil.copyfileobj(source, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.unlink(tmp)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(beside)
         raise
-    os.unlink(tmp)
+    return Staged(beside, target, existing)
+
+
+def put(staged: Staged) -> None:
+    r"""Give a :func:`stage`\ d file its name (one rename in one directory)."""
+    _take_mode(staged.source, staged.existing)
+    os.replace(staged.source, staged.target)
+
+
+def sync_file(path: str | os.PathLike[str]) -> None:
+    """Flush a written file's bytes to disk, so that a crash after its rename finds them."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_folder(directory: str | os.PathLike[str]) -> None:
+    """Make the names just given in *directory* survive a crash, where the system allows it."""
+    with contextlib.suppress(OSError):  # not every system opens or syncs a directory
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _discard(made: tuple[int, str]) -> None:
@@ -486,9 +527,4 @@ def write_whole(path: str, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    with contextlib.suppress(OSError):  # make the new name itself survive a crash
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    sync_folder(directory)  # make the new name itself survive a crash

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from customer_model.cli._files import InputError, publish, shown
+from customer_model.cli._files import InputError, Staged, put, shown, stage, sync_folder
 from customer_model.cli._progress import ProgressBar
 from customer_model.cli._rows import (
     NOT_AWARE,
@@ -238,18 +238,48 @@ def _move_into_place(folder: Path, files: Mapping[str, Path], ending: str) -> No
     """Give each finished file its table's name, with :data:`MOVING` standing meanwhile.
 
     A table's file in another format goes: the folder is to hold this run's
-    tables only (``rank`` refuses a table found in two files).
+    tables only (``rank`` refuses a table found in two files).  The files are
+    flushed to disk (and copied, for a link to another disk) first, so a stop
+    waits only for the renames.
     """
-    marker = folder / MOVING
-    with deferred():  # a stop waits for the moves; a crash or a failed move leaves the marker
-        marker.touch()
+    staged: list[Staged] = []
+    try:
         for name, path in files.items():
-            publish(path, folder / f"{name}{ending}")
-            for other in ENDINGS:
-                stale = folder / f"{name}{other}"
-                if other != ending and stale.is_file():  # a folder (Spark's Parquet) stays
-                    stale.unlink()
-        marker.unlink()
+            staged.append(stage(path, folder / f"{name}{ending}"))
+        with deferred():  # a stop waits for the moves; a crash or a failed move leaves the marker
+            _put_marker(folder / MOVING)
+            for one in staged:
+                put(one)
+            for name in files:
+                for other in ENDINGS:
+                    stale = folder / f"{name}{other}"
+                    if other != ending and stale.is_file():  # a folder (Spark's Parquet) stays
+                        stale.unlink()
+            for directory in {os.path.dirname(one.target) for one in staged}:
+                sync_folder(directory)
+            (folder / MOVING).unlink()
+            sync_folder(folder)
+    finally:  # a staged copy that was not moved into place (the temporaries go by themselves)
+        for one in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(one.source)
+
+
+def _put_marker(path: Path) -> None:
+    """Make the empty :data:`MOVING` file, on disk before any table moves.
+
+    Made beside and renamed, so that a symbolic link found at its name is
+    replaced, never followed to write somewhere else.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    sync_folder(path.parent)
 
 
 def _to_parquet(con: Any, source: Path, target: Path, table: str) -> None:
@@ -382,7 +412,7 @@ def load_folder(con: Any, folder: str, progress: Progress | None = None) -> None
     """Load the five tables of *folder* into DuckDB tables of the same names, typed."""
     duckdb = duckdb_module()
     root = Path(folder)
-    if (root / MOVING).exists():
+    if os.path.lexists(root / MOVING):  # a link there counts, whatever it points at
         raise InputError(
             [
                 f"{shown(folder)}: generate was stopped while moving its tables into place, so they"
