@@ -70,6 +70,7 @@ def add_sql_command(sub: Any, *, as_of: Callable[[str], datetime], formatter: An
     backlog.add_argument(
         "--table",
         action="append",
+        type=table_pair,
         metavar="NAME=TABLE",
         help="read a record table from another table, e.g. feedback=crm.tickets (repeatable)",
     )
@@ -201,16 +202,24 @@ def _rank(args: argparse.Namespace, con: Any, policy: Any, segments: tuple[Any, 
         ) from None
 
 
-def _tables(pairs: list[str] | None) -> dict[str, str] | None:
+def table_pair(text: str) -> tuple[str, str]:
+    """``--table NAME=TABLE``: a record table's name and the table to read it from.
+
+    Refused without repeating what was typed (a table's name may say whose it is).
+    """
+    name, sep, table = text.partition("=")
+    if not sep or name not in COLUMNS or not table:
+        raise argparse.ArgumentTypeError(
+            f"must be NAME=TABLE with NAME one of {', '.join(COLUMNS)}"
+        )
+    return name, table
+
+
+def _tables(pairs: list[tuple[str, str]] | None) -> dict[str, str] | None:
     if not pairs:
         return None
     out: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, table = pair.partition("=")
-        if not sep or name not in COLUMNS or not table:
-            raise InputError(
-                [f"--table {pair!r}: must be NAME=TABLE with NAME one of {', '.join(COLUMNS)}"]
-            )
+    for name, table in pairs:
         if name in out:  # the first would be dropped without a word
             raise InputError([f"--table {name}: is given more than once"])
         out[name] = table
