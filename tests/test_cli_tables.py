@@ -779,6 +779,27 @@ def test_one_table_as_data_is_told_to_give_the_folder(
     )
 
 
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ("", "'': the path is empty; give a Dataset JSON file or a folder of tables"),
+        ("{tmp}/absent", "{tmp}/absent: no such file or folder"),
+        ("{tmp}/file/x", "{tmp}/file/x: cannot read (Not a directory)"),
+        ("{tmp}/" + "a" * 300, "{tmp}/" + "a" * 300 + ": cannot read (File name too long)"),
+        ("{tmp}/loop", "{tmp}/loop: cannot read (Too many levels of symbolic links)"),
+    ],
+    ids=["empty", "absent", "through-a-file", "too-long", "link-loop"],
+)
+def test_data_that_names_no_file_or_folder_is_told_in_one_line(
+    data: str, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The empty path read the current folder; a name too long was "cannot write to stdout".
+    (tmp_path / "file").write_text("{}", encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    status, out, err = rank(capsys, data.format(tmp=tmp_path))
+    assert (status, out, err) == (2, "", said.format(tmp=tmp_path) + "\n")
+
+
 def test_the_python_engine_points_a_folder_to_duckdb(
     jsonl_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

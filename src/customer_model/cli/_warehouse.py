@@ -9,6 +9,8 @@ from a folder of tables or a Dataset JSON file; the second prints
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -137,8 +139,8 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
         raise InputError(["--customers: not used with --engine duckdb (DATA holds the customers)"])
     policy = _policy(args)
     segments = segments_from(args.segments)
-    data = Path(args.file)
-    if data.suffix.lower() in ENDINGS and not data.is_dir():
+    data, folder = Path(args.file), _is_folder(args.file)
+    if data.suffix.lower() in ENDINGS and not folder:
         raise InputError(
             [
                 f"{shown(args.file)}: holds one table; give --engine duckdb the folder of all"
@@ -148,21 +150,35 @@ def rank_in_duckdb(args: argparse.Namespace) -> Any:
     con = duckdb_module().connect()
     try:
         with interrupting(con.interrupt):  # Ctrl-C stops DuckDB at once
-            return _rank(args, con, policy, segments)
+            return _rank(args, con, policy, segments, folder=folder)
     finally:
         con.close()
 
 
-def _rank(args: argparse.Namespace, con: Any, policy: Any, segments: tuple[Any, ...]) -> Any:
-    """Load DATA into *con* and rank it there."""
+def _is_folder(data: str) -> bool:
+    """Whether DATA names a folder (of tables) rather than a file; refused if it names neither."""
+    if data == "":
+        raise InputError(["'': the path is empty; give a Dataset JSON file or a folder of tables"])
+    try:
+        return stat.S_ISDIR(os.stat(data).st_mode)
+    except FileNotFoundError:
+        raise InputError([f"{shown(data)}: no such file or folder"]) from None
+    except (OSError, ValueError) as e:  # too long, a loop of links, a NUL character
+        why = getattr(e, "strerror", None) or type(e).__name__
+        raise InputError([f"{shown(data)}: cannot read ({why})"]) from None
+
+
+def _rank(
+    args: argparse.Namespace, con: Any, policy: Any, segments: tuple[Any, ...], *, folder: bool
+) -> Any:
+    """Load DATA (a *folder* of tables, or a Dataset JSON file) into *con* and rank it there."""
     from customer_model.cli._tables import duckdb_module
     from customer_model.sql import prioritize_sql
 
     duckdb = duckdb_module()
-    data = Path(args.file)
     con.execute("SET TimeZone = 'UTC'")
     with ProgressBar(sys.stderr, "loading") as bar:
-        if data.is_dir():
+        if folder:
             load_folder(con, args.file, progress=bar)
         else:
             from customer_model.model.dataset import Dataset
