@@ -363,6 +363,29 @@ def test_progress_bar_ends_its_line_when_work_stops_early() -> None:
     assert tty.getvalue() == "\rwork [#...]  25%\n"
 
 
+def test_customers_that_stop_loading_part_way_end_the_progress_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stop part-way through the customers (a read error, Ctrl-C) left their bar's line
+    # open, and the message was written after it on the same line.
+    import customer_model.cli._files as files
+
+    def broken(*args: Any, progress: Any, **kwargs: Any) -> Any:
+        progress(1, 4)
+        raise files.InputError(["customers.jsonl: cannot read (Input/output error)"])
+
+    monkeypatch.setattr(files, "load_lines", broken)
+    customers = _write(tmp_path / "customers.jsonl", "{}\n")
+    feedback = _write(tmp_path / "feedback.jsonl", "")
+    tty = FakeTTY()
+    monkeypatch.setattr(sys, "stderr", tty)
+    assert main(["rank", feedback, "--customers", customers]) == 2
+    assert tty.getvalue() == (
+        "\rcustomers [#######.......................]  25%\n"
+        "customers.jsonl: cannot read (Input/output error)\n"
+    )
+
+
 # -- rank (needs prioritize, issue 3; these run once it is merged) ---------------------
 
 

@@ -324,8 +324,8 @@ def load_customers(path: str) -> list[Any]:
     if is_lines(path):
         from customer_model.cli._progress import ProgressBar
 
-        bar = ProgressBar(sys.stderr, "customers")
-        records = load_lines(path, Customer, progress=bar, kind="customers")
+        with ProgressBar(sys.stderr, "customers") as bar:  # its line ended on a bad line too
+            records = load_lines(path, Customer, progress=bar, kind="customers")
         no_duplicates(path, records, "customers")
         return [c for _, c in records]
     value = load_json(path, Dataset, array_cls=list[Customer], array_kind="customers")
