@@ -685,6 +685,24 @@ def test_the_cli_pages_option_rows_all_stand_in_a_table() -> None:
             assert before.startswith("|"), line
 
 
+def test_every_argument_of_every_command_says_what_it_is_for() -> None:
+    import argparse
+
+    from customer_model.cli import _parser
+
+    def silent(parser: argparse.ArgumentParser) -> list[str]:
+        found = []
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    found += silent(sub)
+            elif not action.help:
+                found.append(f"{parser.prog} {'/'.join(action.option_strings) or action.dest}")
+        return found
+
+    assert silent(_parser()) == []
+
+
 SECRET = "jane.doe@example.com"
 
 

@@ -426,7 +426,12 @@ def _parser() -> argparse.ArgumentParser:
     rank.add_argument(
         "--as-of", type=as_of, metavar="ISO", help="reference time (default: newest feedback)"
     )
-    rank.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    rank.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="a table to read (default), the Backlog as JSON, or one CSV row per theme",
+    )
     rank.add_argument("--top", type=count, metavar="N", help="show only the first N themes")
     rank.add_argument("--scorecard", metavar="FILE", help="rank by a Scorecard (JSON) instead")
     rank.add_argument("--estimates", metavar="FILE", help="CSV: a theme column, one per factor")
@@ -450,7 +455,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_VALIDATE_EPILOG,
         formatter_class=_FORMATTER,
     )
-    validate.add_argument("file", metavar="FILE")
+    validate.add_argument(
+        "file", metavar="FILE", help="a Dataset JSON file, a JSON array, or JSON Lines records"
+    )
     validate.add_argument(
         "--type",
         choices=_RECORD_TYPES,
@@ -470,8 +477,16 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_GENERATE_EPILOG,
         formatter_class=_FORMATTER,
     )
-    generate.add_argument("--customers", type=count, metavar="N", default=200)
-    generate.add_argument("--seed", type=seed, metavar="S", default=0)
+    generate.add_argument(
+        "--customers", type=count, metavar="N", default=200, help="how many (default: 200)"
+    )
+    generate.add_argument(
+        "--seed",
+        type=seed,
+        metavar="S",
+        default=0,
+        help="the same seed, the same data (default: 0)",
+    )
     generate.add_argument(
         "--out", metavar="PATH", help="file (json; default stdout) or folder (jsonl, parquet)"
     )
@@ -490,7 +505,13 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--start", type=start, metavar="ISO", help="first day of data (default 2025-01-01)"
     )
-    generate.add_argument("--months", type=count, metavar="M", default=12)
+    generate.add_argument(
+        "--months",
+        type=count,
+        metavar="M",
+        default=12,
+        help="months of activity from --start (default: 12)",
+    )
     generate.add_argument(
         "--indent", type=indent, metavar="N", default=None, help="pretty-print with N spaces"
     )
@@ -503,8 +524,13 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_NPS_EPILOG,
         formatter_class=_FORMATTER,
     )
-    nps.add_argument("file", metavar="FILE")
-    nps.add_argument("--format", choices=("table", "json"), default="table")
+    nps.add_argument("file", metavar="FILE", help="a Dataset JSON file with survey responses")
+    nps.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="a table to read (default), or the RoleBreakdown as JSON",
+    )
     nps.set_defaults(handler=_nps)
     return parser
 
