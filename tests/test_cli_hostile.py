@@ -685,3 +685,20 @@ def test_a_stop_interrupts_duckdb_at_once() -> None:
         assert kind in ("Stopped", "InterruptException", "RuntimeError")
         assert rest == f"[{int(signal.SIGINT)}] True"
     assert left == "-1"  # the wakeup descriptor was put back
+
+
+def test_a_file_error_no_step_reported_names_the_file_not_standard_output(
+    data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Standard output's failures carry no file name; any other file's do, and it is the one
+    # to look at (a name too long once came out as "cannot write to standard output").
+    import errno
+
+    from customer_model import cli
+
+    def unreadable(path: str, *args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), path)
+
+    monkeypatch.setattr(cli, "load_dataset", unreadable)
+    assert main(["nps", str(data)]) == 2
+    assert capsys.readouterr().err == f"{data}: cannot use (File name too long)\n"

@@ -578,6 +578,9 @@ def _run(args: argparse.Namespace, received: list[int]) -> int:
         return 1
     except OSError as e:  # writing standard output (files are read and written elsewhere)
         why = e.strerror or type(e).__name__
+        if e.filename is not None:  # a file a step looked at without saying so itself
+            print(f"{shown(os.fsdecode(e.filename))}: cannot use ({why})", file=sys.stderr)
+            return BAD_INPUT
         print(
             f"customer-model {args.command}: cannot write to standard output ({why})",
             file=sys.stderr,
