@@ -621,7 +621,7 @@ class TestDatasetResponses:
         with pytest.raises(ValidationError) as exc:
             Dataset(customers=customers(), responses=rs)
         assert [p.path for p in exc.value.problems] == [
-            ("responses",),
+            ("responses", 1),  # the repeat, where it stands
             ("responses", 1, "customer_id"),
         ]
 
