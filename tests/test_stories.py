@@ -193,3 +193,9 @@ class TestDraft:
         assert goal == goal.strip() != ""
         words = theme.replace("-", " ").replace("_", " ").split()
         assert goal.split() == words if words else goal == theme
+
+
+def test_a_notebook_shows_a_story_as_its_escaped_markdown() -> None:
+    story = UserStory(persona="admin", goal="*all* logins", benefit="audits pass")
+    assert story._repr_markdown_() == story.to_markdown()
+    assert "\\*all\\*" in story._repr_markdown_()

@@ -80,6 +80,10 @@ class UserStory:
             lines += ["", f"Feedback: {', '.join(map(markdown_text, self.feedback_ids))}"]
         return "\n".join(lines)
 
+    def _repr_markdown_(self) -> str:
+        """A notebook shows the story as its escaped Markdown (:meth:`to_markdown`)."""
+        return self.to_markdown()
+
     def _sentence(self, shown: Callable[[str], str]) -> str:
         # The article follows the persona as written, not as escaped.
         article = "an" if self.persona[:1].lower() in "aeiou" else "a"
