@@ -345,3 +345,24 @@ def test_customers_by_id_are_taken_as_prioritize_takes_them(tool: Callable[[Any]
     assert [str(p) for p in info.value.problems] == [
         "$.customers[4]: id 'a' is used more than once"
     ]
+
+
+@given(st.lists(st.frozensets(st.integers(0, 9)), max_size=8))
+def test_overlap_records_agree_with_count_and_jaccard(members: list[frozenset[int]]) -> None:
+    from customer_model.segmentation import OverlapMatrix
+
+    ids = tuple(f"s{i}" for i in range(len(members)))
+    matrix = OverlapMatrix(ids, tuple(tuple(len(a & b) for b in members) for a in members))
+    assert matrix.to_records() == [
+        {
+            "segment_id": a,
+            "other_id": b,
+            "customers": matrix.count(a, b),
+            "jaccard": matrix.jaccard(a, b),
+        }
+        for a in ids
+        for b in ids
+    ]
+    for i, a in enumerate(members):  # the share of the union, as its definition says
+        for j, b in enumerate(members):
+            assert matrix.jaccard(ids[i], ids[j]) == (len(a & b) / len(a | b) if a | b else 0.0)

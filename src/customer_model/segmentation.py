@@ -147,9 +147,7 @@ class OverlapMatrix:
 
     def jaccard(self, a: str, b: str) -> float:
         """Overlap as a share of the union, 0 to 1 (0 when both are empty)."""
-        both = self.count(a, b)
-        union = self.count(a, a) + self.count(b, b) - both
-        return both / union if union else 0.0
+        return _jaccard(self.count(a, b), self.count(a, a), self.count(b, b))
 
     def to_records(self) -> list[dict[str, str | int | float]]:
         """One row per ordered pair of segments (long format, the diagonal included).
@@ -157,10 +155,16 @@ class OverlapMatrix:
         Columns ``segment_id``, ``other_id``, ``customers`` (in both) and
         ``jaccard`` (see :meth:`jaccard`).
         """
+        ids, counts = self.segment_ids, self.counts
         return [
-            {"segment_id": a, "other_id": b, "customers": n, "jaccard": self.jaccard(a, b)}
-            for a, row in zip(self.segment_ids, self.counts, strict=True)
-            for b, n in zip(self.segment_ids, row, strict=True)
+            {
+                "segment_id": a,
+                "other_id": ids[j],
+                "customers": n,
+                "jaccard": _jaccard(n, counts[i][i], counts[j][j]),
+            }
+            for i, (a, row) in enumerate(zip(ids, counts, strict=True))
+            for j, n in enumerate(row)
         ]
 
     def _rows(self) -> list[list[str]]:
@@ -174,6 +178,12 @@ class OverlapMatrix:
 
     def _repr_html_(self) -> str:
         return html_table(None, ["", *self.segment_ids], self._rows())
+
+
+def _jaccard(both: int, a: int, b: int) -> float:
+    """Customers in both segments over those in either (0 when both are empty)."""
+    union = a + b - both
+    return both / union if union else 0.0
 
 
 def overlap_matrix(
