@@ -140,6 +140,18 @@ def test_a_table_keeps_its_files_mode_and_is_written_through_a_link(tmp_path: Pa
     assert [p.name for p in elsewhere.iterdir()] == ["feedback.jsonl"]
 
 
+def on_two_disks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every folder a disk of its own: a rename between two folders fails with EXDEV."""
+    replace = os.replace
+
+    def across(src: Any, dst: Any, **kwargs: Any) -> None:
+        if Path(src).parent != Path(dst).parent:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        replace(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", across)
+
+
 def test_a_link_to_another_file_system_gets_a_whole_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -148,14 +160,7 @@ def test_a_link_to_another_file_system_gets_a_whole_copy(
     elsewhere.mkdir()
     (elsewhere / "users.parquet").write_bytes(b"old")
     (folder / "users.parquet").symlink_to(elsewhere / "users.parquet")
-    replace = os.replace
-
-    def across(src: Any, dst: Any, **kwargs: Any) -> None:  # the two folders on two disks
-        if Path(src).parent != Path(dst).parent:
-            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
-        replace(src, dst, **kwargs)
-
-    monkeypatch.setattr(os, "replace", across)
+    on_two_disks(monkeypatch)
     assert generate(folder, "parquet") == 0
     assert (folder / "users.parquet").is_symlink()
     (count,) = duckdb.execute(
@@ -175,18 +180,12 @@ def test_a_stop_while_copying_to_another_disk_leaves_everything_as_it_was(
     elsewhere.mkdir()
     (elsewhere / "users.jsonl").write_bytes(b"old")
     (folder / "users.jsonl").symlink_to(elsewhere / "users.jsonl")
-    replace = os.replace
-
-    def across(src: Any, dst: Any, **kwargs: Any) -> None:
-        if Path(src).parent != Path(dst).parent:
-            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
-        replace(src, dst, **kwargs)
 
     def stopped(*args: Any, **kwargs: Any) -> None:
         assert not os.path.lexists(folder / MOVING)  # nothing has moved yet
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(os, "replace", across)
+    on_two_disks(monkeypatch)
     monkeypatch.setattr(shutil, "copyfileobj", stopped)
     assert generate(folder, "jsonl") == 128 + signal.SIGINT
     assert capsys.readouterr().err == "customer-model generate: stopped (SIGINT)\n"
