@@ -181,6 +181,22 @@ def test_generate_to_an_unwritable_place(
     assert capsys.readouterr().err.strip() == f"{target}: cannot write (No such file or directory)"
 
 
+def test_generate_json_refuses_more_customers_than_one_document_can_hold(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A million customers as one Dataset took some 23 GB before the first byte was written.
+    from customer_model.cli import JSON_CUSTOMERS
+
+    target = tmp_path / "d.json"
+    argv = ["generate", "--out", str(target), "--customers"]
+    assert main([*argv, str(JSON_CUSTOMERS + 1)]) == 2
+    assert capsys.readouterr().err == (
+        f"--customers: at most {JSON_CUSTOMERS} with --format json, one document made in memory"
+        " (about 23 kB a customer); --format jsonl or parquet stream any number\n"
+    )
+    assert not target.exists()
+
+
 def test_validate_a_valid_dataset(data_file: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", data_file]) == 0
     out = capsys.readouterr().out
