@@ -21,15 +21,8 @@ from dateutil.relativedelta import MO, relativedelta
 from customer_model._display import html_table, printable, text_table
 from customer_model.errors import Path, ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
-from customer_model.model._validation import (
-    INT64_MAX,
-    ZONE_ERRORS,
-    Checker,
-    exact_member,
-    is_aware,
-    to_tuple,
-    type_name,
-)
+from customer_model.model._moments import ZONE_ERRORS, is_aware
+from customer_model.model._validation import INT64_MAX, Checker, exact_member, to_tuple, type_name
 from customer_model.model.feedback import FeedbackItem
 
 __all__ = [

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
-from customer_model.model._validation import in_utc_range
+from customer_model.model._moments import in_utc_range
 
 __all__ = ["BAD_INPUT", "Parser", "amount", "as_of", "count", "indent", "seed", "start"]
 

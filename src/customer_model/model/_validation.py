@@ -11,12 +11,13 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar, cast
 
 from customer_model.errors import Path, Problem, ValidationError
+from customer_model.model._moments import OUT_OF_UTC_RANGE, in_utc_range, utc_offset
 from customer_model.model._text import NOT_UNICODE, all_identifiers, is_unicode
 
 T = TypeVar("T")
@@ -108,45 +109,6 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
     return cast("frozenset[E]", found)
 
 
-def is_aware(value: datetime) -> bool:
-    """Whether *value* has a time zone that gives it a valid UTC offset, in whole seconds."""
-    return (
-        value.tzinfo is not None
-        and (offset := _offset(value)) is not None
-        and not offset.microseconds
-    )
-
-
-#: What a misbehaving tzinfo subclass makes ``datetime`` raise (a method left
-#: unimplemented, an offset that is not a timedelta, or one of a day or more).
-ZONE_ERRORS = (NotImplementedError, TypeError, ValueError)
-
-
-def _offset(value: datetime) -> timedelta | None:
-    # datetime.utcoffset() checks the zone's answer (a timedelta under a day);
-    # a broken tzinfo raises, which here means "no usable offset".
-    try:
-        return value.utcoffset()
-    except ZONE_ERRORS:
-        return None
-
-
-#: A fraction of a second with a non-zero digit past the sixth, which
-#: datetime.fromisoformat would cut off (Python keeps microseconds).
-_FINER_THAN_MICROSECONDS = re.compile(r"[.,][0-9]{6}[0-9]*[1-9]")
-
-
-#: What to say of such a time: the same words wherever one is read.
-TOO_FINE = "must be precise to the microsecond at most (6 fractional digits)"
-
-
-def finer_than_microseconds(text: str) -> bool:
-    """Whether ISO 8601 *text* has a time more precise than a datetime can hold."""
-    # Most times have no fraction at all: the pattern runs only when one may
-    # (it runs for every loaded datetime, and searching cost ~3 % of loading).
-    return ("." in text or "," in text) and _FINER_THAN_MICROSECONDS.search(text) is not None
-
-
 #: The largest integer any model, result or argument holds (Checker.integer): it
 #: fits a 64-bit column, and far larger numbers are mistakes, not data.
 INT64_MAX = 2**63 - 1
@@ -157,32 +119,6 @@ MONEY_INTEGER_DIGITS = 29
 MONEY_PLACES = 9
 #: Every amount, and every customer's total in one currency, is below this.
 MONEY_LIMIT = Decimal(10) ** MONEY_INTEGER_DIGITS
-
-#: What to say of an aware time that UTC cannot hold (an offset pushes it past
-#: the first or last day of the calendar): records, SQL and reports compare in UTC.
-OUT_OF_UTC_RANGE = "must fall within years 1 to 9999 in UTC"
-
-
-def in_utc_range(value: datetime) -> bool:
-    """Whether aware *value* can be written in UTC (only the calendar's ends need a look)."""
-    if 1 < value.year < 9999:  # an offset is under a day: the usual case costs nothing
-        return True
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        return False
-    return True
-
-
-def instant(moment: datetime) -> datetime:
-    """*moment* (aware, in UTC's range) as a value that compares and subtracts by time.
-
-    Python compares and subtracts two datetimes that share one tzinfo by their
-    wall-clock fields: in one ``ZoneInfo`` zone, a daylight-saving change then
-    loses or repeats an hour.  A fixed offset (``datetime.timezone``, which
-    ``fromisoformat`` gives) has no such change and is kept as it is.
-    """
-    return moment if type(moment.tzinfo) is timezone else moment.astimezone(UTC)
 
 
 def decimal_places(value: Decimal) -> int:
@@ -455,7 +391,7 @@ class Checker:
             self.add(path, f"must be a datetime, not {type_name(value)}")
         elif value.tzinfo is None:
             self.add(path, "must be timezone-aware (naive datetimes are ambiguous)")
-        elif (offset := _offset(value)) is None:
+        elif (offset := utc_offset(value)) is None:
             self.add(path, "must have a time zone that gives a valid UTC offset")
         elif offset.microseconds:
             # ISO 8601 cannot write it, and Python reads "+00:00:00.000001" as UTC.

@@ -18,6 +18,7 @@ from typing import Literal
 import attrs
 
 from customer_model._display import short_items
+from customer_model.model._moments import instant
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
     MONEY_INTEGER_DIGITS,
@@ -26,7 +27,6 @@ from customer_model.model._validation import (
     duplicates,
     exact_member,
     exact_members,
-    instant,
     to_frozenset,
     to_tuple,
     type_name,

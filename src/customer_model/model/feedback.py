@@ -9,9 +9,10 @@ from typing import Literal
 
 import attrs
 
+from customer_model.model._moments import is_aware
 from customer_model.model._personal import personal
 from customer_model.model._text import is_unicode
-from customer_model.model._validation import Checker, exact_member, is_aware
+from customer_model.model._validation import Checker, exact_member
 
 __all__ = [
     "Channel",

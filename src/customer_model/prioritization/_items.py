@@ -22,8 +22,9 @@ from customer_model.backlog import (
 )
 from customer_model.errors import ValidationError
 from customer_model.model._frozenmap import FrozenMap
+from customer_model.model._moments import instant
 from customer_model.model._money import EXACT, ZERO, add_by_currency, shortest
-from customer_model.model._validation import Checker, instant, some
+from customer_model.model._validation import Checker, some
 from customer_model.model.customers import Role
 from customer_model.model.feedback import FeedbackItem, FeedbackKind, Importance, Need
 from customer_model.model.policy import PrioritizationPolicy

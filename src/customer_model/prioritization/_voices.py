@@ -17,8 +17,9 @@ from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.backlog import (
     VoiceRole,
 )
+from customer_model.model._moments import instant
 from customer_model.model._money import EXACT, ZERO
-from customer_model.model._validation import Checker, instant, repeats, some, type_name
+from customer_model.model._validation import Checker, repeats, some, type_name
 from customer_model.model.customers import Customer, Purchase, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting

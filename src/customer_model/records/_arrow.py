@@ -18,9 +18,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from customer_model.errors import Path
+from customer_model.model._moments import is_aware
 from customer_model.model._money import parse_decimal
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import Checker, is_aware, type_name
+from customer_model.model._validation import Checker, type_name
 
 __all__ = ["to_arrow"]
 

@@ -18,8 +18,8 @@ import attrs
 from sqlglot import exp
 
 from customer_model.errors import Path, Problem
+from customer_model.model._moments import OUT_OF_UTC_RANGE
 from customer_model.model._rule_fields import FIELDS, Kind, iso
-from customer_model.model._validation import OUT_OF_UTC_RANGE
 from customer_model.model.feedback import FeedbackKind, Importance, Need
 from customer_model.model.segments import Segment
 

@@ -8,11 +8,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from customer_model.errors import ValidationError
-from customer_model.model._validation import (
-    Checker,
-    is_aware,
-    type_name,
-)
+from customer_model.model._moments import is_aware
+from customer_model.model._validation import Checker, type_name
 from customer_model.testing import _time
 
 _OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]

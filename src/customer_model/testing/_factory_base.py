@@ -13,7 +13,8 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.examples import _words as cat
-from customer_model.model._validation import Checker, in_utc_range, is_aware
+from customer_model.model._moments import in_utc_range, is_aware
+from customer_model.model._validation import Checker
 from customer_model.testing import _time
 
 #: Where generated timestamps start unless a factory is told otherwise.
