@@ -73,5 +73,42 @@ def test_repeats_and_duplicates_agree_with_their_definitions(values: list[int]) 
     from customer_model.model._validation import duplicates, repeats
 
     assert repeats(values) == [(i, v) for i, v in enumerate(values) if v in values[:i]]
-    # Each repeated value once, in the order of its first repeat.
-    assert duplicates(values) == list(dict.fromkeys(v for _, v in repeats(values)))
+    # Each repeated value once, in the order of its first occurrence.
+    repeated = {v for _, v in repeats(values)}
+    assert duplicates(values) == [v for v in dict.fromkeys(values) if v in repeated]
+
+
+@given(_IDS)
+def test_not_identifiers_finds_exactly_the_ids_that_are_not(values: list[str]) -> None:
+    from customer_model.model._text import not_identifiers
+
+    ids = tuple(values)
+    assert not_identifiers(ids) == [i for i, v in enumerate(ids) if not _is_identifier(v)]
+
+
+def test_a_long_bad_collection_itemizes_ten_problems_and_counts_the_rest() -> None:
+    # A million bad ids once made a million problems: rejecting cost 30x accepting.
+    from customer_model.model._validation import MAX_ITEMIZED
+
+    check = Checker()
+    ids = (*(f" f{i}" for i in range(500)), "ok", "ok")
+    assert not check.idents("ids", ids, unique=True)
+    paths = [p.path for p in check.problems or ()]
+    assert paths == [("ids", i) for i in range(MAX_ITEMIZED)] + [("ids",), ("ids",)]
+    said = [p.message for p in check.problems or ()][-2:]
+    assert said == [
+        f"500 ids are not valid; the first {MAX_ITEMIZED} are itemized",
+        "id 'ok' is listed more than once",
+    ]
+    check = Checker()
+    assert not check.items("xs", (1,) * 30 + ("a",), str)
+    problems = check.problems or []
+    assert len(problems) == MAX_ITEMIZED + 1
+    assert problems[-1].message == (
+        f"30 elements are not a str; the first {MAX_ITEMIZED} are itemized"
+    )
+    check = Checker()
+    check.texts("goals", ("",) * 12)
+    problems = check.problems or []
+    assert problems[-1].path == ("goals",)
+    assert problems[-1].message.startswith("12 texts are not valid")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
-from itertools import islice
+from itertools import compress, islice
 
 #: A code point that is half of a UTF-16 pair: a lone surrogate (JSON's "\\ud800").
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -24,6 +24,21 @@ def is_unicode(text: str) -> bool:
     ASCII text (nearly all ids and keys) is answered without a scan.
     """
     return text.isascii() or _SURROGATE.search(text) is None
+
+
+def not_identifiers(values: tuple[str, ...]) -> list[int]:
+    """The positions of those of *values* (all ``str``) that are not identifiers.
+
+    Asked when :func:`all_identifiers` said no, of up to a million ids: the
+    values are compared with their stripped selves in C (``map``,
+    ``operator``), and only when their joined text is not valid Unicode is
+    each one searched for a lone surrogate.
+    """
+    stripped = map(str.strip, values)
+    bad = map(operator.or_, map(operator.ne, values, stripped), map(operator.not_, values))
+    if not is_unicode("".join(values)):
+        bad = map(operator.or_, bad, map(operator.not_, map(is_unicode, values)))
+    return list(compress(range(len(values)), bad))
 
 
 def all_identifiers(values: tuple[str, ...], *, unique: bool = False) -> bool:

@@ -7,6 +7,7 @@ Messages name the rule and the type of a bad value, never the value itself.
 
 from __future__ import annotations
 
+import collections
 import math
 import re
 import sys
@@ -14,11 +15,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from itertools import repeat
 from typing import Any, TypeVar, cast
 
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.model._moments import OUT_OF_UTC_RANGE, in_utc_range, utc_offset
-from customer_model.model._text import NOT_UNICODE, all_identifiers, is_unicode
+from customer_model.model._text import NOT_UNICODE, all_identifiers, is_unicode, not_identifiers
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -108,6 +110,9 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
         return frozenset(exact_member(cls, v) for v in found)
     return cast("frozenset[E]", found)
 
+
+#: The bad elements of one collection that are each reported; the rest are counted.
+MAX_ITEMIZED = 10
 
 #: The largest integer any model, result or argument holds (Checker.integer): it
 #: fits a 64-bit column, and far larger numbers are mistakes, not data.
@@ -204,12 +209,26 @@ class Checker:
         before = len(self.problems or ())
         if self.items(path, values, str):
             assert isinstance(values, tuple)
-            for i, value in enumerate(values):
-                self.ident((*path, i), value)
+            bad = not_identifiers(values)
+            for i in bad[:MAX_ITEMIZED]:
+                self.ident((*path, i), values[i])
+            self.not_itemized(path, len(bad), "ids are not valid")
             if unique:
-                for value in duplicates(values):
+                repeated = duplicates(values)
+                for value in repeated[:MAX_ITEMIZED]:
                     self.add(path, f"id {value!r} is listed more than once")
+                self.not_itemized(path, len(repeated), "ids are listed more than once")
         return len(self.problems or ()) == before
+
+    def not_itemized(self, path: Path | str, count: int, what: str) -> None:
+        """Say how many problems of a kind there are, when more than are itemized.
+
+        A collection of a million bad values is refused with the first
+        :data:`MAX_ITEMIZED` of them and a count, as the JSON reader refuses
+        a long bad array: rejecting it costs about what accepting it does.
+        """
+        if count > MAX_ITEMIZED:
+            self.add(path, f"{count:,} {what}; the first {MAX_ITEMIZED} are itemized")
 
     def counts_by_id(
         self, path: str, pairs: object, what: str, *, maximum: int | None = None
@@ -451,12 +470,13 @@ class Checker:
         if type(value) is not tuple:
             self.add(path, f"must be a list or tuple, not {type_name(value)}")
             return False
-        ok = True
-        for i, item in enumerate(value):
-            if not isinstance(item, cls):
-                self.add((*path, i), f"must be a {_names(cls)}, not {type_name(item)}")
-                ok = False
-        return ok
+        if all(map(isinstance, value, repeat(cls))):  # in C: results hold many ids
+            return True
+        bad = [i for i, item in enumerate(value) if not isinstance(item, cls)]
+        for i in bad[:MAX_ITEMIZED]:
+            self.add((*path, i), f"must be a {_names(cls)}, not {type_name(value[i])}")
+        self.not_itemized(path, len(bad), f"elements are not a {_names(cls)}")
+        return not bad
 
     def members(
         self, path: Path | str, value: object, cls: type[Any] | tuple[type[Any], ...]
@@ -486,11 +506,10 @@ class Checker:
             path = (path,)
         if self.items(path, value, str):
             assert isinstance(value, tuple)
-            for i, v in enumerate(value):
-                if not is_unicode(v):
-                    self.add((*path, i), NOT_UNICODE)
-                elif not v.strip():
-                    self.add((*path, i), "must not be empty or blank")
+            bad = [i for i, v in enumerate(value) if not (v.strip() and is_unicode(v))]
+            for i in bad[:MAX_ITEMIZED]:
+                self.text((*path, i), value[i])
+            self.not_itemized(path, len(bad), "texts are not valid")
 
 
 def _names(cls: type[Any] | tuple[type[Any], ...]) -> str:
@@ -507,8 +526,8 @@ def some(values: Iterable[str], limit: int = 5) -> str:
 
 
 def duplicates(values: Iterable[T]) -> list[T]:
-    """Values that occur more than once, in first-repeat order (linear however many repeat)."""
-    return list(dict.fromkeys(v for _, v in repeats(values)))
+    """Values that occur more than once, in the order they first occur (counted in C)."""
+    return [value for value, count in collections.Counter(values).items() if count > 1]
 
 
 def repeats(values: Iterable[T]) -> list[tuple[int, T]]:
