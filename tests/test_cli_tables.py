@@ -152,14 +152,20 @@ def on_two_disks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "replace", across)
 
 
-def test_a_link_to_another_file_system_gets_a_whole_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def linked_elsewhere(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A folder whose table *name* is a link to an old file of that name in another folder."""
     folder, elsewhere = tmp_path / "tables", tmp_path / "elsewhere"
     folder.mkdir()
     elsewhere.mkdir()
-    (elsewhere / "users.parquet").write_bytes(b"old")
-    (folder / "users.parquet").symlink_to(elsewhere / "users.parquet")
+    (elsewhere / name).write_bytes(b"old")
+    (folder / name).symlink_to(elsewhere / name)
+    return folder, elsewhere
+
+
+def test_a_link_to_another_file_system_gets_a_whole_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, elsewhere = linked_elsewhere(tmp_path, "users.parquet")
     on_two_disks(monkeypatch)
     assert generate(folder, "parquet") == 0
     assert (folder / "users.parquet").is_symlink()
@@ -175,11 +181,7 @@ def test_a_stop_while_copying_to_another_disk_leaves_everything_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The copy runs before the tables start to move, so a stop need not wait for it.
-    folder, elsewhere = tmp_path / "tables", tmp_path / "elsewhere"
-    folder.mkdir()
-    elsewhere.mkdir()
-    (elsewhere / "users.jsonl").write_bytes(b"old")
-    (folder / "users.jsonl").symlink_to(elsewhere / "users.jsonl")
+    folder, elsewhere = linked_elsewhere(tmp_path, "users.jsonl")
 
     def stopped(*args: Any, **kwargs: Any) -> None:
         assert not os.path.lexists(folder / MOVING)  # nothing has moved yet
