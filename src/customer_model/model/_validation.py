@@ -111,7 +111,9 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
     return cast("frozenset[E]", found)
 
 
-#: The bad elements of one collection that are each reported; the rest are counted.
+#: The bad elements of one collection (a model's, or a JSON array or object) each
+#: reported with every problem; the rest are counted.  Ten show the pattern; a
+#: hundred thousand would cost seconds.
 MAX_ITEMIZED = 10
 
 #: The largest integer any model, result or argument holds (Checker.integer): it

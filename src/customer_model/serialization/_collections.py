@@ -25,6 +25,7 @@ from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
 
 from customer_model.model._frozenmap import key_order
+from customer_model.model._validation import MAX_ITEMIZED
 from customer_model.serialization._codegen import Retry, enum_value, quick_of
 from customer_model.serialization._scalars import Invalid, json_type, structure_int
 
@@ -49,9 +50,6 @@ __all__ = [
 
 Hook = Callable[[Any, Any], Any]
 
-#: Bad elements of one array or object itemized with every problem; the rest
-#: are counted.  Ten show the pattern; a hundred thousand would cost seconds.
-MAX_ITEMIZED = 10
 
 #: One bad element: its index (or key), the error, the type it should have
 #: had, and what it is (cattrs' words: ``"iterable @ index"``, ``"mapping key
