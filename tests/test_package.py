@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,20 @@ def test_py_typed_is_shipped() -> None:
     from importlib.resources import files
 
     assert files("customer_model").joinpath("py.typed").is_file()
+
+
+def test_the_backlog_module_documents_each_alias_it_exports() -> None:
+    # The API page shows a module's data names only with a ``#:`` comment where
+    # the module defines them; an alias imported from a private module shows nothing.
+    from sphinx.pycode import ModuleAnalyzer
+
+    from customer_model import backlog
+
+    documented = {name for _, name in ModuleAnalyzer.for_module(backlog.__name__).find_attr_docs()}
+    data = [
+        name
+        for name in backlog.__all__
+        if not inspect.isclass(value := getattr(backlog, name)) and not inspect.isfunction(value)
+    ]
+    assert {"RankedBy", "VoiceRoleValue", "FactorValue", "RECORD_COLUMNS"} <= set(data)
+    assert [name for name in data if name not in documented] == []

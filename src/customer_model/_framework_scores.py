@@ -21,10 +21,7 @@ from customer_model.frameworks import (
 )
 from customer_model.model._validation import Checker, some, type_name
 
-__all__ = ["RankedBy", "framework_scores", "ranked_by_method"]
-
-#: What decided a backlog's order: the feedback score, or a framework.
-RankedBy = Literal["feedback", "rice", "ice-product", "ice-mean", "wsjf"]
+__all__ = ["framework_scores"]
 
 _SUBJECT = "rerank input"
 
@@ -94,14 +91,3 @@ def framework_scores(
         values.append(value)
     check.done(_SUBJECT)
     return values
-
-
-def ranked_by_method(
-    method: Literal["rice", "ice", "wsjf"], ice_method: Literal["product", "mean"] | None
-) -> RankedBy:
-    """The :data:`RankedBy` of a checked rerank."""
-    if method == "rice":
-        return "rice"
-    if method == "wsjf":
-        return "wsjf"
-    return "ice-mean" if ice_method == "mean" else "ice-product"

@@ -20,7 +20,7 @@ from typing import Any, Literal, overload
 import attrs
 
 from customer_model._display import html_table, money, printable, share, short_items, text_table
-from customer_model._framework_scores import RankedBy, framework_scores, ranked_by_method
+from customer_model._framework_scores import framework_scores
 from customer_model.frameworks import IceEstimate, RiceEstimate, WsjfEstimate
 from customer_model.model._frozenmap import freeze
 from customer_model.model._rule_fields import plain_decimal
@@ -61,6 +61,8 @@ _COUNTS = (
     "unlisted_voices",
     "anonymous_voices",
 )
+#: What decided a backlog's order: the feedback score, or a framework.
+RankedBy = Literal["feedback", "rice", "ice-product", "ice-mean", "wsjf"]
 #: The columns of :meth:`Backlog.to_records`, before one ``revenue_<CUR>`` per
 #: currency: all of them when the backlog is empty (an empty table's header).
 RECORD_COLUMNS = (
@@ -113,7 +115,9 @@ class Factor(enum.Enum):
         return _FACTOR_LABELS[self]
 
 
+#: The values of :class:`VoiceRole`, which :class:`ScoreComponent` accepts for its members.
 VoiceRoleValue = Literal["purchaser", "user", "both", "unlisted", "anonymous"]
+#: The values of :class:`Factor`, which :class:`ScoreStep` accepts for its members.
 FactorValue = Literal["points", "role", "kind", "recency", "customer_value", "segment", "fit"]
 
 
@@ -351,6 +355,17 @@ def _framework_order(item: BacklogItem) -> tuple[float, float, str]:
     return (-item.framework_score, -item.score, item.theme)
 
 
+def _ranked_by(
+    method: Literal["rice", "ice", "wsjf"], ice_method: Literal["product", "mean"] | None
+) -> RankedBy:
+    """The :data:`RankedBy` of a checked rerank."""
+    if method == "rice":
+        return "rice"
+    if method == "wsjf":
+        return "wsjf"
+    return "ice-mean" if ice_method == "mean" else "ice-product"
+
+
 def _items(value: Iterable[BacklogItem]) -> tuple[BacklogItem, ...]:
     return to_tuple(value)
 
@@ -463,7 +478,7 @@ class Backlog(Sequence[BacklogItem]):
             zip(values, self.items, strict=True),
             key=lambda pair: (-pair[0], *_feedback_order(pair[1])),
         )
-        ranked_by = ranked_by_method(method, ice_method)
+        ranked_by = _ranked_by(method, ice_method)
         items = tuple(
             attrs.evolve(item, rank=rank, framework_score=value)
             for rank, (value, item) in enumerate(scored, start=1)
