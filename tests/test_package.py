@@ -164,18 +164,33 @@ def test_py_typed_is_shipped() -> None:
     assert files("customer_model").joinpath("py.typed").is_file()
 
 
-def test_the_backlog_module_documents_each_alias_it_exports() -> None:
+#: Exported by ``customer_model.model.rules`` from private modules; rules.py has no
+#: room under the 600-line limit to define them again with a doc comment.
+_UNDOCUMENTED = {("customer_model.model.rules", n) for n in ("FIELDS", "MAX_DEPTH", "Predicate")}
+
+
+def test_every_documented_module_describes_each_constant_and_alias_it_exports() -> None:
     # The API page shows a module's data names only with a ``#:`` comment where
-    # the module defines them; an alias imported from a private module shows nothing.
+    # the module defines them; a name imported from a private module shows nothing.
+    import re
+    import typing
+
     from sphinx.pycode import ModuleAnalyzer
 
-    from customer_model import backlog
-
-    documented = {name for _, name in ModuleAnalyzer.for_module(backlog.__name__).find_attr_docs()}
-    data = [
-        name
-        for name in backlog.__all__
-        if not inspect.isclass(value := getattr(backlog, name)) and not inspect.isfunction(value)
-    ]
-    assert {"RankedBy", "VoiceRoleValue", "FactorValue", "RECORD_COLUMNS"} <= set(data)
-    assert [name for name in data if name not in documented] == []
+    api = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = []
+    for name in re.findall(r"automodule:: (\S+)", api):
+        module = importlib.import_module(name)
+        described = {attr for _, attr in ModuleAnalyzer.for_module(name).find_attr_docs()}
+        for export in getattr(module, "__all__", ()):
+            value = getattr(module, export)
+            if (
+                inspect.isclass(value)
+                or inspect.isfunction(value)
+                or inspect.ismodule(value)
+                or isinstance(value, typing.TypeVar)
+            ):
+                continue
+            if export not in described and (name, export) not in _UNDOCUMENTED:
+                missing.append(f"{name}.{export}")
+    assert missing == []

@@ -120,10 +120,13 @@ class Evidence(enum.Enum):
     SEGMENT_VOICES = "segment_voices"
 
 
+#: The values of :class:`Scale`, which :class:`ScorecardFactor` takes for its members.
 ScaleValue = Literal[
     "0-10", "0-100", "fibonacci", "stars", "checkbox", "percentage", "relative", "number"
 ]
+#: The values of :class:`FactorKind`.
 FactorKindValue = Literal["benefit", "cost"]
+#: The values of :class:`Evidence`.
 EvidenceValue = Literal[
     "customer_importance",
     "customer_count",

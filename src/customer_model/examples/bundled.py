@@ -80,6 +80,7 @@ Progress = Callable[[int, int], None]
 
 #: The bundled ``data/bundled.json`` is ``sample_dataset(customers=12, seed=26)``.
 BUNDLED_CUSTOMERS = 12
+#: The seed of the bundled dataset (see :data:`BUNDLED_CUSTOMERS`).
 BUNDLED_SEED = 26
 
 

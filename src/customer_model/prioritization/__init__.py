@@ -38,11 +38,13 @@ from customer_model.model.policy import PrioritizationPolicy
 from customer_model.model.segments import SegmentLike
 from customer_model.prioritization._items import (
     GroupFactors,
-    GroupKey,
     backlog_items,
     factors_of,
     ranked_items,
     voice_factors,
+)
+from customer_model.prioritization._items import (
+    GroupKey as _GroupKey,
 )
 from customer_model.prioritization._voices import (
     CustomerFacts,
@@ -55,6 +57,9 @@ from customer_model.prioritization._voices import (
     voices_of,
     weighted_segments,
 )
+
+#: Where a voice's factors are summed: its theme, and the explanation's role and need.
+GroupKey = _GroupKey
 
 __all__ = [
     "CustomerFacts",

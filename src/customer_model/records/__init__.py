@@ -73,6 +73,7 @@ T = TypeVar("T")
 #: One row: column name to a JSON scalar.
 Record = dict[str, str | int | float | bool | None]
 
+#: The columns of :func:`to_records` for customers, in order (no personal data).
 CUSTOMER_COLUMNS = (
     "id",
     "kind",
@@ -98,7 +99,9 @@ CUSTOMER_COLUMNS = (
     "rfm_monetary",
     "rfm_code",
 )
+#: The customer columns that hold personal data, added only when asked for.
 PERSONAL_CUSTOMER_COLUMNS = ("name", "city")
+#: The columns of :func:`user_records`, one row per user of a customer.
 USER_COLUMNS = (
     "customer_id",
     "person_id",
@@ -107,6 +110,7 @@ USER_COLUMNS = (
     "features_used",
     "is_purchaser",
 )
+#: The columns of :func:`purchaser_records`, one row per purchaser of a customer.
 PURCHASER_COLUMNS = (
     "customer_id",
     "person_id",
@@ -115,6 +119,7 @@ PURCHASER_COLUMNS = (
     "currency",
     "is_user",
 )
+#: The person columns (of users and purchasers) that hold personal data, added only when asked for.
 PERSONAL_PERSON_COLUMNS = (
     "name",
     "email",
@@ -125,7 +130,9 @@ PERSONAL_PERSON_COLUMNS = (
     "region",
     "city",
 )
+#: The columns of :func:`purchase_records`, one row per purchase.
 PURCHASE_COLUMNS = ("customer_id", "amount", "currency", "at")
+#: The columns of :func:`feedback_records`, in order (no personal data).
 FEEDBACK_COLUMNS = (
     "id",
     "customer_id",
@@ -141,6 +148,7 @@ FEEDBACK_COLUMNS = (
     "customer_kind",
     "segments",
 )
+#: The feedback columns that hold personal data (free text), added only when asked for.
 PERSONAL_FEEDBACK_COLUMNS = ("text",)
 
 #: What a column holds, for typing a table or a data frame (see below).

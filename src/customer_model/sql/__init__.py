@@ -64,7 +64,11 @@ from customer_model.model.rules import (
 from customer_model.model.segments import Segment
 from customer_model.sql._backlog import BacklogSQL, build, check_arguments, check_dialect
 from customer_model.sql._engine import prioritize_sql
-from customer_model.sql._writing import TABLES, holds_nul
+from customer_model.sql._writing import TABLES as _TABLES
+from customer_model.sql._writing import holds_nul
+
+#: The record tables the backlog reads, by the name it gives them unless ``tables=`` renames them.
+TABLES = _TABLES
 
 __all__ = [
     "DIALECTS",
