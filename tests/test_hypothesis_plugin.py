@@ -163,3 +163,17 @@ def test_strategies_without_hypothesis_name_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert "pip install 'customer-model[testing]'" in out.stdout
+
+
+def test_the_testing_page_documents_every_strategy_and_knob() -> None:
+    # Teams read docs/testing.md, not the source: a strategy or an argument
+    # missing from it is one they never learn about.
+    import inspect
+
+    from customer_model import testing
+
+    page = (Path(__file__).parents[1] / "docs" / "testing.md").read_text(encoding="utf-8")
+    for name in testing.__all__:
+        assert f"`{name}(" in page, name
+        for knob in inspect.signature(getattr(testing, name)).parameters:
+            assert f"`{knob}=`" in page, (name, knob)
