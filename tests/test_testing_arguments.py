@@ -215,6 +215,22 @@ def test_purchases_are_built_once_per_argument_set() -> None:
     assert cms.purchases() is cms.purchases(None, EPOCH, HORIZON)
 
 
+def test_built_strategies_do_not_keep_every_amounts_strategy_alive() -> None:
+    # A suite that builds customers(amounts=...) in every test must not keep
+    # each of those strategies (and what they hold) for the rest of the run.
+    import gc
+    import weakref
+
+    amounts = st.just(Decimal(1))
+    gone = weakref.ref(amounts)
+    cms.customers(amounts=amounts)
+    del amounts
+    for i in range(2000):  # more than hypothesis' own (bounded) cache of strategies holds
+        cms.purchases(amounts=st.just(Decimal(i)))
+    gc.collect()
+    assert gone() is None
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     bounds=st.lists(

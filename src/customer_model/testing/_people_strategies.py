@@ -171,7 +171,9 @@ def purchases(
     return _purchases(currency, since, until, amounts)
 
 
-@functools.cache  # checked arguments only: all hashable
+# Checked arguments only: all hashable.  Bounded: each call with a new *amounts*
+# strategy is a new key, and an unbounded cache would keep every one alive.
+@functools.lru_cache(maxsize=64)
 def _purchases(
     currency: str | None,
     since: datetime,
