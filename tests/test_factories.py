@@ -246,6 +246,20 @@ def test_dataset_factory_seed_must_be_an_integer(seed: object) -> None:
     assert info.value.paths == ["$.seed"]
 
 
+@pytest.mark.parametrize(
+    "factory", [PersonFactory, CustomerFactory, FeedbackFactory, SurveyResponseFactory]
+)
+@pytest.mark.parametrize("prefix", [" c-", "\tc-", "", 7])
+def test_a_prefix_no_id_may_start_with_is_refused_when_the_factory_is_made(
+    factory: type[Any], prefix: object
+) -> None:
+    # Ids must not start with white space; such a prefix used to be taken and
+    # then fail every build, blaming the id of a Person or an item.
+    with pytest.raises(ValidationError) as info:
+        factory(id_prefix=prefix)
+    assert info.value.paths == ["$.id_prefix"]
+
+
 def test_dataset_factory_checks_its_window() -> None:
     with pytest.raises(ValidationError) as info:
         DatasetFactory(start=datetime(2025, 1, 1), days=0)

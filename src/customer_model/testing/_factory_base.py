@@ -32,7 +32,9 @@ def check_common(
     births: bool = False,
 ) -> None:
     check_window(check, seed, start, days, moments=moments, births=births)
-    check.text("id_prefix", id_prefix)
+    # Checked like identifiers()' prefix: every id made would start with it.
+    if check.text("id_prefix", id_prefix) and str(id_prefix)[:1].isspace():
+        check.add("id_prefix", "must not start with white space: ids cannot")
 
 
 #: Adults are born up to this many years before a factory's start.
