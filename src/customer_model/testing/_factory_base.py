@@ -171,7 +171,8 @@ class FactoryBase:
         """The next id of this factory's sequence: ``<prefix>1``, ``<prefix>2``, ...
 
         An id an earlier call was given as an override is skipped, so the
-        factory's objects never share an id.
+        sequence never repeats an id, given or its own.  An override is used as
+        given, even one the factory made before (a changed copy of an object).
         """
         while True:
             candidate = f"{self.id_prefix}{next(self._ids)}"
