@@ -60,7 +60,12 @@ def _optional_currency(check: Checker, value: object) -> None:
 
 
 def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
-    """Non-empty ids of letters, digits and dashes, optionally with a prefix."""
+    """Non-empty ids of letters, digits and dashes, optionally with a prefix.
+
+    >>> from hypothesis import find
+    >>> find(identifiers("c-"), lambda _: True)
+    'c-0'
+    """
     check = Checker()
     if check.text("prefix", prefix, allow_empty=True) and prefix[:1].isspace():
         check.add("prefix", "must not start with white space: ids cannot")

@@ -56,6 +56,12 @@ __all__ = ["customers", "locations", "persons", "purchasers", "purchases", "user
 
 
 def locations() -> st.SearchStrategy[Location]:
+    """A location from a short list of real countries, regions and cities, any part unset.
+
+    >>> from hypothesis import find
+    >>> find(locations(), lambda place: place.city is not None).city
+    'Austin'
+    """
     return st.builds(
         Location,
         country=st.none() | st.sampled_from(_COUNTRIES),
@@ -252,6 +258,12 @@ def customers(
     distinct ids never share a person.  Without *currency*, each purchase
     has its own (so totals are often in mixed currencies); *amounts* are as
     in :func:`purchases`.
+
+    >>> from hypothesis import find
+    >>> from customer_model import role_split
+    >>> household = find(customers(kind="household", split="disjoint"), lambda c: c.users)
+    >>> household.kind.value, role_split(household).value
+    ('household', 'disjoint')
     """
     kind = exact_member(CustomerKind, kind)
     split = exact_member(RoleSplit, split)
