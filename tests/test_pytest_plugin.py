@@ -95,3 +95,21 @@ def test_loading_the_plugin_imports_neither_hypothesis_nor_the_library() -> None
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_each_test_gets_a_fresh_factory(cm_customer_factory: CustomerFactory, run: int) -> None:
+    # Function scope: a test that builds customers never moves another test's
+    # id sequence or generator on.
+    assert cm_customer_factory.build() == CustomerFactory(seed=0).build()
+    cm_customer_factory.batch(3)
+
+
+class TestOverriddenSeed:
+    @pytest.fixture
+    def cm_seed(self) -> int:
+        return 5
+
+    def test_the_split_fixtures_follow_the_overridden_seed(self, cm_household: Customer) -> None:
+        assert cm_household == CustomerFactory(seed=5).household()
+        assert cm_household != CustomerFactory(seed=0).household()
