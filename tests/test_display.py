@@ -138,3 +138,39 @@ def test_backlog_html_shows_no_control_or_bidi_character_of_a_theme(theme: str) 
     # shows; it is written out (\u202e, \x1b) as in the text table.
     assert all(c.isprintable() for c in page)
     assert backlog[0].theme == theme
+
+
+def test_a_long_backlog_shows_its_first_rows_in_html_and_counts_the_rest() -> None:
+    from customer_model._display import HTML_ROWS
+
+    buyer = Customer("c1", CustomerKind.INDIVIDUAL, purchasers=[Purchaser(Person("p1"))])
+    themes = HTML_ROWS + 40
+    items = [
+        FeedbackItem(
+            id=f"f{i}",
+            customer_id="c1",
+            author_id="p1",
+            theme=f"t{i}",
+            kind=FeedbackKind.BUG,
+            channel=Channel.EMAIL,
+            created_at=AT,
+        )
+        for i in range(themes)
+    ]
+    backlog = prioritize(items, [buyer], as_of=datetime(2025, 2, 1, tzinfo=UTC))
+    page = backlog._repr_html_()
+    # The header row, the first HTML_ROWS themes and one row counting the rest.
+    assert page.count("<tr>") == 1 + HTML_ROWS + 1
+    assert f"...40 more rows; {themes} in all" in page
+    assert f"<td>{backlog[HTML_ROWS - 1].theme}</td>" in page
+    assert f"<td>{backlog[HTML_ROWS].theme}</td>" not in page
+    # The records still have every theme.
+    assert len(backlog.to_records()) == themes
+
+
+def test_a_short_table_shows_every_row_and_no_count() -> None:
+    from customer_model._display import HTML_ROWS, html_table
+
+    page = html_table(None, ["a"], [[str(i)] for i in range(HTML_ROWS)])
+    assert page.count("<tr>") == 1 + HTML_ROWS
+    assert "more rows" not in page

@@ -15,6 +15,9 @@ from decimal import Decimal
 SHOWN_WHOLE = 6
 #: ...and beyond it the first few and a count, as pandas does.
 SHOWN_FIRST = 3
+#: An HTML table (a notebook's display) shows at most this many rows, then a
+#: last row counting the rest, as pandas does for a long frame.
+HTML_ROWS = 60
 
 
 def short_items(items: object) -> str:
@@ -100,14 +103,29 @@ def html_table(
     """An HTML table with an optional caption; every cell made printable, then escaped.
 
     A bidi override or a control character in a theme would otherwise reorder
-    or hide what a notebook shows, as it would in a terminal.
+    or hide what a notebook shows, as it would in a terminal.  Beyond
+    :data:`HTML_ROWS` rows only the first ones show, then a row saying how many
+    more there are: a backlog of thousands of themes must not freeze a
+    notebook (``to_records()`` has them all).
     """
 
     def e(text: str) -> str:
         return html.escape(printable(text))
 
     head = "".join(f"<th>{e(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    shown = list(rows)
+    more = len(shown) - HTML_ROWS
+    if more > 0:
+        total = len(shown)
+        shown = shown[:HTML_ROWS]
+    body = "".join(
+        "<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in shown
+    )
+    if more > 0:
+        body += (
+            f'<tr><td colspan="{max(len(headers), 1)}">'
+            f"...{more:,} more rows; {total:,} in all</td></tr>"
+        )
     cap = "" if caption is None else f"<caption>{e(caption)}</caption>"
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
