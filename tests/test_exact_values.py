@@ -310,3 +310,15 @@ def test_shortest_keeps_the_value_and_drops_only_trailing_zeros(amount: Decimal)
 def test_shortest_leaves_what_is_not_money_alone() -> None:
     for odd in (Decimal("Infinity"), Decimal("-Infinity"), Decimal("NaN")):
         assert str(shortest(odd)) == str(odd)
+
+
+@pytest.mark.parametrize(("vocabulary", "build"), PLACES)
+def test_a_number_where_a_value_goes_is_told_the_values(
+    vocabulary: type[enum.Enum], build: Any
+) -> None:
+    # importance=4 in a notebook: the message must say what to write instead.
+    with pytest.raises(ValidationError) as info:
+        build(4)
+    message = str(info.value)
+    assert all(repr(member.value) in message for member in vocabulary), message
+    assert "not int" in message

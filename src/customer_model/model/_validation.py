@@ -443,11 +443,15 @@ class Checker:
                 self.add(path, "is required")
             return
         if not isinstance(value, enum):
-            if values and type(value) is str:
+            # A number where a word goes (importance=4) is refused too, with
+            # the words listed: the message must say what to write instead.
+            a = "an" if enum.__name__[0] in "AEIOU" else "a"
+            if values:
                 listed = ", ".join(repr(m.value) for m in enum)
-                self.add(path, f"must be a {enum.__name__} or one of its values: {listed}")
+                wrong = "" if type(value) is str else f", not {type_name(value)}"
+                self.add(path, f"must be {a} {enum.__name__} or one of its values: {listed}{wrong}")
             else:
-                self.add(path, f"must be a {enum.__name__}, not {type_name(value)}")
+                self.add(path, f"must be {a} {enum.__name__}, not {type_name(value)}")
 
     def instance(
         self, path: Path | str, value: object, cls: type[Any], *, optional: bool = False
@@ -489,7 +493,11 @@ class Checker:
             return False
         bad = {type_name(v) for v in value if not isinstance(v, cls)}
         if bad:
-            self.add(path, f"must contain only {_names(cls)} values, not {', '.join(sorted(bad))}")
+            wanted = f"{_names(cls)} values"
+            if isinstance(cls, type) and issubclass(cls, Enum):  # say what to write instead
+                listed = ", ".join(repr(m.value) for m in cls)
+                wanted = f"{cls.__name__} members or their values: {listed}"
+            self.add(path, f"must contain only {wanted}, not {', '.join(sorted(bad))}")
             return False
         return True
 
