@@ -174,3 +174,37 @@ def test_a_short_table_shows_every_row_and_no_count() -> None:
     page = html_table(None, ["a"], [[str(i)] for i in range(HTML_ROWS)])
     assert page.count("<tr>") == 1 + HTML_ROWS
     assert "more rows" not in page
+
+
+def test_reprs_of_large_results_stay_short() -> None:
+    from customer_model import Segment
+    from customer_model.reports import split_report
+    from customer_model.satisfaction import SegmentBreakdown, SegmentScore
+    from customer_model.trends import CalendarPeriod, Granularity, VolumeTable
+
+    # A weekly volume table over four years, of 200 themes.
+    first = CalendarPeriod(datetime(2024, 1, 1, tzinfo=UTC).date(), Granularity.WEEK)
+    periods = [first]
+    while len(periods) < 208:
+        periods.append(CalendarPeriod.containing(periods[-1].end, Granularity.WEEK))
+    themes = [f"t{i:03}" for i in range(200)]
+    table = VolumeTable(
+        granularity="week",
+        periods=periods,
+        themes=themes,
+        counts={t: (1,) * len(periods) for t in themes},
+    )
+    # A split report and a segment breakdown over 300 segments.
+    segments = [Segment(f"s{i:03}", f"S{i}") for i in range(300)]
+    report = split_report([_customer()], segments)
+    scores = SegmentBreakdown(
+        measure="nps",
+        overall=None,
+        segments=[SegmentScore(segment_id=s.id, score=None) for s in segments],
+    )
+    for result, parts in [(table, 3), (report, 1), (scores, 1)]:
+        text = repr(result)
+        assert len(text) < 2_000, type(result).__name__
+        assert text.count(" in all") >= parts
+    assert "...197 more; 200 in all" in repr(table)
+    assert "...297 more; 300 in all" in repr(report)

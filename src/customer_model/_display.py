@@ -32,6 +32,22 @@ def short_items(items: object) -> str:
     return f"({head}, ...{len(items) - SHOWN_FIRST:,} more; {len(items):,} in all)"
 
 
+def short_mapping(mapping: object) -> str:
+    """``repr`` of a mapping field, its values as :func:`short_items`, cut to its first few keys.
+
+    A volume table holds a row of counts per theme and period: hundreds of each.
+    """
+    if not isinstance(mapping, Mapping):
+        return repr(mapping)
+    pairs = [
+        f"{key!r}: {short_items(value)}" for key, value in list(mapping.items())[: SHOWN_WHOLE + 1]
+    ]
+    if len(mapping) <= SHOWN_WHOLE:
+        return "{" + ", ".join(pairs) + "}"
+    head = ", ".join(pairs[:SHOWN_FIRST])
+    return "{" + f"{head}, ...{len(mapping) - SHOWN_FIRST:,} more; {len(mapping):,} in all" + "}"
+
+
 def short_matrix(rows: object) -> str:
     """``repr`` of a tuple of tuples, each row and the rows cut as :func:`short_items` cuts.
 

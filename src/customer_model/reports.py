@@ -15,7 +15,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table, text_table
+from customer_model._display import html_table, short_items, text_table
 from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.errors import ValidationError
 from customer_model.model._validation import (
@@ -155,7 +155,7 @@ class SplitReport:
 
     overall: SplitCounts
     by_kind: tuple[SplitCounts, ...] = attrs.field(converter=_rows)
-    by_segment: tuple[SplitCounts, ...] = attrs.field(converter=_rows)
+    by_segment: tuple[SplitCounts, ...] = attrs.field(converter=_rows, repr=short_items)
 
     def __attrs_post_init__(self) -> None:
         # Built by split_report, but also loaded from JSON: keep the rows it promises.

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import attrs
 
-from customer_model._display import html_table, text_table
+from customer_model._display import html_table, short_items, text_table
 from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.errors import Path, ValidationError
 from customer_model.model._validation import (
@@ -321,7 +321,7 @@ class SegmentBreakdown:
 
     measure: SurveyMeasure = attrs.field(converter=measure_member)
     overall: GroupScore | None
-    segments: tuple[SegmentScore, ...] = attrs.field(converter=_segment_scores)
+    segments: tuple[SegmentScore, ...] = attrs.field(converter=_segment_scores, repr=short_items)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()

@@ -16,7 +16,7 @@ from typing import Any, overload
 
 import attrs
 
-from customer_model._display import html_table, printable, share, text_table
+from customer_model._display import html_table, printable, share, short_items, text_table
 from customer_model.model._text import is_unicode
 from customer_model.model._validation import Checker, duplicates, to_tuple
 
@@ -177,7 +177,7 @@ class ScorecardRanking(Sequence[RankedTheme]):
     ``None``) and ``as_of`` the time of the backlog the evidence came from.
     """
 
-    items: tuple[RankedTheme, ...] = attrs.field(converter=_items)
+    items: tuple[RankedTheme, ...] = attrs.field(converter=_items, repr=short_items)
     factors: tuple[str, ...] = attrs.field(converter=_names)
     as_of: datetime
     scorecard: str | None = None

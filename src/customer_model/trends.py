@@ -18,7 +18,7 @@ from typing import Any, Literal
 import attrs
 from dateutil.relativedelta import MO, relativedelta
 
-from customer_model._display import html_table, printable, text_table
+from customer_model._display import html_table, printable, short_items, short_mapping, text_table
 from customer_model.errors import Path, ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
 from customer_model.model._moments import ZONE_ERRORS, is_aware
@@ -178,9 +178,9 @@ class VolumeTable:
     """
 
     granularity: Granularity = attrs.field(converter=_granularity)
-    periods: tuple[CalendarPeriod, ...] = attrs.field(converter=_periods)
-    themes: tuple[str, ...] = attrs.field(converter=_themes)
-    counts: Mapping[str, tuple[int, ...]] = attrs.field(converter=freeze)
+    periods: tuple[CalendarPeriod, ...] = attrs.field(converter=_periods, repr=short_items)
+    themes: tuple[str, ...] = attrs.field(converter=_themes, repr=short_items)
+    counts: Mapping[str, tuple[int, ...]] = attrs.field(converter=freeze, repr=short_mapping)
 
     def __attrs_post_init__(self) -> None:
         # Built by feedback_volume, but also loaded from JSON: keep the shape it promises.
