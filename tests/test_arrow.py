@@ -54,7 +54,7 @@ from customer_model.records import (
 from customer_model.satisfaction import satisfaction_by_role, satisfaction_by_segment
 from customer_model.segmentation import overlap_matrix, segment_sizes
 from customer_model.testing import customers, datasets
-from customer_model.trends import feedback_volume
+from customer_model.trends import feedback_volume, rising_themes, trend_records
 
 AS_OF = datetime(2026, 6, 30, tzinfo=UTC)
 RATES = {"EUR": Decimal(1), "BRL": Decimal("0.17")}
@@ -162,6 +162,9 @@ def _results() -> dict[str, list[dict[str, object]]]:
         "steps": backlog.step_records(),
         "split": split_report(ds.customers, [families]).to_records(),
         "volume": feedback_volume(ds.feedback).to_records(),
+        "trends": trend_records(
+            rising_themes(ds.feedback, as_of=datetime(2026, 6, 15, tzinfo=UTC))
+        ),
         "sizes": segment_sizes([families, b2b], ds.customers).to_records(),
         "overlap": overlap_matrix([families, b2b], ds.customers).to_records(),
         "coverage": persona_coverage(ds.customers, [buyer], [families, b2b]).to_records(),
@@ -185,6 +188,10 @@ def test_every_results_records_get_typed_columns() -> None:
     volume = to_arrow(_results()["volume"])
     assert volume.schema.field("start").type == pa.date32()
     assert volume.schema.field("count").type == pa.int64()
+    # The demo's rising themes are all new: growth is None throughout, still a float.
+    trends = to_arrow(_results()["trends"])
+    assert trends.schema.field("growth").type == pa.float64()
+    assert trends.schema.field("current_start").type == pa.date32()
 
 
 def test_a_column_of_nulls_keeps_its_type() -> None:

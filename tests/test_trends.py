@@ -30,6 +30,7 @@ from customer_model.trends import (
     VolumeTable,
     feedback_volume,
     rising_themes,
+    trend_records,
 )
 
 _ids = iter(range(1_000_000))
@@ -231,6 +232,33 @@ class TestRising:
         assert sso.previous_period.label == "2026-04"
         assert sso.current_period.label == "2026-05"
         assert "new" in str(export)
+        # Flat records for a data frame: one per theme, dates as ISO text, JSON-ready.
+        assert trend_records(rising) == [
+            {
+                "theme": "sso",
+                "previous_period": "2026-04",
+                "previous_start": "2026-04-01",
+                "current_period": "2026-05",
+                "current_start": "2026-05-01",
+                "previous": 2,
+                "current": 5,
+                "change": 3,
+                "growth": 1.5,
+            },
+            {
+                "theme": "export",
+                "previous_period": "2026-04",
+                "previous_start": "2026-04-01",
+                "current_period": "2026-05",
+                "current_start": "2026-05-01",
+                "previous": 0,
+                "current": 2,
+                "change": 2,
+                "growth": None,
+            },
+        ]
+        with pytest.raises(ValidationError, match=r"\$\.trends\[0\]: must be a ThemeTrend"):
+            trend_records([1])  # type: ignore[list-item]
 
     def test_as_of_at_a_period_start_completes_the_period_before(self) -> None:
         feedback = [item("x", utc(2026, 5, 31)), item("x", utc(2026, 5, 30))]

@@ -33,6 +33,7 @@ __all__ = [
     "VolumeTable",
     "feedback_volume",
     "rising_themes",
+    "trend_records",
 ]
 
 
@@ -481,3 +482,31 @@ def rising_themes(
         key=lambda t: (-t.change, -(t.growth if t.growth is not None else float("inf")), t.theme)
     )
     return tuple(rising)
+
+
+def trend_records(trends: Iterable[ThemeTrend]) -> list[dict[str, str | int | float | None]]:
+    """*trends* (what :func:`rising_themes` returns) as flat records, one per theme.
+
+    Columns ``theme``; ``previous_period`` and ``current_period`` (labels such
+    as ``2026-05``) with ``previous_start`` and ``current_start`` (ISO date
+    text, as a :class:`VolumeTable`'s ``start``); the counts ``previous``,
+    ``current`` and ``change``; and ``growth`` (``None`` for a new theme).
+    """
+    rows = tuple(trends) if isinstance(trends, Iterable) else trends
+    check = Checker()
+    check.items("trends", rows, ThemeTrend)
+    check.done("trend_records input")
+    return [
+        {
+            "theme": t.theme,
+            "previous_period": t.previous_period.label,
+            "previous_start": t.previous_period.start.isoformat(),
+            "current_period": t.current_period.label,
+            "current_start": t.current_period.start.isoformat(),
+            "previous": t.previous,
+            "current": t.current,
+            "change": t.change,
+            "growth": t.growth,
+        }
+        for t in rows
+    ]

@@ -52,6 +52,9 @@ RESULT_TYPES: Mapping[str, ArrowKind] = {
             "purchasers_only",
             "users_only",
             "count",
+            "previous",
+            "current",
+            "change",
         ),
         "integer",
     ),
@@ -71,6 +74,7 @@ RESULT_TYPES: Mapping[str, ArrowKind] = {
             "overlapping_share",
             "purchasers_only_share",
             "users_only_share",
+            "growth",
         ),
         "float",
     ),
@@ -87,11 +91,15 @@ RESULT_TYPES: Mapping[str, ArrowKind] = {
             "other_id",
             "persona_id",
             "period",
+            "previous_period",
+            "current_period",
         ),
         "text",
     ),
     "revenue": "decimal",
     "start": "date",
+    "previous_start": "date",
+    "current_start": "date",
 }
 
 _REVENUE_COLUMN = re.compile(r"revenue_[A-Z]{3}")
