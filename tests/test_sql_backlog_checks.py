@@ -77,6 +77,27 @@ def test_repeated_feedback_ids_are_refused_in_prioritize_words() -> None:
     assert str(_error(_con(tables))) == str(expected)
 
 
+def test_repeated_customer_ids_are_refused_in_prioritize_words() -> None:
+    tables = _tables()
+    tables["customers"] += tables["customers"][1:3]
+    expected = _python_error(DATA.feedback, [*DATA.customers, *DATA.customers[1:3]])
+    error = _error(_con(tables))
+    # Rows have no position: the path names the table's column instead of an item.
+    assert [p.message for p in error.problems] == [p.message for p in expected.problems]
+    assert {p.location for p in error.problems} == {"$.customers.id"}
+
+
+def test_more_repeated_customer_ids_than_are_named_are_counted() -> None:
+    tables = _tables()
+    tables["customers"] += tables["customers"]
+    error = _error(_con(tables))
+    ids = sorted(c.id for c in DATA.customers)
+    assert [p.message for p in error.problems] == [
+        *(f"id {cid!r} is used more than once" for cid in ids[:5]),
+        f"{len(ids) - 5} more id(s) are used more than once",
+    ]
+
+
 def test_feedback_after_as_of_is_refused_in_prioritize_words() -> None:
     early = min(f.created_at for f in DATA.feedback) + timedelta(days=30)
     expected = _python_error(DATA.feedback, DATA.customers, as_of=early)

@@ -386,8 +386,11 @@ def problems(
                 )
         elif problem == "repeated" and probe.table == "feedback":
             out.append(Problem((table,), f"repeats the id(s) {listed}"))
-        elif problem == "repeated":
-            out.append(Problem(path, f"repeats the id(s) {listed}"))
+        elif problem == "repeated":  # customers: prioritize() names each repeated id
+            out += [Problem(path, f"id {cid!r} is used more than once") for cid in sorted(examples)]
+            if ids > len(examples):
+                more = ids - len(examples)
+                out.append(Problem(path, f"{more} more id(s) are used more than once"))
         elif problem == "late":
             out.append(Problem((table,), f"has item(s) created after as_of: {listed}"))
         elif problem == "out_of_range":
