@@ -55,6 +55,7 @@ class TestSeedOverride:
 
     def test_overridden_seed_reaches_the_factories(self, cm_household: Customer) -> None:
         assert cm_household == CustomerFactory(seed=42).household()
+        assert cm_household != CustomerFactory(seed=0).household()  # not the default's
 
 
 _NO_HYPOTHESIS = """
@@ -103,13 +104,3 @@ def test_each_test_gets_a_fresh_factory(cm_customer_factory: CustomerFactory, ru
     # id sequence or generator on.
     assert cm_customer_factory.build() == CustomerFactory(seed=0).build()
     cm_customer_factory.batch(3)
-
-
-class TestOverriddenSeed:
-    @pytest.fixture
-    def cm_seed(self) -> int:
-        return 5
-
-    def test_the_split_fixtures_follow_the_overridden_seed(self, cm_household: Customer) -> None:
-        assert cm_household == CustomerFactory(seed=5).household()
-        assert cm_household != CustomerFactory(seed=0).household()
