@@ -259,6 +259,8 @@ class TestRising:
         ]
         with pytest.raises(ValidationError, match=r"\$\.trends\[0\]: must be a ThemeTrend"):
             trend_records([1])  # type: ignore[list-item]
+        with pytest.raises(ValidationError, match=r"\$\.trends: must be a list or tuple, not str"):
+            trend_records("sso")  # type: ignore[arg-type]  # not read as its letters
 
     def test_as_of_at_a_period_start_completes_the_period_before(self) -> None:
         feedback = [item("x", utc(2026, 5, 31)), item("x", utc(2026, 5, 30))]

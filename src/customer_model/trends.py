@@ -22,7 +22,14 @@ from customer_model._display import html_table, printable, short_items, short_ma
 from customer_model.errors import Path, ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
 from customer_model.model._moments import ZONE_ERRORS, is_aware
-from customer_model.model._validation import INT64_MAX, Checker, exact_member, to_tuple, type_name
+from customer_model.model._validation import (
+    INT64_MAX,
+    Checker,
+    checked_items,
+    exact_member,
+    to_tuple,
+    type_name,
+)
 from customer_model.model.feedback import FeedbackItem
 
 __all__ = [
@@ -492,10 +499,7 @@ def trend_records(trends: Iterable[ThemeTrend]) -> list[dict[str, str | int | fl
     text, as a :class:`VolumeTable`'s ``start``); the counts ``previous``,
     ``current`` and ``change``; and ``growth`` (``None`` for a new theme).
     """
-    rows = tuple(trends) if isinstance(trends, Iterable) else trends
-    check = Checker()
-    check.items("trends", rows, ThemeTrend)
-    check.done("trend_records input")
+    rows = checked_items(trends, ThemeTrend, "trends")
     return [
         {
             "theme": t.theme,
