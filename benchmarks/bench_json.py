@@ -120,6 +120,8 @@ def run(n: int = 100_000, repeat: int = 5) -> list[Figure]:
             )
         )
 
+    figures.append(long_collection(n, repeat))
+
     items = from_json(usual, list[FeedbackItem])
     models = adapter.validate_json(usual)
     ours_dump, peer_dump = best_of(
@@ -132,6 +134,39 @@ def run(n: int = 100_000, repeat: int = 5) -> list[Figure]:
 
 
 INF = float("inf")
+
+
+def long_collection(n: int, repeat: int) -> Figure:
+    """One model holding *n* ids, every one padded, against the same model with good ids.
+
+    The model's own checks refuse it, after the reader has read every id:
+    the refusal must cost no more than loading the good one.
+    """
+    from datetime import UTC, datetime
+
+    from customer_model import BacklogItem, PrioritizationPolicy, ValueWeighting, prioritize
+    from customer_model.examples import demo_dataset
+
+    data = demo_dataset()
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+    as_of = datetime(2026, 12, 1, tzinfo=UTC)
+    item = json.loads(
+        to_json(prioritize(data.feedback, data.customers, policy=policy, as_of=as_of).items[0])
+    )
+    good = json.dumps({**item, "feedback_ids": [f"f-{i}" for i in range(n)]}).encode()
+    bad = json.dumps({**item, "feedback_ids": [f" f-{i}" for i in range(n)]}).encode()
+    load = partial(from_json, cls=BacklogItem)
+    ours, peer = best_of(
+        [partial(_reject(load, ValidationError), bad), partial(load, good)], repeat
+    )
+    return Figure(
+        f"reject a BacklogItem of {n:,} padded ids, vs accepting it with good ids",
+        ours,
+        peer,
+        "accepting",
+        "s",
+        1.0,
+    )
 
 
 def by_size(sizes: tuple[int, ...] = (10, 100, 1_000, 10_000, 100_000), repeat: int = 5) -> None:

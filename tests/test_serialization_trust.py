@@ -546,3 +546,77 @@ def test_policy_weight_keys_refuse_a_lone_surrogate(name: str) -> None:
         PrioritizationPolicy(**{name: {"ok": 1.0, "x\ud800": 1.0}})  # type: ignore[arg-type]
     assert info.value.paths == [f"$.{name}"]
     assert "lone surrogate" in str(info.value)
+
+
+# -- a model refusing what the reader read ---------------------------------------
+
+
+def _demo_backlog() -> customer_model.Backlog:
+    from customer_model import ValueWeighting, prioritize
+
+    data = demo_dataset()
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+    return prioritize(
+        data.feedback, data.customers, policy=policy, as_of=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+
+
+def _outcome_of(build: Callable[[], object]) -> object:
+    try:
+        return build()
+    except ValidationError as e:
+        return e.problems
+
+
+_IDS = st.lists(st.sampled_from(["f-1", "f-2", " f-3", "f-4 ", "", "\u3000", "f 5"]), max_size=30)
+
+
+@given(_IDS)
+def test_a_model_refusing_what_was_read_reports_what_its_own_checks_report(ids: list[str]) -> None:
+    # The reader builds the model once: when the model's own checks refuse the
+    # fields read, that refusal is the report, word for word, as if built directly.
+    item = _demo_backlog().items[0]
+    raw = json.loads(to_json(item))
+    raw["feedback_ids"] = ids
+    direct = _outcome_of(lambda: attrs.evolve(item, feedback_ids=tuple(ids)))
+    assert _outcome_of(lambda: from_dict(raw, type(item))) == direct
+    assert _outcome_of(lambda: from_json(json.dumps(raw), type(item))) == direct
+
+
+def test_a_refused_element_is_reported_under_its_place_beside_other_problems() -> None:
+    backlog = _demo_backlog()
+    raw = json.loads(to_json(backlog))
+    raw["items"][1]["feedback_ids"] = [" f-1", "f-2", "f-2"]
+    raw["items"][2]["rank"] = "3"
+    own = _outcome_of(lambda: attrs.evolve(backlog.items[1], feedback_ids=(" f-1", "f-2", "f-2")))
+    assert isinstance(own, tuple | list)
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, type(backlog))
+    assert list(info.value.problems) == [
+        *(p.under(("items", 1)) for p in own),
+        customer_model.errors.Problem(("items", 2, "rank"), "must be an integer, not a string"),
+    ]
+
+
+def test_a_parent_refusing_its_children_is_told_from_a_child_refusing_itself() -> None:
+    backlog = _demo_backlog()
+    raw = json.loads(to_json(backlog))
+    raw["items"][0], raw["items"][1] = raw["items"][1], raw["items"][0]
+    direct = _outcome_of(
+        lambda: type(backlog)(
+            **{
+                **attrs.asdict(backlog, recurse=False),
+                "items": (backlog.items[1], backlog.items[0], *backlog.items[2:]),
+            }
+        )
+    )
+    assert isinstance(direct, tuple | list)
+    assert direct
+    assert all(p.path[:1] == ("items",) for p in direct)
+    assert _outcome_of(lambda: from_dict(raw, type(backlog))) == direct
+    # A person refusing its own id is reported inside the customer, not at it.
+    customer = json.loads(to_json(demo_dataset().customers[0]))
+    customer["purchasers"][0]["person"]["id"] = " p"
+    with pytest.raises(ValidationError) as info:
+        from_dict(customer, Customer)
+    assert info.value.paths == ["$.purchasers[0].person.id"]

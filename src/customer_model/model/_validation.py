@@ -20,7 +20,12 @@ from typing import Any, TypeVar, cast
 
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.model._moments import OUT_OF_UTC_RANGE, in_utc_range, utc_offset
-from customer_model.model._text import NOT_UNICODE, all_identifiers, is_unicode, not_identifiers
+from customer_model.model._text import (
+    NOT_UNICODE,
+    has_repeats,
+    is_unicode,
+    not_identifiers,
+)
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -200,27 +205,28 @@ class Checker:
         Results can hold many ids (a theme's feedback, the customers no persona
         fits), so the valid case is checked with C-level calls only.
         """
-        if (
-            type(values) is tuple
-            and set(map(type, values)) <= {str}
-            and all_identifiers(values, unique=unique)
-        ):
-            return True
-        if isinstance(path, str):
-            path = (path,)
-        before = len(self.problems or ())
-        if self.items(path, values, str):
+        if type(values) is tuple and set(map(type, values)) <= {str}:
+            bad = not_identifiers(values)
+            repeated = unique and has_repeats(values)
+            if not bad and not repeated:
+                return True
+        elif self.items(path, values, str):
             assert isinstance(values, tuple)
             bad = not_identifiers(values)
-            for i in bad[:MAX_ITEMIZED]:
-                self.ident((*path, i), values[i])
-            self.not_itemized(path, len(bad), "ids are not valid")
-            if unique:
-                repeated = duplicates(values)
-                for value in repeated[:MAX_ITEMIZED]:
-                    self.add(path, f"id {value!r} is listed more than once")
-                self.not_itemized(path, len(repeated), "ids are listed more than once")
-        return len(self.problems or ()) == before
+            repeated = unique and has_repeats(values)
+        else:
+            return False
+        if isinstance(path, str):
+            path = (path,)
+        for i in bad[:MAX_ITEMIZED]:
+            self.ident((*path, i), values[i])
+        self.not_itemized(path, len(bad), "ids are not valid")
+        if repeated:
+            listed = duplicates(values)
+            for value in listed[:MAX_ITEMIZED]:
+                self.add(path, f"id {value!r} is listed more than once")
+            self.not_itemized(path, len(listed), "ids are listed more than once")
+        return False
 
     def not_itemized(self, path: Path | str, count: int, what: str) -> None:
         """Say how many problems of a kind there are, when more than are itemized.

@@ -33,10 +33,12 @@ import attrs
 import cattrs
 from cattrs.fns import identity
 
+from customer_model.errors import ValidationError
 from customer_model.model._text import is_unicode
 
 __all__ = [
     "EnumStructureHook",
+    "Refused",
     "Retry",
     "enum_value",
     "is_generated",
@@ -58,6 +60,23 @@ _MISSING = object()
 
 class Retry(Exception):
     """Raised by a quick hook at its first problem; the detailed hook says what it is."""
+
+
+class Refused(Retry):
+    """Raised by a quick function when its class's own checks refused the fields it read.
+
+    The detailed function would read the same fields, build the same
+    arguments and be refused with the same *error* (the model's checks report
+    every problem at once), so the class hook reports *error* without that
+    second pass: refusing a model costs what building it costs.  *source* is
+    the JSON object read, so that a refusal raised by a nested object is not
+    taken for its parent's.
+    """
+
+    def __init__(self, error: ValidationError, source: object) -> None:
+        super().__init__()
+        self.error = error
+        self.source = source
 
 
 class EnumStructureHook:
@@ -161,6 +180,8 @@ def quick_function(
     name = f"structure_{cls.__name__}"
     ns: dict[str, Any] = {
         "_Retry": Retry,
+        "_Refused": Refused,
+        "_ValidationError": ValidationError,
         "_MISSING": _MISSING,
         "_cls": cls,
         "_known": frozenset(a.name for a in fields),
@@ -192,7 +213,12 @@ def quick_function(
             *(f"        {line}" for line in check),
         ]
     kwargs = ", ".join(f"{a.alias}=x{i}" for i, a in enumerate(fields))
-    lines.append(f"    return _cls({kwargs})")
+    lines += [
+        "    try:",
+        f"        return _cls({kwargs})",
+        "    except _ValidationError as e:",
+        "        raise _Refused(e, o) from None",
+    ]
     return typing.cast(StructureHook, _compile(name, lines, ns))
 
 

@@ -26,6 +26,7 @@ from customer_model.errors import ValidationError
 from customer_model.model._validation import Checker
 from customer_model.serialization._codegen import (
     EnumStructureHook,
+    Refused,
     Retry,
     StructureHook,
     UnstructureHook,
@@ -124,11 +125,18 @@ def _class_hook(cls: type[Any], conv: cattrs.Converter, forbid_extra_keys: bool)
     quick_fn = quick
 
     def structure(value: object, _: object) -> Any:
+        refused: ValidationError | None = None
         try:
             return quick_fn(value, _)
+        except Refused as e:
+            if e.source is value:  # this object's own checks, not a nested one's
+                refused = e.error
         except Exception:
             pass  # rerun outside the handler, so no input leaks into __context__
-        return detailed(value, _)
+        if refused is None:
+            return detailed(value, _)
+        # As cattrs' detailed function reports a refusing __init__, without reading again.
+        raise ClassValidationError(f"While structuring {cls.__name__}", [refused], cls)
 
     structure.quick = quick_fn  # type: ignore[attr-defined]
     return structure
