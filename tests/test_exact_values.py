@@ -38,6 +38,7 @@ from customer_model import (
     field,
     frameworks,
     from_json,
+    reports,
     scorecards,
     testing,
 )
@@ -45,7 +46,7 @@ from customer_model.frameworks import KanoAnswer, kano_category, kano_classify
 from customer_model.model import customers, feedback, people, policy, segments, surveys
 from customer_model.model._money import shortest
 from customer_model.model.customers import RoleSplit
-from customer_model.reports import SplitCounts, split_report
+from customer_model.reports import SplitCounts, SplitGroup, split_report
 from customer_model.scorecards import Evidence, FactorKind, Scale, ScorecardFactor
 from customer_model.trends import CalendarPeriod, Granularity, GranularityValue, VolumeTable
 
@@ -68,6 +69,15 @@ def _feedback(**kw: Any) -> FeedbackItem:
     }
     return FeedbackItem(**{**base, **kw})
 
+
+# The counts of an empty group of customers.
+_SPLIT_COUNTS: dict[str, int] = dict.fromkeys(
+    [
+        "customers", "same", "disjoint", "overlapping", "purchasers", "users", "both",
+        "purchasers_only", "users_only",
+    ],
+    0,
+)  # fmt: skip
 
 # A segment for the one evidence that names one, by member and by value.
 _SEGMENT = {Evidence.SEGMENT_VOICES: "s1", "segment_voices": "s1"}
@@ -101,6 +111,18 @@ PLACES: list[tuple[type[enum.Enum], Any]] = [
         Granularity,
         lambda v: VolumeTable(granularity=v, periods=(), themes=(), counts={}).granularity,
     ),
+    (
+        SplitGroup,
+        lambda v: (
+            SplitCounts(
+                **{
+                    **_SPLIT_COUNTS,
+                    "group": v,
+                    "key": None if v in ("overall", SplitGroup.OVERALL) else "k",
+                }
+            ).group
+        ),
+    ),
 ]
 
 _PLACE = st.sampled_from(PLACES)
@@ -132,8 +154,8 @@ def test_other_case_names_and_types_are_refused(place: Any, data: st.DataObject)
 # Functions that take a vocabulary's member as an argument: (vocabulary, argument name,
 # a call that puts a value there).  Each result tells the members apart where it can.
 _SPLITS = SplitCounts(
-    group="all",
-    key="all",
+    group="overall",
+    key=None,
     customers=7,
     same=1,
     disjoint=2,
@@ -223,6 +245,7 @@ def test_the_message_lists_the_values() -> None:
         (scorecards.ScaleValue, Scale),
         (scorecards.FactorKindValue, FactorKind),
         (scorecards.EvidenceValue, Evidence),
+        (reports.SplitGroupValue, SplitGroup),
     ],
 )
 def test_the_typed_values_are_the_vocabulary(alias: Any, vocabulary: type[enum.Enum]) -> None:

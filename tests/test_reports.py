@@ -18,7 +18,7 @@ from customer_model import (
     role_split,
 )
 from customer_model.examples import demo_dataset
-from customer_model.reports import SplitReport, split_report
+from customer_model.reports import SplitGroup, SplitReport, split_report
 from customer_model.testing import customers
 from customer_model.testing.factories import CustomerFactory
 
@@ -75,7 +75,7 @@ def test_records_are_flat_json_scalars_in_a_stable_order() -> None:
     report = split_report(demo_dataset().customers, [KindSegment("b2b", CustomerKind.ORGANIZATION)])
     records = report.to_records()
     assert [(r["group"], r["key"]) for r in records] == [
-        ("all", "all"),
+        ("overall", None),
         ("kind", "individual"),
         ("kind", "household"),
         ("kind", "organization"),
@@ -201,7 +201,7 @@ def test_split_reports_keep_their_sums_when_built_or_loaded() -> None:
         attrs.evolve(row, same=row.same + 1, both=row.both + 1)
     assert info.value.paths == ["$.customers", "$.purchasers", "$.users"]
     with pytest.raises(ValidationError) as info:
-        attrs.evolve(row, group="everyone", users_only=-1)
+        attrs.evolve(row, group="everyone", users_only=-1)  # type: ignore[arg-type]
     assert info.value.paths == ["$.group", "$.users_only"]
     with pytest.raises(ValidationError) as info:
         attrs.evolve(report, overall=report.by_kind[0], by_segment=[row])
@@ -242,3 +242,34 @@ def test_a_share_of_no_role_split_is_a_validation_error(split: Any) -> None:
         row.share(split)
     assert info.value.paths == ["$.split"]
     assert row.share(RoleSplit.SAME) == 1 / 3
+
+
+def test_every_result_calls_its_row_of_all_customers_overall() -> None:
+    # One word in every record kind, so a notebook filters them alike.
+    from customer_model.satisfaction import satisfaction_by_role, satisfaction_by_segment
+
+    data = demo_dataset()
+    b2b = KindSegment("b2b", CustomerKind.ORGANIZATION)
+    split = split_report(data.customers, [b2b]).to_records()
+    by_role = satisfaction_by_role(data.responses, data.customers).to_records()
+    by_segment = satisfaction_by_segment(
+        data.responses, data.customers, [b2b], as_of=None
+    ).to_records()
+    for records in (split, by_role, by_segment):
+        assert records[0]["group"] == "overall"
+        assert [r["group"] for r in records].count("overall") == 1
+    assert split[0]["key"] is None
+    assert by_segment[0]["segment_id"] is None
+
+
+def test_a_split_row_has_a_key_exactly_when_it_is_not_the_overall_row() -> None:
+    report = split_report(demo_dataset().customers)
+    assert SplitGroup.OVERALL is report.overall.group
+    assert [row.group for row in report.by_kind] == [SplitGroup.KIND] * len(report.by_kind)
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report.overall, key="all")
+    assert [str(p) for p in info.value.problems] == ["$.key: must be None in the overall row"]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report.by_kind[0], key=None)
+    assert info.value.paths == ["$.key"]
+    assert attrs.evolve(report.by_kind[0], group="segment", key="s").group is SplitGroup.SEGMENT

@@ -538,13 +538,16 @@ class TestSatisfactionBySegment:
         )
         assert by_value == result
         rows = result.to_records()
-        assert [(r["segment_id"], r["responses"]) for r in rows] == [
-            (None, result.overall.count if result.overall else 0),
-            ("b2b", 5),
-            ("homes", 3),
-            ("all", result.overall.count if result.overall else 0),
-            ("none", 0),
+        assert [(r["group"], r["segment_id"], r["responses"]) for r in rows] == [
+            ("overall", None, result.overall.count if result.overall else 0),
+            ("segment", "b2b", 5),
+            ("segment", "homes", 3),
+            ("segment", "all", result.overall.count if result.overall else 0),
+            ("segment", "none", 0),
         ]
+        assert [list(r) for r in rows] == [
+            ["measure", "group", "segment_id", "responses", "value"]
+        ] * 5
         assert rows[1]["value"] == nps([10, 8, 3, 9, 10])
         assert rows[4]["value"] is None
         assert {r["measure"] for r in rows} == {"nps"}

@@ -10,8 +10,10 @@ a DataFrame.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Literal
 
 import attrs
 
@@ -21,6 +23,7 @@ from customer_model.errors import ValidationError
 from customer_model.model._validation import (
     Checker,
     duplicates,
+    exact_member,
     member_argument,
     to_tuple,
 )
@@ -35,7 +38,7 @@ from customer_model.model.customers import (
 from customer_model.model.segments import SegmentLike
 from customer_model.roles import role_split
 
-__all__ = ["SplitCounts", "SplitReport", "split_report"]
+__all__ = ["SplitCounts", "SplitGroup", "SplitGroupValue", "SplitReport", "split_report"]
 
 #: A value in a record: JSON scalars only.
 Scalar = str | int | float | None
@@ -45,7 +48,27 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-_GROUPS = ("all", "kind", "segment")
+class SplitGroup(enum.Enum):
+    """Which customers a row of a split report counts.
+
+    Every result that has a row for all customers calls it ``overall``
+    (:class:`~customer_model.satisfaction.RoleBreakdown` too), so a notebook
+    filters every kind of record alike.
+    """
+
+    OVERALL = "overall"
+    KIND = "kind"
+    SEGMENT = "segment"
+
+
+#: The values of :class:`SplitGroup`, which :class:`SplitCounts` accepts for its member.
+SplitGroupValue = Literal["overall", "kind", "segment"]
+
+
+def _split_group(value: SplitGroup | SplitGroupValue) -> SplitGroup:
+    return value if type(value) is SplitGroup else exact_member(SplitGroup, value)
+
+
 _COUNTS = (
     "customers",
     "same",
@@ -63,6 +86,9 @@ _COUNTS = (
 class SplitCounts:
     """The buyer/user split of one group of customers.
 
+    ``key`` names the group's customers: ``None`` for the overall row, the
+    kind's value (``"household"``) or the segment's id.
+
     Customer counts: ``customers`` = ``same`` + ``disjoint`` + ``overlapping``.
     People are counted once per customer they belong to: ``purchasers`` =
     ``purchasers_only`` + ``both`` and ``users`` = ``users_only`` + ``both``,
@@ -70,8 +96,8 @@ class SplitCounts:
     never buy.
     """
 
-    group: str
-    key: str
+    group: SplitGroup = attrs.field(converter=_split_group)
+    key: str | None
     customers: int
     same: int
     disjoint: int
@@ -85,9 +111,12 @@ class SplitCounts:
     def __attrs_post_init__(self) -> None:
         # Built by split_report, but also loaded from JSON: keep the sums it promises.
         check = Checker()
-        if self.group not in _GROUPS:
-            check.add("group", f"must be one of {', '.join(map(repr, _GROUPS))}")
-        check.text("key", self.key)
+        check.member("group", self.group, SplitGroup, values=True)
+        if self.group is SplitGroup.OVERALL:
+            if self.key is not None:
+                check.add("key", "must be None in the overall row")
+        else:  # whether a row of an unknown group needs a key cannot be told
+            check.text("key", self.key, optional=not isinstance(self.group, SplitGroup))
         for name in _COUNTS:
             check.integer(name, getattr(self, name), minimum=0)
         if not check.problems:
@@ -120,7 +149,7 @@ class SplitCounts:
     def to_record(self) -> dict[str, Scalar]:
         """One flat dict of JSON scalars, with the shares next to the counts."""
         return {
-            "group": self.group,
+            "group": self.group.value,
             "key": self.key,
             "customers": self.customers,
             "same": self.same,
@@ -160,14 +189,18 @@ class SplitReport:
     def __attrs_post_init__(self) -> None:
         # Built by split_report, but also loaded from JSON: keep the rows it promises.
         check = Checker()
-        if check.instance("overall", self.overall, SplitCounts) and self.overall.group != "all":
-            check.add(("overall", "group"), "must be 'all'")
-        for name, group in (("by_kind", "kind"), ("by_segment", "segment")):
+        overall = self.overall
+        if (
+            check.instance("overall", overall, SplitCounts)
+            and overall.group is not SplitGroup.OVERALL
+        ):
+            check.add(("overall", "group"), "must be 'overall'")
+        for name, group in (("by_kind", SplitGroup.KIND), ("by_segment", SplitGroup.SEGMENT)):
             rows = getattr(self, name)
             if check.items(name, rows, SplitCounts):
                 for i, row in enumerate(rows):
-                    if row.group != group:
-                        check.add((name, i, "group"), f"must be {group!r}")
+                    if row.group is not group:
+                        check.add((name, i, "group"), f"must be {group.value!r}")
         if not check.problems:
             self._check_rows(check)
         check.done("SplitReport")
@@ -223,7 +256,7 @@ class SplitReport:
 
         rows = [
             [
-                "all customers" if r.group == "all" else f"{r.group}: {r.key}",
+                "all customers" if r.group is SplitGroup.OVERALL else f"{r.group.value}: {r.key}",
                 str(r.customers),
                 cell(r.same, r.share(RoleSplit.SAME)),
                 cell(r.disjoint, r.share(RoleSplit.DISJOINT)),
@@ -245,7 +278,7 @@ class SplitReport:
         return headers, rows
 
 
-def _count(group: str, key: str, customers: Iterable[Customer]) -> SplitCounts:
+def _count(group: SplitGroup, key: str | None, customers: Iterable[Customer]) -> SplitCounts:
     splits = dict.fromkeys(RoleSplit, 0)
     n = buyers = users = both = 0
     for c in customers:
@@ -302,11 +335,11 @@ def split_report(
         for c in population:
             if in_segment(segment, i, c, as_of, "split report input"):
                 members.append(c)
-        by_segment.append(_count("segment", segment.id, members))
+        by_segment.append(_count(SplitGroup.SEGMENT, segment.id, members))
     return SplitReport(
-        overall=_count("all", "all", population),
+        overall=_count(SplitGroup.OVERALL, None, population),
         by_kind=tuple(
-            _count("kind", kind.value, (c for c in population if c.kind is kind))
+            _count(SplitGroup.KIND, kind.value, (c for c in population if c.kind is kind))
             for kind in CustomerKind
         ),
         by_segment=tuple(by_segment),

@@ -293,6 +293,14 @@ def _score_record(
     }
 
 
+def _segment_record(
+    measure: SurveyMeasure, group: str, segment_id: str | None, score: GroupScore | None
+) -> dict[str, str | int | float | None]:
+    return {"measure": measure.value, "group": group} | _score_record(
+        measure, "segment_id", segment_id, score
+    )
+
+
 @attrs.frozen(slots=True)
 class SegmentScore:
     """A measure's value among the responses of one segment's customers."""
@@ -348,14 +356,16 @@ class SegmentBreakdown:
         )
 
     def to_records(self) -> list[dict[str, str | int | float | None]]:
-        """All respondents first (``segment_id`` ``None``), then one row per segment.
+        """All respondents first, then one row per segment.
 
-        Columns ``measure``, ``segment_id``, ``responses`` (0 without any) and
-        ``value`` (``None`` then).
+        Columns ``measure``, ``group`` (``overall``, then ``segment``: a
+        ``groupby`` on ``segment_id`` alone would drop the overall row, whose
+        ``segment_id`` is ``None``), ``segment_id``, ``responses`` (0 without
+        any) and ``value`` (``None`` then).
         """
-        rows = [_score_record(self.measure, "segment_id", None, self.overall)]
+        rows = [_segment_record(self.measure, "overall", None, self.overall)]
         rows.extend(
-            _score_record(self.measure, "segment_id", row.segment_id, row.score)
+            _segment_record(self.measure, "segment", row.segment_id, row.score)
             for row in self.segments
         )
         return rows

@@ -72,7 +72,7 @@ def _demo_sample() -> None:
 
     report = split_report(bundled_dataset().customers)
     rows = [
-        [r.key, str(r.customers), str(r.same), str(r.disjoint), str(r.overlapping),
+        [r.key or "all", str(r.customers), str(r.same), str(r.disjoint), str(r.overlapping),
          str(r.purchasers_only), str(r.users_only)]
         for r in (*report.by_kind, report.overall)
     ]  # fmt: skip
