@@ -165,8 +165,8 @@ def _results() -> dict[str, list[dict[str, object]]]:
         "trends": trend_records(
             rising_themes(ds.feedback, as_of=datetime(2026, 6, 15, tzinfo=UTC))
         ),
-        "sizes": segment_sizes([families, b2b], ds.customers).to_records(),
-        "overlap": overlap_matrix([families, b2b], ds.customers).to_records(),
+        "sizes": segment_sizes(ds.customers, [families, b2b]).to_records(),
+        "overlap": overlap_matrix(ds.customers, [families, b2b]).to_records(),
         "coverage": persona_coverage(ds.customers, [buyer], [families, b2b]).to_records(),
         "roles": satisfaction_by_role(
             ds.responses, ds.customers, measure=SurveyMeasure.CSAT

@@ -107,8 +107,8 @@ def _segment_tools(segments: list[Segment], customers: list[Customer], as_of: da
     for segment in segments:
         expected = {c.id for c in segment.members(customers, as_of=as_of, rfm=rfm)}
         assert _sql_members(records, where_sql(segment, as_of=as_of)) == expected
-    segment_sizes(segments, customers, as_of=as_of, rfm=rfm)
-    overlap_matrix(segments, customers, as_of=as_of, rfm=rfm)
+    segment_sizes(customers, segments, as_of=as_of, rfm=rfm)
+    overlap_matrix(customers, segments, as_of=as_of, rfm=rfm)
 
 
 def _dataset_tools(data: Dataset) -> None:

@@ -244,3 +244,48 @@ def test_a_set_where_an_ordered_list_goes_is_refused(data: Dataset) -> None:
             assert info.value.paths == [f"$.{f.name}"]
             assert "must be a list or tuple, not set" in str(info.value)
     assert tried >= 1  # the dataset's own customers at least
+
+
+# -- a long list of bad customers ------------------------------------------------
+
+
+def _expected_refusals(values: list[object]) -> list[tuple[int, str]]:
+    """Each element an index of customers refuses, by the definition, in order."""
+    seen: set[str] = set()
+    found = []
+    for i, value in enumerate(values):
+        if not isinstance(value, Customer):
+            found.append((i, f"must be a Customer, not {type(value).__name__}"))
+        elif value.id in seen:
+            found.append((i, f"id {value.id!r} is used more than once"))
+        else:
+            seen.add(value.id)
+    return found
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(["c0", "c1", "c2", 0, None]), max_size=40))
+def test_customers_refused_are_itemized_up_to_ten_then_counted(picks: list[object]) -> None:
+    made = {cid: attrs.evolve(demo_dataset().customers[0], id=cid) for cid in ("c0", "c1", "c2")}
+    values = [made[p] if isinstance(p, str) else p for p in picks]
+    expected = _expected_refusals(values)
+    if not expected:
+        assert split_report(values).overall.customers == len(values)  # type: ignore[arg-type]
+        return
+    with pytest.raises(ValidationError) as info:
+        split_report(values)  # type: ignore[arg-type]
+    problems = [(p.path, p.message) for p in info.value.problems]
+    assert problems[:10] == [(("customers", i), m) for i, m in expected[:10]]
+    if len(expected) > 10:
+        assert problems[10:] == [
+            (("customers",), f"{len(expected):,} elements are refused; the first 10 are itemized")
+        ]
+    else:
+        assert len(problems) == len(expected)
+
+
+def test_a_million_non_customers_are_refused_with_eleven_problems() -> None:
+    with pytest.raises(ValidationError) as info:
+        prioritize([], [0] * 1_000_000, as_of=datetime(2026, 1, 1, tzinfo=UTC))  # type: ignore[list-item]
+    assert len(info.value.problems) == 11
+    assert str(info.value).endswith("1,000,000 elements are refused; the first 10 are itemized")

@@ -88,13 +88,13 @@ def test_default_rule_is_everyone_and_old_positional_form_works() -> None:
 
 
 def test_sizes_and_overlaps() -> None:
-    sizes = segment_sizes([GERMANS, SPENDERS], POPULATION)
+    sizes = segment_sizes(POPULATION, [GERMANS, SPENDERS])
     assert sizes.total == 4
     assert sizes["de"] == 2
     assert sizes["big"] == 2
     assert sizes.share("de") == 0.5
     assert "<table>" in sizes._repr_html_()
-    matrix = overlap_matrix([GERMANS, SPENDERS, RECENT], POPULATION, as_of=AS_OF)
+    matrix = overlap_matrix(POPULATION, [GERMANS, SPENDERS, RECENT], as_of=AS_OF)
     assert matrix.counts == ((2, 1, 1), (1, 2, 2), (1, 2, 3))
     assert matrix.count("de", "big") == 1
     assert matrix.jaccard("de", "big") == pytest.approx(1 / 3)
@@ -124,8 +124,8 @@ def test_sizes_and_overlaps() -> None:
 
 
 def test_unknown_segment_ids_are_validation_errors() -> None:
-    sizes = segment_sizes([GERMANS], POPULATION)
-    matrix = overlap_matrix([GERMANS], POPULATION)
+    sizes = segment_sizes(POPULATION, [GERMANS])
+    matrix = overlap_matrix(POPULATION, [GERMANS])
     checks: list[tuple[Callable[[], object], list[str]]] = [
         (lambda: sizes["x"], ["$.segment_id"]),
         (lambda: sizes.share("x"), ["$.segment_id"]),
@@ -153,13 +153,13 @@ def test_rfm_scores_passed_in_are_checked() -> None:
         top.matches(c, rfm={"someone-else": RFMScore(5, 5, 5)})
     assert "'a'" in str(info.value)
     with pytest.raises(ValidationError) as info:
-        segment_sizes([top], POPULATION, rfm={"a": RFMScore(5, 5, 5)})
+        segment_sizes(POPULATION, [top], rfm={"a": RFMScore(5, 5, 5)})
     assert "has no score for customer(s) 'b', 'c', 'd'" in str(info.value)
 
 
 def test_html_escapes_names() -> None:
     odd = Segment("x", "<script>", Always())
-    assert "<script>" not in segment_sizes([odd], POPULATION)._repr_html_()
+    assert "<script>" not in segment_sizes(POPULATION, [odd])._repr_html_()
 
 
 def test_bad_inputs() -> None:
@@ -168,9 +168,9 @@ def test_bad_inputs() -> None:
     with pytest.raises(ValidationError):
         Segment("s", "S", basis="Geographic")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
-        segment_sizes([GERMANS, GERMANS], POPULATION)
+        segment_sizes(POPULATION, [GERMANS, GERMANS])
     with pytest.raises(ValidationError):
-        segment_sizes([GERMANS], [*POPULATION, POPULATION[0]])
+        segment_sizes([*POPULATION, POPULATION[0]], [GERMANS])
     with pytest.raises(ValidationError):
         GERMANS.matches("a")  # type: ignore[arg-type]
 
@@ -191,8 +191,8 @@ _population = st.lists(customers(currency="EUR"), max_size=8, unique_by=lambda c
 def test_overlap_matrix_is_symmetric_with_sizes_on_the_diagonal(
     segs: list[Segment], population: list[Customer], as_of: datetime
 ) -> None:
-    matrix = overlap_matrix(segs, population, as_of=as_of)
-    sizes = segment_sizes(segs, population, as_of=as_of)
+    matrix = overlap_matrix(population, segs, as_of=as_of)
+    sizes = segment_sizes(population, segs, as_of=as_of)
     for i, a in enumerate(segs):
         assert matrix.counts[i][i] == sizes[a.id] == len(a.members(population, as_of=as_of))
         for j, _ in enumerate(segs):
@@ -290,8 +290,8 @@ def test_as_of_is_checked_even_where_no_rule_reads_it(as_of: Any) -> None:
 
     data = demo_dataset()
     calls: list[Callable[[], object]] = [
-        lambda: segment_sizes([], data.customers, as_of=as_of),
-        lambda: overlap_matrix([], data.customers, as_of=as_of),
+        lambda: segment_sizes(data.customers, [], as_of=as_of),
+        lambda: overlap_matrix(data.customers, [], as_of=as_of),
         lambda: Segment("s", "All").members(data.customers, as_of=as_of),
         lambda: feedback_records(data.feedback, as_of=as_of),
         lambda: feedback_records(data.feedback, data.customers, as_of=as_of),
@@ -322,8 +322,8 @@ def test_the_sizes_repr_stays_short_however_many_segments() -> None:
 #: Each function of the segments that takes customers, given only the customers.
 BY_CUSTOMERS: dict[str, Callable[[Any], object]] = {
     "Segment.members": GERMANS.members,
-    "segment_sizes": lambda given: segment_sizes([GERMANS, SPENDERS], given),
-    "overlap_matrix": lambda given: overlap_matrix([GERMANS, SPENDERS, RECENT], given, as_of=AS_OF),
+    "segment_sizes": lambda given: segment_sizes(given, [GERMANS, SPENDERS]),
+    "overlap_matrix": lambda given: overlap_matrix(given, [GERMANS, SPENDERS, RECENT], as_of=AS_OF),
     "rfm_scores": lambda given: rfm_scores(given, as_of=AS_OF),
 }
 
@@ -366,3 +366,23 @@ def test_overlap_records_agree_with_count_and_jaccard(members: list[frozenset[in
     for i, a in enumerate(members):  # the share of the union, as its definition says
         for j, b in enumerate(members):
             assert matrix.jaccard(ids[i], ids[j]) == (len(a & b) / len(a | b) if a | b else 0.0)
+
+
+@pytest.mark.parametrize("count", [segment_sizes, overlap_matrix])
+def test_arguments_in_the_other_order_are_refused_with_both_problems(count: Any) -> None:
+    # Customers come first, as in split_report: given the other way round, each
+    # argument holds the other's type, and one error says so of both.
+    with pytest.raises(ValidationError) as info:
+        count([GERMANS, SPENDERS], POPULATION)
+    assert info.value.paths[:2] == ["$.customers[0]", "$.customers[1]"]
+    assert "must be a Customer, not Segment" in str(info.value)
+    assert "$.segments[0]: must be a Segment, not Customer" in str(info.value)
+
+
+def test_repeated_segment_ids_are_reported_with_the_customers_problems() -> None:
+    with pytest.raises(ValidationError) as info:
+        segment_sizes([POPULATION[0], POPULATION[0]], [GERMANS, GERMANS])
+    assert [str(p) for p in info.value.problems] == [
+        f"$.customers[1]: id {POPULATION[0].id!r} is used more than once",
+        "$.segments: segment id 'de' is used more than once",
+    ]

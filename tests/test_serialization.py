@@ -1079,8 +1079,8 @@ def _results() -> list[object]:
     ]
     personas = [Persona("pe-1", "Pat", "user", segment_id="s-all")]
     return [
-        segment_sizes(segments, customers),
-        overlap_matrix(segments, customers),
+        segment_sizes(customers, segments),
+        overlap_matrix(customers, segments),
         persona_coverage(customers, personas, segments),
     ]
 

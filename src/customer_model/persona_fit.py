@@ -24,7 +24,7 @@ from customer_model.model.customers import Customer, Role
 from customer_model.model.personas import Persona
 from customer_model.model.rfm import RFMScore, check_scores
 from customer_model.model.rules import Predicate
-from customer_model.model.segments import Segment, _customers, _rfm_for, _segments
+from customer_model.model.segments import Segment, _rfm_for, _segments, grouping_inputs
 
 __all__ = ["PersonaCoverage", "PersonaFit", "persona_coverage", "personas_for"]
 
@@ -214,8 +214,7 @@ def persona_coverage(
     check = Checker()
     check.aware("as_of", as_of, optional=True)
     check.done("persona_coverage")
-    population = _customers(customers)
-    segs = _segments(segments)
+    population, segs = grouping_inputs(customers, segments, "persona_coverage")
     found = _personas(personas, segs)
     rfm = _rfm_for(segs, population, as_of, rfm)
     fitter = _Fitter(found, segs, as_of, rfm)

@@ -1,4 +1,9 @@
-"""Segment sizes and overlaps: how a customer base falls into segments."""
+"""Segment sizes and overlaps: how a customer base falls into segments.
+
+Customers come first and segments second, as in every function that groups
+customers (:func:`~customer_model.split_report`,
+:func:`~customer_model.satisfaction.satisfaction_by_segment`).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from customer_model.errors import ValidationError
 from customer_model.model._validation import INT64_MAX, Checker
 from customer_model.model.customers import Customer
 from customer_model.model.rfm import RFMScore
-from customer_model.model.segments import Segment, _customers, _rfm_for, _segments
+from customer_model.model.segments import Segment, _rfm_for, grouping_inputs
 
 __all__ = ["OverlapMatrix", "SegmentSizes", "overlap_matrix", "segment_sizes"]
 
@@ -87,15 +92,14 @@ class SegmentSizes:
 
 
 def segment_sizes(
-    segments: Iterable[Segment],
     customers: Iterable[Customer] | Mapping[str, Customer],
+    segments: Iterable[Segment],
     *,
     as_of: datetime | None = None,
     rfm: Mapping[str, RFMScore] | None = None,
 ) -> SegmentSizes:
     """Count each segment's members among *customers*."""
-    segs = _segments(segments)
-    population = _customers(customers)
+    population, segs = grouping_inputs(customers, segments, "segment_sizes input")
     member = _membership(segs, population, as_of, rfm)
     return SegmentSizes(
         len(population),
@@ -187,15 +191,14 @@ def _jaccard(both: int, a: int, b: int) -> float:
 
 
 def overlap_matrix(
-    segments: Iterable[Segment],
     customers: Iterable[Customer] | Mapping[str, Customer],
+    segments: Iterable[Segment],
     *,
     as_of: datetime | None = None,
     rfm: Mapping[str, RFMScore] | None = None,
 ) -> OverlapMatrix:
     """For every pair of segments, how many customers belong to both."""
-    segs = _segments(segments)
-    population = _customers(customers)
+    population, segs = grouping_inputs(customers, segments, "overlap_matrix input")
     member = _membership(segs, population, as_of, rfm)
     counts = tuple(
         tuple(sum(x and y for x, y in zip(a, b, strict=True)) for b in member) for a in member

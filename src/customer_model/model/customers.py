@@ -21,6 +21,7 @@ from customer_model._display import short_items
 from customer_model.model._moments import instant
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
+    MAX_ITEMIZED,
     MONEY_INTEGER_DIGITS,
     MONEY_LIMIT,
     Checker,
@@ -413,6 +414,15 @@ class Customer:
         return dict(sorted(totals.items()))
 
 
+def _refusal(customer: object, mapped: bool) -> str:
+    """Why *customer* has no place in an index that already holds every earlier one."""
+    if not isinstance(customer, Customer):
+        return f"must be a Customer, not {type_name(customer)}"
+    if mapped:  # a key other than its id; a repeated id cannot be the mapping's own key
+        return "must be under its own id in the mapping"
+    return f"id {customer.id!r} is used more than once"
+
+
 def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
     """Customers (an iterable, or a mapping by id) keyed by id; problems go to *check*.
 
@@ -425,13 +435,17 @@ def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
         return {}
     keys = list(customers) if isinstance(customers, Mapping) else None
     index: dict[str, Customer] = {}
+    refused = 0  # the first MAX_ITEMIZED are itemized, the rest counted
     for i, customer in enumerate(values):
-        if not isinstance(customer, Customer):
-            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
-        elif keys is not None and keys[i] != customer.id:
-            check.add(("customers", i), "must be under its own id in the mapping")
-        elif customer.id in index:
-            check.add(("customers", i), f"id {customer.id!r} is used more than once")
-        else:
+        if (
+            isinstance(customer, Customer)
+            and (keys is None or keys[i] == customer.id)
+            and customer.id not in index
+        ):
             index[customer.id] = customer
+            continue
+        refused += 1
+        if refused <= MAX_ITEMIZED:
+            check.add(("customers", i), _refusal(customer, keys is not None))
+    check.not_itemized("customers", refused, "elements are refused")
     return index

@@ -11,6 +11,7 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.model._validation import (
+    MAX_ITEMIZED,
     Checker,
     checked_items,
     duplicates,
@@ -133,6 +134,30 @@ def _segments(segments: Iterable[Segment]) -> tuple[Segment, ...]:
     for dup in duplicates(s.id for s in found):
         raise ValidationError.single("segments", f"segment id {dup!r} is used more than once")
     return found
+
+
+def grouping_inputs(
+    customers: object, segments: object, subject: str
+) -> tuple[tuple[Customer, ...], tuple[Segment, ...]]:
+    """The customers and the segments that group them, checked together.
+
+    Every problem of both arguments comes in one error, so that arguments
+    given in the other order say so at once (each holds the other's type).
+    """
+    check = Checker()
+    population = tuple(customer_index(check, customers).values())
+    found: Any = (
+        tuple(segments)
+        if isinstance(segments, Iterable) and not isinstance(segments, str)
+        else segments
+    )
+    if check.items("segments", found, Segment):
+        repeated = duplicates(s.id for s in found)
+        for dup in repeated[:MAX_ITEMIZED]:
+            check.add("segments", f"segment id {dup!r} is used more than once")
+        check.not_itemized("segments", len(repeated), "segment ids are used more than once")
+    check.done(subject)
+    return population, found
 
 
 def _rfm_for(
