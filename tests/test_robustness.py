@@ -28,6 +28,7 @@ from customer_model import (
     Segment,
     User,
     ValidationError,
+    ValueWeighting,
     field,
     from_dict,
     prioritize,
@@ -289,3 +290,44 @@ def test_a_million_non_customers_are_refused_with_eleven_problems() -> None:
         prioritize([], [0] * 1_000_000, as_of=datetime(2026, 1, 1, tzinfo=UTC))  # type: ignore[list-item]
     assert len(info.value.problems) == 11
     assert str(info.value).endswith("1,000,000 elements are refused; the first 10 are itemized")
+
+
+def _long_bad_inputs() -> dict[str, Callable[[], object]]:
+    data = demo_dataset()
+    item = data.feedback[0]
+    response = data.responses[0]
+    absent = [attrs.evolve(item, id=f"x{i}", customer_id=f"n{i}") for i in range(30)]
+    as_of = datetime(2026, 12, 1, tzinfo=UTC)
+    policy = PrioritizationPolicy(customer_value=ValueWeighting.NONE)
+    bad: Any = [0] * 30
+    return {
+        "$.feedback": lambda: prioritize(bad, data.customers, as_of=as_of, policy=policy),
+        "$.feedback[absent]": lambda: prioritize(
+            absent, data.customers, as_of=as_of, policy=policy
+        ),
+        "$.segments": lambda: split_report(data.customers, bad),
+        "$.responses": lambda: satisfaction_by_segment(bad, data.customers, [], as_of=None),
+        "$.feedback[dataset]": lambda: Dataset(customers=data.customers, feedback=absent),
+        "$.feedback[repeated]": lambda: Dataset(
+            customers=data.customers, feedback=[attrs.evolve(item, id="f")] * 30
+        ),
+        "$.responses[dataset]": lambda: Dataset(
+            customers=data.customers,
+            responses=[attrs.evolve(response, id=f"r{i}", customer_id=f"n{i}") for i in range(30)],
+        ),
+    }
+
+
+@pytest.mark.parametrize("where", sorted(_long_bad_inputs()))
+def test_thirty_bad_elements_are_ten_problems_and_a_count(where: str) -> None:
+    # The first ten are itemized, as the models and the JSON reader do, and the
+    # rest counted in one more problem at the collection.
+    with pytest.raises(ValidationError) as info:
+        _long_bad_inputs()[where]()
+    collection = where.split("[", maxsplit=1)[0]
+    paths = info.value.paths
+    assert len(paths) == 11
+    assert all(p.startswith(collection + "[") for p in paths[:10])
+    assert paths[10] == collection
+    assert "the first 10 are itemized" in str(info.value.problems[10])
+    assert str(info.value.problems[10].message).startswith(("29 ", "30 "))

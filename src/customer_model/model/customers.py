@@ -20,8 +20,8 @@ import attrs
 from customer_model._display import short_items
 from customer_model.model._moments import instant
 from customer_model.model._personal import personal
+from customer_model.model._refusals import Refusals
 from customer_model.model._validation import (
-    MAX_ITEMIZED,
     MONEY_INTEGER_DIGITS,
     MONEY_LIMIT,
     Checker,
@@ -435,17 +435,14 @@ def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
         return {}
     keys = list(customers) if isinstance(customers, Mapping) else None
     index: dict[str, Customer] = {}
-    refused = 0  # the first MAX_ITEMIZED are itemized, the rest counted
-    for i, customer in enumerate(values):
-        if (
-            isinstance(customer, Customer)
-            and (keys is None or keys[i] == customer.id)
-            and customer.id not in index
-        ):
-            index[customer.id] = customer
-            continue
-        refused += 1
-        if refused <= MAX_ITEMIZED:
-            check.add(("customers", i), _refusal(customer, keys is not None))
-    check.not_itemized("customers", refused, "elements are refused")
+    with Refusals(check, "customers", "elements are refused") as refused:
+        for i, customer in enumerate(values):
+            if (
+                isinstance(customer, Customer)
+                and (keys is None or keys[i] == customer.id)
+                and customer.id not in index
+            ):
+                index[customer.id] = customer
+            elif refused():
+                check.add(("customers", i), _refusal(customer, keys is not None))
     return index
