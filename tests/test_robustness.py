@@ -331,3 +331,42 @@ def test_thirty_bad_elements_are_ten_problems_and_a_count(where: str) -> None:
     assert paths[10] == collection
     assert "the first 10 are itemized" in str(info.value.problems[10])
     assert str(info.value.problems[10].message).startswith(("29 ", "30 "))
+
+
+def _more_long_bad_inputs() -> dict[str, Callable[[], object]]:
+    from customer_model.records import feedback_records, to_arrow
+    from customer_model.satisfaction import aggregate
+
+    data = demo_dataset()
+    backlog = prioritize(
+        data.feedback,
+        data.customers,
+        as_of=datetime(2026, 12, 1, tzinfo=UTC),
+        policy=PrioritizationPolicy(customer_value=ValueWeighting.NONE),
+    )
+    item = backlog.items[0]
+    items = [attrs.evolve(item, theme=f"t{i:02}", rank=i + 2) for i in range(30)]
+    absent = [attrs.evolve(data.feedback[0], id=f"x{i}", customer_id=f"n{i}") for i in range(30)]
+    bad: Any = ["x"] * 30
+    return {
+        "$.items": lambda: attrs.evolve(backlog, items=items),
+        "$.scores": lambda: aggregate("nps", bad),
+        "$.records": lambda: to_arrow(bad),
+        "$.items[records]": lambda: feedback_records(absent, data.customers),
+    }
+
+
+@pytest.mark.parametrize("where", sorted(_more_long_bad_inputs()))
+def test_any_check_of_thirty_bad_elements_itemizes_ten(where: str) -> None:
+    # The checker itself keeps the problems of the first ten elements of a
+    # collection and counts the rest, wherever a function checks elements.
+    with pytest.raises(ValidationError) as info:
+        _more_long_bad_inputs()[where]()
+    collection = where.split("[", maxsplit=1)[0]
+    indexed = {p.path[:2] for p in info.value.problems if len(p.path) > 1}
+    assert len(indexed) == 10
+    last = info.value.problems[-1]
+    assert last.location == collection
+    assert last.message.endswith(
+        "more problems in other elements; the first 10 elements are itemized"
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from customer_model import ValidationError
 from customer_model.model._text import all_identifiers, is_unicode
-from customer_model.model._validation import Checker
+from customer_model.model._validation import MAX_ITEMIZED, Checker
 
 #: Letters, every character ``str.strip()`` removes, a lone surrogate and the id separator.
 _ALPHABET = st.sampled_from(
@@ -112,3 +114,47 @@ def test_a_long_bad_collection_itemizes_ten_problems_and_counts_the_rest() -> No
     problems = check.problems or []
     assert problems[-1].path == ("goals",)
     assert problems[-1].message.startswith("12 texts are not valid")
+
+
+_PATHS = st.tuples(
+    st.sampled_from(["items", "customers"]),
+    st.integers(0, 25),
+    st.sampled_from(["rank", "id"]),
+).map(lambda t: t if t[2] == "rank" else t[:2]) | st.sampled_from([("as_of",), ("items",)])
+
+
+@given(st.lists(_PATHS, max_size=80))
+def test_a_checker_itemizes_the_first_ten_elements_of_each_collection(
+    paths: list[tuple[str | int, ...]],
+) -> None:
+    # Every problem of an element among the first ten of its collection (in the
+    # order they are met) is kept, the others are counted at the collection, and
+    # problems outside any element are all kept.
+    check = Checker()
+    for n, path in enumerate(paths):
+        check.add(path, f"problem {n}")
+    first: dict[tuple[str | int, ...], list[object]] = {}
+    kept: list[tuple[tuple[str | int, ...], str]] = []
+    counted: dict[tuple[str | int, ...], int] = {}
+    for n, path in enumerate(paths):
+        if len(path) == 1:
+            kept.append((path, f"problem {n}"))
+            continue
+        seen = first.setdefault(path[:1], [])
+        if path[1] not in seen and len(seen) < MAX_ITEMIZED:
+            seen.append(path[1])
+        if path[1] in seen:
+            kept.append((path, f"problem {n}"))
+        else:
+            counted[path[:1]] = counted.get(path[:1], 0) + 1
+    if not paths:
+        check.done("test")
+        return
+    with pytest.raises(ValidationError) as info:
+        check.done("test")
+    got = [(p.path, p.message) for p in info.value.problems]
+    assert got[: len(kept)] == kept
+    assert got[len(kept) :] == [
+        (c, f"{n:,} more problems in other elements; the first 10 elements are itemized")
+        for c, n in counted.items()
+    ]

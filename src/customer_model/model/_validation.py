@@ -121,6 +121,8 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
 #: hundred thousand would cost seconds.
 MAX_ITEMIZED = 10
 
+_FIRST_ELEMENTS = f"the first {MAX_ITEMIZED} elements are itemized"
+
 #: The largest integer any model, result or argument holds (Checker.integer): it
 #: fits a 64-bit column, and far larger numbers are mistakes, not data.
 INT64_MAX = 2**63 - 1
@@ -141,16 +143,36 @@ def decimal_places(value: Decimal) -> int:
 
 
 class Checker:
-    """Collects problems for one value under construction."""
+    """Collects problems for one value under construction.
 
-    __slots__ = ("problems",)
+    Problems of a collection's elements (a path with an index) are kept for
+    its first :data:`MAX_ITEMIZED` elements; those of the others are only
+    counted, in one more problem at the collection, so that a million bad
+    elements make a short error at little cost wherever they are checked.
+    """
+
+    __slots__ = ("_beyond", "_shown", "problems")
 
     def __init__(self) -> None:
         self.problems: list[Problem] | None = None
+        # Per collection path, made at its first problem (models make a Checker
+        # each, on the path of valid input): the elements itemized, problems not.
+        self._shown: dict[Path, set[int]] | None = None
+        self._beyond: dict[Path, int] | None = None
 
     def add(self, path: Path | str, message: str) -> None:
         if isinstance(path, str):
             path = (path,)
+        at = next((k for k, part in enumerate(path) if type(part) is int), None)
+        if at is not None:  # an element's problem: itemized for the first few elements
+            if self._shown is None:
+                self._shown, self._beyond = {}, {}
+            shown = self._shown.setdefault(path[:at], set())
+            if path[at] not in shown and len(shown) == MAX_ITEMIZED:
+                assert self._beyond is not None  # made with _shown
+                self._beyond[path[:at]] = self._beyond.get(path[:at], 0) + 1
+                return
+            shown.add(path[at])  # type: ignore[arg-type]  # an int, found just above
         if self.problems is None:
             self.problems = []
         self.problems.append(Problem(path, message))
@@ -163,6 +185,9 @@ class Checker:
 
     def done(self, subject: str) -> None:
         if self.problems:
+            for collection, count in (self._beyond or {}).items():
+                message = f"{count:,} more problems in other elements; {_FIRST_ELEMENTS}"
+                self.problems.append(Problem(collection, message))
             raise ValidationError(self.problems, subject)
 
     # -- scalars -----------------------------------------------------------
