@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from customer_model.errors import ValidationError
-from customer_model.model._refusals import Refusals
 from customer_model.model._text import all_identifiers
 from customer_model.model._validation import Checker, type_name
 from customer_model.model.customers import Customer
@@ -27,21 +26,17 @@ def segment_list(check: Checker, segments: object) -> list[Any]:
         return []
     out: list[Any] = []
     seen: set[str] = set()
-    with Refusals(check, "segments", "elements are refused") as refused:
-        for i, segment in enumerate(segments):
-            segment_id = getattr(segment, "id", None)
-            if type(segment_id) is not str or not callable(getattr(segment, "matches", None)):
-                if refused():
-                    check.add(("segments", i), "must have a string id and a matches() method")
-            elif not all_identifiers((segment_id,)):  # as a Segment's own id must be
-                if refused():
-                    check.ident(("segments", i, "id"), segment_id)
-            elif segment_id in seen:
-                if refused():
-                    check.add(("segments", i), f"id {segment_id!r} is used more than once")
-            else:
-                seen.add(segment_id)
-                out.append(segment)
+    for i, segment in enumerate(segments):
+        segment_id = getattr(segment, "id", None)
+        if type(segment_id) is not str or not callable(getattr(segment, "matches", None)):
+            check.add(("segments", i), "must have a string id and a matches() method")
+        elif not all_identifiers((segment_id,)):  # as a Segment's own id must be
+            check.ident(("segments", i, "id"), segment_id)
+        elif segment_id in seen:
+            check.add(("segments", i), f"id {segment_id!r} is used more than once")
+        else:
+            seen.add(segment_id)
+            out.append(segment)
     return out
 
 

@@ -17,7 +17,6 @@ import attrs
 from customer_model._display import html_table, short_items, text_table
 from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.errors import Path, ValidationError
-from customer_model.model._refusals import Refusals
 from customer_model.model._validation import (
     Checker,
     duplicates,
@@ -395,22 +394,16 @@ def _responses(
         check.add("responses", f"must be an iterable of SurveyResponse, not {type_name(responses)}")
         return []
     out: list[SurveyResponse] = []
-    with Refusals(check, "responses", "elements are refused") as refused:
-        for i, response in enumerate(responses):
-            if not isinstance(response, SurveyResponse):
-                if refused():
-                    check.add(
-                        ("responses", i), f"must be a SurveyResponse, not {type_name(response)}"
-                    )
-            elif response.customer_id not in index:
-                if refused():
-                    check.add(
-                        ("responses", i, "customer_id"),
-                        f"refers to customer {response.customer_id!r}, "
-                        "which is not among the customers",
-                    )
-            elif response.measure is measure:
-                out.append(response)
+    for i, response in enumerate(responses):
+        if not isinstance(response, SurveyResponse):
+            check.add(("responses", i), f"must be a SurveyResponse, not {type_name(response)}")
+        elif response.customer_id not in index:
+            check.add(
+                ("responses", i, "customer_id"),
+                f"refers to customer {response.customer_id!r}, which is not among the customers",
+            )
+        elif response.measure is measure:
+            out.append(response)
     return out
 
 

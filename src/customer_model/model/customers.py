@@ -20,7 +20,6 @@ import attrs
 from customer_model._display import short_items
 from customer_model.model._moments import instant
 from customer_model.model._personal import personal
-from customer_model.model._refusals import Refusals
 from customer_model.model._validation import (
     MONEY_INTEGER_DIGITS,
     MONEY_LIMIT,
@@ -414,15 +413,6 @@ class Customer:
         return dict(sorted(totals.items()))
 
 
-def _refusal(customer: object, mapped: bool) -> str:
-    """Why *customer* has no place in an index that already holds every earlier one."""
-    if not isinstance(customer, Customer):
-        return f"must be a Customer, not {type_name(customer)}"
-    if mapped:  # a key other than its id; a repeated id cannot be the mapping's own key
-        return "must be under its own id in the mapping"
-    return f"id {customer.id!r} is used more than once"
-
-
 def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
     """Customers (an iterable, or a mapping by id) keyed by id; problems go to *check*.
 
@@ -435,14 +425,13 @@ def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
         return {}
     keys = list(customers) if isinstance(customers, Mapping) else None
     index: dict[str, Customer] = {}
-    with Refusals(check, "customers", "elements are refused") as refused:
-        for i, customer in enumerate(values):
-            if (
-                isinstance(customer, Customer)
-                and (keys is None or keys[i] == customer.id)
-                and customer.id not in index
-            ):
-                index[customer.id] = customer
-            elif refused():
-                check.add(("customers", i), _refusal(customer, keys is not None))
+    for i, customer in enumerate(values):
+        if not isinstance(customer, Customer):
+            check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
+        elif keys is not None and keys[i] != customer.id:
+            check.add(("customers", i), "must be under its own id in the mapping")
+        elif customer.id in index:
+            check.add(("customers", i), f"id {customer.id!r} is used more than once")
+        else:
+            index[customer.id] = customer
     return index

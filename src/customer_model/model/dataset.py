@@ -9,7 +9,6 @@ from types import MappingProxyType
 import attrs
 
 from customer_model._display import short_items
-from customer_model.model._refusals import Refusals
 from customer_model.model._validation import Checker, repeats, to_tuple
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
@@ -84,37 +83,27 @@ class Dataset:
             ("responses", responses_ok, self.responses),
         ):
             if ok:
-                with Refusals(check, name, "ids are used more than once") as refused:
-                    for i, dup in repeats(v.id for v in values):
-                        if refused():
-                            check.add((name, i), f"id {dup!r} is used more than once")
-        known = {c.id for c in self.customers} if customers_ok else set()
-        refers: tuple[tuple[str, bool, tuple[FeedbackItem | SurveyResponse, ...]], ...] = (
-            ("feedback", feedback_ok, self.feedback),
-            ("responses", responses_ok, self.responses),
-        )
-        for name, ok, entries in refers:
-            if customers_ok and ok:
-                what = (
-                    f"{'items' if name == 'feedback' else name} refer to no customer in the dataset"
-                )
-                with Refusals(check, name, what) as refused:
-                    for i, entry in enumerate(entries):
-                        if entry.customer_id not in known and refused():
-                            check.add(
-                                (name, i, "customer_id"), "refers to no customer in the dataset"
-                            )
+                for i, dup in repeats(v.id for v in values):
+                    check.add((name, i), f"id {dup!r} is used more than once")
+        if customers_ok and feedback_ok:
+            known = {c.id for c in self.customers}
+            for i, item in enumerate(self.feedback):
+                if item.customer_id not in known:
+                    check.add(
+                        ("feedback", i, "customer_id"), "refers to no customer in the dataset"
+                    )
+        if customers_ok and responses_ok:
+            known = {c.id for c in self.customers}
+            for i, response in enumerate(self.responses):
+                if response.customer_id not in known:
+                    check.add(
+                        ("responses", i, "customer_id"), "refers to no customer in the dataset"
+                    )
         if personas_ok and segments_ok:
             segment_ids = {s.id for s in self.segments}
-            with Refusals(
-                check, "personas", "personas refer to no segment in the dataset"
-            ) as refused:
-                for i, persona in enumerate(self.personas):
-                    unknown = persona.segment_id not in segment_ids
-                    if persona.segment_id is not None and unknown and refused():
-                        check.add(
-                            ("personas", i, "segment_id"), "refers to no segment in the dataset"
-                        )
+            for i, persona in enumerate(self.personas):
+                if persona.segment_id is not None and persona.segment_id not in segment_ids:
+                    check.add(("personas", i, "segment_id"), "refers to no segment in the dataset")
         check.done("Dataset")
 
     @cached_property

@@ -31,7 +31,6 @@ from typing import Literal
 from customer_model._rule_inputs import segment_list
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
-from customer_model.model._refusals import Refusals
 from customer_model.model._validation import Checker, some, type_name
 from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
@@ -194,10 +193,9 @@ def _known_feedback(
     entries = list(feedback)
     items: list[FeedbackItem] = entries  # type: ignore[assignment]  # checked next
     if not all(map(isinstance, entries, repeat(FeedbackItem))):
-        with Refusals(check, "feedback", "elements are not a FeedbackItem") as refused:
-            for i, entry in enumerate(entries):
-                if not isinstance(entry, FeedbackItem) and refused():
-                    check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(entry)}")
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, FeedbackItem):
+                check.add(("feedback", i), f"must be a FeedbackItem, not {type_name(entry)}")
         items = [entry for entry in entries if isinstance(entry, FeedbackItem)]
     every_id = list(map(_ID, items))
     if len(set(every_id)) != len(every_id):
@@ -219,13 +217,11 @@ def _known_feedback(
         for i, entry in enumerate(entries):
             if isinstance(entry, FeedbackItem) and entry.customer_id in unknown:
                 first.setdefault(entry.customer_id, i)
-        with Refusals(check, "feedback", "absent customers are referred to") as refused:
-            for cid, i in sorted(first.items()):
-                if refused():
-                    check.add(
-                        ("feedback", i, "customer_id"),
-                        f"refers to customer {cid!r}, which is not among the customers "
-                        "(pass on_unknown_customer='skip' to leave such items out)",
-                    )
+        for cid, i in sorted(first.items()):
+            check.add(
+                ("feedback", i, "customer_id"),
+                f"refers to customer {cid!r}, which is not among the customers "
+                "(pass on_unknown_customer='skip' to leave such items out)",
+            )
     check.done(_SUBJECT)
     return items, tuple(sorted(skipped))
