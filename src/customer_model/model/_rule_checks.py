@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
-from customer_model.errors import Path
+from customer_model.errors import Path, ValidationError
 from customer_model.model._moments import is_aware
 from customer_model.model._rule_fields import FIELDS, FieldSpec, Kind, fits_sql_decimal
-from customer_model.model._validation import Checker, exact_member, type_name
+from customer_model.model._validation import Checker, exact_member, to_tuple, type_name
 
 #: The longest time window: a century covers any customer history, and the
 #: bound keeps ``as_of - window`` far from the limits of ``datetime``.
@@ -119,9 +119,36 @@ def sort_key(value: object) -> tuple[str, str]:
     return (type(value).__name__, repr(value))
 
 
+def unchecked_values(value: Iterable[Any]) -> frozenset[Any]:
+    """The values of an ``In`` rule in a stable order, kept apart until each one is checked.
+
+    A set would merge values of different types that compare equal
+    (``1``, ``1.0`` and ``True``) before the check could refuse the wrong ones.
+    """
+    if isinstance(value, frozenset | set):
+        return tuple(sorted(value, key=sort_key))  # type: ignore[return-value]
+    return to_tuple(value)  # type: ignore[return-value]  # made a frozenset once checked
+
+
 def check_as_of(as_of: object, subject: str) -> None:
     """Refuse an *as_of* that is no aware datetime: a naive one is read in the machine's zone."""
     if not (type(as_of) is datetime and is_aware(as_of)):
         check = Checker()
         check.aware("as_of", as_of)
         check.done(subject)
+
+
+def check_tags(values: Iterable[str]) -> list[str]:
+    """The tags given to ``contains_any``/``contains_all``: a non-empty iterable of strings."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise ValidationError.single(
+            "values", f"must be an iterable of strings, not {type_name(values)}", "field"
+        )
+    out = list(values)
+    check = Checker()
+    for i, v in enumerate(out):
+        check.text(("values", i), v, allow_empty=True)
+    if not out:
+        check.add("values", "must not be empty")
+    check.done("field")
+    return out

@@ -35,19 +35,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from customer_model.errors import ValidationError
+from customer_model.model import _rule_checks, _rule_compiler, _rule_fields
 from customer_model.model._rule_checks import (
-    MAX_DEPTH,
     allow,
     check_as_of,
     check_depth,
+    check_tags,
     check_value,
     check_window,
-    sort_key,
     spec_of,
+    unchecked_values,
 )
-from customer_model.model._rule_compiler import Predicate, compile_rule
-from customer_model.model._rule_fields import EQUATABLE, FIELDS, ORDERED, FieldSpec, Kind
+from customer_model.model._rule_compiler import compile_rule
+from customer_model.model._rule_fields import EQUATABLE, ORDERED, FieldSpec, Kind
 from customer_model.model._validation import Checker, to_tuple, type_name
 
 if TYPE_CHECKING:
@@ -78,6 +78,18 @@ __all__ = [
     "field",
     "parts",
 ]
+
+# Defined in private modules (the checks and compiler use them); described here, for the API page.
+#: Every rule field by name, with its kind, its meaning and whether it may be
+#: missing (a :class:`FieldSpec`); :func:`field` accepts exactly these names.
+#:
+#: :meta hide-value:
+FIELDS: Mapping[str, FieldSpec] = _rule_fields.FIELDS
+#: How deeply rules may nest (a single condition is one level).  A deeper rule,
+#: which only a program writes, is refused when built or loaded from JSON.
+MAX_DEPTH = _rule_checks.MAX_DEPTH
+#: The function :meth:`Rule.compile` returns, true for a customer the rule matches.
+Predicate = _rule_compiler.Predicate
 
 #: The first instant an aware datetime can denote (year 1 at the largest offset).
 _EARLIEST = datetime.min.replace(tzinfo=timezone(timedelta(hours=23, minutes=59)))
@@ -256,17 +268,6 @@ class Between(Rule):
         return emit.guarded(FIELDS[self.field], lambda v: f"{lo} <= {v} <= {hi}")
 
 
-def _values(value: Iterable[Any]) -> frozenset[Any]:
-    """The values in a stable order, kept apart until each one is checked.
-
-    A set would merge values of different types that compare equal
-    (``1``, ``1.0`` and ``True``) before the check could refuse the wrong ones.
-    """
-    if isinstance(value, frozenset | set):
-        return tuple(sorted(value, key=sort_key))  # type: ignore[return-value]
-    return to_tuple(value)  # type: ignore[return-value]  # made a frozenset once checked
-
-
 @attrs.frozen(slots=True)
 class In(Rule):
     """``field`` equals one of *values* (a non-empty set)."""
@@ -274,7 +275,7 @@ class In(Rule):
     op: ClassVar[str] = "in"
     ops: ClassVar[Mapping[str, frozenset[Kind]]] = MappingProxyType({op: EQUATABLE})
     field: str = attrs.field(metadata=_is(Part.FIELD))
-    values: frozenset[Any] = attrs.field(metadata=_is(Part.VALUES), converter=_values)
+    values: frozenset[Any] = attrs.field(metadata=_is(Part.VALUES), converter=unchecked_values)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -553,11 +554,11 @@ class FieldRef:
 
     def contains_any(self, values: Iterable[str]) -> Rule:
         """The set holds at least one of *values*."""
-        return _join(Or, [Contains(self.name, v) for v in sorted(_tags(values))])
+        return _join(Or, [Contains(self.name, v) for v in sorted(check_tags(values))])
 
     def contains_all(self, values: Iterable[str]) -> Rule:
         """The set holds every one of *values*."""
-        return _join(And, [Contains(self.name, v) for v in sorted(_tags(values))])
+        return _join(And, [Contains(self.name, v) for v in sorted(check_tags(values))])
 
     def missing(self) -> Missing:
         """No value (or an empty set)."""
@@ -574,21 +575,6 @@ class FieldRef:
     def older_than(self, window: timedelta) -> OlderThan:
         """More than *window* before ``as_of``."""
         return OlderThan(self.name, window)
-
-
-def _tags(values: Iterable[str]) -> list[str]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise ValidationError.single(
-            "values", f"must be an iterable of strings, not {type_name(values)}", "field"
-        )
-    out = list(values)
-    check = Checker()
-    for i, v in enumerate(out):
-        check.text(("values", i), v, allow_empty=True)
-    if not out:
-        check.add("values", "must not be empty")
-    check.done("field")
-    return out
 
 
 def _join(cls: type[And | Or], rules: list[Contains]) -> Rule:
