@@ -162,8 +162,10 @@ class Checker:
 
     def add(self, path: Path | str, message: str) -> None:
         if isinstance(path, str):
+            at = None
             path = (path,)
-        at = next((k for k, part in enumerate(path) if type(part) is int), None)
+        else:
+            at = next((k for k, part in enumerate(path) if type(part) is int), None)
         if at is not None:  # an element's problem: itemized for the first few elements
             if self._shown is None:
                 self._shown, self._beyond = {}, {}

@@ -73,10 +73,17 @@ class Refused(Retry):
     taken for its parent's.
     """
 
-    def __init__(self, error: ValidationError, source: object) -> None:
-        super().__init__()
-        self.error = error
-        self.source = source
+    # Made as Refused(error, source): Exception keeps its arguments without an
+    # __init__ of ours to call, since a long bad array raises one per element.
+    args: tuple[ValidationError, object]
+
+    @property
+    def error(self) -> ValidationError:
+        return self.args[0]
+
+    @property
+    def source(self) -> object:
+        return self.args[1]
 
 
 class EnumStructureHook:
