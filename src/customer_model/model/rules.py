@@ -501,6 +501,8 @@ NODES: tuple[type[Rule], ...] = (
     *(And, Or, Not, Always),  # rules of rules
 )
 #: Each operator and the node type that has it, in the order of :data:`NODES`.
+#:
+#: :meta hide-value:
 OPS: Mapping[str, type[Rule]] = MappingProxyType({op: node for node in NODES for op in node.ops})
 
 
