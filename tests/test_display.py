@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -208,3 +208,46 @@ def test_reprs_of_large_results_stay_short() -> None:
         assert text.count(" in all") >= parts
     assert "...197 more; 200 in all" in repr(table)
     assert "...297 more; 300 in all" in repr(report)
+
+
+def test_a_wide_volume_table_shows_its_first_columns_in_html_and_counts_the_rest() -> None:
+    from customer_model._display import HTML_COLUMNS
+    from customer_model.trends import CalendarPeriod, Granularity, VolumeTable
+
+    monday = date(2018, 1, 1).toordinal()  # eight years of weeks
+    days = [CalendarPeriod(date.fromordinal(monday + 7 * i), Granularity.WEEK) for i in range(400)]
+    table = VolumeTable(
+        granularity=Granularity.WEEK,
+        periods=tuple(days),
+        themes=("a", "b"),
+        counts={"a": tuple(range(400)), "b": (0,) * 400},
+    )
+    page = table._repr_html_()
+    header = page.split("</thead>")[0]
+    # The theme column and the first periods, then one column counting the rest.
+    assert header.count("<th>") == HTML_COLUMNS + 1
+    assert f"...{401 - HTML_COLUMNS} more columns; 401 in all" in header
+    assert days[HTML_COLUMNS - 2].label in header
+    assert days[HTML_COLUMNS - 1].label not in header
+    body = page.split("<tbody>")[1]
+    assert all(row.count("<td>") == HTML_COLUMNS + 1 for row in body.split("</tr>")[:-1])
+    # Text shows it whole, as the records do.
+    assert days[-1].label in str(table)
+    assert len(table.to_records()) == 800
+
+
+@given(st.integers(1, 80), st.integers(0, 70))
+def test_html_tables_are_bounded_and_narrow_ones_unchanged(columns: int, rows: int) -> None:
+    from customer_model._display import HTML_COLUMNS, HTML_ROWS, html_table
+
+    headers = [f"h{i}" for i in range(columns)]
+    page = html_table(None, headers, [[f"c{r}.{i}" for i in range(columns)] for r in range(rows)])
+    head = page.split("</thead>")[0]
+    assert head.count("<th>") == min(columns, HTML_COLUMNS + 1)
+    assert ("more columns" in head) == (columns > HTML_COLUMNS)
+    assert page.count("<tr>") == 1 + min(rows, HTML_ROWS + 1)
+    # Every shown cell is the one at its place.
+    shown = min(columns, HTML_COLUMNS)
+    if rows:
+        assert f"<td>c0.{shown - 1}</td>" in page
+        assert f"<td>c0.{shown}</td>" not in page

@@ -18,6 +18,10 @@ SHOWN_FIRST = 3
 #: An HTML table (a notebook's display) shows at most this many rows, then a
 #: last row counting the rest, as pandas does for a long frame.
 HTML_ROWS = 60
+#: ...and at most this many columns (the first is a row's label), then one
+#: column counting the rest: a volume table of a few years of weeks has a
+#: column per week, an overlap matrix one per segment.
+HTML_COLUMNS = 30
 
 
 def short_items(items: object) -> str:
@@ -122,14 +126,21 @@ def html_table(
     or hide what a notebook shows, as it would in a terminal.  Beyond
     :data:`HTML_ROWS` rows only the first ones show, then a row saying how many
     more there are: a backlog of thousands of themes must not freeze a
-    notebook (``to_records()`` has them all).
+    notebook (``to_records()`` has them all).  Beyond :data:`HTML_COLUMNS`
+    columns, likewise, the first ones show, then a column saying how many
+    more there are.
     """
 
     def e(text: str) -> str:
         return html.escape(printable(text))
 
-    head = "".join(f"<th>{e(str(h))}</th>" for h in headers)
     shown = list(rows)
+    hidden = len(headers) - HTML_COLUMNS
+    if hidden > 0:
+        count = f"...{hidden:,} more columns; {len(headers):,} in all"
+        headers = [*headers[:HTML_COLUMNS], count]
+        shown = [[*row[:HTML_COLUMNS], "..."] for row in shown]
+    head = "".join(f"<th>{e(str(h))}</th>" for h in headers)
     more = len(shown) - HTML_ROWS
     if more > 0:
         total = len(shown)
