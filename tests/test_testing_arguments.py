@@ -121,22 +121,55 @@ def test_a_strategy_where_a_value_was_given_says_so() -> None:
         cms.customers(id="c-1")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("wrong", [cms.feedback_items(), st.just(None), st.just(SECRET)])
-def test_datasets_name_a_customers_strategy_that_draws_something_else(
+# Every argument that takes a strategy: (strategy, argument, what it must draw).
+_STRATEGY_ARGUMENTS: list[
+    tuple[Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]], str, str]
+] = [
+    (lambda s: cms.datasets(customers=s), "customers", "Customer"),
+    (lambda s: cms.customers(id=s), "id", "str"),
+    (lambda s: cms.customers(amounts=s), "amounts", "Decimal"),
+    (lambda s: cms.purchases(amounts=s), "amounts", "Decimal"),
+    (lambda s: cms.persons(id=s), "id", "str"),
+    (lambda s: cms.purchasers(person=s), "person", "Person"),
+    (lambda s: cms.users(person=s), "person", "Person"),
+    (lambda s: cms.feedback_items(id=s), "id", "str"),
+    (lambda s: cms.survey_responses(id=s), "id", "str"),
+    (lambda s: cms.personas(segment_id=s), "segment_id", "str or NoneType"),
+    (lambda s: cms.segments(rule=s), "rule", "Rule"),
+]
+
+
+@pytest.mark.parametrize(("build", "name", "what"), _STRATEGY_ARGUMENTS)
+@pytest.mark.parametrize("wrong", [st.just(7), st.just([SECRET]), cms.feedback_items()])
+def test_a_strategy_argument_that_draws_something_else_is_named(
+    build: Callable[[st.SearchStrategy[Any]], st.SearchStrategy[Any]],
+    name: str,
+    what: str,
     wrong: st.SearchStrategy[Any],
 ) -> None:
-    # Only a draw can tell what a strategy makes: before, this was an AttributeError.
+    # Only a draw can tell what a strategy makes: before, the model it fed
+    # refused the value (blaming one of its own fields), or an AttributeError.
     @settings(max_examples=5, database=None)
-    @given(cms.datasets(customers=wrong))
+    @given(build(wrong))
     def draw(_: object) -> None:
         pass
 
     with pytest.raises(InvalidArgument) as info:
         draw()
     assert isinstance(info.value, ValidationError)
-    assert info.value.paths == ["$.customers"]
-    assert "must be a strategy of Customer values" in str(info.value)
+    assert info.value.paths == [f"$.{name}"]
+    assert f"must be a strategy of {what} values, but drew a value of type" in str(info.value)
     assert SECRET not in str(info.value)
+
+
+def test_a_strategy_argument_of_the_right_type_draws_as_given() -> None:
+    person = find(cms.persons(id=st.just("p-given")), lambda _: True)
+    assert person.id == "p-given"
+    buyer = find(cms.purchasers(person=st.just(person)), lambda _: True)
+    assert buyer.person == person
+    assert find(cms.personas(segment_id=st.just(None)), lambda _: True).segment_id is None
+    amounts = st.just(Decimal("9.99"))
+    assert find(cms.purchases(amounts=amounts), lambda _: True).amount == Decimal("9.99")
 
 
 @pytest.mark.parametrize("build", [cms.customers, cms.purchases])

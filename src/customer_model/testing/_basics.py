@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta, timezone
+from typing import TypeVar
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -11,6 +13,8 @@ from customer_model.errors import ValidationError
 from customer_model.model._moments import is_aware
 from customer_model.model._validation import Checker, type_name
 from customer_model.testing import _time
+
+T = TypeVar("T")
 
 _OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
 
@@ -34,6 +38,29 @@ def _strategy(check: Checker, name: str, value: object) -> None:
             name,
             f"must be a hypothesis strategy (such as st.just(...)) or None, not {type_name(value)}",
         )
+
+
+def _drawing(
+    strategy: st.SearchStrategy[T], name: str, caller: str, cls: type | tuple[type, ...]
+) -> st.SearchStrategy[T]:
+    """*strategy*, the caller's argument *name*, with each value it draws checked to be a *cls*.
+
+    A strategy of the wrong type would otherwise fail inside the model it
+    feeds, blaming a field of that model rather than the argument.
+    """
+    return strategy.map(functools.partial(_drawn, name, caller, cls))
+
+
+def _drawn(name: str, caller: str, cls: type | tuple[type, ...], value: T) -> T:
+    if not isinstance(value, cls):
+        what = " or ".join(c.__name__ for c in (cls if isinstance(cls, tuple) else (cls,)))
+        check = Checker()  # the type, never the value: it may be personal data
+        check.add(
+            name,
+            f"must be a strategy of {what} values, but drew a value of type {type_name(value)}",
+        )
+        _done(check, caller)
+    return value
 
 
 def _window(

@@ -33,6 +33,7 @@ from customer_model.testing._basics import (
     EPOCH,
     HORIZON,
     _done,
+    _drawing,
     _optional_currency,
     _strategy,
     _window,
@@ -131,7 +132,7 @@ def persons(id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Perso
     check = Checker()
     _strategy(check, "id", id)
     _done(check, "persons")
-    return _persons(id if id is not None else _PERSON_IDS)
+    return _persons(_PERSON_IDS if id is None else _drawing(id, "id", "persons", str))
 
 
 @st.composite
@@ -174,7 +175,7 @@ def purchases(
     _window(check, since, until)
     _strategy(check, "amounts", amounts)
     _done(check, "purchases")
-    return _purchases(currency, since, until, amounts)
+    return _purchases(currency, since, until, amounts, "purchases")
 
 
 # Checked arguments only: all hashable.  Bounded: each call with a new *amounts*
@@ -185,10 +186,11 @@ def _purchases(
     since: datetime,
     until: datetime,
     amounts: st.SearchStrategy[Decimal] | None = None,
+    caller: str = "purchases",
 ) -> st.SearchStrategy[Purchase]:
     return st.builds(
         Purchase,
-        amount=_AMOUNTS if amounts is None else amounts,
+        amount=_AMOUNTS if amounts is None else _drawing(amounts, "amounts", caller, Decimal),
         currency=st.just(currency) if currency is not None else st.sampled_from(_CURRENCIES),
         at=aware_datetimes(since, until),
     )
@@ -202,7 +204,9 @@ def purchasers(person: st.SearchStrategy[Person] | None = None) -> st.SearchStra
     check = Checker()
     _strategy(check, "person", person)
     _done(check, "purchasers")
-    return _purchasers(person if person is not None else _ANY_PERSON)
+    return _purchasers(
+        _ANY_PERSON if person is None else _drawing(person, "person", "purchasers", Person)
+    )
 
 
 @st.composite
@@ -215,7 +219,7 @@ def users(person: st.SearchStrategy[Person] | None = None) -> st.SearchStrategy[
     check = Checker()
     _strategy(check, "person", person)
     _done(check, "users")
-    return _users(person if person is not None else _ANY_PERSON)
+    return _users(_ANY_PERSON if person is None else _drawing(person, "person", "users", Person))
 
 
 @st.composite
@@ -278,8 +282,10 @@ def customers(
     return _customers(
         kind=kind,
         split=split,
-        ids=id if id is not None else _CUSTOMER_IDS,
-        bought=st.lists(_purchases(currency, EPOCH, HORIZON, amounts), max_size=max_purchases),
+        ids=_CUSTOMER_IDS if id is None else _drawing(id, "id", "customers", str),
+        bought=st.lists(
+            _purchases(currency, EPOCH, HORIZON, amounts, "customers"), max_size=max_purchases
+        ),
     )
 
 

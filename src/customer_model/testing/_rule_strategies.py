@@ -14,7 +14,13 @@ from customer_model.model._rule_fields import FIELDS, Kind
 from customer_model.model._validation import Checker
 from customer_model.model.rules import NODES, Part, Rule, parts
 from customer_model.model.segments import Segment, SegmentBasis
-from customer_model.testing._basics import _done, _strategy, aware_datetimes, identifiers
+from customer_model.testing._basics import (
+    _done,
+    _drawing,
+    _strategy,
+    aware_datetimes,
+    identifiers,
+)
 from customer_model.testing._vocabulary import (
     _COUNTRIES,
     _CURRENCIES,
@@ -176,7 +182,7 @@ def segments(
         Segment,
         _SEGMENT_IDS,
         st.sampled_from(["Key accounts", "Families", "Golfers", "Lapsed", "Big spenders"]),
-        rule if rule is not None else rules(rfm=rfm),
+        rules(rfm=rfm) if rule is None else _drawing(rule, "rule", "segments", Rule),
         basis=st.none() | st.sampled_from(SegmentBasis),
         description=st.none() | st.just("generated"),
     )

@@ -53,6 +53,7 @@ from customer_model.testing._basics import (
     EPOCH,
     HORIZON,
     _done,
+    _drawing,
     _optional_currency,
     _strategy,
     _window,
@@ -128,7 +129,7 @@ def feedback_items(
         customer=customer,
         times=aware_datetimes(since, until),
         themes=_THEME_CHOICES if themes is _THEMES else st.sampled_from(chosen),
-        ids=id if id is not None else _FEEDBACK_IDS,
+        ids=_FEEDBACK_IDS if id is None else _drawing(id, "id", "feedback_items", str),
     )
 
 
@@ -222,7 +223,7 @@ def survey_responses(
         customer=customer,
         measure=measure,
         times=aware_datetimes(since, until),
-        ids=id if id is not None else _RESPONSE_IDS,
+        ids=_RESPONSE_IDS if id is None else _drawing(id, "id", "survey_responses", str),
     )
 
 
@@ -266,7 +267,9 @@ def personas(segment_id: st.SearchStrategy[str | None] | None = None) -> st.Sear
     check = Checker()
     _strategy(check, "segment_id", segment_id)
     _done(check, "personas")
-    return _personas(segment_id if segment_id is not None else st.none())
+    if segment_id is None:
+        return _personas(st.none())
+    return _personas(_drawing(segment_id, "segment_id", "personas", (str, type(None))))
 
 
 def _personas(segment_id: st.SearchStrategy[str | None]) -> st.SearchStrategy[Persona]:
@@ -316,7 +319,7 @@ def datasets(
     _done(check, "datasets")
     return _datasets(
         base=(
-            customers.map(_drawn_customer)
+            _drawing(customers, "customers", "datasets", Customer)
             if customers is not None
             else _ANY_CUSTOMER
             if currency is None
@@ -327,18 +330,6 @@ def datasets(
         responses_per_customer=responses_per_customer,
         times=aware_datetimes(since, until),
     )
-
-
-def _drawn_customer(value: object) -> Customer:
-    """*value*, drawn from the caller's ``customers`` strategy, if it is a Customer."""
-    if not isinstance(value, Customer):
-        check = Checker()
-        check.add(
-            "customers", f"must be a strategy of Customer values, but drew a {type_name(value)}"
-        )
-        _done(check, "datasets")
-    assert isinstance(value, Customer)
-    return value
 
 
 _DATASET_SEGMENTS = st.lists(
