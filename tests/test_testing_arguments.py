@@ -366,3 +366,15 @@ def test_drawn_purchasers_are_of_age_on_the_first_day_purchases_are_drawn() -> N
             _a_minor_buys_on(date(2019, 12, 31)),
             settings=settings(max_examples=1500, database=None, deadline=None),
         )
+
+
+def test_many_bad_themes_are_ten_problems_and_a_count() -> None:
+    # A strategy's argument error goes through the same checker as the models':
+    # the problems of the first ten elements, then how many more there are.
+    with pytest.raises(InvalidArgument) as info:
+        cms.feedback_items(themes=[" x"] * 30)
+    assert isinstance(info.value, ValidationError)
+    assert info.value.paths == [*(f"$.themes[{i}]" for i in range(10)), "$.themes"]
+    assert str(info.value.problems[-1]).endswith(
+        "20 more problems in other elements; the first 10 elements are itemized"
+    )

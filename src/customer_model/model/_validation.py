@@ -185,12 +185,12 @@ class Checker:
         for problem in error.problems:
             self.add(path + problem.path, problem.message)
 
-    def done(self, subject: str) -> None:
+    def done(self, subject: str, error: type[ValidationError] = ValidationError) -> None:
         if self.problems:
             for collection, count in (self._beyond or {}).items():
                 message = f"{count:,} more problems in other elements; {_FIRST_ELEMENTS}"
                 self.problems.append(Problem(collection, message))
-            raise ValidationError(self.problems, subject)
+            raise error(self.problems, subject)
 
     # -- scalars -----------------------------------------------------------
 

@@ -28,8 +28,7 @@ class _ArgumentError(ValidationError, InvalidArgument):
 
 
 def _done(check: Checker, strategy: str) -> None:
-    if check.problems:
-        raise _ArgumentError(check.problems, f"arguments of {strategy}()")
+    check.done(f"arguments of {strategy}()", _ArgumentError)
 
 
 def _strategy(check: Checker, name: str, value: object) -> None:
