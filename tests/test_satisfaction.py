@@ -905,3 +905,11 @@ def test_breakdowns_take_the_measure_by_value_as_survey_responses_do() -> None:
     assert by_value.measure is SurveyMeasure.CSAT
     segments = SegmentBreakdown(measure="ces", overall=None, segments=())
     assert segments.measure is SurveyMeasure.CES
+
+
+def test_a_breakdown_by_segment_needs_no_as_of_when_its_rules_read_no_time() -> None:
+    # As split_report, segment_sizes and persona_coverage: as_of defaults to None.
+    data = demo_dataset()
+    everyone = FakeSegment("all", frozenset(CustomerKind))
+    given = satisfaction_by_segment(data.responses, data.customers, [everyone], as_of=None)
+    assert satisfaction_by_segment(data.responses, data.customers, [everyone]) == given

@@ -468,7 +468,7 @@ def satisfaction_by_segment(
     customers: Iterable[Customer] | Mapping[str, Customer],
     segments: Iterable[SegmentLike],
     *,
-    as_of: datetime | None,
+    as_of: datetime | None = None,
     measure: SurveyMeasure | SurveyMeasureValue = SurveyMeasure.NPS,
 ) -> SegmentBreakdown:
     """Score *measure* among the responses of each segment's customers.
