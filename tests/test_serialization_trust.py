@@ -8,14 +8,16 @@ import json
 import pkgutil
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import cattrs
 import pytest
 from cattrs.errors import StructureHandlerNotFoundError
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import customer_model
@@ -620,3 +622,46 @@ def test_a_parent_refusing_its_children_is_told_from_a_child_refusing_itself() -
     with pytest.raises(ValidationError) as info:
         from_dict(customer, Customer)
     assert info.value.paths == ["$.purchasers[0].person.id"]
+
+
+# -- times in a zone with daylight saving -----------------------------------------
+
+_BERLIN_REPEATED_HOUR = datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1971, 1, 1),
+        max_value=datetime(2037, 12, 31),
+        timezones=st.sampled_from(
+            [ZoneInfo(z) for z in ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe")]
+        ),
+    )
+)
+@example(_BERLIN_REPEATED_HOUR)
+@example(_BERLIN_REPEATED_HOUR.replace(fold=0))
+def test_a_model_in_a_zone_equals_its_json_round_trip(moment: datetime) -> None:
+    # JSON keeps the instant and the offset, not the zone: a time in a zone's
+    # repeated hour came back unequal (Python's rule for such times).
+    item = FeedbackItem(
+        id="f", customer_id="c", theme="t", kind="bug", channel="email", created_at=moment
+    )
+    loaded = from_json(to_json(item), FeedbackItem)
+    assert loaded == item
+    assert hash(loaded) == hash(item)
+    assert loaded.created_at.utcoffset() == moment.utcoffset()
+
+
+def test_two_times_an_hour_apart_in_one_zone_are_not_one() -> None:
+    # Python compares two times of one zone by their wall clock: 02:30 before
+    # and after the clocks go back would be equal.
+    first = _BERLIN_REPEATED_HOUR.replace(fold=0)
+    later = _BERLIN_REPEATED_HOUR
+    assert first == later  # Python's own rule, which the models do not follow
+    made = [Purchase(amount=Decimal("1"), currency="EUR", at=at) for at in (first, later)]
+    assert made[0] != made[1]
+    items = [
+        FeedbackItem(id="f", customer_id="c", theme="t", kind="bug", channel="email", created_at=at)
+        for at in (first, later)
+    ]
+    assert items[0] != items[1]
