@@ -665,3 +665,20 @@ def test_two_times_an_hour_apart_in_one_zone_are_not_one() -> None:
         for at in (first, later)
     ]
     assert items[0] != items[1]
+
+
+def test_a_rule_on_a_time_in_a_zone_equals_its_json_round_trip() -> None:
+    from customer_model import Segment, field
+
+    moment = _BERLIN_REPEATED_HOUR
+    when = field("last_purchase_at")
+    for rule in (
+        when >= moment,
+        when.between(moment.replace(fold=0), moment),
+        when.is_in([moment]),
+    ):
+        segment = Segment("s", "S", rule)
+        loaded = from_json(to_json(segment), Segment)
+        assert loaded == segment
+        assert hash(loaded) == hash(segment)
+    assert (when >= moment) != (when >= moment.replace(fold=0))

@@ -100,3 +100,15 @@ def moment_key(moment: datetime | None) -> datetime | None:
     times an hour apart in one zone are not taken for one.
     """
     return moment if moment is None else instant(moment)
+
+
+def value_key(value: object) -> object:
+    """What a rule's value compares and hashes by: a time by its instant, else itself."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return instant(value)
+    return value
+
+
+def values_key(values: frozenset[object]) -> frozenset[object]:
+    """What a rule's set of values compares and hashes by (see :func:`value_key`)."""
+    return frozenset(map(value_key, values))

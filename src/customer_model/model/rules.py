@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from customer_model.model import _rule_checks, _rule_compiler, _rule_fields
+from customer_model.model._moments import value_key, values_key
 from customer_model.model._rule_checks import (
     allow,
     check_as_of,
@@ -220,7 +221,7 @@ class Compare(Rule):
     # An instance field here, a class constant on the other nodes.
     op: str = attrs.field(metadata=_is(Part.OP))  # type: ignore[misc]
     field: str = attrs.field(metadata=_is(Part.FIELD))
-    value: Any = attrs.field(metadata=_is(Part.VALUE))
+    value: Any = attrs.field(metadata=_is(Part.VALUE), eq=value_key)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -248,8 +249,8 @@ class Between(Rule):
     op: ClassVar[str] = "between"
     ops: ClassVar[Mapping[str, frozenset[Kind]]] = MappingProxyType({op: ORDERED})
     field: str = attrs.field(metadata=_is(Part.FIELD))
-    lo: Any = attrs.field(metadata=_is(Part.LOW))
-    hi: Any = attrs.field(metadata=_is(Part.HIGH))
+    lo: Any = attrs.field(metadata=_is(Part.LOW), eq=value_key)
+    hi: Any = attrs.field(metadata=_is(Part.HIGH), eq=value_key)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -275,7 +276,9 @@ class In(Rule):
     op: ClassVar[str] = "in"
     ops: ClassVar[Mapping[str, frozenset[Kind]]] = MappingProxyType({op: EQUATABLE})
     field: str = attrs.field(metadata=_is(Part.FIELD))
-    values: frozenset[Any] = attrs.field(metadata=_is(Part.VALUES), converter=unchecked_values)
+    values: frozenset[Any] = attrs.field(
+        metadata=_is(Part.VALUES), converter=unchecked_values, eq=values_key
+    )
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
