@@ -25,7 +25,7 @@ from customer_model import (
 from customer_model.records import to_records
 from customer_model.roles import check_roles
 from customer_model.testing import strategies as cms
-from customer_model.testing._basics import EPOCH, HORIZON
+from customer_model.testing._basics import _DST_ZONES, EPOCH, HORIZON
 from customer_model.testing.factories import CustomerFactory
 
 #: A value that stands for personal data: no message may repeat it.
@@ -329,8 +329,19 @@ def test_aware_datetimes_refuse_a_bound_utc_cannot_hold(bound: datetime) -> None
 @given(cms.aware_datetimes())
 def test_default_datetimes_keep_their_window_and_offsets(value: datetime) -> None:
     assert EPOCH <= value <= HORIZON
-    # UTC and two offsets either side of it, one not a whole hour.
-    assert value.utcoffset() in {timedelta(0), timedelta(hours=2), timedelta(hours=-5, minutes=-30)}
+    # UTC and two offsets either side of it, one not a whole hour, or one of two
+    # zones with daylight saving.
+    fixed = {timedelta(0), timedelta(hours=2), timedelta(hours=-5, minutes=-30)}
+    zone = getattr(value.tzinfo, "key", None)
+    assert value.utcoffset() in fixed if zone is None else zone in _DST_ZONES
+
+
+def test_default_datetimes_fall_in_zones_with_daylight_saving_too() -> None:
+    # Times in a zone's repeated hour (fold=1) or an hour apart across a change:
+    # code that compares or subtracts two times of one zone by wall clock fails.
+    berlin = find(cms.aware_datetimes(), lambda d: getattr(d.tzinfo, "key", "") == "Europe/Berlin")
+    assert berlin.utcoffset() in {timedelta(hours=1), timedelta(hours=2)}
+    assert from_json(to_json([berlin]), list[datetime]) == [berlin]
 
 
 @settings(max_examples=10, deadline=None)

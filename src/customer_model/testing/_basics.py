@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -17,6 +19,18 @@ from customer_model.testing import _time
 T = TypeVar("T")
 
 _OFFSETS = [UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]
+#: Zones with daylight saving, whose repeated hour tells a wall clock from an instant.
+_DST_ZONES = ("Europe/Berlin", "America/New_York")
+
+
+def _zones() -> list[tzinfo]:
+    """The fixed offsets, and the daylight-saving zones where a time zone database is found."""
+    zones: list[tzinfo] = list(_OFFSETS)
+    for key in _DST_ZONES:
+        with contextlib.suppress(ZoneInfoNotFoundError):  # no system database, no tzdata
+            zones.append(ZoneInfo(key))
+    return zones
+
 
 #: The window most generated timestamps fall in.
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -104,8 +118,12 @@ def identifiers(prefix: str = "") -> st.SearchStrategy[str]:
 def aware_datetimes(
     min_value: datetime = EPOCH, max_value: datetime = HORIZON
 ) -> st.SearchStrategy[datetime]:
-    """Timezone-aware datetimes between two aware bounds, in a few UTC offsets.
+    """Timezone-aware datetimes between two aware bounds, in a few UTC offsets and zones.
 
+    The zones (Europe/Berlin, America/New_York, as ``zoneinfo.ZoneInfo``)
+    change their offset for daylight saving, so some times fall in a
+    repeated hour, as services' times do; they are drawn where the machine
+    has a time zone database (the ``testing`` extra installs ``tzdata``).
     Any aware bounds work, up to the first and last microsecond of the
     calendar: a time that one of the usual offsets would push out of years
     1 to 9999 is given in UTC or in the offset of one of the bounds instead.
@@ -122,16 +140,16 @@ def aware_datetimes(
 
     origin = _time.at(low, UTC) if _time.fits(low) else None
 
-    def place(micros: int, zone: timezone) -> datetime:
+    def place(micros: int, zone: tzinfo) -> datetime:
         if origin is not None:  # the usual case, and the fastest way
             try:
                 return (origin + timedelta(microseconds=micros)).astimezone(zone)
             except OverflowError:
                 pass
         instant = low + micros
-        wall = instant + _OFFSET_MICROS[zone]
-        if _time.fits(wall):
-            return _time.at(wall, zone)
+        offset = _OFFSET_MICROS.get(zone)  # a fixed offset's; a zone's changes
+        if offset is not None and _time.fits(instant + offset):
+            return _time.at(instant + offset, zone)
         # Near the ends of the calendar: one of the bounds' own offsets always fits,
         # since the instant lies between them and offsets are less than a day.
         for other, offset in fallbacks:  # pragma: no branch
@@ -139,7 +157,7 @@ def aware_datetimes(
                 return _time.at(instant + offset, other)
         raise AssertionError("unreachable: a bound's offset always fits")  # pragma: no cover
 
-    return st.builds(place, st.integers(0, span), st.sampled_from(_OFFSETS))
+    return st.builds(place, st.integers(0, span), st.sampled_from(_ZONES))
 
 
 def _aware_offset(value: datetime) -> timedelta:
@@ -152,4 +170,5 @@ def _offset(zone: timezone) -> int:
     return _aware_offset(datetime(2000, 1, 1, tzinfo=zone)) // _time.MICROSECOND
 
 
-_OFFSET_MICROS = {zone: _offset(zone) for zone in _OFFSETS}
+_OFFSET_MICROS: dict[tzinfo, int] = {zone: _offset(zone) for zone in _OFFSETS}
+_ZONES = _zones()
