@@ -882,3 +882,16 @@ def test_window_bounds_take_an_aware_time_only(as_of: Any) -> None:
         with pytest.raises(ValidationError) as info:
             bounds(as_of)
         assert info.value.paths == ["$.as_of"]
+
+
+def test_a_range_of_times_is_ordered_by_instant() -> None:
+    # 02:30 after the clocks go back (fold=1) is an hour after 02:30 before it,
+    # though Python holds the two equal by their wall clock in one zone.
+    berlin = ZoneInfo("Europe/Berlin")
+    later = datetime(2025, 10, 26, 2, 30, fold=1, tzinfo=berlin)
+    earlier = later.replace(fold=0)
+    when = field("last_purchase_at")
+    assert when.between(earlier, later).lo == earlier
+    with pytest.raises(ValidationError) as info:
+        when.between(later, earlier)
+    assert [str(p) for p in info.value.problems] == ["$.lo: must not be greater than hi"]
