@@ -386,3 +386,28 @@ def test_repeated_segment_ids_are_reported_with_the_customers_problems() -> None
         f"$.customers[1]: id {POPULATION[0].id!r} is used more than once",
         "$.segments: segment id 'de' is used more than once",
     ]
+
+
+def test_a_set_of_segments_is_refused_where_results_follow_their_order() -> None:
+    # A set's order changes with PYTHONHASHSEED: the rows of the same input
+    # would come in another order in another run.  Models refuse sets too.
+    from customer_model import prioritize, split_report
+    from customer_model.persona_fit import persona_coverage
+    from customer_model.satisfaction import satisfaction_by_segment
+
+    given = {GERMANS, SPENDERS}
+    calls: list[Callable[[], object]] = [
+        lambda: segment_sizes(POPULATION, given),
+        lambda: overlap_matrix(POPULATION, given),
+        lambda: split_report(POPULATION, given),
+        lambda: satisfaction_by_segment([], POPULATION, given),
+        lambda: persona_coverage(POPULATION, [], given),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert [str(p) for p in info.value.problems] == [
+            "$.segments: must be a list or tuple, not set"
+        ]
+    # Where the order shows nowhere (a backlog weighs segments by id), a set serves.
+    assert prioritize([], POPULATION, segments=given, as_of=AS_OF).items == ()

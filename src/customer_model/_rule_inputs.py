@@ -10,6 +10,7 @@ functions over many customers share.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +20,18 @@ from customer_model.model._validation import Checker, type_name
 from customer_model.model.customers import Customer
 
 
-def segment_list(check: Checker, segments: object) -> list[Any]:
-    """Segment-like objects (an identifier ``id`` and ``matches()``), each id once."""
+def segment_list(check: Checker, segments: object, *, ordered: bool = False) -> list[Any]:
+    """Segment-like objects (an identifier ``id`` and ``matches()``), each id once.
+
+    With *ordered* (the result has a row per segment, in the order given) a
+    set is refused: its order changes with ``PYTHONHASHSEED``, and the same
+    input must give the same result in every run.
+    """
     if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
         check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
+        return []
+    if ordered and isinstance(segments, AbstractSet):
+        check.add("segments", f"must be a list or tuple, not {type_name(segments)}")
         return []
     out: list[Any] = []
     seen: set[str] = set()

@@ -325,7 +325,7 @@ def split_report(
     """
     check = Checker()
     population = list(customer_index(check, customers).values())
-    rules: list[SegmentLike] = segment_list(check, segments)
+    rules: list[SegmentLike] = segment_list(check, segments, ordered=True)
     check.aware("as_of", as_of, optional=True)  # what Segment.matches takes
     check.done("split report input")
 

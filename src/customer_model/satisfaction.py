@@ -483,7 +483,7 @@ def satisfaction_by_segment(
     check = Checker()
     index = customer_index(check, customers)
     chosen = _responses(check, responses, index, measure)
-    rules: list[SegmentLike] = segment_list(check, segments)
+    rules: list[SegmentLike] = segment_list(check, segments, ordered=True)
     check.aware("as_of", as_of, optional=True)  # what Segment.matches takes
     check.done("satisfaction by segment input")
     assert isinstance(measure, SurveyMeasure)

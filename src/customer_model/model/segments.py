@@ -17,6 +17,7 @@ from customer_model.model._validation import (
     duplicates,
     exact_member,
     some,
+    to_tuple,
 )
 from customer_model.model.customers import Customer, customer_index
 from customer_model.model.rfm import RFMScore, check_scores, rfm_scores
@@ -143,14 +144,12 @@ def grouping_inputs(
 
     Every problem of both arguments comes in one error, so that arguments
     given in the other order say so at once (each holds the other's type).
+    A set of segments is refused, as the models refuse one: its order
+    changes from run to run, and results list segments in the order given.
     """
     check = Checker()
     population = tuple(customer_index(check, customers).values())
-    found: Any = (
-        tuple(segments)
-        if isinstance(segments, Iterable) and not isinstance(segments, str)
-        else segments
-    )
+    found: Any = to_tuple(segments)  # type: ignore[arg-type]  # checked next
     if check.items("segments", found, Segment):
         repeated = duplicates(s.id for s in found)
         for dup in repeated[:MAX_ITEMIZED]:
