@@ -23,7 +23,7 @@ from customer_model._display import html_table, money, printable, share, short_i
 from customer_model._framework_scores import framework_scores
 from customer_model.frameworks import IceEstimate, RiceEstimate, WsjfEstimate
 from customer_model.model._frozenmap import freeze
-from customer_model.model._moments import moment_key
+from customer_model.model._moments import instant_key
 from customer_model.model._rule_fields import plain_decimal
 from customer_model.model._validation import (
     INT64_MAX,
@@ -382,7 +382,7 @@ class Backlog(Sequence[BacklogItem]):
     """
 
     items: tuple[BacklogItem, ...] = attrs.field(converter=_items, repr=short_items)
-    as_of: datetime = attrs.field(eq=moment_key)
+    as_of: datetime = attrs.field(eq=instant_key)
     policy: PrioritizationPolicy
     skipped: tuple[str, ...] = attrs.field(default=(), converter=_ids, repr=short_items)
     ranked_by: RankedBy = "feedback"

@@ -17,7 +17,7 @@ from typing import Any, overload
 import attrs
 
 from customer_model._display import html_table, printable, share, short_items, text_table
-from customer_model.model._moments import moment_key
+from customer_model.model._moments import instant_key
 from customer_model.model._text import is_unicode
 from customer_model.model._validation import Checker, duplicates, to_tuple
 
@@ -180,7 +180,7 @@ class ScorecardRanking(Sequence[RankedTheme]):
 
     items: tuple[RankedTheme, ...] = attrs.field(converter=_items, repr=short_items)
     factors: tuple[str, ...] = attrs.field(converter=_names)
-    as_of: datetime = attrs.field(eq=moment_key)
+    as_of: datetime = attrs.field(eq=instant_key)
     scorecard: str | None = None
 
     def __attrs_post_init__(self) -> None:

@@ -91,24 +91,20 @@ def instant(moment: datetime) -> datetime:
     return moment if type(moment.tzinfo) is timezone else moment.astimezone(UTC)
 
 
-def moment_key(moment: datetime | None) -> datetime | None:
-    """What a model's time field compares and hashes by: its :func:`instant`.
+def instant_key(value: object) -> object:
+    """What a model's time field, or a rule's value, compares and hashes by.
 
-    Python holds a time in a ``ZoneInfo`` zone's repeated hour (``fold=1``)
-    unequal to the same instant at a fixed offset, which is what JSON gives
-    back; compared by instant, a model equals its own round trip, and two
-    times an hour apart in one zone are not taken for one.
+    An aware time by its :func:`instant`, anything else (``None``, a number)
+    as it is.  Python holds a time in a ``ZoneInfo`` zone's repeated hour
+    (``fold=1``) unequal to the same instant at a fixed offset, which is what
+    JSON gives back; compared by instant, a model equals its own round trip,
+    and two times an hour apart in one zone are not taken for one.
     """
-    return moment if moment is None else instant(moment)
-
-
-def value_key(value: object) -> object:
-    """What a rule's value compares and hashes by: a time by its instant, else itself."""
     if isinstance(value, datetime) and value.tzinfo is not None:
         return instant(value)
     return value
 
 
-def values_key(values: frozenset[object]) -> frozenset[object]:
-    """What a rule's set of values compares and hashes by (see :func:`value_key`)."""
-    return frozenset(map(value_key, values))
+def instants_key(values: frozenset[object]) -> frozenset[object]:
+    """What a rule's set of values compares and hashes by (see :func:`instant_key`)."""
+    return frozenset(map(instant_key, values))

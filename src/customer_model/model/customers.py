@@ -18,7 +18,7 @@ from typing import Literal
 import attrs
 
 from customer_model._display import short_items
-from customer_model.model._moments import instant, moment_key
+from customer_model.model._moments import instant, instant_key
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
     MONEY_INTEGER_DIGITS,
@@ -189,7 +189,7 @@ class Purchase:
 
     amount: Decimal
     currency: str
-    at: datetime = attrs.field(eq=moment_key)
+    at: datetime = attrs.field(eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -237,7 +237,7 @@ class User:
 
     person: Person
     sessions: int = 0
-    last_active: datetime | None = attrs.field(default=None, eq=moment_key)
+    last_active: datetime | None = attrs.field(default=None, eq=instant_key)
     features_used: frozenset[str] = attrs.field(default=frozenset(), converter=_strings)
 
     def __attrs_post_init__(self) -> None:

@@ -9,7 +9,7 @@ from typing import Literal
 
 import attrs
 
-from customer_model.model._moments import is_aware, moment_key
+from customer_model.model._moments import instant_key, is_aware
 from customer_model.model._personal import personal
 from customer_model.model._text import is_unicode
 from customer_model.model._validation import Checker, exact_member
@@ -182,7 +182,7 @@ class FeedbackItem:
     importance: Importance | None = attrs.field(default=None, converter=_importance)
     channel: Channel = attrs.field(converter=_channel)
     text: str = personal(default="", erased="", repr=_mask_text)
-    created_at: datetime = attrs.field(eq=moment_key)
+    created_at: datetime = attrs.field(eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         # Loading many items spends much of its time here, so the common case

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from customer_model.model import _rule_checks, _rule_compiler, _rule_fields
-from customer_model.model._moments import value_key, values_key
+from customer_model.model._moments import instant_key, instants_key
 from customer_model.model._rule_checks import (
     allow,
     check_as_of,
@@ -221,7 +221,7 @@ class Compare(Rule):
     # An instance field here, a class constant on the other nodes.
     op: str = attrs.field(metadata=_is(Part.OP))  # type: ignore[misc]
     field: str = attrs.field(metadata=_is(Part.FIELD))
-    value: Any = attrs.field(metadata=_is(Part.VALUE), eq=value_key)
+    value: Any = attrs.field(metadata=_is(Part.VALUE), eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -249,8 +249,8 @@ class Between(Rule):
     op: ClassVar[str] = "between"
     ops: ClassVar[Mapping[str, frozenset[Kind]]] = MappingProxyType({op: ORDERED})
     field: str = attrs.field(metadata=_is(Part.FIELD))
-    lo: Any = attrs.field(metadata=_is(Part.LOW), eq=value_key)
-    hi: Any = attrs.field(metadata=_is(Part.HIGH), eq=value_key)
+    lo: Any = attrs.field(metadata=_is(Part.LOW), eq=instant_key)
+    hi: Any = attrs.field(metadata=_is(Part.HIGH), eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -261,7 +261,7 @@ class Between(Rule):
             object.__setattr__(self, "lo", lo)
             object.__setattr__(self, "hi", hi)
             # Times as instants: two in one zone compare by wall clock in Python.
-            if not check.problems and value_key(lo) > value_key(hi):  # type: ignore[operator]
+            if not check.problems and instant_key(lo) > instant_key(hi):  # type: ignore[operator]
                 check.add("lo", "must not be greater than hi")
         check.done("Between rule")
 
@@ -278,7 +278,7 @@ class In(Rule):
     ops: ClassVar[Mapping[str, frozenset[Kind]]] = MappingProxyType({op: EQUATABLE})
     field: str = attrs.field(metadata=_is(Part.FIELD))
     values: frozenset[Any] = attrs.field(
-        metadata=_is(Part.VALUES), converter=unchecked_values, eq=values_key
+        metadata=_is(Part.VALUES), converter=unchecked_values, eq=instants_key
     )
 
     def __attrs_post_init__(self) -> None:

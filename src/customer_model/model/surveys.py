@@ -8,7 +8,7 @@ from typing import Literal
 
 import attrs
 
-from customer_model.model._moments import moment_key
+from customer_model.model._moments import instant_key
 from customer_model.model._validation import Checker, exact_member
 
 __all__ = ["SurveyMeasure", "SurveyMeasureValue", "SurveyResponse"]
@@ -56,7 +56,7 @@ class SurveyResponse:
     respondent_id: str | None = None
     measure: SurveyMeasure = attrs.field(converter=measure_member)
     score: int
-    at: datetime = attrs.field(eq=moment_key)
+    at: datetime = attrs.field(eq=instant_key)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()

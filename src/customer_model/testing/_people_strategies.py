@@ -185,8 +185,8 @@ def _purchases(
     currency: str | None,
     since: datetime,
     until: datetime,
-    amounts: st.SearchStrategy[Decimal] | None = None,
-    caller: str = "purchases",
+    amounts: st.SearchStrategy[Decimal] | None,
+    caller: str,
 ) -> st.SearchStrategy[Purchase]:
     return st.builds(
         Purchase,
