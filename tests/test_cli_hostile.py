@@ -489,24 +489,33 @@ def test_a_stop_while_a_file_is_written_leaves_no_temporary_file(
     assert target.read_text(encoding="utf-8") == "old"
 
 
+def _until(received: list[int], count: int) -> None:
+    """Wait until Python's handler has noted *count* signals (a busy machine may take a while)."""
+    deadline = time.monotonic() + 30
+    while len(received) < count and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 def test_a_stop_is_held_back_until_the_steps_that_must_not_stop_are_done() -> None:
-    # A DuckDB query first: its threads exist, and the kernel may hand them the signal.
+    # A DuckDB query first: its threads exist, and the kernel may hand them the signal
+    # (then the main thread runs Python's handler once that thread has noted it).
     duckdb = pytest.importorskip("duckdb")
     duckdb.connect().execute("SELECT count(*) FROM range(1000000)").fetchall()
     done = []
+    received: list[int] = []
 
     def move() -> None:
         with deferred():
             os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.05)  # Python runs the handler here, and holds the stop
+            _until(received, 1)  # Python runs the handler here, and holds the stop
             done.append("moved")
 
-    with stops() as received:
+    with stops(received):
         with pytest.raises(Stopped):
             move()
         assert (done, received) == (["moved"], [signal.SIGINT])
         os.kill(os.getpid(), signal.SIGTERM)  # a second signal: already stopping, ignored
-        time.sleep(0.05)
+        _until(received, 2)
         assert received == [signal.SIGINT, signal.SIGTERM]
 
 
@@ -516,8 +525,7 @@ def test_a_stop_while_a_temporary_thing_is_made_undoes_it(tmp_path: Path) -> Non
     def make() -> Path:  # the signal lands while the file is being made
         path = tmp_path / ".out.tmp"
         path.touch()
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(0.05)
+        _stopping(signal.SIGTERM)
         return path
 
     def undo(path: Path) -> None:
@@ -538,8 +546,7 @@ def test_a_stop_while_the_staging_folder_is_removed_still_removes_it(
 
     def rmtree(path: str, *args: Any, **kwargs: Any) -> None:  # the signal lands mid-removal
         seen.append(path)
-        os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(0.05)  # Python runs the handler here: the stop must wait
+        _stopping(signal.SIGTERM)  # Python runs the handler here: the stop must wait
         real(path, *args, **kwargs)
 
     names: list[str] = []
@@ -557,9 +564,8 @@ def test_a_stop_while_the_staging_folder_is_removed_still_removes_it(
 
 
 def _stopping(signum: int) -> None:
-    """Send *signum* to this process and give Python the moment to run its handler."""
-    os.kill(os.getpid(), signum)
-    time.sleep(0.05)
+    """Send *signum* to this thread: Python runs its handler before this returns."""
+    signal.raise_signal(signum)
 
 
 def test_a_stop_while_the_arguments_are_read_is_one_line(
