@@ -682,3 +682,31 @@ def test_a_rule_on_a_time_in_a_zone_equals_its_json_round_trip() -> None:
         assert loaded == segment
         assert hash(loaded) == hash(segment)
     assert (when >= moment) != (when >= moment.replace(fold=0))
+
+
+#: The names of the _Built objects made, in order: each refused one is built once.
+_BUILT: list[str] = []
+
+
+@attrs.frozen
+class _Built:
+    name: str
+
+    def __attrs_post_init__(self) -> None:
+        _BUILT.append(self.name)
+        if self.name.startswith("bad"):
+            raise ValidationError.single("name", "must not start with 'bad'")
+
+
+@pytest.mark.parametrize("kind", [list[_Built], tuple[_Built, ...]])
+def test_a_list_element_refusing_itself_is_built_once(kind: Any) -> None:
+    # The list's quick pass met the refusal; the report reuses it, not a second build.
+    _BUILT.clear()
+    raw = [{"name": "a"}, {"name": "bad-b"}, {"name": "c"}, {"name": "bad-d"}]
+    with pytest.raises(ValidationError) as info:
+        from_dict(raw, kind)
+    assert _BUILT == ["a", "bad-b", "c", "bad-d"]
+    assert [(p.location, p.message) for p in info.value.problems] == [
+        ("$[1].name", "must not start with 'bad'"),
+        ("$[3].name", "must not start with 'bad'"),
+    ]

@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.errors import ClassValidationError
 from cattrs.fns import identity
 
 from customer_model.errors import ValidationError
@@ -84,6 +85,10 @@ class Refused(Retry):
     @property
     def source(self) -> object:
         return self.args[1]
+
+    def report(self, cls: type[Any]) -> ClassValidationError:
+        """What cattrs' detailed function raises when *cls*'s checks refuse its fields."""
+        return ClassValidationError(f"While structuring {cls.__name__}", [self.error], cls)
 
 
 class EnumStructureHook:

@@ -26,7 +26,7 @@ from cattrs.fns import identity
 
 from customer_model.model._frozenmap import key_order
 from customer_model.model._validation import MAX_ITEMIZED
-from customer_model.serialization._codegen import Retry, enum_value, quick_of
+from customer_model.serialization._codegen import Refused, Retry, enum_value, quick_of
 from customer_model.serialization._scalars import Invalid, json_type, structure_int
 
 __all__ = [
@@ -135,18 +135,27 @@ def _elements(value: object, hook: Hook, elem: Any, t: Any) -> list[Any]:
     if type(value) is not list:
         raise Invalid(f"must be an array, not {json_type(value)}")
     quick = quick_of(hook)
+    model = getattr(hook, "model", None)  # a class hook, which reports a Refused as is
     out: list[Any] = []
     append = out.append
+    refused: Exception | None = None
     try:
         for item in value:
             append(quick(item, elem))
+    except Refused as e:
+        if model is not None and e.source is value[len(out)]:  # the element's own checks
+            refused = e.report(model)  # made here, raised (in a group) outside the handler
     except Exception:
         pass  # report outside the handler: no input in __context__
     else:
         return out
     failures: list[_Failure] = []
+    start = len(out)
+    if refused is not None:  # what hook() would raise, without building the element again
+        failures.append((start, refused, elem, _AT_INDEX))
+        start += 1
     more = 0
-    for i in range(len(out), len(value)):
+    for i in range(start, len(value)):
         item = value[i]
         try:
             if len(failures) < MAX_ITEMIZED:

@@ -125,20 +125,22 @@ def _class_hook(cls: type[Any], conv: cattrs.Converter, forbid_extra_keys: bool)
     quick_fn = quick
 
     def structure(value: object, _: object) -> Any:
-        refused: ValidationError | None = None
+        refused: Refused | None = None
         try:
             return quick_fn(value, _)
         except Refused as e:
             if e.source is value:  # this object's own checks, not a nested one's
-                refused = e.error
+                refused = e
         except Exception:
             pass  # rerun outside the handler, so no input leaks into __context__
         if refused is None:
             return detailed(value, _)
         # As cattrs' detailed function reports a refusing __init__, without reading again.
-        raise ClassValidationError(f"While structuring {cls.__name__}", [refused], cls)
+        raise refused.report(cls)
 
     structure.quick = quick_fn  # type: ignore[attr-defined]
+    # A collection whose quick pass met this refusal reports it without building again.
+    structure.model = cls  # type: ignore[attr-defined]
     return structure
 
 
