@@ -21,9 +21,12 @@ def test_ids_are_unique_per_collection() -> None:
     c = diaper_household()
     other = attrs.evolve(c, id="c-other")
     with pytest.raises(ValidationError) as info:
-        Dataset([c, c, other, c])
-    # Each repeat where it stands, as prioritize() reports repeated customers.
-    assert info.value.paths == ["$.customers[1]", "$.customers[3]"]
+        Dataset([c, c, other, c, other])
+    # Each repeated id once, where it is first met again, as prioritize() reports them.
+    assert [(p.location, p.message) for p in info.value.problems] == [
+        (f"$.customers[{i}]", f"id {cid!r} is used more than once")
+        for i, cid in sorted([(1, c.id), (4, other.id)], key=lambda found: found[1])
+    ]
 
 
 def test_feedback_must_belong_to_a_customer() -> None:

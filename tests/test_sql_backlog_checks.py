@@ -87,15 +87,38 @@ def test_repeated_customer_ids_are_refused_in_prioritize_words() -> None:
     assert {p.location for p in error.problems} == {"$.customers.id"}
 
 
-def test_more_repeated_customer_ids_than_are_named_are_counted() -> None:
-    tables = _tables()
+MANY = sample_dataset(customers=30)
+
+
+def test_more_repeated_customer_ids_than_are_named_are_counted_as_prioritize_counts() -> None:
+    tables = tables_of(MANY.customers, MANY.feedback)
     tables["customers"] += tables["customers"]
     error = _error(_con(tables))
-    ids = sorted(c.id for c in DATA.customers)
+    expected = _python_error(MANY.feedback, [*MANY.customers, *MANY.customers])
+    ids = sorted(c.id for c in MANY.customers)
     assert [p.message for p in error.problems] == [
-        *(f"id {cid!r} is used more than once" for cid in ids[:5]),
-        f"{len(ids) - 5} more id(s) are used more than once",
+        *(f"id {cid!r} is used more than once" for cid in ids[:10]),
+        f"{len(ids) - 10} more id(s) are used more than once",
     ]
+    assert [p.message for p in error.problems] == [p.message for p in expected.problems]
+
+
+def test_more_absent_customers_than_are_named_are_counted_as_prioritize_counts() -> None:
+    tables = tables_of(MANY.customers, MANY.feedback)
+    tables["customers"] = tables["customers"][:3]
+    error = _error(_con(tables))
+    expected = _python_error(MANY.feedback, MANY.customers[:3])
+    absent = sorted({f.customer_id for f in MANY.feedback} - {c.id for c in MANY.customers[:3]})
+    assert len(absent) > 10
+    assert [p.message for p in error.problems] == [
+        *(
+            f"refers to customer {cid!r}, which is not among the customers "
+            "(pass on_unknown_customer='skip' to leave such items out)"
+            for cid in absent[:10]
+        ),
+        f"refers to {len(absent) - 10} more absent customer(s)",
+    ]
+    assert [p.message for p in error.problems] == [p.message for p in expected.problems]
 
 
 def test_feedback_after_as_of_is_refused_in_prioritize_words() -> None:

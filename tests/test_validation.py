@@ -70,14 +70,34 @@ def test_white_space_inside_an_id_is_not_padding() -> None:
     assert not all_identifiers(("b", "", "a"), unique=True)
 
 
-@given(st.lists(st.integers(min_value=0, max_value=5), max_size=30))
-def test_repeats_and_duplicates_agree_with_their_definitions(values: list[int]) -> None:
-    from customer_model.model._validation import duplicates, repeats
+@given(st.lists(st.sampled_from("abcdef"), max_size=30))
+def test_first_repeats_and_duplicates_agree_with_their_definitions(values: list[str]) -> None:
+    from customer_model.model._validation import duplicates, first_repeats
 
-    assert repeats(values) == [(i, v) for i, v in enumerate(values) if v in values[:i]]
+    again = first_repeats(values)
+    # Each repeated value, where it is first met again.
+    assert again == {v: i for i, v in reversed(list(enumerate(values))) if v in values[:i]}
     # Each repeated value once, in the order of its first occurrence.
-    repeated = {v for _, v in repeats(values)}
-    assert duplicates(values) == [v for v in dict.fromkeys(values) if v in repeated]
+    assert duplicates(values) == [v for v in dict.fromkeys(values) if v in again]
+
+
+@given(st.lists(st.text("abcdefghijklmnopqrst", min_size=1, max_size=2), max_size=60))
+def test_repeated_ids_names_the_smallest_ten_where_first_met_again(values: list[str]) -> None:
+    # By id, not by position: the SQL path, whose rows have no position, names the same.
+    from customer_model.model._validation import MAX_ITEMIZED, first_repeats
+
+    check = Checker()
+    check.repeated_ids("customers", first_repeats(values))
+    repeated = sorted({v for i, v in enumerate(values) if v in values[:i]})
+    named = repeated[:MAX_ITEMIZED]
+    expected: list[tuple[tuple[str | int, ...], str]] = [
+        (("customers", values.index(v, values.index(v) + 1)), f"id {v!r} is used more than once")
+        for v in named
+    ]
+    if len(repeated) > MAX_ITEMIZED:
+        more = len(repeated) - MAX_ITEMIZED
+        expected.append((("customers",), f"{more} more id(s) are used more than once"))
+    assert [(p.path, p.message) for p in check.problems or ()] == expected
 
 
 @given(_IDS)

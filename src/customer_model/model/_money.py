@@ -18,6 +18,20 @@ EXACT = decimal.Context(
 )
 ZERO = Decimal(0)
 
+#: The size of a money amount: integer digits and decimal places (as written).
+#: SQL's DECIMAL(38, 9) holds any such amount, and a sum of them keeps 9 places.
+MONEY_INTEGER_DIGITS = 29
+MONEY_PLACES = 9
+#: Every amount, and every customer's total in one currency, is below this.
+MONEY_LIMIT = Decimal(10) ** MONEY_INTEGER_DIGITS
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places as written (``1.50`` has 2), read from the digits, never rounded."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    return max(0, -exponent)
+
 
 def total(amounts: Iterable[Decimal]) -> Decimal:
     """The exact sum of *amounts*."""

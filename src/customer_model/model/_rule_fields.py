@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from customer_model.model._moments import instant
-from customer_model.model._money import EXACT, ZERO, total
-from customer_model.model._validation import decimal_places
+from customer_model.model._money import EXACT, ZERO, decimal_places, total
 from customer_model.model.customers import CustomerKind, IntermediaryRole
 
 if TYPE_CHECKING:

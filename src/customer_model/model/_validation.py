@@ -8,6 +8,7 @@ Messages name the rule and the type of a bad value, never the value itself.
 from __future__ import annotations
 
 import collections
+import heapq
 import math
 import re
 import sys
@@ -20,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 from customer_model.errors import Path, Problem, ValidationError
 from customer_model.model._moments import OUT_OF_UTC_RANGE, in_utc_range, utc_offset
+from customer_model.model._money import MONEY_INTEGER_DIGITS, MONEY_PLACES, decimal_places
 from customer_model.model._text import (
     NOT_UNICODE,
     has_repeats,
@@ -126,20 +128,6 @@ _FIRST_ELEMENTS = f"the first {MAX_ITEMIZED} elements are itemized"
 #: The largest integer any model, result or argument holds (Checker.integer): it
 #: fits a 64-bit column, and far larger numbers are mistakes, not data.
 INT64_MAX = 2**63 - 1
-
-#: The size of a money amount: integer digits and decimal places (as written).
-#: SQL's DECIMAL(38, 9) holds any such amount, and a sum of them keeps 9 places.
-MONEY_INTEGER_DIGITS = 29
-MONEY_PLACES = 9
-#: Every amount, and every customer's total in one currency, is below this.
-MONEY_LIMIT = Decimal(10) ** MONEY_INTEGER_DIGITS
-
-
-def decimal_places(value: Decimal) -> int:
-    """Decimal places as written (``1.50`` has 2), read from the digits, never rounded."""
-    exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
-    return max(0, -exponent)
 
 
 class Checker:
@@ -264,6 +252,18 @@ class Checker:
         """
         if count > MAX_ITEMIZED:
             self.add(path, f"{count:,} {what}; the first {MAX_ITEMIZED} are itemized")
+
+    def repeated_ids(self, collection: str, again: Mapping[str, int]) -> None:
+        """Ids used more than once (*again*: each where first met again), smallest first.
+
+        By id, not position, so that the SQL path, whose rows have none,
+        names the same ids; past :data:`MAX_ITEMIZED` ids they are counted.
+        """
+        for value in heapq.nsmallest(MAX_ITEMIZED, again):
+            self.add((collection, again[value]), f"id {value!r} is used more than once")
+        if len(again) > MAX_ITEMIZED:
+            more = len(again) - MAX_ITEMIZED
+            self.add(collection, f"{more:,} more id(s) are used more than once")
 
     def counts_by_id(
         self, path: str, pairs: object, what: str, *, maximum: int | None = None
@@ -573,15 +573,15 @@ def duplicates(values: Iterable[T]) -> list[T]:
     return [value for value, count in collections.Counter(values).items() if count > 1]
 
 
-def repeats(values: Iterable[T]) -> list[tuple[int, T]]:
-    """Each value met again after its first occurrence, with its position, to report it there."""
-    seen: set[T] = set()
-    found = []
-    for i, v in enumerate(values):
-        if v in seen:
-            found.append((i, v))
-        seen.add(v)
-    return found
+def first_repeats(values: Iterable[str]) -> dict[str, int]:
+    """Each value met again, with the position where it is first met again."""
+    seen: set[str] = set()
+    again: dict[str, int] = {}
+    for i, value in enumerate(values):
+        if value in seen:
+            again.setdefault(value, i)
+        seen.add(value)
+    return again
 
 
 def checked_items(values: object, cls: type[T], what: str) -> tuple[T, ...]:

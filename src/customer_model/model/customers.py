@@ -19,10 +19,9 @@ import attrs
 
 from customer_model._display import short_items
 from customer_model.model._moments import instant, instant_key
+from customer_model.model._money import MONEY_INTEGER_DIGITS, MONEY_LIMIT
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
-    MONEY_INTEGER_DIGITS,
-    MONEY_LIMIT,
     Checker,
     duplicates,
     exact_member,
@@ -425,13 +424,15 @@ def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
         return {}
     keys = list(customers) if isinstance(customers, Mapping) else None
     index: dict[str, Customer] = {}
+    again: dict[str, int] = {}
     for i, customer in enumerate(values):
         if not isinstance(customer, Customer):
             check.add(("customers", i), f"must be a Customer, not {type_name(customer)}")
         elif keys is not None and keys[i] != customer.id:
             check.add(("customers", i), "must be under its own id in the mapping")
         elif customer.id in index:
-            check.add(("customers", i), f"id {customer.id!r} is used more than once")
+            again.setdefault(customer.id, i)
         else:
             index[customer.id] = customer
+    check.repeated_ids("customers", again)
     return index

@@ -9,7 +9,7 @@ from types import MappingProxyType
 import attrs
 
 from customer_model._display import short_items
-from customer_model.model._validation import Checker, repeats, to_tuple
+from customer_model.model._validation import Checker, first_repeats, to_tuple
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.personas import Persona
@@ -83,8 +83,7 @@ class Dataset:
             ("responses", responses_ok, self.responses),
         ):
             if ok:
-                for i, dup in repeats(v.id for v in values):
-                    check.add((name, i), f"id {dup!r} is used more than once")
+                check.repeated_ids(name, first_repeats(v.id for v in values))
         if customers_ok and feedback_ok:
             known = {c.id for c in self.customers}
             for i, item in enumerate(self.feedback):

@@ -22,6 +22,7 @@ tested on its own:
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import repeat
@@ -31,7 +32,7 @@ from typing import Literal
 from customer_model._rule_inputs import segment_list
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, some, type_name
+from customer_model.model._validation import MAX_ITEMIZED, Checker, some, type_name
 from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy
@@ -217,11 +218,15 @@ def _known_feedback(
         for i, entry in enumerate(entries):
             if isinstance(entry, FeedbackItem) and entry.customer_id in unknown:
                 first.setdefault(entry.customer_id, i)
-        for cid, i in sorted(first.items()):
+        # By id, as the SQL path, whose rows have no position, names them.
+        for cid in heapq.nsmallest(MAX_ITEMIZED, first):
             check.add(
-                ("feedback", i, "customer_id"),
+                ("feedback", first[cid], "customer_id"),
                 f"refers to customer {cid!r}, which is not among the customers "
                 "(pass on_unknown_customer='skip' to leave such items out)",
             )
+        if len(first) > MAX_ITEMIZED:
+            more = len(first) - MAX_ITEMIZED
+            check.add("feedback", f"refers to {more:,} more absent customer(s)")
     check.done(_SUBJECT)
     return items, tuple(sorted(skipped))

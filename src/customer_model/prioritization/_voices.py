@@ -19,7 +19,7 @@ from customer_model.backlog import (
 )
 from customer_model.model._moments import instant
 from customer_model.model._money import EXACT, ZERO
-from customer_model.model._validation import Checker, repeats, some, type_name
+from customer_model.model._validation import Checker, first_repeats, some, type_name
 from customer_model.model.customers import Customer, Purchase, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
@@ -242,8 +242,7 @@ def facts_of(
         segment = _segment_weight(customer, weighted, policy, as_of) if weighted else 1.0
         facts[customer.id] = _new_facts((roles, value, segment, revenue))
     if len(facts) != len(given):  # as prioritize() and a Dataset say it
-        for i, dup in repeats(customer.id for customer in given):
-            check.add(("customers", i), f"id {dup!r} is used more than once")
+        check.repeated_ids("customers", first_repeats(customer.id for customer in given))
     rates.check(check)
     check.done("customer_facts input")
     return facts

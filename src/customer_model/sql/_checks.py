@@ -20,6 +20,7 @@ from sqlglot import exp
 from customer_model.errors import Path, Problem
 from customer_model.model._moments import OUT_OF_UTC_RANGE
 from customer_model.model._rule_fields import FIELDS, Kind, iso
+from customer_model.model._validation import MAX_ITEMIZED
 from customer_model.model.feedback import FeedbackKind, Importance, Need
 from customer_model.model.segments import Segment
 
@@ -75,12 +76,22 @@ class Probe:
         return f"{self.table}_{self.column}_{self.problem}"
 
     @property
+    def itemized(self) -> int:
+        """How many ids to fetch: up to :data:`EXAMPLES`, or as many as ``prioritize()`` itemizes.
+
+        Each absent customer and each repeated customer id is a problem of its
+        own in ``prioritize()``, which names :data:`MAX_ITEMIZED` of them.
+        """
+        named = self.problem == "unknown" or (self.problem, self.table) == ("repeated", "customers")
+        return MAX_ITEMIZED if named else EXAMPLES
+
+    @property
     def shown(self) -> str:
         """The column whose values identify the offending rows."""
         return self.column if self.count != "rows" else _REQUIRED[self.table][0]
 
     def examples(self) -> exp.Select:
-        """Up to :data:`EXAMPLES` offending ids, smallest first, each with two exact counts.
+        """Up to :attr:`itemized` offending ids, smallest first, each with two exact counts.
 
         The first count is of offending rows, or of distinct ids for repeats
         and absent customers; the second of the ids (an id that stands for
@@ -108,7 +119,7 @@ class Probe:
         # row, which cannot be shown, would take a slot: ids first, then by id.
         ids_first = exp.Ordered(this=exp.Is(this=shown.copy(), expression=exp.Null()), desc=False)
         smallest = exp.Ordered(this=shown.copy(), desc=False)
-        return counted.order_by(ids_first, smallest).limit(EXAMPLES)
+        return counted.order_by(ids_first, smallest).limit(self.itemized)
 
 
 def _c(name: str) -> exp.Column:
@@ -382,7 +393,7 @@ def problems(
             ]
             if count > len(examples):
                 out.append(
-                    Problem(path, f"refers to {count - len(examples)} more absent customer(s)")
+                    Problem(path, f"refers to {count - len(examples):,} more absent customer(s)")
                 )
         elif problem == "repeated" and probe.table == "feedback":
             out.append(Problem((table,), f"repeats the id(s) {listed}"))
@@ -390,7 +401,7 @@ def problems(
             out += [Problem(path, f"id {cid!r} is used more than once") for cid in sorted(examples)]
             if ids > len(examples):
                 more = ids - len(examples)
-                out.append(Problem(path, f"{more} more id(s) are used more than once"))
+                out.append(Problem(path, f"{more:,} more id(s) are used more than once"))
         elif problem == "late":
             out.append(Problem((table,), f"has item(s) created after as_of: {listed}"))
         elif problem == "out_of_range":

@@ -8,14 +8,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from customer_model.model._money import EXACT
-from customer_model.model._validation import (
-    MONEY_INTEGER_DIGITS,
-    MONEY_LIMIT,
-    MONEY_PLACES,
-    Checker,
-    exact_member,
-)
+from customer_model.model._money import EXACT, MONEY_INTEGER_DIGITS, MONEY_LIMIT, MONEY_PLACES
+from customer_model.model._validation import Checker, exact_member
 from customer_model.model.customers import (
     BuyingRole,
     Customer,
