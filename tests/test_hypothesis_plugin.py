@@ -105,6 +105,28 @@ def test_from_type_works_in_a_fresh_interpreter_without_importing_the_testing_ki
     assert out.stdout.split() == ["Customer", "Dataset"]
 
 
+def test_every_strategy_passes_the_health_checks_on_a_suite_s_first_run(tmp_path: Path) -> None:
+    # Hypothesis' full Unicode needs a character table, built (over a second) and
+    # stored on a suite's first run: a strategy drawing from it failed the
+    # "too slow" health check in a fresh checkout.  Our text has its own alphabet.
+    code = (
+        "from hypothesis import given, settings\n"
+        "from customer_model.testing import strategies\n"
+        "for name in strategies.__all__:\n"
+        "    @settings(max_examples=10, database=None)\n"
+        "    @given(getattr(strategies, name)())\n"
+        "    def draw(value): pass\n"
+        "    draw()\n"
+        "print('drawn')\n"
+    )
+    env = {**os.environ, "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path / "store")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert (out.returncode, out.stdout) == (0, "drawn\n"), out.stderr[-2000:]
+    assert not list(tmp_path.rglob("unicode_data"))
+
+
 @settings(max_examples=30)
 @given(st.data())
 def test_survey_responses_are_on_scale_and_from_the_customers_people(data: st.DataObject) -> None:

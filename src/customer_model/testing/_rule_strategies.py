@@ -20,6 +20,7 @@ from customer_model.testing._basics import (
     _strategy,
     aware_datetimes,
     identifiers,
+    texts,
 )
 from customer_model.testing._vocabulary import (
     _COUNTRIES,
@@ -47,7 +48,7 @@ def _texts(realistic: Sequence[str]) -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(list(realistic)),
         st.sampled_from(_HOSTILE),
-        st.text(max_size=6),
+        texts(6),
     )
 
 

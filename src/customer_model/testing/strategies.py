@@ -59,6 +59,7 @@ from customer_model.testing._basics import (
     _window,
     aware_datetimes,
     identifiers,
+    texts,
 )
 from customer_model.testing._people_strategies import (
     _ANY_CUSTOMER,
@@ -173,7 +174,7 @@ _KINDS_OF_FEEDBACK = st.sampled_from(FeedbackKind)
 _NEEDS = st.none() | st.sampled_from(Need)
 _IMPORTANCES = st.none() | st.sampled_from(Importance)
 _CHANNELS = st.sampled_from(Channel)
-_FEEDBACK_TEXTS = st.text(max_size=40)
+_FEEDBACK_TEXTS = texts(40)
 
 
 def _feedback_item(
