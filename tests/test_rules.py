@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import operator
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -895,3 +896,32 @@ def test_a_range_of_times_is_ordered_by_instant() -> None:
     with pytest.raises(ValidationError) as info:
         when.between(later, earlier)
     assert [str(p) for p in info.value.problems] == ["$.lo: must not be greater than hi"]
+
+
+def test_a_rule_has_no_truth_value_so_and_or_cannot_drop_one() -> None:
+    # Python's `and` returns its second operand when the first is truthy: the
+    # kind condition would vanish without a word.
+    kind = field("kind") == "organization"
+    country = field("country") == "FR"
+    with pytest.raises(TypeError, match=re.escape("combine rules with &, | and ~")):
+        _ = kind and country
+    with pytest.raises(TypeError, match="no truth value"):
+        _ = kind or country
+    with pytest.raises(TypeError, match="no truth value"):
+        _ = not kind
+    assert (kind & country).children == (kind, country)  # what was meant
+    assert kind in [country, kind]  # equality between rules still answers
+
+
+@pytest.mark.parametrize(
+    "misuse",
+    [
+        lambda: field("kind") == "organization" & field("country") == "DE",
+        lambda: field("size") | (field("country") == "DE"),
+        lambda: ~field("size"),
+        lambda: bool(field("size")),
+    ],
+)
+def test_a_field_used_as_a_rule_says_to_compare_it_first(misuse: Callable[[], object]) -> None:
+    with pytest.raises(TypeError, match=r"field\('\w+'\) is not a rule: compare it first"):
+        misuse()

@@ -1,10 +1,10 @@
 """Segment rules: a small, typed language over a customer's non-identifying attributes.
 
-Build rules with :func:`field` and combine them with ``&``, ``|`` and ``~``::
+Build rules with :func:`field`, combine them with ``&``, ``|`` and ``~`` (a
+rule has no truth value: ``and``/``or`` would drop one), and parenthesize
+comparisons (``&`` binds tighter than ``==``)::
 
     (field("country") == "DE") & field("interests").contains("golf")
-
-(Parenthesize comparisons: ``&`` binds tighter than ``==`` in Python.)
 
 A rule is a frozen, hashable value.  It is checked when it is built or
 loaded from JSON: an unknown field, a comparison the field's type does not
@@ -31,7 +31,7 @@ import enum
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import attrs
 
@@ -96,8 +96,7 @@ Predicate = _rule_compiler.Predicate
 _EARLIEST = datetime.min.replace(tzinfo=timezone(timedelta(hours=23, minutes=59)))
 #: The first instant UTC text can hold, where SQL compares times.
 _EARLIEST_UTC = datetime.min.replace(tzinfo=UTC)
-#: The field kinds of a node that reads no field.
-_NO_FIELD: frozenset[Kind] = frozenset()
+_NO_FIELD: frozenset[Kind] = frozenset()  # the field kinds of a node that reads no field
 _ALL_KINDS = frozenset(Kind)
 _TIMES = frozenset({Kind.DATETIME})
 
@@ -153,6 +152,9 @@ class Rule:
 
     def __invert__(self) -> Rule:
         return Not(self)
+
+    def __bool__(self) -> bool:  # r1 and r2 would be r2 alone
+        raise TypeError("a rule has no truth value: combine rules with &, | and ~")
 
     @property
     def children(self) -> tuple[Rule, ...]:
@@ -545,6 +547,12 @@ class FieldRef:
 
     def __ge__(self, value: object) -> Compare:
         return Compare("ge", self.name, value)
+
+    def _not_a_rule(self, *_: object) -> NoReturn:
+        # field("a") == 1 & field("b") == 2 reads as field("a") == (1 & field("b")) == 2
+        raise TypeError(f"{self!r} is not a rule: compare it first, in parentheses")
+
+    __and__ = __rand__ = __or__ = __ror__ = __invert__ = __bool__ = _not_a_rule
 
     def is_in(self, values: Iterable[Any]) -> In:
         """Equals one of *values*."""
