@@ -96,7 +96,7 @@ def prioritize(
     contribution is importance points x role-and-need weight x kind weight x
     recency decay x customer value x segment weight x strategic fit, all set
     by *policy*; a theme's score is the :func:`math.fsum` of its
-    :attr:`~customer_model.BacklogItem.explanation`.  Ties rank by theme key.
+    ``explanation`` (:class:`~customer_model.BacklogItem`).  Ties rank by theme key.
 
     *customers* is an iterable or a mapping by id; a voice's roles are the
     author's roles for the customer of their latest item

@@ -55,7 +55,7 @@ class GroupFactors:
     """The factors of the voices of one theme, role and need, as columns.
 
     Voice *i* has ``points[i]``, ``role[i]``, ... ``segment[i]``: each the
-    running product up to and including that :class:`~customer_model.Factor`
+    running product up to and including that :class:`~customer_model.backlog.Factor`
     (strategic fit, the same for a whole theme, applies to the theme's sums),
     and ``customer_ids[i]`` and ``feedback_ids[i]``.
     """

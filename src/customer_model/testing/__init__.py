@@ -9,7 +9,7 @@
 * Plain factories with no extra dependency:
   :mod:`customer_model.testing.factories`.
 * pytest fixtures (``cm_household``, ``cm_dataset``...), loaded automatically
-  through the ``pytest11`` entry point: :mod:`customer_model.testing.pytest_plugin`.
+  through the ``pytest11`` entry point: ``customer_model.testing.pytest_plugin``.
 """
 
 from __future__ import annotations
