@@ -1155,3 +1155,19 @@ def test_a_whole_number_in_a_float_field_is_written_as_it_is_read_back(n: int) -
         to_json(PrioritizationPolicy(strategic_fit={"export": float(n)}, revenue_scale=n + 1.0))
         == text
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [(FeedbackKind.BUG, "FeedbackKind"), (1, "an integer"), (["bug"], "an array")],
+)
+def test_a_vocabulary_value_that_is_not_a_string_is_refused_by_what_it_is(
+    value: object, what: str
+) -> None:
+    # A member given to from_dict was once told it "must be one of" what it is.
+    with pytest.raises(ValidationError) as info:
+        from_dict({**_feedback_dict(), "kind": value}, FeedbackItem)
+    allowed = ", ".join(repr(k.value) for k in FeedbackKind)
+    assert [str(p) for p in info.value.problems] == [
+        f"$.kind: must be one of {allowed}, not {what}"
+    ]

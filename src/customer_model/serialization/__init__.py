@@ -88,6 +88,9 @@ def from_dict(data: object, cls: Any) -> Any: ...
 def from_dict(data: object, cls: Any) -> Any:
     """Build *cls* (a model, or ``list[Model]``/``tuple[Model, ...]``) from plain data.
 
+    *data* has JSON's shapes, as ``json.loads`` returns them: amounts, times
+    and vocabulary values are strings, as in JSON text.
+
     Raises :class:`~customer_model.ValidationError` listing every problem in
     *data*.  A *cls* that is not a type this library can load (a string such
     as ``"Person"``, ``object``) is a programming error, not bad input: it

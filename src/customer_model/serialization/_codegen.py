@@ -36,6 +36,7 @@ from cattrs.fns import identity
 
 from customer_model.errors import ValidationError
 from customer_model.model._text import is_unicode
+from customer_model.serialization._scalars import json_type
 
 __all__ = [
     "EnumStructureHook",
@@ -106,7 +107,9 @@ class EnumStructureHook:
             member = self.by_value.get(value)
             if member is not None:
                 return member
-        raise self.error(self.message)
+            raise self.error(self.message)
+        # Not a string at all (a member itself, given to from_dict): say what it is.
+        raise self.error(f"{self.message}, not {json_type(value)}")
 
     @property
     def inlinable(self) -> bool:
