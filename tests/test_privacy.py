@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -72,7 +73,8 @@ def test_redact_works_on_lists(people: list[Person]) -> None:
 
 @given(customers())
 def test_no_personal_value_in_any_repr(c: Customer) -> None:
-    text = repr(c) + str(c)
+    # A purchase time's zone is not personal, though a city may share its name.
+    text = re.sub(r"ZoneInfo\(key='[^']*'\)", "ZoneInfo(...)", repr(c) + str(c))
     for value in _personal_values(c):
         if isinstance(value, str):
             assert value not in text
