@@ -212,6 +212,18 @@ def test_configure_converter_checks_what_it_is_given() -> None:
     assert lenient.value.paths == ["$.naive_timezone"]
 
 
+@pytest.mark.parametrize("cls", [cattrs.Converter, cattrs.BaseConverter])
+def test_configure_converter_refuses_a_converter_that_cannot_say_where(
+    cls: type[cattrs.BaseConverter],
+) -> None:
+    # Such a converter raised a nested model's error as if it were the top
+    # object's: as_validation_error then placed it at the wrong path.
+    with pytest.raises(ValidationError) as info:
+        configure_converter(cls(detailed_validation=False))
+    assert info.value.paths == ["$.converter"]
+    assert "detailed_validation" in str(info.value)
+
+
 def test_configure_converter_passes_lenient_choices_on() -> None:
     conv = cattrs.Converter()
     configure_converter(conv, forbid_extra_keys=False, naive_timezone=UTC)

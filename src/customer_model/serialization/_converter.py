@@ -260,12 +260,24 @@ def configure_converter(
     (a ``list[FeedbackItem]`` field, say).  The service's own types keep the
     hooks it gave them.  Its errors are cattrs' exception trees;
     :func:`as_validation_error` turns them into a :class:`ValidationError`.
-    The keyword arguments are those of :func:`make_converter`.
+    The keyword arguments are those of :func:`make_converter`.  A converter
+    made with ``detailed_validation=False`` is refused: its errors do not say
+    where in the service's own classes a problem lies.
     """
     if not isinstance(converter, cattrs.BaseConverter):
         raise ValidationError.single(
             "converter",
             f"must be a cattrs converter, not {type(converter).__name__}",
+            "configure_converter",
+        )
+    # Without detailed validation the service's own classes do not say where
+    # in them a problem is: a model's error would be placed at the top.
+    if not getattr(converter, "detailed_validation", False):
+        raise ValidationError.single(
+            "converter",
+            "must validate in detail (cattrs.Converter(), whose detailed_validation is on by "
+            "default): otherwise its errors do not say where in the service's classes "
+            "a problem is",
             "configure_converter",
         )
     ours = make_converter(
