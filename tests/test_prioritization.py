@@ -593,6 +593,12 @@ class TestBacklog:
         assert backlog.get("nope") is None
         assert backlog[0] in backlog
 
+    def test_get_takes_a_theme_not_a_rank(self) -> None:
+        # get(1) once answered None: no theme is the number 1, so it looked absent.
+        with pytest.raises(ValidationError) as info:
+            demo_backlog().get(1)  # type: ignore[arg-type]
+        assert [str(p) for p in info.value.problems] == ["$.theme: must be a string, not int"]
+
     def test_explanation_adds_up_to_the_score(self) -> None:
         for item in demo_backlog():
             assert math.fsum(c.value for c in item.explanation) == item.score

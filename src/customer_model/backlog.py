@@ -21,6 +21,7 @@ import attrs
 
 from customer_model._display import html_table, money, printable, share, short_items, text_table
 from customer_model._framework_scores import framework_scores
+from customer_model.errors import ValidationError
 from customer_model.frameworks import IceEstimate, RiceEstimate, WsjfEstimate
 from customer_model.model._frozenmap import freeze
 from customer_model.model._moments import instant_key
@@ -31,6 +32,7 @@ from customer_model.model._validation import (
     duplicates,
     exact_member,
     to_tuple,
+    type_name,
 )
 from customer_model.model.feedback import Need, need_member
 from customer_model.model.policy import PrioritizationPolicy
@@ -450,6 +452,8 @@ class Backlog(Sequence[BacklogItem]):
 
     def get(self, theme: str) -> BacklogItem | None:
         """The item for *theme*, or ``None`` if no feedback was about it."""
+        if type(theme) is not str:  # a rank position would find nothing, without a word
+            raise ValidationError.single("theme", f"must be a string, not {type_name(theme)}")
         for item in self.items:
             if item.theme == theme:
                 return item
