@@ -243,7 +243,10 @@ def test_a_set_where_an_ordered_list_goes_is_refused(data: Dataset) -> None:
             with pytest.raises(ValidationError) as info:
                 attrs.evolve(value, **{f.name: set(held)})
             assert info.value.paths == [f"$.{f.name}"]
-            assert "must be a list or tuple, not set" in str(info.value)
+            assert (
+                "must be a list or tuple (a set's order changes from run to run), not set"
+                in str(info.value)
+            )
     assert tried >= 1  # the dataset's own customers at least
 
 

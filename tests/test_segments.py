@@ -407,7 +407,7 @@ def test_a_set_of_segments_is_refused_where_results_follow_their_order() -> None
         with pytest.raises(ValidationError) as info:
             call()
         assert [str(p) for p in info.value.problems] == [
-            "$.segments: must be a list or tuple, not set"
+            "$.segments: must be a list or tuple (a set's order changes from run to run), not set"
         ]
     # Where the order shows nowhere (a backlog weighs segments by id), a set serves.
     assert prioritize([], POPULATION, segments=given, as_of=AS_OF).items == ()

@@ -31,7 +31,8 @@ def segment_list(check: Checker, segments: object, *, ordered: bool = False) -> 
         check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
         return []
     if ordered and isinstance(segments, AbstractSet):
-        check.add("segments", f"must be a list or tuple, not {type_name(segments)}")
+        unordered = "a list or tuple (a set's order changes from run to run)"
+        check.add("segments", f"must be {unordered}, not {type_name(segments)}")
         return []
     out: list[Any] = []
     seen: set[str] = set()

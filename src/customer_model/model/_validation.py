@@ -507,7 +507,10 @@ class Checker:
         if isinstance(path, str):
             path = (path,)
         if type(value) is not tuple:
-            self.add(path, f"must be a list or tuple, not {type_name(value)}")
+            # Any ordered iterable became a tuple before this check; a set cannot.
+            unordered = isinstance(value, set | frozenset)
+            why = " (a set's order changes from run to run)" if unordered else ""
+            self.add(path, f"must be a list or tuple{why}, not {type_name(value)}")
             return False
         if all(map(isinstance, value, repeat(cls))):  # in C: results hold many ids
             return True
