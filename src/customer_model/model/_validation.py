@@ -124,6 +124,8 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
 MAX_ITEMIZED = 10
 
 _FIRST_ELEMENTS = f"the first {MAX_ITEMIZED} elements are itemized"
+#: Why a set is refused where an ordered collection goes.
+SET_ORDER = " (a set's order changes from run to run)"
 
 #: The largest integer any model, result or argument holds (Checker.integer): it
 #: fits a 64-bit column, and far larger numbers are mistakes, not data.
@@ -508,8 +510,7 @@ class Checker:
             path = (path,)
         if type(value) is not tuple:
             # Any ordered iterable became a tuple before this check; a set cannot.
-            unordered = isinstance(value, set | frozenset)
-            why = " (a set's order changes from run to run)" if unordered else ""
+            why = SET_ORDER if isinstance(value, set | frozenset) else ""
             self.add(path, f"must be a list or tuple{why}, not {type_name(value)}")
             return False
         if all(map(isinstance, value, repeat(cls))):  # in C: results hold many ids
