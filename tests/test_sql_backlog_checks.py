@@ -121,6 +121,20 @@ def test_more_absent_customers_than_are_named_are_counted_as_prioritize_counts()
     assert [p.message for p in error.problems] == [p.message for p in expected.problems]
 
 
+@pytest.mark.parametrize("declared", ["BIGINT", "DOUBLE", "HUGEINT"])
+def test_amounts_in_a_column_that_is_not_decimal_are_refused_not_crashed_on(
+    declared: str,
+) -> None:
+    # Whole units or a Parquet file's DOUBLE amounts once crashed with an
+    # AttributeError where the exact revenue was built.
+    tables = _tables()
+    con = _con(tables)
+    con.execute(f"ALTER TABLE purchases ALTER COLUMN amount TYPE {declared}")
+    error = _error(con, policy=PrioritizationPolicy(currency="EUR", exchange_rates={"USD": 0.9}))
+    assert error.paths == ["$.purchases.amount"]
+    assert "must be a DECIMAL column" in str(error)
+
+
 def test_feedback_after_as_of_is_refused_in_prioritize_words() -> None:
     early = min(f.created_at for f in DATA.feedback) + timedelta(days=30)
     expected = _python_error(DATA.feedback, DATA.customers, as_of=early)

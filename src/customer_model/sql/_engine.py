@@ -506,6 +506,13 @@ def _revenue(row: Any) -> dict[str, Decimal]:
         amount = _field(pair, "amount")
         if amount is None:  # Spark's sum of a DECIMAL(38, 9) past 38 digits
             _revenue_overflow()
+        if type(amount) is not Decimal:  # an integer or floating-point column
+            raise ValidationError.single(
+                ("purchases", "amount"),
+                "must be a DECIMAL column (DECIMAL(38, 9), as records.COLUMN_TYPES gives "
+                f"it), so that revenue is exact; this one gives {type_name(amount)}",
+                _SUBJECT,
+            )
         out[str(_field(pair, "currency"))] = shortest(amount)
     return dict(sorted(out.items()))
 
