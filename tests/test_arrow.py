@@ -220,6 +220,11 @@ def test_no_records_still_give_the_columns_asked_for() -> None:
     with pytest.raises(ValidationError) as info:  # once a table of two "id" columns
         to_arrow([{"id": "f1"}], columns=["id", "id"])
     assert [str(p) for p in info.value.problems] == ["$.columns: must name each column once"]
+    with pytest.raises(ValidationError) as unordered:  # once columns in hash order
+        to_arrow([], columns=set(FEEDBACK_COLUMNS))  # type: ignore[arg-type]
+    assert [str(p) for p in unordered.value.problems] == [
+        "$.columns: must be a list or tuple (a set's order changes from run to run), not set"
+    ]
 
 
 @given(st.lists(customers(), max_size=4, unique_by=lambda c: c.id))

@@ -367,3 +367,28 @@ def test_a_customer_under_another_id_or_given_twice_is_refused(
     assert [str(p) for p in info.value.problems] == [
         f"$.customers[3]: id {first.id!r} is used more than once"
     ]
+
+
+_DEMO = demo_dataset()
+
+
+@pytest.mark.parametrize(
+    ("make", "where"),
+    [
+        (lambda: to_records(set(_DEMO.customers)), "$.customers"),
+        (lambda: user_records(set(_DEMO.customers)), "$.customers"),
+        (lambda: purchaser_records(set(_DEMO.customers)), "$.customers"),
+        (lambda: purchase_records(set(_DEMO.customers)), "$.customers"),
+        (lambda: feedback_records(set(_DEMO.feedback)), "$.items"),
+    ],
+)
+def test_records_refuse_a_set_whose_order_would_change_the_rows(
+    make: Callable[[], object], where: str
+) -> None:
+    # Rows follow the order given: a set's order changes with PYTHONHASHSEED.
+    with pytest.raises(ValidationError) as info:
+        make()
+    assert info.value.paths == [where]
+    assert "a set's order changes from run to run" in str(info.value)
+    # A mapping by id keeps its order and is still taken.
+    assert to_records({c.id: c for c in _DEMO.customers}) == to_records(_DEMO.customers)

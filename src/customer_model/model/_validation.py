@@ -590,9 +590,7 @@ def first_repeats(values: Iterable[str]) -> dict[str, int]:
 
 def checked_items(values: object, cls: type[T], what: str) -> tuple[T, ...]:
     """*values* (any iterable) as a tuple of *cls*, or a ValidationError naming *what*."""
-    found = (
-        tuple(values) if isinstance(values, Iterable) and not isinstance(values, str) else values
-    )
+    found = to_tuple(values) if isinstance(values, Iterable) else values  # a set is refused
     check = Checker()
     check.items(what, found, cls)
     check.done(what)

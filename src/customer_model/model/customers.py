@@ -22,6 +22,7 @@ from customer_model.model._moments import instant, instant_key
 from customer_model.model._money import MONEY_INTEGER_DIGITS, MONEY_LIMIT
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
+    SET_ORDER,
     Checker,
     duplicates,
     exact_member,
@@ -412,15 +413,21 @@ class Customer:
         return dict(sorted(totals.items()))
 
 
-def customer_index(check: Checker, customers: object) -> dict[str, Customer]:
+def customer_index(
+    check: Checker, customers: object, *, ordered: bool = False
+) -> dict[str, Customer]:
     """Customers (an iterable, or a mapping by id) keyed by id; problems go to *check*.
 
     A mapping's keys must be its customers' ids: under another key a
-    customer would be found by neither.
+    customer would be found by neither.  With *ordered* (the result has a
+    row per customer, in the order given) a set is refused.
     """
     values: object = customers.values() if isinstance(customers, Mapping) else customers
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
+        return {}
+    if ordered and isinstance(values, AbstractSet):
+        check.add("customers", f"must be a list or tuple{SET_ORDER}, not {type_name(values)}")
         return {}
     keys = list(customers) if isinstance(customers, Mapping) else None
     index: dict[str, Customer] = {}

@@ -211,9 +211,10 @@ def _checked(values: object, cls: type[T], what: str) -> tuple[T, ...]:
 def _customers(check: Checker, customers: object) -> tuple[Customer, ...]:
     """*customers* as :func:`~customer_model.prioritize` takes them; problems go to *check*.
 
-    An iterable or a mapping by id (each customer under its own id), each id once.
+    An iterable or a mapping by id (each customer under its own id), each id
+    once; not a set, since the records follow the order given.
     """
-    return tuple(customer_index(check, customers).values())
+    return tuple(customer_index(check, customers, ordered=True).values())
 
 
 def _population(customers: object, include_personal: object) -> tuple[Customer, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -21,7 +22,7 @@ from customer_model.errors import Path
 from customer_model.model._moments import is_aware
 from customer_model.model._money import parse_decimal
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import SET_ORDER, Checker, type_name
 
 __all__ = ["to_arrow"]
 
@@ -323,6 +324,9 @@ def _column_names(
             if isinstance(given, Iterable) and not isinstance(given, str | bytes | Mapping)
             else None
         )
+        if isinstance(given, AbstractSet):  # the table's columns would change order
+            check.add("columns", f"must be a list or tuple{SET_ORDER}, not {type_name(given)}")
+            return []
         if names is None or not all(type(c) is str for c in names):
             check.add("columns", "must be a sequence of column names")
             return []
