@@ -1171,3 +1171,21 @@ def test_a_vocabulary_value_that_is_not_a_string_is_refused_by_what_it_is(
     assert [str(p) for p in info.value.problems] == [
         f"$.kind: must be one of {allowed}, not {what}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({1: "a", "1": "b"}, "$"),
+        ({True: 1, "true": 2}, "$"),
+        ({"x": [{None: 1, "null": 2}]}, "$.x[0]"),
+    ],
+)
+def test_to_json_refuses_plain_keys_that_json_writes_alike(data: object, where: str) -> None:
+    # {1: "a", "1": "b"} was written with the key "1" twice; reading keeps one.
+    with pytest.raises(ValidationError) as info:
+        to_json(data)
+    assert [str(p) for p in info.value.problems] == [
+        f"{where}: has keys that JSON writes alike (such as 1 and '1')"
+    ]
+    assert to_json({1: "a", "2": "b"}) == '{"1": "a", "2": "b"}'  # distinct keys still written

@@ -25,6 +25,7 @@ import typing
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar, overload
 
+import attrs
 import cattrs
 from cattrs.errors import StructureHandlerNotFoundError
 
@@ -192,8 +193,9 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     """Serialize a model, or a list of models, to JSON text.
 
     Output is stable: fields in declaration order, sets sorted, non-ASCII kept.
-    A value holding NaN or infinity, a lone surrogate, or something that is
-    neither a model nor plain JSON data (a set, say), raises
+    A value holding NaN or infinity, a lone surrogate, keys JSON would write
+    alike (``1`` and ``"1"``), or something that is neither a model nor plain
+    JSON data (a set, say), raises
     :class:`~customer_model.ValidationError` naming where it is.
     *indent* is ``None`` (one line) or a number of spaces from 0 to 64.
     """
@@ -203,7 +205,7 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         )
     problem: Problem | None
     try:
-        text = _to_json(obj, indent)
+        text, generated = _to_json(obj, indent)
     except RecursionError:  # plain data nested thousands deep; models never are
         problem = Problem((), _TOO_DEEP)
     except (ValueError, TypeError):
@@ -212,13 +214,21 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         if problem is None:
             raise
     else:
-        # Models refuse lone surrogates; plain data may still hold one.
-        if is_unicode(text):
+        # Models refuse lone surrogates and their keys are names; plain data
+        # may hold a lone surrogate, or keys JSON writes alike (1 and "1").
+        if is_unicode(text) and (generated or _models(obj)):
             return text
         problem = _unwritable(converter.unstructure(obj))
-        if problem is None:  # pragma: no cover - is_unicode and the walk agree
+        if problem is None:
             return text
     raise ValidationError([problem], _subject(type(obj)))
+
+
+def _models(obj: object) -> bool:
+    """Whether *obj* is a model or a list or tuple of models (not plain data)."""
+    if isinstance(obj, list | tuple) and type(obj) in (list, tuple):
+        return all(attrs.has(type(item)) for item in obj)
+    return attrs.has(type(obj))
 
 
 #: JSON's own values; anything else in plain data cannot be written.
@@ -260,6 +270,8 @@ def _unwritable(plain: Any) -> Problem | None:
                 items: list[tuple[str | int, Any]] = [
                     (k if type(k) is str else json.dumps(k), v) for k, v in value.items()
                 ]
+                if len({k for k, _ in items}) != len(items):  # 1 and "1" are both "1"
+                    return Problem(path, "has keys that JSON writes alike (such as 1 and '1')")
             else:
                 items = list(enumerate(value))
             stack.extend(((*path, k), v) for k, v in reversed(items))
@@ -273,25 +285,27 @@ def _power_of_ten(digits: int) -> int:
     return int(10**digits)
 
 
-def _to_json(obj: Any, indent: int | None) -> str:
+def _to_json(obj: Any, indent: int | None) -> tuple[str, bool]:
+    """*obj* as JSON text, and whether generated code (for models only) wrote it."""
     if indent is None:
         # Models, and lists of them, are written by generated code; the text
         # is the same as json.dumps would give for to_dict(obj).
         encode = _json_encoder(type(obj))
         if encode is not None:
-            return encode(obj)
+            return encode(obj), True
         if type(obj) in (list, tuple):
             text = _encode_sequence(obj)
             if text is not None:
-                return text
+                return text, True
     # The plain data is a fresh tree of dicts and lists, so it cannot be circular.
-    return json.dumps(
+    text = json.dumps(
         converter.unstructure(obj),
         ensure_ascii=False,
         indent=indent,
         check_circular=False,
         allow_nan=False,
     )
+    return text, False
 
 
 @overload
