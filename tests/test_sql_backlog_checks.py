@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -742,3 +743,57 @@ def test_postgres_reads_renamed_and_schema_qualified_tables(postgres: Any) -> No
         prioritize(DATA.feedback, DATA.customers, as_of=AS_OF),
         prioritize_sql(postgres, as_of=AS_OF, tables=names),
     )
+
+
+# -- tables the connection does not have ----------------------------------------
+
+
+_UNREADABLE = (
+    "$.tables: cannot be read as the backlog reads them: a table or a column it reads is "
+    "missing, or a column is not of the type records.COLUMN_TYPES gives"
+)
+
+
+def _unreadable_cases() -> dict[str, Callable[[Any], ValidationError]]:
+    def no_table(con: Any) -> ValidationError:
+        con.execute("DROP TABLE users")
+        return _error(con)
+
+    def no_column(con: Any) -> ValidationError:
+        con.execute("ALTER TABLE feedback DROP COLUMN theme")
+        return _error(con)
+
+    def another_table(con: Any) -> ValidationError:
+        return _error(con, tables={"feedback": "customers"})
+
+    def text_times(con: Any) -> ValidationError:
+        con.execute("ALTER TABLE feedback ALTER COLUMN created_at TYPE VARCHAR")
+        return _error(con)
+
+    return {f.__name__: f for f in (no_table, no_column, another_table, text_times)}
+
+
+@pytest.mark.parametrize("case", sorted(_unreadable_cases()))
+def test_tables_the_backlog_cannot_read_are_refused_on_tables(case: str) -> None:
+    # DuckDB's own CatalogException or BinderException came out, quoting the statement.
+    error = _unreadable_cases()[case](_con(_tables()))
+    assert [str(p) for p in error.problems] == [_UNREADABLE]
+    assert type(error.__cause__).__name__ in {"CatalogException", "BinderException"}
+    assert error.__context__ is None or error.__context__ is error.__cause__
+
+
+def test_a_closed_connection_is_refused_on_connection() -> None:
+    con = _con(_tables())
+    con.close()
+    assert [str(p) for p in _error(con).problems] == ["$.connection: is closed"]
+
+
+@pytest.mark.spark
+def test_spark_refuses_tables_it_does_not_have_on_tables(spark: Any) -> None:
+    error = _error(spark, tables={"feedback": "no_such_feedback_table"})
+    assert [str(p) for p in error.problems] == [_UNREADABLE]
+
+
+def test_postgres_refuses_tables_it_does_not_have_on_tables(postgres: Any) -> None:
+    error = _error(postgres, tables={"feedback": "no_such_feedback_table"})
+    assert [str(p) for p in error.problems] == [_UNREADABLE]

@@ -32,6 +32,7 @@ __all__ = [
     "not_identifiers",
     "probes",
     "problems",
+    "unreadable",
 ]
 
 #: How many offending ids a problem shows.
@@ -433,3 +434,28 @@ def problems(
         else:  # negative
             out.append(Problem(path, f"must not be negative, but is in {count} row(s){which}"))
     return out
+
+
+#: The engines' errors for a statement naming a table or column the connection
+#: does not have, or of another type: DuckDB's, Spark's and psycopg's.
+_UNREADABLE = frozenset(
+    {"CatalogException", "BinderException", "AnalysisException", "UndefinedTable"}
+    | {"UndefinedColumn", "DatatypeMismatch", "UndefinedFunction"}
+)
+
+
+def unreadable(error: Exception) -> Problem | None:
+    """What an engine's *error* says of the caller's tables or connection; else None.
+
+    By the error's class, never its message, which quotes the statement.
+    """
+    name = type(error).__name__
+    if name == "ConnectionException":  # DuckDB's, for a closed connection
+        return Problem(("connection",), "is closed")
+    if name not in _UNREADABLE:
+        return None
+    return Problem(
+        ("tables",),
+        "cannot be read as the backlog reads them: a table or a column it reads is "
+        "missing, or a column is not of the type records.COLUMN_TYPES gives",
+    )

@@ -34,7 +34,7 @@ from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment
 from customer_model.sql._backlog import Built, build, check_arguments, ids_text
-from customer_model.sql._checks import Probe, not_identifiers, probes, problems
+from customer_model.sql._checks import Probe, not_identifiers, probes, problems, unreadable
 from customer_model.sql._worker import Worker
 from customer_model.sql._writing import (
     ID_SEPARATOR,
@@ -140,6 +140,16 @@ class _Engine:
         self.joined_ids = self.dialect != "postgres"
 
     def rows(self, sql: str) -> list[Sequence[Any]]:
+        """The rows of *sql*; a missing table or column refused on ``tables``."""
+        try:
+            return self._rows(sql)
+        except Exception as e:  # kept as the cause: it quotes the statement
+            problem, error = unreadable(e), e
+            if problem is None:
+                raise
+        raise ValidationError([problem], _SUBJECT) from error
+
+    def _rows(self, sql: str) -> list[Sequence[Any]]:
         """The rows of *sql*; a sum past ``DECIMAL(38, 9)`` refused as Spark's is.
 
         Only the backlog sums decimals (each customer's revenue, each
@@ -177,7 +187,7 @@ class _Engine:
         interrupted")``, ``interrupt()`` an ``InterruptException``.  Spark's
         and psycopg's clients raise ``KeyboardInterrupt`` itself.
         """
-        if self.dialect != "duckdb":
+        if self.dialect != "duckdb" or isinstance(error, ValidationError):  # rows() said why
             return True
         import duckdb
 
