@@ -415,3 +415,27 @@ def test_a_tag_set_is_one_list_whether_given_as_record_text_or_as_a_set(
     from_text = to_arrow([{"interests": row["interests"]}]).column("interests").to_pylist()
     from_set = to_arrow([{"interests": tags}]).column("interests").to_pylist()
     assert from_text == from_set == [sorted(tags)]
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            {"score": float("nan")},
+            "$.records[0].score: must be a finite number (not NaN or infinity)",
+        ),
+        (
+            {"score": float("-inf")},
+            "$.records[0].score: must be a finite number (not NaN or infinity)",
+        ),
+        (
+            {"total_spend": Decimal("NaN")},
+            "$.records[0].total_spend: must be a finite decimal (not NaN or infinity)",
+        ),
+    ],
+)
+def test_no_nan_or_infinity_goes_into_a_table(record: dict[str, object], message: str) -> None:
+    # NaN went into a float column as a value; a NaN Decimal was told it must be a Decimal.
+    with pytest.raises(ValidationError) as info:
+        to_arrow([record])
+    assert [str(p) for p in info.value.problems] == [message]

@@ -11,6 +11,7 @@ floats only (a scorecard's factor columns, named by the team).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -210,7 +211,7 @@ def _decimal(value: object) -> Decimal:
     else:
         raise _Bad
     if not found.is_finite():
-        raise _Bad
+        raise _Bad("must be a finite decimal (not NaN or infinity)")
     whole, places = _digits(found)
     if whole + max(9, places) > _MAX_DIGITS:
         raise _Bad(f"must have at most {_MAX_DIGITS} digits (Arrow's widest decimal)")
@@ -255,6 +256,8 @@ def _convert(kind: ArrowKind, value: object) -> object:
         return value
     if kind == "float":
         if type(value) is float:
+            if not math.isfinite(value):  # no record of ours holds one: None is "no value"
+                raise _Bad("must be a finite number (not NaN or infinity)")
             return value
         if type(value) is not int:
             raise _Bad
