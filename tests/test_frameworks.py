@@ -17,6 +17,7 @@ from customer_model.frameworks import (
     IceEstimate,
     KanoAnswer,
     KanoCategory,
+    KanoCategoryValue,
     KanoCoefficients,
     KanoResult,
     MoSCoW,
@@ -323,7 +324,7 @@ class TestKanoCoefficients:
             ({A: 1.0}, ("counts", "attractive")),
             ({A: True}, ("counts", "attractive")),
             ({A: 1, M: 2**63}, ("counts", "must_be")),  # no count needs more than 64 bits
-            ({"attractive": 1}, ("counts",)),
+            ({"Attractive": 1}, ("counts",)),  # a value is taken, not another spelling
             ([(A, 1)], ("counts",)),
         ],
     )
@@ -357,12 +358,23 @@ class TestKanoCoefficients:
         c = KanoCoefficients(better=better, worse=worse)
         assert (c.better, c.worse) == (better, worse)
 
-    def test_a_key_that_is_no_category_is_named_and_the_rest_still_checked(self) -> None:
+    def test_a_key_that_is_no_category_is_counted_by_position_and_the_rest_still_checked(
+        self,
+    ) -> None:
         with pytest.raises(ValidationError) as exc:
-            kano_coefficients({"attractive": 3, A: -1, 7: 1})  # type: ignore[dict-item]
-        assert exc.value.paths == ["$.counts", "$.counts.attractive", "$.counts"]
-        assert "keys must be KanoCategory members, not str" in str(exc.value)
-        assert "not int" in str(exc.value)
+            kano_coefficients({"Attractive": 3, M: -1, 7: 1, "must_be": 1})  # type: ignore[arg-type]
+        allowed = ", ".join(repr(k.value) for k in KanoCategory)
+        assert [str(p) for p in exc.value.problems] == [
+            f"$.counts: key 1 (in input order) must be one of {allowed}",
+            "$.counts.must_be: must be at least 0",
+            f"$.counts: key 3 (in input order) must be one of {allowed}",
+            "$.counts: key 4 (in input order) repeats 'must_be'",
+        ]
+
+    def test_a_category_s_value_is_its_member_as_everywhere(self) -> None:
+        counts: dict[KanoCategoryValue, int] = {"attractive": 6, "must_be": 2, "indifferent": 2}
+        by_value = kano_coefficients(counts)
+        assert by_value == kano_coefficients({A: 6, M: 2, KanoCategory.INDIFFERENT: 2})
 
 
 class TestKanoClassify:

@@ -30,6 +30,7 @@ __all__ = [
     "KanoAnswer",
     "KanoAnswerValue",
     "KanoCategory",
+    "KanoCategoryValue",
     "KanoCoefficients",
     "KanoResult",
     "MoSCoW",
@@ -258,6 +259,12 @@ class KanoCategory(enum.Enum):
         return _KANO_CODES[self]
 
 
+#: A :class:`KanoCategory`'s value, which :func:`kano_coefficients` accepts for it.
+KanoCategoryValue = Literal[
+    "attractive", "one_dimensional", "must_be", "indifferent", "reverse", "questionable"
+]
+
+
 _KANO_CODES = {
     KanoCategory.ATTRACTIVE: "A",
     KanoCategory.ONE_DIMENSIONAL: "O",
@@ -337,16 +344,25 @@ def _kano_counts(check: Checker, counts: object) -> dict[KanoCategory, int]:
         check.add("counts", f"must be a mapping of KanoCategory to count, not {type_name(counts)}")
         return {}
     out = dict.fromkeys(KanoCategory, 0)
-    for key, value in counts.items():
-        if not isinstance(key, KanoCategory):
-            check.add("counts", f"keys must be KanoCategory members, not {type_name(key)}")
+    seen: set[KanoCategory] = set()
+    allowed = ", ".join(repr(k.value) for k in KanoCategory)
+    for i, (given, value) in enumerate(counts.items(), start=1):
+        key: object = exact_member(KanoCategory, given)  # a member or its value, as everywhere
+        if not isinstance(key, KanoCategory):  # the key is not repeated: a user typed it
+            check.add("counts", f"key {i} (in input order) must be one of {allowed}")
             continue
+        if key in seen:  # a member and its value: one count would be lost
+            check.add("counts", f"key {i} (in input order) repeats {key.value!r}")
+            continue
+        seen.add(key)
         if check.integer(("counts", key.value), value, minimum=0):
             out[key] = value
     return out
 
 
-def kano_coefficients(counts: Mapping[KanoCategory, int]) -> KanoCoefficients:
+def kano_coefficients(
+    counts: Mapping[KanoCategory, int] | Mapping[KanoCategoryValue, int],
+) -> KanoCoefficients:
     """Better and worse coefficients from category counts (Berger et al. 1993).
 
     ``better = (A + O) / (A + O + M + I)`` and
