@@ -722,3 +722,11 @@ def test_a_list_element_refusing_itself_is_built_once(kind: Any) -> None:
         ("$[1].name", "must not start with 'bad'"),
         ("$[3].name", "must not start with 'bad'"),
     ]
+
+
+@pytest.mark.parametrize("given", [None, "an error", 3])
+def test_format_exception_refuses_what_is_not_an_exception(given: object) -> None:
+    # format_exception(None, None) once raised a bare AttributeError.
+    with pytest.raises(ValidationError) as info:
+        format_exception(given, None)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.exc"]

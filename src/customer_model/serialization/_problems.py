@@ -138,6 +138,10 @@ def format_exception(exc: BaseException, type: type | None) -> str:
     its message), the keys are counted and the error is named by its type,
     as :func:`as_validation_error` does.  None of them repeats the input.
     """
+    if not isinstance(exc, BaseException):  # cattrs gives one; a direct call may not
+        raise ValidationError.single(
+            "exc", f"must be an exception, not {type_name(exc)}", "format_exception"
+        )
     if isinstance(exc, UnknownFields | Invalid):
         return str(exc)
     if isinstance(exc, ValidationError):
