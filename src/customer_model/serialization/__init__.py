@@ -205,7 +205,7 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         )
     problem: Problem | None
     try:
-        text, generated = _to_json(obj, indent)
+        text, plain = _to_json(obj, indent)
     except RecursionError:  # plain data nested thousands deep; models never are
         problem = Problem((), _TOO_DEEP)
     except (ValueError, TypeError):
@@ -216,9 +216,9 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     else:
         # Models refuse lone surrogates and their keys are names; plain data
         # may hold a lone surrogate, or keys JSON writes alike (1 and "1").
-        if is_unicode(text) and (generated or _models(obj)):
+        if is_unicode(text) and (plain is None or _models(obj)):
             return text
-        problem = _unwritable(converter.unstructure(obj))
+        problem = _unwritable(converter.unstructure(obj) if plain is None else plain)
         if problem is None:
             return text
     raise ValidationError([problem], _subject(type(obj)))
@@ -285,27 +285,24 @@ def _power_of_ten(digits: int) -> int:
     return int(10**digits)
 
 
-def _to_json(obj: Any, indent: int | None) -> tuple[str, bool]:
-    """*obj* as JSON text, and whether generated code (for models only) wrote it."""
+def _to_json(obj: Any, indent: int | None) -> tuple[str, Any]:
+    """*obj* as JSON text, and the plain data written (None where generated code wrote it)."""
     if indent is None:
         # Models, and lists of them, are written by generated code; the text
         # is the same as json.dumps would give for to_dict(obj).
         encode = _json_encoder(type(obj))
         if encode is not None:
-            return encode(obj), True
+            return encode(obj), None
         if type(obj) in (list, tuple):
             text = _encode_sequence(obj)
             if text is not None:
-                return text, True
+                return text, None
     # The plain data is a fresh tree of dicts and lists, so it cannot be circular.
+    plain = converter.unstructure(obj)
     text = json.dumps(
-        converter.unstructure(obj),
-        ensure_ascii=False,
-        indent=indent,
-        check_circular=False,
-        allow_nan=False,
+        plain, ensure_ascii=False, indent=indent, check_circular=False, allow_nan=False
     )
-    return text, False
+    return text, plain
 
 
 @overload
