@@ -22,6 +22,7 @@ from typing import Any, Literal
 import attrs
 
 from customer_model.errors import ValidationError
+from customer_model.model._member_keys import bad_member_key, member_keys
 from customer_model.model._validation import Checker, exact_member, type_name
 
 __all__ = [
@@ -344,18 +345,11 @@ def _kano_counts(check: Checker, counts: object) -> dict[KanoCategory, int]:
         check.add("counts", f"must be a mapping of KanoCategory to count, not {type_name(counts)}")
         return {}
     out = dict.fromkeys(KanoCategory, 0)
-    seen: set[KanoCategory] = set()
-    allowed = ", ".join(repr(k.value) for k in KanoCategory)
-    for i, (given, value) in enumerate(counts.items(), start=1):
-        key: object = exact_member(KanoCategory, given)  # a member or its value, as everywhere
-        if not isinstance(key, KanoCategory):  # the key is not repeated: a user typed it
-            check.add("counts", f"key {i} (in input order) must be one of {allowed}")
-            continue
-        if key in seen:  # a member and its value: one count would be lost
-            check.add("counts", f"key {i} (in input order) repeats {key.value!r}")
-            continue
-        seen.add(key)
-        if check.integer(("counts", key.value), value, minimum=0):
+    # A category's value as its member, as the policy's weights take them.
+    for key, value in member_keys(KanoCategory, counts).items():
+        if not isinstance(key, KanoCategory):
+            check.add("counts", bad_member_key(key, KanoCategory))
+        elif check.integer(("counts", key.value), value, minimum=0):
             out[key] = value
     return out
 

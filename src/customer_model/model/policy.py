@@ -21,6 +21,7 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
+from customer_model.model._member_keys import bad_member_key, member_keys
 from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.model._validation import Checker, exact_member, type_name
 from customer_model.model.customers import Role, RoleValue
@@ -80,34 +81,21 @@ KindWeights = (
 )
 
 
-def _keys(cls: type[E], value: object) -> Any:
-    """A mapping with exact values as keys turned into members, then frozen.
-
-    A key given both as a member and as its value is left as given, for the
-    check to name.
-    """
-    frozen = freeze(value)
-    if not isinstance(frozen, Mapping) or not any(type(k) is str for k in frozen):
-        return frozen
-    converted = {exact_member(cls, k): v for k, v in frozen.items()}
-    return FrozenMap(converted) if len(converted) == len(frozen) else frozen
-
-
 def _importance_points(value: ImportancePoints) -> Mapping[Importance, float]:
-    converted: Mapping[Importance, float] = _keys(Importance, value)
+    converted: Mapping[Importance, float] = member_keys(Importance, value)
     return converted
 
 
 def _role_weights(value: RoleWeights) -> Mapping[Need, Mapping[Role, float]]:
-    outer = _keys(Need, value)
+    outer = member_keys(Need, value)
     if isinstance(outer, Mapping):
-        outer = FrozenMap({k: _keys(Role, v) for k, v in outer.items()})
+        outer = FrozenMap({k: member_keys(Role, v) for k, v in outer.items()})
     converted: Mapping[Need, Mapping[Role, float]] = outer
     return converted
 
 
 def _kind_weights(value: KindWeights) -> Mapping[FeedbackKind, float]:
-    converted: Mapping[FeedbackKind, float] = _keys(FeedbackKind, value)
+    converted: Mapping[FeedbackKind, float] = member_keys(FeedbackKind, value)
     return converted
 
 
@@ -240,7 +228,7 @@ class PrioritizationPolicy:
             weights: Mapping[Any, Any] = self.role_weights
             for need, by_role in weights.items():
                 if not isinstance(need, Need):
-                    check.add("role_weights", _bad_key(need, Need))
+                    check.add("role_weights", bad_member_key(need, Need))
                     continue
                 path = ("role_weights", need.value)
                 if _mapping(check, path, by_role):
@@ -369,7 +357,7 @@ def _weights(
     base = (path,) if isinstance(path, str) else path
     for key, weight in value.items():
         if not isinstance(key, key_type):
-            check.add(base, _bad_key(key, key_type))
+            check.add(base, bad_member_key(key, key_type))
             continue
         if isinstance(key, str) and not key.strip():
             check.add(base, "keys must not be empty or blank")
@@ -379,14 +367,3 @@ def _weights(
             continue
         part = key.value if isinstance(key, enum.Enum) else key
         check.number((*base, part), weight, minimum=0)
-
-
-def _bad_key(key: object, key_type: type[Any]) -> str:
-    if isinstance(key_type, enum.EnumMeta) and type(key) is str:
-        values = [m.value for m in key_type]
-        if key in values:  # a vocabulary word, safe to name
-            return f"key {key!r} is given twice: as a {key_type.__name__} and as its value"
-        return f"keys must be {key_type.__name__} members or their values: " + ", ".join(
-            map(repr, values)
-        )
-    return f"keys must be {key_type.__name__} values, not {type_name(key)}"
