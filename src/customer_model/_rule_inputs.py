@@ -16,7 +16,7 @@ from typing import Any
 
 from customer_model.errors import ValidationError
 from customer_model.model._text import all_identifiers
-from customer_model.model._validation import SET_ORDER, Checker, type_name
+from customer_model.model._validation import Checker, not_a_list, type_name
 from customer_model.model.customers import Customer
 
 
@@ -31,7 +31,7 @@ def segment_list(check: Checker, segments: object, *, ordered: bool = False) -> 
         check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
         return []
     if ordered and isinstance(segments, AbstractSet):
-        check.add("segments", f"must be a list or tuple{SET_ORDER}, not {type_name(segments)}")
+        check.add("segments", not_a_list(segments))
         return []
     out: list[Any] = []
     seen: set[str] = set()

@@ -13,6 +13,7 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -123,9 +124,12 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
 #: hundred thousand would cost seconds.
 MAX_ITEMIZED = 10
 
-_FIRST_ELEMENTS = f"the first {MAX_ITEMIZED} elements are itemized"
-#: Why a set is refused where an ordered collection goes.
-SET_ORDER = " (a set's order changes from run to run)"
+
+def not_a_list(value: object) -> str:
+    """Why *value* is refused where an ordered collection goes (a set: its order varies)."""
+    why = " (a set's order changes from run to run)" if isinstance(value, AbstractSet) else ""
+    return f"must be a list or tuple{why}, not {type_name(value)}"
+
 
 #: The largest integer any model, result or argument holds (Checker.integer): it
 #: fits a 64-bit column, and far larger numbers are mistakes, not data.
@@ -178,7 +182,8 @@ class Checker:
     def done(self, subject: str, error: type[ValidationError] = ValidationError) -> None:
         if self.problems:
             for collection, count in (self._beyond or {}).items():
-                message = f"{count:,} more problems in other elements; {_FIRST_ELEMENTS}"
+                first = f"the first {MAX_ITEMIZED} elements are itemized"
+                message = f"{count:,} more problems in other elements; {first}"
                 self.problems.append(Problem(collection, message))
             raise error(self.problems, subject)
 
@@ -509,9 +514,7 @@ class Checker:
         if isinstance(path, str):
             path = (path,)
         if type(value) is not tuple:
-            # Any ordered iterable became a tuple before this check; a set cannot.
-            why = SET_ORDER if isinstance(value, set | frozenset) else ""
-            self.add(path, f"must be a list or tuple{why}, not {type_name(value)}")
+            self.add(path, not_a_list(value))  # any ordered iterable is a tuple by now
             return False
         if all(map(isinstance, value, repeat(cls))):  # in C: results hold many ids
             return True

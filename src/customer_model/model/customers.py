@@ -22,11 +22,11 @@ from customer_model.model._moments import instant, instant_key
 from customer_model.model._money import MONEY_INTEGER_DIGITS, MONEY_LIMIT
 from customer_model.model._personal import personal
 from customer_model.model._validation import (
-    SET_ORDER,
     Checker,
     duplicates,
     exact_member,
     exact_members,
+    not_a_list,
     to_frozenset,
     to_tuple,
     type_name,
@@ -427,7 +427,7 @@ def customer_index(
         check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
         return {}
     if ordered and isinstance(values, AbstractSet):
-        check.add("customers", f"must be a list or tuple{SET_ORDER}, not {type_name(values)}")
+        check.add("customers", not_a_list(values))
         return {}
     keys = list(customers) if isinstance(customers, Mapping) else None
     index: dict[str, Customer] = {}

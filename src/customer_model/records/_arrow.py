@@ -23,7 +23,7 @@ from customer_model.errors import Path
 from customer_model.model._moments import is_aware
 from customer_model.model._money import parse_decimal
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import SET_ORDER, Checker, type_name
+from customer_model.model._validation import Checker, not_a_list, type_name
 
 __all__ = ["to_arrow"]
 
@@ -328,7 +328,7 @@ def _column_names(
             else None
         )
         if isinstance(given, AbstractSet):  # the table's columns would change order
-            check.add("columns", f"must be a list or tuple{SET_ORDER}, not {type_name(given)}")
+            check.add("columns", not_a_list(given))
             return []
         if names is None or not all(type(c) is str for c in names):
             check.add("columns", "must be a sequence of column names")

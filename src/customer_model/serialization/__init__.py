@@ -226,7 +226,7 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
 
 def _models(obj: object) -> bool:
     """Whether *obj* is a model or a list or tuple of models (not plain data)."""
-    if isinstance(obj, list | tuple) and type(obj) in (list, tuple):
+    if isinstance(obj, list | tuple):
         return all(attrs.has(type(item)) for item in obj)
     return attrs.has(type(obj))
 
