@@ -1,14 +1,28 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_model import Customer, Dataset, Persona, Role, Segment, ValidationError
+from customer_model import (
+    Customer,
+    Dataset,
+    Persona,
+    Role,
+    Segment,
+    ValidationError,
+    prioritize,
+)
 from customer_model.examples import demo_dataset, diaper_household
 from customer_model.examples.bundled import sample_dataset
+from customer_model.prioritization import customer_facts, latest_voices
+from customer_model.satisfaction import satisfaction_by_role
 from customer_model.testing import customers
+from customer_model.trends import feedback_volume
 
 
 def test_demo_dataset_is_consistent() -> None:
@@ -99,3 +113,35 @@ def test_a_customer_with_many_purchases_has_a_short_repr() -> None:
     many = attrs.evolve(busiest, purchases=busiest.purchases * 100)
     assert f"{len(many.purchases):,} in all" in repr(many)
     assert len(repr(many)) < len(repr(busiest)) + 2_000
+
+
+_AS_OF = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda ds: prioritize(ds, ds.customers, as_of=_AS_OF), "feedback"),
+        (lambda ds: prioritize(ds.feedback, ds, as_of=_AS_OF), "customers"),
+        (lambda ds: prioritize(ds.feedback, ds.customers, segments=ds, as_of=_AS_OF), "segments"),
+        (latest_voices, "feedback"),
+        (lambda ds: customer_facts(ds, as_of=_AS_OF), "customers"),
+        (feedback_volume, "feedback"),
+        (lambda ds: satisfaction_by_role(ds, ds.customers), "responses"),
+    ],
+)
+def test_a_dataset_where_its_collection_goes_is_pointed_at_it(
+    call: Callable[[Dataset], object], field: str
+) -> None:
+    """A notebook passes the whole dataset; the error names the part to pass, not a value."""
+    with pytest.raises(ValidationError) as caught:
+        call(demo_dataset())
+    (problem,) = caught.value.problems
+    assert problem.path == (field,)
+    assert problem.message.endswith(f"not Dataset; pass its .{field}")
+
+
+def test_an_object_without_that_collection_gets_no_hint() -> None:
+    with pytest.raises(ValidationError) as caught:
+        prioritize(demo_dataset().feedback, Role.USER, as_of=_AS_OF)  # type: ignore[arg-type]
+    assert caught.value.problems[0].message == "must be an iterable of Customer, not Role"

@@ -19,7 +19,8 @@ from customer_model.frameworks import (
     rice,
     wsjf,
 )
-from customer_model.model._validation import Checker, some, type_name
+from customer_model.model._messages import type_name
+from customer_model.model._validation import Checker, some
 
 __all__ = ["framework_scores"]
 

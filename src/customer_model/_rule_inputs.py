@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from customer_model.errors import ValidationError
+from customer_model.model._messages import not_a_list, not_an_iterable, type_name
 from customer_model.model._text import all_identifiers
-from customer_model.model._validation import Checker, not_a_list, type_name
+from customer_model.model._validation import Checker
 from customer_model.model.customers import Customer
 
 
@@ -28,7 +29,7 @@ def segment_list(check: Checker, segments: object, *, ordered: bool = False) -> 
     input must give the same result in every run.
     """
     if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
-        check.add("segments", f"must be an iterable of segments, not {type_name(segments)}")
+        check.add("segments", not_an_iterable("segments", segments, "segments"))
         return []
     if ordered and isinstance(segments, AbstractSet):
         check.add("segments", not_a_list(segments))

@@ -18,8 +18,9 @@ from typing import Protocol
 
 from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.backlog import Backlog, BacklogItem
+from customer_model.model._messages import not_an_iterable, type_name
 from customer_model.model._text import all_identifiers
-from customer_model.model._validation import Checker, some, type_name
+from customer_model.model._validation import Checker, some
 from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike
@@ -207,7 +208,7 @@ def segment_voices(
     rules = [(i, s) for i, s in enumerate(segment_list(check, segments)) if s.id in wanted]
     entries: object = feedback
     if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Iterable):
-        check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(entries)}")
+        check.add("feedback", not_an_iterable("FeedbackItem", entries, "feedback"))
         entries = ()
     by_id: dict[str, FeedbackItem] = {}
     repeated: set[str] = set()  # which item such an id means would hang on their order

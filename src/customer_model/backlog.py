@@ -24,16 +24,10 @@ from customer_model._framework_scores import framework_scores
 from customer_model.errors import ValidationError
 from customer_model.frameworks import IceEstimate, RiceEstimate, WsjfEstimate
 from customer_model.model._frozenmap import freeze
+from customer_model.model._messages import type_name
 from customer_model.model._moments import instant_key
 from customer_model.model._rule_fields import plain_decimal
-from customer_model.model._validation import (
-    INT64_MAX,
-    Checker,
-    duplicates,
-    exact_member,
-    to_tuple,
-    type_name,
-)
+from customer_model.model._validation import INT64_MAX, Checker, duplicates, exact_member, to_tuple
 from customer_model.model.feedback import Need, need_member
 from customer_model.model.policy import PrioritizationPolicy
 

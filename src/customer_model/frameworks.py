@@ -23,7 +23,8 @@ import attrs
 
 from customer_model.errors import ValidationError
 from customer_model.model._member_keys import bad_member_key, member_keys
-from customer_model.model._validation import Checker, exact_member, type_name
+from customer_model.model._messages import type_name
+from customer_model.model._validation import Checker, exact_member
 
 __all__ = [
     "KANO_PRIORITY",

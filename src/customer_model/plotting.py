@@ -12,7 +12,8 @@ from typing import Any
 
 from customer_model._display import printable
 from customer_model.errors import ValidationError
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._messages import type_name
+from customer_model.model._validation import Checker
 
 __all__ = ["SEGMENTS", "plot_backlog"]
 

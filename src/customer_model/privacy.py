@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import attrs
 
 from customer_model.errors import ValidationError
+from customer_model.model._messages import type_name
 from customer_model.model._personal import erased_value, is_personal, personal_fields
-from customer_model.model._validation import type_name
 
 __all__ = ["is_personal", "personal_fields", "redact"]
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import customer_model.model.feedback as _feedback
 from customer_model.errors import Problem, ValidationError
-from customer_model.model._validation import INT64_MAX, Checker, type_name
+from customer_model.model._messages import type_name
+from customer_model.model._validation import INT64_MAX, Checker
 from customer_model.model.customers import BuyingRole, Customer, Role, RoleSplit
 
 if TYPE_CHECKING:

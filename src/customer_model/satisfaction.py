@@ -17,13 +17,13 @@ import attrs
 from customer_model._display import html_table, short_items, text_table
 from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.errors import Path, ValidationError
+from customer_model.model._messages import not_an_iterable, type_name
 from customer_model.model._validation import (
     Checker,
     duplicates,
     exact_member,
     member_argument,
     to_tuple,
-    type_name,
 )
 from customer_model.model.customers import Customer, Role, customer_index
 from customer_model.model.segments import SegmentLike
@@ -391,7 +391,7 @@ def _responses(
     """The responses that answer *measure*, after checking every response."""
     check.member("measure", measure, SurveyMeasure, values=True)
     if isinstance(responses, str | bytes | Mapping) or not isinstance(responses, Iterable):
-        check.add("responses", f"must be an iterable of SurveyResponse, not {type_name(responses)}")
+        check.add("responses", not_an_iterable("SurveyResponse", responses, "responses"))
         return []
     out: list[SurveyResponse] = []
     for i, response in enumerate(responses):

@@ -33,13 +33,8 @@ from customer_model._scorecard_evidence import (
 from customer_model._scorecard_formula import Interval, is_factor_name
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
-from customer_model.model._validation import (
-    Checker,
-    duplicates,
-    exact_member,
-    to_tuple,
-    type_name,
-)
+from customer_model.model._messages import type_name
+from customer_model.model._validation import Checker, duplicates, exact_member, to_tuple
 from customer_model.model.customers import Customer
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.segments import SegmentLike

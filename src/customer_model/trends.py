@@ -21,6 +21,7 @@ from dateutil.relativedelta import MO, relativedelta
 from customer_model._display import html_table, printable, short_items, short_mapping, text_table
 from customer_model.errors import Path, ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
+from customer_model.model._messages import not_an_iterable, type_name
 from customer_model.model._moments import ZONE_ERRORS, is_aware
 from customer_model.model._validation import (
     INT64_MAX,
@@ -28,7 +29,6 @@ from customer_model.model._validation import (
     checked_items,
     exact_member,
     to_tuple,
-    type_name,
 )
 from customer_model.model.feedback import FeedbackItem
 
@@ -353,7 +353,7 @@ def _local_date(check: Checker, path: Path, moment: datetime, tz: tzinfo) -> dat
 def _local_dates(check: Checker, feedback: object, tz: object) -> Iterator[tuple[str, date]] | None:
     _check_tz(check, tz)
     if isinstance(feedback, str | bytes | Mapping) or not isinstance(feedback, Iterable):
-        check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(feedback)}")
+        check.add("feedback", not_an_iterable("FeedbackItem", feedback, "feedback"))
         return None
     items = list(feedback)
     for i, item in enumerate(items):

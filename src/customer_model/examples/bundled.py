@@ -36,7 +36,8 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from customer_model.examples import _words as cat
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._messages import type_name
+from customer_model.model._validation import Checker
 from customer_model.model.customers import (
     BuyingRole,
     Customer,

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from customer_model.model._frozenmap import FrozenMap, freeze
-from customer_model.model._validation import exact_member, type_name
+from customer_model.model._messages import type_name
+from customer_model.model._validation import exact_member
 
 __all__ = ["bad_member_key", "member_keys"]
 

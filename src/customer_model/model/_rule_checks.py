@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from customer_model.errors import Path, ValidationError
+from customer_model.model._messages import type_name
 from customer_model.model._moments import is_aware
 from customer_model.model._rule_fields import FIELDS, FieldSpec, Kind, fits_sql_decimal
-from customer_model.model._validation import Checker, exact_member, to_tuple, type_name
+from customer_model.model._validation import Checker, exact_member, to_tuple
 
 #: The longest time window: a century covers any customer history, and the
 #: bound keeps ``as_of - window`` far from the limits of ``datetime``.

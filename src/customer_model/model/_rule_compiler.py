@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from customer_model.errors import ValidationError
+from customer_model.model._messages import type_name
 from customer_model.model._rule_fields import HELPERS, FieldSpec
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker
 from customer_model.model.customers import Customer
 from customer_model.model.rfm import RFMScore, check_scores
 

@@ -13,7 +13,6 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -21,6 +20,7 @@ from itertools import repeat
 from typing import Any, TypeVar, cast
 
 from customer_model.errors import Path, Problem, ValidationError
+from customer_model.model._messages import not_a_list, type_name
 from customer_model.model._moments import OUT_OF_UTC_RANGE, in_utc_range, utc_offset
 from customer_model.model._money import MONEY_INTEGER_DIGITS, MONEY_PLACES, decimal_places
 from customer_model.model._text import (
@@ -41,11 +41,6 @@ _CURRENCY = re.compile(r"^[A-Z]{3}\Z")
 
 #: Integers beyond this cannot be converted to float.
 _FLOAT_MAX = int(sys.float_info.max)
-
-
-def type_name(value: object) -> str:
-    """The name of *value*'s type, for messages that must not show the value."""
-    return type(value).__name__
 
 
 def to_tuple(value: Iterable[T]) -> tuple[T, ...]:
@@ -123,12 +118,6 @@ def exact_members(cls: type[E], value: Iterable[object], every: frozenset[E]) ->
 #: reported with every problem; the rest are counted.  Ten show the pattern; a
 #: hundred thousand would cost seconds.
 MAX_ITEMIZED = 10
-
-
-def not_a_list(value: object) -> str:
-    """Why *value* is refused where an ordered collection goes (a set: its order varies)."""
-    why = " (a set's order changes from run to run)" if isinstance(value, AbstractSet) else ""
-    return f"must be a list or tuple{why}, not {type_name(value)}"
 
 
 #: The largest integer any model, result or argument holds (Checker.integer): it

@@ -18,6 +18,7 @@ from typing import Literal
 import attrs
 
 from customer_model._display import short_items
+from customer_model.model._messages import not_a_list, not_an_iterable, type_name
 from customer_model.model._moments import instant, instant_key
 from customer_model.model._money import MONEY_INTEGER_DIGITS, MONEY_LIMIT
 from customer_model.model._personal import personal
@@ -26,10 +27,8 @@ from customer_model.model._validation import (
     duplicates,
     exact_member,
     exact_members,
-    not_a_list,
     to_frozenset,
     to_tuple,
-    type_name,
 )
 from customer_model.model.people import Location, Person
 
@@ -424,7 +423,7 @@ def customer_index(
     """
     values: object = customers.values() if isinstance(customers, Mapping) else customers
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
+        check.add("customers", not_an_iterable("Customer", customers, "customers"))
         return {}
     if ordered and isinstance(values, AbstractSet):
         check.add("customers", not_a_list(values))

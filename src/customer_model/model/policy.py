@@ -22,8 +22,9 @@ import attrs
 from customer_model.errors import ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
 from customer_model.model._member_keys import bad_member_key, member_keys
+from customer_model.model._messages import type_name
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import Checker, exact_member, type_name
+from customer_model.model._validation import Checker, exact_member
 from customer_model.model.customers import Role, RoleValue
 from customer_model.model.feedback import (
     FeedbackKind,

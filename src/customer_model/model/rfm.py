@@ -25,9 +25,10 @@ from typing import Any
 import attrs
 
 from customer_model.errors import ValidationError
+from customer_model.model._messages import type_name
 from customer_model.model._moments import instant
 from customer_model.model._money import EXACT
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker
 from customer_model.model.customers import Customer, customer_index
 
 __all__ = ["RFMScore", "rfm_scores"]

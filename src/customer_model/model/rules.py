@@ -6,11 +6,10 @@ comparisons (``&`` binds tighter than ``==``)::
 
     (field("country") == "DE") & field("interests").contains("golf")
 
-A rule is a frozen, hashable value.  It is checked when it is built or
-loaded from JSON: an unknown field, a comparison the field's type does not
-allow, a value of the wrong type or a range whose low end is above its high
-end raises :class:`~customer_model.ValidationError` right there, never later
-while it runs.
+A rule is a frozen, hashable value, checked when it is built or loaded from
+JSON: an unknown field, a comparison the field's type does not allow, a value
+of the wrong type or a range whose low end is above its high end raises
+:class:`~customer_model.ValidationError` right there, never while it runs.
 
 Semantics, the same in Python and in SQL (:mod:`customer_model.sql`): a
 comparison against a missing value is false (two-valued logic, so ``~`` of a
@@ -36,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 import attrs
 
 from customer_model.model import _rule_checks, _rule_compiler, _rule_fields
+from customer_model.model._messages import type_name
 from customer_model.model._moments import instant_key, instants_key
 from customer_model.model._rule_checks import (
     allow,
@@ -49,7 +49,7 @@ from customer_model.model._rule_checks import (
 )
 from customer_model.model._rule_compiler import compile_rule
 from customer_model.model._rule_fields import EQUATABLE, ORDERED, FieldSpec, Kind
-from customer_model.model._validation import Checker, to_tuple, type_name
+from customer_model.model._validation import Checker, to_tuple
 
 if TYPE_CHECKING:
     from customer_model.model._rule_compiler import Emitter

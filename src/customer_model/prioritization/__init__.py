@@ -32,7 +32,8 @@ from typing import Literal
 from customer_model._rule_inputs import segment_list
 from customer_model.backlog import Backlog
 from customer_model.errors import ValidationError
-from customer_model.model._validation import MAX_ITEMIZED, Checker, some, type_name
+from customer_model.model._messages import not_an_iterable, type_name
+from customer_model.model._validation import MAX_ITEMIZED, Checker, some
 from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy
@@ -157,7 +158,7 @@ def _checked_arguments(
     index = customer_index(check, customers)
     given = segment_list(check, segments)
     if isinstance(feedback, str | bytes | Mapping) or not isinstance(feedback, Iterable):
-        check.add("feedback", f"must be an iterable of FeedbackItem, not {type_name(feedback)}")
+        check.add("feedback", not_an_iterable("FeedbackItem", feedback, "feedback"))
     check.done(_SUBJECT)
     assert isinstance(policy, PrioritizationPolicy)  # checked just above
     weighted = weighted_segments(check, policy, given)

@@ -17,9 +17,10 @@ from customer_model._rule_inputs import in_segment, segment_list
 from customer_model.backlog import (
     VoiceRole,
 )
+from customer_model.model._messages import not_an_iterable, type_name
 from customer_model.model._moments import instant
 from customer_model.model._money import EXACT, ZERO
-from customer_model.model._validation import Checker, first_repeats, some, type_name
+from customer_model.model._validation import Checker, first_repeats, some
 from customer_model.model.customers import Customer, Purchase, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
@@ -149,7 +150,7 @@ def _later(item: FeedbackItem, than: FeedbackItem) -> bool:
 def feedback_items(check: Checker, path: str, values: object) -> Sequence[FeedbackItem]:
     """*values* as a sequence of FeedbackItem; each stranger is a problem for *check*."""
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-        check.add(path, f"must be an iterable of FeedbackItem, not {type_name(values)}")
+        check.add(path, not_an_iterable("FeedbackItem", values, path))
         return ()
     items: Sequence[object] = values if isinstance(values, list | tuple) else list(values)
     if not all(map(isinstance, items, repeat(FeedbackItem))):
@@ -270,7 +271,7 @@ def _customers(check: Checker, customers: object) -> list[Customer]:
     if isinstance(customers, Mapping):
         return list(customer_index(check, customers).values())
     if isinstance(customers, str | bytes) or not isinstance(customers, Iterable):
-        check.add("customers", f"must be an iterable of Customer, not {type_name(customers)}")
+        check.add("customers", not_an_iterable("Customer", customers, "customers"))
         return []
     given = list(customers)
     if not all(map(isinstance, given, repeat(Customer))):

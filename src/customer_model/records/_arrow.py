@@ -20,10 +20,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from customer_model.errors import Path
+from customer_model.model._messages import not_a_list, type_name
 from customer_model.model._moments import is_aware
 from customer_model.model._money import parse_decimal
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import Checker, not_a_list, type_name
+from customer_model.model._validation import Checker
 
 __all__ = ["to_arrow"]
 

@@ -30,8 +30,8 @@ import cattrs
 from cattrs.errors import StructureHandlerNotFoundError
 
 from customer_model.errors import Path, Problem, ValidationError
+from customer_model.model._messages import type_name
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import type_name
 from customer_model.serialization._codegen import is_generated, json_encoder
 from customer_model.serialization._converter import configure_converter, make_converter
 from customer_model.serialization._problems import as_validation_error, format_exception

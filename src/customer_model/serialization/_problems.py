@@ -19,7 +19,7 @@ from cattrs.errors import (
 )
 
 from customer_model.errors import Path, Problem, ValidationError
-from customer_model.model._validation import type_name
+from customer_model.model._messages import type_name
 from customer_model.serialization._collections import NotItemized
 from customer_model.serialization._scalars import Invalid
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from customer_model.model._messages import type_name
 from customer_model.model._moments import TOO_FINE, finer_than_microseconds, is_aware
 from customer_model.model._money import parse_decimal
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._validation import type_name
 
 __all__ = [
     "Invalid",

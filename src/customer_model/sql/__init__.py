@@ -37,6 +37,7 @@ from sqlglot import exp
 from sqlglot.errors import UnsupportedError
 
 from customer_model.errors import ValidationError
+from customer_model.model._messages import type_name
 from customer_model.model._rule_fields import (
     FIELDS,
     FieldSpec,
@@ -45,7 +46,7 @@ from customer_model.model._rule_fields import (
     iso,
     sql_decimal_text,
 )
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker
 from customer_model.model.policy import PrioritizationPolicy
 from customer_model.model.rules import (
     Always,

@@ -25,8 +25,9 @@ from sqlglot.errors import ErrorLevel
 
 from customer_model.backlog import VoiceRole
 from customer_model.errors import ValidationError
+from customer_model.model._messages import not_an_iterable, type_name
 from customer_model.model._rule_fields import iso
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker
 from customer_model.model.customers import Role
 from customer_model.model.feedback import FeedbackKind, Importance, Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
@@ -291,7 +292,7 @@ def check_arguments(
                         names[key] = name
     chosen: list[Segment] = []
     if isinstance(segments, str | bytes | Mapping) or not isinstance(segments, Iterable):
-        check.add("segments", f"must be an iterable of Segment, not {type_name(segments)}")
+        check.add("segments", not_an_iterable("Segment", segments, "segments"))
         return chosen, names
     weights: Mapping[str, float] = (
         policy.segment_weights if isinstance(policy, PrioritizationPolicy) else {}

@@ -1,9 +1,8 @@
 """Running the backlog SQL on DuckDB, Spark or PostgreSQL, and reading its rows into a Backlog.
 
-The engine sums each role-and-need group; Python then adds the groups with
-:func:`math.fsum` as :func:`~customer_model.prioritize` does, so every item
-keeps its promise that the explanation adds up to the score exactly, and
-ranks the themes by those scores (ties by theme key).
+The engine sums each role-and-need group; Python adds the groups with :func:`math.fsum`
+as :func:`~customer_model.prioritize` does, so that each item's explanation adds up
+to its score exactly, and ranks the themes by those scores (ties by theme key).
 """
 
 from __future__ import annotations
@@ -28,8 +27,9 @@ from customer_model.backlog import (
 )
 from customer_model.errors import Problem, ValidationError
 from customer_model.model._frozenmap import FrozenMap
+from customer_model.model._messages import type_name
 from customer_model.model._money import shortest
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker
 from customer_model.model.feedback import Need
 from customer_model.model.policy import PrioritizationPolicy, ValueWeighting
 from customer_model.model.segments import Segment

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from customer_model.errors import ValidationError
+from customer_model.model._messages import type_name
 from customer_model.model._moments import is_aware
-from customer_model.model._validation import Checker, type_name
+from customer_model.model._validation import Checker
 from customer_model.testing import _time
 
 T = TypeVar("T")

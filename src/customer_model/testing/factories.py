@@ -25,7 +25,8 @@ from typing import Any
 
 from customer_model.errors import ValidationError
 from customer_model.examples import _words as cat
-from customer_model.model._validation import Checker, exact_member, type_name
+from customer_model.model._messages import type_name
+from customer_model.model._validation import Checker, exact_member
 from customer_model.model.customers import (
     BuyingRole,
     Customer,

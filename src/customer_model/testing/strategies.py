@@ -35,11 +35,8 @@ except ModuleNotFoundError as missing:  # pragma: no cover - exercised in a subp
         name=missing.name,
     ) from missing
 
-from customer_model.model._validation import (
-    Checker,
-    exact_member,
-    type_name,
-)
+from customer_model.model._messages import type_name
+from customer_model.model._validation import Checker, exact_member
 from customer_model.model.customers import (
     Customer,
     Role,
