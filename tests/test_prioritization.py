@@ -599,6 +599,19 @@ class TestBacklog:
             demo_backlog().get(1)  # type: ignore[arg-type]
         assert [str(p) for p in info.value.problems] == ["$.theme: must be a string, not int"]
 
+    def test_a_theme_used_as_an_index_or_member_says_where_themes_are_found(self) -> None:
+        # backlog["sso"] said "tuple indices must be integers"; "sso" in backlog
+        # was always False, since no item equals a theme.
+        backlog = demo_backlog()
+        with pytest.raises(TypeError, match=r"by rank position \(get\(theme\).*not str$"):
+            backlog["bulk-export"]  # type: ignore[call-overload]
+        with pytest.raises(TypeError, match=r"`theme in backlog.themes` asks for a theme$"):
+            "bulk-export" in backlog  # type: ignore[comparison-overlap]  # noqa: B015
+        assert "bulk-export" in backlog.themes
+        assert backlog[0] in backlog
+        assert backlog.items[0] in backlog
+        assert object() not in backlog
+
     def test_explanation_adds_up_to_the_score(self) -> None:
         for item in demo_backlog():
             assert math.fsum(c.value for c in item.explanation) == item.score

@@ -1,9 +1,8 @@
 """The ranked backlog that :func:`~customer_model.prioritize` produces, and re-ranking.
 
-A :class:`Backlog` is an immutable sequence of :class:`BacklogItem`, one per
-theme, best first.  Every item carries an explanation whose components add
-up to its score exactly (``math.fsum(c.value for c in item.explanation) ==
-item.score``), so a product manager can show where each number comes from.
+A :class:`Backlog` is an immutable sequence of :class:`BacklogItem`, one per theme, best
+first.  Each item's explanation adds up to its score exactly (with :func:`math.fsum`), so
+a product manager can show where each number comes from.
 """
 
 from __future__ import annotations
@@ -183,10 +182,7 @@ class ScoreComponent:
 
 @attrs.frozen(slots=True)
 class ScoreStep:
-    """The theme's running total once *factor* (and all before it) is applied.
-
-    The last step (``FIT``) equals the score exactly.
-    """
+    """The theme's running total once *factor* and all before it apply; FIT's is the score."""
 
     factor: Factor = attrs.field(converter=_factor)
     total: float
@@ -382,6 +378,7 @@ class Backlog(Sequence[BacklogItem]):
     policy: PrioritizationPolicy
     skipped: tuple[str, ...] = attrs.field(default=(), converter=_ids, repr=short_items)
     ranked_by: RankedBy = "feedback"
+    _BY_POSITION = "a Backlog holds items by rank position (get(theme) finds a theme's item)"
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
@@ -437,7 +434,15 @@ class Backlog(Sequence[BacklogItem]):
     @overload
     def __getitem__(self, index: slice) -> tuple[BacklogItem, ...]: ...
     def __getitem__(self, index: int | slice) -> BacklogItem | tuple[BacklogItem, ...]:
-        return self.items[index]
+        try:
+            return self.items[index]
+        except TypeError:  # a theme, most likely: say where to look
+            raise TypeError(f"{self._BY_POSITION}, not {type_name(index)}") from None
+
+    def __contains__(self, value: object) -> bool:
+        if type(value) is str:  # no item equals a theme: the answer would always be False
+            raise TypeError(f"{self._BY_POSITION}: `theme in backlog.themes` asks for a theme")
+        return value in self.items
 
     @property
     def themes(self) -> tuple[str, ...]:
