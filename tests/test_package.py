@@ -134,6 +134,26 @@ def test_mypy_sees_every_public_name_typed(tmp_path: Path) -> None:
         assert not line.endswith(untyped), line
 
 
+def test_an_install_of_compiled_files_only_imports(tmp_path: Path) -> None:
+    """Slim images ship ``.pyc`` files without sources; the lazy names still load."""
+    import compileall
+    import shutil
+
+    package = tmp_path / "customer_model"
+    shutil.copytree(Path(customer_model.__file__).parent, package)
+    assert compileall.compile_dir(package, legacy=True, quiet=1)
+    for source in package.rglob("*.py"):
+        source.unlink()
+    code = "import customer_model as cm; print(cm.__file__, cm.prioritize.__module__, len(dir(cm)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    origin, module, names = out.stdout.split()
+    assert origin == str(package / "__init__.pyc")
+    assert module == "customer_model.prioritization"
+    assert int(names) >= len(_typing_block())
+
+
 def test_unknown_names_are_attribute_errors() -> None:
     with pytest.raises(AttributeError, match="no_such_name"):
         customer_model.no_such_name  # noqa: B018
@@ -148,8 +168,8 @@ def _modules_after(code: str) -> set[str]:
 def test_import_loads_only_what_is_used() -> None:
     """``import customer_model`` loads no dependency; a model loads no serialization.
 
-    If this fails after adding a public name, add it to ``_EXPORTS`` in
-    ``customer_model/__init__.py`` instead of importing it there.
+    If this fails after adding a public name, add it to the ``TYPE_CHECKING``
+    block of ``customer_model/__init__.py`` instead of importing it there.
     """
     assert not {"attrs", "cattrs", "dateutil"} & _modules_after("import customer_model")
     loaded = _modules_after("from customer_model import FeedbackItem")

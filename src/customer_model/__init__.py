@@ -171,25 +171,27 @@ __version__ = "0.1.0.dev0"
 
 
 def _read_exports() -> dict[str, str]:
-    """Name -> defining module, read from the ``TYPE_CHECKING`` block above."""
-    import ast
+    """Name -> defining module, read from the ``TYPE_CHECKING`` block above.
 
-    # Through the loader, as importlib reads resources: works from a zip too.
+    Read from the module's compiled code (its ``from customer_model.X import
+    name`` instructions), not from its text, so that an install holding only
+    ``.pyc`` files (as slim container images ship) and a zip import work too.
+    """
+    import dis
+
     loader: Any = __spec__.loader
-    tree = ast.parse(loader.get_data(__spec__.origin))
-    block = next(
-        node
-        for node in tree.body
-        if isinstance(node, ast.If)
-        and isinstance(node.test, ast.Name)
-        and node.test.id == "TYPE_CHECKING"
-    )
-    return {
-        alias.name: str(node.module)
-        for node in block.body
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    }
+    if hasattr(loader, "get_code"):
+        code = loader.get_code(__name__)
+    else:  # pytest's assertion rewriter, loading the package of our plugin
+        code = compile(loader.get_data(__spec__.origin), __spec__.origin, "exec")
+    exports: dict[str, str] = {}
+    module = ""
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "IMPORT_NAME":
+            module = instruction.argval
+        elif instruction.opname == "IMPORT_FROM" and module.startswith(f"{__name__}."):
+            exports[instruction.argval] = module
+    return exports
 
 
 _module_of = functools.cache(_read_exports)
