@@ -183,7 +183,8 @@ def _read_exports() -> dict[str, str]:
     if hasattr(loader, "get_code"):
         code = loader.get_code(__name__)
     else:  # pytest's assertion rewriter, loading the package of our plugin
-        code = compile(loader.get_data(__spec__.origin), __spec__.origin, "exec")
+        origin = str(__spec__.origin)
+        code = compile(loader.get_data(origin), origin, "exec")
     exports: dict[str, str] = {}
     module = ""
     for instruction in dis.get_instructions(code):
