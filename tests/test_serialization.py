@@ -17,6 +17,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from customer_model import (
+    Backlog,
     Channel,
     Customer,
     Dataset,
@@ -35,6 +36,7 @@ from customer_model import (
     field,
     from_dict,
     from_json,
+    prioritize,
     serialization,
     to_dict,
     to_json,
@@ -1039,7 +1041,8 @@ def test_a_repeated_key_is_named_where_the_type_defines_it(
             '{"currency": "EUR", "exchange_rates": {"Ann Smith": 1, "Ann Smith": 2}}',
             [
                 "$.exchange_rates: repeats 1 key; JSON keeps only one of each",
-                "$.exchange_rates: keys must be ISO 4217 codes (three upper-case letters)",
+                "$.exchange_rates: key 1 (in input order) is not allowed: must be an ISO 4217 "
+                "code (three upper-case letters)",
             ],
         ),
         (
@@ -1189,3 +1192,71 @@ def test_to_json_refuses_plain_keys_that_json_writes_alike(data: object, where: 
         f"{where}: has keys that JSON writes alike (such as 1 and '1')"
     ]
     assert to_json({1: "a", "2": "b"}) == '{"1": "a", "2": "b"}'  # distinct keys still written
+
+
+def _walk_texts(error: BaseException) -> list[str]:
+    """Everything an error shows: its text, notes, and those of its cause and context."""
+    seen: list[str] = []
+    todo: list[BaseException | None] = [error]
+    while todo:
+        e = todo.pop()
+        if e is None:
+            continue
+        seen += [str(e), repr(e), *getattr(e, "__notes__", [])]
+        todo += [e.__cause__, e.__context__, *getattr(e, "exceptions", ())]
+    return seen
+
+
+@given(
+    key=st.text(max_size=12).filter(lambda k: not (len(k) == 3 and k.isascii() and k.isupper())),
+    value=st.sampled_from(['"x"', "-1", "null", "[]", "1"]),
+)
+@example(key="secret@x.io", value='"x"')
+@example(key="eur", value="null")
+def test_a_bad_currency_key_is_never_named_whatever_its_value(key: str, value: str) -> None:
+    # A bad value once put its key in the path ($.exchange_rates["secret@x.io"]).
+    assume(len(key.strip()) > 1 and not key.strip().isdigit())  # a key named by its text
+    text = f'{{"currency": "EUR", "exchange_rates": {{{json.dumps(key)}: {value}}}}}'
+    with pytest.raises(ValidationError) as info:
+        from_json(text, PrioritizationPolicy)
+    assert [p.path for p in info.value.problems] == [("exchange_rates",)]
+    assert "key 1 (in input order) is not allowed" in info.value.problems[0].message
+    assert not any(key in shown for shown in _walk_texts(info.value))
+
+
+@pytest.mark.parametrize("field", ["strategic_fit", "segment_weights"])
+@pytest.mark.parametrize("key", ["", "   ", "\t"])
+def test_a_blank_theme_or_segment_key_with_a_bad_value_is_told_by_position(
+    field: str, key: str
+) -> None:
+    text = json.dumps({field: {"sso": 1, key: "x"}})
+    with pytest.raises(ValidationError) as info:
+        from_json(text, PrioritizationPolicy)
+    assert [str(p) for p in info.value.problems] == [
+        f"$.{field}: key 2 (in input order) is not allowed: must not be empty or blank"
+    ]
+
+
+def test_a_good_key_with_a_bad_value_is_named_where_it_is() -> None:
+    text = '{"currency": "EUR", "exchange_rates": {"USD": "x"}, "strategic_fit": {"sso": "y"}}'
+    with pytest.raises(ValidationError) as info:
+        from_json(text, PrioritizationPolicy)
+    assert [p.path for p in info.value.problems] == [
+        ("exchange_rates", "USD"),
+        ("strategic_fit", "sso"),
+    ]
+
+
+def test_a_backlog_item_revenue_key_is_checked_before_its_amount() -> None:
+    ds = demo_dataset()
+    policy = PrioritizationPolicy(customer_value="none")
+    as_of = datetime(2026, 7, 1, tzinfo=UTC)
+    data = to_dict(prioritize(ds.feedback, ds.customers, policy=policy, as_of=as_of))
+    data["items"][0]["revenue"] = {"Maria Silva": "x"}
+    with pytest.raises(ValidationError) as info:
+        from_dict(data, Backlog)
+    assert [str(p) for p in info.value.problems] == [
+        "$.items[0].revenue: key 1 (in input order) is not allowed: must be an ISO 4217 "
+        "code (three upper-case letters)"
+    ]
+    assert not any("Maria" in shown for shown in _walk_texts(info.value))

@@ -26,6 +26,7 @@ from customer_model.model._frozenmap import freeze
 from customer_model.model._messages import type_name
 from customer_model.model._moments import instant_key
 from customer_model.model._rule_fields import plain_decimal
+from customer_model.model._text_keys import currency_key, keys_are
 from customer_model.model._validation import INT64_MAX, Checker, duplicates, exact_member, to_tuple
 from customer_model.model.feedback import Need, need_member
 from customer_model.model.policy import PrioritizationPolicy
@@ -246,7 +247,7 @@ class BacklogItem:
     both_voices: int
     unlisted_voices: int
     anonymous_voices: int
-    revenue: Mapping[str, Decimal] = attrs.field(converter=freeze)
+    revenue: Mapping[str, Decimal] = attrs.field(converter=freeze, metadata=keys_are(currency_key))
     feedback_ids: tuple[str, ...] = attrs.field(converter=_ids, repr=short_items)
     explanation: tuple[ScoreComponent, ...] = attrs.field(converter=_components)
     steps: tuple[ScoreStep, ...] = attrs.field(converter=_steps)

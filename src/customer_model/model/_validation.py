@@ -29,15 +29,15 @@ from customer_model.model._text import (
     is_unicode,
     not_identifiers,
 )
+from customer_model.model._text_keys import CURRENCY_CODE
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
 
-# \Z, not $: "$" also matches before a final newline, so "EUR\n" passed as a currency.
+# \Z, not $: "$" also matches before a final newline ("EUR\n" once passed as a currency).
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{5,32}\Z")
 _COUNTRY = re.compile(r"^[A-Z]{2}\Z")
-_CURRENCY = re.compile(r"^[A-Z]{3}\Z")
 
 #: Integers beyond this cannot be converted to float.
 _FLOAT_MAX = int(sys.float_info.max)
@@ -302,7 +302,7 @@ class Checker:
         if value is None:
             self.add(path, "is required")
             return
-        self.pattern(path, value, _CURRENCY, "an ISO 4217 code (three upper-case letters)")
+        self.pattern(path, value, CURRENCY_CODE, "an ISO 4217 code (three upper-case letters)")
 
     def currency_key(self, path: Path | str, key: object) -> bool:
         """A mapping key that is an ISO 4217 code; whether it is.
@@ -310,7 +310,7 @@ class Checker:
         A key that is not is told at *path*, the mapping, and never quoted:
         a caller may have typed anything there.
         """
-        if type(key) is str and _CURRENCY.match(key):
+        if type(key) is str and CURRENCY_CODE.match(key):
             return True
         self.add(path, "keys must be ISO 4217 codes (three upper-case letters)")
         return False

@@ -24,6 +24,7 @@ from customer_model.model._frozenmap import FrozenMap, freeze
 from customer_model.model._member_keys import bad_member_key, member_keys
 from customer_model.model._messages import type_name
 from customer_model.model._text import NOT_UNICODE, is_unicode
+from customer_model.model._text_keys import currency_key, keys_are, named_key
 from customer_model.model._validation import Checker, exact_member
 from customer_model.model.customers import Role, RoleValue
 from customer_model.model.feedback import (
@@ -212,9 +213,15 @@ class PrioritizationPolicy:
     )
     revenue_scale: float = 1000.0
     currency: str | None = None
-    exchange_rates: Mapping[str, float] = attrs.field(factory=_empty, converter=freeze)
-    segment_weights: Mapping[str, float] = attrs.field(factory=_empty, converter=freeze)
-    strategic_fit: Mapping[str, float] = attrs.field(factory=_empty, converter=freeze)
+    exchange_rates: Mapping[str, float] = attrs.field(
+        factory=_empty, converter=freeze, metadata=keys_are(currency_key)
+    )
+    segment_weights: Mapping[str, float] = attrs.field(
+        factory=_empty, converter=freeze, metadata=keys_are(named_key)
+    )
+    strategic_fit: Mapping[str, float] = attrs.field(
+        factory=_empty, converter=freeze, metadata=keys_are(named_key)
+    )
     default_fit: float = 1.0
 
     def __attrs_post_init__(self) -> None:

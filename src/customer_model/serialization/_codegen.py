@@ -25,8 +25,9 @@ import json
 import linecache
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -148,14 +149,25 @@ def quick_of(hook: StructureHook) -> StructureHook:
 
 
 def _field_check(
-    t: Any, var: str, index: int, conv: cattrs.Converter, *, ns: dict[str, Any], exact: ExactTypes
+    t: Any,
+    var: str,
+    index: int,
+    conv: cattrs.Converter,
+    *,
+    ns: dict[str, Any],
+    exact: ExactTypes,
+    hook: StructureHook | None = None,
 ) -> list[str]:
-    """Statements that check (and convert) ``var`` in place as a value of type *t*."""
-    inner = optional_inner(t)
+    """Statements that check (and convert) ``var`` in place as a value of type *t*.
+
+    *hook* is the field's own, if it has one rather than its type's.
+    """
+    inner = optional_inner(t) if hook is None else None
     if inner is not None:
         body = _field_check(inner, var, index, conv, ns=ns, exact=exact)
         return [f"if {var} is not None:", *(f"    {line}" for line in body)]
-    hook = conv.get_structure_hook(t)
+    if hook is None:
+        hook = conv.get_structure_hook(t)
     exact_type = exact.get(hook)
     if exact_type is str:
         # Exactly a string, and one UTF-8 can encode (ASCII needs no scan).
@@ -180,9 +192,16 @@ def _field_check(
 
 
 def quick_function(
-    cls: type[Any], conv: cattrs.Converter, *, forbid_extra_keys: bool, exact: ExactTypes
+    cls: type[Any],
+    conv: cattrs.Converter,
+    *,
+    forbid_extra_keys: bool,
+    exact: ExactTypes,
+    hooks: Mapping[str, StructureHook] = MappingProxyType({}),
 ) -> StructureHook | None:
     """The quick structure function for attrs class *cls*, or ``None`` if it has none.
+
+    *hooks* are the fields' own hooks, by field name, where their type's will not do.
 
     *exact* maps the converter's scalar hooks that accept exactly one type,
     unchanged, to that type (so they can be inlined as ``type(x) is T``; a
@@ -207,7 +226,7 @@ def quick_function(
     lines = [f"def {name}(o, _):", f"    if {guard}:", "        raise _Retry"]
     for i, a in enumerate(fields):
         var = f"x{i}"
-        check = _field_check(a.type, var, i, conv, ns=ns, exact=exact)
+        check = _field_check(a.type, var, i, conv, ns=ns, exact=exact, hook=hooks.get(a.name))
         if a.default is attrs.NOTHING:
             lines.append(f"    {var} = o[{a.name!r}]")
             lines += [f"    {line}" for line in check]

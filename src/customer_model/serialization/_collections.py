@@ -25,6 +25,7 @@ from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
 
 from customer_model.model._frozenmap import key_order
+from customer_model.model._text_keys import KeyRule
 from customer_model.model._validation import MAX_ITEMIZED
 from customer_model.serialization._codegen import Refused, Retry, enum_value, quick_of
 from customer_model.serialization._scalars import Invalid, json_type, structure_int
@@ -277,8 +278,12 @@ def is_mapping(t: Any) -> bool:
     return typing.get_origin(t) in _MAPPINGS and len(typing.get_args(t)) == 2
 
 
-def mapping_hook(t: Any, conv: cattrs.Converter) -> Hook:
-    """JSON objects only; keys (always strings in JSON) go through the key type's hook."""
+def mapping_hook(t: Any, conv: cattrs.Converter, key_rule: KeyRule | None = None) -> Hook:
+    """JSON objects only; keys (always strings in JSON) go through the key type's hook.
+
+    A field's *key_rule* (:mod:`customer_model.model._text_keys`) is asked
+    about each key before its value, so that a bad key is never named.
+    """
     key_type, value_type = typing.get_args(t)
     key_hook = conv.get_structure_hook(key_type)
     value_hook = conv.get_structure_hook(value_type)
@@ -288,7 +293,12 @@ def mapping_hook(t: Any, conv: cattrs.Converter) -> Hook:
     def structure_key(raw_key: object) -> Any:
         if int_keys and type(raw_key) is str and _INT_KEY.match(raw_key):
             return int(raw_key)  # JSON writes int keys as strings
-        return key_hook(raw_key, key_type)
+        key = key_hook(raw_key, key_type)
+        if key_rule is not None:
+            why = key_rule(key)
+            if why is not None:
+                raise Invalid(why)
+        return key
 
     def quick(value: object, _: object) -> Any:
         if type(value) is not dict:

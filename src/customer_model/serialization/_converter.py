@@ -20,9 +20,10 @@ import attrs
 import cattrs
 from cattrs.errors import ClassValidationError
 from cattrs.fns import identity
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from customer_model.errors import ValidationError
+from customer_model.model._text_keys import KEY_RULE
 from customer_model.model._validation import Checker
 from customer_model.serialization._codegen import (
     EnumStructureHook,
@@ -84,11 +85,22 @@ def _is_optional(t: Any) -> bool:
     return optional_inner(t) is not None
 
 
+def _keyed_mappings(cls: type[Any], conv: cattrs.Converter) -> dict[str, StructureHook]:
+    """A hook for each mapping field of *cls* whose keys follow a rule of their own."""
+    return {
+        a.name: mapping_hook(a.type, conv, a.metadata[KEY_RULE])
+        for a in attrs.fields(cls)
+        if KEY_RULE in a.metadata
+    }
+
+
 def _class_hook(cls: type[Any], conv: cattrs.Converter, forbid_extra_keys: bool) -> StructureHook:
     """Quick path first; on any problem, cattrs' detailed function says what and where."""
     attrs.resolve_types(cls)
+    keyed = _keyed_mappings(cls, conv)
+    overrides: dict[str, Any] = {name: override(struct_hook=h) for name, h in keyed.items()}
     # Unknown keys are checked here, not by cattrs: its error names every key.
-    detailed_fn = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False)
+    detailed_fn = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=False, **overrides)
     fields = [a.name for a in attrs.fields(cls) if a.init]
     known = frozenset(fields)
 
@@ -110,10 +122,16 @@ def _class_hook(cls: type[Any], conv: cattrs.Converter, forbid_extra_keys: bool)
         found.append(UnknownFields(cls, unknown, fields, value.keys()))
         raise ClassValidationError(f"While structuring {cls.__name__}", found, cls)
 
-    quick = quick_function(cls, conv, forbid_extra_keys=forbid_extra_keys, exact=_EXACT_TYPES)
+    quick = quick_function(
+        cls, conv, forbid_extra_keys=forbid_extra_keys, exact=_EXACT_TYPES, hooks=keyed
+    )
     if quick is None:  # a default that takes self: cattrs' quick function serves
         plain = make_dict_structure_fn(
-            cls, conv, _cattrs_forbid_extra_keys=False, _cattrs_detailed_validation=False
+            cls,
+            conv,
+            _cattrs_forbid_extra_keys=False,
+            _cattrs_detailed_validation=False,
+            **overrides,
         )
 
         def quick(value: object, _: object) -> Any:

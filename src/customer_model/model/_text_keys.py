@@ -1,0 +1,41 @@
+"""The rules for the keys of the models' text-keyed mappings.
+
+A field's attrs metadata names its rule (:func:`keys_are`).  The model's
+check applies it, and so does reading JSON, to each key before its value:
+a bad key is then reported by its position and never named (a caller may
+have typed anything there), even when its value is bad too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["KEY_RULE", "CURRENCY_CODE", "currency_key", "keys_are", "named_key"]
+
+#: The attrs metadata key under which a mapping field names the rule for its keys.
+KEY_RULE = "customer_model.key_rule"
+
+# \Z, not $: "$" also matches before a final newline, so "EUR\n" passed as a currency.
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}\Z")
+
+#: Why a text key is refused, or ``None`` when it is fine.
+KeyRule = Callable[[str], "str | None"]
+
+
+def currency_key(key: str) -> str | None:
+    """A currency's key: an ISO 4217 code."""
+    return (
+        None if CURRENCY_CODE.match(key) else "must be an ISO 4217 code (three upper-case letters)"
+    )
+
+
+def named_key(key: str) -> str | None:
+    """A theme's or a segment's key: any text but an empty or blank one."""
+    return None if key.strip() else "must not be empty or blank"
+
+
+def keys_are(rule: KeyRule) -> dict[str, Any]:
+    """The attrs metadata of a mapping field whose keys follow *rule*."""
+    return {KEY_RULE: rule}
