@@ -615,6 +615,55 @@ def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
     assert nested.value.paths == ["$.totals[1].at"]
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({("k",): 1}, "invalid dict: $: has a tuple key, which JSON cannot hold"),
+        ({"a": {frozenset(): 1}}, "invalid dict: $.a: has a frozenset key, which JSON cannot hold"),
+        (object(), "invalid object: $: is an object, which JSON cannot hold"),
+        ([1j], "invalid list: $[0]: is a complex, which JSON cannot hold"),
+    ],
+)
+def test_to_json_and_to_dict_refuse_data_json_cannot_hold_alike(
+    data: object, expected: str
+) -> None:
+    # A tuple key made unstructuring itself fail: a bare TypeError, or, from
+    # to_dict, data handed back unchanged that no JSON encoder takes.
+    for write in (to_json, to_dict):
+        with pytest.raises(ValidationError) as info:
+            write(data)
+        assert str(info.value) == expected
+
+
+_PLAIN = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=3)
+    | st.sampled_from([Decimal("1.5"), frozenset({1}), (1, 2), Person("p")]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=2) | st.integers() | st.just(("k",)), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _written(write: Callable[[object], Any], data: object) -> object:
+    """What *write* gives, as JSON reads it back, or the problems it refuses *data* with."""
+    try:
+        written = write(data)
+    except ValidationError as e:
+        return e.problems
+    return json.loads(written if isinstance(written, str) else json.dumps(written))
+
+
+@given(_PLAIN)
+def test_to_dict_gives_what_to_json_writes_or_both_refuse_it_alike(data: object) -> None:
+    assert _written(to_dict, data) == _written(to_json, data)
+
+
 def test_collection_errors_are_cattrs_groups_for_a_converter_used_directly() -> None:
     # A service structuring with make_converter() gets cattrs' own error tree,
     # so cattrs.transform_error and except* reach the bad element by path.

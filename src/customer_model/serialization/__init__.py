@@ -71,12 +71,27 @@ def _subject(cls: Any) -> str:
 
 
 def to_dict(obj: Any) -> Any:
-    """Plain JSON-ready data for a model (a dict) or a list of models (a list)."""
+    """Plain JSON-ready data for a model (a dict) or a list of models (a list).
+
+    Other data (a dict holding models, say) is converted alike, and refused
+    with a :class:`~customer_model.ValidationError`, as :func:`to_json`
+    refuses it, where JSON cannot hold it.
+    """
+    problem: Problem | None
     try:
-        return converter.unstructure(obj)
+        plain = converter.unstructure(obj)
     except RecursionError:  # plain data nested thousands deep; models never are
-        pass
-    raise ValidationError.single((), _TOO_DEEP, _subject(type(obj)))
+        problem = Problem((), _TOO_DEEP)
+    except (TypeError, ValueError):  # a tuple as a dict key, say
+        problem = _unwritable(obj) or Problem((), _UNCONVERTIBLE)
+    else:
+        problem = None if _models(obj) else _unwritable(plain)
+        if problem is None:
+            return plain
+    raise ValidationError([problem], _subject(type(obj)))
+
+
+_UNCONVERTIBLE = "cannot be converted to JSON data"
 
 
 _TOO_DEEP = "is nested too deeply to convert"
@@ -210,9 +225,7 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         problem = Problem((), _TOO_DEEP)
     except (ValueError, TypeError):
         # What json could not write is found in the data, not in its message.
-        problem = _unwritable(converter.unstructure(obj))
-        if problem is None:
-            raise
+        problem = _unwritable_data(obj)
     else:
         # Models refuse lone surrogates and their keys are names; plain data
         # may hold a lone surrogate, or keys JSON writes alike (1 and "1").
@@ -222,6 +235,15 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
         if problem is None:
             return text
     raise ValidationError([problem], _subject(type(obj)))
+
+
+def _unwritable_data(obj: object) -> Problem:
+    """What in *obj* JSON cannot hold, found in its plain data or, if it has none, in *obj*."""
+    try:
+        plain = converter.unstructure(obj)
+    except (TypeError, ValueError):  # a tuple as a dict key: unstructured, a list
+        plain = obj
+    return _unwritable(plain) or Problem((), _UNCONVERTIBLE)
 
 
 def _models(obj: object) -> bool:
@@ -246,8 +268,8 @@ def _unwritable(plain: Any) -> Problem | None:
     while stack:
         path, value = stack.pop()
         kind = type(value)
-        if isinstance(value, bool) or value is None:
-            continue
+        if isinstance(value, bool) or value is None or attrs.has(kind):
+            continue  # a model, as it comes when unstructuring failed, writes itself
         if isinstance(value, str):
             if not is_unicode(value):
                 return Problem(path, NOT_UNICODE)
@@ -264,7 +286,8 @@ def _unwritable(plain: Any) -> Problem | None:
             if isinstance(value, dict):
                 for key in value:
                     if not isinstance(key, _PLAIN_KEYS):
-                        return Problem(path, f"has a {type_name(key)} key, which JSON cannot hold")
+                        why = f"has {_a(type_name(key))} key, which JSON cannot hold"
+                        return Problem(path, why)
                     if isinstance(key, str) and not is_unicode(key):
                         return Problem(path, f"has a key that {NOT_UNICODE}")
                 items: list[tuple[str | int, Any]] = [
@@ -276,8 +299,13 @@ def _unwritable(plain: Any) -> Problem | None:
                 items = list(enumerate(value))
             stack.extend(((*path, k), v) for k, v in reversed(items))
         else:
-            return Problem(path, f"is a {kind.__name__}, which JSON cannot hold")
+            return Problem(path, f"is {_a(kind.__name__)}, which JSON cannot hold")
     return None
+
+
+def _a(name: str) -> str:
+    """*name* with its indefinite article (``an object``, ``a set``)."""
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 @functools.cache
