@@ -97,6 +97,25 @@ def test_household_buyers_are_adults_and_users_are_children(seed: int) -> None:
     assert child.age_on(datetime(2025, 1, 1, tzinfo=UTC).date()) in (0, 1, 2)
 
 
+@given(st.integers(0, 2**32 - 1))
+@settings(max_examples=20, deadline=None)
+def test_no_baby_writes_feedback_or_answers_a_survey(seed: int) -> None:
+    # The household's child (0 to 2 years old) once wrote one item in six.
+    ds = DatasetFactory(seed=seed).build(customers=12)
+    people = {p.id: p for c in ds.customers for p in c.people}
+
+    def age(person: str | None, at: datetime) -> int:
+        assert person is not None
+        found = people[person].age_on(at.date())
+        return 99 if found is None else found
+
+    assert all(age(f.author_id, f.created_at) >= 13 for f in ds.feedback if f.author_id)
+    assert all(age(r.respondent_id, r.at) >= 13 for r in ds.responses if r.respondent_id)
+    household = CustomerFactory(seed=seed).household()
+    writer = FeedbackFactory(seed=seed).build(customer=household).author_id
+    assert writer == household.purchasers[0].person.id  # the parent, not the baby
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_children_are_born_before_the_window_so_never_active_unborn(seed: int) -> None:
     factory = CustomerFactory(seed=seed)

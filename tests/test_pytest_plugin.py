@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
@@ -54,8 +56,45 @@ class TestSeedOverride:
         return 42
 
     def test_overridden_seed_reaches_the_factories(self, cm_household: Customer) -> None:
-        assert cm_household == CustomerFactory(seed=42).household()
-        assert cm_household != CustomerFactory(seed=0).household()  # not the default's
+        assert cm_household == CustomerFactory(seed=42, id_prefix="c-household-").household()
+        assert cm_household != CustomerFactory(seed=0, id_prefix="c-household-").household()
+
+
+def test_a_fixture_customer_does_not_depend_on_the_other_fixtures_asked_for(
+    cm_business: Customer, cm_customer_factory: CustomerFactory, cm_household: Customer
+) -> None:
+    # They once shared one factory: asking for cm_business first changed cm_household.
+    assert cm_household == CustomerFactory(seed=0, id_prefix="c-household-").household()
+    assert cm_business == CustomerFactory(seed=0, id_prefix="c-business-").business()
+    assert cm_customer_factory().id == "c-1"
+
+
+_USES_A_FIXTURE = """
+from customer_model import RoleSplit, role_split
+
+def test_household(cm_household):
+    assert role_split(cm_household) is RoleSplit.DISJOINT
+"""
+
+
+@pytest.mark.parametrize("how", ["-p", "pytest_plugins", "autoload off"])
+def test_the_plugin_can_also_be_named(how: str, tmp_path: Path) -> None:
+    """Suites name it so they work without autoloading; with it, naming it was an error."""
+    (tmp_path / "test_it.py").write_text(_USES_A_FIXTURE)
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]
+    env = dict(os.environ)
+    if how == "-p":
+        args += ["-p", "customer_model.testing.pytest_plugin"]
+    elif how == "pytest_plugins":
+        (tmp_path / "conftest.py").write_text(
+            'pytest_plugins = ["customer_model.testing.pytest_plugin"]\n'
+        )
+    else:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        args += ["-p", "customer_model.testing.pytest_plugin"]
+    run = subprocess.run(args, check=False, capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
 
 
 _NO_HYPOTHESIS = """

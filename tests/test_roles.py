@@ -61,8 +61,19 @@ def test_split_agrees_with_roles_of(c: Customer) -> None:
 @pytest.mark.parametrize("split", list(RoleSplit))
 @given(data=st.data())
 def test_strategy_honours_requested_split(split: RoleSplit, data: st.DataObject) -> None:
-    kind = data.draw(st.sampled_from(CustomerKind))
+    kinds = list(CustomerKind)
+    if split is RoleSplit.OVERLAPPING:  # an individual is one person: refused below
+        kinds.remove(CustomerKind.INDIVIDUAL)
+    kind = data.draw(st.sampled_from(kinds))
     assert role_split(data.draw(customers(kind=kind, split=split))) is split
+
+
+def test_an_individual_cannot_be_asked_to_overlap() -> None:
+    with pytest.raises(ValidationError) as info:
+        customers(kind="individual", split="overlapping")
+    assert [str(p) for p in info.value.problems] == [
+        "$.split: cannot be 'overlapping' for an individual, who is one person"
+    ]
 
 
 @given(customers())
@@ -70,6 +81,7 @@ def test_strategy_head_counts_hold_everyone_listed(c: Customer) -> None:
     # Realistic for other teams' tests: a household of one does not list six people.
     if c.kind is CustomerKind.INDIVIDUAL:
         assert c.size in (None, 1)
+        assert len({p.id for p in c.people}) == 1  # who buys, and uses or not
     elif c.size is not None:
         assert c.size >= len({p.id for p in c.people})
 

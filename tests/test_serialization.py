@@ -656,7 +656,7 @@ def _written(write: Callable[[object], Any], data: object) -> object:
         written = write(data)
     except ValidationError as e:
         return e.problems
-    return json.loads(written if isinstance(written, str) else json.dumps(written))
+    return json.loads(written if write is to_json else json.dumps(written))
 
 
 @given(_PLAIN)

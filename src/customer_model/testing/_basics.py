@@ -153,9 +153,12 @@ def aware_datetimes(
     change their offset for daylight saving, so some times fall in a
     repeated hour, as services' times do; they are drawn where the machine
     has a time zone database (the ``testing`` extra installs ``tzdata``).
-    Any aware bounds work, up to the first and last microsecond of the
-    calendar: a time that one of the usual offsets would push out of years
-    1 to 9999 is given in UTC or in the offset of one of the bounds instead.
+    Times spread over the whole window (hypothesis' ``datetimes()``, which
+    also seeks out the hours around a zone's transitions), and some lie on
+    or right next to a bound.  Any aware bounds work, up to the first and
+    last microsecond of the calendar: a time that one of the usual offsets
+    would push out of years 1 to 9999 is given in UTC or in the offset of
+    one of the bounds instead.
     """
     check = Checker()
     _window(check, min_value, max_value, ("min_value", "max_value"))
@@ -186,7 +189,31 @@ def aware_datetimes(
                 return _time.at(instant + offset, other)
         raise AssertionError("unreachable: a bound's offset always fits")  # pragma: no cover
 
-    return st.builds(place, st.integers(0, span), st.sampled_from(_ZONES))
+    def spread(zone: tzinfo) -> st.SearchStrategy[datetime]:
+        """Wall times of *zone* between the bounds', each then held to the instants between."""
+        try:
+            first, last = (b.astimezone(zone).replace(tzinfo=None) for b in (min_value, max_value))
+        except OverflowError:  # a bound's wall time there is outside the calendar
+            return st.builds(place, st.integers(0, span), st.just(zone))
+
+        def held(value: datetime) -> datetime:
+            # Around a repeated hour, a wall time inside the bounds' may be an
+            # instant just outside them.
+            micros = _time.utc(value) - low
+            return value if 0 <= micros <= span else place(min(max(micros, 0), span), zone)
+
+        drawn = st.datetimes(first, last, timezones=st.just(zone), allow_imaginary=False)
+        return drawn.map(held)
+
+    # One time in eight is a bound or the instant just inside it; the others
+    # spread over the window.
+    edges = st.builds(
+        place,
+        st.sampled_from(sorted({0, min(1, span), span - 1, span} - {-1})),
+        st.sampled_from(_ZONES),
+    )
+    inside = st.one_of([spread(zone) for zone in _ZONES])
+    return st.integers(0, 7).flatmap(lambda pick: edges if pick == 0 else inside)
 
 
 def _aware_offset(value: datetime) -> timedelta:

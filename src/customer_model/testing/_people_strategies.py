@@ -224,6 +224,8 @@ def _users(draw: st.DrawFn, people: st.SearchStrategy[Person]) -> User:
 # The parts of a customer, built once (see _NAMES above).
 _KINDS = st.sampled_from(CustomerKind)
 _SPLITS = st.sampled_from(RoleSplit)
+#: An individual is one person: who buys uses, or buys without using.
+_SOLO_SPLITS = st.sampled_from([RoleSplit.SAME, RoleSplit.DISJOINT])
 _SURNAMES = st.none() | st.sampled_from(_LAST)
 _INTERMEDIARIES = st.none() | st.sampled_from(IntermediaryRole)
 _INDUSTRY = st.none() | st.sampled_from(_INDUSTRIES)
@@ -250,7 +252,9 @@ def customers(
     """A valid customer; ``kind`` and ``split`` pin its kind and role split.
 
     *kind* and *split* may be given by their values (``"household"``,
-    ``"disjoint"``).
+    ``"disjoint"``).  An individual is one person, who buys and uses
+    (``"same"``) or buys without using (``"disjoint"``); it cannot be
+    ``"overlapping"``.
 
     People get ids derived from the customer id, so customers drawn with
     distinct ids never share a person.  Without *currency*, each purchase
@@ -268,6 +272,8 @@ def customers(
     check = Checker()
     check.member("kind", kind, CustomerKind, optional=True, values=True)
     check.member("split", split, RoleSplit, optional=True, values=True)
+    if kind is CustomerKind.INDIVIDUAL and split is RoleSplit.OVERLAPPING:
+        check.add("split", "cannot be 'overlapping' for an individual, who is one person")
     _strategy(check, "id", id)
     _optional_currency(check, currency)
     check.integer("max_purchases", max_purchases, minimum=0)
@@ -294,20 +300,20 @@ def _customers(
 ) -> Customer:
     cid = draw(ids)
     kind = kind if kind is not None else draw(_KINDS)
-    if split is None:
-        split = draw(_SPLITS)
     solo = kind is CustomerKind.INDIVIDUAL
+    if split is None:
+        split = draw(_SOLO_SPLITS if solo else _SPLITS)
     n_buyers = 1 if solo else draw(st.integers(1, 3))
     if split is RoleSplit.SAME:
         people = _people(draw, cid, n_buyers)
         buyers, user_people = people, people
     elif split is RoleSplit.DISJOINT:
-        n_users = draw(st.integers(0, 3))
+        n_users = 0 if solo else draw(st.integers(0, 3))
         people = _people(draw, cid, n_buyers + n_users)
         buyers, user_people = people[:n_buyers], people[n_buyers:]
     else:
         # At least one person in both roles and at least one in only one role.
-        n_only_users = draw(st.integers(1 if solo or n_buyers == 1 else 0, 3))
+        n_only_users = draw(st.integers(1 if n_buyers == 1 else 0, 3))
         people = _people(draw, cid, n_buyers + n_only_users)
         buyers = people[:n_buyers]
         shared = (

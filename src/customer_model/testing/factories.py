@@ -312,6 +312,7 @@ class FeedbackFactory(FactoryBase):
         fields_of(FeedbackItem, overrides, "FeedbackFactory overrides")
         _check_customer(customer, "FeedbackFactory")
         rng = self._rng
+        moment = self._moment()
         author: str | None = None
         if customer is not None:
             if role is Role.PURCHASER:
@@ -323,7 +324,7 @@ class FeedbackFactory(FactoryBase):
                         "customer", "has no users to write feedback", "FeedbackFactory"
                     )
             else:
-                pool = [p.id for p in customer.people]
+                pool = _writers(customer, overrides.get("created_at", moment))
             author = rng.choice(pool)
         key = overrides.get("theme")
         theme = cat.THEMES_BY_KEY.get(key) if type(key) is str else None
@@ -339,10 +340,26 @@ class FeedbackFactory(FactoryBase):
             "importance": rng.choice((None, *Importance)),
             "channel": rng.choice(list(Channel)),
             "text": rng.choice(cat.SNIPPETS),
-            "created_at": self._moment(),
+            "created_at": moment,
         }
         values.update(overrides)
         return FeedbackItem(**values)
+
+
+#: The youngest age at which the factories let a person write feedback or answer a survey.
+_WRITING_AGE = 13
+
+
+def _writers(customer: Customer, when: object) -> list[str]:
+    """The ids of *customer*'s people old enough to write at *when* (the household's
+    baby does not); all of them if none is, or *when* is not a time."""
+    people = [p.id for p in customer.people]
+    if not isinstance(when, datetime):
+        return people
+    day = when.date()
+    ages = [(p.id, p.age_on(day)) for p in customer.people]
+    old_enough = [person for person, age in ages if age is None or age >= _WRITING_AGE]
+    return old_enough or people
 
 
 def _check_customer(customer: object, subject: str) -> None:
@@ -373,15 +390,16 @@ class SurveyResponseFactory(FactoryBase):
         # The model takes a measure's value ("csat") for the measure.
         measure = exact_member(SurveyMeasure, overrides.get("measure", SurveyMeasure.NPS))
         low, high = measure.scale if isinstance(measure, SurveyMeasure) else (0, 10)
+        moment = self._moment()
         values: dict[str, Any] = {
             "id": self.id_for(overrides),
             "customer_id": customer.id if customer is not None else "c-1",
-            "respondent_id": rng.choice([p.id for p in customer.people])
+            "respondent_id": rng.choice(_writers(customer, overrides.get("at", moment)))
             if customer is not None
             else None,
             "measure": measure,
             "score": rng.randint(low, high),
-            "at": self._moment(),
+            "at": moment,
         }
         values.update(overrides)
         return SurveyResponse(**values)

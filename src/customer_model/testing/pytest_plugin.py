@@ -66,21 +66,29 @@ def cm_feedback_factory(cm_seed: int) -> FeedbackFactory:
 
 
 @pytest.fixture
-def cm_household(cm_customer_factory: CustomerFactory) -> Customer:
+def cm_household(cm_seed: int) -> Customer:
     """A household where a parent buys and a small child uses (buyer is not the user)."""
-    return cm_customer_factory.household()
+    return _one("household", cm_seed).household()
 
 
 @pytest.fixture
-def cm_self_serve(cm_customer_factory: CustomerFactory) -> Customer:
+def cm_self_serve(cm_seed: int) -> Customer:
     """An individual who buys and uses the product (buyer is the user)."""
-    return cm_customer_factory.self_serve()
+    return _one("self-serve", cm_seed).self_serve()
 
 
 @pytest.fixture
-def cm_business(cm_customer_factory: CustomerFactory) -> Customer:
+def cm_business(cm_seed: int) -> Customer:
     """An organization whose buying group overlaps its users (a champion does both)."""
-    return cm_customer_factory.business()
+    return _one("business", cm_seed).business()
+
+
+def _one(trait: str, seed: int) -> CustomerFactory:
+    """A factory of the trait's own, so that a fixture's customer does not change
+    with the other fixtures a test asks for (ids ``c-household-1`` and so on)."""
+    from customer_model.testing.factories import CustomerFactory
+
+    return CustomerFactory(seed=seed, id_prefix=f"c-{trait}-")
 
 
 @pytest.fixture(scope="session")
