@@ -391,3 +391,12 @@ def test_many_bad_themes_are_ten_problems_and_a_count() -> None:
     assert str(info.value.problems[-1]).endswith(
         "20 more problems in other elements; the first 10 elements are itemized"
     )
+
+
+def test_default_datetimes_reach_a_repeated_hour() -> None:
+    # The docs promise such times; drawn as microseconds from 2020-01-01, none came.
+    def repeated(d: datetime) -> bool:
+        return d.replace(fold=1 - d.fold).utcoffset() != d.utcoffset()
+
+    found = find(cms.aware_datetimes(), repeated, settings=settings(max_examples=2_000))
+    assert getattr(found.tzinfo, "key", None) in _DST_ZONES
