@@ -7,7 +7,7 @@ refused when it is built (or loaded), never later while it runs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -76,6 +76,13 @@ def check_value(check: Checker, path: Path | str, spec: FieldSpec, value: object
             check.add(path, f"must have at most 29 integer digits and {places}")
     elif kind is Kind.DATETIME:
         check.aware(path, value)
+        if isinstance(value, datetime) and not isinstance(value.tzinfo, timezone | None):
+            # A zone's time at its own fixed offset: the same instant and text, but a
+            # time in a repeated hour is then equal to that instant (a customer's
+            # times are), and two such times an hour apart are two values of a set.
+            offset = value.utcoffset()
+            if offset is not None:
+                value = value.replace(tzinfo=timezone(offset), fold=0)
     return value
 
 
@@ -153,3 +160,13 @@ def check_tags(values: Iterable[str]) -> list[str]:
         check.add("values", "must not be empty")
     check.done("field")
     return out
+
+
+def one_of_each(values: list[Any]) -> frozenset[Any]:
+    """*values* as a set that keeps, of equal values (``1.5`` and ``1.50``, one instant
+    in two zones), the one with the least text, whatever the order: the same JSON."""
+    kept: dict[Any, Any] = {}
+    for value in values:
+        if value not in kept or str(value) < str(kept[value]):
+            kept[value] = value  # a dict keeps its first key, so the value is the one kept
+    return frozenset(kept.values())

@@ -295,7 +295,7 @@ class In(Rule):
             assert isinstance(given, tuple)
             normal = [check_value(check, ("values", i), spec, v) for i, v in enumerate(given)]
             check.done("In rule")
-            object.__setattr__(self, "values", frozenset(normal))
+            object.__setattr__(self, "values", _rule_checks.one_of_each(normal))
         check.done("In rule")
 
     def _py(self, emit: Emitter) -> str:
