@@ -400,3 +400,9 @@ def test_default_datetimes_reach_a_repeated_hour() -> None:
 
     found = find(cms.aware_datetimes(), repeated, settings=settings(max_examples=2_000))
     assert getattr(found.tzinfo, "key", None) in _DST_ZONES
+
+
+@pytest.mark.parametrize("make", [cms.rules, cms.segments, cms.datasets])
+def test_a_strategy_has_a_short_repr(make: Callable[[], st.SearchStrategy[Any]]) -> None:
+    # hypothesis shows it when an example fails, and warned of a 47 kB repr of rules().
+    assert len(repr(make())) < 2_000

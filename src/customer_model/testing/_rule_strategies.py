@@ -89,20 +89,34 @@ _CONDITIONS = [node for node in NODES if any(part is Part.FIELD for _, part in p
 _NODE_TYPES = st.sampled_from(_CONDITIONS)
 
 
-@st.composite
 def _leaf(
-    draw: st.DrawFn,
     ops: Mapping[Any, st.SearchStrategy[str]],
     names: Mapping[Any, Any],
     types: st.SearchStrategy[type[Rule]] = _NODE_TYPES,
-) -> Rule:
+) -> st.SearchStrategy[Rule]:
     """A condition on one field, built from its node type's parts.
 
     The node type is drawn first, so every kind of condition is as likely as
     any other (``Compare``'s six operators do not crowd out the rest).  *ops*
     holds each node type's operators and *names*, for each node type and
-    operator, the fields it can test: built once, as drawing is hot.
+    operator, the fields it can test: built once, as drawing is hot.  They
+    are the closure's, not the composite's arguments, which hypothesis would
+    show (some 50 kB) in the repr it makes of a failing example's strategy.
     """
+
+    @st.composite
+    def condition(draw: st.DrawFn) -> Rule:
+        return _condition(draw, ops, names, types)
+
+    return condition()
+
+
+def _condition(
+    draw: st.DrawFn,
+    ops: Mapping[Any, st.SearchStrategy[str]],
+    names: Mapping[Any, Any],
+    types: st.SearchStrategy[type[Rule]],
+) -> Rule:
     node = draw(types)
     op = draw(ops[node])
     name = draw(names[node, op])
