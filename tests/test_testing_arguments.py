@@ -185,6 +185,8 @@ def test_amounts_must_be_a_strategy(build: Callable[..., object]) -> None:
 def test_pinned_amounts_and_currency_give_customers_every_tool_accepts(customer: Customer) -> None:
     # The default amounts are sometimes 29 digits long or 9 places precise; these are not.
     assert all(p.currency == "EUR" and p.amount <= 10_000 for p in customer.purchases)
+    # A spending authority in another currency than every purchase made no sense.
+    assert {b.currency for b in customer.purchasers} <= {"EUR", None}
     (row,) = to_records([customer])
     assert row["currency"] == ("EUR" if customer.purchases else None)
 

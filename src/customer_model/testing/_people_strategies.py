@@ -97,13 +97,14 @@ def _person(draw: st.DrawFn, pid: str) -> Person:
     )
 
 
-def _buyer_for(draw: st.DrawFn, person: Person) -> Purchaser:
+def _buyer_for(draw: st.DrawFn, person: Person, currency: str | None = None) -> Purchaser:
+    """A purchaser; a spending authority, if any, in *currency* when one is given."""
     authority = draw(_AUTHORITIES)
     return Purchaser(
         person,
         roles=draw(_BUYING_ROLES),
         spending_authority=authority[0] if authority else None,
-        currency=authority[1] if authority else None,
+        currency=(currency or authority[1]) if authority else None,
     )
 
 
@@ -257,9 +258,9 @@ def customers(
     ``"overlapping"``.
 
     People get ids derived from the customer id, so customers drawn with
-    distinct ids never share a person.  Without *currency*, each purchase
-    has its own (so totals are often in mixed currencies); *amounts* are as
-    in :func:`purchases`.
+    distinct ids never share a person.  With *currency*, every purchase and
+    every spending authority is in it; without, each has its own (so totals
+    are often in mixed currencies).  *amounts* are as in :func:`purchases`.
 
     >>> from hypothesis import find
     >>> from customer_model import role_split
@@ -283,6 +284,7 @@ def customers(
         kind=kind,
         split=split,
         ids=_CUSTOMER_IDS if id is None else _drawing(id, "id", "customers", str),
+        currency=currency,
         bought=st.lists(
             _purchases(currency, EPOCH, HORIZON, amounts, "customers"), max_size=max_purchases
         ),
@@ -296,6 +298,7 @@ def _customers(
     kind: CustomerKind | None,
     split: RoleSplit | None,
     ids: st.SearchStrategy[str],
+    currency: str | None,
     bought: st.SearchStrategy[list[Purchase]],
 ) -> Customer:
     cid = draw(ids)
@@ -325,7 +328,7 @@ def _customers(
     return Customer(
         cid,
         kind,
-        purchasers=[_buyer_for(draw, p) for p in buyers],
+        purchasers=[_buyer_for(draw, p, currency) for p in buyers],
         users=[_user_for(draw, p) for p in user_people],
         name=None if surname is None else f"{surname} {kind.value}",
         intermediary=draw(_INTERMEDIARIES) if organization else None,
