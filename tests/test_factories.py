@@ -551,3 +551,12 @@ def test_factories_in_zones_with_summer_time_either_refuse_a_window_or_fill_it(
     factory._rng = _Latest()
     item = factory.build()
     assert item.created_at == start + timedelta(days=days, seconds=-1)
+
+
+def test_a_dataset_factory_takes_the_currency_of_its_customers() -> None:
+    data = DatasetFactory(seed=3, currency="USD").build(customers=6)
+    assert {p.currency for c in data.customers for p in c.purchases} == {"USD"}
+    assert {b.currency for c in data.customers for b in c.purchasers} <= {"USD", None}
+    with pytest.raises(ValidationError) as info:
+        DatasetFactory(currency="usd")
+    assert info.value.paths == ["$.currency"]

@@ -418,13 +418,24 @@ class SurveyResponseFactory(FactoryBase):
 class DatasetFactory:
     """Consistent datasets: customers of all three traits, their feedback and answers."""
 
-    def __init__(self, *, seed: int = 0, start: datetime = DEFAULT_START, days: int = 365) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        start: datetime = DEFAULT_START,
+        days: int = 365,
+        currency: str = "EUR",
+    ) -> None:
         check = Checker()
         check_window(check, seed, start, days, births=True)
+        check.currency("currency", currency)
         check.done("DatasetFactory")
         rng = random.Random(seed)
         self.seed = seed
-        self.customers = CustomerFactory(seed=rng.randrange(2**32), start=start, days=days)
+        self.start, self.days, self.currency = start, days, currency
+        self.customers = CustomerFactory(
+            seed=rng.randrange(2**32), start=start, days=days, currency=currency
+        )
         self.feedback = FeedbackFactory(seed=rng.randrange(2**32), start=start, days=days)
         self.responses = SurveyResponseFactory(seed=rng.randrange(2**32), start=start, days=days)
 
