@@ -50,6 +50,24 @@ class TestUserStory:
         other = UserStory(persona="analyst", goal="x", benefit="y")
         assert str(other).startswith("As an analyst,")
 
+    @pytest.mark.parametrize(
+        ("persona", "article"),
+        [
+            ("user researcher", "a"),  # once "an user researcher"
+            ("unique buyer", "a"),
+            ("European reseller", "a"),
+            ("hourly contractor", "an"),
+            ("office manager", "an"),
+            ("undecided prospect", "an"),
+            ("IT admin", "an"),
+            ("", "a"),
+        ],
+    )
+    def test_the_article_follows_the_first_sound(self, persona: str, article: str) -> None:
+        story = UserStory(persona=persona or "p", goal="g", benefit="b")
+        expected = article if persona else "a"
+        assert str(story).startswith(f"As {expected} {persona or 'p'},")
+
     def test_ids_sorted_and_unique(self) -> None:
         story = UserStory(persona="p", goal="g", benefit="b", feedback_ids=["f-2", "f-1"])
         assert story.feedback_ids == ("f-1", "f-2")

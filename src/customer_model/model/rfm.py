@@ -8,8 +8,8 @@ purchase, a customer whose value is better than exactly *b* others (strictly
 better: later last purchase, more purchases, higher spend) scores
 ``1 + floor(5 * b / n)``.  So equal values always get the same score (the
 score of the first position of their tie), the order of the input never
-matters, the best value scores 5 when at least five distinct values exist, and
-the worst scores 1.  Customers with no purchases up to ``as_of`` are not
+matters, the best value scores 5 only when it beats at least four fifths of
+the customers ranked, and the worst scores 1.  Customers with no purchases up to ``as_of`` are not
 ranked and score ``0, 0, 0`` (code ``"000"``), which sorts below every real
 score.
 """
