@@ -599,6 +599,31 @@ class TestBacklog:
             demo_backlog().get(1)  # type: ignore[arg-type]
         assert [str(p) for p in info.value.problems] == ["$.theme: must be a string, not int"]
 
+    def test_each_kind_of_record_has_its_columns_named_for_an_empty_table(self) -> None:
+        from customer_model.backlog import (
+            EXPLANATION_COLUMNS,
+            RECORD_COLUMNS,
+            REVENUE_COLUMNS,
+            STEP_COLUMNS,
+        )
+        from customer_model.records import to_arrow
+
+        backlog = demo_backlog()
+        kinds = [
+            (backlog.revenue_records(), REVENUE_COLUMNS),
+            (backlog.explanation_records(), EXPLANATION_COLUMNS),
+            (backlog.step_records(), STEP_COLUMNS),
+        ]
+        for rows, columns in kinds:
+            assert rows
+            assert all(tuple(row) == columns for row in rows)
+        assert all(
+            tuple(row)[: len(RECORD_COLUMNS)] == RECORD_COLUMNS for row in backlog.to_records()
+        )
+        # An empty backlog's tables keep their header (and types) when named.
+        for columns in (RECORD_COLUMNS, REVENUE_COLUMNS, EXPLANATION_COLUMNS, STEP_COLUMNS):
+            assert to_arrow([], columns=columns).column_names == list(columns)
+
     def test_a_theme_used_as_an_index_or_member_says_where_themes_are_found(self) -> None:
         # backlog["sso"] said "tuple indices must be integers"; "sso" in backlog
         # was always False, since no item equals a theme.

@@ -67,9 +67,11 @@ def framework_scores(
             continue
         estimate: object = estimates[item.theme]
         if not isinstance(estimate, expected):  # None included: it is no estimate
+            name = expected.__name__
+            article = "an" if name[0] in "AEIOU" else "a"  # an IceEstimate
             check.add(
                 ("estimates", item.theme),
-                f"must be a {expected.__name__}, not {type_name(estimate)}",
+                f"must be {article} {name}, not {type_name(estimate)}",
             )
     check.done(_SUBJECT)
     values: list[float] = []

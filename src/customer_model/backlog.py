@@ -18,6 +18,7 @@ from typing import Any, Literal, overload
 
 import attrs
 
+from customer_model import _backlog_columns as _columns
 from customer_model._display import html_table, money, printable, share, short_items, text_table
 from customer_model._framework_scores import framework_scores
 from customer_model.errors import ValidationError
@@ -32,7 +33,10 @@ from customer_model.model.feedback import Need, need_member
 from customer_model.model.policy import PrioritizationPolicy
 
 __all__ = [
+    "EXPLANATION_COLUMNS",
     "RECORD_COLUMNS",
+    "REVENUE_COLUMNS",
+    "STEP_COLUMNS",
     "Backlog",
     "BacklogItem",
     "Factor",
@@ -48,30 +52,16 @@ __all__ = [
 ]
 
 
-#: A backlog item's counts: whole numbers of at least 0, and columns of its record.
-_COUNTS = (
-    "customer_count",
-    "voices",
-    "purchaser_voices",
-    "user_voices",
-    "both_voices",
-    "unlisted_voices",
-    "anonymous_voices",
-)
 #: What decided a backlog's order: the feedback score, or a framework.
 RankedBy = Literal["feedback", "rice", "ice-product", "ice-mean", "wsjf"]
-#: The columns of :meth:`Backlog.to_records`, before one ``revenue_<CUR>`` per
-#: currency: all of them when the backlog is empty (an empty table's header).
-RECORD_COLUMNS = (
-    "rank",
-    "theme",
-    "score",
-    "framework_score",
-    *_COUNTS,
-    "purchaser_share",
-    "user_share",
-    "feedback_count",
-)
+#: The columns of :meth:`Backlog.to_records`, before one ``revenue_<CUR>`` per currency.
+RECORD_COLUMNS = _columns.RECORD_COLUMNS
+#: The columns of :meth:`Backlog.revenue_records` (an empty table's header too).
+REVENUE_COLUMNS = _columns.REVENUE_COLUMNS
+#: The columns of :meth:`Backlog.explanation_records` (an empty table's header too).
+EXPLANATION_COLUMNS = _columns.EXPLANATION_COLUMNS
+#: The columns of :meth:`Backlog.step_records` (an empty table's header too).
+STEP_COLUMNS = _columns.STEP_COLUMNS
 #: Each item's attributes behind the columns, but for the count of its feedback ids.
 _RECORD_VALUES = operator.attrgetter(*RECORD_COLUMNS[:-1])
 
@@ -128,8 +118,8 @@ def _factor(value: Factor | FactorValue) -> Factor:
 
 _FACTOR_LABELS = {
     Factor.POINTS: "importance points",
-    Factor.ROLE: "x role and need (anonymous, unlisted)",
-    Factor.KIND: "x feedback kind (bug severity)",
+    Factor.ROLE: "x role-and-need weight",
+    Factor.KIND: "x feedback kind weight",
     Factor.RECENCY: "x recency decay",
     Factor.CUSTOMER_VALUE: "x customer value",
     Factor.SEGMENT: "x segment weight",
@@ -259,7 +249,7 @@ class BacklogItem:
         check.ident("theme", self.theme)
         check.integer("rank", self.rank, minimum=1)
         score_ok = check.number("score", self.score)
-        for name in _COUNTS:
+        for name in _columns.COUNTS:
             check.integer(name, getattr(self, name), minimum=0)
         if not check.problems and self.voices != (
             self.purchaser_voices
@@ -326,7 +316,7 @@ class BacklogItem:
         rows = [[c.label, str(c.voices), _fmt(c.points), _fmt(c.value)] for c in self.explanation]
         caption = (
             f"#{self.rank} {printable(self.theme)}: score {_fmt(self.score)} "
-            f"({self.voices} voices, {self.customer_count} customers, "
+            f"({self.voices} voice(s), {self.customer_count} customer(s), "
             f"revenue {_money(self.revenue)})"
         )
         components = html_table(caption, ["Component", "Voices", "Points", "Value"], rows)
@@ -512,9 +502,9 @@ class Backlog(Sequence[BacklogItem]):
     def revenue_records(self) -> list[dict[str, str | int]]:
         """The revenue behind each theme, one flat dict per item and currency.
 
-        Columns ``rank``, ``theme``, ``currency`` and ``revenue`` (exact
-        decimal text), whatever currencies the backlog holds; a theme without
-        revenue has no row.
+        Columns :data:`REVENUE_COLUMNS`: ``rank``, ``theme``, ``currency``
+        and ``revenue`` (exact decimal text), whatever currencies the backlog
+        holds; a theme without revenue has no row.
         """
         return [
             {
@@ -530,11 +520,11 @@ class Backlog(Sequence[BacklogItem]):
     def explanation_records(self) -> list[dict[str, str | int | float | None]]:
         """Why each theme scored what it did: one flat dict per item and component.
 
-        Columns ``rank``, ``theme``, ``role`` (a :class:`VoiceRole` value),
-        ``need`` (a :class:`~customer_model.Need` value or ``None``),
-        ``voices``, ``points`` (raw importance points) and ``value`` (after
-        every factor); a theme's values add up to its ``score``.  Pivot on
-        ``role`` to see who is behind each theme.
+        Columns :data:`EXPLANATION_COLUMNS`: ``rank``, ``theme``, ``role`` (a
+        :class:`VoiceRole` value), ``need`` (a :class:`~customer_model.Need`
+        value or ``None``), ``voices``, ``points`` (raw importance points) and
+        ``value`` (after every factor); a theme's values add up to its
+        ``score``.  Pivot on ``role`` to see who is behind each theme.
         """
         return [
             {
@@ -553,10 +543,10 @@ class Backlog(Sequence[BacklogItem]):
     def step_records(self) -> list[dict[str, str | int | float]]:
         """How each theme's score was built: one flat dict per item and factor.
 
-        Columns ``rank``, ``theme``, ``factor`` (a :class:`Factor` value, in
-        the order applied) and ``total`` (the running total once that factor
-        is applied; the last equals the score).  A factor that leaves the
-        total unchanged did not move the theme.
+        Columns :data:`STEP_COLUMNS`: ``rank``, ``theme``, ``factor`` (a
+        :class:`Factor` value, in the order applied) and ``total`` (the running
+        total once that factor is applied; the last equals the score).  A
+        factor that leaves the total unchanged did not move the theme.
         """
         return [
             {"rank": item.rank, "theme": item.theme, "factor": s.factor.value, "total": s.total}
