@@ -169,7 +169,7 @@ def test_records_are_json_scalars_with_stable_columns(
             assert all(isinstance(v, SCALARS) for v in row.values())
 
 
-@given(st.lists(feedback_items(), max_size=4))
+@given(st.lists(feedback_items(), max_size=4, unique_by=lambda f: f.id))
 def test_feedback_text_is_personal(items: list[FeedbackItem]) -> None:
     for row, item in zip(feedback_records(items), items, strict=True):
         assert "text" not in row
@@ -237,7 +237,10 @@ def _holds(kind: str, value: object) -> bool:
     return True  # text and tags
 
 
-@given(st.lists(customers(), max_size=3, unique_by=lambda c: c.id), st.lists(feedback_items()))
+@given(
+    st.lists(customers(), max_size=3, unique_by=lambda c: c.id),
+    st.lists(feedback_items(), unique_by=lambda f: f.id),
+)
 def test_every_value_has_its_column_type(
     population: list[Customer], items: list[FeedbackItem]
 ) -> None:
@@ -392,3 +395,25 @@ def test_records_refuse_a_set_whose_order_would_change_the_rows(
     assert "a set's order changes from run to run" in str(info.value)
     # A mapping by id keeps its order and is still taken.
     assert to_records({c.id: c for c in _DEMO.customers}) == to_records(_DEMO.customers)
+
+
+def test_feedback_records_refuse_a_repeated_id_as_prioritize_does() -> None:
+    # Two rows of one id multiplied the rows of every join on it.
+    ds = demo_dataset()
+    first, second = ds.feedback[:2]
+    with pytest.raises(ValidationError) as info:
+        feedback_records([first, second, first], ds.customers)
+    assert [str(p) for p in info.value.problems] == [
+        f"$.items[2]: id {first.id!r} is used more than once"
+    ]
+
+
+def test_a_segment_window_without_as_of_is_said_of_that_segment() -> None:
+    ds = demo_dataset()
+    recent = Segment("recent", "Recent", field("last_purchase_at").within(timedelta(days=30)))
+    with pytest.raises(ValidationError) as info:
+        feedback_records(ds.feedback, ds.customers, segments=[Segment("all", "All"), recent])
+    assert [str(p) for p in info.value.problems] == [
+        "$.segments[1].as_of: is required: the rule has a time window"
+    ]
+    assert info.value.subject == "records"

@@ -40,7 +40,7 @@ from customer_model.model._rule_fields import (
     plain_decimal,
     total_spend,
 )
-from customer_model.model._validation import Checker, checked_items
+from customer_model.model._validation import Checker, checked_items, first_repeats
 from customer_model.model.customers import Customer, customer_index
 from customer_model.model.feedback import FeedbackItem
 from customer_model.model.people import Person
@@ -385,7 +385,8 @@ def feedback_records(
     ``purchaser`` (buys, does not use), ``user`` (uses, does not buy),
     ``both``, ``unlisted`` (named, but the customer lists them in neither
     role) or ``anonymous``, and ``customer_kind`` is the customer's kind;
-    every item's customer must be among *customers*.  With *segments* too,
+    every item's customer must be among *customers*, and each item's id
+    is given once (a repeated one would multiply a join's rows).  With *segments* too,
     ``segments`` is the tag set of the ids of the segments the customer
     belongs to (*as_of* and RFM as in :meth:`~customer_model.Segment.members`).
     Without them those columns are ``None``.
@@ -395,6 +396,9 @@ def feedback_records(
     check.aware("as_of", as_of, optional=True)  # even when no segment reads it
     check.done("records")
     found = _checked(items, FeedbackItem, "items")
+    # One row per item: a repeated id would multiply the rows of any join on it.
+    check.repeated_ids("items", first_repeats(f.id for f in found))
+    check.done("records")
     by_id: dict[str, Customer] | None = None
     member_of: dict[str, list[str]] = {}
     if segments is not None and customers is None:
@@ -417,8 +421,12 @@ def feedback_records(
                     check.add(("segments", i), f"id {segment.id!r} is used more than once")
                 seen.add(segment.id)
             check.done("records")
-            for segment in chosen:
-                for c in segment.members(population, as_of=as_of):
+            for i, segment in enumerate(chosen):
+                try:
+                    members = segment.members(population, as_of=as_of)
+                except ValidationError as e:  # a window without as_of: said of this segment
+                    raise ValidationError(e.under(("segments", i)).problems, "records") from None
+                for c in members:
                     member_of.setdefault(c.id, []).append(segment.id)
     out: list[Record] = []
     for f in found:
