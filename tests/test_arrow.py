@@ -439,3 +439,22 @@ def test_no_nan_or_infinity_goes_into_a_table(record: dict[str, object], message
     with pytest.raises(ValidationError) as info:
         to_arrow([record])
     assert [str(p) for p in info.value.problems] == [message]
+
+
+def test_records_of_backlogs_in_other_currencies_are_pointed_at_revenue_records() -> None:
+    # Two backlogs' records, joined, differ in their revenue_<CUR> columns.
+    rows = [
+        {"rank": 1, "theme": "a", "revenue_EUR": "1"},
+        {"rank": 1, "theme": "b", "revenue_BRL": "2"},
+    ]
+    with pytest.raises(ValidationError) as info:
+        to_arrow(rows)
+    (problem,) = info.value.problems
+    assert problem.location == "$.records[1]"
+    assert problem.message.endswith(
+        "1 missing, 1 more; a backlog's revenue_<CUR> columns follow its currencies "
+        "(revenue_records() does not)"
+    )
+    with pytest.raises(ValidationError) as other:
+        to_arrow([{"a": 1}, {"b": 1}])
+    assert "revenue" not in str(other.value)

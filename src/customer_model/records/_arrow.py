@@ -427,9 +427,15 @@ def _arrow_type(pa: Any, kind: ArrowKind, values: list[object]) -> Any:
 
 def _difference(row: Mapping[Any, object], names: Sequence[str]) -> str:
     # Counts only: a caller's own keys could be anything they typed.
-    missing = sum(1 for n in names if n not in row)
-    extra = sum(1 for k in row if k not in names)
-    return (
+    missing = [n for n in names if n not in row]
+    extra = [k for k in row if k not in names]
+    why = (
         f"must have the table's columns (those of the first record, or *columns*): "
-        f"{missing} missing, {extra} more"
+        f"{len(missing)} missing, {len(extra)} more"
     )
+    if any(type(k) is str and k.startswith("revenue_") for k in (*missing, *extra)):
+        # Backlogs in other currencies: their revenue_<CUR> columns differ.
+        why += (
+            "; a backlog's revenue_<CUR> columns follow its currencies (revenue_records() does not)"
+        )
+    return why
