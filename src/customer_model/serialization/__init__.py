@@ -104,6 +104,8 @@ def from_dict(data: object, cls: Any) -> Any: ...
 def from_dict(data: object, cls: Any) -> Any:
     """Build *cls* (a model, or ``list[Model]``/``tuple[Model, ...]``) from plain data.
 
+    Other types the converter knows load too, strictly, as parts of a model
+    do: ``dict[str, Model]``, ``Model | None``, ``int``, ``dict``...
     *data* has JSON's shapes, as ``json.loads`` returns them: amounts, times
     and vocabulary values are strings, as in JSON text.
 
