@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from customer_model._backlog_columns import COUNTS
 from customer_model.errors import Path
 from customer_model.model._messages import not_a_list, type_name
 from customer_model.model._moments import is_aware
@@ -36,13 +37,7 @@ RESULT_TYPES: Mapping[str, ArrowKind] = {
     **dict.fromkeys(
         (
             "rank",
-            "customer_count",
-            "voices",
-            "purchaser_voices",
-            "user_voices",
-            "both_voices",
-            "unlisted_voices",
-            "anonymous_voices",
+            *COUNTS,
             "feedback_count",
             "responses",
             "customers",
