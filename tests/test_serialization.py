@@ -1309,3 +1309,29 @@ def test_a_backlog_item_revenue_key_is_checked_before_its_amount() -> None:
         "code (three upper-case letters)"
     ]
     assert not any("Maria" in shown for shown in _walk_texts(info.value))
+
+
+@pytest.mark.parametrize(
+    ("field", "mapping", "why"),
+    [
+        ("exchange_rates", {"USD": 2.0, "secret@x.io": 1.5}, "must be an ISO 4217 code"),
+        ("strategic_fit", {"sso": 1.0, "  ": 2.0}, "must not be empty or blank"),
+        ("segment_weights", {"": 2.0}, "must not be empty or blank"),
+    ],
+)
+def test_a_refused_key_gets_the_same_words_built_or_read(
+    field: str, mapping: dict[str, float], why: str
+) -> None:
+    # The rule is the field's own (its metadata), asked by the model and by reading.
+    extra: dict[str, Any] = {"currency": "EUR"} if field == "exchange_rates" else {}
+    with pytest.raises(ValidationError) as built:
+        PrioritizationPolicy(**extra, **{field: mapping})
+    with pytest.raises(ValidationError) as read:
+        from_json(json.dumps({**extra, field: mapping}), PrioritizationPolicy)
+    (made,) = built.value.problems
+    (loaded,) = read.value.problems
+    assert made.path == loaded.path == (field,)
+    assert made.message.split(": ", 1)[1] == loaded.message.split(": ", 1)[1]
+    assert why in made.message
+    assert "(in sorted order)" in made.message
+    assert "(in input order)" in loaded.message

@@ -264,8 +264,8 @@ class BacklogItem:
                 "+ unlisted_voices + anonymous_voices",
             )
         if check.instance("revenue", self.revenue, Mapping):
-            for code, amount in self.revenue.items():
-                if check.currency_key("revenue", code):
+            for position, (code, amount) in enumerate(self.revenue.items(), 1):
+                if check.currency_key("revenue", code, position, "sorted order"):
                     check.decimal(("revenue", code), amount, non_negative=True)
         check.idents("feedback_ids", self.feedback_ids, unique=True)
         parts_ok = check.items("explanation", self.explanation, ScoreComponent)

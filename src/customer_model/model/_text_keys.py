@@ -1,9 +1,10 @@
-"""The rules for the keys of the models' text-keyed mappings.
+"""The rules for the keys of the models' text-keyed mappings, and their words.
 
 A field's attrs metadata names its rule (:func:`keys_are`).  The model's
 check applies it, and so does reading JSON, to each key before its value:
-a bad key is then reported by its position and never named (a caller may
-have typed anything there), even when its value is bad too.
+a bad key is then reported by its position (:func:`refused_key`) and never
+named (a caller may have typed anything there), even when its value is bad
+too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["KEY_RULE", "CURRENCY_CODE", "currency_key", "keys_are", "named_key"]
+__all__ = ["CURRENCY_CODE", "KEY_RULE", "currency_key", "keys_are", "named_key", "refused_key"]
 
 #: The attrs metadata key under which a mapping field names the rule for its keys.
 KEY_RULE = "customer_model.key_rule"
@@ -39,3 +40,12 @@ def named_key(key: str) -> str | None:
 def keys_are(rule: KeyRule) -> dict[str, Any]:
     """The attrs metadata of a mapping field whose keys follow *rule*."""
     return {KEY_RULE: rule}
+
+
+def refused_key(position: int, why: str, order: str = "input order") -> str:
+    """The words for the mapping's key at *position* (from 1) in *order*, refused for *why*.
+
+    A model's mappings keep their keys sorted (:class:`FrozenMap`), so its
+    own checks count in ``"sorted order"``; reading counts in the input's.
+    """
+    return f"key {position} (in {order}) is not allowed: {why}"

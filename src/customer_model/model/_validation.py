@@ -29,7 +29,7 @@ from customer_model.model._text import (
     is_unicode,
     not_identifiers,
 )
-from customer_model.model._text_keys import CURRENCY_CODE
+from customer_model.model._text_keys import CURRENCY_CODE, currency_key, refused_key
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -304,15 +304,18 @@ class Checker:
             return
         self.pattern(path, value, CURRENCY_CODE, "an ISO 4217 code (three upper-case letters)")
 
-    def currency_key(self, path: Path | str, key: object) -> bool:
-        """A mapping key that is an ISO 4217 code; whether it is.
+    def currency_key(
+        self, path: Path | str, key: object, position: int, order: str = "input order"
+    ) -> bool:
+        """The mapping's key at *position* (from 1) is an ISO 4217 code; whether it is.
 
-        A key that is not is told at *path*, the mapping, and never quoted:
-        a caller may have typed anything there.
+        A key that is not is told at *path*, the mapping, by its position in
+        *order* and never quoted: a caller may have typed anything there.
         """
-        if type(key) is str and CURRENCY_CODE.match(key):
+        why = currency_key(key) if type(key) is str else f"must be text, not {type_name(key)}"
+        if why is None:
             return True
-        self.add(path, "keys must be ISO 4217 codes (three upper-case letters)")
+        self.add(path, refused_key(position, why, order))
         return False
 
     def integer(

@@ -108,8 +108,8 @@ def rfm_scores(
         if not isinstance(given, Mapping):
             check.add("rates", f"must be a mapping of currency to Decimal, not {type_name(rates)}")
         else:
-            for code, rate in rates.items():
-                if not check.currency_key("rates", code):
+            for position, (code, rate) in enumerate(rates.items(), 1):
+                if not check.currency_key("rates", code, position):
                     continue
                 check.decimal(("rates", code), rate)
                 if type(rate) is Decimal and rate.is_finite() and rate <= 0:

@@ -25,7 +25,7 @@ from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.fns import identity
 
 from customer_model.model._frozenmap import key_order
-from customer_model.model._text_keys import KeyRule
+from customer_model.model._text_keys import KeyRule, refused_key
 from customer_model.model._validation import MAX_ITEMIZED
 from customer_model.serialization._codegen import Refused, Retry, enum_value, quick_of
 from customer_model.serialization._scalars import Invalid, json_type, structure_int
@@ -328,8 +328,13 @@ def mapping_hook(t: Any, conv: cattrs.Converter, key_rule: KeyRule | None = None
             except Exception as e:
                 # Only our own messages are safe to repeat: another hook's may quote the key.
                 # The key itself is bad input, so it is placed by its position, not named.
-                why = f": {e}" if isinstance(e, Invalid) else f" ({type(e).__name__})"
-                unplaced.append(Invalid(f"key {position} (in input order) is not allowed{why}"))
+                if isinstance(e, Invalid):
+                    unplaced.append(Invalid(refused_key(position, str(e))))
+                else:
+                    name = type(e).__name__
+                    unplaced.append(
+                        Invalid(f"key {position} (in input order) is not allowed ({name})")
+                    )
                 continue
             try:
                 out[key] = value_hook(raw_value, value_type)
