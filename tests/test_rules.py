@@ -979,3 +979,8 @@ def test_an_in_rule_is_written_alike_whatever_the_order_of_equal_values(
     assert to_json(field("first_purchase_at").is_in(times)) == to_json(
         field("first_purchase_at").is_in(_ONE_INSTANT)
     )
+
+
+def test_of_equal_values_the_shortest_text_is_kept() -> None:
+    for values in ([Decimal("0"), Decimal("-0")], [Decimal("-0"), Decimal("0.00"), Decimal("0")]):
+        assert json.loads(to_json(field("total_spend").is_in(values)))["values"] == ["0"]

@@ -408,3 +408,19 @@ def test_default_datetimes_reach_a_repeated_hour() -> None:
 def test_a_strategy_has_a_short_repr(make: Callable[[], st.SearchStrategy[Any]]) -> None:
     # hypothesis shows it when an example fails, and warned of a 47 kB repr of rules().
     assert len(repr(make())) < 2_000
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.data())
+def test_a_window_inside_the_hour_the_clocks_go_back_draws(data: st.DataObject) -> None:
+    # New York's wall clock reads 01:50 at the start and 01:10 at the end:
+    # hypothesis refused the zone's own bounds, later before earlier.
+    low = datetime(2021, 11, 7, 5, 50, tzinfo=UTC)
+    high = datetime(2021, 11, 7, 6, 10, tzinfo=UTC)
+    value = data.draw(cms.aware_datetimes(low, high))
+    assert low <= value <= high
+
+
+@given(cms.customers(split="overlapping"))
+def test_an_overlapping_customer_is_never_an_individual(customer: Customer) -> None:
+    assert customer.kind is not CustomerKind.INDIVIDUAL

@@ -164,9 +164,15 @@ def check_tags(values: Iterable[str]) -> list[str]:
 
 def one_of_each(values: list[Any]) -> frozenset[Any]:
     """*values* as a set that keeps, of equal values (``1.5`` and ``1.50``, one instant
-    in two zones), the one with the least text, whatever the order: the same JSON."""
+    in two zones), the one with the shortest text (then the first in text order),
+    whatever the order they come in: equal rules write the same JSON."""
     kept: dict[Any, Any] = {}
     for value in values:
-        if value not in kept or str(value) < str(kept[value]):
+        if value not in kept or _text_key(value) < _text_key(kept[value]):
             kept[value] = value  # a dict keeps its first key, so the value is the one kept
     return frozenset(kept.values())
+
+
+def _text_key(value: object) -> tuple[int, str]:
+    text = str(value)
+    return (len(text), text)

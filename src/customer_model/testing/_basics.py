@@ -194,6 +194,8 @@ def aware_datetimes(
         try:
             first, last = (b.astimezone(zone).replace(tzinfo=None) for b in (min_value, max_value))
         except OverflowError:  # a bound's wall time there is outside the calendar
+            first, last = datetime.max, datetime.min
+        if first > last:  # or a window within the hour the clocks go back: later on the clock
             return st.builds(place, st.integers(0, span), st.just(zone))
 
         def held(value: datetime) -> datetime:

@@ -224,6 +224,7 @@ def _users(draw: st.DrawFn, people: st.SearchStrategy[Person]) -> User:
 
 # The parts of a customer, built once (see _NAMES above).
 _KINDS = st.sampled_from(CustomerKind)
+_GROUP_KINDS = st.sampled_from([k for k in CustomerKind if k is not CustomerKind.INDIVIDUAL])
 _SPLITS = st.sampled_from(RoleSplit)
 #: An individual is one person: who buys uses, or buys without using.
 _SOLO_SPLITS = st.sampled_from([RoleSplit.SAME, RoleSplit.DISJOINT])
@@ -302,7 +303,8 @@ def _customers(
     bought: st.SearchStrategy[list[Purchase]],
 ) -> Customer:
     cid = draw(ids)
-    kind = kind if kind is not None else draw(_KINDS)
+    if kind is None:  # an individual, one person, cannot overlap
+        kind = draw(_GROUP_KINDS if split is RoleSplit.OVERLAPPING else _KINDS)
     solo = kind is CustomerKind.INDIVIDUAL
     if split is None:
         split = draw(_SOLO_SPLITS if solo else _SPLITS)
