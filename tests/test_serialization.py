@@ -619,6 +619,7 @@ def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
     ("data", "expected"),
     [
         ({("k",): 1}, "invalid dict: $: has a tuple key, which JSON cannot hold"),
+        ({math.nan: 1}, "invalid dict: $: has a NaN or infinite key, which JSON cannot hold"),
         ({"a": {frozenset(): 1}}, "invalid dict: $.a: has a frozenset key, which JSON cannot hold"),
         (object(), "invalid object: $: is an object, which JSON cannot hold"),
         ([1j], "invalid list: $[0]: is a complex, which JSON cannot hold"),
@@ -644,7 +645,9 @@ _PLAIN = st.recursive(
     | st.sampled_from([Decimal("1.5"), frozenset({1}), (1, 2), Person("p")]),
     lambda inner: (
         st.lists(inner, max_size=3)
-        | st.dictionaries(st.text(max_size=2) | st.integers() | st.just(("k",)), inner, max_size=3)
+        | st.dictionaries(
+            st.text(max_size=2) | st.integers() | st.floats() | st.just(("k",)), inner, max_size=3
+        )
     ),
     max_leaves=8,
 )

@@ -82,16 +82,15 @@ def to_dict(obj: Any) -> Any:
         plain = converter.unstructure(obj)
     except RecursionError:  # plain data nested thousands deep; models never are
         problem = Problem((), _TOO_DEEP)
-    except (TypeError, ValueError):  # a tuple as a dict key, say
-        problem = _unwritable(obj) or Problem((), _UNCONVERTIBLE)
+    except (TypeError, ValueError) as e:  # a tuple as a dict key, say
+        problem = _unwritable(obj)
+        if problem is None:  # not the data's doing: ours, raised as it is
+            raise e from None
     else:
         problem = None if _models(obj) else _unwritable(plain)
         if problem is None:
             return plain
     raise ValidationError([problem], _subject(type(obj)))
-
-
-_UNCONVERTIBLE = "cannot be converted to JSON data"
 
 
 _TOO_DEEP = "is nested too deeply to convert"
@@ -226,8 +225,11 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     except RecursionError:  # plain data nested thousands deep; models never are
         problem = Problem((), _TOO_DEEP)
     except (ValueError, TypeError):
-        # What json could not write is found in the data, not in its message.
+        # What json could not write is found in the data, not in its message;
+        # an error the data does not explain is ours, and raised as it is.
         problem = _unwritable_data(obj)
+        if problem is None:
+            raise
     else:
         # Models refuse lone surrogates and their keys are names; plain data
         # may hold a lone surrogate, or keys JSON writes alike (1 and "1").
@@ -239,13 +241,13 @@ def to_json(obj: Any, *, indent: int | None = None) -> str:
     raise ValidationError([problem], _subject(type(obj)))
 
 
-def _unwritable_data(obj: object) -> Problem:
+def _unwritable_data(obj: object) -> Problem | None:
     """What in *obj* JSON cannot hold, found in its plain data or, if it has none, in *obj*."""
     try:
         plain = converter.unstructure(obj)
     except (TypeError, ValueError):  # a tuple as a dict key: unstructured, a list
         plain = obj
-    return _unwritable(plain) or Problem((), _UNCONVERTIBLE)
+    return _unwritable(plain)
 
 
 def _models(obj: object) -> bool:
@@ -287,6 +289,8 @@ def _unwritable(plain: Any) -> Problem | None:
             seen.add(id(value))
             if isinstance(value, dict):
                 for key in value:
+                    if isinstance(key, float) and not math.isfinite(key):
+                        return Problem(path, "has a NaN or infinite key, which JSON cannot hold")
                     if not isinstance(key, _PLAIN_KEYS):
                         why = f"has {_a(type_name(key))} key, which JSON cannot hold"
                         return Problem(path, why)
