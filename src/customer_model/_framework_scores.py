@@ -19,7 +19,7 @@ from customer_model.frameworks import (
     rice,
     wsjf,
 )
-from customer_model.model._messages import type_name
+from customer_model.model._messages import a, type_name
 from customer_model.model._validation import Checker, some
 
 __all__ = ["framework_scores"]
@@ -67,11 +67,9 @@ def framework_scores(
             continue
         estimate: object = estimates[item.theme]
         if not isinstance(estimate, expected):  # None included: it is no estimate
-            name = expected.__name__
-            article = "an" if name[0] in "AEIOU" else "a"  # an IceEstimate
             check.add(
                 ("estimates", item.theme),
-                f"must be {article} {name}, not {type_name(estimate)}",
+                f"must be {a(expected.__name__)}, not {type_name(estimate)}",
             )
     check.done(_SUBJECT)
     values: list[float] = []

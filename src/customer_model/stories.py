@@ -13,6 +13,7 @@ import attrs
 
 from customer_model._display import markdown_text
 from customer_model.backlog import BacklogItem, VoiceRole
+from customer_model.model._messages import a
 from customer_model.model._validation import Checker, to_tuple
 from customer_model.model.customers import Role
 from customer_model.model.feedback import Need
@@ -86,25 +87,9 @@ class UserStory:
 
     def _sentence(self, shown: Callable[[str], str]) -> str:
         # The article follows the persona as written, not as escaped.
-        article = _article(self.persona)
+        article = a(self.persona).removesuffix(self.persona)
         persona, goal, benefit = map(shown, (self.persona, self.goal, self.benefit))
-        return f"As {article} {persona}, I want {goal} so that {benefit}"
-
-
-#: Words that start with a vowel letter but a consonant sound ("a user", "a
-#: unique"), and with a silent h ("an hour"): the article follows the sound.
-_CONSONANT_SOUNDS = ("eu", "one", "once", "uni", "use", "usu", "uti", "ura", "uro", "ubi")
-_VOWEL_SOUNDS = ("hour", "honest", "honor", "honour", "heir")
-
-
-def _article(persona: str) -> str:
-    """``a`` or ``an`` before *persona*, by its first sound as far as spelling tells."""
-    word = persona.lower()
-    if word.startswith(_VOWEL_SOUNDS):
-        return "an"
-    if word.startswith(_CONSONANT_SOUNDS):
-        return "a"
-    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
+        return f"As {article}{persona}, I want {goal} so that {benefit}"
 
 
 #: What a need lets the persona do, for a drafted benefit.

@@ -31,3 +31,22 @@ def not_an_iterable(of: str, value: object, field: str) -> str:
     cls = type(value)
     hint = f"; pass its .{field}" if attrs.has(cls) and field in attrs.fields_dict(cls) else ""
     return f"must be an iterable of {of}, not {type_name(value)}{hint}"
+
+
+#: Words that start with a vowel letter but a consonant sound ("a user", "a
+#: unique"), and with a silent h ("an hour"): the article follows the sound.
+_CONSONANT_SOUNDS = (
+    "eu", "one", "once", "unic", "unif", "unio", "uniq", "unit", "univ",
+    "use", "usu", "uti", "ura", "uro", "ubi",
+)  # fmt: skip
+_VOWEL_SOUNDS = ("hour", "honest", "honor", "honour", "heir")
+
+
+def a(word: str) -> str:
+    """*word* after ``a`` or ``an``, by its first sound as far as spelling tells."""
+    start = word.lower()
+    if start.startswith(_VOWEL_SOUNDS):
+        return f"an {word}"
+    if start.startswith(_CONSONANT_SOUNDS) or start[:1] not in ("a", "e", "i", "o", "u"):
+        return f"a {word}"
+    return f"an {word}"

@@ -30,7 +30,7 @@ import cattrs
 from cattrs.errors import StructureHandlerNotFoundError
 
 from customer_model.errors import Path, Problem, ValidationError
-from customer_model.model._messages import type_name
+from customer_model.model._messages import a, type_name
 from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.serialization._codegen import is_generated, json_encoder
 from customer_model.serialization._converter import configure_converter, make_converter
@@ -292,7 +292,7 @@ def _unwritable(plain: Any) -> Problem | None:
                     if isinstance(key, float) and not math.isfinite(key):
                         return Problem(path, "has a NaN or infinite key, which JSON cannot hold")
                     if not isinstance(key, _PLAIN_KEYS):
-                        why = f"has {_a(type_name(key))} key, which JSON cannot hold"
+                        why = f"has {a(type_name(key))} key, which JSON cannot hold"
                         return Problem(path, why)
                     if isinstance(key, str) and not is_unicode(key):
                         return Problem(path, f"has a key that {NOT_UNICODE}")
@@ -305,13 +305,8 @@ def _unwritable(plain: Any) -> Problem | None:
                 items = list(enumerate(value))
             stack.extend(((*path, k), v) for k, v in reversed(items))
         else:
-            return Problem(path, f"is {_a(kind.__name__)}, which JSON cannot hold")
+            return Problem(path, f"is {a(kind.__name__)}, which JSON cannot hold")
     return None
-
-
-def _a(name: str) -> str:
-    """*name* with its indefinite article (``an object``, ``a set``)."""
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 @functools.cache
