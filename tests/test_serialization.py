@@ -1260,14 +1260,14 @@ def _walk_texts(error: BaseException) -> list[str]:
 
 
 @given(
-    key=st.text(max_size=12).filter(lambda k: not (len(k) == 3 and k.isascii() and k.isupper())),
+    typed=st.text(max_size=12),
     value=st.sampled_from(['"x"', "-1", "null", "[]", "1"]),
 )
-@example(key="secret@x.io", value='"x"')
-@example(key="eur", value="null")
-def test_a_bad_currency_key_is_never_named_whatever_its_value(key: str, value: str) -> None:
+@example(typed="secret@x.io", value='"x"')
+@example(typed="eur", value="null")
+def test_a_bad_currency_key_is_never_named_whatever_its_value(typed: str, value: str) -> None:
     # A bad value once put its key in the path ($.exchange_rates["secret@x.io"]).
-    assume(len(key.strip()) > 1 and not key.strip().isdigit())  # a key named by its text
+    key = f"\u00a7{typed}\u00a7"  # never an ISO code, and found only where the key is shown
     text = f'{{"currency": "EUR", "exchange_rates": {{{json.dumps(key)}: {value}}}}}'
     with pytest.raises(ValidationError) as info:
         from_json(text, PrioritizationPolicy)
