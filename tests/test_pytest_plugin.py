@@ -15,8 +15,19 @@ from customer_model.testing.factories import CustomerFactory, FeedbackFactory
 
 
 def test_plugin_is_registered_as_a_pytest11_entry_point() -> None:
-    names = {e.value for e in entry_points(group="pytest11")}
-    assert "customer_model.testing.pytest_plugin" in names
+    ours = [e for e in entry_points(group="pytest11") if e.value.startswith("customer_model")]
+    # Named by its module, so that -p and pytest_plugins find it registered already.
+    assert [(e.name, e.value) for e in ours] == [("customer_model.testing.pytest_plugin",) * 2]
+
+
+def test_pyproject_names_the_plugin_by_its_module() -> None:
+    import tomllib
+
+    pyproject = Path(__file__).parent.parent / "pyproject.toml"
+    plugins = tomllib.loads(pyproject.read_text())["project"]["entry-points"]["pytest11"]
+    assert plugins == {
+        "customer_model.testing.pytest_plugin": "customer_model.testing.pytest_plugin"
+    }
 
 
 def test_split_fixtures(
@@ -77,7 +88,7 @@ def test_household(cm_household):
 """
 
 
-@pytest.mark.parametrize("how", ["-p", "pytest_plugins", "autoload off"])
+@pytest.mark.parametrize("how", ["-p", "pytest_plugins", "autoload off", "turned off"])
 def test_the_plugin_can_also_be_named(how: str, tmp_path: Path) -> None:
     """Suites name it so they work without autoloading; with it, naming it was an error."""
     (tmp_path / "test_it.py").write_text(_USES_A_FIXTURE)
@@ -89,10 +100,15 @@ def test_the_plugin_can_also_be_named(how: str, tmp_path: Path) -> None:
         (tmp_path / "conftest.py").write_text(
             'pytest_plugins = ["customer_model.testing.pytest_plugin"]\n'
         )
-    else:
+    elif how == "autoload off":
         env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         args += ["-p", "customer_model.testing.pytest_plugin"]
+    else:
+        args += ["-p", "no:customer_model.testing.pytest_plugin"]
     run = subprocess.run(args, check=False, capture_output=True, text=True, cwd=tmp_path, env=env)
+    if how == "turned off":
+        assert "fixture 'cm_household' not found" in run.stdout
+        return
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
 

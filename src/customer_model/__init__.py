@@ -174,8 +174,11 @@ def _read_exports() -> dict[str, str]:
     """Name -> defining module, read from the ``TYPE_CHECKING`` block above.
 
     Read from the module's compiled code (its ``from customer_model.X import
-    name`` instructions), not from its text, so that an install holding only
-    ``.pyc`` files (as slim container images ship) and a zip import work too.
+    name`` instructions, which only that block holds: this module imports
+    nothing else of the package), not from its text, so that an install
+    holding only ``.pyc`` files (as slim container images ship) and a zip
+    import work too.  ``tests/test_package.py`` checks the names against the
+    block's text.
     """
     import dis
 
