@@ -609,7 +609,7 @@ class TestBacklog:
         from customer_model.records import to_arrow
 
         backlog = demo_backlog()
-        kinds = [
+        kinds: list[tuple[list[dict[str, Any]], tuple[str, ...]]] = [
             (backlog.revenue_records(), REVENUE_COLUMNS),
             (backlog.explanation_records(), EXPLANATION_COLUMNS),
             (backlog.step_records(), STEP_COLUMNS),
@@ -632,6 +632,13 @@ class TestBacklog:
             backlog["bulk-export"]  # type: ignore[call-overload]
         with pytest.raises(TypeError, match=r"`theme in backlog.themes` asks for a theme$"):
             "bulk-export" in backlog  # type: ignore[comparison-overlap]  # noqa: B015
+        with pytest.raises(TypeError, match=r"`backlog.themes.index\(theme\)` finds a theme$"):
+            backlog.index("bulk-export")
+        with pytest.raises(TypeError, match=r"`theme in backlog.themes` asks for a theme$"):
+            backlog.count("bulk-export")
+        assert backlog.index(backlog[1]) == 1
+        assert backlog.index(backlog[1], 1, 2) == 1
+        assert backlog.count(backlog[0]) == 1
         assert "bulk-export" in backlog.themes
         assert backlog[0] in backlog
         assert backlog.items[0] in backlog

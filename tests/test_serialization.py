@@ -1327,8 +1327,9 @@ def test_a_refused_key_gets_the_same_words_built_or_read(
 ) -> None:
     # The rule is the field's own (its metadata), asked by the model and by reading.
     extra: dict[str, Any] = {"currency": "EUR"} if field == "exchange_rates" else {}
+    arguments: dict[str, Any] = {**extra, field: mapping}
     with pytest.raises(ValidationError) as built:
-        PrioritizationPolicy(**extra, **{field: mapping})
+        PrioritizationPolicy(**arguments)
     with pytest.raises(ValidationError) as read:
         from_json(json.dumps({**extra, field: mapping}), PrioritizationPolicy)
     (made,) = built.value.problems

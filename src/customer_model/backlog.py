@@ -435,6 +435,16 @@ class Backlog(Sequence[BacklogItem]):
             raise TypeError(f"{self._BY_POSITION}: `theme in backlog.themes` asks for a theme")
         return value in self.items
 
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        if type(value) is str:  # a theme's item: get(theme).rank - 1, not a missing value
+            raise TypeError(f"{self._BY_POSITION}: `backlog.themes.index(theme)` finds a theme")
+        return self.items.index(value, start, len(self.items) if stop is None else stop)
+
+    def count(self, value: Any) -> int:
+        if type(value) is str:  # no item equals a theme: the answer would always be 0
+            raise TypeError(f"{self._BY_POSITION}: `theme in backlog.themes` asks for a theme")
+        return self.items.count(value)
+
     @property
     def themes(self) -> tuple[str, ...]:
         """The themes in rank order."""
