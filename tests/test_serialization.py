@@ -620,6 +620,11 @@ def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
     [
         ({("k",): 1}, "invalid dict: $: has a tuple key, which JSON cannot hold"),
         ({math.nan: 1}, "invalid dict: $: has a NaN or infinite key, which JSON cannot hold"),
+        # Unstructuring the whole failed on the key: the Decimal is still writable.
+        (
+            {"x": {"d": Decimal(1)}, "y": {("k",): 1}},
+            "invalid dict: $.y: has a tuple key, which JSON cannot hold",
+        ),
         ({"a": {frozenset(): 1}}, "invalid dict: $.a: has a frozenset key, which JSON cannot hold"),
         (object(), "invalid object: $: is an object, which JSON cannot hold"),
         ([1j], "invalid list: $[0]: is a complex, which JSON cannot hold"),

@@ -305,8 +305,22 @@ def _unwritable(plain: Any) -> Problem | None:
                 items = list(enumerate(value))
             stack.extend(((*path, k), v) for k, v in reversed(items))
         else:
-            return Problem(path, f"is {a(kind.__name__)}, which JSON cannot hold")
+            written = _scalar(value)  # a Decimal or a time, when the whole did not unstructure
+            if written is None:
+                return Problem(path, f"is {a(kind.__name__)}, which JSON cannot hold")
+            stack.append((path, written))
     return None
+
+
+def _scalar(value: object) -> str | int | float | None:
+    """What the converter writes *value* as, if that is a JSON scalar (a Decimal's text)."""
+    try:
+        written = converter.unstructure(value)
+    except Exception:  # anything it cannot write is reported by the caller
+        return None
+    if written is value or not isinstance(written, str | int | float):
+        return None
+    return written
 
 
 @functools.cache
