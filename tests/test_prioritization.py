@@ -634,7 +634,7 @@ class TestBacklog:
             "bulk-export" in backlog  # type: ignore[comparison-overlap]  # noqa: B015
         with pytest.raises(TypeError, match=r"`backlog.themes.index\(theme\)` finds a theme$"):
             backlog.index("bulk-export")
-        with pytest.raises(TypeError, match=r"`theme in backlog.themes` asks for a theme$"):
+        with pytest.raises(TypeError, match=r"`backlog.themes.count\(theme\)` counts a theme$"):
             backlog.count("bulk-export")
         assert backlog.index(backlog[1]) == 1
         assert backlog.index(backlog[1], 1, 2) == 1

@@ -620,6 +620,10 @@ def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
     [
         ({("k",): 1}, "invalid dict: $: has a tuple key, which JSON cannot hold"),
         ({math.nan: 1}, "invalid dict: $: has a NaN or infinite key, which JSON cannot hold"),
+        (
+            {10**5000: 1},
+            "invalid dict: $: has an integer key with more digits than Python converts to text",
+        ),
         # Unstructuring the whole failed on the key: the Decimal is still writable.
         (
             {"x": {"d": Decimal(1)}, "y": {("k",): 1}},
@@ -1344,3 +1348,18 @@ def test_a_refused_key_gets_the_same_words_built_or_read(
     assert why in made.message
     assert "(in sorted order)" in made.message
     assert "(in input order)" in loaded.message
+
+
+def test_a_key_of_another_type_is_counted_where_the_keys_do_not_sort() -> None:
+    # The mapping keeps such keys as given, so it counts them in input order.
+    with pytest.raises(ValidationError) as info:
+        PrioritizationPolicy(segment_weights={"vip": 2.0, 1j: 1.0, 2j: 1.0})
+    assert [str(p) for p in info.value.problems] == [
+        f"$.segment_weights: key {n} (in input order) is not allowed: must be text, not complex"
+        for n in (2, 3)
+    ]
+    with pytest.raises(ValidationError) as sorted_keys:
+        PrioritizationPolicy(segment_weights={"vip": 2.0, 5: 1.0})
+    assert [str(p) for p in sorted_keys.value.problems] == [
+        "$.segment_weights: key 1 (in sorted order) is not allowed: must be text, not int"
+    ]

@@ -62,6 +62,8 @@ class TestUserStory:
             ("IT admin", "an"),
             ("uninsured patient", "an"),  # not "uni" as in unique
             ("union rep", "a"),
+            ("Unix admin", "a"),
+            ("unidentified visitor", "an"),
         ],
     )
     def test_the_article_follows_the_first_sound(self, persona: str, article: str) -> None:

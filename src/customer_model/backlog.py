@@ -27,7 +27,7 @@ from customer_model.model._frozenmap import freeze
 from customer_model.model._messages import type_name
 from customer_model.model._moments import instant_key
 from customer_model.model._rule_fields import plain_decimal
-from customer_model.model._text_keys import currency_key, keys_are
+from customer_model.model._text_keys import currency_key, keys_are, order_of
 from customer_model.model._validation import INT64_MAX, Checker, duplicates, exact_member, to_tuple
 from customer_model.model.feedback import Need, need_member
 from customer_model.model.policy import PrioritizationPolicy
@@ -69,8 +69,7 @@ _RECORD_VALUES = operator.attrgetter(*RECORD_COLUMNS[:-1])
 class VoiceRole(enum.Enum):
     """Where a voice stands with its customer; the five groups are disjoint."""
 
-    # Members are singletons compared by identity: hashing by identity too keeps
-    # lookups keyed by them in C (Enum hashes its name in Python), as prioritize needs.
+    # Hashed by identity, as compared: lookups stay in C (Enum hashes its name in Python).
     __hash__ = object.__hash__
 
     #: Buys for the customer and is not listed as a user.
@@ -264,8 +263,9 @@ class BacklogItem:
                 "+ unlisted_voices + anonymous_voices",
             )
         if check.instance("revenue", self.revenue, Mapping):
+            order = order_of(self.revenue)
             for position, (code, amount) in enumerate(self.revenue.items(), 1):
-                if check.currency_key("revenue", code, position, "sorted order"):
+                if check.currency_key("revenue", code, position, order):
                     check.decimal(("revenue", code), amount, non_negative=True)
         check.idents("feedback_ids", self.feedback_ids, unique=True)
         parts_ok = check.items("explanation", self.explanation, ScoreComponent)
@@ -431,18 +431,18 @@ class Backlog(Sequence[BacklogItem]):
             raise TypeError(f"{self._BY_POSITION}, not {type_name(index)}") from None
 
     def __contains__(self, value: object) -> bool:
-        if type(value) is str:  # no item equals a theme: the answer would always be False
+        if isinstance(value, str):  # no item equals a theme: the answer would always be False
             raise TypeError(f"{self._BY_POSITION}: `theme in backlog.themes` asks for a theme")
         return value in self.items
 
     def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
-        if type(value) is str:  # a theme's item: get(theme).rank - 1, not a missing value
+        if isinstance(value, str):  # a theme's item: get(theme).rank - 1, not a missing value
             raise TypeError(f"{self._BY_POSITION}: `backlog.themes.index(theme)` finds a theme")
         return self.items.index(value, start, len(self.items) if stop is None else stop)
 
     def count(self, value: Any) -> int:
-        if type(value) is str:  # no item equals a theme: the answer would always be 0
-            raise TypeError(f"{self._BY_POSITION}: `theme in backlog.themes` asks for a theme")
+        if isinstance(value, str):  # no item equals a theme: the answer would always be 0
+            raise TypeError(f"{self._BY_POSITION}: `backlog.themes.count(theme)` counts a theme")
         return self.items.count(value)
 
     @property

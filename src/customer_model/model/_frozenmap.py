@@ -26,13 +26,16 @@ def key_order(key: object) -> tuple[int, str, Any]:
 class FrozenMap(Mapping[K, V]):
     """A read-only mapping with a canonical key order; equal to any equal mapping."""
 
-    __slots__ = ("_data", "_hash")
+    __slots__ = ("_data", "_hash", "in_key_order")
 
     def __init__(self, items: Mapping[K, V]) -> None:
+        #: Whether the keys are in their canonical order (they are unless they do not sort).
+        self.in_key_order = True
         try:
             pairs = sorted(items.items(), key=lambda kv: key_order(kv[0]))
         except TypeError:  # keys of one type that do not order; the model rejects them
             pairs = list(items.items())
+            self.in_key_order = False
         self._data: dict[K, V] = dict(pairs)
         self._hash: int | None = None
 

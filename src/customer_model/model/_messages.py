@@ -36,10 +36,20 @@ def not_an_iterable(of: str, value: object, field: str) -> str:
 #: Words that start with a vowel letter but a consonant sound ("a user", "a
 #: unique"), and with a silent h ("an hour"): the article follows the sound.
 _CONSONANT_SOUNDS = (
-    "eu", "one", "once", "unic", "unif", "unio", "uniq", "unit", "univ",
-    "use", "usu", "uti", "ura", "uro", "ubi",
-)  # fmt: skip
-_VOWEL_SOUNDS = ("hour", "honest", "honor", "honour", "heir")
+    "eu",
+    "one",
+    "once",
+    "uni",
+    "use",
+    "usu",
+    "uti",
+    "ura",
+    "uro",
+    "ubi",
+    "uu",
+    "uint",
+)
+_VOWEL_SOUNDS = ("hour", "honest", "honor", "honour", "heir", "unin", "unim", "unide")
 
 
 def a(word: str) -> str:

@@ -13,7 +13,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CURRENCY_CODE", "KEY_RULE", "currency_key", "keys_are", "named_key", "refused_key"]
+__all__ = [
+    "CURRENCY_CODE",
+    "KEY_RULE",
+    "currency_key",
+    "keys_are",
+    "named_key",
+    "order_of",
+    "refused_key",
+]
 
 #: The attrs metadata key under which a mapping field names the rule for its keys.
 KEY_RULE = "customer_model.key_rule"
@@ -49,3 +57,8 @@ def refused_key(position: int, why: str, order: str = "input order") -> str:
     own checks count in ``"sorted order"``; reading counts in the input's.
     """
     return f"key {position} (in {order}) is not allowed: {why}"
+
+
+def order_of(mapping: object) -> str:
+    """The order a model's *mapping* counts its keys in: sorted, unless they do not sort."""
+    return "sorted order" if getattr(mapping, "in_key_order", False) else "input order"

@@ -24,7 +24,13 @@ from customer_model.model._frozenmap import FrozenMap, freeze
 from customer_model.model._member_keys import bad_member_key, member_keys
 from customer_model.model._messages import type_name
 from customer_model.model._text import NOT_UNICODE, is_unicode
-from customer_model.model._text_keys import currency_key, keys_are, named_key, refused_key
+from customer_model.model._text_keys import (
+    currency_key,
+    keys_are,
+    named_key,
+    order_of,
+    refused_key,
+)
 from customer_model.model._validation import Checker, exact_member
 from customer_model.model.customers import Role, RoleValue
 from customer_model.model.feedback import (
@@ -261,8 +267,9 @@ class PrioritizationPolicy:
         elif self.exchange_rates:
             check.add("exchange_rates", "need a currency to convert into")
         if _mapping(check, "exchange_rates", self.exchange_rates):
+            order = order_of(self.exchange_rates)
             for position, (code, rate) in enumerate(self.exchange_rates.items(), 1):
-                if not check.currency_key("exchange_rates", code, position, "sorted order"):
+                if not check.currency_key("exchange_rates", code, position, order):
                     continue
                 if code == self.currency:
                     check.add(
@@ -363,14 +370,19 @@ def _weights(
     check: Checker, path: str | tuple[str, ...], value: Mapping[Any, Any], key_type: type[Any]
 ) -> None:
     base = (path,) if isinstance(path, str) else path
+    order = order_of(value)
     for position, (key, weight) in enumerate(value.items(), 1):
-        if not isinstance(key, key_type):
+        if key_type is str:  # a theme or a segment id, as reading JSON checks it
+            why = (
+                (named_key(key) or (None if is_unicode(key) else NOT_UNICODE))
+                if isinstance(key, str)
+                else f"must be text, not {type_name(key)}"
+            )
+            if why is not None:
+                check.add(base, refused_key(position, why, order))
+                continue
+        elif not isinstance(key, key_type):
             check.add(base, bad_member_key(key, key_type))
             continue
-        if isinstance(key, str):  # a theme or a segment id, as reading JSON checks it
-            why = named_key(key) or (None if is_unicode(key) else NOT_UNICODE)
-            if why is not None:
-                check.add(base, refused_key(position, why, "sorted order"))
-                continue
         part = key.value if isinstance(key, enum.Enum) else key
         check.number((*base, part), weight, minimum=0)

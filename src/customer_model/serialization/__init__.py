@@ -291,6 +291,10 @@ def _unwritable(plain: Any) -> Problem | None:
                 for key in value:
                     if isinstance(key, float) and not math.isfinite(key):
                         return Problem(path, "has a NaN or infinite key, which JSON cannot hold")
+                    if type(key) is int and limit and abs(key) >= _power_of_ten(limit):
+                        return Problem(
+                            path, "has an integer key with more digits than Python converts to text"
+                        )
                     if not isinstance(key, _PLAIN_KEYS):
                         why = f"has {a(type_name(key))} key, which JSON cannot hold"
                         return Problem(path, why)

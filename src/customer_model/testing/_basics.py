@@ -158,7 +158,9 @@ def aware_datetimes(
     or right next to a bound.  Any aware bounds work, up to the first and
     last microsecond of the calendar: a time that one of the usual offsets
     would push out of years 1 to 9999 is given in UTC or in the offset of
-    one of the bounds instead.
+    one of the bounds instead.  The bounds hold as instants: compare with
+    ``astimezone(UTC)``, since Python compares two times of one ``ZoneInfo``
+    zone by their wall clock (a bound and a time in the hour a zone repeats).
     """
     check = Checker()
     _window(check, min_value, max_value, ("min_value", "max_value"))
