@@ -984,3 +984,31 @@ def test_an_in_rule_is_written_alike_whatever_the_order_of_equal_values(
 def test_of_equal_values_the_shortest_text_is_kept() -> None:
     for values in ([Decimal("0"), Decimal("-0")], [Decimal("-0"), Decimal("0.00"), Decimal("0")]):
         assert json.loads(to_json(field("total_spend").is_in(values)))["values"] == ["0"]
+
+
+@pytest.mark.parametrize(
+    ("make", "path", "code"),
+    [
+        (lambda: field("country") == "Germany", "$.value", "ISO 3166-1 alpha-2"),
+        (lambda: field("country").is_in(["DE", "de"]), "$.values[1]", "ISO 3166-1 alpha-2"),
+        (lambda: field("currency") == "eur", "$.value", "ISO 4217"),
+        (lambda: field("currency").is_in(["EUR", "Euro"]), "$.values[1]", "ISO 4217"),
+    ],
+)
+def test_a_country_or_currency_that_could_never_match_is_refused(
+    make: Callable[[], Rule], path: str, code: str
+) -> None:
+    # A customer's country and currency are codes: "Germany" matched no one, silently.
+    with pytest.raises(ValidationError) as info:
+        make()
+    (problem,) = info.value.problems
+    assert problem.location == path
+    assert code in problem.message
+    assert "Germany" not in str(info.value)
+    assert "Euro" not in str(info.value)
+
+
+def test_a_country_rule_loaded_from_json_is_checked_alike() -> None:
+    with pytest.raises(ValidationError) as info:
+        from_json('{"op": "eq", "field": "country", "value": "Germany"}', Rule)
+    assert info.value.paths == ["$.value"]

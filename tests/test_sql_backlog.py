@@ -551,7 +551,7 @@ def test_postgres_skips_what_prioritize_skips(
 def test_text_postgres_cannot_hold_is_refused_for_postgres_only() -> None:
     # PostgreSQL text cannot hold U+0000 (psycopg cannot even send it), so no row there
     # could match such a segment or theme: refused, where DuckDB and Spark take it.
-    nul = Segment("nul", "NUL", field("country") == "D\x00E")
+    nul = Segment("nul", "NUL", field("region") == "D\x00E")
     policy = PrioritizationPolicy(segment_weights={"nul": 2.0}, strategic_fit={"a\x00": 2.0})
     as_of = EPOCH
     assert backlog_sql(policy, as_of=as_of, segments=[nul], dialect="duckdb").backlog

@@ -55,8 +55,12 @@ def check_value(check: Checker, path: Path | str, spec: FieldSpec, value: object
         assert spec.enum is not None
         value = exact_member(spec.enum, value)  # field("kind") == "household"
         check.member(path, value, spec.enum, values=True)
-    elif kind is Kind.TEXT:
-        check.text(path, value, allow_empty=True)
+    elif kind is Kind.TEXT and check.text(path, value, allow_empty=True):
+        # A country or a currency is a code: "Germany" or "de" would never match.
+        if spec.code == "country":
+            check.country(path, value)
+        elif spec.code == "currency":
+            check.currency(path, value)
     elif kind is Kind.SET:
         check.text(path, value)  # a tag is never blank
     elif kind is Kind.INT:

@@ -76,6 +76,8 @@ class FieldSpec:
     enum: type[enum.Enum] | None = None
     #: RFM fields need scores computed over a population at an ``as_of``.
     rfm: bool = False
+    #: A text field holding a code (``"country"``, ``"currency"``): another value never matches.
+    code: str | None = None
 
 
 # -- derived behaviour (also used by records) ------------------------------------
@@ -202,8 +204,9 @@ def _f(
     nullable: bool = True,
     enum: type[enum.Enum] | None = None,
     rfm: bool = False,
+    code: str | None = None,
 ) -> FieldSpec:
-    return FieldSpec(name, kind, expr, name, nullable, description, enum, rfm)
+    return FieldSpec(name, kind, expr, name, nullable, description, enum, rfm, code)
 
 
 _LOC = "(c.location.{0} if c.location is not None else None)"
@@ -227,7 +230,13 @@ FIELDS: MappingProxyType[str, FieldSpec] = MappingProxyType(
                 "intermediary role; missing for an end customer",
                 enum=IntermediaryRole,
             ),
-            _f("country", Kind.TEXT, _LOC.format("country"), "ISO 3166-1 alpha-2 country code"),
+            _f(
+                "country",
+                Kind.TEXT,
+                _LOC.format("country"),
+                "ISO 3166-1 alpha-2 country code",
+                code="country",
+            ),
             _f("region", Kind.TEXT, _LOC.format("region"), "region, free text"),
             _f("size", Kind.INT, "c.size", "head count: household members or employees"),
             _f("industry", Kind.TEXT, "c.industry", "industry of an organization"),
@@ -252,6 +261,7 @@ FIELDS: MappingProxyType[str, FieldSpec] = MappingProxyType(
                 Kind.TEXT,
                 "_currency_of(c)",
                 "the one currency of all purchases; missing without purchases or if mixed",
+                code="currency",
             ),
             _f(
                 "first_purchase_at",

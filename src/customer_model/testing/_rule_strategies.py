@@ -81,6 +81,8 @@ def _field_values(name: str) -> st.SearchStrategy[Any]:
         "lifestyle": ["urban", "rural", "family"],
         "features_used": _FEATURES,
     }[name]
+    if spec.code is not None:  # a code: other text is refused, as it would never match
+        return st.sampled_from(realistic)
     return _tags(realistic) if spec.kind is Kind.SET else _texts(realistic)
 
 
