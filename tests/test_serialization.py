@@ -619,10 +619,14 @@ def test_to_json_of_what_json_cannot_hold_is_a_validation_error() -> None:
     ("data", "expected"),
     [
         ({("k",): 1}, "invalid dict: $: has a tuple key, which JSON cannot hold"),
-        ({math.nan: 1}, "invalid dict: $: has a NaN or infinite key, which JSON cannot hold"),
+        (
+            {math.nan: 1},
+            "invalid dict: $: has a key that is NaN or infinity, which JSON cannot represent",
+        ),
         (
             {10**5000: 1},
-            "invalid dict: $: has an integer key with more digits than Python converts to text",
+            "invalid dict: $: has a key that is an integer with more digits than Python "
+            "converts to text",
         ),
         # Unstructuring the whole failed on the key: the Decimal is still writable.
         (

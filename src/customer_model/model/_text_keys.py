@@ -13,10 +13,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from customer_model.model._messages import type_name
+from customer_model.model._text import NOT_UNICODE, is_unicode
+
 __all__ = [
     "CURRENCY_CODE",
     "KEY_RULE",
     "currency_key",
+    "key_problem",
     "keys_are",
     "named_key",
     "order_of",
@@ -42,7 +46,14 @@ def currency_key(key: str) -> str | None:
 
 def named_key(key: str) -> str | None:
     """A theme's or a segment's key: any text but an empty or blank one."""
-    return None if key.strip() else "must not be empty or blank"
+    if not key.strip():
+        return "must not be empty or blank"
+    return None if is_unicode(key) else NOT_UNICODE
+
+
+def key_problem(rule: KeyRule, key: object) -> str | None:
+    """Why *rule* refuses *key*, a key that is not text included; ``None`` if it is fine."""
+    return rule(key) if type(key) is str else f"must be text, not {type_name(key)}"
 
 
 def keys_are(rule: KeyRule) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from customer_model.model._text import (
     is_unicode,
     not_identifiers,
 )
-from customer_model.model._text_keys import CURRENCY_CODE, currency_key, refused_key
+from customer_model.model._text_keys import CURRENCY_CODE, currency_key, key_problem, refused_key
 
 T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
@@ -312,7 +312,7 @@ class Checker:
         A key that is not is told at *path*, the mapping, by its position in
         *order* and never quoted: a caller may have typed anything there.
         """
-        why = currency_key(key) if type(key) is str else f"must be text, not {type_name(key)}"
+        why = key_problem(currency_key, key)
         if why is None:
             return True
         self.add(path, refused_key(position, why, order))

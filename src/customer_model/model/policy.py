@@ -23,9 +23,9 @@ from customer_model.errors import ValidationError
 from customer_model.model._frozenmap import FrozenMap, freeze
 from customer_model.model._member_keys import bad_member_key, member_keys
 from customer_model.model._messages import type_name
-from customer_model.model._text import NOT_UNICODE, is_unicode
 from customer_model.model._text_keys import (
     currency_key,
+    key_problem,
     keys_are,
     named_key,
     order_of,
@@ -373,11 +373,7 @@ def _weights(
     order = order_of(value)
     for position, (key, weight) in enumerate(value.items(), 1):
         if key_type is str:  # a theme or a segment id, as reading JSON checks it
-            why = (
-                (named_key(key) or (None if is_unicode(key) else NOT_UNICODE))
-                if isinstance(key, str)
-                else f"must be text, not {type_name(key)}"
-            )
+            why = key_problem(named_key, key)
             if why is not None:
                 check.add(base, refused_key(position, why, order))
                 continue

@@ -266,7 +266,6 @@ def _unwritable(plain: Any) -> Problem | None:
 
     Walked without recursion, each container once (the data may share them).
     """
-    limit = sys.get_int_max_str_digits()
     seen: set[int] = set()
     stack: list[tuple[Path, Any]] = [((), plain)]
     while stack:
@@ -274,32 +273,22 @@ def _unwritable(plain: Any) -> Problem | None:
         kind = type(value)
         if isinstance(value, bool) or value is None or attrs.has(kind):
             continue  # a model, as it comes when unstructuring failed, writes itself
-        if isinstance(value, str):
-            if not is_unicode(value):
-                return Problem(path, NOT_UNICODE)
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                return Problem(path, "is NaN or infinity, which JSON cannot represent")
-        elif isinstance(value, int):
-            if limit and abs(value) >= _power_of_ten(limit):
-                return Problem(path, "is an integer with more digits than Python converts to text")
+        if isinstance(value, str | int | float):
+            why = _unwritable_scalar(value)
+            if why is not None:
+                return Problem(path, why)
         elif isinstance(value, dict | list | tuple):
             if id(value) in seen:
                 continue
             seen.add(id(value))
             if isinstance(value, dict):
                 for key in value:
-                    if isinstance(key, float) and not math.isfinite(key):
-                        return Problem(path, "has a NaN or infinite key, which JSON cannot hold")
-                    if type(key) is int and limit and abs(key) >= _power_of_ten(limit):
-                        return Problem(
-                            path, "has an integer key with more digits than Python converts to text"
-                        )
                     if not isinstance(key, _PLAIN_KEYS):
                         why = f"has {a(type_name(key))} key, which JSON cannot hold"
                         return Problem(path, why)
-                    if isinstance(key, str) and not is_unicode(key):
-                        return Problem(path, f"has a key that {NOT_UNICODE}")
+                    why = _unwritable_scalar(key)
+                    if why is not None:
+                        return Problem(path, f"has a key that {why}")
                 items: list[tuple[str | int, Any]] = [
                     (k if type(k) is str else json.dumps(k), v) for k, v in value.items()
                 ]
@@ -313,6 +302,18 @@ def _unwritable(plain: Any) -> Problem | None:
             if written is None:
                 return Problem(path, f"is {a(kind.__name__)}, which JSON cannot hold")
             stack.append((path, written))
+    return None
+
+
+def _unwritable_scalar(value: str | int | float | None) -> str | None:
+    """Why JSON text cannot hold the value or key *value*, or ``None`` when it can."""
+    if isinstance(value, str):
+        return None if is_unicode(value) else NOT_UNICODE
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "is NaN or infinity, which JSON cannot represent"
+    limit = sys.get_int_max_str_digits()
+    if isinstance(value, int) and limit and abs(value) >= _power_of_ten(limit):
+        return "is an integer with more digits than Python converts to text"
     return None
 
 
