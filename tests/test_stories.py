@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 from datetime import UTC, datetime
+from random import Random
 
 import attrs
 import pytest
@@ -14,6 +16,7 @@ from markdown_it import MarkdownIt
 
 from customer_model import (
     Backlog,
+    Need,
     Persona,
     PrioritizationPolicy,
     Role,
@@ -23,6 +26,7 @@ from customer_model import (
     to_json,
 )
 from customer_model._display import MARKDOWN_SYNTAX, markdown_text, printable
+from customer_model.backlog import BacklogItem, ScoreComponent, VoiceRole
 from customer_model.examples import demo_dataset
 from customer_model.stories import UserStory, draft_story
 
@@ -219,3 +223,126 @@ def test_a_notebook_shows_a_story_as_its_escaped_markdown() -> None:
     story = UserStory(persona="admin", goal="*all* logins", benefit="audits pass")
     assert story._repr_markdown_() == story.to_markdown()
     assert "\\*all\\*" in story._repr_markdown_()
+
+
+def test_refusals_name_every_bad_argument_and_field() -> None:
+    item = backlog()[0]
+    with pytest.raises(ValidationError) as info:
+        draft_story(item, "lead", goal="", benefit=" ")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "invalid draft_story input: 3 problems\n"
+        "  $.persona: must be a Persona, not str\n"
+        "  $.goal: must not be empty or blank\n"
+        "  $.benefit: must not be empty or blank"
+    )
+    with pytest.raises(ValidationError) as info:
+        draft_story(item, LEAD, benefit=3)  # type: ignore[arg-type]
+    assert str(info.value) == "invalid draft_story input: $.benefit: must be a string, not int"
+    with pytest.raises(ValidationError) as info:
+        UserStory(persona="p", goal="g", benefit="b", persona_id=" persona-1", theme="")
+    assert str(info.value) == (
+        "invalid UserStory: 2 problems\n"
+        "  $.persona_id: must not start or end with white space\n"
+        "  $.theme: must not be empty or blank"
+    )
+
+
+def test_feedback_ids_that_are_not_text_are_named_not_sorted() -> None:
+    # Sorting "f-2" with 3 would raise a bare TypeError: the ids are kept as given instead.
+    with pytest.raises(ValidationError) as info:
+        UserStory(persona="p", goal="g", benefit="b", feedback_ids=["f-2", 3])  # type: ignore[list-item]
+    assert str(info.value) == "invalid UserStory: $.feedback_ids[1]: must be a str, not int"
+
+
+def test_markdown_lists_every_feedback_id_comma_separated() -> None:
+    story = UserStory(persona="p", goal="g", benefit="b", feedback_ids=["f-3", "f-1", "f-2"])
+    assert story.to_markdown().splitlines()[-1] == "Feedback: f-1, f-2, f-3"
+
+
+def _item_weighing(*parts: tuple[VoiceRole, Need | None, float]) -> BacklogItem:
+    """The first item of the backlog, its score explained by *parts* (role, need, value)."""
+    explanation = [ScoreComponent(role, need, 1, value, value) for role, need, value in parts]
+    return attrs.evolve(
+        backlog()[0],
+        explanation=explanation,
+        score=math.fsum(value for _, _, value in parts),
+        steps=(),
+    )
+
+
+#: The benefit a story drafts for each need.
+_PHRASES = {
+    Need.USABILITY: "it is easy to use",
+    Need.EFFICIENCY: "I get my work done faster",
+    Need.SECURITY: "our data stays safe",
+    Need.COST: "I get more value for what we pay",
+}
+_USER, _PURCHASER, _BOTH = VoiceRole.USER, VoiceRole.PURCHASER, VoiceRole.BOTH
+
+
+@pytest.mark.parametrize(
+    ("parts", "need"),
+    [
+        # The need listed later in Need weighs more: it wins, not the first listed.
+        ([(_USER, Need.USABILITY, 1.0), (_USER, Need.EFFICIENCY, 3.0)], Need.EFFICIENCY),
+        # Weights add up: two parts of 2 outweigh one of 3.
+        (
+            [
+                (_USER, Need.EFFICIENCY, 3.0),
+                (_USER, Need.USABILITY, 2.0),
+                (_USER, Need.USABILITY, 2.0),
+            ],
+            Need.USABILITY,
+        ),
+        # A tie goes to the need listed first in Need, whatever the order of the parts.
+        ([(_USER, Need.EFFICIENCY, 2.0), (_USER, Need.USABILITY, 2.0)], Need.USABILITY),
+        # Years-old feedback decays to tiny values: they still compare.
+        ([(_USER, Need.USABILITY, 1e-20), (_USER, Need.EFFICIENCY, 3e-20)], Need.EFFICIENCY),
+        # A part without a need is no candidate, however heavy.
+        ([(_USER, None, 10.0), (_USER, Need.SECURITY, 1.0)], Need.SECURITY),
+        # Someone who buys and uses speaks for the user side too.
+        ([(_BOTH, Need.COST, 1.0), (_PURCHASER, Need.SECURITY, 5.0)], Need.COST),
+    ],
+)
+def test_the_drafted_benefit_follows_the_heaviest_need(
+    parts: list[tuple[VoiceRole, Need | None, float]], need: Need
+) -> None:
+    assert draft_story(_item_weighing(*parts), LEAD).benefit == _PHRASES[need]
+
+
+def test_the_drafted_benefit_listens_to_the_personas_side_first() -> None:
+    item = _item_weighing((_USER, Need.USABILITY, 5.0), (_PURCHASER, Need.COST, 1.0))
+    assert draft_story(item, CFO).benefit == "I get more value for what we pay"
+    assert draft_story(item, LEAD).benefit == "it is easy to use"
+    # Nobody on the persona's side spoke to a need: every voice counts, anonymous ones too.
+    anonymous = _item_weighing((VoiceRole.ANONYMOUS, Need.SECURITY, 1.0), (_USER, None, 4.0))
+    assert draft_story(anonymous, CFO).benefit == "our data stays safe"
+
+
+@given(st.lists(st.sampled_from(VoiceRole), max_size=4), st.sampled_from([LEAD, CFO]))
+def test_without_any_need_the_benefit_is_generic(roles: list[VoiceRole], persona: Persona) -> None:
+    item = _item_weighing(*((role, None, 1.0) for role in roles))
+    assert draft_story(item, persona).benefit == "it serves my needs better"
+
+
+_PARTS = st.lists(
+    st.tuples(
+        st.sampled_from(VoiceRole),
+        st.none() | st.sampled_from(Need),
+        st.integers(0, 50).map(float),  # whole numbers: every order of adding is exact
+    ),
+    max_size=8,
+)
+
+
+@given(_PARTS, st.randoms(use_true_random=False))
+def test_the_drafted_benefit_does_not_depend_on_the_order_of_the_parts(
+    parts: list[tuple[VoiceRole, Need | None, float]], random: Random
+) -> None:
+    shuffled = list(parts)
+    random.shuffle(shuffled)
+    for persona in (LEAD, CFO):
+        assert (
+            draft_story(_item_weighing(*parts), persona).benefit
+            == draft_story(_item_weighing(*shuffled), persona).benefit
+        )
