@@ -265,3 +265,49 @@ def test_redact_names_data_nested_too_deeply_or_holding_itself() -> None:
     for _ in range(50):
         shallow = [shallow]
     assert redact(shallow) == shallow
+
+
+def test_redact_refusals_say_what_to_pass_word_for_word() -> None:
+    people = list(_household().people)
+    refusals: list[tuple[Callable[[], object], str]] = [
+        (
+            lambda: redact(p for p in people),
+            "invalid redact input: $: holds a generator, which redact cannot copy: "
+            "pass a list, tuple, set or mapping",
+        ),
+        (
+            lambda: redact(_Derived()),
+            "invalid redact input: $: holds a _Derived whose field c holds personal data "
+            "but is not set by __init__, so redact cannot copy it",
+        ),
+    ]
+    itself: list[Any] = []
+    itself.append(itself)
+    refusals.append(
+        (lambda: redact(itself), "invalid redact input: $: is nested too deeply to redact")
+    )
+    for make, message in refusals:
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert str(info.value) == message
+
+
+@attrs.define
+class _Tally:
+    """A caller's own class with state ``__init__`` does not set (so a copy would lose it)."""
+
+    person: Person
+    seen: int = attrs.field(init=False, default=0)
+
+
+@given(persons())
+def test_what_has_nothing_to_erase_comes_back_as_it_is(person: Person) -> None:
+    # No copy: a copy made through __init__ would reset what __init__ does not set.
+    erased = redact(person)
+    assert redact(erased) is erased
+    tally = _Tally(erased)
+    tally.seen = 3
+    assert redact(tally) is tally
+    assert tally.seen == 3
+    # With something to erase, the person in it is erased.
+    assert redact(_Tally(person)).person == erased
