@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -521,3 +522,309 @@ def test_start_of_takes_a_date_only(granularity: Granularity, day: Any) -> None:
     with pytest.raises(ValidationError) as info:
         granularity.start_of(day)
     assert info.value.paths == ["$.day"]
+
+
+# -- what the results say, word for word ---------------------------------------------------
+
+
+def _refusal(make: Callable[..., object], *args: Any, **kwargs: Any) -> str:
+    """What ``make(*args, **kwargs)`` says when it refuses them."""
+    with pytest.raises(ValidationError) as info:
+        make(*args, **kwargs)
+    return str(info.value)
+
+
+_GRANULARITY_RULE = "must be a Granularity or one of its values: 'week', 'month', 'quarter'"
+
+
+def test_volume_table_text_html_and_records() -> None:
+    table = feedback_volume(
+        [
+            item("sso", utc(2026, 3, 1)),
+            item("sso", utc(2026, 3, 2)),
+            item("export", utc(2026, 3, 9)),
+        ],
+        "week",
+    )
+    assert str(table).splitlines() == [
+        "theme   2026-W09  2026-W10  2026-W11",
+        "------  --------  --------  --------",
+        "export  0         0         1",
+        "sso     1         1         0",
+    ]
+    assert table._repr_html_().startswith(
+        "<table><caption>Feedback per week</caption><thead><tr><th>theme</th><th>2026-W09</th>"
+    )
+    assert table.to_records()[2:4] == [
+        {"theme": "export", "period": "2026-W11", "start": "2026-03-09", "count": 1},
+        {"theme": "sso", "period": "2026-W09", "start": "2026-02-23", "count": 1},
+    ]
+
+
+def test_a_table_of_periods_without_themes_counts_zero_in_each() -> None:
+    periods = feedback_volume([item("a", utc(2026, 1, 5)), item("a", utc(2026, 3, 5))]).periods
+    empty = VolumeTable(granularity="month", periods=periods, themes=(), counts={})
+    assert empty.totals() == (0, 0, 0)
+    assert empty.to_records() == []
+
+
+def test_a_granularity_given_by_its_value_is_stored_as_the_member() -> None:
+    assert CalendarPeriod(date(2026, 4, 1), "quarter").granularity is Granularity.QUARTER
+    table = VolumeTable(granularity="week", periods=(), themes=(), counts={})
+    assert table.granularity is Granularity.WEEK
+
+
+def test_theme_trend_text_shows_the_growth_or_new() -> None:
+    jan, feb = CalendarPeriod(date(2026, 1, 1), "month"), CalendarPeriod(date(2026, 2, 1), "month")
+
+    def trend(previous: int, current: int) -> str:
+        return str(
+            ThemeTrend(
+                theme="sso",
+                previous_period=jan,
+                current_period=feb,
+                previous=previous,
+                current=current,
+            )
+        )
+
+    assert trend(2, 5) == "sso: 2 in 2026-01 -> 5 in 2026-02 (+150%)"
+    assert trend(4, 3) == "sso: 4 in 2026-01 -> 3 in 2026-02 (-25%)"
+    assert trend(0, 2) == "sso: 0 in 2026-01 -> 2 in 2026-02 (new)"
+
+
+def test_rising_themes_with_the_same_increase_go_new_first_then_by_growth() -> None:
+    counts = {"alpha": (4, 6), "mid": (1, 3), "zeta": (0, 2), "flat": (3, 3)}
+    feedback = [
+        item(theme, utc(2026, month, day))
+        for theme, pair in counts.items()
+        for month, n in zip((4, 5), pair, strict=True)
+        for day in range(1, n + 1)
+    ]
+    rising = rising_themes(feedback, as_of=utc(2026, 6, 15))
+    # All three grew by 2: new first, then the larger growth (+200% before +50%).
+    assert [(t.theme, t.growth) for t in rising] == [("zeta", None), ("mid", 2.0), ("alpha", 0.5)]
+
+
+def test_volume_table_refusals_word_for_word() -> None:
+    table = feedback_volume([item("b", utc(2026, 1, 5)), item("a", utc(2026, 3, 5))])
+    jan, _, mar = table.periods
+    week = CalendarPeriod(date(2026, 2, 2), "week")
+    cases: list[tuple[dict[str, Any], list[str]]] = [
+        ({"counts": 5}, ["$.counts: must be a Mapping, not int"]),
+        (
+            {"granularity": "Month"},
+            [f"$.granularity: {_GRANULARITY_RULE}"]
+            + [f"$.periods[{i}]: must have the table's granularity" for i in range(3)],
+        ),
+        (
+            {"periods": (jan, week), "counts": {"a": (0, 1), "b": (1, 0)}},
+            ["$.periods[1]: must have the table's granularity"],
+        ),
+        (
+            {"periods": (jan, mar)},  # the counts are not judged against periods that are wrong
+            [
+                "$.periods[1]: must be the period right after the one before",
+                "$.counts.a: must hold one count per period",
+                "$.counts.b: must hold one count per period",
+            ],
+        ),
+        (
+            {"periods": (jan, "2026-02")},
+            ["$.periods[1]: must be a CalendarPeriod, not str"],
+        ),
+        ({"themes": ("a", 7)}, ["$.themes[1]: must be a str, not int"]),
+        (
+            {"themes": (" a", "b"), "counts": {" a": (0, 0, 1), "b": (1, 0, 0)}},
+            ["$.themes[0]: must not start or end with white space"],
+        ),
+        ({"themes": ("b", "a")}, ["$.themes: must be sorted, each once"]),
+        (
+            {"themes": ("a", "b", "c"), "counts": {"b": (1, 0), "c": (1, 0, -1)}},
+            [
+                "$.counts: must have one row per theme, and no other",
+                "$.counts.b: must hold one count per period",
+                "$.counts.c: must hold whole numbers, none negative, each within 64 bits",
+            ],
+        ),
+        (
+            {"counts": {"a": (0, 1), "b": [1, 0, 0]}},
+            [
+                "$.counts.a: must hold one count per period",
+                "$.counts.b: must hold one count per period",
+            ],
+        ),
+    ]
+    for changes, problems in cases:
+        message = _refusal(attrs.evolve, table, **changes)
+        if len(problems) == 1:
+            assert message == f"invalid VolumeTable: {problems[0]}", changes
+        else:
+            assert message.splitlines() == [
+                f"invalid VolumeTable: {len(problems)} problems",
+                *(f"  {p}" for p in problems),
+            ], changes
+
+
+def test_a_count_of_exactly_64_bits_is_kept() -> None:
+    table = feedback_volume([item("a", utc(2026, 1, 5))])
+    largest = attrs.evolve(table, counts={"a": (2**63 - 1,)})
+    assert largest.totals() == (2**63 - 1,)
+
+
+def test_theme_trend_refusals_word_for_word() -> None:
+    jan = CalendarPeriod(date(2026, 1, 1), "month")
+    mar = CalendarPeriod(date(2026, 3, 1), "month")
+    assert _refusal(
+        lambda: ThemeTrend(
+            theme=" a",
+            previous_period="2025-12",  # type: ignore[arg-type]
+            current_period=jan,
+            previous=0,
+            current=-1,
+        )
+    ).splitlines() == [
+        "invalid ThemeTrend: 3 problems",
+        "  $.theme: must not start or end with white space",
+        "  $.previous_period: must be a CalendarPeriod, not str",
+        "  $.current: must be at least 0",
+    ]
+    assert _refusal(
+        lambda: ThemeTrend(
+            theme="a",
+            previous_period=jan,
+            current_period="2026-02",  # type: ignore[arg-type]
+            previous=0,
+            current=1.0,  # type: ignore[arg-type]
+        )
+    ).splitlines() == [
+        "invalid ThemeTrend: 2 problems",
+        "  $.current_period: must be a CalendarPeriod, not str",
+        "  $.current: must be an integer, not float",
+    ]
+    assert (
+        _refusal(
+            lambda: ThemeTrend(
+                theme="a", previous_period=jan, current_period=mar, previous=0, current=1
+            )
+        )
+        == "invalid ThemeTrend: $.current_period: must be the period right after previous_period"
+    )
+
+
+def test_calendar_period_refusals_word_for_word() -> None:
+    assert _refusal(lambda: CalendarPeriod(date(2026, 1, 2), "month")) == (
+        "invalid CalendarPeriod: $.start: must be the first day of a month"
+    )
+    assert _refusal(lambda: CalendarPeriod("2026-01-01", "Month")).splitlines() == [  # type: ignore[arg-type]
+        "invalid CalendarPeriod: 2 problems",
+        "  $.start: must be a date (not a datetime), not str",
+        f"  $.granularity: {_GRANULARITY_RULE}",
+    ]
+    assert _refusal(lambda: CalendarPeriod.containing("2026-01-01", "Month")).splitlines() == [  # type: ignore[arg-type]
+        "invalid CalendarPeriod.containing input: 2 problems",
+        "  $.day: must be a date (not a datetime), not str",
+        f"  $.granularity: {_GRANULARITY_RULE}",
+    ]
+    assert _refusal(lambda: Granularity.WEEK.start_of("2026-01-05")) == (  # type: ignore[arg-type]
+        "invalid Granularity.start_of input: $.day: must be a date (not a datetime), not str"
+    )
+    first = CalendarPeriod(date(1, 1, 1), "week")
+    assert _refusal(first.previous) == (
+        "invalid CalendarPeriod: $.start: has no previous week within years 1 to 9999"
+    )
+    table = feedback_volume([item("a", utc(2026, 1, 5))])
+    assert _refusal(lambda: table.count("a", "2026-01")) == (  # type: ignore[arg-type]
+        "invalid VolumeTable.count input: $.period: must be a CalendarPeriod, not str"
+    )
+
+
+def test_trend_function_refusals_word_for_word() -> None:
+    from customer_model.examples import demo_dataset
+
+    zone_rule = (
+        "must be a tzinfo that converts times: "
+        "utcoffset and dst must give timedeltas strictly within a day"
+    )
+    assert _refusal(
+        lambda: feedback_volume([item("x", utc(2026, 1, 1)), "x"], "Month", tz="UTC")  # type: ignore[list-item, arg-type]
+    ).splitlines() == [
+        "invalid feedback volume input: 3 problems",
+        f"  $.granularity: {_GRANULARITY_RULE}",
+        "  $.tz: must be a tzinfo, not str",
+        "  $.feedback[1]: must be a FeedbackItem, not str",
+    ]
+    # A Dataset is pointed at its feedback; text and mappings are no feedback either.
+    assert _refusal(lambda: feedback_volume(demo_dataset())) == (  # type: ignore[arg-type]
+        "invalid feedback volume input: $.feedback: "
+        "must be an iterable of FeedbackItem, not Dataset; pass its .feedback"
+    )
+    for not_feedback, kind in ((5, "int"), ("sso", "str"), ({"sso": 1}, "dict")):
+        assert _refusal(rising_themes, not_feedback, as_of=utc(2026, 1, 1)) == (
+            "invalid rising themes input: $.feedback: "
+            f"must be an iterable of FeedbackItem, not {kind}"
+        )
+    assert _refusal(lambda: feedback_volume([], tz=_Unimplemented())) == (  # type: ignore[abstract]
+        f"invalid feedback volume input: $.tz: {zone_rule}"
+    )
+    late_break = _Offset(timedelta(hours=30), since=2026)  # type: ignore[abstract]
+    assert (
+        _refusal(
+            lambda: rising_themes(
+                [item("a", utc(2025, 1, 1))], as_of=utc(2026, 1, 1), tz=late_break
+            )
+        )
+        == f"invalid rising themes input: $.tz: {zone_rule}"
+    )
+    assert (
+        _refusal(
+            lambda: rising_themes([], as_of=utc(2026, 1, 1), granularity="Quarter")  # type: ignore[arg-type]
+        )
+        == f"invalid rising themes input: $.granularity: {_GRANULARITY_RULE}"
+    )
+    assert (
+        _refusal(lambda: rising_themes([], as_of=utc(1, 1, 20), granularity="month"))
+        == "invalid rising themes input: $.as_of: "
+        "must leave two complete months before it (from year 1 on)"
+    )
+
+
+def test_every_item_pushed_out_of_the_calendar_is_named() -> None:
+    early = [
+        item("a", datetime(1, 1, 1, 1, tzinfo=UTC)),
+        item("b", utc(2026, 1, 1)),
+        item("c", datetime(1, 1, 1, 2, tzinfo=UTC)),
+    ]
+    assert _refusal(
+        lambda: feedback_volume(early, tz=timezone(-timedelta(hours=5)))
+    ).splitlines() == [
+        "invalid feedback volume input: 2 problems",
+        "  $.feedback[0].created_at: falls outside years 1 to 9999 in tz",
+        "  $.feedback[2].created_at: falls outside years 1 to 9999 in tz",
+    ]
+
+
+class _Mutable(tzinfo):
+    """A zone whose offset its owner may change after a time was made with it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(hours=1)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self.offset
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "mutable"
+
+
+def test_an_items_zone_that_broke_after_it_was_made_is_named_at_the_item() -> None:
+    zone = _Mutable()
+    made = item("a", datetime(2026, 1, 5, tzinfo=zone))
+    zone.offset = timedelta(hours=30)  # the item was checked; its zone no longer works
+    assert _refusal(lambda: feedback_volume([made])) == (
+        "invalid feedback volume input: $.feedback[0].created_at: "
+        "has a time zone that gives no valid UTC offset"
+    )
