@@ -29,16 +29,20 @@ else:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One local Spark session for the whole run: starting one takes many seconds.
 
     Tuned for tiny tables: one shuffle partition, no adaptive re-planning, no
-    code generation (compiling it costs more than running these queries).
+    code generation (compiling it costs more than running these queries).  Its
+    warehouse folder, which Spark makes when it starts, goes to a temporary
+    folder, not into the checkout the tests run from.
     """
     from pyspark.sql import SparkSession
 
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
     session = (
         SparkSession.builder.master("local[2]")
+        .config("spark.sql.warehouse.dir", str(warehouse))
         .appName("customer-model tests")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
