@@ -26,7 +26,7 @@ from customer_model import (
 from customer_model.examples import demo_dataset
 from customer_model.model.rfm import RFMScore, rfm_scores
 from customer_model.model.rules import Always
-from customer_model.segmentation import overlap_matrix, segment_sizes
+from customer_model.segmentation import OverlapMatrix, SegmentSizes, overlap_matrix, segment_sizes
 from customer_model.testing import aware_datetimes, customers, segments
 
 AS_OF = datetime(2024, 6, 1, tzinfo=UTC)
@@ -411,3 +411,104 @@ def test_a_set_of_segments_is_refused_where_results_follow_their_order() -> None
         ]
     # Where the order shows nowhere (a backlog weighs segments by id), a set serves.
     assert prioritize([], POPULATION, segments=given, as_of=AS_OF).items == ()
+
+
+#: Each refusal of the sizes and overlaps, and its exact words: the value's name, the path, why.
+_REFUSALS: list[tuple[Callable[[], object], str]] = [
+    (lambda: SegmentSizes(-1, (), ()), "invalid SegmentSizes: $.total: must be at least 0"),
+    # A total that is no integer bounds no size: one problem, not a second about the size.
+    (
+        lambda: SegmentSizes(2.5, (("a", 3),), ("A",)),  # type: ignore[arg-type]
+        "invalid SegmentSizes: $.total: must be an integer, not float",
+    ),
+    (
+        lambda: SegmentSizes("3", (("a", 3),), ("A",)),  # type: ignore[arg-type]
+        "invalid SegmentSizes: $.total: must be an integer, not str",
+    ),
+    (
+        lambda: SegmentSizes(3, (("a", 1), ("a", 1), ("b",)), ("A", "B")),  # type: ignore[arg-type]
+        "invalid SegmentSizes: 3 problems\n"
+        "  $.sizes[2]: must be a (segment id, count) pair\n"
+        "  $.sizes: segment 'a' is listed more than once\n"
+        "  $.names: must name each segment of sizes, in the same order",
+    ),
+    (
+        lambda: SegmentSizes(3, (("a", 1),), ("A", "B")),
+        "invalid SegmentSizes: $.names: must name each segment of sizes, in the same order",
+    ),
+    (
+        lambda: SegmentSizes(3, (("a", 1),), ("A",))["b"],
+        "invalid SegmentSizes: $.segment_id: is not one of the segment ids",
+    ),
+    (
+        lambda: OverlapMatrix(None, ()),  # type: ignore[arg-type]
+        "invalid OverlapMatrix: 2 problems\n"
+        "  $.segment_ids: must be a list or tuple, not NoneType\n"
+        "  $.counts: must have one row per segment",
+    ),
+    (
+        lambda: OverlapMatrix(("a", "b"), (1, 2)),  # type: ignore[arg-type]
+        "invalid OverlapMatrix: 3 problems\n"
+        "  $.counts[0]: must be a tuple, not int\n"
+        "  $.counts[1]: must be a tuple, not int\n"
+        "  $.counts: must have one row per segment",
+    ),
+    (
+        lambda: OverlapMatrix(("a",), ((-1,),)),
+        "invalid OverlapMatrix: $.counts: must hold one whole, non-negative count"
+        " (64 bits at most) per segment in each row",
+    ),
+    (
+        lambda: OverlapMatrix(("a", "b"), ((1, 2), (2, 3))),
+        "invalid OverlapMatrix: 2 problems\n"
+        "  $.counts[0][1]: must equal its mirror and not exceed either segment's size\n"
+        "  $.counts[1][0]: must equal its mirror and not exceed either segment's size",
+    ),
+    (
+        lambda: OverlapMatrix(("a",), ((1,),)).count("x", "y"),
+        "invalid OverlapMatrix: 2 problems\n"
+        "  $.a: is not one of the matrix's segment ids\n"
+        "  $.b: is not one of the matrix's segment ids",
+    ),
+    (
+        lambda: segment_sizes([], [GERMANS, GERMANS]),
+        "invalid segment_sizes input: $.segments: segment id 'de' is used more than once",
+    ),
+    (
+        lambda: overlap_matrix([], [GERMANS, GERMANS]),
+        "invalid overlap_matrix input: $.segments: segment id 'de' is used more than once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "words"), _REFUSALS)
+def test_each_refusal_says_what_where_and_why(call: Callable[[], object], words: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert str(info.value) == words
+
+
+def test_rfm_segments_count_with_scores_given_or_computed_over_the_customers() -> None:
+    # Computed: of the three customers who bought, "c" spends most, 1 + floor(5 * 2 / 3) = 4.
+    top = Segment("top", "Top spend", field("rfm_monetary") == 4)
+    assert segment_sizes(POPULATION, [top, GERMANS], as_of=AS_OF).sizes == (("top", 1), ("de", 2))
+    assert overlap_matrix(POPULATION, [top, GERMANS], as_of=AS_OF).counts == ((1, 0), (0, 2))
+    # Given: the scores passed are the ones read, not ones computed in their place.
+    given = {c.id: RFMScore(4, 4, 4) for c in POPULATION}
+    assert segment_sizes(POPULATION, [top], rfm=given)["top"] == 4
+    assert overlap_matrix(POPULATION, [top, GERMANS], rfm=given).counts == ((4, 2), (2, 2))
+
+
+def test_sizes_of_no_customers_are_a_share_of_zero_and_print_every_row() -> None:
+    nobody = segment_sizes([], [GERMANS])
+    assert nobody.share("de") == 0.0
+    assert nobody.to_records()[0]["share"] == 0.0
+    sizes = segment_sizes(POPULATION, [GERMANS, SPENDERS])
+    lines = str(sizes).splitlines()
+    assert lines[2].split() == ["de", "Germans", "2", "50.0%"]
+    assert lines[3].split() == ["big", "Big", "spenders", "2", "50.0%"]
+    head = "<tr><th>segment</th><th>name</th><th>customers</th><th>share</th></tr>"
+    assert head in sizes._repr_html_()
+    assert "<td>de</td><td>Germans</td><td>2</td><td>50.0%</td>" in sizes._repr_html_()
+    matrix = overlap_matrix(POPULATION, [GERMANS, SPENDERS])
+    assert "<tr><th></th><th>de</th><th>big</th></tr>" in matrix._repr_html_()
