@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -9,7 +10,8 @@ from hypothesis import strategies as st
 
 from customer_model import Customer, CustomerKind, Persona, Role, Segment, ValidationError, field
 from customer_model.examples import business_buying_group, demo_dataset, diaper_household
-from customer_model.persona_fit import persona_coverage, personas_for
+from customer_model.model.rfm import RFMScore
+from customer_model.persona_fit import PersonaCoverage, PersonaFit, persona_coverage, personas_for
 from customer_model.testing import customers, segments
 
 B2B = Segment("b2b", "Organizations", field("kind") == CustomerKind.ORGANIZATION)
@@ -78,6 +80,8 @@ def test_time_rules_pass_as_of_through() -> None:
         personas_for(business_buying_group(), [persona], [active])
     as_of = datetime(2026, 6, 3, tzinfo=UTC)
     assert personas_for(business_buying_group(), [persona], [active], as_of=as_of)
+    coverage = persona_coverage([business_buying_group()], [persona], [active], as_of=as_of)
+    assert coverage.by_persona == (("busy", 1),)
 
 
 _population = st.lists(customers(currency="EUR"), max_size=6, unique_by=lambda c: c.id)
@@ -192,3 +196,134 @@ def test_coverage_takes_customers_by_id_as_prioritize_does() -> None:
     with pytest.raises(ValidationError) as info:
         persona_coverage({first.id: second, second.id: first, third.id: third}, [], [])
     assert info.value.paths == ["$.customers[0]", "$.customers[1]"]
+
+
+#: Each refusal of the persona functions and results, and its exact words.
+_REFUSALS: list[tuple[Callable[[], object], str]] = [
+    (
+        lambda: PersonaFit(ANALYST, ["p-1", "p-1"]),
+        "invalid PersonaFit: $.person_ids: id 'p-1' is listed more than once",
+    ),
+    (
+        lambda: PersonaFit(ANALYST, ["p-2", "p-1"]),
+        "invalid PersonaFit: $.person_ids: must be sorted",
+    ),
+    (
+        lambda: PersonaFit(ANALYST, ["p-1", " "]),
+        "invalid PersonaFit: $.person_ids[1]: must not be empty or blank",
+    ),
+    (
+        lambda: personas_for(diaper_household(), [PROCUREMENT], [FAMILIES]),
+        "invalid personas: $.personas[0].segment_id: refers to none of the segments given",
+    ),
+    (
+        lambda: personas_for(diaper_household(), [PARENT, PARENT], [FAMILIES]),
+        "invalid personas: $.personas: persona id 'parent' is used more than once",
+    ),
+    (
+        lambda: personas_for(business_buying_group(), [PROCUREMENT], [B2B], rfm={}),
+        "invalid personas_for: $.rfm: has no score for the customer",
+    ),
+    # Keys that are no ids: that problem alone, not also "no score for the customer".
+    (
+        lambda: personas_for(business_buying_group(), [], [], rfm={1: RFMScore(1, 1, 1)}),  # type: ignore[dict-item]
+        "invalid personas_for: $.rfm: must be keyed by customer id strings, not int",
+    ),
+    (
+        lambda: personas_for(
+            business_buying_group(),
+            [],
+            [],
+            rfm={1: RFMScore(1, 1, 1), 2.5: 3, "c-acme": None},  # type: ignore[dict-item]
+        ),
+        "invalid personas_for: 2 problems\n"
+        "  $.rfm: must be keyed by customer id strings, not float, int\n"
+        "  $.rfm: must hold RFMScore values, not NoneType, int",
+    ),
+    (
+        lambda: personas_for(business_buying_group(), [], [], rfm=[1]),  # type: ignore[arg-type]
+        "invalid personas_for: $.rfm: must be a mapping of customer id to RFMScore, not list",
+    ),
+    (
+        lambda: PersonaCoverage(-1, [], []),
+        "invalid PersonaCoverage: 2 problems\n  $.total: must be at least 0\n"
+        "  $.uncovered_ids: must not list more customers than total",
+    ),
+    # A total that is no integer bounds nothing: one problem, not more about the counts.
+    (
+        lambda: PersonaCoverage("2", ["c-1"], [("p", 1)]),  # type: ignore[arg-type]
+        "invalid PersonaCoverage: $.total: must be an integer, not str",
+    ),
+    (
+        lambda: PersonaCoverage(1, ["c-1", "c-2"], []),
+        "invalid PersonaCoverage: $.uncovered_ids: must not list more customers than total",
+    ),
+    (
+        lambda: PersonaCoverage(3, [], [("p",), ("p", 1), ("p", 1)]),  # type: ignore[list-item]
+        "invalid PersonaCoverage: 2 problems\n  $.by_persona[0]: must be a (persona id, count) pair"
+        "\n  $.by_persona: persona 'p' is listed more than once",
+    ),
+    (
+        lambda: PersonaCoverage(3, [], [("p", 2)]),
+        "invalid PersonaCoverage: $.by_persona: must count each covered customer under a persona",
+    ),
+    (
+        lambda: persona_coverage([], [], [], as_of="2026-01-01"),  # type: ignore[arg-type]
+        "invalid persona_coverage: $.as_of: must be a datetime, not str",
+    ),
+    (
+        lambda: persona_coverage([], [], [B2B, B2B]),
+        "invalid persona_coverage: $.segments: segment id 'b2b' is used more than once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "words"), _REFUSALS)
+def test_each_refusal_says_what_where_and_why(call: Callable[[], object], words: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert str(info.value) == words
+
+
+#: Customers with two purchases or more, by RFM frequency: computed, Acme (2) beats Jon (1).
+REPEAT = Segment("repeat", "Repeat buyers", field("rfm_frequency") >= 3)
+LOYAL = Persona("loyal", "Loyal Lou", Role.PURCHASER, segment_id="repeat")
+EVERYONE = Segment("all", "Everyone")
+ANYONE = Persona("anyone", "Anyone", Role.USER, segment_id="all")
+
+
+def test_rfm_personas_use_the_scores_given_or_computed_over_the_customers() -> None:
+    eur = [c for c in demo_dataset().customers if c.id in {"c-jon", "c-acme"}]
+    as_of = datetime(2026, 6, 1, tzinfo=UTC)
+    computed = persona_coverage(eur, [LOYAL, ANYONE], [REPEAT, EVERYONE], as_of=as_of)
+    assert computed.by_persona == (("loyal", 1), ("anyone", 2))
+    assert computed.uncovered_ids == ()
+    assert persona_coverage(eur, [LOYAL], [REPEAT], as_of=as_of).uncovered_ids == ("c-jon",)
+    # Given: the scores passed are the ones read, not ones computed in their place.
+    given = {"c-jon": RFMScore(5, 5, 5), "c-acme": RFMScore(1, 1, 1)}
+    assert persona_coverage(eur, [LOYAL], [REPEAT], rfm=given).uncovered_ids == ("c-acme",)
+    acme = business_buying_group()
+    fits = personas_for(acme, [LOYAL], [REPEAT], rfm={acme.id: RFMScore(3, 3, 3)})
+    assert [(f.persona.id, f.person_ids) for f in fits] == [
+        ("loyal", ("p-dara", "p-ines", "p-kai"))
+    ]
+    assert personas_for(acme, [LOYAL], [REPEAT], rfm={acme.id: RFMScore(5, 2, 5)}) == ()
+
+
+def test_a_persona_without_a_segment_does_not_hide_the_ones_after_it() -> None:
+    fits = personas_for(business_buying_group(), [FLOATING, PROCUREMENT], [B2B])
+    assert [f.persona.id for f in fits] == ["procurement"]
+
+
+def test_the_coverage_table_shows_each_persona_and_its_count() -> None:
+    coverage = persona_coverage(demo_dataset().customers, PERSONAS, [B2B, FAMILIES])
+    lines = str(coverage).splitlines()
+    assert [line.split() for line in lines[3:]] == [
+        ["procurement", "1"],
+        ["analyst", "1"],
+        ["parent", "1"],
+        ["floating", "0"],
+    ]
+    html = coverage._repr_html_()
+    assert "<tr><th>persona</th><th>customers</th></tr>" in html
+    assert "<tr><td>procurement</td><td>1</td></tr>" in html
