@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from random import Random
@@ -163,3 +164,64 @@ def test_a_purchase_in_the_repeated_hour_counts_by_its_instant() -> None:
     assert customer.revenue(until=until) == {}
     assert customer.revenue(until=until + timedelta(hours=1)) == {"EUR": Decimal(5)}
     assert rfm_scores([customer], as_of=until)["c"].code == "000"
+
+
+_ONE_OF_EACH = [
+    _buyer("a", (10, "EUR", 1)),
+    _buyer("b", (10, "USD", 1)),
+    _buyer("c", (10, "GBP", 1)),
+]
+
+#: Each refusal of the RFM scores, and its exact words.
+_REFUSALS: list[tuple[Callable[[], object], str]] = [
+    (
+        lambda: RFMScore(-1, 0, 6),
+        "invalid RFMScore: 2 problems\n  $.recency: must be at least 0\n"
+        "  $.monetary: must be at most 5",
+    ),
+    (
+        lambda: rfm_scores([], as_of=AS_OF, rates=[("EUR", Decimal(1))]),  # type: ignore[arg-type]
+        "invalid rfm_scores arguments: $.rates: must be a mapping of currency to Decimal, not list",
+    ),
+    # Every rate is checked, past a key that is no code (counted from 1, never quoted).
+    (
+        lambda: rfm_scores(
+            [],
+            as_of=AS_OF,
+            rates={
+                "EUR": Decimal(1),
+                "eur": Decimal(1),
+                "USD": Decimal(-1),
+                "GBP": 1.0,  # type: ignore[dict-item]
+                "JPY": Decimal(0),
+            },
+        ),
+        "invalid rfm_scores arguments: 4 problems\n"
+        "  $.rates: key 2 (in input order) is not allowed:"
+        " must be an ISO 4217 code (three upper-case letters)\n"
+        "  $.rates.USD: must be positive\n"
+        "  $.rates.GBP: must be a Decimal, not float\n"
+        "  $.rates.JPY: must be positive",
+    ),
+    (
+        lambda: rfm_scores(_ONE_OF_EACH, as_of=AS_OF),
+        "invalid rfm_scores arguments: $.customers: purchases are in 3 currencies;"
+        " pass rates= to convert them",
+    ),
+    (
+        lambda: rfm_scores(_ONE_OF_EACH, as_of=AS_OF, rates={"EUR": Decimal(1)}),
+        "invalid rfm_scores arguments: $.rates: has no rate for GBP, USD",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "words"), _REFUSALS)
+def test_each_refusal_says_what_where_and_why(call: Callable[[], object], words: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert str(info.value) == words
+
+
+def test_a_score_is_zero_to_five() -> None:
+    assert RFMScore(0, 0, 0).code == "000"
+    assert RFMScore(5, 1, 0).code == "510"
