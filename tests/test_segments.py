@@ -446,6 +446,13 @@ _REFUSALS: list[tuple[Callable[[], object], str]] = [
         "  $.segment_ids: must be a list or tuple, not NoneType\n"
         "  $.counts: must have one row per segment",
     ),
+    # Ids that are refused give no number of rows: any counts are refused with them.
+    (
+        lambda: OverlapMatrix("a", [[1]]),
+        "invalid OverlapMatrix: 2 problems\n"
+        "  $.segment_ids: must be a list or tuple, not str\n"
+        "  $.counts: must have one row per segment",
+    ),
     (
         lambda: OverlapMatrix(("a", "b"), (1, 2)),  # type: ignore[arg-type]
         "invalid OverlapMatrix: 3 problems\n"
@@ -512,3 +519,21 @@ def test_sizes_of_no_customers_are_a_share_of_zero_and_print_every_row() -> None
     assert "<td>de</td><td>Germans</td><td>2</td><td>50.0%</td>" in sizes._repr_html_()
     matrix = overlap_matrix(POPULATION, [GERMANS, SPENDERS])
     assert "<tr><th></th><th>de</th><th>big</th></tr>" in matrix._repr_html_()
+
+
+def test_sizes_and_overlaps_take_lists_as_every_result_does() -> None:
+    # Lists were refused with "must be a list or tuple, not list": only tuples passed.
+    sizes = SegmentSizes(3, [("a", 1), ("b", 2)], ["A", "B"])
+    assert sizes == SegmentSizes(3, (("a", 1), ("b", 2)), ("A", "B"))
+    assert sizes.names == ("A", "B")
+    matrix = OverlapMatrix(["a", "b"], [[4, 2], (2, 6)])
+    assert matrix == OverlapMatrix(("a", "b"), ((4, 2), (2, 6)))
+    assert matrix.counts == ((4, 2), (2, 6))
+    assert type(matrix.counts[0]) is tuple
+    # A set's order changes from run to run: still refused, saying so.
+    with pytest.raises(ValidationError) as info:
+        OverlapMatrix(["a"], {1})  # type: ignore[arg-type]
+    assert [str(p) for p in info.value.problems] == [
+        "$.counts: must be a list or tuple (a set's order changes from run to run), not set",
+        "$.counts: must have one row per segment",
+    ]

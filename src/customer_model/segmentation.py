@@ -14,7 +14,7 @@ import attrs
 
 from customer_model._display import html_table, short_items, short_matrix, text_table
 from customer_model.errors import ValidationError
-from customer_model.model._validation import INT64_MAX, Checker
+from customer_model.model._validation import INT64_MAX, Checker, to_tuple
 from customer_model.model.customers import Customer
 from customer_model.model.rfm import RFMScore
 from customer_model.model.segments import Segment, _rfm_for, grouping_inputs
@@ -37,6 +37,23 @@ def _unknown(name: str, subject: str) -> ValidationError:
     return ValidationError.single(name, "is not one of the segment ids", subject)
 
 
+# Any ordered iterable is taken, as every result takes it (notebooks pass lists).
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return to_tuple(value)
+
+
+def _sizes(value: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    return to_tuple(value)
+
+
+def _matrix(value: Iterable[Iterable[int]]) -> tuple[tuple[int, ...], ...]:
+    """Rows of counts: each row, too, from any ordered iterable (a list of lists)."""
+    rows = to_tuple(value)
+    if type(rows) is not tuple:
+        return rows  # type: ignore[return-value]  # rejected by the checker
+    return tuple(map(to_tuple, rows))
+
+
 @attrs.frozen
 class SegmentSizes:
     """How many of ``total`` customers each segment holds, in segment order.
@@ -46,8 +63,8 @@ class SegmentSizes:
     """
 
     total: int
-    sizes: tuple[tuple[str, int], ...] = attrs.field(repr=short_items)
-    names: tuple[str, ...] = attrs.field(repr=short_items)
+    sizes: tuple[tuple[str, int], ...] = attrs.field(converter=_sizes, repr=short_items)
+    names: tuple[str, ...] = attrs.field(converter=_ids, repr=short_items)
 
     def __attrs_post_init__(self) -> None:
         # Built by segment_sizes, but also loaded from JSON: keep what it promises.
@@ -112,8 +129,8 @@ def segment_sizes(
 class OverlapMatrix:
     """Customers in both of two segments; the diagonal holds each segment's size."""
 
-    segment_ids: tuple[str, ...] = attrs.field(repr=short_items)
-    counts: tuple[tuple[int, ...], ...] = attrs.field(repr=short_matrix)
+    segment_ids: tuple[str, ...] = attrs.field(converter=_ids, repr=short_items)
+    counts: tuple[tuple[int, ...], ...] = attrs.field(converter=_matrix, repr=short_matrix)
 
     def __attrs_post_init__(self) -> None:
         check = Checker()
