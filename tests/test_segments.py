@@ -116,6 +116,8 @@ def test_sizes_and_overlaps() -> None:
     # print() shows tables, not reprs
     assert str(sizes).splitlines()[0].split() == ["segment", "name", "customers", "share"]
     assert str(sizes).endswith("(4 customers)")
+    assert str(segment_sizes([], [])).endswith("(0 customers)")
+    assert str(SegmentSizes(1, (), ())).endswith("(1 customer)")
     assert str(matrix).splitlines()[0].split() == ["de", "big", "recent"]
     assert str(matrix).splitlines()[2].split() == ["de", "2", "1", "1"]
     with pytest.raises(ValidationError) as info:

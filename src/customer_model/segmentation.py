@@ -102,7 +102,8 @@ class SegmentSizes:
 
     def __str__(self) -> str:
         table = text_table(["segment", "name", "customers", "share"], self._rows())
-        return f"{table}\n({self.total} customers)"
+        noun = "customer" if self.total == 1 else "customers"
+        return f"{table}\n({self.total} {noun})"
 
     def _repr_html_(self) -> str:
         return html_table(None, ["segment", "name", "customers", "share"], self._rows())
