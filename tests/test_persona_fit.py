@@ -310,6 +310,20 @@ def test_rfm_personas_use_the_scores_given_or_computed_over_the_customers() -> N
     assert personas_for(acme, [LOYAL], [REPEAT], rfm={acme.id: RFMScore(5, 2, 5)}) == ()
 
 
+def test_only_the_segments_personas_belong_to_need_rfm_scores() -> None:
+    eur = [c for c in demo_dataset().customers if c.id in {"c-jon", "c-acme"}]
+    # REPEAT reads RFM scores, but no persona belongs to it: no as_of, no scores needed.
+    coverage = persona_coverage(eur, [ANYONE], [REPEAT, EVERYONE])
+    assert coverage.by_persona == (("anyone", 2),)
+    assert persona_coverage(eur, [ANYONE], [REPEAT, EVERYONE], rfm={}).uncovered_ids == ()
+    # Once a persona belongs to it, its scores are needed.
+    with pytest.raises(ValidationError) as info:
+        persona_coverage(eur, [LOYAL, ANYONE], [REPEAT, EVERYONE])
+    assert str(info.value) == (
+        "invalid segment evaluation: $.as_of: is required: a rule reads RFM scores"
+    )
+
+
 def test_a_persona_without_a_segment_does_not_hide_the_ones_after_it() -> None:
     fits = personas_for(business_buying_group(), [FLOATING, PROCUREMENT], [B2B])
     assert [f.persona.id for f in fits] == ["procurement"]

@@ -208,15 +208,17 @@ def persona_coverage(
 ) -> PersonaCoverage:
     """Which customers the personas describe, and which no persona does.
 
-    RFM scores a rule needs, when *rfm* is not given, are computed over
-    *customers* at *as_of*.
+    RFM scores that the rule of a segment some persona belongs to needs, when
+    *rfm* is not given, are computed over *customers* at *as_of*; segments no
+    persona belongs to are never evaluated, so they need none.
     """
     check = Checker()
     check.aware("as_of", as_of, optional=True)
     check.done("persona_coverage")
     population, segs = grouping_inputs(customers, segments, "persona_coverage")
     found = _personas(personas, segs)
-    rfm = _rfm_for(segs, population, as_of, rfm)
+    used = {p.segment_id for p in found}
+    rfm = _rfm_for([s for s in segs if s.id in used], population, as_of, rfm)
     fitter = _Fitter(found, segs, as_of, rfm)
     counts = dict.fromkeys((p.id for p in found), 0)
     uncovered = []
