@@ -539,3 +539,71 @@ def test_sizes_and_overlaps_take_lists_as_every_result_does() -> None:
         "$.counts: must be a list or tuple (a set's order changes from run to run), not set",
         "$.counts: must have one row per segment",
     ]
+
+
+#: The refusals of a segment and of its evaluation, in their exact words.
+_SEGMENT_REFUSALS: list[tuple[Callable[[], object], str]] = [
+    (
+        lambda: Segment(" s", "", 5, "Geographic", 3),  # type: ignore[arg-type]
+        "invalid Segment: 5 problems\n"
+        "  $.id: must not start or end with white space\n"
+        "  $.name: must not be empty or blank\n"
+        "  $.rule: must be a Rule, not int\n"
+        "  $.basis: must be a SegmentBasis or one of its values: 'demographic', 'geographic', "
+        "'behavioral', 'psychographic', 'firmographic'\n"
+        "  $.description: must be a string, not int",
+    ),
+    (
+        lambda: Segment(None, None),  # type: ignore[arg-type]
+        "invalid Segment: 2 problems\n  $.id: is required\n  $.name: is required",
+    ),
+    (
+        lambda: Segment("top", "Top", field("rfm_monetary") == 4).matches(
+            POPULATION[0], rfm={"b": RFMScore(1, 1, 1)}
+        ),
+        "invalid Segment.matches: $.rfm: has no score for customer 'a'",
+    ),
+    (  # no id to look up: the one problem is the customer
+        lambda: Segment("top", "Top", field("rfm_monetary") == 4).matches(
+            "a",  # type: ignore[arg-type]
+            rfm={"b": RFMScore(1, 1, 1)},
+        ),
+        "invalid Segment.matches: $.customer: must be a Customer, not str",
+    ),
+    (
+        lambda: GERMANS.members([POPULATION[0], 1]),  # type: ignore[list-item]
+        "invalid customers: $.customers[1]: must be a Customer, not int",
+    ),
+    (
+        lambda: Segment("top", "Top", field("rfm_monetary") == 4).members(POPULATION),
+        "invalid segment evaluation: $.as_of: is required: a rule reads RFM scores",
+    ),
+    (
+        lambda: Segment("top", "Top", field("rfm_monetary") == 4).members(
+            POPULATION, rfm={"a": RFMScore(1, 1, 1)}
+        ),
+        "invalid segment evaluation: $.rfm: has no score for customer(s) 'b', 'c', 'd'",
+    ),
+    (
+        lambda: GERMANS.members(POPULATION, as_of=datetime(2024, 1, 1), rfm=[]),  # type: ignore[arg-type]
+        "invalid segment evaluation: 2 problems\n"
+        "  $.as_of: must be timezone-aware (naive datetimes are ambiguous)\n"
+        "  $.rfm: must be a mapping of customer id to RFMScore, not list",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "words"), _SEGMENT_REFUSALS)
+def test_each_refusal_of_a_segment_says_what_where_and_why(
+    call: Callable[[], object], words: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert str(info.value) == words
+
+
+def test_scores_are_looked_up_only_for_a_rule_that_reads_them() -> None:
+    others = {"b": RFMScore(1, 1, 1)}  # no score for "a"
+    assert GERMANS.matches(POPULATION[0], rfm=others)
+    assert [c.id for c in GERMANS.members(POPULATION, rfm=others)] == ["a", "b"]
+    assert not SPENDERS.matches(POPULATION[1], rfm=others)
