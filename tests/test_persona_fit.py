@@ -275,6 +275,15 @@ _REFUSALS: list[tuple[Callable[[], object], str]] = [
         lambda: persona_coverage([], [], [B2B, B2B]),
         "invalid persona_coverage: $.segments: segment id 'b2b' is used more than once",
     ),
+    # It said "invalid input" here, where every other problem of the segments says "segments".
+    (
+        lambda: personas_for(business_buying_group(), [], [B2B, FAMILIES, B2B]),
+        "invalid segments: $.segments: segment id 'b2b' is used more than once",
+    ),
+    (
+        lambda: personas_for(business_buying_group(), [], [B2B, 5]),  # type: ignore[list-item]
+        "invalid segments: $.segments[1]: must be a Segment, not int",
+    ),
 ]
 
 

@@ -133,7 +133,9 @@ def _customers(customers: Iterable[Customer] | Mapping[str, Customer]) -> tuple[
 def _segments(segments: Iterable[Segment]) -> tuple[Segment, ...]:
     found = checked_items(segments, Segment, "segments")
     for dup in duplicates(s.id for s in found):
-        raise ValidationError.single("segments", f"segment id {dup!r} is used more than once")
+        raise ValidationError.single(
+            "segments", f"segment id {dup!r} is used more than once", "segments"
+        )
     return found
 
 
