@@ -8,6 +8,7 @@ which test reads which part of the language.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
@@ -22,11 +23,14 @@ from customer_model import (
     Customer,
     CustomerKind,
     Person,
+    Purchase,
     Purchaser,
     RFMScore,
     field,
 )
 from customer_model.errors import ValidationError
+from customer_model.model import _rule_fields
+from customer_model.model._rule_fields import FieldSpec, Kind
 from customer_model.model.rules import (
     FIELDS,
     MAX_DEPTH,
@@ -353,6 +357,16 @@ def test_a_window_is_whole_seconds_from_one_second_to_a_century(
 
 
 @pytest.mark.parametrize("make", [Within, OlderThan])
+def test_a_window_on_no_field_says_so_with_any_problem_of_its_span(make: Any) -> None:
+    error = _refusal(lambda: make("shoe", timedelta(0)))
+    assert [str(p) for p in error.problems] == [
+        f"$.field: must be a rule field, one of {_FIELD_NAMES}",
+        "$.window: must be positive",
+    ]
+    assert error.subject == f"{make.__name__} rule"
+
+
+@pytest.mark.parametrize("make", [Within, OlderThan])
 def test_the_shortest_and_longest_windows_are_taken(make: Any) -> None:
     for window in (timedelta(seconds=1), timedelta(days=36525)):
         assert make("last_purchase_at", window).window == window
@@ -495,3 +509,108 @@ def test_the_values_at_the_limits_of_their_kind_are_taken() -> None:
         "invalid Contains rule: $.value: must not be empty or blank"
     )
     assert (field("kind") == "household").value is CustomerKind.HOUSEHOLD
+
+
+# -- the catalogue, and the encodings records and SQL share ----------------------------
+
+
+def test_a_catalogue_entry_is_a_nullable_plain_field_unless_told_and_its_column_is_its_name() -> (
+    None
+):
+    # FIELDS is built once, at import; each entry goes through _f.
+    plain = _rule_fields._f("size", Kind.INT, "c.size", "head count")
+    assert plain == FieldSpec("size", Kind.INT, "c.size", "size", True, "head count")
+    assert (plain.enum, plain.rfm, plain.code) == (None, False, None)
+    told = _rule_fields._f(
+        "kind", Kind.ENUM, "c.kind", "what", nullable=False, enum=CustomerKind, rfm=True, code="x"
+    )
+    assert told == FieldSpec(
+        "kind", Kind.ENUM, "c.kind", "kind", False, "what", CustomerKind, True, "x"
+    )
+    for name, spec in FIELDS.items():
+        assert (spec.name, spec.column) == (name, name)
+    assert {n for n, s in FIELDS.items() if s.rfm} == {
+        "rfm_recency",
+        "rfm_frequency",
+        "rfm_monetary",
+    }
+    assert {n: s.code for n, s in FIELDS.items() if s.code} == {
+        "country": "country",
+        "currency": "currency",
+    }
+
+
+def test_the_one_currency_of_a_single_purchase_is_its_own() -> None:
+    one = _buyer(purchases=[Purchase(Decimal("9.99"), "JPY", AS_OF)])
+    assert _rule_fields.currency_of(one) == "JPY"
+    assert (field("currency") == "JPY").compile()(one)
+    two = _buyer(purchases=[Purchase(Decimal(1), "JPY", AS_OF), Purchase(Decimal(2), "JPY", AS_OF)])
+    assert _rule_fields.currency_of(two) == "JPY"
+    assert _rule_fields.total_spend(two) == Decimal(3)
+
+
+def test_times_are_written_in_utc_to_the_microsecond_whatever_the_machine_zone() -> None:
+    with _machine_zone("KIR-14"):
+        at = datetime(2024, 6, 1, 2, 30, tzinfo=timezone(timedelta(hours=2)))
+        assert _rule_fields.iso(at) == "2024-06-01T00:30:00.000000+00:00"
+        assert _rule_fields.iso(datetime(1, 1, 1, tzinfo=UTC)) == "0001-01-01T00:00:00.000000+00:00"
+
+
+@pytest.mark.parametrize(
+    ("amount", "plain", "sql"),
+    [
+        (Decimal("1E+2"), "100", "100"),
+        (Decimal("-12.50"), "-12.50", "-12.50"),
+        (Decimal("1E-10"), "0.0000000001", "0.0000000001"),  # SQL never gets it: it does not fit
+        (Decimal("1.000000001"), "1.000000001", "1.000000001"),
+        (Decimal("1.5000000000000"), "1.5000000000000", "1.500000000"),
+        (Decimal("0E-12"), "0.000000000000", "0.000000000"),
+        (
+            Decimal("99999999999999999999999999999.999999999000"),  # 38 digits once trimmed
+            "99999999999999999999999999999.999999999000",
+            "99999999999999999999999999999.999999999",
+        ),
+    ],
+)
+def test_amounts_are_written_plainly_and_for_sql_with_only_trailing_zeros_dropped(
+    amount: Decimal, plain: str, sql: str
+) -> None:
+    assert _rule_fields.plain_decimal(amount) == plain
+    if _rule_fields.fits_sql_decimal(amount):
+        assert _rule_fields.sql_decimal_text(amount) == sql
+        assert Decimal(sql) == amount
+
+
+def test_a_set_of_tags_is_one_sorted_string_with_its_separator_escaped() -> None:
+    encode = _rule_fields.encode_set
+    assert encode(frozenset()) == ""
+    assert encode(frozenset({"golf"})) == "golf"
+    assert encode(frozenset({"b,c", "100%", "a"})) == "100%25,a,b%2Cc"
+    assert encode(frozenset({"a%,b", "a%2Cb"})) == "a%25%2Cb,a%252Cb"  # two tags, two texts
+
+
+class _Flaky(Customer):
+    """A customer whose size, once broken, cannot be read: a failure of its own."""
+
+    broken = False
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "size" and type(self).broken:
+            raise TypeError("size is unreadable")
+        return super().__getattribute__(name)
+
+
+def test_a_customer_s_own_failure_comes_out_of_the_rule_as_it_is() -> None:
+    flaky = _Flaky("c-9", CustomerKind.ORGANIZATION, [Purchaser(Person("p-9"))], size=3)
+    rule = (field("size") >= 1).compile()
+    assert rule(flaky)
+    _Flaky.broken = True
+    try:
+        with pytest.raises(TypeError) as info:
+            rule(flaky)
+    finally:
+        _Flaky.broken = False
+    assert str(info.value) == "size is unreadable"
+    # Raised where the generated function reads it, named as generated code.
+    files = [frame.filename for frame in traceback.extract_tb(info.value.__traceback__)]
+    assert "<customer_model rule>" in files

@@ -607,3 +607,18 @@ def test_scores_are_looked_up_only_for_a_rule_that_reads_them() -> None:
     assert GERMANS.matches(POPULATION[0], rfm=others)
     assert [c.id for c in GERMANS.members(POPULATION, rfm=others)] == ["a", "b"]
     assert not SPENDERS.matches(POPULATION[1], rfm=others)
+
+
+@pytest.mark.parametrize("count", [segment_sizes, overlap_matrix])
+def test_many_repeated_segment_ids_are_itemized_up_to_ten_then_counted(count: Any) -> None:
+    ids = [f"s{i}" for i in range(12)]
+    twice = [Segment(i, "S") for i in ids] * 2
+    with pytest.raises(ValidationError) as info:
+        count([], twice)
+    assert [str(p) for p in info.value.problems] == [
+        *(f"$.segments: segment id {i!r} is used more than once" for i in ids[:10]),
+        "$.segments: 12 segment ids are used more than once; the first 10 are itemized",
+    ]
+    with pytest.raises(ValidationError) as info:
+        count([], twice[2:])  # ten repeated: each is itemized, none counted
+    assert len(info.value.problems) == 10
