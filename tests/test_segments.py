@@ -622,3 +622,12 @@ def test_many_repeated_segment_ids_are_itemized_up_to_ten_then_counted(count: An
     with pytest.raises(ValidationError) as info:
         count([], twice[2:])  # ten repeated: each is itemized, none counted
     assert len(info.value.problems) == 10
+
+
+def test_a_basis_is_taken_as_its_member_or_its_exact_value() -> None:
+    for basis in (SegmentBasis.GEOGRAPHIC, "geographic"):
+        assert Segment("s", "S", basis=basis).basis is SegmentBasis.GEOGRAPHIC
+    assert Segment("s", "S").basis is None
+    with pytest.raises(ValidationError) as info:
+        Segment("s", "S", basis="GEOGRAPHIC")  # type: ignore[arg-type]
+    assert info.value.paths == ["$.basis"]
