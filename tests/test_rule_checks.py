@@ -474,6 +474,10 @@ _KIND_VALUES = "'individual', 'household', 'organization'"
             lambda: field("total_spend") > Decimal("0.0000000001"),
             "must have at most 29 integer digits and 9 decimal places (trailing zeros aside)",
         ),
+        (  # a zero after the tenth place does not make it fit
+            lambda: field("total_spend") > Decimal("0.00000000010"),
+            "must have at most 29 integer digits and 9 decimal places (trailing zeros aside)",
+        ),
         (lambda: field("rfm_recency") == -1, "must be at least 0"),
         (lambda: field("rfm_monetary") >= 6, "must be at most 5"),
         (lambda: field("region") == 3, "must be a string, not int"),
@@ -503,6 +507,7 @@ def test_the_values_at_the_limits_of_their_kind_are_taken() -> None:
     assert (field("total_spend") < nines).value == nines
     assert (field("total_spend") >= Decimal("-0.000000001")).value == Decimal("-0.000000001")
     assert (field("total_spend") >= Decimal("1.0000000000000")).value == 1  # zeros aside
+    assert (field("total_spend") >= Decimal("0.0000000010")).value == Decimal("1E-9")
     # Free text may be empty (a region nobody named); a code or a tag may not.
     assert (field("region") == "").value == ""
     assert str(_refusal(lambda: field("interests").contains(""))) == (
