@@ -193,9 +193,14 @@ def test_the_tags_of_contains_any_and_all_are_checked_first(
     assert error.subject == "field"
 
 
-def test_a_blank_tag_is_refused_by_the_contains_it_would_make() -> None:
-    error = _refusal(lambda: field("interests").contains_any(["golf", " "]))
-    assert str(error) == "invalid Contains rule: $.value: must not be empty or blank"
+@pytest.mark.parametrize("build", ["contains_any", "contains_all"])
+def test_a_blank_tag_is_named_at_its_position(build: str) -> None:
+    error = _refusal(lambda: getattr(field("interests"), build)(["golf", " ", "", "chess"]))
+    assert str(error) == (
+        "invalid field: 2 problems\n"
+        "  $.values[1]: must not be empty or blank\n"
+        "  $.values[2]: must not be empty or blank"
+    )
 
 
 @given(customer=customers())

@@ -151,7 +151,7 @@ def check_as_of(as_of: object, subject: str) -> None:
 
 
 def check_tags(values: Iterable[str]) -> list[str]:
-    """The tags given to ``contains_any``/``contains_all``: a non-empty iterable of strings."""
+    """The tags given to ``contains_any``/``contains_all``: non-blank strings, at least one."""
     if isinstance(values, str) or not isinstance(values, Iterable):
         raise ValidationError.single(
             "values", f"must be an iterable of strings, not {type_name(values)}", "field"
@@ -159,7 +159,7 @@ def check_tags(values: Iterable[str]) -> list[str]:
     out = list(values)
     check = Checker()
     for i, v in enumerate(out):
-        check.text(("values", i), v, allow_empty=True)
+        check.text(("values", i), v)  # a tag is never blank: say which one is
     if not out:
         check.add("values", "must not be empty")
     check.done("field")
