@@ -280,6 +280,13 @@ _REFUSALS: list[tuple[Callable[[], object], str]] = [
         lambda: personas_for(business_buying_group(), [], [B2B, FAMILIES, B2B]),
         "invalid segments: $.segments: segment id 'b2b' is used more than once",
     ),
+    # Every repeated id is named, as persona_coverage names them, not only the first.
+    (
+        lambda: personas_for(business_buying_group(), [], [FAMILIES, B2B, FAMILIES, B2B]),
+        "invalid segments: 2 problems\n"
+        "  $.segments: segment id 'fam' is used more than once\n"
+        "  $.segments: segment id 'b2b' is used more than once",
+    ),
     (
         lambda: personas_for(business_buying_group(), [], [B2B, 5]),  # type: ignore[list-item]
         "invalid segments: $.segments[1]: must be a Segment, not int",

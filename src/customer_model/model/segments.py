@@ -132,11 +132,17 @@ def _customers(customers: Iterable[Customer] | Mapping[str, Customer]) -> tuple[
 
 def _segments(segments: Iterable[Segment]) -> tuple[Segment, ...]:
     found = checked_items(segments, Segment, "segments")
-    for dup in duplicates(s.id for s in found):
-        raise ValidationError.single(
-            "segments", f"segment id {dup!r} is used more than once", "segments"
-        )
+    check = Checker()
+    _check_repeated_ids(check, found)
+    check.done("segments")
     return found
+
+
+def _check_repeated_ids(check: Checker, segments: tuple[Segment, ...]) -> None:
+    repeated = duplicates(s.id for s in segments)
+    for dup in repeated[:MAX_ITEMIZED]:
+        check.add("segments", f"segment id {dup!r} is used more than once")
+    check.not_itemized("segments", len(repeated), "segment ids are used more than once")
 
 
 def grouping_inputs(
@@ -153,10 +159,7 @@ def grouping_inputs(
     population = tuple(customer_index(check, customers).values())
     found: Any = to_tuple(segments)  # type: ignore[arg-type]  # checked next
     if check.items("segments", found, Segment):
-        repeated = duplicates(s.id for s in found)
-        for dup in repeated[:MAX_ITEMIZED]:
-            check.add("segments", f"segment id {dup!r} is used more than once")
-        check.not_itemized("segments", len(repeated), "segment ids are used more than once")
+        _check_repeated_ids(check, found)
     check.done(subject)
     return population, found
 
