@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from customer_model.cli import main
@@ -1193,6 +1193,7 @@ def test_a_repeated_key_in_an_object_long_gone_is_not_taken_for_the_lines(
         r"-?(0|[1-9][0-9]{0,34})(\.[0-9]{1,12})?([eE][+-]?[0-9]{1,6})?", fullmatch=True
     )
 )
+@example(written="0.01E30")  # 10**28 fits the type, but DuckDB refuses it written so
 def test_a_decimal_written_as_a_number_is_readable_only_if_duckdb_reads_it(
     tmp_path_factory: pytest.TempPathFactory, written: str
 ) -> None:

@@ -117,9 +117,11 @@ _DECIMAL_TEXT = re.compile(
     f"{_PAD}-?(?P<whole>[0-9]+)(\\.[0-9]+)?([eE](?P<exponent>[+-]?[0-9]{{1,9}}))?{_PAD}"
 )
 #: DECIMAL(38, 9) holds 29 digits before the point and 9 after; DuckDB also
-#: refuses more digits before the point as written, and exponents past 16 bits.
+#: refuses more digits before the point as written, exponents past 16 bits, and
+#: some numbers with an exponent of 30 or more that the type holds
+#: (``0.01E30``, 10**28): those are only suspects.
 _DIGITS_BEFORE_POINT = 29
-_EXPONENTS = range(-32768, 32768)
+_EXPONENTS = range(-32768, 30)
 _DECIMAL_LIMIT = Decimal(10) ** _DIGITS_BEFORE_POINT
 _NINE_PLACES = Decimal("1e-9")
 _WIDE = Context(prec=_DIGITS_BEFORE_POINT + 10)  # rounds to nine places, never more
