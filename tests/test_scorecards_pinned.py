@@ -914,3 +914,26 @@ def test_a_rankings_text_and_html_show_ranks_raw_values_and_shares() -> None:
     unnamed = attrs.evolve(ranking, scorecard=None)
     assert "Ranked by a scorecard as of 2026-06-30T00:00:00+00:00" in unnamed._repr_html_()
     assert "#1 &lt;b&gt;x&lt;/b&gt;: score 33.00" in ranking[0]._repr_html_()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a*b*c",
+        "(a * b  # times b*c\n * c)",
+        "(a * b  # a comment on its own line: *\n\n  # and another, *\n * c)",
+    ],
+)
+def test_an_operators_column_is_never_in_a_comment(text: str) -> None:
+    # Once the column of the first "*" after the left operand, even one in a comment.
+    card = Scorecard([ScorecardFactor(n) for n in "abc"], text)
+    assert refusal(lambda: card.score(EMPTY, {"t": {"a": 1e200, "b": 1, "c": 1e200}}))[1] == [
+        f"$.formula: at column {text.rindex('*') + 1}: makes the score of theme 't' overflow "
+        "a float (infinite or undefined): scale the estimates or weights down"
+    ]
+    divided = [ScorecardFactor("a"), ScorecardFactor("b", minimum=0)]
+    text = "(a  # a/b\n / (b + b))"
+    assert refusal(lambda: Scorecard(divided, text))[1] == [
+        f"$.formula: at column {text.rindex('/') + 1}: divides by a part that can be 0: give "
+        "the divisor a range that excludes 0 (positive=True or a minimum above 0)"
+    ]

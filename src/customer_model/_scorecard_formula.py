@@ -116,6 +116,8 @@ class NonFinite(ArithmeticError):
 
 #: Where Python's tokenizer ends a line: a lone ``\r`` too, not only ``\n``.
 _LINE_END = re.compile(r"\r\n|\r|\n")
+#: A comment, to the end of its line.
+_COMMENT = re.compile(r"#[^\r\n]*")
 
 
 def _index(text: str, line: int, byte_offset: int) -> int:
@@ -151,8 +153,11 @@ def parse(text: str) -> tuple[Node | None, list[FormulaProblem]]:
         """The column of the operator itself, between the operands' text."""
         start = _index(stripped, node.left.end_lineno or 1, node.left.end_col_offset or 0)
         end = _index(stripped, node.right.lineno, node.right.col_offset)
-        found = stripped.find(_OPS[type(node.op)], start, end)
-        return lead + (found if found >= 0 else start) + 1
+        # Between the operands stand only spaces, parentheses, line ends and comments,
+        # and a comment may hold the operator's character too: it is blanked out.
+        gap = _COMMENT.sub(lambda m: " " * len(m[0]), stripped[start:end])
+        found = gap.find(_OPS[type(node.op)])
+        return lead + start + max(found, 0) + 1
 
     def build(node: ast.AST, depth: int) -> Node | None:
         if depth > MAX_DEPTH:
