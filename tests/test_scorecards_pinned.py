@@ -739,6 +739,15 @@ def test_a_division_by_a_refused_part_is_told_too() -> None:
     ]
 
 
+def test_a_product_of_any_number_and_one_above_0_may_be_0() -> None:
+    # Once an end of NaN (-inf x 0), which compares as no zero: the division passed.
+    factors = [ScorecardFactor("x"), ScorecardFactor("a"), ScorecardFactor("e", positive=True)]
+    assert refusal(lambda: Scorecard(factors, "x / (a * e)"))[1] == [
+        "$.formula: at column 3: divides by a part that can be 0: give the divisor a range "
+        "that excludes 0 (positive=True or a minimum above 0)"
+    ]
+
+
 def test_every_division_that_can_be_by_zero_is_told_nested_ones_too() -> None:
     factors = [ScorecardFactor("a", minimum=0), ScorecardFactor("e", positive=True)]
     assert refusal(lambda: Scorecard(factors, "e + e / (e / a)"))[1] == [
@@ -779,6 +788,8 @@ def test_an_interval_may_be_zero_only_if_it_holds_0(interval: Interval, zero: bo
         (lambda: _I(1e308, 1e308) + _I(1e308, 1e308), _I(_INF, _INF, True, True)),
         (lambda: _I(0.0, 1.0) * _I(2.0, _INF, True, True), _I(0.0, _INF, False, True)),
         (lambda: _I(2.0, 3.0) * _I(0.0, 5.0), _I(0.0, 15.0)),
+        # 0 (open) times an infinite end is 0, not NaN: -inf x 0 comes first
+        (lambda: _I(-_INF, 1.0, True) * _I(0.0, 1.0, True), _I(-_INF, 1.0, True, False)),
         (lambda: _I(0, 1, True) * _I(1.0, _INF, False, True), _I(0.0, _INF, True, True)),
         (lambda: _I(1.0, 2.0, True) * _I(3.0, 4.0), _I(3.0, 8.0, True, False)),
         (lambda: _I(1.0, 2.0, False, True) * _I(3.0, 4.0), _I(3.0, 8.0, False, True)),
