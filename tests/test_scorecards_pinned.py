@@ -995,3 +995,47 @@ def test_an_operators_column_is_never_in_a_comment(text: str) -> None:
         f"$.formula: at column {text.rindex('/') + 1}: divides by a part that can be 0: give "
         "the divisor a range that excludes 0 (positive=True or a minimum above 0)"
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a / (1 / b) + e + b",  # 1 / b: b's weighted values are all past the largest float
+        "a / ((1e308 * 10) - (1e308 * 10)) + e + b",  # an overflow minus an overflow
+        "a / (b - b) + e",
+    ],
+)
+def test_a_divisor_past_the_largest_float_is_told_not_a_zero_division(text: str) -> None:
+    # Once a bare ZeroDivisionError (1 / b was an empty range at 0, "never 0"), or taken.
+    factors = [
+        ScorecardFactor("a", minimum=0),
+        ScorecardFactor("e", positive=True),
+        ScorecardFactor("b", minimum=1e300, weight=1e10),
+    ]
+    assert refusal(lambda: Scorecard(factors, text)) == (
+        "Scorecard",
+        [
+            "$.formula: at column 3: divides by a part that can be 0: give the divisor a range "
+            "that excludes 0 (positive=True or a minimum above 0)"
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    "interval",
+    [
+        lambda: _I(_INF, _INF, True, True).inverse(),  # (0, 0): values too small for a float
+        lambda: _I(0.0, 0.0),
+        lambda: _I(_INF, _INF, True, True) + _I(-_INF, -_INF, True, True),
+        lambda: _I(_INF, _INF, True, True) + _I(-_INF, 2.0, True),
+    ],
+)
+def test_an_interval_past_the_floats_may_be_zero(interval: Callable[[], Interval]) -> None:
+    assert interval().may_be_zero()
+
+
+def test_an_infinite_end_meeting_its_opposite_gives_any_value() -> None:
+    # inf + -inf is NaN, which compares as neither below nor above 0.
+    unbounded = _I(-_INF, _INF, True, True)
+    assert _I(_INF, _INF, True, True) + _I(-_INF, -_INF, True, True) == unbounded
+    assert _I(0.0, 1.0) + _I(_INF, _INF, True, True) == _I(_INF, _INF, True, True)

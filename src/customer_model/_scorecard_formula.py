@@ -270,6 +270,8 @@ class Interval:
     hi_open: bool = False
 
     def may_be_zero(self) -> bool:
+        if self.lo == self.hi == 0:  # 0 alone, or 1 / inf: values too small for a float
+            return True
         above = self.lo < 0 or (self.lo == 0 and not self.lo_open)
         below = self.hi > 0 or (self.hi == 0 and not self.hi_open)
         return above and below
@@ -278,11 +280,14 @@ class Interval:
         return Interval(-self.hi, -self.lo, self.hi_open, self.lo_open)
 
     def __add__(self, other: Interval) -> Interval:
+        lo, hi = self.lo + other.lo, self.hi + other.hi
+        if math.isnan(lo) or math.isnan(hi):  # an infinite end met its opposite: any value
+            return Interval(-math.inf, math.inf, True, True)
         return Interval(
-            self.lo + other.lo,
-            self.hi + other.hi,
-            self.lo_open or other.lo_open or math.isinf(self.lo + other.lo),
-            self.hi_open or other.hi_open or math.isinf(self.hi + other.hi),
+            lo,
+            hi,
+            self.lo_open or other.lo_open or math.isinf(lo),
+            self.hi_open or other.hi_open or math.isinf(hi),
         )
 
     def __mul__(self, other: Interval) -> Interval:
