@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -273,3 +274,166 @@ def test_a_split_row_has_a_key_exactly_when_it_is_not_the_overall_row() -> None:
         attrs.evolve(report.by_kind[0], key=None)
     assert info.value.paths == ["$.key"]
     assert attrs.evolve(report.by_kind[0], group="segment", key="s").group is SplitGroup.SEGMENT
+
+
+def _problems(info: pytest.ExceptionInfo[ValidationError]) -> list[str]:
+    return [str(p) for p in info.value.problems]
+
+
+def test_split_counts_refusals_say_what_to_write_and_whose() -> None:
+    row = split_report(demo_dataset().customers).overall
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(row, group="everyone")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "invalid SplitCounts: $.group: must be a SplitGroup or one of its values: "
+        "'overall', 'kind', 'segment'"
+    )
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(row, same=row.same + 1, both=row.both + 1)
+    assert info.value.subject == "SplitCounts"
+    assert _problems(info) == [
+        "$.customers: must equal same + disjoint + overlapping",
+        "$.purchasers: must equal purchasers_only + both",
+        "$.users: must equal users_only + both",
+    ]
+    with pytest.raises(ValidationError) as info:
+        row.share("Same")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "invalid SplitCounts.share input: $.split: must be a RoleSplit or one of its "
+        "values: 'same', 'disjoint', 'overlapping'"
+    )
+
+
+def test_split_report_refusals_say_what_to_write_and_whose() -> None:
+    report = split_report(demo_dataset().customers)
+    row = report.overall
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report, overall=None)
+    assert str(info.value) == "invalid SplitReport: $.overall: is required"
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report, by_kind=[row.customers], by_segment=[row.same])
+    assert _problems(info) == [
+        "$.by_kind[0]: must be a SplitCounts, not int",
+        "$.by_segment[0]: must be a SplitCounts, not int",
+    ]
+    segment = attrs.evolve(row, group="segment", key="s")
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report, overall=report.by_kind[0], by_kind=[segment], by_segment=[row])
+    assert _problems(info) == [
+        "$.overall.group: must be 'overall'",
+        "$.by_kind[0].group: must be 'kind'",
+        "$.by_segment[0].group: must be 'segment'",
+    ]
+    assert info.value.subject == "SplitReport"
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(report, by_kind=report.by_kind[::-1])
+    assert _problems(info) == ["$.by_kind: must have one row per CustomerKind, in the enum's order"]
+    household = report.kind("household")
+    fewer = attrs.evolve(household, customers=0, disjoint=0)
+    bigger = attrs.evolve(row, group="segment", key="all", customers=4, same=2)
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(
+            report,
+            by_kind=[fewer if r is household else r for r in report.by_kind],
+            by_segment=[bigger],
+        )
+    assert _problems(info) == [
+        "$.overall.customers: must be the sum of the by_kind rows",
+        "$.overall.disjoint: must be the sum of the by_kind rows",
+        "$.by_segment[0].customers: must not exceed the overall count",
+    ]
+    with pytest.raises(ValidationError) as info:
+        report.kind("Household")  # type: ignore[arg-type]
+    assert str(info.value).startswith("invalid SplitReport: $.kind: must be a CustomerKind")
+    with pytest.raises(ValidationError) as info:
+        report.segment("nope")
+    # Only the argument's name: a segment id someone typed is not repeated.
+    assert str(info.value) == (
+        "invalid SplitReport: $.segment_id: is not one of the report's segments"
+    )
+
+
+def test_split_report_input_is_what_is_refused() -> None:
+    class Fuzzy:
+        id = "fuzzy"
+
+        def matches(self, customer: Customer, *, as_of: Any = None) -> Any:
+            return 1
+
+    base = demo_dataset().customers
+    for bad in ({"as_of": datetime(2025, 1, 1)}, {"segments": [Fuzzy()]}):
+        with pytest.raises(ValidationError) as info:
+            split_report(base, **bad)
+        assert info.value.subject == "split report input"
+        assert str(info.value).startswith("invalid split report input: $.")
+
+
+def test_a_record_has_every_count_and_share_under_its_name() -> None:
+    records = split_report(demo_dataset().customers).to_records()
+    assert records[0] == {
+        "group": "overall",
+        "key": None,
+        "customers": 3,
+        "same": 1,
+        "disjoint": 1,
+        "overlapping": 1,
+        "same_share": 1 / 3,
+        "disjoint_share": 1 / 3,
+        "overlapping_share": 1 / 3,
+        "purchasers": 5,
+        "users": 4,
+        "both": 2,
+        "purchasers_only": 3,
+        "users_only": 2,
+        "purchasers_only_share": 3 / 5,
+        "users_only_share": 2 / 4,
+    }
+    # Keys in the same order in every record, the column order of a DataFrame.
+    assert {tuple(r) for r in records} == {tuple(records[0])}
+    organization = records[3]
+    assert (organization["key"], organization["overlapping_share"]) == ("organization", 1.0)
+    assert organization["purchasers_only_share"] == 2 / 3
+
+
+def _cells(text: str) -> list[list[str]]:
+    return [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()]
+
+
+def test_the_table_shows_counts_with_shares_and_bare_counts_of_empty_rows() -> None:
+    demo = list(demo_dataset().customers)
+    individual = [c for c in demo if c.kind is CustomerKind.INDIVIDUAL]
+    report = split_report(individual, [KindSegment("b2b", CustomerKind.ORGANIZATION)])
+    headers = [
+        "Group",
+        "Customers",
+        "Same",
+        "Disjoint",
+        "Overlapping",
+        "Purchasers who never use",
+        "Users who never buy",
+    ]
+    empty = ["0", "0", "0", "0", "0"]
+    lines = _cells(str(report))
+    assert set(str(report).splitlines()[1]) == {"-", " "}  # the rule under the headers
+    assert lines[:1] + lines[2:] == [
+        headers,
+        ["all customers", "1", "1 (100%)", "0 (0%)", "0 (0%)", "0 (0%)", "0 (0%)"],
+        ["kind: individual", "1", "1 (100%)", "0 (0%)", "0 (0%)", "0 (0%)", "0 (0%)"],
+        ["kind: household", "0", *empty],
+        ["kind: organization", "0", *empty],
+        ["segment: b2b", "0", *empty],
+    ]
+    demo_report = split_report(demo)
+    assert _cells(str(demo_report))[2] == [
+        "all customers",
+        "3",
+        "1 (33%)",
+        "1 (33%)",
+        "1 (33%)",
+        "3 (60%)",
+        "2 (50%)",
+    ]
+    html = demo_report._repr_html_()
+    assert html.startswith("<table><caption>Who buys and who uses</caption>")
+    assert "".join(f"<th>{h}</th>" for h in headers) in html
+    assert "<td>kind: organization</td><td>1</td><td>0 (0%)</td>" in html
