@@ -308,10 +308,10 @@ def test_split_report_refusals_say_what_to_write_and_whose() -> None:
     report = split_report(demo_dataset().customers)
     row = report.overall
     with pytest.raises(ValidationError) as info:
-        attrs.evolve(report, overall=None)
+        attrs.evolve(report, overall=None)  # type: ignore[arg-type]
     assert str(info.value) == "invalid SplitReport: $.overall: is required"
     with pytest.raises(ValidationError) as info:
-        attrs.evolve(report, by_kind=[row.customers], by_segment=[row.same])
+        attrs.evolve(report, by_kind=[row.customers], by_segment=[row.same])  # type: ignore[list-item]
     assert _problems(info) == [
         "$.by_kind[0]: must be a SplitCounts, not int",
         "$.by_segment[0]: must be a SplitCounts, not int",
