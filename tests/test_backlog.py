@@ -289,3 +289,46 @@ def test_a_backlog_says_what_is_wrong() -> None:
         "$.skipped: id 'f-1' is listed more than once",
         "$.ranked_by: must be one of 'feedback', 'rice', 'ice-product', 'ice-mean', 'wsjf'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "path"),
+    [
+        ("role", "Buyer", "$.role"),
+        ("need", "Cost", "$.need"),
+        ("voices", -1, "$.voices"),
+        ("voices", True, "$.voices"),
+        ("voices", 1.5, "$.voices"),
+        ("voices", 2**63, "$.voices"),
+        ("points", True, "$.points"),
+        ("points", "3", "$.points"),
+        ("points", math.nan, "$.points"),
+        ("value", True, "$.value"),
+        ("value", "1.5", "$.value"),
+        ("value", math.inf, "$.value"),
+    ],
+)
+def test_a_score_component_with_one_thing_wrong_is_refused(
+    field: str, value: object, path: str
+) -> None:
+    # The quick check in front of the full one lets only valid components through.
+    given: dict[str, Any] = {
+        "role": "purchaser",
+        "need": "cost",
+        "voices": 2,
+        "points": 3.0,
+        "value": 1.5,
+    }
+    given[field] = value
+    with pytest.raises(ValidationError) as info:
+        ScoreComponent(**given)
+    assert info.value.paths == [path]
+
+
+def test_a_score_component_takes_from_no_voice_to_the_most_a_count_holds() -> None:
+    for voices in (0, 2**63 - 1):
+        assert ScoreComponent("user", None, voices, 0.0, 0.0).voices == voices
+    # Refused for its need alone, whatever the check in front of it let through.
+    with pytest.raises(ValidationError) as info:
+        ScoreComponent("user", "Cost", 0, 0.0, 0.0)  # type: ignore[arg-type]
+    assert info.value.paths == ["$.need"]
