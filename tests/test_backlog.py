@@ -332,3 +332,59 @@ def test_a_score_component_takes_from_no_voice_to_the_most_a_count_holds() -> No
     with pytest.raises(ValidationError) as info:
         ScoreComponent("user", "Cost", 0, 0.0, 0.0)  # type: ignore[arg-type]
     assert info.value.paths == ["$.need"]
+
+
+def test_an_item_refuses_revenue_and_feedback_ids_naming_keys_only_by_position() -> None:
+    export = backlog()[0]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(export, revenue={"USD": Decimal(1), "eur": Decimal(1), "EUR": Decimal("NaN")})
+    # A key someone typed is told by its place among the (sorted) keys, never quoted.
+    assert problems(info.value) == [
+        "$.revenue.EUR: must be a finite amount",
+        "$.revenue: key 3 (in sorted order) is not allowed: must be an ISO 4217 code "
+        "(three upper-case letters)",
+    ]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(export, revenue={"USD": Decimal(-1), 5: Decimal(1)})
+    assert problems(info.value) == [
+        "$.revenue: key 1 (in sorted order) is not allowed: must be text, not int",
+        "$.revenue.USD: must not be negative",
+    ]
+    assert attrs.evolve(export, revenue={"USD": Decimal(0)}).revenue == {"USD": Decimal(0)}
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(export, revenue=5)
+    assert str(info.value) == "invalid BacklogItem: $.revenue: must be a Mapping, not int"
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(export, feedback_ids=["f-1", "f-1", " "])
+    assert problems(info.value) == [
+        "$.feedback_ids[2]: must not be empty or blank",
+        "$.feedback_ids: id 'f-1' is listed more than once",
+    ]
+
+
+def test_a_backlog_keeps_the_order_and_scores_of_its_ranking() -> None:
+    ranked = backlog()
+    export, search = ranked
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(ranked, items=[attrs.evolve(export, framework_score=1.0), search])
+    assert problems(info.value) == ["$.items[0].framework_score: must be None: ranked by feedback"]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(ranked, ranked_by="rice")
+    assert problems(info.value) == [
+        "$.items[0].framework_score: is required: ranked by rice",
+        "$.items[1].framework_score: is required: ranked by rice",
+    ]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(ranked, items=[attrs.evolve(search, rank=1), attrs.evolve(export, rank=2)])
+    assert problems(info.value) == [
+        "$.items[1].score: is out of order: items are ranked by feedback, best first"
+    ]
+    scored = [attrs.evolve(export, framework_score=1.0), attrs.evolve(search, framework_score=2.0)]
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(ranked, items=scored, ranked_by="wsjf")
+    assert problems(info.value) == [
+        "$.items[1].framework_score: is out of order: items are ranked by wsjf, best first"
+    ]
+    # Equal framework scores fall back to the feedback score.
+    tied = [attrs.evolve(export, framework_score=2.0), attrs.evolve(search, framework_score=2.0)]
+    assert attrs.evolve(ranked, items=tied, ranked_by="wsjf").themes == ("export", "search")
