@@ -334,7 +334,7 @@ def test_a_score_component_takes_from_no_voice_to_the_most_a_count_holds() -> No
     assert info.value.paths == ["$.need"]
 
 
-def test_an_item_refuses_revenue_and_feedback_ids_naming_keys_only_by_position() -> None:
+def test_an_item_refuses_revenue_ids_and_parts_naming_keys_only_by_position() -> None:
     export = backlog()[0]
     with pytest.raises(ValidationError) as info:
         attrs.evolve(export, revenue={"USD": Decimal(1), "eur": Decimal(1), "EUR": Decimal("NaN")})
@@ -354,6 +354,16 @@ def test_an_item_refuses_revenue_and_feedback_ids_naming_keys_only_by_position()
     with pytest.raises(ValidationError) as info:
         attrs.evolve(export, revenue=5)
     assert str(info.value) == "invalid BacklogItem: $.revenue: must be a Mapping, not int"
+    with pytest.raises(ValidationError) as info:
+        attrs.evolve(
+            export,
+            explanation=[export.steps[0]],  # type: ignore[list-item]
+            steps=[export.explanation[0]],  # type: ignore[list-item]
+        )
+    assert problems(info.value) == [
+        "$.explanation[0]: must be a ScoreComponent, not ScoreStep",
+        "$.steps[0]: must be a ScoreStep, not ScoreComponent",
+    ]
     with pytest.raises(ValidationError) as info:
         attrs.evolve(export, feedback_ids=["f-1", "f-1", " "])
     assert problems(info.value) == [
