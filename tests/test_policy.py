@@ -141,6 +141,48 @@ class TestRefusals:
             "$.default_fit: must be at least 0",
         )
 
+    def test_keys_that_are_no_member(self) -> None:
+        # Members sort by their class name, so a FeedbackKind key comes first
+        # and the keys after it are still checked.
+        assert refusal(
+            role_weights={
+                FeedbackKind.BUG: {"purchaser": 1, "user": 1},
+                Need.USABILITY: {"user": 1},
+            }
+        ) == many(
+            "$.role_weights: keys must be Need values, not FeedbackKind",
+            "$.role_weights.usability.purchaser: is required",
+        )
+        assert refusal(
+            role_weights={Need.COST: {FeedbackKind.BUG: 1, Role.USER: 1, Role.PURCHASER: -1}}
+        ) == many(
+            "$.role_weights.cost: keys must be Role values, not FeedbackKind",
+            "$.role_weights.cost.purchaser: must be at least 0",
+        )
+        points: dict[object, float] = dict.fromkeys(Importance, 1.0)
+        assert refusal(
+            importance_points={FeedbackKind.BUG: 1.0, **points, Importance.CRITICAL: -1.0}
+        ) == many(
+            "$.importance_points: keys must be Importance values, not FeedbackKind",
+            "$.importance_points.critical: must be at least 0",
+        )
+        assert refusal(kind_weights={"Bug": 1.0, "praise": -1.0}) == many(
+            "$.kind_weights.praise: must be at least 0",
+            "$.kind_weights: keys must be FeedbackKind members or their values: "
+            "'bug', 'feature_request', 'complaint', 'praise', 'question'",
+        )
+        assert refusal(kind_weights={"bug": 2.0, FeedbackKind.BUG: -1.0}) == many(
+            "$.kind_weights.bug: must be at least 0",
+            "$.kind_weights: key 'bug' is given twice: as a FeedbackKind and as its value",
+        )
+
+    def test_a_currency_key_that_is_no_code_comes_first(self) -> None:
+        assert refusal(currency="EUR", exchange_rates={"AB": 1.0, "USD": -1.0}) == many(
+            "$.exchange_rates: key 1 (in sorted order) is not allowed: "
+            "must be an ISO 4217 code (three upper-case letters)",
+            "$.exchange_rates.USD: must be greater than 0",
+        )
+
     def test_zero_weights_are_allowed(self) -> None:
         policy = build(
             importance_points={
@@ -322,9 +364,10 @@ class TestLookups:
         assert euro.rate("EUR") == 1.0
         assert euro.rate("USD") == 0.9
         assert euro.rate("GBP") is None
-        with pytest.raises(ValidationError) as info:
-            euro.rate(None)  # type: ignore[arg-type]
-        assert str(info.value) == f"{LOOKUP}: $.currency: must be a string, not NoneType"
+        for bad, kind in ((None, "NoneType"), (978, "int")):
+            with pytest.raises(ValidationError) as info:
+                euro.rate(bad)  # type: ignore[arg-type]
+            assert str(info.value) == f"{LOOKUP}: $.currency: must be a string, not {kind}"
 
 
 @given(
