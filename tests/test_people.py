@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_model import Location, Person, ValidationError
+from customer_model import Gender, Location, Person, ValidationError
 from customer_model.testing import persons
 
 
@@ -104,3 +104,73 @@ def test_a_code_with_a_trailing_newline_is_refused(make: object, path: str) -> N
     with pytest.raises(ValidationError) as info:
         make()  # type: ignore[operator]
     assert info.value.paths == [path]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({"id": ""}, "$.id: must not be empty or blank"),
+        ({"id": 1}, "$.id: must be a string, not int"),
+        ({"id": "p", "name": 3}, "$.name: must be a string, not int"),
+        ({"id": "p", "email": 3}, "$.email: must be a string, not int"),
+        ({"id": "p", "phone": 3}, "$.phone: must be a string, not int"),
+        (
+            {"id": "p", "birth_date": "2000-01-01"},
+            "$.birth_date: must be a date (not a datetime), not str",
+        ),
+        (
+            {"id": "p", "gender": "f"},
+            "$.gender: must be a Gender or one of its values: "
+            "'female', 'male', 'non_binary', 'undisclosed'",
+        ),
+        ({"id": "p", "location": "DE"}, "$.location: must be a Location, not str"),
+    ],
+)
+def test_a_person_refused_says_what_and_where(kwargs: dict[str, object], text: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Person(**kwargs)  # type: ignore[arg-type]
+    assert info.value.subject == "Person"
+    assert str(info.value) == f"invalid Person: {text}"
+
+
+@pytest.mark.parametrize("gender", ["female", "male", "non_binary", "undisclosed"])
+def test_a_gender_is_taken_by_its_value(gender: str) -> None:
+    assert Person("p", gender=gender).gender is Gender(gender)  # type: ignore[arg-type]
+    assert Person("p", gender=Gender(gender)).gender is Gender(gender)
+    assert Person("p").gender is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "text"),
+    [
+        ({"country": 3}, "$.country: must be a string, not int"),
+        ({"region": " "}, "$.region: must not be empty or blank"),
+        ({"region": 3}, "$.region: must be a string, not int"),
+        ({"city": ""}, "$.city: must not be empty or blank"),
+        ({"city": 3}, "$.city: must be a string, not int"),
+    ],
+)
+def test_a_location_refused_says_what_and_where(kwargs: dict[str, object], text: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Location(**kwargs)  # type: ignore[arg-type]
+    assert info.value.subject == "Location"
+    assert str(info.value) == f"invalid Location: {text}"
+
+
+def test_a_location_tells_every_field_wrong_and_never_the_city() -> None:
+    with pytest.raises(ValidationError) as info:
+        Location("de", region="\ud800", city="Quuxhausen\ud800")
+    assert info.value.paths == ["$.country", "$.region", "$.city"]
+    assert "Quuxhausen" not in str(info.value)
+    place = Location("DE", region="Berlin", city="Quuxhausen")
+    assert (place.country, place.region, place.city) == ("DE", "Berlin", "Quuxhausen")
+    assert "Quuxhausen" not in repr(place)
+
+
+def test_an_age_asked_on_no_date_says_so() -> None:
+    with pytest.raises(ValidationError) as info:
+        Person("p", birth_date=date(2000, 6, 15)).age_on("2020-01-01")  # type: ignore[arg-type]
+    assert info.value.subject == "Person.age_on input"
+    assert str(info.value) == (
+        "invalid Person.age_on input: $.day: must be a date (not a datetime), not str"
+    )
