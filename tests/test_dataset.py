@@ -145,3 +145,115 @@ def test_an_object_without_that_collection_gets_no_hint() -> None:
     with pytest.raises(ValidationError) as caught:
         prioritize(demo_dataset().feedback, Role.USER, as_of=_AS_OF)  # type: ignore[arg-type]
     assert caught.value.problems[0].message == "must be an iterable of Customer, not Role"
+
+
+@pytest.mark.parametrize("version", [0, 2, True, 1.0, "1", None])
+def test_only_schema_version_1_is_read(version: object) -> None:
+    customers = demo_dataset().customers
+    with pytest.raises(ValidationError) as info:
+        Dataset(customers, schema_version=version)  # type: ignore[arg-type]
+    assert info.value.subject == "Dataset"
+    assert str(info.value) == (
+        "invalid Dataset: $.schema_version: this release reads schema version 1 only"
+    )
+    assert Dataset(customers, schema_version=1).schema_version == 1
+    assert Dataset(customers).schema_version == 1
+
+
+def test_each_collection_tells_its_own_wrong_elements() -> None:
+    customers = demo_dataset().customers
+    with pytest.raises(ValidationError) as info:
+        Dataset(customers, feedback=["x"], personas=["x"], segments=["x"], responses=["x"])  # type: ignore[list-item]
+    assert [(p.location, p.message) for p in info.value.problems] == [
+        ("$.feedback[0]", "must be a FeedbackItem, not str"),
+        ("$.personas[0]", "must be a Persona, not str"),
+        ("$.segments[0]", "must be a Segment, not str"),
+        ("$.responses[0]", "must be a SurveyResponse, not str"),
+    ]
+
+
+def test_each_collection_tells_its_own_repeated_ids() -> None:
+    data = demo_dataset()
+    persona = Persona("pe-1", "Budget Bea", Role.PURCHASER)
+    segment = Segment("s-1", "Families")
+    with pytest.raises(ValidationError) as info:
+        Dataset(
+            data.customers,
+            data.feedback[:1] * 2,
+            personas=[persona, persona],
+            segments=[segment, segment],
+            responses=data.responses[:1] * 2,
+        )
+    assert [(p.location, p.message) for p in info.value.problems] == [
+        ("$.feedback[1]", f"id {data.feedback[0].id!r} is used more than once"),
+        ("$.personas[1]", "id 'pe-1' is used more than once"),
+        ("$.segments[1]", "id 's-1' is used more than once"),
+        ("$.responses[1]", f"id {data.responses[0].id!r} is used more than once"),
+    ]
+
+
+def test_feedback_and_responses_of_unknown_customers_are_told_each() -> None:
+    data = demo_dataset()
+    kept = data.customers[1:]
+    known = {c.id for c in kept}
+    with pytest.raises(ValidationError) as info:
+        Dataset(kept, data.feedback, responses=data.responses)
+    expected = [
+        (f"$.feedback[{i}].customer_id", "refers to no customer in the dataset")
+        for i, item in enumerate(data.feedback)
+        if item.customer_id not in known
+    ] + [
+        (f"$.responses[{i}].customer_id", "refers to no customer in the dataset")
+        for i, response in enumerate(data.responses)
+        if response.customer_id not in known
+    ]
+    assert len(expected) >= 2
+    assert [(p.location, p.message) for p in info.value.problems] == expected
+
+
+def test_references_are_not_checked_against_a_collection_already_refused() -> None:
+    data = demo_dataset()
+    with pytest.raises(ValidationError) as info:
+        Dataset(["x"], data.feedback, responses=data.responses)  # type: ignore[list-item]
+    assert info.value.paths == ["$.customers[0]"]
+    persona = Persona("pe-1", "Budget Bea", Role.PURCHASER, segment_id="s-1")
+    with pytest.raises(ValidationError) as info:
+        Dataset(data.customers, personas=[persona], segments=["s-1"])  # type: ignore[list-item]
+    assert info.value.paths == ["$.segments[0]"]
+
+
+def test_a_persona_refers_to_a_segment_only_when_it_has_one() -> None:
+    bare = Persona("pe-1", "Budget Bea", Role.PURCHASER)
+    placed = Persona("pe-2", "Busy Bo", Role.USER, segment_id="s-1")
+    data = Dataset([diaper_household()], personas=[bare, placed], segments=[Segment("s-1", "F")])
+    assert data.personas == (bare, placed)
+    with pytest.raises(ValidationError) as info:
+        Dataset([diaper_household()], personas=[bare, placed])
+    assert [(p.location, p.message) for p in info.value.problems] == [
+        ("$.personas[1].segment_id", "refers to no segment in the dataset")
+    ]
+
+
+def test_customers_by_id_is_read_only_and_whole() -> None:
+    data = demo_dataset()
+    by_id = data.customers_by_id
+    assert list(by_id.items()) == [(c.id, c) for c in data.customers]
+    with pytest.raises(TypeError):
+        by_id["c-new"] = data.customers[0]  # type: ignore[index]
+
+
+def test_html_display_counts_each_collection() -> None:
+    data = demo_dataset()
+    personas = [Persona("pe-1", "Bea", Role.PURCHASER), Persona("pe-2", "Bo", Role.USER)]
+    segments = [Segment(f"s-{i}", "F") for i in range(4)]
+    whole = attrs.evolve(data, personas=personas, segments=segments)
+    assert whole._repr_html_() == (
+        "<table><caption>Dataset</caption><thead><tr><th></th><th></th></tr></thead><tbody>"
+        "<tr><td>schema version</td><td>1</td></tr>"
+        f"<tr><td>customers</td><td>{len(data.customers)}</td></tr>"
+        f"<tr><td>feedback items</td><td>{len(data.feedback)}</td></tr>"
+        "<tr><td>personas</td><td>2</td></tr>"
+        "<tr><td>segments</td><td>4</td></tr>"
+        f"<tr><td>survey responses</td><td>{len(data.responses)}</td></tr>"
+        "</tbody></table>"
+    )
